@@ -1,0 +1,54 @@
+"""adkernel's tape engine: tensors, variables, ops with named VJPs, ``GradientTape``.
+
+Imports numpy and the standard library only.
+"""
+
+from __future__ import annotations
+
+from . import ops
+from .custom import custom_gradient
+from .dtypes import DType, as_dtype
+from .errors import (
+    AdkernelError,
+    DTypeError,
+    GradientCheckError,
+    InvalidArgumentError,
+    NoneGradientWarning,
+    NonFiniteGradientError,
+    NotDifferentiableError,
+    OpError,
+    ShapeError,
+)
+from .gradcheck import check_gradients
+from .registry import REGISTRY, OpDef, defop
+from .tape import GradientTape, UnconnectedGradients, explain_none
+from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor, is_tensor
+
+__all__ = [
+    "REGISTRY",
+    "AdkernelError",
+    "DType",
+    "DTypeError",
+    "GradientCheckError",
+    "GradientTape",
+    "InvalidArgumentError",
+    "NoneGradientWarning",
+    "NonFiniteGradientError",
+    "NotDifferentiableError",
+    "OpDef",
+    "OpError",
+    "ShapeError",
+    "Tensor",
+    "TensorShape",
+    "UnconnectedGradients",
+    "Variable",
+    "as_dtype",
+    "check_gradients",
+    "constant",
+    "convert_to_tensor",
+    "custom_gradient",
+    "defop",
+    "explain_none",
+    "is_tensor",
+    "ops",
+]

@@ -1,0 +1,26 @@
+"""Per-thread engine state: the stack of tapes that are currently recording.
+
+Tapes are thread-local (as in TensorFlow): an op run in one thread is never recorded
+by a tape opened in another.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+
+
+class _ThreadState(threading.local):
+    def __init__(self) -> None:
+        # Tapes that record ops right now, innermost last. The hot path of every op
+        # reads this list, so it is kept as a plain attribute.
+        self.recording: list = []
+        # Every tape entered and not yet exited (recording or paused by stop_recording).
+        self.active: list = []
+
+
+state = _ThreadState()
+
+# Serial numbers order tensors and variables by creation; they are global (not per
+# thread) so that two threads never hand out the same number.
+serials = itertools.count(1)

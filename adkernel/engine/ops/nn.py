@@ -1,0 +1,108 @@
+"""Softmax family and the losses the course needs, each with a stable forward pass."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..registry import defop
+
+
+def _log_softmax(x, axis):
+    m = np.max(x, axis=axis, keepdims=True)
+    z = x - m
+    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+
+
+@defop("softmax")
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) over axis"""
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+@softmax.defvjp
+def softmax_vjp(g, out, need, x, axis=-1):
+    """J^T g = out * (g - sum(g * out))"""
+    return (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
+
+
+@defop("log_softmax")
+def log_softmax(x, axis=-1):
+    """x - logsumexp(x) over axis"""
+    return _log_softmax(x, axis)
+
+
+@log_softmax.defvjp
+def log_softmax_vjp(g, out, need, x, axis=-1):
+    """J^T g = g - softmax(x) * sum(g)"""
+    return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
+
+
+@defop("sigmoid_cross_entropy_with_logits")
+def sigmoid_cross_entropy_with_logits(labels, logits):
+    """max(x, 0) - x*z + log(1 + exp(-|x|)) for logits x and labels z"""
+    x = logits
+    return np.maximum(x, 0) - x * labels + np.log1p(np.exp(-np.abs(x)))
+
+
+@sigmoid_cross_entropy_with_logits.defvjp
+def sigmoid_cross_entropy_with_logits_vjp(g, out, need, labels, logits):
+    """d/dlogits = sigmoid(x) - z, d/dlabels = -x"""
+    gz = -g * logits if need[0] else None
+    gx = None
+    if need[1]:
+        # sigmoid without overflow: 1/(1+exp(-x)) written through exp(-|x|)
+        e = np.exp(-np.abs(logits))
+        sig = np.where(logits >= 0, 1 / (1 + e), e / (1 + e))
+        gx = g * (sig - labels)
+    return gz, gx
+
+
+@defop("softmax_cross_entropy_with_logits")
+def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
+    """-sum(labels * log_softmax(logits)) over axis"""
+    return -np.sum(labels * _log_softmax(logits, axis), axis=axis)
+
+
+@softmax_cross_entropy_with_logits.defvjp
+def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1):
+    """d/dlogits = softmax * sum(labels) - labels, d/dlabels = -log_softmax"""
+    ge = np.expand_dims(g, axis)
+    logp = _log_softmax(logits, axis)
+    gz = -ge * logp if need[0] else None
+    gx = None
+    if need[1]:
+        total = np.sum(labels, axis=axis, keepdims=True)
+        gx = ge * (np.exp(logp) * total - labels)
+    return gz, gx
+
+
+@defop("sparse_softmax_cross_entropy_with_logits")
+def sparse_softmax_cross_entropy_with_logits(labels, logits):
+    """-log_softmax(logits)[label] for integer labels"""
+    logp = _log_softmax(logits, -1)
+    return -np.take_along_axis(logp, np.asarray(labels)[..., None], axis=-1)[..., 0]
+
+
+@sparse_softmax_cross_entropy_with_logits.defvjp
+def sparse_softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits):
+    """d/dlogits = softmax - one_hot(labels); integer labels get no gradient"""
+    p = np.exp(_log_softmax(logits, -1))
+    onehot = np.asarray(labels)[..., None] == np.arange(np.shape(logits)[-1])
+    ind = np.where(onehot, 1.0, 0.0).astype(np.asarray(p).dtype)
+    return None, np.expand_dims(g, -1) * (p - ind)
+
+
+@defop("mean_squared_error")
+def mean_squared_error(y_true, y_pred):
+    """mean((y_pred - y_true)**2) over the last axis"""
+    d = y_pred - y_true
+    return np.mean(d * d, axis=-1)
+
+
+@mean_squared_error.defvjp
+def mean_squared_error_vjp(g, out, need, y_true, y_pred):
+    """d/dy_pred = 2 (y_pred - y_true) / n, d/dy_true = the negative"""
+    n = np.shape(y_pred)[-1] if np.ndim(y_pred) else 1
+    gp = np.expand_dims(g, -1) * (y_pred - y_true) * (2.0 / n)
+    return (-gp if need[0] else None), (gp if need[1] else None)

@@ -1,0 +1,160 @@
+"""Reductions. ``axis`` is None (everything), an int or a tuple of ints.
+
+reduce_max / reduce_min split the gradient equally between tied maxima (TensorFlow's
+rule, unlike ``maximum``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..registry import defop
+
+
+def _expand(g, x_shape, axis, keepdims):
+    """Give a reduced gradient back its reduced axes (size 1), ready to broadcast."""
+    if keepdims or axis is None and np.ndim(g) == 0:
+        return g
+    nd = len(x_shape)
+    axes = range(nd) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+    axes = sorted(a % nd for a in axes)
+    shape = list(np.shape(g))
+    for a in axes:
+        shape.insert(a, 1)
+    return np.reshape(g, tuple(shape))
+
+
+def _count(x_shape, axis) -> int:
+    if axis is None:
+        return int(np.prod(x_shape, dtype=np.int64))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    n = 1
+    for a in axes:
+        n *= x_shape[a]
+    return n
+
+
+@defop("reduce_sum")
+def reduce_sum(x, axis=None, keepdims=False):
+    """sum of x over axis"""
+    return np.sum(x, axis=axis, keepdims=keepdims)
+
+
+@reduce_sum.defvjp
+def reduce_sum_vjp(g, out, need, x, axis=None, keepdims=False):
+    """every summed element receives the upstream gradient"""
+    return (np.broadcast_to(_expand(g, np.shape(x), axis, keepdims), np.shape(x)),)
+
+
+@defop("reduce_mean")
+def reduce_mean(x, axis=None, keepdims=False):
+    """mean of x over axis"""
+    return np.mean(x, axis=axis, keepdims=keepdims)
+
+
+@reduce_mean.defvjp
+def reduce_mean_vjp(g, out, need, x, axis=None, keepdims=False):
+    """every averaged element receives upstream / n"""
+    shape = np.shape(x)
+    scaled = g * (1.0 / _count(shape, axis))
+    if isinstance(scaled, float):  # a Python float would lose the dtype
+        scaled = np.asarray(scaled, dtype=np.result_type(x))
+    return (np.broadcast_to(_expand(scaled, shape, axis, keepdims), shape),)
+
+
+def _extreme_vjp(g, out, x, axis, keepdims):
+    shape = np.shape(x)
+    hit = np.equal(x, _expand(out, shape, axis, keepdims))
+    ties = np.sum(np.where(hit, 1, 0), axis=axis, keepdims=True)
+    share = np.where(hit, _expand(g, shape, axis, keepdims), 0)
+    return (share / ties.astype(np.result_type(x)) if isinstance(ties, np.ndarray)
+            else share / np.asarray(ties, np.result_type(x)),)
+
+
+@defop("reduce_max")
+def reduce_max(x, axis=None, keepdims=False):
+    """largest element of x over axis"""
+    return np.max(x, axis=axis, keepdims=keepdims)
+
+
+@reduce_max.defvjp
+def reduce_max_vjp(g, out, need, x, axis=None, keepdims=False):
+    """the gradient goes to the maximum; tied maxima share it equally"""
+    return _extreme_vjp(g, out, x, axis, keepdims)
+
+
+@defop("reduce_min")
+def reduce_min(x, axis=None, keepdims=False):
+    """smallest element of x over axis"""
+    return np.min(x, axis=axis, keepdims=keepdims)
+
+
+@reduce_min.defvjp
+def reduce_min_vjp(g, out, need, x, axis=None, keepdims=False):
+    """the gradient goes to the minimum; tied minima share it equally"""
+    return _extreme_vjp(g, out, x, axis, keepdims)
+
+
+@defop("reduce_prod")
+def reduce_prod(x, axis=None, keepdims=False):
+    """product of x over axis"""
+    return np.prod(x, axis=axis, keepdims=keepdims)
+
+
+@reduce_prod.defvjp
+def reduce_prod_vjp(g, out, need, x, axis=None, keepdims=False):
+    """d prod/dx_i = product of the other elements"""
+    shape = np.shape(x)
+    ge = _expand(g, shape, axis, keepdims)
+    if isinstance(x, np.ndarray | np.generic) and np.any(x == 0):
+        return (ge * _prod_of_others(np.asarray(x), axis),)
+    return (ge * _expand(out, shape, axis, keepdims) / x,)
+
+
+def _prod_of_others(x, axis):
+    """Exclusive products along the reduced axes, exact even where x has zeros."""
+    if axis is None:
+        flat = x.reshape(-1)
+        left = np.concatenate([[1], np.cumprod(flat[:-1])]).astype(x.dtype)
+        right = np.concatenate([np.cumprod(flat[::-1][:-1])[::-1], [1]]).astype(x.dtype)
+        return (left * right).reshape(x.shape)
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    axes = tuple(sorted(a % x.ndim for a in axes))
+    moved = np.moveaxis(x, axes, tuple(range(-len(axes), 0)))
+    lead = moved.shape[: moved.ndim - len(axes)]
+    flat = moved.reshape(*lead, -1)
+    ones = np.ones((*lead, 1), x.dtype)
+    left = np.concatenate([ones, np.cumprod(flat[..., :-1], axis=-1)], axis=-1)
+    right = np.concatenate([np.cumprod(flat[..., ::-1][..., :-1], axis=-1)[..., ::-1], ones],
+                           axis=-1)
+    others = (left * right).reshape(moved.shape)
+    return np.moveaxis(others, tuple(range(-len(axes), 0)), axes)
+
+
+@defop("logsumexp")
+def logsumexp(x, axis=None, keepdims=False):
+    """log(sum(exp(x))) over axis, computed stably"""
+    m = np.max(x, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    with np.errstate(divide="ignore"):
+        s = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+    return s if keepdims else np.squeeze(s, axis=axis)
+
+
+@logsumexp.defvjp
+def logsumexp_vjp(g, out, need, x, axis=None, keepdims=False):
+    """d logsumexp/dx = softmax(x) over axis"""
+    shape = np.shape(x)
+    return (_expand(g, shape, axis, keepdims) * np.exp(x - _expand(out, shape, axis, keepdims)),)
+
+
+@defop("argmax", differentiable=False)
+def argmax(x, axis=0, output_type=np.int64):
+    """index of the largest element along axis"""
+    return np.argmax(x, axis=axis).astype(output_type)
+
+
+@defop("argmin", differentiable=False)
+def argmin(x, axis=0, output_type=np.int64):
+    """index of the smallest element along axis"""
+    return np.argmin(x, axis=axis).astype(output_type)

@@ -1,0 +1,637 @@
+"""``GradientTape``: record ops, then run them backwards to get gradients.
+
+The tape is a list of entries in execution order (already a topological order).
+``gradient`` walks it in reverse, calling each op's VJP and adding up the
+gradients that meet at a value used more than once (fan-out). When another tape
+is recording at that moment (nested tapes, or a persistent tape used inside its
+own block), the VJPs run on tensors instead of raw arrays, so the backward pass is
+itself recorded: that is how second and higher derivatives work.
+
+Beyond TensorFlow, a tape can say why a gradient is ``None``
+(:meth:`GradientTape.explain`, also sent as a :class:`NoneGradientWarning`) and,
+with ``check_numerics=True``, name the first backward op that produced NaN or inf.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import warnings
+
+import numpy as np
+
+from ._state import serials, state
+from .errors import (
+    InvalidArgumentError,
+    NoneGradientWarning,
+    NonFiniteGradientError,
+    ShapeError,
+)
+from .registry import REGISTRY, apply
+from .tensor import Tensor, TensorLike, Variable, _wrap, convert_to_tensor
+
+__all__ = ["GradientTape", "UnconnectedGradients", "explain_none"]
+
+_ndarray = np.ndarray
+_IDENTITY = REGISTRY["identity"]
+
+
+class UnconnectedGradients(enum.Enum):
+    """What ``gradient`` returns for a source the target does not depend on."""
+
+    NONE = "none"
+    ZERO = "zero"
+
+
+_EXPLAIN = {"on": True}
+
+
+def explain_none(enabled: bool = True) -> None:
+    """Switch the :class:`NoneGradientWarning` sent when a gradient is ``None`` on or off."""
+    _EXPLAIN["on"] = bool(enabled)
+
+
+def _unconnected_mode(value) -> UnconnectedGradients:
+    if isinstance(value, UnconnectedGradients):
+        return value
+    try:
+        return UnconnectedGradients(value)
+    except ValueError:
+        raise ValueError(
+            f"Unknown value for unconnected_gradients: {value!r}. "
+            "Use 'none' (the default) or 'zero'."
+        ) from None
+
+
+# ----- structures ------------------------------------------------------------------------
+
+
+def _flatten(structure, out: list) -> object:
+    """Flatten nested lists/tuples/dicts into ``out``; return a template to rebuild them."""
+    if isinstance(structure, dict):
+        return {k: _flatten(structure[k], out) for k in structure}
+    if isinstance(structure, list):
+        return [_flatten(s, out) for s in structure]
+    if isinstance(structure, tuple) and not hasattr(structure, "_fields"):
+        return tuple(_flatten(s, out) for s in structure)
+    out.append(structure)
+    return len(out) - 1
+
+
+def _rebuild(template, flat: list):
+    if isinstance(template, dict):
+        return {k: _rebuild(v, flat) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_rebuild(v, flat) for v in template]
+    if isinstance(template, tuple):
+        return tuple(_rebuild(v, flat) for v in template)
+    return flat[template]
+
+
+def _describe(obj) -> str:
+    if isinstance(obj, np.ndarray):
+        return f"a numpy array of shape {obj.shape}"
+    return f"{obj!r} of type {type(obj).__name__!r}"
+
+
+def _check_targets(target) -> list:
+    if target is None:
+        raise TypeError(
+            "Argument `target` should be a list or nested structure of Tensors, Variables or "
+            "CompositeTensors to be differentiated, but received None."
+        )
+    flat: list = []
+    _flatten(target, flat)
+    for i, t in enumerate(flat):
+        if not isinstance(t, TensorLike):
+            where = "`target`" if len(flat) == 1 else f"`target` (item {i})"
+            raise TypeError(
+                f"{where} must be a tensor computed while the tape recorded, but got "
+                f"{_describe(t)}. Compute it with tf ops inside the `with tf.GradientTape()` "
+                "block (plain Python or numpy math is not recorded)."
+            )
+    return flat
+
+
+def _check_sources(sources) -> tuple[object, list]:
+    if sources is None:
+        raise TypeError("Argument `sources` is None; pass the variable(s) to differentiate by.")
+    flat: list = []
+    template = _flatten(sources, flat)
+    for i, s in enumerate(flat):
+        if not isinstance(s, TensorLike):
+            where = "`sources`" if template == 0 else f"`sources[{i}]`"
+            raise TypeError(
+                f"{where} is {_describe(s)}; pass a tf.Variable or a tensor the tape watched "
+                "(tape.watch(x))."
+            )
+    return template, flat
+
+
+# ----- the backward pass -----------------------------------------------------------------
+
+
+def _unbroadcast(g, shape, op):
+    """Sum ``g`` over the axes broadcasting added, so it has the input's ``shape``."""
+    gshape = tuple(g.shape)
+    lead = len(gshape) - len(shape)
+    if lead < 0:
+        raise ShapeError(f"gradient of op {op.name!r} has shape {gshape}, input has {shape}")
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
+    )
+    if axes:
+        g = np.sum(g, axis=axes, keepdims=False)
+    if tuple(g.shape) != shape:
+        try:
+            g = np.reshape(g, shape)
+        except ValueError:
+            raise ShapeError(
+                f"the gradient rule of op {op.name!r} returned shape {gshape} for an input of "
+                f"shape {shape}"
+            ) from None
+    return g
+
+
+def _lift(entry) -> tuple:
+    """The inputs of an entry as tensors that outer tapes can track (higher order)."""
+    out = []
+    for a, v in zip(entry[6], entry[3], strict=True):
+        if a is None:
+            out.append(v)
+        elif isinstance(a, Tensor):
+            out.append(a)
+        else:
+            # A variable: use the value this entry saw, read through a recorded identity
+            # so that outer tapes connect it to the variable.
+            out.append(apply(_IDENTITY, (a,), (v,)))
+    return tuple(out)
+
+
+_NAN_HINTS = {
+    "log": "log has derivative 1/x, infinite at x = 0",
+    "truediv": "division has derivative 1/y and -x/y**2, infinite where y = 0",
+    "pow": "x**p has derivative p*x**(p-1), infinite at x = 0 for p < 1",
+    "sqrt": "sqrt has derivative 1/(2 sqrt(x)), infinite at x = 0",
+    "log1p": "log1p has derivative 1/(1+x), infinite at x = -1",
+}
+
+
+def _numerics_error(op, idx, g, gi, value):
+    bad = "NaN" if np.any(np.isnan(gi)) else "inf"
+    why = _NAN_HINTS.get(op.name, f"the derivative of {op.name} is not finite at its input")
+    return NonFiniteGradientError(
+        f"The backward pass of op {op.name!r} (entry #{idx} on the tape) turned a finite "
+        f"upstream gradient into {bad} for an input of shape {tuple(np.shape(value))}: {why}. "
+        f"If the op sits in the unselected branch of tf.where, the chain rule still multiplies "
+        f"0 x inf = NaN there. Fix it with the 'double where' trick: feed the op a safe input, "
+        f"e.g. safe = tf.where(x > 0, x, 1.0); y = tf.where(x > 0, tf.math.{op.name}(safe), 0.0)."
+    )
+
+
+def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
+    """Reverse-mode pass over ``entries[:n]``; returns {id(value): gradient}."""
+    grads: dict = {}
+    owned: set = set()
+    for t, s in zip(targets, seeds, strict=True):
+        if s is not None:
+            k = id(t)
+            prev = grads.get(k)
+            grads[k] = s if prev is None else prev + s
+    if not grads:
+        return grads
+    with np.errstate(all="ignore"):
+        for idx in range(n - 1, -1, -1):
+            e = entries[idx]
+            g = grads.get(e[1])
+            if g is None:
+                continue
+            op = e[0]
+            vjp = op.vjp
+            if vjp is None:
+                continue
+            iids = e[2]
+            vals = e[3]
+            params = e[4]
+            if higher:
+                ins = _lift(e)
+                out = e[5]
+            else:
+                ins = vals
+                out = e[5]._value
+            res = vjp(g, out, iids, *ins) if params is None else vjp(g, out, iids, *ins, **params)
+            for k, gi, v in zip(iids, res, vals, strict=True):
+                if gi is None or not k:
+                    continue
+                shape = v.shape
+                if higher:
+                    if not isinstance(gi, TensorLike):
+                        gi = _wrap(np.asarray(gi, dtype=v.dtype))
+                    if gi._value.shape != shape:
+                        gi = _unbroadcast(gi, shape, op)
+                else:
+                    if gi.shape != shape:
+                        gi = _unbroadcast(gi, shape, op)
+                    if gi.dtype is not v.dtype and gi.dtype != v.dtype:
+                        raise TypeError(
+                            f"internal error: the gradient rule of {op.name!r} returned "
+                            f"{gi.dtype} for a {v.dtype} input"
+                        )
+                    if check and not np.all(np.isfinite(gi)) and np.all(np.isfinite(g)):
+                        raise _numerics_error(op, idx, g, gi, v)
+                prev = grads.get(k)
+                if prev is None:
+                    grads[k] = gi
+                elif k in owned:
+                    np.add(prev, gi, out=prev)
+                else:
+                    total = prev + gi
+                    grads[k] = total
+                    if not higher and type(total) is _ndarray:
+                        owned.add(k)
+    return grads
+
+
+# ----- the tape --------------------------------------------------------------------------
+
+
+class GradientTape:
+    """Record operations to differentiate them later (TensorFlow's ``tf.GradientTape``).
+
+    Parameters
+    ----------
+    persistent : bool
+        Allow several ``gradient``/``jacobian`` calls (a plain tape allows one).
+    watch_accessed_variables : bool
+        Watch every trainable variable an op reads while recording (default).
+    check_numerics : bool
+        Raise :class:`NonFiniteGradientError` naming the first op whose backward step
+        turned finite gradients into NaN or inf (an adkernel extra).
+
+    Examples
+    --------
+    >>> from adkernel import tf
+    >>> x = tf.Variable(3.0)
+    >>> with tf.GradientTape() as tape:
+    ...     y = x ** 2
+    >>> tape.gradient(y, x).numpy()
+    np.float32(6.0)
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True,
+                 check_numerics: bool = False):
+        self._persistent = bool(persistent)
+        self._auto = bool(watch_accessed_variables)
+        self._check_numerics = bool(check_numerics)
+        self._entries: list = []
+        self._ids: set = set()
+        self._watched: list = []
+        self._assigned: set = set()
+        self._entered = False
+        self._recording = False
+        self._used = False
+        self._skeleton = None
+        self._windows: list = []
+        self._gradient_calls = 0
+
+    # -- context manager --------------------------------------------------------------
+    def __enter__(self) -> GradientTape:
+        if any(t is self for t in state.active):
+            raise ValueError(
+                "Tape is still recording, This can happen if you try to re-enter an "
+                "already-active tape. Use a new tf.GradientTape() for the inner block."
+            )
+        if self._used:
+            self._clear()
+            self._used = False
+        state.recording.append(self)
+        state.active.append(self)
+        self._entered = True
+        self._recording = True
+        self._windows.append([next(serials), None])
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._stop()
+        _remove(state.active, self)
+        if self._windows and self._windows[-1][1] is None:
+            self._windows[-1][1] = next(serials)
+
+    def _stop(self) -> None:
+        if self._recording:
+            _remove(state.recording, self)
+            self._recording = False
+
+    # -- watching ---------------------------------------------------------------------
+    def _watch_one(self, obj) -> None:
+        k = id(obj)
+        if k not in self._ids:
+            self._ids.add(k)
+            self._watched.append(obj)
+
+    def watch(self, tensor) -> None:
+        """Watch a tensor (or a nested structure of tensors) so it can be a source."""
+        flat: list = []
+        _flatten(tensor, flat)
+        for obj in flat:
+            if not isinstance(obj, TensorLike):
+                raise ValueError(
+                    f"Passed in object {obj!r} of type '{type(obj).__name__}', not tf.Tensor or "
+                    "tf.Variable or ExtensionType. Try tape.watch(tf.constant(value)) and use that "
+                    "tensor in your computation."
+                )
+            self._watch_one(obj)
+
+    def watched_variables(self) -> tuple:
+        """The variables this tape watches, in the order they were created."""
+        vs = [w for w in self._watched if isinstance(w, Variable)]
+        return tuple(sorted(vs, key=lambda v: v._serial))
+
+    @property
+    def persistent(self) -> bool:
+        return self._persistent
+
+    @property
+    def recording(self) -> bool:
+        """True while ops are being recorded (inside ``with`` and not stopped)."""
+        return self._recording
+
+    @contextlib.contextmanager
+    def stop_recording(self):
+        """Temporarily stop recording on this tape (other tapes keep recording)."""
+        if not self._recording:
+            raise RuntimeError("Trying to stop recording a tape which is not recording.")
+        pos = next(i for i, t in enumerate(state.recording) if t is self)
+        state.recording.pop(pos)
+        self._recording = False
+        try:
+            yield
+        finally:
+            state.recording.insert(min(pos, len(state.recording)), self)
+            self._recording = True
+
+    def reset(self) -> None:
+        """Forget everything recorded so far (as if a new tape had been entered)."""
+        self._clear()
+
+    def _clear(self) -> None:
+        self._entries = []
+        self._ids = set()
+        self._watched = []
+        self._assigned = set()
+        self._skeleton = None
+
+    # -- lifecycle checks -------------------------------------------------------------
+    def _check_usable(self, what: str) -> None:
+        if not self._entered:
+            raise RuntimeError(
+                f"This GradientTape never recorded anything, so it has no {what} to give: "
+                "use it as a context manager, `with tf.GradientTape() as tape:`, and compute "
+                "the target inside the block."
+            )
+        if self._used:
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of "
+                "gradients (or jacobians). Create it with tf.GradientTape(persistent=True) to "
+                "call gradient/jacobian several times, or record again in a new tape."
+            )
+
+    def _release(self) -> None:
+        """After the one call of a non-persistent tape: keep provenance, drop the arrays."""
+        self._skeleton = (
+            [(e[0], e[1], e[2]) for e in self._entries],
+            set(self._ids),
+            {id(w): (type(w) is Variable) for w in self._watched},
+        )
+        self._entries = []
+        self._ids = set()
+        self._watched = [w for w in self._watched if isinstance(w, Variable)]
+        self._used = True
+
+    def _begin_call(self) -> None:
+        self._gradient_calls += 1
+        if not self._persistent and self._recording:
+            # As in TensorFlow: the tape stops recording once its one gradient is taken.
+            self._stop()
+
+    # -- gradients --------------------------------------------------------------------
+    def _seeds(self, targets: list, output_gradients, higher: bool) -> list:
+        if output_gradients is None:
+            ogs = [None] * len(targets)
+        else:
+            flat: list = []
+            _flatten(output_gradients, flat)
+            if len(flat) != len(targets):
+                raise ValueError(
+                    f"`output_gradients` has {len(flat)} entries but `target` has {len(targets)};"
+                    " pass one output gradient per target (or None for all)."
+                )
+            ogs = flat
+        seeds = []
+        for t, og in zip(targets, ogs, strict=True):
+            v = t._value
+            if v.dtype.kind not in "fc":
+                seeds.append(None)
+                continue
+            if og is None and output_gradients is None:
+                s = np.ones(v.shape, dtype=v.dtype) if v.ndim else v.dtype.type(1)
+                seeds.append(_wrap(s) if higher else s)
+                continue
+            if og is None:
+                raise ValueError(
+                    "Attempt to convert a value (None) with an unsupported type "
+                    "(<class 'NoneType'>) to a Tensor: every entry of `output_gradients` must "
+                    "be a tensor or array shaped like its target."
+                )
+            if isinstance(og, TensorLike):
+                if og._value.dtype != v.dtype:
+                    raise InvalidArgumentError(
+                        f"`output_gradients` entry has dtype {og._value.dtype.name} but its target "
+                        f"is {v.dtype.name}; try tf.cast(og, tf.{v.dtype.name}).", op="Mul")
+                sv = og._value
+            else:
+                sv = np.asarray(og, dtype=v.dtype)
+            if np.shape(sv) != v.shape:
+                raise InvalidArgumentError(
+                    f"Incompatible shapes: {list(np.shape(sv))} vs. {list(v.shape)}: each "
+                    "entry of `output_gradients` must have the shape of its target.", op="Mul")
+            if higher:
+                seeds.append(og if isinstance(og, TensorLike) else _wrap(sv))
+            else:
+                seeds.append(sv)
+        return seeds
+
+    def _run(self, targets, seeds, higher):
+        entries = self._entries
+        return _backward(entries, len(entries), targets, seeds, higher, self._check_numerics)
+
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients=UnconnectedGradients.NONE):
+        """Gradients of ``target`` (summed if several or not scalar) w.r.t. ``sources``.
+
+        Returns the structure of ``sources``, with ``None`` (or zeros, with
+        ``unconnected_gradients='zero'``) where the target does not depend on a source.
+        """
+        self._check_usable("gradient")
+        mode = _unconnected_mode(unconnected_gradients)
+        targets = _check_targets(target)
+        template, flat_sources = _check_sources(sources)
+        self._begin_call()
+        higher = bool(state.recording)
+        seeds = self._seeds(targets, output_gradients, higher)
+        grads = self._run(targets, seeds, higher)
+        results = []
+        missing = []
+        for i, s in enumerate(flat_sources):
+            g = grads.get(id(s)) if s._value.dtype.kind in "fc" else None
+            if g is None:
+                if mode is UnconnectedGradients.ZERO:
+                    g = _wrap(np.zeros(s._value.shape, dtype=s._value.dtype))
+                else:
+                    missing.append(i)
+                results.append(g)
+            elif higher:
+                results.append(g if isinstance(g, TensorLike) else _wrap(g))
+            else:
+                results.append(_wrap(g))
+        if missing and _EXPLAIN["on"]:
+            for i in missing:
+                name = "`sources`" if template == 0 else f"`sources[{i}]`"
+                msg = self.explain(target, flat_sources[i], _name=name)
+                warnings.warn(NoneGradientWarning(msg), stacklevel=2)
+        if not self._persistent:
+            self._release()
+        return _rebuild(template, results)
+
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """Full Jacobian: shape ``target.shape + source.shape`` for each source."""
+        self._check_usable("jacobian")
+        if not self._persistent and not experimental_use_pfor:
+            raise RuntimeError(
+                "GradientTape must be created with persistent=True to compute the jacobian "
+                "with eager execution enabled and with experimental_use_pfor set to False."
+            )
+        mode = _unconnected_mode(unconnected_gradients)
+        (t,) = _check_targets(target) if isinstance(target, TensorLike) else (None,)
+        if t is None:
+            raise TypeError("`target` of jacobian must be a single tensor.")
+        template, flat_sources = _check_sources(sources)
+        self._begin_call()
+        higher = bool(state.recording)
+        tv = t._value
+        rows: list[list] = [[] for _ in flat_sources]
+        size = int(np.size(tv))
+        for j in range(size):
+            seed = np.zeros(size, dtype=tv.dtype)
+            seed[j] = 1
+            seed = seed.reshape(tv.shape) if tv.ndim else tv.dtype.type(1)
+            grads = self._run([t], [_wrap(seed) if higher else seed], higher)
+            for i, s in enumerate(flat_sources):
+                rows[i].append(grads.get(id(s)))
+        results = []
+        for i, s in enumerate(flat_sources):
+            sv = s._value
+            if all(r is None for r in rows[i]) or sv.dtype.kind not in "fc":
+                if mode is UnconnectedGradients.ZERO:
+                    results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype)))
+                else:
+                    results.append(None)
+                continue
+            results.append(self._stack_rows(rows[i], tv.shape + sv.shape, sv, higher))
+        if not self._persistent:
+            self._release()
+        return _rebuild(template, results)
+
+    @staticmethod
+    def _stack_rows(rows, shape, sv, higher):
+        zeros = np.zeros(sv.shape, dtype=sv.dtype)
+        if higher:
+            from . import ops
+
+            parts = [r if isinstance(r, TensorLike) else _wrap(zeros if r is None else r)
+                     for r in rows]
+            return ops.reshape(ops.stack(parts), shape) if parts else _wrap(np.zeros(shape))
+        parts = [zeros if r is None else np.asarray(r) for r in rows]
+        stacked = np.stack(parts) if parts else np.zeros((0, *sv.shape), sv.dtype)
+        return _wrap(stacked.reshape(shape))
+
+    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """Per-example Jacobians: shape ``(batch, *target_row, *source_row)``.
+
+        Like TensorFlow, an unconnected source gives zeros, not ``None``.
+        """
+        self._check_usable("batch_jacobian")
+        if not isinstance(target, TensorLike) or not isinstance(source, TensorLike):
+            raise TypeError("batch_jacobian takes one target tensor and one source tensor "
+                            f"(got {type(target).__name__} and {type(source).__name__}).")
+        tv, sv = target._value, source._value
+        for v in (tv, sv):
+            if v.ndim < 2:
+                raise ValueError(f"Shape {tuple(v.shape)} must have rank at least 2")
+        if tv.shape[0] != sv.shape[0]:
+            raise ValueError(
+                f"Need first dimension of target shape ({tuple(tv.shape)}) and source shape "
+                f"({tuple(sv.shape)}) to match."
+            )
+        _unconnected_mode(unconnected_gradients)
+        self._begin_call()
+        higher = bool(state.recording)
+        batch = tv.shape[0]
+        row = int(np.prod(tv.shape[1:], dtype=np.int64))
+        parts = []
+        for j in range(row):
+            seed = np.zeros((batch, row), dtype=tv.dtype)
+            seed[:, j] = 1
+            seed = seed.reshape(tv.shape)
+            grads = self._run([target], [_wrap(seed) if higher else seed], higher)
+            parts.append(grads.get(id(source)))
+        shape = (batch, *tv.shape[1:], *sv.shape[1:])
+        if not self._persistent:
+            self._release()
+        if all(p is None for p in parts) or sv.dtype.kind not in "fc":
+            return _wrap(np.zeros(shape, dtype=sv.dtype))
+        zeros = np.zeros(sv.shape, dtype=sv.dtype)
+        if higher:
+            from . import ops
+
+            ps = [p if isinstance(p, TensorLike) else _wrap(zeros if p is None else p)
+                  for p in parts]
+            return ops.reshape(ops.stack(ps, axis=1), shape)
+        stacked = np.stack([zeros if p is None else np.asarray(p) for p in parts], axis=1)
+        return _wrap(stacked.reshape(shape))
+
+    # -- explanations -----------------------------------------------------------------
+    def explain(self, target, source, _name: str = "the source") -> str:
+        """One plain sentence saying why ``gradient(target, source)`` is (or is not) None."""
+        from .explain import explain
+
+        return explain(self, target, source, _name)
+
+    # -- text form --------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        state_word = ("recording" if self._recording else "used" if self._used
+                      else "stopped" if self._entered else "not entered")
+        kind = "persistent " if self._persistent else ""
+        return (f"<{kind}GradientTape: {state_word}, {len(self._entries)} ops, "
+                f"{len(self._watched)} watched>")
+
+    def __str__(self) -> str:
+        from .explain import tape_text
+
+        return tape_text(self)
+
+
+def _remove(stack: list, tape) -> None:
+    for i in range(len(stack) - 1, -1, -1):
+        if stack[i] is tape:
+            del stack[i]
+            return
+
+
+def _as_tensor(x):
+    return x if isinstance(x, TensorLike) else convert_to_tensor(x)

@@ -1,0 +1,608 @@
+"""Tensors, variables and the conversion rules between them and Python/numpy values.
+
+A :class:`Tensor` is an immutable wrapper around a numpy array (or numpy scalar).
+A :class:`Variable` holds a value that ``assign`` replaces. Both share the operator
+overloads of :class:`TensorLike`, which are bound to the registered ops in
+:mod:`adkernel.engine.ops` (one table, in one place).
+
+dtypes follow TensorFlow: a plain Python ``float`` becomes float32 and an ``int``
+int32, while numpy arrays and numpy scalars keep their dtype. When a tensor meets a
+Python number or a numpy array in an op, the other operand adopts the tensor's dtype;
+two tensors of different dtypes raise :class:`InvalidArgumentError`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from ._state import serials, state
+from .dtypes import DType, as_dtype, dtype_of_numpy
+from .errors import DTypeError, InvalidArgumentError, ShapeError
+
+__all__ = [
+    "Tensor",
+    "TensorLike",
+    "TensorShape",
+    "Variable",
+    "constant",
+    "convert_to_tensor",
+    "is_tensor",
+]
+
+_F64 = np.dtype(np.float64)
+_F32 = np.dtype(np.float32)
+_I32 = np.dtype(np.int32)
+_I64 = np.dtype(np.int64)
+_ndarray = np.ndarray
+_generic = np.generic
+
+
+class TensorShape(tuple):
+    """A tuple of dimensions with TensorFlow's helpers (``as_list``, ``rank``)."""
+
+    __slots__ = ()
+
+    def as_list(self) -> list[int]:
+        return list(self)
+
+    @property
+    def rank(self) -> int:
+        return len(self)
+
+    @property
+    def ndims(self) -> int:
+        return len(self)
+
+    def num_elements(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+    def __repr__(self) -> str:
+        return f"TensorShape({list(self)})"
+
+    def __str__(self) -> str:
+        return tuple.__repr__(tuple(self))
+
+
+def _numpy_text(value, for_repr: bool) -> str:
+    if np.ndim(value) == 0:
+        return str(value[()] if isinstance(value, _ndarray) else value)
+    return repr(value) if for_repr else str(value)
+
+
+class _Ref:
+    """Hashable reference to a tensor or variable (``t.ref()``), compared by identity."""
+
+    __slots__ = ("_obj",)
+
+    def __init__(self, obj):
+        self._obj = obj
+
+    def deref(self):
+        return self._obj
+
+    def __hash__(self) -> int:
+        return id(self._obj)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Ref) and other._obj is self._obj
+
+    def __repr__(self) -> str:
+        return f"<Reference wrapping {self._obj!r}>"
+
+
+class TensorLike:
+    """What tensors and variables share: value access, Python protocols, operators.
+
+    The arithmetic dunders are attached by :func:`adkernel.engine.ops.bind_operators`.
+    """
+
+    __slots__ = ()
+
+    # -- value ----------------------------------------------------------------------
+    @property
+    def dtype(self) -> DType:
+        return dtype_of_numpy(self._value.dtype)
+
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self._value.shape)
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    @property
+    def ndim(self) -> int:
+        return self._value.ndim
+
+    def numpy(self):
+        """The value as numpy: a numpy scalar for 0-d tensors, else a copy of the array."""
+        v = self._value
+        if isinstance(v, _ndarray):
+            return v[()] if v.ndim == 0 else v.copy()
+        return v
+
+    def __array__(self, dtype=None, copy=None):
+        a = np.asarray(self._value)
+        if dtype is not None and a.dtype != dtype:
+            return a.astype(dtype)
+        return a.copy() if copy else a
+
+    def __float__(self) -> float:
+        return float(self._value)
+
+    def __int__(self) -> int:
+        return int(self._value)
+
+    def __index__(self) -> int:
+        if self._value.dtype.kind not in "iu":
+            raise TypeError(f"Only integer tensors can be used as an index, not {self.dtype.name}")
+        return int(self._value)
+
+    def __complex__(self) -> complex:
+        return complex(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __format__(self, spec: str) -> str:
+        if self._value.ndim == 0:
+            return format(self._value[()] if isinstance(self._value, _ndarray) else self._value, spec)
+        return format(str(self), spec)
+
+    def __hash__(self):
+        raise TypeError(
+            f"{type(self).__name__} is unhashable. Instead, use tensor.ref() as the key."
+        )
+
+    def ref(self) -> _Ref:
+        """A hashable reference, to use tensors or variables as dict keys or set members."""
+        return _Ref(self)
+
+    experimental_ref = ref
+
+    def __iter__(self):
+        if self._value.ndim == 0:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        for i in range(self._value.shape[0]):
+            yield self[i]
+
+    # numpy must hand ufuncs (np.sin(t), X @ t, X * t) to us instead of converting the
+    # tensor to an array and leaving the tape.
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        from .numpy_interop import array_ufunc
+
+        return array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from .numpy_interop import array_function
+
+        return array_function(func, types, args, kwargs)
+
+
+def _wrap(value) -> Tensor:
+    t = _new_tensor(Tensor)
+    t._value = value
+    t._serial = next(serials)
+    return t
+
+
+_new_tensor = object.__new__
+
+
+class Tensor(TensorLike):
+    """An immutable n-dimensional array that ops can record on a :class:`GradientTape`.
+
+    Create one with :func:`constant` or :func:`convert_to_tensor`; ops return them.
+
+    Examples
+    --------
+    >>> from adkernel import tf
+    >>> tf.constant([1.0, 2.0]) * 3
+    <tf.Tensor: shape=(2,), dtype=float32, numpy=array([3., 6.], dtype=float32)>
+    """
+
+    __slots__ = ("__weakref__", "_serial", "_value")
+
+    def __init__(self, value, dtype=None):
+        t = convert_to_tensor(value, dtype)
+        self._value = t._value
+        self._serial = next(serials)
+
+    def __repr__(self) -> str:
+        return (
+            f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, "
+            f"numpy={_numpy_text(self._value, True)}>"
+        )
+
+    def __str__(self) -> str:
+        text = _numpy_text(self._value, False)
+        sep = "\n" if "\n" in text else ""
+        return f"tf.Tensor({sep}{text}, shape={self.shape}, dtype={self.dtype.name})"
+
+    def __len__(self) -> int:
+        if self._value.ndim == 0:
+            raise TypeError("Scalar tensor has no `len()`")
+        return self._value.shape[0]
+
+    def __setitem__(self, key, value):
+        raise TypeError(
+            "'Tensor' object does not support item assignment: tensors are immutable. "
+            "Try a tf.Variable and `v[i].assign(value)`, or build a new tensor with tf.where."
+        )
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return _wrap(np.array(self._value, copy=True))
+
+    def __reduce__(self):
+        return constant, (self.numpy(),)
+
+
+def is_tensor(value) -> bool:
+    """True for adkernel tensors and variables."""
+    return isinstance(value, TensorLike)
+
+
+# ---------------------------------------------------------------------------------------
+# Conversion
+# ---------------------------------------------------------------------------------------
+
+
+def _default_array(value) -> np.ndarray | np.generic:
+    """A Python or numpy value as numpy, with TensorFlow's default dtypes."""
+    t = type(value)
+    if t is float:
+        return np.float32(value)
+    if t is int:
+        return np.int32(value) if -(2**31) <= value < 2**31 else np.int64(value)
+    if t is bool:
+        return np.bool_(value)
+    if t is complex:
+        return np.complex128(value)
+    if isinstance(value, (_ndarray, _generic)):
+        return value
+    if isinstance(value, (list, tuple)):
+        arr = np.asarray(value)
+        if arr.dtype == _F64 and not _contains_numpy(value):
+            return arr.astype(_F32)
+        if arr.dtype == _I64 and not _contains_numpy(value):
+            if arr.size == 0 or (arr.min() >= -(2**31) and arr.max() < 2**31):
+                return arr.astype(_I32)
+        if arr.dtype.kind in "OUS":
+            raise DTypeError(f"Cannot convert {value!r} to a tensor: it is not a list of numbers.")
+        return arr
+    if value is None:
+        raise DTypeError(
+            "Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) "
+            "to a Tensor."
+        )
+    arr = np.asarray(value)
+    if arr.dtype.kind in "OUS":
+        raise DTypeError(
+            f"Cannot convert a value of type {type(value).__name__!r} to a Tensor; "
+            "pass a number, a list of numbers or a numpy array."
+        )
+    return arr
+
+
+def _contains_numpy(seq) -> bool:
+    for item in seq:
+        if isinstance(item, (_ndarray, _generic)):
+            return True
+        if isinstance(item, (list, tuple)) and _contains_numpy(item):
+            return True
+    return False
+
+
+def _contains_tensor(seq) -> bool:
+    for item in seq:
+        if isinstance(item, TensorLike):
+            return True
+        if isinstance(item, (list, tuple)) and _contains_tensor(item):
+            return True
+    return False
+
+
+def _cast_value(value, np_dtype: np.dtype, what=None):
+    """Convert a non-tensor value to ``np_dtype`` the way TensorFlow would, or raise."""
+    t = type(value)
+    if t is float and np_dtype.kind in "iub":
+        raise DTypeError(f"Cannot convert {value!r} to EagerTensor of dtype {np_dtype.name}")
+    if t is complex and np_dtype.kind != "c":
+        raise DTypeError(f"Cannot convert {value!r} to EagerTensor of dtype {np_dtype.name}")
+    if isinstance(value, (list, tuple)) and _contains_tensor(value):
+        from . import ops
+
+        packed = ops.stack(list(value))
+        return packed._value if packed._value.dtype == np_dtype else packed._value.astype(np_dtype)
+    arr = value if isinstance(value, (_ndarray, _generic)) else np.asarray(value)
+    if arr.dtype == np_dtype:
+        return arr
+    if arr.dtype.kind in "OUS":
+        raise DTypeError(f"Cannot convert {value!r} to a tensor of dtype {np_dtype.name}")
+    if np_dtype.kind in "iu" and arr.dtype.kind in "fc" and not isinstance(arr, (_ndarray,)):
+        raise DTypeError(f"Cannot convert {value!r} to EagerTensor of dtype {np_dtype.name}")
+    if np_dtype.kind in "iu" and arr.dtype.kind in "fc":
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.trunc(arr)):
+            raise DTypeError(
+                f"Cannot convert an array of {arr.dtype.name} values with fractions to "
+                f"dtype {np_dtype.name}; use tf.cast(x, tf.{np_dtype.name}) to truncate."
+            )
+    return arr.astype(np_dtype)
+
+
+def convert_to_tensor(value, dtype=None, name=None, dtype_hint=None) -> Tensor:
+    """Turn a Python number, list, numpy array or tensor into a :class:`Tensor`.
+
+    A tensor is returned unchanged (a variable is read); ``dtype`` must then match.
+    """
+    if isinstance(value, TensorLike):
+        if dtype is not None:
+            want = as_dtype(dtype)._np
+            if value._value.dtype != want:
+                raise ValueError(
+                    f"Tensor conversion requested dtype {want.name} for Tensor with dtype "
+                    f"{value._value.dtype.name}: {value!r}. Try tf.cast(x, tf.{want.name})."
+                )
+        if type(value) is Tensor:
+            return value
+        from . import ops
+
+        return ops.identity(value)
+    if isinstance(value, (list, tuple)) and _contains_tensor(value):
+        from . import ops
+
+        packed = ops.stack(list(value))
+        if dtype is not None and packed._value.dtype != as_dtype(dtype)._np:
+            return ops.cast(packed, dtype)
+        return packed
+    if dtype is None and dtype_hint is not None:
+        try:
+            return _wrap(_cast_value(value, as_dtype(dtype_hint)._np))
+        except (TypeError, ValueError):
+            pass
+    if dtype is None:
+        return _wrap(_default_array(value))
+    return _wrap(_cast_value(value, as_dtype(dtype)._np))
+
+
+def constant(value, dtype=None, shape=None, name=None) -> Tensor:
+    """A constant tensor (``tf.constant``). ``shape`` broadcasts or reshapes the value."""
+    if isinstance(value, TensorLike):
+        t = value if dtype is None else convert_to_tensor(value.numpy(), dtype)
+        v = np.array(t._value, copy=True)
+    else:
+        v = convert_to_tensor(value, dtype)._value
+    if shape is not None:
+        shape = tuple(shape)
+        if np.size(v) == int(np.prod(shape)):
+            v = np.reshape(v, shape)
+        else:
+            v = np.broadcast_to(v, shape).copy()
+    return _wrap(v)
+
+
+def operand(value, np_dtype: np.dtype):
+    """A non-tensor operand of an op, converted to the dtype of the tensor it meets."""
+    t = type(value)
+    if t is float:
+        if np_dtype is _F64:
+            return value
+        if np_dtype.kind in "fc":
+            return np_dtype.type(value)
+        raise DTypeError(f"Cannot convert {value!r} to EagerTensor of dtype {np_dtype.name}")
+    if t is int:
+        if np_dtype.kind == "b":
+            raise DTypeError(f"Cannot convert {value!r} to EagerTensor of dtype bool")
+        return np_dtype.type(value)
+    if t is _ndarray:
+        return value if value.dtype is np_dtype else _cast_value(value, np_dtype)
+    return _cast_value(value, np_dtype)
+
+
+def dtype_mismatch(op_name: str, a_dtype: np.dtype, b_dtype: np.dtype, index: int = 1):
+    return InvalidArgumentError(
+        f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
+        f"{a_dtype.name} tensor but is a {b_dtype.name} tensor. Tensors in one op must share "
+        f"a dtype: convert one of them, e.g. tf.cast(y, tf.{a_dtype.name}), or create both "
+        f"with the same dtype (a Python float gives float32, a numpy array keeps float64).",
+        op=op_name,
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Variables
+# ---------------------------------------------------------------------------------------
+
+
+class Variable(TensorLike):
+    """A named, mutable tensor: the parameters a model learns.
+
+    ``GradientTape`` watches trainable variables automatically when an op reads them.
+    Change the value with :meth:`assign`, :meth:`assign_add` or :meth:`assign_sub`;
+    ``v = v + 1`` would replace the variable by a plain tensor.
+
+    Examples
+    --------
+    >>> from adkernel import tf
+    >>> v = tf.Variable(3.0, name="x")
+    >>> v.assign_sub(0.5).numpy(), v.name
+    (np.float32(2.5), 'x:0')
+    """
+
+    __slots__ = ("__weakref__", "_name", "_serial", "_shape_fixed", "_value", "trainable")
+
+    def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None,
+                 **kwargs):
+        if initial_value is None:
+            raise ValueError("tf.Variable needs an initial_value, e.g. tf.Variable(0.0)")
+        if callable(initial_value) and not isinstance(initial_value, TensorLike):
+            initial_value = initial_value()
+        if isinstance(initial_value, TensorLike):
+            value = initial_value._value
+            if dtype is not None and value.dtype != as_dtype(dtype)._np:
+                value = _cast_value(np.asarray(value), as_dtype(dtype)._np)
+        elif dtype is None:
+            value = _default_array(initial_value)
+        else:
+            value = _cast_value(initial_value, as_dtype(dtype)._np)
+        self._value = np.array(value, copy=True)
+        self._serial = next(serials)
+        self._name = "Variable" if name is None else str(name)
+        self.trainable = bool(trainable)
+        self._shape_fixed = shape is None or (
+            isinstance(shape, (tuple, list)) and None not in shape
+        )
+        if shape is not None and self._shape_fixed and tuple(shape) != self._value.shape:
+            raise ShapeError(
+                f"The initial value's shape {self._value.shape} is not compatible with "
+                f"the explicitly supplied `shape` argument {tuple(shape)}."
+            )
+
+    @property
+    def name(self) -> str:
+        return f"{self._name}:0"
+
+    def __repr__(self) -> str:
+        return (
+            f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, "
+            f"numpy={_numpy_text(self._value, True)}>"
+        )
+
+    __str__ = __repr__
+
+    def read_value(self) -> Tensor:
+        from . import ops
+
+        return ops.identity(self)
+
+    value = read_value
+
+    def __len__(self):
+        raise TypeError("object of type 'Variable' has no len()")
+
+    def __getitem__(self, key):
+        from . import ops
+
+        return ops.getitem(self, key, _out_type=_VariableSlice, _out_init=(self, key))
+
+    def __setitem__(self, key, value):
+        raise TypeError(
+            "'Variable' object does not support item assignment. "
+            "Try `v[i].assign(value)` or `v.assign(new_value)`."
+        )
+
+    def __iadd__(self, other):
+        raise RuntimeError(
+            "`variable += value` with `tf.Variable`s is not supported. Use "
+            "`variable.assign_add(value)` to modify the variable, or `out = variable + value` "
+            "if you need to get a new output Tensor."
+        )
+
+    def __isub__(self, other):
+        raise RuntimeError(
+            "`variable -= value` with `tf.Variable`s is not supported. Use "
+            "`variable.assign_sub(value)` to modify the variable, or `out = variable - value` "
+            "if you need to get a new output Tensor."
+        )
+
+    def __imul__(self, other):
+        raise RuntimeError(
+            "`variable *= value` with `tf.Variable`s is not supported. Use "
+            "`variable.assign(variable * value)`, or `out = variable * value` for a new Tensor."
+        )
+
+    def __itruediv__(self, other):
+        raise RuntimeError(
+            "`variable /= value` with `tf.Variable`s is not supported. Use "
+            "`variable.assign(variable / value)`, or `out = variable / value` for a new Tensor."
+        )
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return Variable(self._value, trainable=self.trainable, name=self._name)
+
+    # -- assignment -------------------------------------------------------------------
+    def _coerce_new(self, value, verb: str):
+        cur = self._value
+        if isinstance(value, TensorLike):
+            new = value._value
+            if new.dtype != cur.dtype:
+                raise ValueError(
+                    f"Tensor conversion requested dtype {cur.dtype.name} for Tensor with dtype "
+                    f"{new.dtype.name}: cannot {verb} it to variable '{self.name}'. "
+                    f"Try tf.cast(value, tf.{cur.dtype.name})."
+                )
+        else:
+            new = operand(value, cur.dtype)
+        if np.shape(new) != cur.shape:
+            if self._shape_fixed:
+                raise ShapeError(
+                    f"Cannot {verb} value to variable '{self.name}': Shape mismatch. The variable "
+                    f"shape {cur.shape}, and the assigned value shape {np.shape(new)} are "
+                    f"incompatible."
+                )
+        return new
+
+    def _owns_value(self) -> bool:
+        # In-place updates are only safe when nobody else (a live tape, a tensor
+        # sharing the array, a view) still holds the current array. References here:
+        # the slot, the local in this frame and the getrefcount argument.
+        v = self._value
+        return type(v) is _ndarray and v.base is None and sys.getrefcount(v) <= 3
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        """Replace the value (not differentiable: a tape sees only the new value)."""
+        new = self._coerce_new(value, "assign")
+        if self._owns_value() and np.shape(new) == self._value.shape:
+            self._value[...] = new
+        else:
+            self._value = np.array(new, dtype=self._value.dtype, copy=True)
+        self._note_assign()
+        return self if read_value else None
+
+    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
+        """Add ``delta`` to the value in place (``v.assign(v + delta)``, not differentiable)."""
+        d = self._coerce_new(delta, "assign_add")
+        if self._owns_value():
+            self._value += d
+        else:
+            self._value = self._value + d
+        self._note_assign()
+        return self if read_value else None
+
+    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
+        """Subtract ``delta`` from the value in place (the gradient-descent step)."""
+        d = self._coerce_new(delta, "assign_sub")
+        if self._owns_value():
+            self._value -= d
+        else:
+            self._value = self._value - d
+        self._note_assign()
+        return self if read_value else None
+
+    def _note_assign(self):
+        # Tapes remember that this variable was assigned while they recorded, so that
+        # `explain` can say a gradient path was cut by an assignment.
+        if state.recording:
+            for tape in state.recording:
+                tape._assigned.add(id(self))
+
+
+class _VariableSlice(Tensor):
+    """``v[i]``: a tensor that also supports ``.assign`` to write into the variable."""
+
+    __slots__ = ("_key", "_var")
+
+    def assign(self, value, use_locking=None, name=None, read_value=True):
+        var = self._var
+        new = np.array(var._value, copy=True)
+        new[self._key] = value._value if isinstance(value, TensorLike) else value
+        var.assign(new)
+        return var if read_value else None

@@ -1,0 +1,307 @@
+"""A TensorFlow-flavoured namespace over adkernel's engine: ``from adkernel import tf``.
+
+Code written for TensorFlow's eager ``tf.GradientTape`` runs after changing only its
+import. Where adkernel deliberately differs (clearer error messages, a warning that
+explains each ``None`` gradient, dense gradients for ``gather``), ``docs/tf-compat.md``
+says so.
+"""
+
+from __future__ import annotations
+
+import builtins
+import sys
+from types import SimpleNamespace
+
+import numpy as np
+
+from .engine import dtypes as _dtypes
+from .engine import errors as _errors
+from .engine import ops as _ops
+from .engine.custom import custom_gradient
+from .engine.dtypes import DType, as_dtype
+from .engine.tape import GradientTape, UnconnectedGradients
+from .engine.tensor import (
+    Tensor,
+    TensorLike,
+    TensorShape,
+    Variable,
+    _wrap,
+    constant,
+    convert_to_tensor,
+    is_tensor,
+)
+
+__version__ = "2.21.0-adkernel"
+
+# ----- dtypes ----------------------------------------------------------------------------
+float16 = half = _dtypes.float16
+float32 = _dtypes.float32
+float64 = double = _dtypes.float64
+int8, int16, int32, int64 = _dtypes.int8, _dtypes.int16, _dtypes.int32, _dtypes.int64
+uint8, uint16, uint32, uint64 = _dtypes.uint8, _dtypes.uint16, _dtypes.uint32, _dtypes.uint64
+bool = _dtypes.bool_  # noqa: A001 - TensorFlow's name
+complex64, complex128 = _dtypes.complex64, _dtypes.complex128
+
+# ----- ops -------------------------------------------------------------------------------
+from .engine.ops import (  # noqa: E402
+    abs,
+    add,
+    add_n,
+    argmax,
+    argmin,
+    broadcast_to,
+    cast,
+    ceil,
+    clip_by_norm,
+    clip_by_value,
+    concat,
+    cos,
+    divide,
+    equal,
+    exp,
+    expand_dims,
+    floor,
+    gather,
+    greater,
+    greater_equal,
+    identity,
+    less,
+    less_equal,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    matmul,
+    maximum,
+    minimum,
+    multiply,
+    negative,
+    norm,
+    not_equal,
+    one_hot,
+    pow,
+    reduce_logsumexp,
+    reduce_max,
+    reduce_mean,
+    reduce_min,
+    reduce_prod,
+    reduce_std,
+    reduce_sum,
+    reduce_variance,
+    reshape,
+    round,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    square,
+    squeeze,
+    stack,
+    stop_gradient,
+    subtract,
+    tan,
+    tanh,
+    transpose,
+    truediv,
+    unstack,
+    where,
+)
+
+
+def executing_eagerly() -> builtins.bool:
+    """Always True: adkernel runs eagerly."""
+    return True
+
+
+def _shape_tuple(shape) -> tuple:
+    if isinstance(shape, TensorLike):
+        shape = shape.numpy().tolist()
+    if isinstance(shape, int | np.integer):
+        return (int(shape),)
+    return tuple(int(s) for s in shape)
+
+
+def zeros(shape, dtype=float32, name=None) -> Tensor:
+    """A tensor of zeros."""
+    return _wrap(np.zeros(_shape_tuple(shape), dtype=as_dtype(dtype)._np))
+
+
+def ones(shape, dtype=float32, name=None) -> Tensor:
+    """A tensor of ones."""
+    return _wrap(np.ones(_shape_tuple(shape), dtype=as_dtype(dtype)._np))
+
+
+def fill(dims, value, name=None) -> Tensor:
+    """A tensor of ``dims`` filled with ``value``."""
+    v = convert_to_tensor(value)._value
+    return _wrap(np.full(_shape_tuple(dims), v, dtype=v.dtype))
+
+
+def zeros_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002
+    """Zeros with the shape (and dtype) of ``input``."""
+    v = convert_to_tensor(input)._value if not isinstance(input, TensorLike) else input._value
+    return _wrap(np.zeros(v.shape, dtype=as_dtype(dtype)._np if dtype else v.dtype))
+
+
+def ones_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002
+    """Ones with the shape (and dtype) of ``input``."""
+    v = convert_to_tensor(input)._value if not isinstance(input, TensorLike) else input._value
+    return _wrap(np.ones(v.shape, dtype=as_dtype(dtype)._np if dtype else v.dtype))
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # noqa: A001
+    """Like Python's range, as a tensor (int32 for ints, float32 for floats)."""
+    if limit is None:
+        start, limit = 0, start
+    vals = [v.numpy() if isinstance(v, TensorLike) else v for v in (start, limit, delta)]
+    if dtype is None:
+        is_float = builtins.any(isinstance(v, float | np.floating) for v in vals)
+        dt = np.float32 if is_float else np.int32
+    else:
+        dt = as_dtype(dtype)._np
+    return _wrap(np.arange(*vals).astype(dt))
+
+
+def linspace(start, stop, num, name=None, axis=0) -> Tensor:
+    """``num`` evenly spaced values from start to stop (float32 for Python floats)."""
+    s = convert_to_tensor(start)._value
+    dt = s.dtype if s.dtype.kind == "f" else np.dtype(np.float32)
+    return _wrap(np.linspace(float(s), float(np.asarray(stop)), int(num)).astype(dt))
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=float32, name=None) -> Tensor:
+    """An identity matrix."""
+    return _wrap(np.eye(int(num_rows), None if num_columns is None else int(num_columns),
+                        dtype=as_dtype(dtype)._np))
+
+
+def shape(input, out_type=int32, name=None) -> Tensor:  # noqa: A002
+    """The shape of ``input`` as an int32 tensor."""
+    v = input._value if isinstance(input, TensorLike) else np.asarray(input)
+    return _wrap(np.asarray(v.shape, dtype=as_dtype(out_type)._np))
+
+
+def size(input, out_type=int32, name=None) -> Tensor:  # noqa: A002
+    """The number of elements of ``input``."""
+    v = input._value if isinstance(input, TensorLike) else np.asarray(input)
+    return _wrap(as_dtype(out_type)._np.type(np.size(v)))
+
+
+def rank(input, name=None) -> Tensor:  # noqa: A002
+    """The number of dimensions of ``input``."""
+    v = input._value if isinstance(input, TensorLike) else np.asarray(input)
+    return _wrap(np.int32(np.ndim(v)))
+
+
+def print(*inputs, sep=" ", end="\n", output_stream=None, **kwargs) -> None:  # noqa: A001
+    """Print tensors by value, like ``tf.print``."""
+    parts = []
+    for x in inputs:
+        if isinstance(x, TensorLike):
+            v = x._value
+            parts.append(str(v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v))
+        else:
+            parts.append(str(x))
+    stream = output_stream if hasattr(output_stream, "write") else sys.stdout
+    stream.write(sep.join(parts) + end)
+
+
+# ----- random ----------------------------------------------------------------------------
+class _Random:
+    """``tf.random``: seeded with ``set_seed`` (a numpy Generator underneath)."""
+
+    def __init__(self) -> None:
+        self._rng = np.random.default_rng()
+
+    def set_seed(self, seed) -> None:
+        self._rng = np.random.default_rng(int(seed))
+
+    def _gen(self, seed):
+        return self._rng if seed is None else np.random.default_rng(int(seed))
+
+    def normal(self, shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
+        dt = as_dtype(dtype)._np
+        x = self._gen(seed).normal(float(mean), float(stddev), _shape_tuple(shape))
+        return _wrap(x.astype(dt))
+
+    def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
+        dt = as_dtype(dtype)._np
+        rng = self._gen(seed)
+        x = rng.normal(0.0, 1.0, _shape_tuple(shape))
+        bad = np.abs(x) > 2
+        while bad.any():
+            x[bad] = rng.normal(0.0, 1.0, int(bad.sum()))
+            bad = np.abs(x) > 2
+        return _wrap((x * float(stddev) + float(mean)).astype(dt))
+
+    def uniform(self, shape, minval=0, maxval=None, dtype=float32, seed=None, name=None):
+        dt = as_dtype(dtype)._np
+        rng = self._gen(seed)
+        if dt.kind in "iu":
+            if maxval is None:
+                raise ValueError("tf.random.uniform with an integer dtype needs maxval")
+            return _wrap(rng.integers(int(minval), int(maxval), _shape_tuple(shape)).astype(dt))
+        hi = 1.0 if maxval is None else float(maxval)
+        return _wrap(rng.uniform(float(minval), hi, _shape_tuple(shape)).astype(dt))
+
+    def shuffle(self, value, seed=None, name=None):
+        v = convert_to_tensor(value)._value
+        return _wrap(self._gen(seed).permutation(v))
+
+
+random = _Random()
+
+# ----- namespaces ------------------------------------------------------------------------
+errors = SimpleNamespace(
+    InvalidArgumentError=_errors.InvalidArgumentError,
+    OpError=_errors.OpError,
+)
+
+dtypes = SimpleNamespace(
+    DType=DType, as_dtype=as_dtype, float16=float16, float32=float32, float64=float64,
+    int8=int8, int16=int16, int32=int32, int64=int64, uint8=uint8, bool=bool,
+    complex64=complex64, complex128=complex128,
+)
+
+math = SimpleNamespace(
+    abs=abs, add=add, add_n=add_n, argmax=argmax, argmin=argmin, ceil=ceil, cos=cos,
+    divide=divide, equal=equal, exp=exp, expm1=_ops.expm1, floor=floor,
+    floordiv=_ops.floordiv, floormod=_ops.floormod, greater=greater,
+    greater_equal=greater_equal, is_finite=_ops.is_finite, is_nan=_ops.is_nan, less=less,
+    less_equal=less_equal, log=log, log1p=_ops.log1p, log_sigmoid=lambda x, name=None:
+    negative(_ops.softplus(negative(x))), logical_and=logical_and, logical_not=logical_not,
+    logical_or=logical_or, logical_xor=_ops.logical_xor, maximum=maximum, minimum=minimum,
+    multiply=multiply, negative=negative, not_equal=not_equal, pow=pow,
+    reciprocal=_ops.reciprocal, reduce_logsumexp=reduce_logsumexp, reduce_max=reduce_max,
+    reduce_mean=reduce_mean, reduce_min=reduce_min, reduce_prod=reduce_prod,
+    reduce_std=reduce_std, reduce_sum=reduce_sum, reduce_variance=reduce_variance,
+    round=round, rsqrt=_ops.rsqrt, sigmoid=sigmoid, sign=sign, sin=sin,
+    softplus=_ops.softplus, sqrt=sqrt, square=square,
+    squared_difference=_ops.squared_difference, subtract=subtract, tan=tan, tanh=tanh,
+    truediv=truediv,
+)
+
+nn = SimpleNamespace(
+    elu=_ops.elu, l2_loss=_ops.l2_loss, leaky_relu=_ops.leaky_relu,
+    log_softmax=_ops.log_softmax, relu=_ops.relu, sigmoid=sigmoid,
+    sigmoid_cross_entropy_with_logits=_ops.sigmoid_cross_entropy_with_logits,
+    silu=_ops.silu, softmax=_ops.softmax,
+    softmax_cross_entropy_with_logits=_ops.softmax_cross_entropy_with_logits,
+    softplus=_ops.softplus, softsign=_ops.softsign,
+    sparse_softmax_cross_entropy_with_logits=_ops.sparse_softmax_cross_entropy_with_logits,
+    swish=_ops.silu, tanh=tanh,
+)
+
+linalg = SimpleNamespace(matmul=matmul, norm=norm, eye=eye)
+
+losses = SimpleNamespace(
+    mean_squared_error=_ops.mean_squared_error, mse=_ops.mean_squared_error, MSE=_ops.mean_squared_error,
+)
+
+nest = SimpleNamespace()
+
+__all__ = [n for n in dir() if not n.startswith("_") and n not in {"annotations", "builtins",
+                                                                  "np", "sys", "SimpleNamespace"}]
+# Silence "imported but unused" for names that are part of the namespace.
+_public = (GradientTape, UnconnectedGradients, TensorShape, Variable, constant, custom_gradient,
+           is_tensor, Tensor)
