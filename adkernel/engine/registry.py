@@ -24,7 +24,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ._state import serials, state
-from .tensor import TensorLike, Variable, _wrap, convert_to_tensor, dtype_mismatch, operand
+from .tensor import (
+    Tensor,
+    TensorLike,
+    Variable,
+    _wrap,
+    convert_to_tensor,
+    dtype_mismatch,
+    operand,
+)
 
 __all__ = ["REGISTRY", "OpDef", "apply", "defop", "make_binary", "make_unary", "record"]
 
@@ -116,10 +124,33 @@ def apply(op: OpDef, args: tuple, vals: tuple, params=None, out_type=None, out_i
     return out
 
 
+def _record_fast(op, args: tuple, iids: tuple, vals: tuple, out) -> None:
+    """``record`` for one- and two-input ops whose input ids are already known."""
+    entry = None
+    for tape in state.recording:
+        ids = tape._ids
+        hit = False
+        for k in iids:
+            if k in ids:
+                hit = True
+                break
+        if tape._auto:
+            for a in args:
+                if type(a) is Variable and a.trainable and id(a) not in ids:
+                    tape._watch_one(a)
+                    hit = True
+        if hit:
+            if entry is None:
+                entry = (op, id(out), iids, vals, None, out, args)
+            tape._entries.append(entry)
+            ids.add(id(out))
+
+
 def make_unary(op: OpDef, float_only: bool = True) -> Callable:
     """The user-facing function of a one-input op, e.g. ``tf.exp``."""
     fwd = op.forward
     opname = op.name
+    new = object.__new__
 
     def unary(x, name=None):
         if not isinstance(x, TensorLike):
@@ -130,9 +161,11 @@ def make_unary(op: OpDef, float_only: bool = True) -> Callable:
                 f"{opname} needs a float tensor, got {v.dtype.name}. "
                 f"Try tf.cast(x, tf.float32) first."
             )
-        out = _wrap(fwd(v))
+        out = new(Tensor)
+        out._value = fwd(v)
+        out._serial = next(serials)
         if state.recording:
-            record(op, (x,), (v,), None, out)
+            _record_fast(op, (x,), (id(x),), (v,), out)
         return out
 
     unary.__name__ = opname
@@ -149,6 +182,7 @@ def make_binary(op: OpDef) -> Callable:
     """
     fwd = op.forward
     opname = op.name
+    new = object.__new__
 
     def binary(a, b, name=None):
         if isinstance(a, TensorLike):
@@ -157,18 +191,23 @@ def make_binary(op: OpDef) -> Callable:
                 vb = b._value
                 if va.dtype is not vb.dtype and va.dtype != vb.dtype:
                     raise dtype_mismatch(opname, va.dtype, vb.dtype)
+                iids = (id(a), id(b))
             else:
                 vb = operand(b, va.dtype)
                 b = None
+                iids = (id(a), 0)
         elif isinstance(b, TensorLike):
             vb = b._value
             va = operand(a, vb.dtype)
             a = None
+            iids = (0, id(b))
         else:
             return binary(convert_to_tensor(a), b)
-        out = _wrap(fwd(va, vb))
+        out = new(Tensor)
+        out._value = fwd(va, vb)
+        out._serial = next(serials)
         if state.recording:
-            record(op, (a, b), (va, vb), None, out)
+            _record_fast(op, (a, b), iids, (va, vb), out)
         return out
 
     binary.__name__ = opname

@@ -200,25 +200,24 @@ def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
             grads[k] = s if prev is None else prev + s
     if not grads:
         return grads
+    get = grads.get
+    walk = reversed(entries) if n == len(entries) else reversed(entries[:n])
+    idx = n
     with np.errstate(all="ignore"):
-        for idx in range(n - 1, -1, -1):
-            e = entries[idx]
-            g = grads.get(e[1])
+        for e in walk:
+            idx -= 1
+            op, oid, iids, vals, params, out, args = e
+            g = get(oid)
             if g is None:
                 continue
-            op = e[0]
             vjp = op.vjp
             if vjp is None:
                 continue
-            iids = e[2]
-            vals = e[3]
-            params = e[4]
             if higher:
                 ins = _lift(e)
-                out = e[5]
             else:
                 ins = vals
-                out = e[5]._value
+                out = out._value
             res = vjp(g, out, iids, *ins) if params is None else vjp(g, out, iids, *ins, **params)
             for k, gi, v in zip(iids, res, vals, strict=True):
                 if gi is None or not k:
@@ -239,7 +238,7 @@ def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
                         )
                     if check and not np.all(np.isfinite(gi)) and np.all(np.isfinite(g)):
                         raise _numerics_error(op, idx, g, gi, v)
-                prev = grads.get(k)
+                prev = get(k)
                 if prev is None:
                     grads[k] = gi
                 elif k in owned:

@@ -349,13 +349,19 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
 
 def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
     """One-hot encoding (no gradient)."""
-    idx = indices.numpy() if isinstance(indices, TensorLike) else np.asarray(indices)
+    if isinstance(indices, TensorLike):
+        arg, idx = indices, indices._value
+    else:
+        arg, idx = None, np.asarray(indices)
     dt = as_dtype(dtype)._np if dtype is not None else np.dtype(np.float32)
-    out = _array.one_hot.forward(idx, int(depth), 1 if on_value is None else on_value,
-                                 0 if off_value is None else off_value, dt)
+    out = apply(_array.one_hot, (arg,), (idx,), {
+        "depth": int(depth), "on_value": 1 if on_value is None else on_value,
+        "off_value": 0 if off_value is None else off_value, "dtype": dt})
     if axis is not None and axis != -1:
-        out = np.moveaxis(out, -1, axis)
-    return _wrap(out)
+        perm = list(range(out.ndim - 1))
+        perm.insert(axis % out.ndim, out.ndim - 1)
+        out = transpose(out, perm)
+    return out
 
 
 # ----- linear algebra --------------------------------------------------------------------
