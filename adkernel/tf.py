@@ -39,7 +39,7 @@ float32 = _dtypes.float32
 float64 = double = _dtypes.float64
 int8, int16, int32, int64 = _dtypes.int8, _dtypes.int16, _dtypes.int32, _dtypes.int64
 uint8, uint16, uint32, uint64 = _dtypes.uint8, _dtypes.uint16, _dtypes.uint32, _dtypes.uint64
-bool = _dtypes.bool_  # noqa: A001 - TensorFlow's name
+bool = _dtypes.bool_
 complex64, complex128 = _dtypes.complex64, _dtypes.complex128
 
 # ----- ops -------------------------------------------------------------------------------
@@ -137,19 +137,19 @@ def fill(dims, value, name=None) -> Tensor:
     return _wrap(np.full(_shape_tuple(dims), v, dtype=v.dtype))
 
 
-def zeros_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002
+def zeros_like(input, dtype=None, name=None) -> Tensor:
     """Zeros with the shape (and dtype) of ``input``."""
     v = convert_to_tensor(input)._value if not isinstance(input, TensorLike) else input._value
     return _wrap(np.zeros(v.shape, dtype=as_dtype(dtype)._np if dtype else v.dtype))
 
 
-def ones_like(input, dtype=None, name=None) -> Tensor:  # noqa: A002
+def ones_like(input, dtype=None, name=None) -> Tensor:
     """Ones with the shape (and dtype) of ``input``."""
     v = convert_to_tensor(input)._value if not isinstance(input, TensorLike) else input._value
     return _wrap(np.ones(v.shape, dtype=as_dtype(dtype)._np if dtype else v.dtype))
 
 
-def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:  # noqa: A001
+def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
     """Like Python's range, as a tensor (int32 for ints, float32 for floats)."""
     if limit is None:
         start, limit = 0, start
@@ -171,29 +171,34 @@ def linspace(start, stop, num, name=None, axis=0) -> Tensor:
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=float32, name=None) -> Tensor:
     """An identity matrix."""
-    return _wrap(np.eye(int(num_rows), None if num_columns is None else int(num_columns),
-                        dtype=as_dtype(dtype)._np))
+    return _wrap(
+        np.eye(
+            int(num_rows),
+            None if num_columns is None else int(num_columns),
+            dtype=as_dtype(dtype)._np,
+        )
+    )
 
 
-def shape(input, out_type=int32, name=None) -> Tensor:  # noqa: A002
+def shape(input, out_type=int32, name=None) -> Tensor:
     """The shape of ``input`` as an int32 tensor."""
     v = input._value if isinstance(input, TensorLike) else np.asarray(input)
     return _wrap(np.asarray(v.shape, dtype=as_dtype(out_type)._np))
 
 
-def size(input, out_type=int32, name=None) -> Tensor:  # noqa: A002
+def size(input, out_type=int32, name=None) -> Tensor:
     """The number of elements of ``input``."""
     v = input._value if isinstance(input, TensorLike) else np.asarray(input)
     return _wrap(as_dtype(out_type)._np.type(np.size(v)))
 
 
-def rank(input, name=None) -> Tensor:  # noqa: A002
+def rank(input, name=None) -> Tensor:
     """The number of dimensions of ``input``."""
     v = input._value if isinstance(input, TensorLike) else np.asarray(input)
     return _wrap(np.int32(np.ndim(v)))
 
 
-def print(*inputs, sep=" ", end="\n", output_stream=None, **kwargs) -> None:  # noqa: A001
+def print(*inputs, sep=" ", end="\n", output_stream=None, **kwargs) -> None:
     """Print tensors by value, like ``tf.print``."""
     parts = []
     for x in inputs:
@@ -258,50 +263,216 @@ errors = SimpleNamespace(
 )
 
 dtypes = SimpleNamespace(
-    DType=DType, as_dtype=as_dtype, float16=float16, float32=float32, float64=float64,
-    int8=int8, int16=int16, int32=int32, int64=int64, uint8=uint8, bool=bool,
-    complex64=complex64, complex128=complex128,
+    DType=DType,
+    as_dtype=as_dtype,
+    float16=float16,
+    float32=float32,
+    float64=float64,
+    int8=int8,
+    int16=int16,
+    int32=int32,
+    int64=int64,
+    uint8=uint8,
+    bool=bool,
+    complex64=complex64,
+    complex128=complex128,
 )
 
 math = SimpleNamespace(
-    abs=abs, add=add, add_n=add_n, argmax=argmax, argmin=argmin, ceil=ceil, cos=cos,
-    divide=divide, equal=equal, exp=exp, expm1=_ops.expm1, floor=floor,
-    floordiv=_ops.floordiv, floormod=_ops.floormod, greater=greater,
-    greater_equal=greater_equal, is_finite=_ops.is_finite, is_nan=_ops.is_nan, less=less,
-    less_equal=less_equal, log=log, log1p=_ops.log1p, log_sigmoid=lambda x, name=None:
-    negative(_ops.softplus(negative(x))), logical_and=logical_and, logical_not=logical_not,
-    logical_or=logical_or, logical_xor=_ops.logical_xor, maximum=maximum, minimum=minimum,
-    multiply=multiply, negative=negative, not_equal=not_equal, pow=pow,
-    reciprocal=_ops.reciprocal, reduce_logsumexp=reduce_logsumexp, reduce_max=reduce_max,
-    reduce_mean=reduce_mean, reduce_min=reduce_min, reduce_prod=reduce_prod,
-    reduce_std=reduce_std, reduce_sum=reduce_sum, reduce_variance=reduce_variance,
-    round=round, rsqrt=_ops.rsqrt, sigmoid=sigmoid, sign=sign, sin=sin,
-    softplus=_ops.softplus, sqrt=sqrt, square=square,
-    squared_difference=_ops.squared_difference, subtract=subtract, tan=tan, tanh=tanh,
+    abs=abs,
+    add=add,
+    add_n=add_n,
+    argmax=argmax,
+    argmin=argmin,
+    ceil=ceil,
+    cos=cos,
+    divide=divide,
+    equal=equal,
+    exp=exp,
+    expm1=_ops.expm1,
+    floor=floor,
+    floordiv=_ops.floordiv,
+    floormod=_ops.floormod,
+    greater=greater,
+    greater_equal=greater_equal,
+    is_finite=_ops.is_finite,
+    is_nan=_ops.is_nan,
+    less=less,
+    less_equal=less_equal,
+    log=log,
+    log1p=_ops.log1p,
+    log_sigmoid=lambda x, name=None: negative(_ops.softplus(negative(x))),
+    logical_and=logical_and,
+    logical_not=logical_not,
+    logical_or=logical_or,
+    logical_xor=_ops.logical_xor,
+    maximum=maximum,
+    minimum=minimum,
+    multiply=multiply,
+    negative=negative,
+    not_equal=not_equal,
+    pow=pow,
+    reciprocal=_ops.reciprocal,
+    reduce_logsumexp=reduce_logsumexp,
+    reduce_max=reduce_max,
+    reduce_mean=reduce_mean,
+    reduce_min=reduce_min,
+    reduce_prod=reduce_prod,
+    reduce_std=reduce_std,
+    reduce_sum=reduce_sum,
+    reduce_variance=reduce_variance,
+    round=round,
+    rsqrt=_ops.rsqrt,
+    sigmoid=sigmoid,
+    sign=sign,
+    sin=sin,
+    softplus=_ops.softplus,
+    sqrt=sqrt,
+    square=square,
+    squared_difference=_ops.squared_difference,
+    subtract=subtract,
+    tan=tan,
+    tanh=tanh,
     truediv=truediv,
 )
 
 nn = SimpleNamespace(
-    elu=_ops.elu, l2_loss=_ops.l2_loss, leaky_relu=_ops.leaky_relu,
-    log_softmax=_ops.log_softmax, relu=_ops.relu, sigmoid=sigmoid,
+    elu=_ops.elu,
+    embedding_lookup=_ops.embedding_lookup,
+    l2_loss=_ops.l2_loss,
+    leaky_relu=_ops.leaky_relu,
+    log_softmax=_ops.log_softmax,
+    relu=_ops.relu,
+    sigmoid=sigmoid,
     sigmoid_cross_entropy_with_logits=_ops.sigmoid_cross_entropy_with_logits,
-    silu=_ops.silu, softmax=_ops.softmax,
+    silu=_ops.silu,
+    softmax=_ops.softmax,
     softmax_cross_entropy_with_logits=_ops.softmax_cross_entropy_with_logits,
-    softplus=_ops.softplus, softsign=_ops.softsign,
+    softplus=_ops.softplus,
+    softsign=_ops.softsign,
     sparse_softmax_cross_entropy_with_logits=_ops.sparse_softmax_cross_entropy_with_logits,
-    swish=_ops.silu, tanh=tanh,
+    swish=_ops.silu,
+    tanh=tanh,
 )
 
-linalg = SimpleNamespace(matmul=matmul, norm=norm, eye=eye)
+linalg = SimpleNamespace(matmul=matmul, norm=norm, eye=eye, solve=_ops.solve, einsum=_ops.einsum)
+einsum = _ops.einsum
 
 losses = SimpleNamespace(
-    mean_squared_error=_ops.mean_squared_error, mse=_ops.mean_squared_error, MSE=_ops.mean_squared_error,
+    mean_squared_error=_ops.mean_squared_error,
+    mse=_ops.mean_squared_error,
+    MSE=_ops.mean_squared_error,
 )
 
-nest = SimpleNamespace()
 
-__all__ = [n for n in dir() if not n.startswith("_") and n not in {"annotations", "builtins",
-                                                                  "np", "sys", "SimpleNamespace"}]
-# Silence "imported but unused" for names that are part of the namespace.
-_public = (GradientTape, UnconnectedGradients, TensorShape, Variable, constant, custom_gradient,
-           is_tensor, Tensor)
+__all__ = [
+    "DType",
+    "GradientTape",
+    "Tensor",
+    "TensorShape",
+    "UnconnectedGradients",
+    "Variable",
+    "abs",
+    "add",
+    "add_n",
+    "argmax",
+    "argmin",
+    "as_dtype",
+    "bool",
+    "broadcast_to",
+    "cast",
+    "ceil",
+    "clip_by_norm",
+    "clip_by_value",
+    "complex64",
+    "complex128",
+    "concat",
+    "constant",
+    "convert_to_tensor",
+    "cos",
+    "custom_gradient",
+    "divide",
+    "double",
+    "dtypes",
+    "einsum",
+    "equal",
+    "errors",
+    "executing_eagerly",
+    "exp",
+    "expand_dims",
+    "eye",
+    "fill",
+    "float16",
+    "float32",
+    "float64",
+    "floor",
+    "gather",
+    "greater",
+    "greater_equal",
+    "half",
+    "identity",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "is_tensor",
+    "less",
+    "less_equal",
+    "linalg",
+    "linspace",
+    "log",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "losses",
+    "math",
+    "matmul",
+    "maximum",
+    "minimum",
+    "multiply",
+    "negative",
+    "nn",
+    "norm",
+    "not_equal",
+    "one_hot",
+    "ones",
+    "ones_like",
+    "pow",
+    "print",
+    "random",
+    "range",
+    "rank",
+    "reduce_logsumexp",
+    "reduce_max",
+    "reduce_mean",
+    "reduce_min",
+    "reduce_prod",
+    "reduce_std",
+    "reduce_sum",
+    "reduce_variance",
+    "reshape",
+    "round",
+    "shape",
+    "sigmoid",
+    "sign",
+    "sin",
+    "size",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "stop_gradient",
+    "subtract",
+    "tan",
+    "tanh",
+    "transpose",
+    "truediv",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "unstack",
+    "where",
+    "zeros",
+    "zeros_like",
+]

@@ -8,8 +8,8 @@ in the registry has no row here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -35,8 +35,10 @@ class Case:
 
     def inputs(self, rng, dtype=np.float64, shapes=None):
         if self.make is not None:
-            return [np.asarray(a, dtype=dtype) if np.asarray(a).dtype.kind == "f" else a
-                    for a in self.make(rng, dtype)]
+            return [
+                np.asarray(a, dtype=dtype) if np.asarray(a).dtype.kind == "f" else a
+                for a in self.make(rng, dtype)
+            ]
         shapes = shapes or self.shapes
         out = []
         for i, s in enumerate(shapes):
@@ -81,8 +83,9 @@ def _where_inputs(rng, dtype):
     return [rng.uniform(-2, 2, (3, 4)).astype(dtype), rng.uniform(-2, 2, (3, 4)).astype(dtype)]
 
 
-_COND = np.array([[True, False, True, False], [False, False, True, True],
-                  [True, True, False, False]])
+_COND = np.array(
+    [[True, False, True, False], [False, False, True, True], [True, True, False, False]]
+)
 _KEY_FANCY = (np.array([0, 2, 0]), slice(1, None))
 
 
@@ -107,15 +110,32 @@ CASES = [
     Case("add", tf.add, np.add, ((3, 4), (3, 4)), bshapes=((3, 4), (4,))),
     Case("sub", tf.subtract, np.subtract, ((3, 4), (3, 4)), bshapes=((2, 3, 4), (3, 1))),
     Case("mul", tf.multiply, np.multiply, ((3, 4), (3, 4)), bshapes=((3, 1), (1, 4))),
-    Case("truediv", tf.divide, np.divide, ((3, 4), (3, 4)), domains=((-2, 2), (0.5, 2)),
-         bshapes=((3, 4), ())),
-    Case("pow", tf.pow, np.power, ((3, 4), (3, 4)), domains=((0.5, 2), (-1.5, 2.5)),
-         bshapes=((3, 4), (4,))),
+    Case(
+        "truediv",
+        tf.divide,
+        np.divide,
+        ((3, 4), (3, 4)),
+        domains=((-2, 2), (0.5, 2)),
+        bshapes=((3, 4), ()),
+    ),
+    Case(
+        "pow",
+        tf.pow,
+        np.power,
+        ((3, 4), (3, 4)),
+        domains=((0.5, 2), (-1.5, 2.5)),
+        bshapes=((3, 4), (4,)),
+    ),
     Case("maximum", tf.maximum, np.maximum, ((3, 4), (3, 4)), make=_no_ties),
     Case("minimum", tf.minimum, np.minimum, ((3, 4), (3, 4)), make=_no_ties),
     Case("floormod", tf.math.floormod, np.mod, ((3, 4), (3, 4)), domains=((2.1, 2.9), (1.2, 2.0))),
-    Case("squared_difference", tf.math.squared_difference, lambda a, b: (a - b) ** 2,
-         ((3, 4), (3, 4)), bshapes=((3, 4), (3, 1))),
+    Case(
+        "squared_difference",
+        tf.math.squared_difference,
+        lambda a, b: (a - b) ** 2,
+        ((3, 4), (3, 4)),
+        bshapes=((3, 4), (3, 1)),
+    ),
     # ----- unary -----
     Case("neg", tf.negative, np.negative, ((3, 4),)),
     Case("exp", tf.exp, np.exp, ((3, 4),)),
@@ -131,99 +151,236 @@ CASES = [
     Case("tanh", tf.tanh, np.tanh, ((3, 4),)),
     Case("sigmoid", tf.sigmoid, lambda x: 1 / (1 + np.exp(-x)), ((3, 4),)),
     Case("relu", tf.nn.relu, lambda x: np.maximum(x, 0), ((3, 4),), make=_signed(0.2, 2)),
-    Case("leaky_relu", lambda x: tf.nn.leaky_relu(x, alpha=0.1),
-         lambda x: np.where(x > 0, x, 0.1 * x), ((3, 4),), make=_signed(0.2, 2)),
-    Case("elu", tf.nn.elu, lambda x: np.where(x > 0, x, np.expm1(x)), ((3, 4),),
-         make=_signed(0.2, 2)),
+    Case(
+        "leaky_relu",
+        lambda x: tf.nn.leaky_relu(x, alpha=0.1),
+        lambda x: np.where(x > 0, x, 0.1 * x),
+        ((3, 4),),
+        make=_signed(0.2, 2),
+    ),
+    Case(
+        "elu", tf.nn.elu, lambda x: np.where(x > 0, x, np.expm1(x)), ((3, 4),), make=_signed(0.2, 2)
+    ),
     Case("softplus", tf.nn.softplus, lambda x: np.log1p(np.exp(x)), ((3, 4),)),
-    Case("clip_by_value", lambda x: tf.clip_by_value(x, -0.5, 0.5),
-         lambda x: np.clip(x, -0.5, 0.5), ((3, 4),), make=_signed(0.2, 2)),
-    Case("where", lambda x, y: tf.where(_COND, x, y), lambda x, y: np.where(_COND, x, y),
-         ((3, 4), (3, 4)), make=_where_inputs),
+    Case(
+        "clip_by_value",
+        lambda x: tf.clip_by_value(x, -0.5, 0.5),
+        lambda x: np.clip(x, -0.5, 0.5),
+        ((3, 4),),
+        make=_signed(0.2, 2),
+    ),
+    Case(
+        "where",
+        lambda x, y: tf.where(_COND, x, y),
+        lambda x, y: np.where(_COND, x, y),
+        ((3, 4), (3, 4)),
+        make=_where_inputs,
+    ),
     Case("identity", tf.identity, lambda x: x, ((3, 4),)),
-    Case("cast", lambda x: tf.cast(tf.cast(x, tf.float32) * 3.0, tf.float64),
-         lambda x: (x.astype(np.float32) * 3).astype(np.float64), ((3, 4),), eps=1e-2,
-         rtol=1e-4),
+    Case(
+        "cast",
+        lambda x: tf.cast(tf.cast(x, tf.float32) * 3.0, tf.float64),
+        lambda x: (x.astype(np.float32) * 3).astype(np.float64),
+        ((3, 4),),
+        eps=1e-2,
+        rtol=1e-4,
+    ),
     # ----- reductions -----
     Case("reduce_sum", lambda x: tf.reduce_sum(x, axis=1), lambda x: x.sum(axis=1), ((3, 4),)),
-    Case("reduce_mean", lambda x: tf.reduce_mean(x, axis=0, keepdims=True),
-         lambda x: x.mean(axis=0, keepdims=True), ((3, 4),)),
-    Case("reduce_max", lambda x: tf.reduce_max(x, axis=1), lambda x: x.max(axis=1), ((3, 4),),
-         make=_distinct),
+    Case(
+        "reduce_mean",
+        lambda x: tf.reduce_mean(x, axis=0, keepdims=True),
+        lambda x: x.mean(axis=0, keepdims=True),
+        ((3, 4),),
+    ),
+    Case(
+        "reduce_max",
+        lambda x: tf.reduce_max(x, axis=1),
+        lambda x: x.max(axis=1),
+        ((3, 4),),
+        make=_distinct,
+    ),
     Case("reduce_min", lambda x: tf.reduce_min(x), lambda x: x.min(), ((3, 4),), make=_distinct),
-    Case("reduce_prod", lambda x: tf.reduce_prod(x, axis=(0, 1)), lambda x: x.prod(axis=(0, 1)),
-         ((2, 3),), domains=((0.5, 1.5),)),
-    Case("logsumexp", lambda x: tf.reduce_logsumexp(x, axis=-1),
-         lambda x: np.log(np.exp(x).sum(axis=-1)), ((3, 4),)),
+    Case(
+        "reduce_prod",
+        lambda x: tf.reduce_prod(x, axis=(0, 1)),
+        lambda x: x.prod(axis=(0, 1)),
+        ((2, 3),),
+        domains=((0.5, 1.5),),
+    ),
+    Case(
+        "logsumexp",
+        lambda x: tf.reduce_logsumexp(x, axis=-1),
+        lambda x: np.log(np.exp(x).sum(axis=-1)),
+        ((3, 4),),
+    ),
     # ----- shapes and indexing -----
     Case("reshape", lambda x: tf.reshape(x, (4, -1)), lambda x: x.reshape(4, -1), ((3, 4),)),
-    Case("broadcast_to", lambda x: tf.broadcast_to(x, (2, 3, 4)),
-         lambda x: np.broadcast_to(x, (2, 3, 4)), ((3, 1),)),
-    Case("transpose", lambda x: tf.transpose(x, (2, 0, 1)), lambda x: x.transpose(2, 0, 1),
-         ((2, 3, 4),)),
-    Case("expand_dims", lambda x: tf.expand_dims(x, 1), lambda x: np.expand_dims(x, 1),
-         ((3, 4),)),
+    Case(
+        "broadcast_to",
+        lambda x: tf.broadcast_to(x, (2, 3, 4)),
+        lambda x: np.broadcast_to(x, (2, 3, 4)),
+        ((3, 1),),
+    ),
+    Case(
+        "transpose",
+        lambda x: tf.transpose(x, (2, 0, 1)),
+        lambda x: x.transpose(2, 0, 1),
+        ((2, 3, 4),),
+    ),
+    Case("expand_dims", lambda x: tf.expand_dims(x, 1), lambda x: np.expand_dims(x, 1), ((3, 4),)),
     Case("squeeze", lambda x: tf.squeeze(x, 1), lambda x: x.squeeze(1), ((3, 1, 4),)),
-    Case("concat", lambda x, y: tf.concat([x, y], axis=1), lambda x, y: np.concatenate([x, y], 1),
-         ((3, 2), (3, 4))),
-    Case("stack", lambda x, y: tf.stack([x, y], axis=1), lambda x, y: np.stack([x, y], 1),
-         ((3, 4), (3, 4))),
+    Case(
+        "concat",
+        lambda x, y: tf.concat([x, y], axis=1),
+        lambda x, y: np.concatenate([x, y], 1),
+        ((3, 2), (3, 4)),
+    ),
+    Case(
+        "stack",
+        lambda x, y: tf.stack([x, y], axis=1),
+        lambda x, y: np.stack([x, y], 1),
+        ((3, 4), (3, 4)),
+    ),
     Case("getitem", lambda x: x[_KEY_FANCY], lambda x: x[_KEY_FANCY], ((3, 4),)),
-    Case("scatter_add", lambda g: ops.scatter_add(g, _KEY_FANCY, (3, 4)),
-         lambda g: _np_scatter(g, _KEY_FANCY, (3, 4)), ((3, 3),)),
-    Case("gather", lambda x: tf.gather(x, [2, 0, 2], axis=1), lambda x: np.take(x, [2, 0, 2], 1),
-         ((3, 4),)),
+    Case(
+        "scatter_add",
+        lambda g: ops.scatter_add(g, _KEY_FANCY, (3, 4)),
+        lambda g: _np_scatter(g, _KEY_FANCY, (3, 4)),
+        ((3, 3),),
+    ),
+    Case(
+        "gather",
+        lambda x: tf.gather(x, [2, 0, 2], axis=1),
+        lambda x: np.take(x, [2, 0, 2], 1),
+        ((3, 4),),
+    ),
     # ----- linear algebra -----
     Case("matmul", tf.matmul, np.matmul, ((3, 4), (4, 2)), bshapes=((2, 3, 4), (4, 2))),
+    Case("einsum", lambda a, b: tf.einsum("ij,jk->ik", a, b), lambda a, b: a @ b, ((3, 4), (4, 2))),
+    Case(
+        "solve",
+        tf.linalg.solve,
+        np.linalg.solve,
+        ((3, 3), (3, 2)),
+        make=lambda rng, dt: [
+            (rng.uniform(-1, 1, (3, 3)) + 3 * np.eye(3)).astype(dt),
+            rng.uniform(-1, 1, (3, 2)).astype(dt),
+        ],
+    ),
     # ----- neural-network functions -----
     Case("softmax", tf.nn.softmax, _np_softmax, ((3, 4),)),
     Case("log_softmax", tf.nn.log_softmax, _np_log_softmax, ((3, 4),)),
-    Case("sigmoid_cross_entropy_with_logits",
-         lambda z, x: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
-         lambda z, x: -(z * np.log(1 / (1 + np.exp(-x))) + (1 - z) * np.log(1 - 1 / (1 + np.exp(-x)))),
-         ((3, 4), (3, 4)), domains=((0.0, 1.0), (-3, 3))),
-    Case("softmax_cross_entropy_with_logits",
-         lambda z, x: tf.nn.softmax_cross_entropy_with_logits(labels=z, logits=x),
-         lambda z, x: -(z * _np_log_softmax(x)).sum(-1), ((4, 5), (4, 5)), make=_probabilities),
-    Case("sparse_softmax_cross_entropy_with_logits",
-         lambda z, x: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=z, logits=x),
-         lambda z, x: -np.take_along_axis(_np_log_softmax(x), z[:, None], -1)[:, 0],
-         ((4,), (4, 5)), make=_sparse, wrt=(1,)),
-    Case("mean_squared_error", tf.losses.mean_squared_error,
-         lambda t, p: ((p - t) ** 2).mean(-1), ((3, 4), (3, 4))),
+    Case(
+        "sigmoid_cross_entropy_with_logits",
+        lambda z, x: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
+        lambda z, x: (
+            -(z * np.log(1 / (1 + np.exp(-x))) + (1 - z) * np.log(1 - 1 / (1 + np.exp(-x))))
+        ),
+        ((3, 4), (3, 4)),
+        domains=((0.0, 1.0), (-3, 3)),
+    ),
+    Case(
+        "softmax_cross_entropy_with_logits",
+        lambda z, x: tf.nn.softmax_cross_entropy_with_logits(labels=z, logits=x),
+        lambda z, x: -(z * _np_log_softmax(x)).sum(-1),
+        ((4, 5), (4, 5)),
+        make=_probabilities,
+    ),
+    Case(
+        "sparse_softmax_cross_entropy_with_logits",
+        lambda z, x: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=z, logits=x),
+        lambda z, x: -np.take_along_axis(_np_log_softmax(x), z[:, None], -1)[:, 0],
+        ((4,), (4, 5)),
+        make=_sparse,
+        wrt=(1,),
+    ),
+    Case(
+        "mean_squared_error",
+        tf.losses.mean_squared_error,
+        lambda t, p: ((p - t) ** 2).mean(-1),
+        ((3, 4), (3, 4)),
+    ),
     # ----- declared non-differentiable -----
-    Case("cast_to_integer", lambda x: tf.cast(x, tf.int32), lambda x: x.astype(np.int32),
-         ((3, 4),), differentiable=False),
+    Case(
+        "cast_to_integer",
+        lambda x: tf.cast(x, tf.int32),
+        lambda x: x.astype(np.int32),
+        ((3, 4),),
+        differentiable=False,
+    ),
     Case("stop_gradient", tf.stop_gradient, lambda x: x, ((3, 4),), differentiable=False),
     Case("round", tf.round, np.round, ((3, 4),), differentiable=False),
     Case("floor", tf.floor, np.floor, ((3, 4),), differentiable=False),
     Case("ceil", tf.math.ceil, np.ceil, ((3, 4),), differentiable=False),
-    Case("floordiv", tf.math.floordiv, np.floor_divide, ((3, 4), (3, 4)),
-         domains=((-3, 3), (0.5, 2)), differentiable=False),
+    Case(
+        "floordiv",
+        tf.math.floordiv,
+        np.floor_divide,
+        ((3, 4), (3, 4)),
+        domains=((-3, 3), (0.5, 2)),
+        differentiable=False,
+    ),
     Case("equal", tf.equal, np.equal, ((3, 4), (3, 4)), differentiable=False),
     Case("not_equal", tf.not_equal, np.not_equal, ((3, 4), (3, 4)), differentiable=False),
     Case("less", tf.less, np.less, ((3, 4), (3, 4)), differentiable=False),
     Case("less_equal", tf.less_equal, np.less_equal, ((3, 4), (3, 4)), differentiable=False),
     Case("greater", tf.greater, np.greater, ((3, 4), (3, 4)), differentiable=False),
-    Case("greater_equal", tf.greater_equal, np.greater_equal, ((3, 4), (3, 4)),
-         differentiable=False),
-    Case("logical_and", lambda x, y: tf.logical_and(x > 0, y > 0),
-         lambda x, y: np.logical_and(x > 0, y > 0), ((3, 4), (3, 4)), differentiable=False),
-    Case("logical_or", lambda x, y: tf.logical_or(x > 0, y > 0),
-         lambda x, y: np.logical_or(x > 0, y > 0), ((3, 4), (3, 4)), differentiable=False),
-    Case("logical_xor", lambda x, y: tf.math.logical_xor(x > 0, y > 0),
-         lambda x, y: np.logical_xor(x > 0, y > 0), ((3, 4), (3, 4)), differentiable=False),
-    Case("logical_not", lambda x: tf.logical_not(x > 0), lambda x: ~(x > 0), ((3, 4),),
-         differentiable=False),
+    Case(
+        "greater_equal", tf.greater_equal, np.greater_equal, ((3, 4), (3, 4)), differentiable=False
+    ),
+    Case(
+        "logical_and",
+        lambda x, y: tf.logical_and(x > 0, y > 0),
+        lambda x, y: np.logical_and(x > 0, y > 0),
+        ((3, 4), (3, 4)),
+        differentiable=False,
+    ),
+    Case(
+        "logical_or",
+        lambda x, y: tf.logical_or(x > 0, y > 0),
+        lambda x, y: np.logical_or(x > 0, y > 0),
+        ((3, 4), (3, 4)),
+        differentiable=False,
+    ),
+    Case(
+        "logical_xor",
+        lambda x, y: tf.math.logical_xor(x > 0, y > 0),
+        lambda x, y: np.logical_xor(x > 0, y > 0),
+        ((3, 4), (3, 4)),
+        differentiable=False,
+    ),
+    Case(
+        "logical_not",
+        lambda x: tf.logical_not(x > 0),
+        lambda x: ~(x > 0),
+        ((3, 4),),
+        differentiable=False,
+    ),
     Case("is_finite", tf.math.is_finite, np.isfinite, ((3, 4),), differentiable=False),
     Case("is_nan", tf.math.is_nan, np.isnan, ((3, 4),), differentiable=False),
-    Case("one_hot", lambda x: tf.one_hot(tf.cast(x, tf.int32), 4, dtype=tf.float64),
-         lambda x: np.eye(4)[x.astype(np.int32)], ((5,),), domains=((0, 3.9),),
-         differentiable=False),
-    Case("argmax", lambda x: tf.argmax(x, axis=1), lambda x: x.argmax(1), ((3, 4),),
-         differentiable=False),
-    Case("argmin", lambda x: tf.argmin(x, axis=0), lambda x: x.argmin(0), ((3, 4),),
-         differentiable=False),
+    Case(
+        "one_hot",
+        lambda x: tf.one_hot(tf.cast(x, tf.int32), 4, dtype=tf.float64),
+        lambda x: np.eye(4)[x.astype(np.int32)],
+        ((5,),),
+        domains=((0, 3.9),),
+        differentiable=False,
+    ),
+    Case(
+        "argmax",
+        lambda x: tf.argmax(x, axis=1),
+        lambda x: x.argmax(1),
+        ((3, 4),),
+        differentiable=False,
+    ),
+    Case(
+        "argmin",
+        lambda x: tf.argmin(x, axis=0),
+        lambda x: x.argmin(0),
+        ((3, 4),),
+        differentiable=False,
+    ),
 ]
 
 BY_NAME = {c.op: c for c in CASES}

@@ -73,7 +73,9 @@ def test_first_order_gradient(case):
     adkernel.check_gradients(f, *points, order=1, eps=case.eps, rtol=case.rtol)
 
 
-@pytest.mark.parametrize("case", [c for c in DIFF if c.order2], ids=_ids([c for c in DIFF if c.order2]))
+@pytest.mark.parametrize(
+    "case", [c for c in DIFF if c.order2], ids=_ids([c for c in DIFF if c.order2])
+)
 def test_second_order_gradient_through_nested_tapes(case):
     rng = np.random.default_rng(2)
     xs = case.inputs(rng)
@@ -88,8 +90,9 @@ BROADCAST = [c for c in DIFF if c.bshapes]
 def test_broadcasting_pair(case):
     rng = np.random.default_rng(3)
     xs = case.inputs(rng, shapes=case.bshapes)
-    np.testing.assert_allclose(case.fn(*[tf.constant(x) for x in xs]).numpy(), case.ref(*xs),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        case.fn(*[tf.constant(x) for x in xs]).numpy(), case.ref(*xs), rtol=1e-12
+    )
     f, points = _as_function(case, xs)
     adkernel.check_gradients(f, *points, order=1, eps=case.eps, rtol=case.rtol)
     ts = [tf.constant(x) for x in xs]

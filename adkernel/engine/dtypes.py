@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["DType", "as_dtype", "dtype_of_numpy", "is_floating", "is_differentiable_dtype"]
+__all__ = ["DType", "as_dtype", "dtype_of_numpy", "is_differentiable_dtype", "is_floating"]
 
 
 class DType:
@@ -121,7 +121,7 @@ def dtype_of_numpy(np_dtype: np.dtype) -> DType:
 
 
 def as_dtype(value) -> DType:
-    """Convert ``tf.float32``, ``np.float32``, ``np.dtype('float32')`` or ``"float32"`` to a DType."""
+    """Convert ``tf.float32``, ``np.float32``, ``np.dtype('float32')`` or ``"float32"``."""
     if isinstance(value, DType):
         return value
     if isinstance(value, str):
@@ -142,7 +142,9 @@ def as_dtype(value) -> DType:
     try:
         return dtype_of_numpy(np.dtype(value))
     except TypeError:
-        raise TypeError(f"Cannot interpret {value!r} as a dtype; try tf.float32 or 'float64'") from None
+        raise TypeError(
+            f"Cannot interpret {value!r} as a dtype; try tf.float32 or 'float64'"
+        ) from None
 
 
 def is_floating(np_dtype: np.dtype) -> bool:

@@ -33,8 +33,9 @@ def _analytic_vjp(f, xs, u):
         y = f(*ts)
     if not isinstance(y, TensorLike):
         raise TypeError(f"check_gradients: f must return a tensor, got {type(y).__name__}")
-    grads = tape.gradient(y, ts, output_gradients=u.astype(y._value.dtype),
-                          unconnected_gradients="zero")
+    grads = tape.gradient(
+        y, ts, output_gradients=u.astype(y._value.dtype), unconnected_gradients="zero"
+    )
     return [np.asarray(g._value, dtype=np.float64) for g in grads]
 
 
@@ -73,8 +74,7 @@ def _check_first_order(f, xs, eps, rtol, atol, rng, label):
     for _ in range(3):
         vs = [rng.standard_normal(x.shape) for x in xs]
         u = rng.standard_normal(y0.shape)
-        ana = sum(float(np.sum(g * v)) for g, v in
-                  zip(_analytic_vjp(f, xs, u), vs, strict=True))
+        ana = sum(float(np.sum(g * v)) for g, v in zip(_analytic_vjp(f, xs, u), vs, strict=True))
         num = float(np.sum(u * _numeric_jvp(f, xs, vs, eps)))
         if not np.isclose(ana, num, rtol=rtol, atol=atol * max(1, y0.size)):
             raise GradientCheckError(
@@ -83,8 +83,15 @@ def _check_first_order(f, xs, eps, rtol, atol, rng, label):
             )
 
 
-def check_gradients(f, *inputs, order: int = 1, eps: float = 1e-6, rtol: float = 1e-5,
-                    atol: float = 1e-6, seed: int = 0) -> None:
+def check_gradients(
+    f,
+    *inputs,
+    order: int = 1,
+    eps: float = 1e-6,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    seed: int = 0,
+) -> None:
     """Raise :class:`GradientCheckError` unless ``f``'s tape gradients match finite differences.
 
     Parameters
@@ -115,11 +122,11 @@ def check_gradients(f, *inputs, order: int = 1, eps: float = 1e-6, rtol: float =
             with GradientTape() as inner:
                 inner.watch(list(ts))
                 y = f(*ts)
-            grads = inner.gradient(y, list(ts), output_gradients=u,
-                                   unconnected_gradients="zero")
+            grads = inner.gradient(y, list(ts), output_gradients=u, unconnected_gradients="zero")
             from . import ops
 
             return ops.concat([ops.reshape(g, (-1,)) for g in grads], axis=0)
 
-        _check_first_order(grad_of_f, xs, 1e-5, max(rtol, 1e-5), max(atol, 1e-5), rng,
-                           "second-order ")
+        _check_first_order(
+            grad_of_f, xs, 1e-5, max(rtol, 1e-5), max(atol, 1e-5), rng, "second-order "
+        )

@@ -11,11 +11,13 @@ gradient); otherwise it simply runs on the values, as numpy would.
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from ._state import state
 from .errors import NotDifferentiableError
-from .tensor import TensorLike, Variable, _wrap
+from .tensor import TensorLike, _wrap
 
 
 def _ops():
@@ -28,7 +30,7 @@ def _tracked(obj) -> bool:
     for tape in state.recording:
         if id(obj) in tape._ids:
             return True
-        if tape._auto and type(obj) is Variable and obj.trainable:
+        if tape._auto and obj._is_variable and obj.trainable:
             return True
     return False
 
@@ -57,20 +59,47 @@ def _to_numpy(x):
 def _ufunc_table():
     o = _ops()
     return {
-        np.add: o.add, np.subtract: o.subtract, np.multiply: o.multiply,
-        np.true_divide: o.divide, np.power: o.pow, np.float_power: o.pow,
-        np.matmul: o.matmul, np.negative: o.negative, np.positive: o.identity,
-        np.exp: o.exp, np.log: o.log, np.log1p: o.log1p, np.expm1: o.expm1,
-        np.sqrt: o.sqrt, np.square: o.square, np.absolute: o.abs, np.sign: o.sign,
-        np.sin: o.sin, np.cos: o.cos, np.tan: o.tan, np.tanh: o.tanh,
-        np.maximum: o.maximum, np.minimum: o.minimum, np.reciprocal: o.reciprocal,
-        np.remainder: o.floormod, np.floor_divide: o.floordiv,
-        np.floor: o.floor, np.ceil: o.ceil, np.rint: o.round,
-        np.equal: o.equal, np.not_equal: o.not_equal, np.less: o.less,
-        np.less_equal: o.less_equal, np.greater: o.greater, np.greater_equal: o.greater_equal,
-        np.logical_and: o.logical_and, np.logical_or: o.logical_or,
-        np.logical_xor: o.logical_xor, np.logical_not: o.logical_not,
-        np.isfinite: o.is_finite, np.isnan: o.is_nan,
+        np.add: o.add,
+        np.subtract: o.subtract,
+        np.multiply: o.multiply,
+        np.true_divide: o.divide,
+        np.power: o.pow,
+        np.float_power: o.pow,
+        np.matmul: o.matmul,
+        np.negative: o.negative,
+        np.positive: o.identity,
+        np.exp: o.exp,
+        np.log: o.log,
+        np.log1p: o.log1p,
+        np.expm1: o.expm1,
+        np.sqrt: o.sqrt,
+        np.square: o.square,
+        np.absolute: o.abs,
+        np.sign: o.sign,
+        np.sin: o.sin,
+        np.cos: o.cos,
+        np.tan: o.tan,
+        np.tanh: o.tanh,
+        np.maximum: o.maximum,
+        np.minimum: o.minimum,
+        np.reciprocal: o.reciprocal,
+        np.remainder: o.floormod,
+        np.floor_divide: o.floordiv,
+        np.floor: o.floor,
+        np.ceil: o.ceil,
+        np.rint: o.round,
+        np.equal: o.equal,
+        np.not_equal: o.not_equal,
+        np.less: o.less,
+        np.less_equal: o.less_equal,
+        np.greater: o.greater,
+        np.greater_equal: o.greater_equal,
+        np.logical_and: o.logical_and,
+        np.logical_or: o.logical_or,
+        np.logical_xor: o.logical_xor,
+        np.logical_not: o.logical_not,
+        np.isfinite: o.is_finite,
+        np.isnan: o.is_nan,
     }
 
 
@@ -162,8 +191,10 @@ def _split(ary, indices_or_sections, axis=0):
     else:
         bounds = [0, *[int(i) for i in indices_or_sections], n]
     prefix = (slice(None),) * (axis % np.ndim(v))
-    return [o.getitem(ary, (*prefix, slice(lo, hi)))
-            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    return [
+        o.getitem(ary, (*prefix, slice(lo, hi)))
+        for lo, hi in itertools.pairwise(bounds)
+    ]
 
 
 def _where(condition, x=None, y=None):
@@ -183,41 +214,98 @@ def _like(fill):
 def _array_function_table():
     o = _ops()
     return {
-        np.sum: _sum, np.mean: _mean, np.max: _max, np.amax: _max, np.min: _min,
-        np.amin: _min, np.prod: _prod, np.reshape: _reshape, np.transpose: _transpose,
-        np.swapaxes: _swapaxes, np.moveaxis: _moveaxis,
+        np.sum: _sum,
+        np.mean: _mean,
+        np.max: _max,
+        np.amax: _max,
+        np.min: _min,
+        np.amin: _min,
+        np.prod: _prod,
+        np.reshape: _reshape,
+        np.transpose: _transpose,
+        np.swapaxes: _swapaxes,
+        np.moveaxis: _moveaxis,
         np.expand_dims: lambda a, axis: o.expand_dims(a, axis),
         np.squeeze: lambda a, axis=None: o.squeeze(a, axis),
         np.concatenate: lambda arrays, axis=0, **kw: o.concat(list(arrays), axis),
         np.stack: lambda arrays, axis=0, **kw: o.stack(list(arrays), axis),
-        np.split: _split, np.where: _where,
+        np.split: _split,
+        np.where: _where,
         np.clip: lambda a, a_min, a_max, **kw: o.clip_by_value(a, a_min, a_max),
         np.broadcast_to: lambda array, shape, **kw: o.broadcast_to(array, shape),
         np.take: lambda a, indices, axis=None, **kw: o.gather(
-            o.reshape(a, (-1,)) if axis is None else a, indices, axis=axis or 0),
-        np.dot: lambda a, b, out=None: o.matmul(a, b) if np.ndim(_to_numpy(a)) >= 2
-        and np.ndim(_to_numpy(b)) >= 2 else o.multiply(a, b),
-        np.zeros_like: _like(0), np.ones_like: _like(1),
+            o.reshape(a, (-1,)) if axis is None else a, indices, axis=axis or 0
+        ),
+        np.dot: lambda a, b, out=None: (
+            o.matmul(a, b)
+            if np.ndim(_to_numpy(a)) >= 2 and np.ndim(_to_numpy(b)) >= 2
+            else o.multiply(a, b)
+        ),
+        np.zeros_like: _like(0),
+        np.ones_like: _like(1),
         np.shape: lambda a: np.shape(_to_numpy(a)),
         np.ndim: lambda a: np.ndim(_to_numpy(a)),
         np.size: lambda a, axis=None: np.size(_to_numpy(a), axis),
         np.result_type: lambda *a: np.result_type(*_to_numpy(a)),
+        np.einsum: lambda eq, *ops_, **kw: o.einsum(eq, *ops_),
+        np.linalg.solve: lambda a, b: o.solve(a, b),
         np.linalg.norm: lambda x, ord=None, axis=None, keepdims=False: o.norm(
-            x, "euclidean" if ord is None else ord, axis, keepdims),
+            x, "euclidean" if ord is None else ord, axis, keepdims
+        ),
     }
 
 
 _FUNCS: dict | None = None
 
 # numpy functions that never carry gradients: run them on the values.
-_VALUE_ONLY = {"allclose", "isclose", "array_equal", "array_equiv", "argmax", "argmin",
-               "any", "all", "count_nonzero", "isfinite", "isnan", "isinf", "nonzero",
-               "argsort", "searchsorted", "unique", "round", "around", "floor", "ceil",
-               "histogram", "percentile", "quantile", "median", "sort", "copy", "array2string",
-               "array_repr", "array_str", "printoptions", "save", "savez", "savetxt", "tolist",
-               "may_share_memory", "shares_memory", "iscomplexobj", "isrealobj", "isscalar",
-               "ravel_multi_index", "unravel_index", "full_like", "empty_like", "atleast_1d",
-               "atleast_2d", "atleast_3d"}
+_VALUE_ONLY = {
+    "allclose",
+    "isclose",
+    "array_equal",
+    "array_equiv",
+    "argmax",
+    "argmin",
+    "any",
+    "all",
+    "count_nonzero",
+    "isfinite",
+    "isnan",
+    "isinf",
+    "nonzero",
+    "argsort",
+    "searchsorted",
+    "unique",
+    "round",
+    "around",
+    "floor",
+    "ceil",
+    "histogram",
+    "percentile",
+    "quantile",
+    "median",
+    "sort",
+    "copy",
+    "array2string",
+    "array_repr",
+    "array_str",
+    "printoptions",
+    "save",
+    "savez",
+    "savetxt",
+    "tolist",
+    "may_share_memory",
+    "shares_memory",
+    "iscomplexobj",
+    "isrealobj",
+    "isscalar",
+    "ravel_multi_index",
+    "unravel_index",
+    "full_like",
+    "empty_like",
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+}
 
 
 def array_function(func, types, args, kwargs):

@@ -25,9 +25,8 @@ from collections.abc import Callable
 
 from ._state import serials, state
 from .tensor import (
-    Tensor,
+    EagerTensor,
     TensorLike,
-    Variable,
     _wrap,
     convert_to_tensor,
     dtype_mismatch,
@@ -90,7 +89,7 @@ def record(op: OpDef, args: tuple, vals: tuple, params, out) -> None:
             if a is not None:
                 if id(a) in ids:
                     hit = True
-                elif tape._auto and type(a) is Variable and a.trainable:
+                elif tape._auto and a._is_variable and a.trainable:
                     tape._watch_one(a)
                     hit = True
         if hit:
@@ -136,7 +135,7 @@ def _record_fast(op, args: tuple, iids: tuple, vals: tuple, out) -> None:
                 break
         if tape._auto:
             for a in args:
-                if type(a) is Variable and a.trainable and id(a) not in ids:
+                if a is not None and a._is_variable and a.trainable and id(a) not in ids:
                     tape._watch_one(a)
                     hit = True
         if hit:
@@ -161,7 +160,7 @@ def make_unary(op: OpDef, float_only: bool = True) -> Callable:
                 f"{opname} needs a float tensor, got {v.dtype.name}. "
                 f"Try tf.cast(x, tf.float32) first."
             )
-        out = new(Tensor)
+        out = new(EagerTensor)
         out._value = fwd(v)
         out._serial = next(serials)
         if state.recording:
@@ -203,7 +202,7 @@ def make_binary(op: OpDef) -> Callable:
             iids = (0, id(b))
         else:
             return binary(convert_to_tensor(a), b)
-        out = new(Tensor)
+        out = new(EagerTensor)
         out._value = fwd(va, vb)
         out._serial = next(serials)
         if state.recording:

@@ -206,7 +206,7 @@ def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
     with np.errstate(all="ignore"):
         for e in walk:
             idx -= 1
-            op, oid, iids, vals, params, out, args = e
+            op, oid, iids, vals, params, out, _ = e
             g = get(oid)
             if g is None:
                 continue
@@ -277,8 +277,12 @@ class GradientTape:
     np.float32(6.0)
     """
 
-    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True,
-                 check_numerics: bool = False):
+    def __init__(
+        self,
+        persistent: bool = False,
+        watch_accessed_variables: bool = True,
+        check_numerics: bool = False,
+    ):
         self._persistent = bool(persistent)
         self._auto = bool(watch_accessed_variables)
         self._check_numerics = bool(check_numerics)
@@ -400,7 +404,7 @@ class GradientTape:
         self._skeleton = (
             [(e[0], e[1], e[2]) for e in self._entries],
             set(self._ids),
-            {id(w): (type(w) is Variable) for w in self._watched},
+            {id(w): w._is_variable for w in self._watched},
         )
         self._entries = []
         self._ids = set()
@@ -446,14 +450,18 @@ class GradientTape:
                 if og._value.dtype != v.dtype:
                     raise InvalidArgumentError(
                         f"`output_gradients` entry has dtype {og._value.dtype.name} but its target "
-                        f"is {v.dtype.name}; try tf.cast(og, tf.{v.dtype.name}).", op="Mul")
+                        f"is {v.dtype.name}; try tf.cast(og, tf.{v.dtype.name}).",
+                        op="Mul",
+                    )
                 sv = og._value
             else:
                 sv = np.asarray(og, dtype=v.dtype)
             if np.shape(sv) != v.shape:
                 raise InvalidArgumentError(
                     f"Incompatible shapes: {list(np.shape(sv))} vs. {list(v.shape)}: each "
-                    "entry of `output_gradients` must have the shape of its target.", op="Mul")
+                    "entry of `output_gradients` must have the shape of its target.",
+                    op="Mul",
+                )
             if higher:
                 seeds.append(og if isinstance(og, TensorLike) else _wrap(sv))
             else:
@@ -464,8 +472,13 @@ class GradientTape:
         entries = self._entries
         return _backward(entries, len(entries), targets, seeds, higher, self._check_numerics)
 
-    def gradient(self, target, sources, output_gradients=None,
-                 unconnected_gradients=UnconnectedGradients.NONE):
+    def gradient(
+        self,
+        target,
+        sources,
+        output_gradients=None,
+        unconnected_gradients=UnconnectedGradients.NONE,
+    ):
         """Gradients of ``target`` (summed if several or not scalar) w.r.t. ``sources``.
 
         Returns the structure of ``sources``, with ``None`` (or zeros, with
@@ -502,8 +515,14 @@ class GradientTape:
             self._release()
         return _rebuild(template, results)
 
-    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
-                 parallel_iterations=None, experimental_use_pfor=True):
+    def jacobian(
+        self,
+        target,
+        sources,
+        unconnected_gradients=UnconnectedGradients.NONE,
+        parallel_iterations=None,
+        experimental_use_pfor=True,
+    ):
         """Full Jacobian: shape ``target.shape + source.shape`` for each source."""
         self._check_usable("jacobian")
         if not self._persistent and not experimental_use_pfor:
@@ -548,23 +567,38 @@ class GradientTape:
         if higher:
             from . import ops
 
-            parts = [r if isinstance(r, TensorLike) else _wrap(zeros if r is None else r)
-                     for r in rows]
+            parts = [
+                r if isinstance(r, TensorLike) else _wrap(zeros if r is None else r) for r in rows
+            ]
             return ops.reshape(ops.stack(parts), shape) if parts else _wrap(np.zeros(shape))
         parts = [zeros if r is None else np.asarray(r) for r in rows]
         stacked = np.stack(parts) if parts else np.zeros((0, *sv.shape), sv.dtype)
         return _wrap(stacked.reshape(shape))
 
-    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
-                       parallel_iterations=None, experimental_use_pfor=True):
+    def batch_jacobian(
+        self,
+        target,
+        source,
+        unconnected_gradients=UnconnectedGradients.NONE,
+        parallel_iterations=None,
+        experimental_use_pfor=True,
+    ):
         """Per-example Jacobians: shape ``(batch, *target_row, *source_row)``.
 
         Like TensorFlow, an unconnected source gives zeros, not ``None``.
         """
         self._check_usable("batch_jacobian")
+        if not self._persistent and not experimental_use_pfor:
+            raise RuntimeError(
+                "GradientTape must be created with persistent=True to compute the "
+                "batch_jacobian with eager execution enabled and with experimental_use_pfor "
+                "set to False."
+            )
         if not isinstance(target, TensorLike) or not isinstance(source, TensorLike):
-            raise TypeError("batch_jacobian takes one target tensor and one source tensor "
-                            f"(got {type(target).__name__} and {type(source).__name__}).")
+            raise TypeError(
+                "batch_jacobian takes one target tensor and one source tensor "
+                f"(got {type(target).__name__} and {type(source).__name__})."
+            )
         tv, sv = target._value, source._value
         for v in (tv, sv):
             if v.ndim < 2:
@@ -595,8 +629,9 @@ class GradientTape:
         if higher:
             from . import ops
 
-            ps = [p if isinstance(p, TensorLike) else _wrap(zeros if p is None else p)
-                  for p in parts]
+            ps = [
+                p if isinstance(p, TensorLike) else _wrap(zeros if p is None else p) for p in parts
+            ]
             return ops.reshape(ops.stack(ps, axis=1), shape)
         stacked = np.stack([zeros if p is None else np.asarray(p) for p in parts], axis=1)
         return _wrap(stacked.reshape(shape))
@@ -613,11 +648,20 @@ class GradientTape:
         return len(self._entries)
 
     def __repr__(self) -> str:
-        state_word = ("recording" if self._recording else "used" if self._used
-                      else "stopped" if self._entered else "not entered")
+        state_word = (
+            "recording"
+            if self._recording
+            else "used"
+            if self._used
+            else "stopped"
+            if self._entered
+            else "not entered"
+        )
         kind = "persistent " if self._persistent else ""
-        return (f"<{kind}GradientTape: {state_word}, {len(self._entries)} ops, "
-                f"{len(self._watched)} watched>")
+        return (
+            f"<{kind}GradientTape: {state_word}, {len(self._entries)} ops, "
+            f"{len(self._watched)} watched>"
+        )
 
     def __str__(self) -> str:
         from .explain import tape_text

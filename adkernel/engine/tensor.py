@@ -40,9 +40,22 @@ _generic = np.generic
 
 
 class TensorShape(tuple):
-    """A tuple of dimensions with TensorFlow's helpers (``as_list``, ``rank``)."""
+    """A tuple of dimensions with TensorFlow's helpers (``as_list``, ``rank``).
+
+    ``TensorShape(None)`` is the unknown shape (a Variable created with it accepts
+    values of any shape); ``None`` inside a shape is an unknown dimension.
+    """
 
     __slots__ = ()
+
+    def __new__(cls, dims=()):
+        if dims is None:
+            return tuple.__new__(_UnknownShape)
+        return tuple.__new__(cls, (None if d is None else int(d) for d in dims))
+
+    @property
+    def is_fully_defined(self) -> bool:
+        return None not in self
 
     def as_list(self) -> list[int]:
         return list(self)
@@ -63,6 +76,29 @@ class TensorShape(tuple):
 
     def __str__(self) -> str:
         return tuple.__repr__(tuple(self))
+
+
+class _UnknownShape(TensorShape):
+    __slots__ = ()
+
+    @property
+    def rank(self):
+        return None
+
+    ndims = rank
+
+    @property
+    def is_fully_defined(self) -> bool:
+        return False
+
+    def as_list(self):
+        raise ValueError("as_list() is not defined on an unknown TensorShape.")
+
+    def __repr__(self) -> str:
+        return "TensorShape(None)"
+
+    def __str__(self) -> str:
+        return "<unknown>"
 
 
 def _numpy_text(value, for_repr: bool) -> str:
@@ -99,6 +135,7 @@ class TensorLike:
     """
 
     __slots__ = ()
+    _is_variable = False
 
     # -- value ----------------------------------------------------------------------
     @property
@@ -107,7 +144,7 @@ class TensorLike:
 
     @property
     def shape(self) -> TensorShape:
-        return TensorShape(self._value.shape)
+        return tuple.__new__(TensorShape, self._value.shape)
 
     def get_shape(self) -> TensorShape:
         return self.shape
@@ -148,7 +185,9 @@ class TensorLike:
 
     def __format__(self, spec: str) -> str:
         if self._value.ndim == 0:
-            return format(self._value[()] if isinstance(self._value, _ndarray) else self._value, spec)
+            return format(
+                self._value[()] if isinstance(self._value, _ndarray) else self._value, spec
+            )
         return format(str(self), spec)
 
     def __hash__(self):
@@ -182,7 +221,7 @@ class TensorLike:
 
 
 def _wrap(value) -> Tensor:
-    t = _new_tensor(Tensor)
+    t = _new_tensor(EagerTensor)
     t._value = value
     t._serial = next(serials)
     return t
@@ -228,7 +267,8 @@ class Tensor(TensorLike):
 
     def __setitem__(self, key, value):
         raise TypeError(
-            "'Tensor' object does not support item assignment: tensors are immutable. "
+            f"'{type(self).__name__}' object does not support item assignment: tensors are "
+            "immutable. "
             "Try a tf.Variable and `v[i].assign(value)`, or build a new tensor with tf.where."
         )
 
@@ -240,6 +280,12 @@ class Tensor(TensorLike):
 
     def __reduce__(self):
         return constant, (self.numpy(),)
+
+
+class EagerTensor(Tensor):
+    """The concrete type of the tensors ops return (TensorFlow's name for it)."""
+
+    __slots__ = ()
 
 
 def is_tensor(value) -> bool:
@@ -348,7 +394,7 @@ def convert_to_tensor(value, dtype=None, name=None, dtype_hint=None) -> Tensor:
                     f"Tensor conversion requested dtype {want.name} for Tensor with dtype "
                     f"{value._value.dtype.name}: {value!r}. Try tf.cast(x, tf.{want.name})."
                 )
-        if type(value) is Tensor:
+        if isinstance(value, Tensor):
             return value
         from . import ops
 
@@ -435,9 +481,15 @@ class Variable(TensorLike):
     """
 
     __slots__ = ("__weakref__", "_name", "_serial", "_shape_fixed", "_value", "trainable")
+    _is_variable = True
 
-    def __init__(self, initial_value=None, trainable=True, name=None, dtype=None, shape=None,
-                 **kwargs):
+    def __new__(cls, *args, **kwargs):
+        # Like TensorFlow, tf.Variable(...) makes a ResourceVariable.
+        return object.__new__(ResourceVariable if cls is Variable else cls)
+
+    def __init__(
+        self, initial_value=None, trainable=True, name=None, dtype=None, shape=None, **kwargs
+    ):
         if initial_value is None:
             raise ValueError("tf.Variable needs an initial_value, e.g. tf.Variable(0.0)")
         if callable(initial_value) and not isinstance(initial_value, TensorLike):
@@ -455,7 +507,7 @@ class Variable(TensorLike):
         self._name = "Variable" if name is None else str(name)
         self.trainable = bool(trainable)
         self._shape_fixed = shape is None or (
-            isinstance(shape, (tuple, list)) and None not in shape
+            not isinstance(shape, _UnknownShape) and None not in tuple(shape)
         )
         if shape is not None and self._shape_fixed and tuple(shape) != self._value.shape:
             raise ShapeError(
@@ -483,7 +535,7 @@ class Variable(TensorLike):
     value = read_value
 
     def __len__(self):
-        raise TypeError("object of type 'Variable' has no len()")
+        raise TypeError(f"object of type '{type(self).__name__}' has no len()")
 
     def __getitem__(self, key):
         from . import ops
@@ -492,7 +544,7 @@ class Variable(TensorLike):
 
     def __setitem__(self, key, value):
         raise TypeError(
-            "'Variable' object does not support item assignment. "
+            f"'{type(self).__name__}' object does not support item assignment. "
             "Try `v[i].assign(value)` or `v.assign(new_value)`."
         )
 
@@ -593,6 +645,12 @@ class Variable(TensorLike):
         if state.recording:
             for tape in state.recording:
                 tape._assigned.add(id(self))
+
+
+class ResourceVariable(Variable):
+    """The concrete type of ``tf.Variable(...)`` (TensorFlow's name for it)."""
+
+    __slots__ = ()
 
 
 class _VariableSlice(Tensor):

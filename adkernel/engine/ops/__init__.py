@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._state import state
 from ..dtypes import as_dtype
-from ..errors import InvalidArgumentError, ShapeError
-from ..registry import REGISTRY, apply, make_binary, make_unary
+from ..errors import InvalidArgumentError
+from ..registry import apply, make_binary, make_unary
 from ..tensor import (
     Tensor,
     TensorLike,
-    Variable,
     _wrap,
     convert_to_tensor,
     dtype_mismatch,
@@ -105,7 +103,7 @@ add = make_binary(_math.add)
 subtract = make_binary(_math.sub)
 multiply = make_binary(_math.mul)
 _truediv = make_binary(_math.truediv)
-pow = make_binary(_math.pow_)  # noqa: A001 - TensorFlow's name
+pow = make_binary(_math.pow_)
 maximum = make_binary(_math.maximum)
 minimum = make_binary(_math.minimum)
 floormod = make_binary(_math.floormod)
@@ -128,7 +126,9 @@ def divide(x, y, name=None):
         x = cast(x, np.float64)
         if isinstance(y, TensorLike):
             y = cast(y, np.float64)
-    elif isinstance(y, TensorLike) and y._value.dtype.kind in "iu" and not isinstance(x, TensorLike):
+    elif (
+        isinstance(y, TensorLike) and y._value.dtype.kind in "iu" and not isinstance(x, TensorLike)
+    ):
         y = cast(y, np.float64)
     return _truediv(x, y)
 
@@ -141,7 +141,7 @@ log = make_unary(_math.log)
 log1p = make_unary(_math.log1p)
 sqrt = make_unary(_math.sqrt)
 square = make_unary(_math.square, float_only=False)
-abs = make_unary(_math.abs_, float_only=False)  # noqa: A001
+abs = make_unary(_math.abs_, float_only=False)
 sign = make_unary(_math.sign, float_only=False)
 sin = make_unary(_math.sin)
 cos = make_unary(_math.cos)
@@ -153,7 +153,7 @@ elu = make_unary(_math.elu)
 softplus = make_unary(_math.softplus)
 identity = make_unary(_math.identity, float_only=False)
 stop_gradient = make_unary(_math.stop_gradient, float_only=False)
-round = make_unary(_math.round_, float_only=False)  # noqa: A001
+round = make_unary(_math.round_, float_only=False)
 floor = make_unary(_math.floor)
 ceil = make_unary(_math.ceil)
 logical_not = make_unary(_math.logical_not, float_only=False)
@@ -193,7 +193,7 @@ def cast(x, dtype, name=None):
     target = as_dtype(dtype)._np
     x, v = _one(x)
     if v.dtype == target:
-        return x if type(x) is Tensor else identity(x)
+        return x if isinstance(x, Tensor) else identity(x)
     if target.kind in "fc":
         return apply(_math.cast, (x,), (v,), {"dtype": target})
     return apply(_math.cast_to_integer, (x,), (v,), {"dtype": target})
@@ -226,18 +226,26 @@ reduce_prod = _reduction(_reduce.reduce_prod)
 reduce_logsumexp = _reduction(_reduce.logsumexp, float_only=True)
 
 
-def argmax(input, axis=None, output_type=np.int64, name=None):  # noqa: A002
+def argmax(input, axis=None, output_type=np.int64, name=None):
     """Index of the largest value along ``axis`` (default 0). No gradient."""
     x, v = _one(input)
-    return apply(_reduce.argmax, (x,), (v,),
-                 {"axis": 0 if axis is None else _axis(axis), "output_type": as_dtype(output_type)._np})
+    return apply(
+        _reduce.argmax,
+        (x,),
+        (v,),
+        {"axis": 0 if axis is None else _axis(axis), "output_type": as_dtype(output_type)._np},
+    )
 
 
-def argmin(input, axis=None, output_type=np.int64, name=None):  # noqa: A002
+def argmin(input, axis=None, output_type=np.int64, name=None):
     """Index of the smallest value along ``axis`` (default 0). No gradient."""
     x, v = _one(input)
-    return apply(_reduce.argmin, (x,), (v,),
-                 {"axis": 0 if axis is None else _axis(axis), "output_type": as_dtype(output_type)._np})
+    return apply(
+        _reduce.argmin,
+        (x,),
+        (v,),
+        {"axis": 0 if axis is None else _axis(axis), "output_type": as_dtype(output_type)._np},
+    )
 
 
 # ----- shapes and indexing ---------------------------------------------------------------
@@ -257,7 +265,7 @@ def reshape(tensor, shape, name=None):
     return apply(_array.reshape, (x,), (v,), {"shape": shape})
 
 
-def broadcast_to(input, shape, name=None):  # noqa: A002
+def broadcast_to(input, shape, name=None):
     """Repeat along new or size-1 axes to reach ``shape``."""
     x, v = _one(input)
     return apply(_array.broadcast_to, (x,), (v,), {"shape": _shape_arg(shape)})
@@ -266,17 +274,21 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
 def transpose(a, perm=None, conjugate=False, name=None):
     """Permute the axes (reverse them by default)."""
     x, v = _one(a)
-    return apply(_array.transpose, (x,), (v,),
-                 None if perm is None else {"perm": tuple(int(p) for p in _axis(list(perm)))})
+    return apply(
+        _array.transpose,
+        (x,),
+        (v,),
+        None if perm is None else {"perm": tuple(int(p) for p in _axis(list(perm)))},
+    )
 
 
-def expand_dims(input, axis, name=None):  # noqa: A002
+def expand_dims(input, axis, name=None):
     """Insert an axis of size 1."""
     x, v = _one(input)
     return apply(_array.expand_dims, (x,), (v,), {"axis": _axis(axis)})
 
 
-def squeeze(input, axis=None, name=None):  # noqa: A002
+def squeeze(input, axis=None, name=None):
     """Remove axes of size 1."""
     x, v = _one(input)
     return apply(_array.squeeze, (x,), (v,), None if axis is None else {"axis": _axis(axis)})
@@ -354,9 +366,17 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     else:
         arg, idx = None, np.asarray(indices)
     dt = as_dtype(dtype)._np if dtype is not None else np.dtype(np.float32)
-    out = apply(_array.one_hot, (arg,), (idx,), {
-        "depth": int(depth), "on_value": 1 if on_value is None else on_value,
-        "off_value": 0 if off_value is None else off_value, "dtype": dt})
+    out = apply(
+        _array.one_hot,
+        (arg,),
+        (idx,),
+        {
+            "depth": int(depth),
+            "on_value": 1 if on_value is None else on_value,
+            "off_value": 0 if off_value is None else off_value,
+            "dtype": dt,
+        },
+    )
     if axis is not None and axis != -1:
         perm = list(range(out.ndim - 1))
         perm.insert(axis % out.ndim, out.ndim - 1)
@@ -393,6 +413,36 @@ def matmul(a, b, transpose_a=False, transpose_b=False, name=None, **kwargs):
             op="MatMul",
         )
     return apply(_linalg.matmul, args, vals)
+
+
+def einsum(equation, *inputs, **kwargs):
+    """Einstein summation over tensors, e.g. ``tf.einsum('ij,jk->ik', a, b)``."""
+    args, vals = _unify("Einsum", inputs)
+    try:
+        np.einsum(equation, *[np.empty(np.shape(v), np.bool_) for v in vals])
+    except ValueError as e:
+        raise InvalidArgumentError(f"einsum {equation!r}: {e}", op="Einsum") from None
+    return apply(_linalg.einsum, args, vals, {"equation": equation})
+
+
+def solve(matrix, rhs, adjoint=False, name=None):
+    """Solve ``matrix @ x = rhs`` for x (``tf.linalg.solve``)."""
+    if adjoint:
+        matrix = _swap_last(matrix if isinstance(matrix, TensorLike) else convert_to_tensor(matrix))
+    args, vals = _unify("MatrixSolve", (matrix, rhs))
+    a, b = vals
+    if np.ndim(a) < 2 or np.shape(a)[-1] != np.shape(a)[-2] or np.ndim(b) < 2:
+        raise InvalidArgumentError(
+            f"solve needs a square matrix and a matrix right-hand side, got shapes "
+            f"{tuple(np.shape(a))} and {tuple(np.shape(b))}",
+            op="MatrixSolve",
+        )
+    return apply(_linalg.solve, args, vals)
+
+
+def embedding_lookup(params, ids, max_norm=None, name=None):
+    """Rows of ``params`` picked by ``ids`` (``gather`` on axis 0; dense gradient)."""
+    return gather(params, ids, axis=0)
 
 
 def _swap_last(t):
@@ -441,8 +491,12 @@ def sigmoid_cross_entropy_with_logits(labels=None, logits=None, name=None):
 def softmax_cross_entropy_with_logits(labels=None, logits=None, axis=-1, name=None):
     """Cross-entropy of ``softmax(logits)`` against probability ``labels`` (one per row)."""
     args, vals = _labels_logits("softmax_cross_entropy_with_logits", labels, logits)
-    return apply(_nn.softmax_cross_entropy_with_logits, args, vals,
-                 None if axis == -1 else {"axis": int(axis)})
+    return apply(
+        _nn.softmax_cross_entropy_with_logits,
+        args,
+        vals,
+        None if axis == -1 else {"axis": int(axis)},
+    )
 
 
 def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None):
@@ -454,8 +508,10 @@ def sparse_softmax_cross_entropy_with_logits(labels=None, logits=None, name=None
     else:
         lab_arg, lab = None, np.asarray(labels)
     if lab.dtype.kind not in "iu":
-        raise TypeError("sparse labels must be integers (class indices); for one-hot labels use "
-                        "softmax_cross_entropy_with_logits")
+        raise TypeError(
+            "sparse labels must be integers (class indices); for one-hot labels use "
+            "softmax_cross_entropy_with_logits"
+        )
     if np.any(lab < 0) or np.any(lab >= np.shape(v)[-1]):
         raise InvalidArgumentError(
             f"Received a label value outside the valid range of [0, {np.shape(v)[-1]}).",
@@ -496,7 +552,7 @@ def add_n(inputs, name=None):
     return total if isinstance(total, TensorLike) else convert_to_tensor(total)
 
 
-def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None):  # noqa: A002
+def norm(tensor, ord="euclidean", axis=None, keepdims=False, name=None):
     """Euclidean (or 1 / inf) norm (composite; its gradient at 0 is NaN, as in TF)."""
     if ord in ("euclidean", "fro", 2, 2.0):
         return sqrt(reduce_sum(square(tensor), axis=axis, keepdims=keepdims))
@@ -514,7 +570,7 @@ def l2_loss(t, name=None):
 
 def clip_by_norm(t, clip_norm, axes=None, name=None):
     """Rescale so the L2 norm is at most ``clip_norm`` (composite)."""
-    t, v = _one(t)
+    t, _ = _one(t)
     l2 = sqrt(reduce_sum(square(t), axis=axes, keepdims=True))
     factor = divide(clip_norm, maximum(l2, clip_norm))
     return multiply(t, factor)
@@ -576,7 +632,7 @@ def _ne(self, other):
 
 
 def _pos(self):
-    return self if type(self) is Tensor else identity(self)
+    return self if isinstance(self, Tensor) else identity(self)
 
 
 def _and(self, other):
@@ -602,20 +658,37 @@ def _rmatmul(self, other):
 def bind_operators(cls=TensorLike) -> None:
     """Attach Python's operators to tensors and variables (the one place they are bound)."""
     table = {
-        "__add__": add, "__radd__": _r(add, "__radd__"),
-        "__sub__": subtract, "__rsub__": _r(subtract, "__rsub__"),
-        "__mul__": multiply, "__rmul__": _r(multiply, "__rmul__"),
-        "__truediv__": divide, "__rtruediv__": _r(divide, "__rtruediv__"),
-        "__floordiv__": floordiv, "__rfloordiv__": _r(floordiv, "__rfloordiv__"),
-        "__mod__": floormod, "__rmod__": _r(floormod, "__rmod__"),
-        "__pow__": pow, "__rpow__": _r(pow, "__rpow__"),
-        "__matmul__": matmul, "__rmatmul__": _rmatmul,
-        "__neg__": negative, "__pos__": _pos, "__abs__": abs,
-        "__lt__": less, "__le__": less_equal, "__gt__": greater, "__ge__": greater_equal,
-        "__eq__": _eq, "__ne__": _ne,
-        "__and__": _and, "__rand__": _r(logical_and, "__rand__"),
-        "__or__": _or, "__ror__": _r(logical_or, "__ror__"),
-        "__xor__": _xor, "__invert__": _invert,
+        "__add__": add,
+        "__radd__": _r(add, "__radd__"),
+        "__sub__": subtract,
+        "__rsub__": _r(subtract, "__rsub__"),
+        "__mul__": multiply,
+        "__rmul__": _r(multiply, "__rmul__"),
+        "__truediv__": divide,
+        "__rtruediv__": _r(divide, "__rtruediv__"),
+        "__floordiv__": floordiv,
+        "__rfloordiv__": _r(floordiv, "__rfloordiv__"),
+        "__mod__": floormod,
+        "__rmod__": _r(floormod, "__rmod__"),
+        "__pow__": pow,
+        "__rpow__": _r(pow, "__rpow__"),
+        "__matmul__": matmul,
+        "__rmatmul__": _rmatmul,
+        "__neg__": negative,
+        "__pos__": _pos,
+        "__abs__": abs,
+        "__lt__": less,
+        "__le__": less_equal,
+        "__gt__": greater,
+        "__ge__": greater_equal,
+        "__eq__": _eq,
+        "__ne__": _ne,
+        "__and__": _and,
+        "__rand__": _r(logical_and, "__rand__"),
+        "__or__": _or,
+        "__ror__": _r(logical_or, "__ror__"),
+        "__xor__": _xor,
+        "__invert__": _invert,
         "__getitem__": getitem,
     }
     for name, fn in table.items():
@@ -623,12 +696,3 @@ def bind_operators(cls=TensorLike) -> None:
 
 
 bind_operators()
-
-# Every registered primitive has its user-facing function in this module; the
-# dictionary lets tests and the documentation walk them.
-PRIMITIVES = {name: op for name, op in REGISTRY.items()}
-
-__all__ = [n for n in dir() if not n.startswith("_") and n not in {
-    "np", "annotations", "state", "as_dtype", "InvalidArgumentError", "ShapeError", "REGISTRY",
-    "apply", "make_binary", "make_unary", "Tensor", "TensorLike", "Variable", "convert_to_tensor",
-    "dtype_mismatch", "operand", "bind_operators", "PRIMITIVES"}]

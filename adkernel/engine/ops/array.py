@@ -157,6 +157,10 @@ def one_hot(indices, depth, on_value=1.0, off_value=0.0, dtype=np.float32):
     idx = np.asarray(indices)
     out = np.full((*idx.shape, depth), off_value, dtype=dtype)
     valid = (idx >= 0) & (idx < depth)
-    np.put_along_axis(out, np.where(valid, idx, 0)[..., None],
-                      np.where(valid, on_value, off_value)[..., None].astype(dtype), axis=-1)
+    np.put_along_axis(
+        out,
+        np.where(valid, idx, 0)[..., None],
+        np.where(valid, on_value, off_value)[..., None].astype(dtype),
+        axis=-1,
+    )
     return out

@@ -13,7 +13,7 @@ from ..registry import defop
 
 def _expand(g, x_shape, axis, keepdims):
     """Give a reduced gradient back its reduced axes (size 1), ready to broadcast."""
-    if keepdims or axis is None and np.ndim(g) == 0:
+    if keepdims or (axis is None and np.ndim(g) == 0):
         return g
     nd = len(x_shape)
     axes = range(nd) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
@@ -37,7 +37,7 @@ def _count(x_shape, axis) -> int:
 @defop("reduce_sum")
 def reduce_sum(x, axis=None, keepdims=False):
     """sum of x over axis"""
-    return np.sum(x, axis=axis, keepdims=keepdims)
+    return np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
 @reduce_sum.defvjp
@@ -48,7 +48,10 @@ def reduce_sum_vjp(g, out, need, x, axis=None, keepdims=False):
 
 @defop("reduce_mean")
 def reduce_mean(x, axis=None, keepdims=False):
-    """mean of x over axis"""
+    """mean of x over axis (integer tensors: integer mean, as TensorFlow)"""
+    if x.dtype.kind in "iu":
+        total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
+        return np.trunc(total / _count(np.shape(x), axis)).astype(x.dtype)
     return np.mean(x, axis=axis, keepdims=keepdims)
 
 
@@ -67,8 +70,11 @@ def _extreme_vjp(g, out, x, axis, keepdims):
     hit = np.equal(x, _expand(out, shape, axis, keepdims))
     ties = np.sum(np.where(hit, 1, 0), axis=axis, keepdims=True)
     share = np.where(hit, _expand(g, shape, axis, keepdims), 0)
-    return (share / ties.astype(np.result_type(x)) if isinstance(ties, np.ndarray)
-            else share / np.asarray(ties, np.result_type(x)),)
+    return (
+        share / ties.astype(np.result_type(x))
+        if isinstance(ties, np.ndarray)
+        else share / np.asarray(ties, np.result_type(x)),
+    )
 
 
 @defop("reduce_max")
@@ -98,7 +104,7 @@ def reduce_min_vjp(g, out, need, x, axis=None, keepdims=False):
 @defop("reduce_prod")
 def reduce_prod(x, axis=None, keepdims=False):
     """product of x over axis"""
-    return np.prod(x, axis=axis, keepdims=keepdims)
+    return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
 @reduce_prod.defvjp
@@ -125,8 +131,9 @@ def _prod_of_others(x, axis):
     flat = moved.reshape(*lead, -1)
     ones = np.ones((*lead, 1), x.dtype)
     left = np.concatenate([ones, np.cumprod(flat[..., :-1], axis=-1)], axis=-1)
-    right = np.concatenate([np.cumprod(flat[..., ::-1][..., :-1], axis=-1)[..., ::-1], ones],
-                           axis=-1)
+    right = np.concatenate(
+        [np.cumprod(flat[..., ::-1][..., :-1], axis=-1)[..., ::-1], ones], axis=-1
+    )
     others = (left * right).reshape(moved.shape)
     return np.moveaxis(others, tuple(range(-len(axes), 0)), axes)
 

@@ -1,0 +1,574 @@
+"""The tape engine: memory, variables under tapes, threads, higher order, diagnostics, dtypes."""
+
+from __future__ import annotations
+
+import gc
+import threading
+import tracemalloc
+import warnings
+import weakref
+
+import numpy as np
+import pytest
+
+import adkernel
+from adkernel import tf
+
+# ----- memory ----------------------------------------------------------------------------
+
+
+def test_non_persistent_tape_frees_saved_intermediates_after_gradient():
+    x = tf.Variable(np.linspace(-1.0, 1.0, 10**6))
+    with tf.GradientTape() as tape:
+        y = tf.exp(x)  # 8 MB intermediate, saved by the tape (exp's VJP uses it)
+        loss = tf.reduce_sum(y * y)
+    ref_tensor = weakref.ref(y)
+    ref_array = weakref.ref(y._value)
+    del y
+    gc.collect()
+    assert ref_tensor() is not None, "the tape must keep what its backward pass needs"
+    assert ref_array() is not None
+    (g,) = tape.gradient(loss, [x])
+    gc.collect()
+    assert ref_tensor() is None, "a used non-persistent tape still holds an intermediate"
+    assert ref_array() is None
+    np.testing.assert_allclose(g.numpy()[:3], 2 * np.exp(2 * x.numpy()[:3]))
+    # the tape can still explain, from what it kept
+    assert "used" in repr(tape)
+
+
+def test_persistent_tape_keeps_intermediates_until_it_is_dropped():
+    x = tf.Variable(np.ones(1000))
+    with tf.GradientTape(persistent=True) as tape:
+        y = tf.exp(x)
+        loss = tf.reduce_sum(y)
+    ref = weakref.ref(y)
+    del y
+    tape.gradient(loss, x)
+    gc.collect()
+    assert ref() is not None
+    tape.gradient(loss, x)  # still usable
+    del tape
+    gc.collect()
+    assert ref() is None
+
+
+def _regression_problem(seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.random((100, 1))
+    y = 3 * X + rng.standard_normal((100, 1)) * 0.5
+    W = tf.Variable(rng.standard_normal(1), dtype=tf.float32)
+    b = tf.Variable(rng.standard_normal(1), dtype=tf.float32)
+
+    def step(lr=0.1):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(W * X + b - y))
+        dW, db = tape.gradient(loss, [W, b])
+        W.assign_sub(lr * dW)
+        b.assign_sub(lr * db)
+        return loss
+
+    return W, b, step
+
+
+def test_training_loop_memory_does_not_grow():
+    W, b, step = _regression_problem()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for _ in range(1000):
+            step()
+        gc.collect()
+        after_1k = tracemalloc.get_traced_memory()[0]
+        for _ in range(9000):
+            loss = step()
+        gc.collect()
+        after_10k = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    growth = after_10k - after_1k
+    assert growth < 200_000, f"memory grew by {growth} bytes between step 1,000 and 10,000"
+    # and it actually trained, in float32 all the way
+    assert W.dtype == tf.float32 and b.dtype == tf.float32 and loss.dtype == tf.float32
+    assert abs(float(W.numpy()[0]) - 3.0) < 0.5
+    assert float(loss) < 0.5
+
+
+# ----- variables under tapes ---------------------------------------------------------------
+
+
+def test_assign_sub_does_not_corrupt_value_saved_by_live_persistent_tape():
+    v = tf.Variable(3.0)
+    with tf.GradientTape(persistent=True) as t:
+        y = v * v
+    v.assign_sub(1.0)
+    assert float(v) == 2.0
+    assert float(y) == 9.0
+    assert float(t.gradient(y, v)) == 6.0  # 2 * old value, not 2 * 2.0
+    v.assign_sub(1.0)
+    assert float(t.gradient(y, v)) == 6.0
+
+
+def test_assign_sub_on_array_variable_keeps_saved_values_and_read_tensors():
+    v = tf.Variable([1.0, 2.0, 3.0])
+    r = v.read_value()
+    a = np.asarray(v)
+    with tf.GradientTape(persistent=True) as t:
+        y = tf.reduce_sum(v * v * v)
+    v.assign_sub([1.0, 1.0, 1.0])
+    v.assign_add([0.5, 0.5, 0.5])
+    v.assign([9.0, 9.0, 9.0])
+    np.testing.assert_array_equal(r.numpy(), [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(a, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(t.gradient(y, v).numpy(), [3.0, 12.0, 27.0])
+    np.testing.assert_array_equal(v.numpy(), [9.0, 9.0, 9.0])
+
+
+def test_assign_sub_updates_in_place_when_nothing_else_holds_the_array():
+    v = tf.Variable(np.arange(4.0))
+    ref = weakref.ref(v._value)
+    v.assign_sub(np.ones(4))
+    assert v._value is ref(), "assign_sub copied the array though nothing else held it"
+    v.assign_add(np.ones(4))
+    v.assign(np.zeros(4))
+    assert v._value is ref()
+    np.testing.assert_array_equal(v.numpy(), np.zeros(4))
+
+
+def test_training_step_updates_in_place_after_non_persistent_gradient():
+    W, b, step = _regression_problem()
+    step()
+    ref_w, ref_b = weakref.ref(W._value), weakref.ref(b._value)
+    for _ in range(3):
+        step()
+    assert W._value is ref_w() and b._value is ref_b()
+
+
+def test_live_persistent_tape_forces_copy_then_in_place_again_once_dropped():
+    v = tf.Variable(np.arange(4.0))
+    with tf.GradientTape(persistent=True) as t:
+        y = tf.reduce_sum(v * v)
+    ref = weakref.ref(v._value)
+    v.assign_sub(np.ones(4))
+    assert v._value is not ref(), "an array a live tape saved was modified in place"
+    np.testing.assert_array_equal(t.gradient(y, v).numpy(), 2 * np.arange(4.0))
+    del t, y
+    gc.collect()
+    ref2 = weakref.ref(v._value)
+    v.assign_sub(np.ones(4))
+    assert v._value is ref2()
+
+
+# ----- threads -----------------------------------------------------------------------------
+
+
+def _run_threads(*targets, timeout=30):
+    errors = []
+
+    def wrap(fn):
+        def run():
+            try:
+                fn()
+            except BaseException as e:  # reported in the main thread
+                errors.append(e)
+
+        return run
+
+    threads = [threading.Thread(target=wrap(fn)) for fn in targets]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout)
+        assert not th.is_alive(), "thread did not finish"
+    if errors:
+        raise errors[0]
+
+
+def test_tape_does_not_record_ops_from_another_thread():
+    v = tf.Variable(2.0)
+    c = tf.constant(3.0)
+    entered = threading.Event()
+    other_done = threading.Event()
+    result = {}
+
+    def with_tape():
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch(c)
+            entered.set()
+            assert other_done.wait(10)
+        result["tape"] = tape
+
+    def other():
+        assert entered.wait(10)
+        result["y_v"] = v * v
+        result["y_c"] = c * c
+        other_done.set()
+
+    _run_threads(with_tape, other)
+    tape = result["tape"]
+    assert len(tape) == 0
+    assert tape.watched_variables() == ()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", adkernel.NoneGradientWarning)
+        assert tape.gradient(result["y_v"], v) is None
+        assert tape.gradient(result["y_c"], c) is None
+
+
+def test_threads_with_their_own_tapes_get_their_own_gradients():
+    n_iter = 200
+    barrier = threading.Barrier(2)
+    shared = tf.Variable(1.5)
+    out = {}
+
+    def worker(power):
+        def run():
+            x = tf.Variable(float(power))
+            grads = []
+            for _ in range(n_iter):
+                with tf.GradientTape() as tape:
+                    y = x**power * shared
+                    barrier.wait(10)  # both tapes are recording right now
+                    y = y + x
+                grads.append(tape.gradient(y, [x, shared]))
+            out[power] = grads
+
+        return run
+
+    _run_threads(worker(2), worker(3))
+    for p, grads in out.items():
+        want_x = p * float(p) ** (p - 1) * 1.5 + 1.0
+        want_s = float(p) ** p
+        for gx, gs in grads:
+            assert float(gx) == pytest.approx(want_x)
+            assert float(gs) == pytest.approx(want_s)
+
+
+# ----- higher order ------------------------------------------------------------------------
+
+
+def test_nested_tapes_second_derivative():
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            y = x**3
+        dy = inner.gradient(y, x)
+    d2y = outer.gradient(dy, x)
+    assert float(dy) == 12.0
+    assert float(d2y) == 12.0
+
+
+def test_persistent_tape_inside_its_own_block_third_derivative():
+    x = tf.constant(2.0)
+    with tf.GradientTape(persistent=True) as t:
+        t.watch(x)
+        y = x**4
+        g1 = t.gradient(y, x)
+        g2 = t.gradient(g1, x)
+        g3 = t.gradient(g2, x)
+    assert (float(g1), float(g2), float(g3)) == (32.0, 48.0, 48.0)
+    assert g3.dtype == tf.float32
+
+
+def test_three_nested_tapes_third_derivative():
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as t3:
+        with tf.GradientTape() as t2:
+            with tf.GradientTape() as t1:
+                y = tf.sin(x) * x
+            d1 = t1.gradient(y, x)
+        d2 = t2.gradient(d1, x)
+    d3 = t3.gradient(d2, x)
+    xv = 2.0
+    assert float(d1) == pytest.approx(np.sin(xv) + xv * np.cos(xv), rel=1e-6)
+    assert float(d2) == pytest.approx(2 * np.cos(xv) - xv * np.sin(xv), rel=1e-6)
+    assert float(d3) == pytest.approx(-3 * np.sin(xv) - xv * np.cos(xv), rel=1e-6)
+
+
+# ----- text form and explanations ------------------------------------------------------
+
+
+def test_tape_text_lists_one_line_per_recorded_op():
+    x = tf.Variable(2.0, name="x")
+    with tf.GradientTape() as tape:
+        a = x * x
+        b = tf.exp(a)
+        c = tf.reduce_sum(b + 1.0)
+    del c
+    text = str(tape)
+    lines = text.splitlines()
+    assert len(tape) == 4
+    assert len(lines) == 1 + len(tape)
+    assert lines[0] == repr(tape)
+    for line, op in zip(lines[1:], ["mul", "exp", "add", "reduce_sum"], strict=True):
+        assert f"= {op}(" in line
+    assert "x:0" in lines[1]
+    assert "float32" in lines[2]
+
+
+@pytest.fixture
+def no_none_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", adkernel.NoneGradientWarning)
+        yield
+
+
+def _none_with_explanation(tape, target, source):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        g = tape.gradient(target, source)
+    assert g is None
+    msgs = [str(w.message) for w in caught if issubclass(w.category, adkernel.NoneGradientWarning)]
+    assert len(msgs) == 1
+    return msgs[0], tape.explain(target, source)
+
+
+def test_explain_constant_never_watched():
+    c = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        y = c * c
+    warned, explained = _none_with_explanation(tape, y, c)
+    for msg in (warned, explained):
+        assert "never watched" in msg and "tape.watch" in msg
+
+
+def test_explain_trainable_false():
+    v = tf.Variable(2.0, trainable=False)
+    with tf.GradientTape() as tape:
+        y = v * v
+    warned, explained = _none_with_explanation(tape, y, v)
+    assert "trainable=False" in warned and "trainable=False" in explained
+    assert "tape.watch" in explained
+
+
+def test_explain_target_created_before_tape():
+    x = tf.Variable(2.0)
+    y = x * x
+    with tf.GradientTape() as tape:
+        x * 1.0
+    warned, explained = _none_with_explanation(tape, y, x)
+    assert "before the tape started recording" in explained
+    assert "before" in warned
+
+
+def test_explain_target_created_after_tape():
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        x * 1.0
+    y = x * x
+    warned, explained = _none_with_explanation(tape, y, x)
+    assert "after the tape stopped recording" in explained
+    assert "after" in warned
+
+
+def test_explain_integer_cast():
+    x = tf.Variable(2.5)
+    with tf.GradientTape() as tape:
+        y = tf.cast(tf.cast(x, tf.int32), tf.float32) * 2.0
+    warned, explained = _none_with_explanation(tape, y, x)
+    assert "integer" in explained and "tf.cast" in explained
+    assert "integer" in warned
+
+
+def test_explain_stop_gradient():
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        y = tf.stop_gradient(x * x) * 3.0
+    warned, explained = _none_with_explanation(tape, y, x)
+    assert "stop_gradient" in explained and "stop_gradient" in warned
+
+
+def test_explain_assign_cuts_path():
+    v = tf.Variable(1.0)
+    w = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        v.assign(w * 2.0)
+        y = v * 3.0
+    assert float(y) == 12.0
+    warned, explained = _none_with_explanation(tape, y, w)
+    assert "assign" in explained and "not differentiable" in explained
+    assert "assign" in warned
+
+
+def test_explain_independent_source():
+    x = tf.Variable(2.0)
+    z = tf.Variable(5.0)
+    with tf.GradientTape() as tape:
+        y = x * 2.0
+        z * 3.0
+    warned, explained = _none_with_explanation(tape, y, z)
+    assert "does not depend on" in explained and "does not depend on" in warned
+
+
+def test_explain_on_connected_source_says_not_none():
+    x = tf.Variable(2.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = x * x
+    assert "not None" in tape.explain(y, x)
+
+
+def test_none_gradient_warning_can_be_silenced():
+    c = tf.constant(1.0)
+    with tf.GradientTape() as tape:
+        y = c + 1.0
+    with pytest.warns(adkernel.NoneGradientWarning, match="never watched"):
+        assert tape.gradient(y, c) is None
+    adkernel.explain_none(False)
+    try:
+        with tf.GradientTape() as tape:
+            y = c + 1.0
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert tape.gradient(y, c) is None
+        assert not [w for w in caught if issubclass(w.category, adkernel.NoneGradientWarning)]
+    finally:
+        adkernel.explain_none(True)
+    with tf.GradientTape() as tape:
+        y = c + 1.0
+    with pytest.warns(adkernel.NoneGradientWarning):
+        tape.gradient(y, c)
+
+
+# ----- argument errors ---------------------------------------------------------------------
+
+
+def _persistent_square():
+    x = tf.Variable([1.0, 2.0])
+    with tf.GradientTape(persistent=True) as tape:
+        y = x * x
+    return tape, x, y
+
+
+@pytest.mark.parametrize(
+    ("call", "exc", "words"),
+    [
+        (lambda t, x, y: t.gradient(None, x), TypeError, ["`target`", "None"]),
+        (lambda t, x, y: t.gradient(5.0, x), TypeError, ["`target`", "5.0", "float"]),
+        (lambda t, x, y: t.gradient([y, np.ones(2)], x), TypeError,
+         ["`target`", "item 1", "numpy array", "(2,)"]),
+        (lambda t, x, y: t.gradient(y, None), TypeError, ["`sources`", "None"]),
+        (lambda t, x, y: t.gradient(y, [x, 3.0]), TypeError, ["`sources[1]`", "3.0", "float"]),
+        (lambda t, x, y: t.gradient(y, np.ones(2)), TypeError,
+         ["`sources`", "numpy array", "(2,)"]),
+        (lambda t, x, y: t.gradient(y, x, output_gradients=[np.ones(2), np.ones(2)]),
+         ValueError, ["`output_gradients`", "2 entries", "`target` has 1"]),
+        (lambda t, x, y: t.gradient(y, x, output_gradients=np.ones(3)), ValueError,
+         ["`output_gradients`", "[3]", "[2]"]),
+        (lambda t, x, y: t.gradient(y, x, output_gradients=tf.constant(np.ones(2))), ValueError,
+         ["`output_gradients`", "float64", "float32"]),
+    ],
+    ids=["target-None", "target-float", "target-ndarray", "sources-None", "sources-float",
+         "sources-ndarray", "og-count", "og-shape", "og-dtype"],
+)
+def test_argument_errors_name_the_argument_and_value(call, exc, words):
+    tape, x, y = _persistent_square()
+    with pytest.raises(exc) as info:
+        call(tape, x, y)
+    msg = str(info.value)
+    for w in words:
+        assert w in msg, f"{w!r} missing from: {msg}"
+
+
+# ----- dtypes -------------------------------------------------------------------------------
+
+
+def test_python_float_is_float32_numpy_keeps_float64():
+    assert tf.constant(1.5).dtype == tf.float32
+    assert tf.Variable(1.5).dtype == tf.float32
+    assert tf.constant([1.0, 2.0]).dtype == tf.float32
+    assert tf.Variable(np.float64(0.5)).dtype == tf.float64
+    assert tf.constant(np.array([0.5])).dtype == tf.float64
+
+
+@pytest.mark.parametrize("tdtype", [np.float32, np.float64])
+@pytest.mark.parametrize("adtype", [np.float32, np.float64])
+def test_numpy_operands_adopt_the_tensor_dtype(tdtype, adtype):
+    t = tf.constant(np.array([1.0, 2.0], dtype=tdtype))
+    a = np.array([3.0, 4.0], dtype=adtype)
+    for r in (t * a, a * t, t - a, a - t, t + np.float64(1.0), np.float64(1.0) + t, t * 2.0):
+        assert r.dtype == tf.as_dtype(tdtype)
+        assert isinstance(r, tf.Tensor)
+
+
+def test_float32_model_stays_float32_end_to_end():
+    rng = np.random.default_rng(0)
+    X = rng.random((100, 1))  # float64 data
+    y = 3 * X + 1
+    W = tf.Variable(rng.standard_normal(1), dtype=tf.float32)
+    b = tf.Variable(0.0)
+    with tf.GradientTape() as tape:
+        pred = W * X + b
+        loss = tf.reduce_mean(tf.square(pred - y))
+    dW, db = tape.gradient(loss, [W, b])
+    assert pred.dtype == loss.dtype == dW.dtype == db.dtype == tf.float32
+    assert dW.numpy().dtype == np.float32
+    W.assign_sub(0.1 * dW)
+    b.assign_sub(0.1 * db)
+    assert W.dtype == b.dtype == tf.float32
+
+
+def test_mixing_float32_and_float64_tensors_raises():
+    a = tf.constant(1.0)
+    b = tf.constant(np.float64(2.0))
+    for fn in (lambda: a + b, lambda: b * a, lambda: tf.matmul(tf.reshape(a, (1, 1)),
+                                                               tf.reshape(b, (1, 1)))):
+        with pytest.raises(tf.errors.InvalidArgumentError) as info:
+            fn()
+        msg = str(info.value)
+        assert "float32" in msg and "float64" in msg and "tf.cast" in msg
+
+
+# ----- custom_gradient ------------------------------------------------------------------
+
+
+def test_custom_gradient_value_and_gradient():
+    @tf.custom_gradient
+    def log1pexp(x):
+        e = tf.exp(x)
+
+        def grad(upstream):
+            return upstream * (1 - 1 / (1 + e))
+
+        return tf.math.log(1 + e), grad
+
+    x = tf.constant(0.0)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = log1pexp(x)
+    assert float(y) == pytest.approx(np.log(2.0))
+    assert float(tape.gradient(y, x)) == pytest.approx(0.5)
+
+    x = tf.constant(100.0)  # the naive gradient is inf / inf = NaN here
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = log1pexp(x)
+    assert float(tape.gradient(y, x)) == 1.0
+
+
+def test_custom_gradient_second_derivative():
+    @tf.custom_gradient
+    def cube(x):
+        def grad(dy):
+            return dy * 3.0 * x * x
+
+        return x * x * x, grad
+
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as outer:
+        with tf.GradientTape() as inner:
+            y = cube(x)
+        dy = inner.gradient(y, x)
+    d2y = outer.gradient(dy, x)
+    assert float(y) == 8.0
+    assert float(dy) == 12.0
+    assert float(d2y) == 12.0
+
+
+def test_custom_gradient_rule_is_used_not_the_forward_ops():
+    @tf.custom_gradient
+    def clip_grad(x):
+        return tf.identity(x), lambda dy: tf.clip_by_value(dy, -0.5, 0.5)
+
+    x = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        y = clip_grad(x) * tf.constant([3.0, 0.25])
+    np.testing.assert_allclose(tape.gradient(y, x).numpy(), [0.5, 0.25])
