@@ -39,6 +39,7 @@ MIN_ROUNDS = 5
 MIN_TIME = 0.1  # seconds one measurement lasts at least (the spec asks for >= 50 ms)
 MIN_TIME_QUICK = 0.005
 MEMORY_REPEATS = 3
+NOISY_SPREAD = 0.2  # interquartile range of per-round ratios above this fraction of the ratio
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "engine.json"
 
 RTOL = {np.dtype(np.float64): 1e-8, np.dtype(np.float32): 1e-3}
@@ -594,6 +595,8 @@ def run(rounds: int = 7, quick: bool = False, only=None) -> dict:
             "rounds_s": {"adkernel": t_ad, "numpy": t_np},
             "round_ratios": [a / b for a, b in zip(t_ad, t_np, strict=True)],
         }
+        q1, _, q3 = statistics.quantiles(entry["round_ratios"], n=4)
+        entry["noisy"] = (q3 - q1) > NOISY_SPREAD * ratio
         if name == "W2":
             entry["ops"] = W2_OPS
             entry["adkernel_us_per_op"] = med_ad / W2_OPS * 1e6
@@ -663,6 +666,12 @@ def format_table(results: dict) -> str:
 
     out = [line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
     out += [line(r) for r in rows]
+    for name, e in results["workloads"].items():
+        if e.get("noisy"):
+            r = e["round_ratios"]
+            out.append(f"note: {name} per-round ratios spread widely "
+                       f"({min(r):.2f}×..{max(r):.2f}×): the machine was busy; rerun before "
+                       "trusting this figure")
     mach = results["machine"]
     cfg = results["config"]
     out.append(

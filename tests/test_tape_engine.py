@@ -71,22 +71,61 @@ def _regression_problem(seed=0):
     return W, b, step
 
 
-def test_training_loop_memory_does_not_grow():
+def _memory_growth(warmup: int, total: int):
     W, b, step = _regression_problem()
     gc.collect()
     tracemalloc.start()
     try:
-        for _ in range(1000):
+        for _ in range(warmup):
             step()
         gc.collect()
-        after_1k = tracemalloc.get_traced_memory()[0]
-        for _ in range(9000):
+        after_warmup = tracemalloc.get_traced_memory()[0]
+        for _ in range(total - warmup):
             loss = step()
         gc.collect()
-        after_10k = tracemalloc.get_traced_memory()[0]
+        after_total = tracemalloc.get_traced_memory()[0]
     finally:
         tracemalloc.stop()
-    growth = after_10k - after_1k
+    return after_total - after_warmup, W, b, loss
+
+
+def test_training_loop_memory_does_not_grow_quick():
+    growth = _memory_growth(200, 1200)[0]
+    assert growth < 200_000, f"memory grew by {growth} bytes between step 200 and 1,200"
+
+
+def test_nested_tape_loop_memory_does_not_grow():
+    x = tf.Variable(np.linspace(-1.0, 1.0, 50))
+
+    def hessian_vector_step():
+        with tf.GradientTape() as outer:
+            with tf.GradientTape() as inner:
+                y = tf.reduce_sum(tf.sin(x) * x)
+            g = inner.gradient(y, x)
+            s = tf.reduce_sum(g * g)
+        return outer.gradient(s, x)
+
+    for _ in range(50):
+        hessian_vector_step()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        for _ in range(100):
+            hessian_vector_step()
+        gc.collect()
+        before = tracemalloc.get_traced_memory()[0]
+        for _ in range(500):
+            hessian_vector_step()
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert after - before < 200_000
+
+
+@pytest.mark.slow  # about 4-5 s: tracemalloc slows every allocation down
+def test_training_loop_memory_does_not_grow():
+    growth, W, b, loss = _memory_growth(1000, 10_000)
     assert growth < 200_000, f"memory grew by {growth} bytes between step 1,000 and 10,000"
     # and it actually trained, in float32 all the way
     assert W.dtype == tf.float32 and b.dtype == tf.float32 and loss.dtype == tf.float32
@@ -157,6 +196,27 @@ def test_live_persistent_tape_forces_copy_then_in_place_again_once_dropped():
     ref2 = weakref.ref(v._value)
     v.assign_sub(np.ones(4))
     assert v._value is ref2()
+
+
+def test_constant_does_not_alias_the_callers_numpy_array():
+    a = np.array([1.0, 2.0])
+    t = tf.constant(a)
+    c = tf.convert_to_tensor(a)
+    a[0] = 99.0
+    np.testing.assert_array_equal(t.numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(c.numpy(), [1.0, 2.0])
+
+
+def test_tape_saves_ndarray_operands_by_reference_documented():
+    # Deliberate (docs/tf-compat.md): a numpy array used as an operand is not copied, so
+    # that training on big data costs no copy per step. Mutating it in place between the
+    # forward pass and `gradient` therefore changes the gradient; TensorFlow would copy.
+    X = np.array([1.0, 2.0])
+    W = tf.Variable([1.0, 1.0], dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(X * W)
+    X[:] = 100.0
+    np.testing.assert_array_equal(tape.gradient(y, W).numpy(), [100.0, 100.0])
 
 
 # ----- threads -----------------------------------------------------------------------------
@@ -399,6 +459,34 @@ def test_explain_independent_source():
     assert "does not depend on" in explained and "does not depend on" in warned
 
 
+def test_explain_source_computed_from_unwatched_values():
+    c = tf.constant(2.0)
+    with tf.GradientTape() as tape:
+        z = c * 2.0
+        y = z * 3.0
+    _, explained = _none_with_explanation(tape, y, z)
+    assert "computed while recording" in explained and "tape.watch" in explained
+
+
+def test_explain_integer_source():
+    v = tf.Variable(3)
+    with tf.GradientTape() as tape:
+        y = tf.cast(v, tf.float32) * 2.0
+    _, explained = _none_with_explanation(tape, y, v)
+    assert "integer dtype int32" in explained and "tf.Variable(3.0)" in explained
+
+
+def test_none_gradient_warning_points_at_the_callers_line():
+    c = tf.constant(1.0)
+    with tf.GradientTape() as tape:
+        y = c * 2.0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        tape.gradient(y, c)
+    (w,) = [w for w in caught if issubclass(w.category, adkernel.NoneGradientWarning)]
+    assert w.filename == __file__
+
+
 def test_explain_on_connected_source_says_not_none():
     x = tf.Variable(2.0)
     with tf.GradientTape(persistent=True) as tape:
@@ -561,6 +649,7 @@ def test_custom_gradient_second_derivative():
     assert float(y) == 8.0
     assert float(dy) == 12.0
     assert float(d2y) == 12.0
+    adkernel.check_gradients(cube, [0.5, -1.5], order=2)
 
 
 def test_custom_gradient_rule_is_used_not_the_forward_ops():

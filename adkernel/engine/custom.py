@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
+
 from ._state import state
 from .registry import OpDef, record
 from .tensor import TensorLike, _wrap, convert_to_tensor
+
+
+def cast(x, dtype):
+    from .ops import cast as cast_op
+
+    return cast_op(x, dtype)
 
 __all__ = ["custom_gradient"]
 
@@ -22,9 +30,17 @@ def _vjp_for(grad_fn, n: int):
                 f"the gradient function of a custom_gradient returned {len(res)} gradients "
                 f"for {n} inputs; return one per input (None for inputs without a gradient)."
             )
-        if isinstance(g, TensorLike):
-            return tuple(None if r is None else convert_to_tensor(r) for r in res)
-        return tuple(None if r is None else convert_to_tensor(r)._value for r in res)
+        grads = []
+        for r, x in zip(res, ins, strict=True):
+            if r is None:
+                grads.append(None)
+                continue
+            dtype = x._value.dtype if isinstance(x, TensorLike) else np.result_type(x)
+            if isinstance(r, TensorLike) and r._value.dtype != dtype:
+                r = cast(r, dtype)
+            r = convert_to_tensor(r, dtype=dtype)
+            grads.append(r if isinstance(g, TensorLike) else r._value)
+        return tuple(grads)
 
     return custom_vjp
 

@@ -213,3 +213,19 @@ def make_binary(op: OpDef) -> Callable:
     binary.__qualname__ = opname
     binary.__doc__ = f"Elementwise {opname} (``{op.doc}``), recorded on active tapes."
     return binary
+
+
+def op_table() -> str:
+    """A Markdown table of every primitive, its forward rule and its gradient convention.
+
+    ``docs/ops.md`` is this table; a test keeps the two in step.
+    """
+    lines = [
+        "| op | computes | gradient (VJP) |",
+        "|---|---|---|",
+    ]
+    for name in sorted(REGISTRY):
+        op = REGISTRY[name]
+        grad = (op.vjp.__doc__ or "").strip() if op.vjp else "none: declared non-differentiable"
+        lines.append(f"| `{name}` | {op.doc} | {grad} |")
+    return "\n".join(lines) + "\n"

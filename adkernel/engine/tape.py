@@ -228,6 +228,10 @@ def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
                         gi = _wrap(np.asarray(gi, dtype=v.dtype))
                     if gi._value.shape != shape:
                         gi = _unbroadcast(gi, shape, op)
+                    if check and not np.all(np.isfinite(gi._value)) and np.all(
+                        np.isfinite(g._value if isinstance(g, TensorLike) else g)
+                    ):
+                        raise _numerics_error(op, idx, g, gi._value, v)
                 else:
                     if gi.shape != shape:
                         gi = _unbroadcast(gi, shape, op)
@@ -488,6 +492,7 @@ class GradientTape:
         mode = _unconnected_mode(unconnected_gradients)
         targets = _check_targets(target)
         template, flat_sources = _check_sources(sources)
+        _reject_complex(targets, flat_sources)
         self._begin_call()
         higher = bool(state.recording)
         seeds = self._seeds(targets, output_gradients, higher)
@@ -667,6 +672,16 @@ class GradientTape:
         from .explain import tape_text
 
         return tape_text(self)
+
+
+def _reject_complex(targets, sources) -> None:
+    for t in (*targets, *sources):
+        if t._value.dtype.kind == "c":
+            raise NotImplementedError(
+                "adkernel does not differentiate complex tensors (TensorFlow's conjugate "
+                "convention is not implemented). Split the value into real and imaginary "
+                "float parts and differentiate with respect to those."
+            )
 
 
 def _remove(stack: list, tape) -> None:

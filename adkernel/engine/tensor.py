@@ -411,9 +411,10 @@ def convert_to_tensor(value, dtype=None, name=None, dtype_hint=None) -> Tensor:
             return _wrap(_cast_value(value, as_dtype(dtype_hint)._np))
         except (TypeError, ValueError):
             pass
-    if dtype is None:
-        return _wrap(_default_array(value))
-    return _wrap(_cast_value(value, as_dtype(dtype)._np))
+    v = _default_array(value) if dtype is None else _cast_value(value, as_dtype(dtype)._np)
+    if v is value and isinstance(v, _ndarray):
+        v = v.copy()  # tensors own their data: later writes to the array must not leak in
+    return _wrap(v)
 
 
 def constant(value, dtype=None, shape=None, name=None) -> Tensor:
