@@ -76,7 +76,8 @@ def custom_gradient(f=None):
         if state.recording:
             op = OpDef(f"custom_gradient:{getattr(f, '__name__', 'f')}", None)
             op.vjp = _vjp_for(grad_fn, len(xs))
-            record(op, tuple(xs), tuple(x._value for x in xs), None, out)
+            record(op, tuple(xs), tuple(x._serial for x in xs), tuple(x._value for x in xs), None,
+                   out)
         return out
 
     return wrapper

@@ -29,14 +29,11 @@ def _label(obj) -> str:
 
 
 def _graph(tape):
-    """(producers {id: (op, input ids)}, tracked ids, watched {id: is_variable})."""
+    """(producers {serial: (op, input serials)}, tracked serials)."""
     if tape._skeleton is not None and not tape._entries:
-        skel, ids, watched = tape._skeleton
-        producers = {oid: (op, iids) for op, oid, iids in skel}
-        return producers, ids, watched
-    producers = {e[1]: (e[0], e[2]) for e in tape._entries}
-    watched = {id(w): isinstance(w, Variable) for w in tape._watched}
-    return producers, tape._ids, watched
+        skel, ids = tape._skeleton
+        return {oid: (op, iids) for op, oid, iids in skel}, ids
+    return {e[1]: (e[0], e[2]) for e in tape._entries}, tape._ids
 
 
 def _search(producers, tid: int, sid: int):
@@ -103,8 +100,8 @@ def explain(tape, target, source, name: str = "the source") -> str:
         )
     if target is source:
         return f"The target is {name} itself, so the gradient is 1, not None."
-    producers, ids, _ = _graph(tape)
-    sid, tid = id(source), id(target)
+    producers, ids = _graph(tape)
+    sid, tid = source._serial, target._serial
     if tid not in ids:
         when = _when(tape, target._serial)
         if when == "before":
@@ -195,10 +192,10 @@ def tape_text(tape) -> str:
     """One line per recorded op, e.g. ``%1 = pow(x:0, 2) -> shape () float32``."""
     names: dict = {}
     for w in tape._watched:
-        names[id(w)] = w.name if isinstance(w, Variable) else f"w{len(names)}"
+        names[w._serial] = w.name if isinstance(w, Variable) else f"w{len(names)}"
     lines = [f"{tape!r}"]
     for i, e in enumerate(tape._entries):
-        op, oid, iids, vals, params, out = e[0], e[1], e[2], e[3], e[4], e[5]
+        op, oid, iids, vals, params, outv = e
         names[oid] = f"%{i}"
         ins = []
         for k, v in zip(iids, vals, strict=True):
@@ -208,7 +205,7 @@ def tape_text(tape) -> str:
             shown = {k: v for k, v in params.items() if k not in ("key",)}
             if shown:
                 extra = ", " + ", ".join(f"{k}={v}" for k, v in shown.items())
-        ov = out._value
+        ov = outv
         lines.append(
             f"  %{i} = {op.name}({', '.join(ins)}{extra})"
             f"  -> shape {tuple(ov.shape)} {ov.dtype.name}"

@@ -28,7 +28,7 @@ def _ops():
 
 def _tracked(obj) -> bool:
     for tape in state.recording:
-        if id(obj) in tape._ids:
+        if obj._serial in tape._ids:
             return True
         if tape._auto and obj._is_variable and obj.trainable:
             return True

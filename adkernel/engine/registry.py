@@ -23,11 +23,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from ._state import serials, state
 from .tensor import (
     EagerTensor,
     TensorLike,
-    _wrap,
     convert_to_tensor,
     dtype_mismatch,
     operand,
@@ -39,16 +40,28 @@ REGISTRY: dict[str, OpDef] = {}
 
 
 class OpDef:
-    """A primitive: its name, numpy forward function and VJP."""
+    """A primitive: its name, numpy forward function and VJP.
 
-    __slots__ = ("differentiable", "doc", "forward", "name", "vjp")
+    ``uses`` names what the VJP reads besides ``g``: input positions and/or ``"out"``.
+    Tapes keep only those values alive (the others are replaced by their shape and
+    dtype when large), so that a recorded forward pass holds no more memory than the
+    backward pass needs. ``None`` means "everything".
+    """
 
-    def __init__(self, name: str, forward: Callable, differentiable: bool = True):
+    __slots__ = ("differentiable", "doc", "drop", "forward", "keep_out", "name", "vjp")
+
+    def __init__(self, name: str, forward: Callable, differentiable: bool = True, uses=None):
         self.name = name
         self.forward = forward
         self.vjp: Callable | None = None
         self.differentiable = differentiable
-        self.doc = (forward.__doc__ or "").strip()
+        self.doc = (forward.__doc__ or "").strip() if forward else ""
+        if uses is None or not differentiable:
+            self.drop = frozenset()
+            self.keep_out = differentiable
+        else:
+            self.drop = frozenset(range(32)) - {u for u in uses if isinstance(u, int)}
+            self.keep_out = "out" in uses
 
     def defvjp(self, vjp: Callable) -> Callable:
         """Register ``vjp`` as this op's gradient rule (use as a decorator)."""
@@ -62,69 +75,64 @@ class OpDef:
         return f"<op {self.name}{kind}>"
 
 
-def defop(name: str, differentiable: bool = True) -> Callable[[Callable], OpDef]:
-    """Register a primitive under ``name``; decorates its numpy forward function."""
+def defop(name: str, differentiable: bool = True, uses=None) -> Callable[[Callable], OpDef]:
+    """Register a primitive under ``name``; decorates its numpy forward function.
+
+    ``uses`` lists what the VJP reads: input positions (``0``, ``1``, ...) and ``"out"``.
+    """
 
     def register(forward: Callable) -> OpDef:
         if name in REGISTRY:
             raise ValueError(f"op {name!r} is registered twice")
-        op = OpDef(name, forward, differentiable)
+        op = OpDef(name, forward, differentiable, uses)
         REGISTRY[name] = op
         return op
 
     return register
 
 
-def record(op: OpDef, args: tuple, vals: tuple, params, out) -> None:
+class Meta:
+    """Stand-in for a saved value the VJP does not read: only its shape and dtype."""
+
+    __slots__ = ("dtype", "ndim", "shape")
+
+    def __init__(self, value):
+        self.shape = value.shape
+        self.dtype = value.dtype
+        self.ndim = value.ndim
+
+    def __repr__(self) -> str:
+        return f"<not saved: shape={self.shape} dtype={self.dtype}>"
+
+
+_ndarray = np.ndarray
+_BIG = 1024  # values smaller than this are kept: replacing them costs more than it saves
+
+
+def _slim(op: OpDef, vals: tuple) -> tuple:
+    drop = op.drop
+    if not drop:
+        return vals
+    out = []
+    for i, v in enumerate(vals):
+        if i in drop and type(v) is _ndarray and v.size > _BIG:
+            v = Meta(v)
+        out.append(v)
+    return tuple(out)
+
+
+def _slim_out(v):
+    return Meta(v) if type(v) is _ndarray and v.size > _BIG else v
+
+
+def record(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
     """Append an executed op to every recording tape that tracks one of its inputs.
 
-    ``args`` holds the input objects (``None`` for plain numbers and arrays), ``vals``
-    their numpy values at this moment: a later ``assign`` never changes what a tape saw.
+    ``args`` holds the input objects (``None`` for plain numbers and arrays), ``iids``
+    their serial numbers (0 for non-tensors) and ``vals`` their numpy values at this
+    moment: a later ``assign`` never changes what a tape saw. Tapes key everything by
+    serial number, never by ``id()``, so they need not keep tensors alive.
     """
-    entry = None
-    for tape in state.recording:
-        ids = tape._ids
-        hit = False
-        for a in args:
-            if a is not None:
-                if id(a) in ids:
-                    hit = True
-                elif tape._auto and a._is_variable and a.trainable:
-                    tape._watch_one(a)
-                    hit = True
-        if hit:
-            if entry is None:
-                entry = (
-                    op,
-                    id(out),
-                    tuple([0 if a is None else id(a) for a in args]),
-                    vals,
-                    params,
-                    out,
-                    args,
-                )
-            tape._entries.append(entry)
-            ids.add(id(out))
-
-
-def apply(op: OpDef, args: tuple, vals: tuple, params=None, out_type=None, out_init=None):
-    """Run ``op`` on already converted ``vals`` and record it. Returns the output tensor."""
-    value = op.forward(*vals) if params is None else op.forward(*vals, **params)
-    if out_type is None:
-        out = _wrap(value)
-    else:
-        out = out_type.__new__(out_type)
-        out._value = value
-        out._serial = next(serials)
-        if out_init is not None:
-            out._var, out._key = out_init
-    if state.recording:
-        record(op, args, vals, params, out)
-    return out
-
-
-def _record_fast(op, args: tuple, iids: tuple, vals: tuple, out) -> None:
-    """``record`` for one- and two-input ops whose input ids are already known."""
     entry = None
     for tape in state.recording:
         ids = tape._ids
@@ -135,14 +143,38 @@ def _record_fast(op, args: tuple, iids: tuple, vals: tuple, out) -> None:
                 break
         if tape._auto:
             for a in args:
-                if a is not None and a._is_variable and a.trainable and id(a) not in ids:
+                if a is not None and a._is_variable and a.trainable and a._serial not in ids:
                     tape._watch_one(a)
                     hit = True
         if hit:
             if entry is None:
-                entry = (op, id(out), iids, vals, None, out, args)
+                entry = (
+                    op,
+                    out._serial,
+                    iids,
+                    _slim(op, vals),
+                    params,
+                    out._value if op.keep_out else _slim_out(out._value),
+                )
             tape._entries.append(entry)
-            ids.add(id(out))
+            ids.add(out._serial)
+
+
+def serials_of(args: tuple) -> tuple:
+    return tuple([0 if a is None else a._serial for a in args])
+
+
+def apply(op: OpDef, args: tuple, vals: tuple, params=None, out_type=None, out_init=None):
+    """Run ``op`` on already converted ``vals`` and record it. Returns the output tensor."""
+    value = op.forward(*vals) if params is None else op.forward(*vals, **params)
+    out = object.__new__(EagerTensor if out_type is None else out_type)
+    out._value = value
+    out._serial = next(serials)
+    if out_init is not None:
+        out._var, out._key = out_init
+    if state.recording:
+        record(op, args, serials_of(args), vals, params, out)
+    return out
 
 
 def make_unary(op: OpDef, float_only: bool = True) -> Callable:
@@ -164,7 +196,7 @@ def make_unary(op: OpDef, float_only: bool = True) -> Callable:
         out._value = fwd(v)
         out._serial = next(serials)
         if state.recording:
-            _record_fast(op, (x,), (id(x),), (v,), out)
+            record(op, (x,), (x._serial,), (v,), None, out)
         return out
 
     unary.__name__ = opname
@@ -190,23 +222,23 @@ def make_binary(op: OpDef) -> Callable:
                 vb = b._value
                 if va.dtype is not vb.dtype and va.dtype != vb.dtype:
                     raise dtype_mismatch(opname, va.dtype, vb.dtype)
-                iids = (id(a), id(b))
+                iids = (a._serial, b._serial)
             else:
                 vb = operand(b, va.dtype)
                 b = None
-                iids = (id(a), 0)
+                iids = (a._serial, 0)
         elif isinstance(b, TensorLike):
             vb = b._value
             va = operand(a, vb.dtype)
             a = None
-            iids = (0, id(b))
+            iids = (0, b._serial)
         else:
             return binary(convert_to_tensor(a), b)
         out = new(EagerTensor)
         out._value = fwd(va, vb)
         out._serial = next(serials)
         if state.recording:
-            _record_fast(op, (a, b), iids, (va, vb), out)
+            record(op, (a, b), iids, (va, vb), None, out)
         return out
 
     binary.__name__ = opname

@@ -27,13 +27,13 @@ from .errors import (
     NonFiniteGradientError,
     ShapeError,
 )
-from .registry import REGISTRY, apply
-from .tensor import Tensor, TensorLike, Variable, _wrap, convert_to_tensor
+from .registry import Meta
+from .tensor import EagerTensor, TensorLike, Variable, _wrap, convert_to_tensor
 
 __all__ = ["GradientTape", "UnconnectedGradients", "explain_none"]
 
 _ndarray = np.ndarray
-_IDENTITY = REGISTRY["identity"]
+_new = object.__new__
 
 
 class UnconnectedGradients(enum.Enum):
@@ -141,10 +141,10 @@ def _unbroadcast(g, shape, op):
         i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
     )
     if axes:
-        g = np.sum(g, axis=axes, keepdims=False)
+        g = np.add.reduce(g, axis=axes) if type(g) is _ndarray else np.sum(g, axis=axes)
     if tuple(g.shape) != shape:
         try:
-            g = np.reshape(g, shape)
+            g = g.reshape(shape) if type(g) is _ndarray else np.reshape(g, shape)
         except ValueError:
             raise ShapeError(
                 f"the gradient rule of op {op.name!r} returned shape {gshape} for an input of "
@@ -153,19 +153,25 @@ def _unbroadcast(g, shape, op):
     return g
 
 
-def _lift(entry) -> tuple:
+def _alias(value, serial: int):
+    """A tensor for a value the tape saved, carrying the serial of the original tensor.
+
+    Outer tapes know tensors (and variables) by serial number, so an alias connects
+    the recorded backward pass to what they recorded: that is what makes higher
+    derivatives work without keeping the original objects alive.
+    """
+    t = _new(EagerTensor)
+    t._value = value
+    t._serial = serial
+    return t
+
+
+def _lift(iids, vals) -> tuple:
     """The inputs of an entry as tensors that outer tapes can track (higher order)."""
-    out = []
-    for a, v in zip(entry[6], entry[3], strict=True):
-        if a is None:
-            out.append(v)
-        elif isinstance(a, Tensor):
-            out.append(a)
-        else:
-            # A variable: use the value this entry saw, read through a recorded identity
-            # so that outer tapes connect it to the variable.
-            out.append(apply(_IDENTITY, (a,), (v,)))
-    return tuple(out)
+    return tuple(
+        _alias(v, k) if k and not isinstance(v, Meta) else v
+        for k, v in zip(iids, vals, strict=True)
+    )
 
 
 _NAN_HINTS = {
@@ -190,12 +196,12 @@ def _numerics_error(op, idx, g, gi, value):
 
 
 def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
-    """Reverse-mode pass over ``entries[:n]``; returns {id(value): gradient}."""
+    """Reverse-mode pass over ``entries[:n]``; returns {serial: gradient}."""
     grads: dict = {}
     owned: set = set()
     for t, s in zip(targets, seeds, strict=True):
         if s is not None:
-            k = id(t)
+            k = t._serial
             prev = grads.get(k)
             grads[k] = s if prev is None else prev + s
     if not grads:
@@ -204,9 +210,8 @@ def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
     walk = reversed(entries) if n == len(entries) else reversed(entries[:n])
     idx = n
     with np.errstate(all="ignore"):
-        for e in walk:
+        for op, oid, iids, vals, params, outv in walk:
             idx -= 1
-            op, oid, iids, vals, params, out, _ = e
             g = get(oid)
             if g is None:
                 continue
@@ -214,12 +219,13 @@ def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
             if vjp is None:
                 continue
             if higher:
-                ins = _lift(e)
+                ins = _lift(iids, vals)
+                if not isinstance(outv, Meta):
+                    outv = _alias(outv, oid)
             else:
                 ins = vals
-                out = out._value
-            res = vjp(g, out, iids, *ins) if params is None else vjp(g, out, iids, *ins, **params)
-            for k, gi, v in zip(iids, res, vals, strict=True):
+            res = vjp(g, outv, iids, *ins) if params is None else vjp(g, outv, iids, *ins, **params)
+            for k, gi, v in zip(iids, res, vals):
                 if gi is None or not k:
                     continue
                 shape = v.shape
@@ -331,7 +337,7 @@ class GradientTape:
 
     # -- watching ---------------------------------------------------------------------
     def _watch_one(self, obj) -> None:
-        k = id(obj)
+        k = obj._serial
         if k not in self._ids:
             self._ids.add(k)
             self._watched.append(obj)
@@ -405,11 +411,7 @@ class GradientTape:
 
     def _release(self) -> None:
         """After the one call of a non-persistent tape: keep provenance, drop the arrays."""
-        self._skeleton = (
-            [(e[0], e[1], e[2]) for e in self._entries],
-            set(self._ids),
-            {id(w): w._is_variable for w in self._watched},
-        )
+        self._skeleton = ([(e[0], e[1], e[2]) for e in self._entries], self._ids)
         self._entries = []
         self._ids = set()
         self._watched = [w for w in self._watched if isinstance(w, Variable)]
@@ -500,7 +502,7 @@ class GradientTape:
         results = []
         missing = []
         for i, s in enumerate(flat_sources):
-            g = grads.get(id(s)) if s._value.dtype.kind in "fc" else None
+            g = grads.get(s._serial) if s._value.dtype.kind in "fc" else None
             if g is None:
                 if mode is UnconnectedGradients.ZERO:
                     g = _wrap(np.zeros(s._value.shape, dtype=s._value.dtype))
@@ -551,7 +553,7 @@ class GradientTape:
             seed = seed.reshape(tv.shape) if tv.ndim else tv.dtype.type(1)
             grads = self._run([t], [_wrap(seed) if higher else seed], higher)
             for i, s in enumerate(flat_sources):
-                rows[i].append(grads.get(id(s)))
+                rows[i].append(grads.get(s._serial))
         results = []
         for i, s in enumerate(flat_sources):
             sv = s._value
@@ -624,7 +626,7 @@ class GradientTape:
             seed[:, j] = 1
             seed = seed.reshape(tv.shape)
             grads = self._run([target], [_wrap(seed) if higher else seed], higher)
-            parts.append(grads.get(id(source)))
+            parts.append(grads.get(source._serial))
         shape = (batch, *tv.shape[1:], *sv.shape[1:])
         if not self._persistent:
             self._release()

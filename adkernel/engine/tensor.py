@@ -645,7 +645,7 @@ class Variable(TensorLike):
         # `explain` can say a gradient path was cut by an assignment.
         if state.recording:
             for tape in state.recording:
-                tape._assigned.add(id(self))
+                tape._assigned.add(self._serial)
 
 
 class ResourceVariable(Variable):
