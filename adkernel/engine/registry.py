@@ -111,7 +111,10 @@ _BIG = 1024  # values smaller than this are kept: replacing them costs more than
 
 def _slim(op: OpDef, vals: tuple) -> tuple:
     drop = op.drop
-    if not drop:
+    for v in vals:
+        if type(v) is _ndarray and v.size > _BIG:
+            break
+    else:
         return vals
     out = []
     for i, v in enumerate(vals):
@@ -152,7 +155,7 @@ def record(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, out) -> Non
                     op,
                     out._serial,
                     iids,
-                    _slim(op, vals),
+                    _slim(op, vals) if op.drop else vals,
                     params,
                     out._value if op.keep_out else _slim_out(out._value),
                 )

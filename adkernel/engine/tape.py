@@ -79,6 +79,10 @@ def _flatten(structure, out: list) -> object:
 
 
 def _rebuild(template, flat: list):
+    if template is list:
+        return list(flat)
+    if template is tuple:
+        return tuple(flat)
     if isinstance(template, dict):
         return {k: _rebuild(v, flat) for k, v in template.items()}
     if isinstance(template, list):
@@ -113,6 +117,20 @@ def _check_targets(target) -> list:
     return flat
 
 
+def _sources_fast(sources) -> tuple[object, list]:
+    """(template, flat sources); a flat list or tuple of tensors skips the general walk."""
+    st = type(sources)
+    if st is list or st is tuple:
+        for s in sources:
+            if not isinstance(s, TensorLike):
+                break
+        else:
+            return st, list(sources)
+    elif isinstance(sources, TensorLike):
+        return 0, [sources]
+    return _check_sources(sources)
+
+
 def _check_sources(sources) -> tuple[object, list]:
     if sources is None:
         raise TypeError("Argument `sources` is None; pass the variable(s) to differentiate by.")
@@ -134,23 +152,35 @@ def _check_sources(sources) -> tuple[object, list]:
 def _unbroadcast(g, shape, op):
     """Sum ``g`` over the axes broadcasting added, so it has the input's ``shape``."""
     gshape = tuple(g.shape)
-    lead = len(gshape) - len(shape)
+    k = len(shape)
+    lead = len(gshape) - k
     if lead < 0:
         raise ShapeError(f"gradient of op {op.name!r} has shape {gshape}, input has {shape}")
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and gshape[i + lead] != 1
-    )
+    axes = tuple(range(lead))
+    for i in range(k):
+        if shape[i] == 1 and gshape[lead + i] != 1:
+            axes += (lead + i,)
+    if type(g) is _ndarray:
+        if axes:
+            g = np.add.reduce(g, axis=axes)
+        if g.shape != shape:
+            g = _reshape_to(g, shape, gshape, op)
+        return g
     if axes:
-        g = np.add.reduce(g, axis=axes) if type(g) is _ndarray else np.sum(g, axis=axes)
+        g = np.sum(g, axis=axes)
     if tuple(g.shape) != shape:
-        try:
-            g = g.reshape(shape) if type(g) is _ndarray else np.reshape(g, shape)
-        except ValueError:
-            raise ShapeError(
-                f"the gradient rule of op {op.name!r} returned shape {gshape} for an input of "
-                f"shape {shape}"
-            ) from None
+        g = _reshape_to(g, shape, gshape, op)
     return g
+
+
+def _reshape_to(g, shape, gshape, op):
+    try:
+        return g.reshape(shape) if type(g) is _ndarray else np.reshape(g, shape)
+    except ValueError:
+        raise ShapeError(
+            f"the gradient rule of op {op.name!r} returned shape {gshape} for an input of "
+            f"shape {shape}"
+        ) from None
 
 
 def _alias(value, serial: int):
@@ -225,7 +255,7 @@ def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
             else:
                 ins = vals
             res = vjp(g, outv, iids, *ins) if params is None else vjp(g, outv, iids, *ins, **params)
-            for k, gi, v in zip(iids, res, vals):
+            for k, gi, v in zip(iids, res, vals, strict=False):
                 if gi is None or not k:
                     continue
                 shape = v.shape
@@ -305,11 +335,11 @@ class GradientTape:
         self._used = False
         self._skeleton = None
         self._windows: list = []
-        self._gradient_calls = 0
+        self._in_block = False
 
     # -- context manager --------------------------------------------------------------
     def __enter__(self) -> GradientTape:
-        if any(t is self for t in state.active):
+        if self._in_block:
             raise ValueError(
                 "Tape is still recording, This can happen if you try to re-enter an "
                 "already-active tape. Use a new tf.GradientTape() for the inner block."
@@ -318,17 +348,18 @@ class GradientTape:
             self._clear()
             self._used = False
         state.recording.append(self)
-        state.active.append(self)
+        self._in_block = True
         self._entered = True
         self._recording = True
         self._windows.append([next(serials), None])
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self._stop()
-        _remove(state.active, self)
-        if self._windows and self._windows[-1][1] is None:
-            self._windows[-1][1] = next(serials)
+        if self._recording:
+            _remove(state.recording, self)
+            self._recording = False
+        self._in_block = False
+        self._windows[-1][1] = next(serials)
 
     def _stop(self) -> None:
         if self._recording:
@@ -418,7 +449,6 @@ class GradientTape:
         self._used = True
 
     def _begin_call(self) -> None:
-        self._gradient_calls += 1
         if not self._persistent and self._recording:
             # As in TensorFlow: the tape stops recording once its one gradient is taken.
             self._stop()
@@ -490,29 +520,53 @@ class GradientTape:
         Returns the structure of ``sources``, with ``None`` (or zeros, with
         ``unconnected_gradients='zero'``) where the target does not depend on a source.
         """
-        self._check_usable("gradient")
-        mode = _unconnected_mode(unconnected_gradients)
-        targets = _check_targets(target)
-        template, flat_sources = _check_sources(sources)
-        _reject_complex(targets, flat_sources)
+        if self._used or not self._entered:
+            self._check_usable("gradient")
+        if unconnected_gradients is UnconnectedGradients.NONE:
+            mode = unconnected_gradients
+        else:
+            mode = _unconnected_mode(unconnected_gradients)
+        targets = [target] if isinstance(target, TensorLike) else _check_targets(target)
+        template, flat_sources = _sources_fast(sources)
         self._begin_call()
         higher = bool(state.recording)
-        seeds = self._seeds(targets, output_gradients, higher)
-        grads = self._run(targets, seeds, higher)
+        if output_gradients is None and len(targets) == 1 and not higher:
+            v = target._value
+            kind = v.dtype.kind
+            if kind == "f":
+                seeds = [np.ones(v.shape, dtype=v.dtype) if v.ndim else v.dtype.type(1)]
+            else:
+                _reject_complex(targets, ())
+                seeds = [None]
+        else:
+            _reject_complex(targets, ())
+            seeds = self._seeds(targets, output_gradients, higher)
+        entries = self._entries
+        grads = _backward(entries, len(entries), targets, seeds, higher, self._check_numerics)
         results = []
-        missing = []
+        missing = None
+        get = grads.get
         for i, s in enumerate(flat_sources):
-            g = grads.get(s._serial) if s._value.dtype.kind in "fc" else None
+            v = s._value
+            kind = v.dtype.kind
+            g = get(s._serial) if kind == "f" else None
             if g is None:
+                if kind == "c":
+                    _reject_complex((), (s,))
                 if mode is UnconnectedGradients.ZERO:
-                    g = _wrap(np.zeros(s._value.shape, dtype=s._value.dtype))
+                    g = _wrap(np.zeros(v.shape, dtype=v.dtype))
+                elif missing is None:
+                    missing = [i]
                 else:
                     missing.append(i)
                 results.append(g)
             elif higher:
                 results.append(g if isinstance(g, TensorLike) else _wrap(g))
             else:
-                results.append(_wrap(g))
+                t = _new(EagerTensor)
+                t._value = g
+                t._serial = next(serials)
+                results.append(t)
         if missing and _EXPLAIN["on"]:
             for i in missing:
                 name = "`sources`" if template == 0 else f"`sources[{i}]`"
@@ -520,6 +574,10 @@ class GradientTape:
                 warnings.warn(NoneGradientWarning(msg), stacklevel=2)
         if not self._persistent:
             self._release()
+        if template is list:
+            return results
+        if template is tuple:
+            return tuple(results)
         return _rebuild(template, results)
 
     def jacobian(

@@ -586,7 +586,7 @@ class Variable(TensorLike):
         cur = self._value
         if isinstance(value, TensorLike):
             new = value._value
-            if new.dtype != cur.dtype:
+            if new.dtype is not cur.dtype and new.dtype != cur.dtype:
                 raise ValueError(
                     f"Tensor conversion requested dtype {cur.dtype.name} for Tensor with dtype "
                     f"{new.dtype.name}: cannot {verb} it to variable '{self.name}'. "
@@ -594,21 +594,23 @@ class Variable(TensorLike):
                 )
         else:
             new = operand(value, cur.dtype)
-        if np.shape(new) != cur.shape:
-            if self._shape_fixed:
-                raise ShapeError(
-                    f"Cannot {verb} value to variable '{self.name}': Shape mismatch. The variable "
-                    f"shape {cur.shape}, and the assigned value shape {np.shape(new)} are "
-                    f"incompatible."
-                )
+        try:
+            shape = new.shape
+        except AttributeError:
+            shape = np.shape(new)
+        if shape != cur.shape and self._shape_fixed:
+            if verb != "assign" and _broadcasts(shape, cur.shape):
+                return new
+            raise ShapeError(
+                f"Cannot {verb} value to variable '{self.name}': Shape mismatch. The variable "
+                f"shape {cur.shape}, and the assigned value shape {shape} are incompatible."
+            )
         return new
 
     def _owns_value(self) -> bool:
         # In-place updates are only safe when nobody else (a live tape, a tensor
-        # sharing the array, a view) still holds the current array. References here:
-        # the slot, the local in this frame and the getrefcount argument.
-        v = self._value
-        return type(v) is _ndarray and v.base is None and sys.getrefcount(v) <= 3
+        # sharing the array, a view) still holds the current array.
+        return _refs_of_value(self) <= _UNSHARED
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
         """Replace the value (not differentiable: a tape sees only the new value)."""
@@ -617,7 +619,8 @@ class Variable(TensorLike):
             self._value[...] = new
         else:
             self._value = np.array(new, dtype=self._value.dtype, copy=True)
-        self._note_assign()
+        if state.recording:
+            self._note_assign()
         return self if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
@@ -627,7 +630,8 @@ class Variable(TensorLike):
             self._value += d
         else:
             self._value = self._value + d
-        self._note_assign()
+        if state.recording:
+            self._note_assign()
         return self if read_value else None
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
@@ -637,15 +641,47 @@ class Variable(TensorLike):
             self._value -= d
         else:
             self._value = self._value - d
-        self._note_assign()
+        if state.recording:
+            self._note_assign()
         return self if read_value else None
 
     def _note_assign(self):
         # Tapes remember that this variable was assigned while they recorded, so that
         # `explain` can say a gradient path was cut by an assignment.
-        if state.recording:
-            for tape in state.recording:
-                tape._assigned.add(self._serial)
+        for tape in state.recording:
+            tape._assigned.add(self._serial)
+
+
+def _broadcasts(small: tuple, big: tuple) -> bool:
+    """True when an update of shape ``small`` broadcasts onto ``big`` without growing it."""
+    if len(small) > len(big):
+        return False
+    return all(s in (1, b) for s, b in zip(small[::-1], big[::-1], strict=False))
+
+
+def _refs_of_value(holder) -> int:
+    """References to ``holder._value`` (a huge number for views and scalars)."""
+    v = holder._value
+    if type(v) is not _ndarray or v.base is not None:
+        return 1 << 30
+    return sys.getrefcount(v)
+
+
+def _calibrate_refs() -> int:
+    """The reference count of an array held only by its owner, as _refs_of_value sees it.
+
+    Measured rather than assumed, so the in-place test stays right on any CPython.
+    """
+
+    class _Holder:
+        __slots__ = ("_value",)
+
+    h = _Holder()
+    h._value = np.empty(1)
+    return _refs_of_value(h)
+
+
+_UNSHARED = _calibrate_refs()
 
 
 class ResourceVariable(Variable):

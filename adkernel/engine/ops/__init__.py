@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._state import serials, state
 from ..dtypes import as_dtype
 from ..errors import InvalidArgumentError
-from ..registry import apply, make_binary, make_unary
+from ..registry import apply, make_binary, make_unary, record
 from ..tensor import (
+    EagerTensor,
     Tensor,
     TensorLike,
     _wrap,
@@ -205,13 +207,22 @@ def cast(x, dtype, name=None):
 def _reduction(op, float_only=False):
     opname = op.name
 
+    fwd = op.forward
+    new = object.__new__
+
     def reduce(input_tensor, axis=None, keepdims=False, name=None):
         x, v = _one(input_tensor)
         if float_only:
             _float_check(opname, v)
+        if axis is None and not keepdims:
+            out = new(EagerTensor)
+            out._value = fwd(v)
+            out._serial = next(serials)
+            if state.recording:
+                record(op, (x,), (x._serial,), (v,), None, out)
+            return out
         axis = _axis(axis)
-        params = None if axis is None and not keepdims else {"axis": axis, "keepdims": keepdims}
-        return apply(op, (x,), (v,), params)
+        return apply(op, (x,), (v,), {"axis": axis, "keepdims": keepdims})
 
     reduce.__name__ = reduce.__qualname__ = opname
     reduce.__doc__ = f"{op.doc} (``{opname}``), recorded on active tapes."

@@ -7,7 +7,7 @@ import numpy as np
 from ..registry import defop
 
 
-@defop("reshape")
+@defop("reshape", uses=())
 def reshape(x, shape):
     """x with a new shape (same elements)"""
     return np.reshape(x, shape)
@@ -19,7 +19,7 @@ def reshape_vjp(g, out, need, x, shape):
     return (np.reshape(g, np.shape(x)),)
 
 
-@defop("broadcast_to")
+@defop("broadcast_to", uses=())
 def broadcast_to(x, shape):
     """x repeated along new or size-1 axes"""
     return np.broadcast_to(x, shape)
@@ -31,7 +31,7 @@ def broadcast_to_vjp(g, out, need, x, shape):
     return (g,)
 
 
-@defop("transpose")
+@defop("transpose", uses=())
 def transpose(x, perm=None):
     """x with its axes permuted (reversed by default)"""
     return np.transpose(x, perm)
@@ -45,7 +45,7 @@ def transpose_vjp(g, out, need, x, perm=None):
     return (np.transpose(g, tuple(np.argsort(perm))),)
 
 
-@defop("expand_dims")
+@defop("expand_dims", uses=())
 def expand_dims(x, axis):
     """x with a new axis of size 1"""
     return np.expand_dims(x, axis)
@@ -57,7 +57,7 @@ def expand_dims_vjp(g, out, need, x, axis):
     return (np.reshape(g, np.shape(x)),)
 
 
-@defop("squeeze")
+@defop("squeeze", uses=())
 def squeeze(x, axis=None):
     """x without its size-1 axes (or only those in axis)"""
     return np.squeeze(x, axis=axis)
@@ -73,7 +73,7 @@ def _split_points(sizes):
     return list(np.cumsum(sizes)[:-1])
 
 
-@defop("concat")
+@defop("concat", uses=())
 def concat(*xs, axis=0):
     """inputs joined along an existing axis"""
     return np.concatenate(xs, axis=axis)
@@ -86,7 +86,7 @@ def concat_vjp(g, out, need, *xs, axis=0):
     return tuple(np.split(g, _split_points(sizes), axis=axis))
 
 
-@defop("stack")
+@defop("stack", uses=())
 def stack(*xs, axis=0):
     """inputs joined along a new axis"""
     return np.stack(xs, axis=axis)
@@ -100,7 +100,7 @@ def stack_vjp(g, out, need, *xs, axis=0):
     return tuple(np.squeeze(p, axis=axis) for p in parts)
 
 
-@defop("getitem")
+@defop("getitem", uses=())
 def getitem(x, key):
     """x[key]: basic slicing and integer-array indexing"""
     return x[key]
@@ -112,7 +112,7 @@ def getitem_vjp(g, out, need, x, key):
     return (_scatter(g, key, np.shape(x)),)
 
 
-@defop("scatter_add")
+@defop("scatter_add", uses=())
 def scatter_add_(g, key, shape):
     """zeros of shape with g added at x[key] (the transpose of getitem)"""
     z = np.zeros(shape, dtype=np.result_type(g))
@@ -138,7 +138,7 @@ def _scatter(g, key, shape):
     return scatter_add(g, key, shape)
 
 
-@defop("gather")
+@defop("gather", uses=(1,))
 def gather(params, indices, axis=0):
     """params[..., indices, ...] along axis"""
     return np.take(params, indices, axis=axis)

@@ -12,7 +12,7 @@ def _t(a):
     return np.swapaxes(a, -1, -2)
 
 
-@defop("matmul")
+@defop("matmul", uses=(0, 1))
 def matmul(a, b):
     """a @ b (batched over leading axes)"""
     return np.matmul(a, b)
@@ -76,7 +76,7 @@ def einsum_vjp(g, out, need, *xs, equation):
     return tuple(grads)
 
 
-@defop("solve")
+@defop("solve", uses=(0, "out"))
 def solve(a, b):
     """x with a @ x = b"""
     return np.linalg.solve(a, b)

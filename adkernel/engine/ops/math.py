@@ -20,14 +20,18 @@ from ..registry import defop
 _ndarray = np.ndarray
 
 
-def _fresh(a) -> bool:
-    return type(a) is _ndarray
+def _times(fresh, g):
+    """``fresh * g``, in place when ``fresh`` is an array this VJP just allocated."""
+    if type(fresh) is _ndarray and (type(g) is not _ndarray or g.shape == fresh.shape):
+        fresh *= g
+        return fresh
+    return g * fresh
 
 
 # ----- binary arithmetic -------------------------------------------------------------
 
 
-@defop("add")
+@defop("add", uses=())
 def add(x, y):
     """x + y"""
     return x + y
@@ -39,7 +43,7 @@ def add_vjp(g, out, need, x, y):
     return g, g
 
 
-@defop("sub")
+@defop("sub", uses=())
 def sub(x, y):
     """x - y"""
     return x - y
@@ -51,7 +55,7 @@ def sub_vjp(g, out, need, x, y):
     return g, (-g if need[1] else None)
 
 
-@defop("mul")
+@defop("mul", uses=(0, 1))
 def mul(x, y):
     """x * y"""
     return x * y
@@ -63,7 +67,7 @@ def mul_vjp(g, out, need, x, y):
     return (g * y if need[0] else None), (g * x if need[1] else None)
 
 
-@defop("truediv")
+@defop("truediv", uses=(0, 1))
 def truediv(x, y):
     """x / y"""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -78,7 +82,7 @@ def truediv_vjp(g, out, need, x, y):
     return gx, gy
 
 
-@defop("pow")
+@defop("pow", uses=(0, 1, "out"))
 def pow_(x, y):
     """x ** y"""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -91,11 +95,7 @@ def pow_vjp(g, out, need, x, y):
     gx = gy = None
     if need[0]:
         if np.ndim(y) == 0 and not need[1] and float(y) == 2.0:
-            gx = x * 2
-            if _fresh(gx) and gx.shape == np.shape(g):
-                gx *= g
-            else:
-                gx = g * gx
+            gx = _times(x * 2, g)
         else:
             gx = g * (y * x ** (y - 1))
     if need[1]:
@@ -105,7 +105,7 @@ def pow_vjp(g, out, need, x, y):
     return gx, gy
 
 
-@defop("maximum")
+@defop("maximum", uses=(0, 1))
 def maximum(x, y):
     """max(x, y) elementwise"""
     return np.maximum(x, y)
@@ -120,7 +120,7 @@ def maximum_vjp(g, out, need, x, y):
     return gx, gy
 
 
-@defop("minimum")
+@defop("minimum", uses=(0, 1))
 def minimum(x, y):
     """min(x, y) elementwise"""
     return np.minimum(x, y)
@@ -135,7 +135,7 @@ def minimum_vjp(g, out, need, x, y):
     return gx, gy
 
 
-@defop("floormod")
+@defop("floormod", uses=(0, 1))
 def floormod(x, y):
     """x mod y (sign of y, like Python's %)"""
     return np.mod(x, y)
@@ -148,7 +148,7 @@ def floormod_vjp(g, out, need, x, y):
     return g, gy
 
 
-@defop("squared_difference")
+@defop("squared_difference", uses=(0, 1))
 def squared_difference(x, y):
     """(x - y) ** 2"""
     d = x - y
@@ -166,7 +166,7 @@ def squared_difference_vjp(g, out, need, x, y):
 # ----- unary -------------------------------------------------------------------------
 
 
-@defop("neg")
+@defop("neg", uses=())
 def neg(x):
     """-x"""
     return -x
@@ -178,7 +178,7 @@ def neg_vjp(g, out, need, x):
     return (-g,)
 
 
-@defop("exp")
+@defop("exp", uses=("out",))
 def exp(x):
     """exp(x)"""
     with np.errstate(over="ignore"):
@@ -191,7 +191,7 @@ def exp_vjp(g, out, need, x):
     return (g * out,)
 
 
-@defop("log")
+@defop("log", uses=(0,))
 def log(x):
     """log(x)"""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -204,7 +204,7 @@ def log_vjp(g, out, need, x):
     return (g / x,)
 
 
-@defop("log1p")
+@defop("log1p", uses=(0,))
 def log1p(x):
     """log(1 + x)"""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -217,7 +217,7 @@ def log1p_vjp(g, out, need, x):
     return (g / (x + 1),)
 
 
-@defop("sqrt")
+@defop("sqrt", uses=("out",))
 def sqrt(x):
     """sqrt(x)"""
     with np.errstate(invalid="ignore"):
@@ -230,7 +230,7 @@ def sqrt_vjp(g, out, need, x):
     return (np.where(g == 0, 0, g * 0.5 / out),)
 
 
-@defop("square")
+@defop("square", uses=(0,))
 def square(x):
     """x ** 2"""
     return x * x
@@ -239,14 +239,10 @@ def square(x):
 @square.defvjp
 def square_vjp(g, out, need, x):
     """d x**2/dx = 2x"""
-    gx = x * 2
-    if _fresh(gx) and gx.shape == np.shape(g):
-        gx *= g
-        return (gx,)
-    return (g * gx,)
+    return (_times(x * 2, g),)
 
 
-@defop("abs")
+@defop("abs", uses=(0,))
 def abs_(x):
     """|x|"""
     return np.abs(x)
@@ -258,7 +254,7 @@ def abs_vjp(g, out, need, x):
     return (g * np.sign(x),)
 
 
-@defop("sign")
+@defop("sign", uses=())
 def sign(x):
     """sign(x)"""
     return np.sign(x)
@@ -270,7 +266,7 @@ def sign_vjp(g, out, need, x):
     return (np.zeros_like(g),)
 
 
-@defop("sin")
+@defop("sin", uses=(0,))
 def sin(x):
     """sin(x)"""
     return np.sin(x)
@@ -279,14 +275,10 @@ def sin(x):
 @sin.defvjp
 def sin_vjp(g, out, need, x):
     """d sin(x)/dx = cos(x)"""
-    c = np.cos(x)
-    if _fresh(c) and c.shape == np.shape(g):
-        c *= g
-        return (c,)
-    return (g * c,)
+    return (_times(np.cos(x), g),)
 
 
-@defop("cos")
+@defop("cos", uses=(0,))
 def cos(x):
     """cos(x)"""
     return np.cos(x)
@@ -298,7 +290,7 @@ def cos_vjp(g, out, need, x):
     return (-g * np.sin(x),)
 
 
-@defop("tan")
+@defop("tan", uses=("out",))
 def tan(x):
     """tan(x)"""
     return np.tan(x)
@@ -310,7 +302,7 @@ def tan_vjp(g, out, need, x):
     return (g * (out * out + 1),)
 
 
-@defop("tanh")
+@defop("tanh", uses=("out",))
 def tanh(x):
     """tanh(x)"""
     return np.tanh(x)
@@ -320,14 +312,13 @@ def tanh(x):
 def tanh_vjp(g, out, need, x):
     """d tanh(x)/dx = 1 - tanh(x)**2"""
     d = out * out
-    if _fresh(d) and d.shape == np.shape(g):
+    if type(d) is _ndarray:
         np.subtract(1, d, out=d)
-        d *= g
-        return (d,)
+        return (_times(d, g),)
     return (g * (1 - d),)
 
 
-@defop("sigmoid")
+@defop("sigmoid", uses=("out",))
 def sigmoid(x):
     """1 / (1 + exp(-x))"""
     with np.errstate(over="ignore"):
@@ -340,7 +331,7 @@ def sigmoid_vjp(g, out, need, x):
     return (g * (out * (1 - out)),)
 
 
-@defop("relu")
+@defop("relu", uses=(0,))
 def relu(x):
     """max(x, 0)"""
     return np.maximum(x, 0)
@@ -352,7 +343,7 @@ def relu_vjp(g, out, need, x):
     return (np.where(x > 0, g, 0),)
 
 
-@defop("leaky_relu")
+@defop("leaky_relu", uses=(0,))
 def leaky_relu(x, alpha=0.2):
     """x where x > 0, else alpha * x"""
     return np.where(x > 0, x, x * alpha)
@@ -364,7 +355,7 @@ def leaky_relu_vjp(g, out, need, x, alpha=0.2):
     return (np.where(x > 0, g, g * alpha),)
 
 
-@defop("elu")
+@defop("elu", uses=(0, "out"))
 def elu(x):
     """x where x > 0, else exp(x) - 1"""
     with np.errstate(over="ignore"):
@@ -377,7 +368,7 @@ def elu_vjp(g, out, need, x):
     return (np.where(x > 0, g, g * (out + 1)),)
 
 
-@defop("softplus")
+@defop("softplus", uses=("out",))
 def softplus(x):
     """log(1 + exp(x)), computed without overflow"""
     return np.logaddexp(x, 0).astype(np.result_type(x), copy=False)
@@ -389,7 +380,7 @@ def softplus_vjp(g, out, need, x):
     return (g * (1 - np.exp(-out)),)
 
 
-@defop("clip_by_value")
+@defop("clip_by_value", uses=(0, 1, 2))
 def clip_by_value(x, lo, hi):
     """min(max(x, lo), hi)"""
     return np.minimum(np.maximum(x, lo), hi)
@@ -406,7 +397,7 @@ def clip_by_value_vjp(g, out, need, x, lo, hi):
     return gx, glo, ghi
 
 
-@defop("where")
+@defop("where", uses=(0,))
 def where(cond, x, y):
     """x where cond, else y"""
     return np.where(cond, x, y)
@@ -420,7 +411,7 @@ def where_vjp(g, out, need, cond, x, y):
     return None, gx, gy
 
 
-@defop("identity")
+@defop("identity", uses=())
 def identity(x):
     """x"""
     return x
@@ -432,7 +423,7 @@ def identity_vjp(g, out, need, x):
     return (g,)
 
 
-@defop("cast")
+@defop("cast", uses=(0,))
 def cast(x, dtype):
     """x converted to another float (or complex) dtype"""
     return x.astype(dtype)

@@ -13,7 +13,7 @@ def _log_softmax(x, axis):
     return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
 
 
-@defop("softmax")
+@defop("softmax", uses=("out",))
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) over axis"""
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -26,7 +26,7 @@ def softmax_vjp(g, out, need, x, axis=-1):
     return (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
 
 
-@defop("log_softmax")
+@defop("log_softmax", uses=("out",))
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) over axis"""
     return _log_softmax(x, axis)
@@ -38,7 +38,7 @@ def log_softmax_vjp(g, out, need, x, axis=-1):
     return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
 
 
-@defop("sigmoid_cross_entropy_with_logits")
+@defop("sigmoid_cross_entropy_with_logits", uses=(0, 1))
 def sigmoid_cross_entropy_with_logits(labels, logits):
     """max(x, 0) - x*z + log(1 + exp(-|x|)) for logits x and labels z"""
     x = logits
@@ -58,7 +58,7 @@ def sigmoid_cross_entropy_with_logits_vjp(g, out, need, labels, logits):
     return gz, gx
 
 
-@defop("softmax_cross_entropy_with_logits")
+@defop("softmax_cross_entropy_with_logits", uses=(0, 1))
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
     """-sum(labels * log_softmax(logits)) over axis"""
     return -np.sum(labels * _log_softmax(logits, axis), axis=axis)
@@ -77,7 +77,7 @@ def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1)
     return gz, gx
 
 
-@defop("sparse_softmax_cross_entropy_with_logits")
+@defop("sparse_softmax_cross_entropy_with_logits", uses=(0, 1))
 def sparse_softmax_cross_entropy_with_logits(labels, logits):
     """-log_softmax(logits)[label] for integer labels"""
     logp = _log_softmax(logits, -1)
@@ -93,7 +93,7 @@ def sparse_softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits):
     return None, np.expand_dims(g, -1) * (p - ind)
 
 
-@defop("mean_squared_error")
+@defop("mean_squared_error", uses=(0, 1))
 def mean_squared_error(y_true, y_pred):
     """mean((y_pred - y_true)**2) over the last axis"""
     d = y_pred - y_true

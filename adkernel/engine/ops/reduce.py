@@ -10,6 +10,22 @@ import numpy as np
 
 from ..registry import defop
 
+_ndarray = np.ndarray
+_SMALL = 4096  # below this many elements, a filled array is cheaper than a broadcast view
+
+
+def _spread(g, shape):
+    """``g`` broadcast to ``shape``: a filled array when small, a zero-copy view when large."""
+    if (type(g) is _ndarray or isinstance(g, np.generic)) and g.ndim == 0:
+        n = 1
+        for d in shape:
+            n *= d
+        if n <= _SMALL:
+            a = np.empty(shape, dtype=g.dtype)
+            a.fill(g)
+            return a
+    return np.broadcast_to(g, shape)
+
 
 def _expand(g, x_shape, axis, keepdims):
     """Give a reduced gradient back its reduced axes (size 1), ready to broadcast."""
@@ -21,48 +37,50 @@ def _expand(g, x_shape, axis, keepdims):
     shape = list(np.shape(g))
     for a in axes:
         shape.insert(a, 1)
-    return np.reshape(g, tuple(shape))
+    return g.reshape(tuple(shape)) if type(g) is _ndarray else np.reshape(g, tuple(shape))
 
 
 def _count(x_shape, axis) -> int:
-    if axis is None:
-        return int(np.prod(x_shape, dtype=np.int64))
-    axes = axis if isinstance(axis, tuple) else (axis,)
     n = 1
-    for a in axes:
+    if axis is None:
+        for d in x_shape:
+            n *= d
+        return n
+    for a in axis if isinstance(axis, tuple) else (axis,):
         n *= x_shape[a]
     return n
 
 
-@defop("reduce_sum")
+@defop("reduce_sum", uses=())
 def reduce_sum(x, axis=None, keepdims=False):
     """sum of x over axis"""
-    return np.sum(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
 @reduce_sum.defvjp
 def reduce_sum_vjp(g, out, need, x, axis=None, keepdims=False):
     """every summed element receives the upstream gradient"""
-    return (np.broadcast_to(_expand(g, np.shape(x), axis, keepdims), np.shape(x)),)
+    return (_spread(_expand(g, np.shape(x), axis, keepdims), np.shape(x)),)
 
 
-@defop("reduce_mean")
+@defop("reduce_mean", uses=())
 def reduce_mean(x, axis=None, keepdims=False):
     """mean of x over axis (integer tensors: integer mean, as TensorFlow)"""
     if x.dtype.kind in "iu":
         total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         return np.trunc(total / _count(np.shape(x), axis)).astype(x.dtype)
+    if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
+        # add.reduce (pairwise summation, like np.mean) without np.mean's Python wrapper
+        return np.add.reduce(x, axis=axis, keepdims=keepdims) * (1.0 / _count(x.shape, axis))
     return np.mean(x, axis=axis, keepdims=keepdims)
 
 
 @reduce_mean.defvjp
 def reduce_mean_vjp(g, out, need, x, axis=None, keepdims=False):
     """every averaged element receives upstream / n"""
-    shape = np.shape(x)
+    shape = x.shape
     scaled = g * (1.0 / _count(shape, axis))
-    if isinstance(scaled, float):  # a Python float would lose the dtype
-        scaled = np.asarray(scaled, dtype=np.result_type(x))
-    return (np.broadcast_to(_expand(scaled, shape, axis, keepdims), shape),)
+    return (_spread(_expand(scaled, shape, axis, keepdims), shape),)
 
 
 def _extreme_vjp(g, out, x, axis, keepdims):
@@ -77,7 +95,7 @@ def _extreme_vjp(g, out, x, axis, keepdims):
     )
 
 
-@defop("reduce_max")
+@defop("reduce_max", uses=(0, "out"))
 def reduce_max(x, axis=None, keepdims=False):
     """largest element of x over axis"""
     return np.max(x, axis=axis, keepdims=keepdims)
@@ -89,7 +107,7 @@ def reduce_max_vjp(g, out, need, x, axis=None, keepdims=False):
     return _extreme_vjp(g, out, x, axis, keepdims)
 
 
-@defop("reduce_min")
+@defop("reduce_min", uses=(0, "out"))
 def reduce_min(x, axis=None, keepdims=False):
     """smallest element of x over axis"""
     return np.min(x, axis=axis, keepdims=keepdims)
@@ -101,7 +119,7 @@ def reduce_min_vjp(g, out, need, x, axis=None, keepdims=False):
     return _extreme_vjp(g, out, x, axis, keepdims)
 
 
-@defop("reduce_prod")
+@defop("reduce_prod", uses=(0, "out"))
 def reduce_prod(x, axis=None, keepdims=False):
     """product of x over axis"""
     return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
@@ -138,7 +156,7 @@ def _prod_of_others(x, axis):
     return np.moveaxis(others, tuple(range(-len(axes), 0)), axes)
 
 
-@defop("logsumexp")
+@defop("logsumexp", uses=(0, "out"))
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) over axis, computed stably"""
     m = np.max(x, axis=axis, keepdims=True)
