@@ -30,7 +30,7 @@ def _label(obj) -> str:
 
 def _graph(tape):
     """(producers {serial: (op, input serials)}, tracked serials)."""
-    if tape._skeleton is not None and not tape._entries:
+    if tape._skeleton is not None:
         skel, ids = tape._skeleton
         return {oid: (op, iids) for op, oid, iids in skel}, ids
     return {e[1]: (e[0], e[2]) for e in tape._entries}, tape._ids

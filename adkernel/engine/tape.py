@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import warnings
+from sys import getrefcount
 
 import numpy as np
 
@@ -34,6 +35,7 @@ __all__ = ["GradientTape", "UnconnectedGradients", "explain_none"]
 
 _ndarray = np.ndarray
 _new = object.__new__
+_PROBE: list = []  # non-empty only while _calibrate_fresh_refs runs
 
 
 class UnconnectedGradients(enum.Enum):
@@ -225,8 +227,13 @@ def _numerics_error(op, idx, g, gi, value):
     )
 
 
-def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
-    """Reverse-mode pass over ``entries[:n]``; returns {serial: gradient}."""
+def _backward(entries, n, targets, seeds, higher: bool, check: bool, keep=None) -> dict:
+    """Reverse-mode pass over ``entries[:n]``; returns {serial: gradient}.
+
+    With ``keep`` (the serials of the sources), the pass consumes the tape: each entry
+    and each intermediate gradient is dropped as soon as it has been used, so memory
+    is handed back while the pass runs (a non-persistent tape's last act).
+    """
     grads: dict = {}
     owned: set = set()
     for t, s in zip(targets, seeds, strict=True):
@@ -242,7 +249,11 @@ def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
     with np.errstate(all="ignore"):
         for op, oid, iids, vals, params, outv in walk:
             idx -= 1
-            g = get(oid)
+            if keep is None:
+                g = get(oid)
+            else:
+                entries[idx] = None
+                g = get(oid) if oid in keep else grads.pop(oid, None)
             if g is None:
                 continue
             vjp = op.vjp
@@ -283,12 +294,66 @@ def _backward(entries, n, targets, seeds, higher: bool, check: bool) -> dict:
                     grads[k] = gi
                 elif k in owned:
                     np.add(prev, gi, out=prev)
+                elif higher:
+                    grads[k] = prev + gi
+                elif _PROBE:
+                    _PROBE.append((getrefcount(gi), getrefcount(prev)))
+                    grads[k] = prev + gi
+                elif (
+                    type(prev) is _ndarray
+                    and prev.base is None
+                    and getrefcount(prev) <= _FRESH_REFS[1]
+                    and prev.shape == gi.shape
+                ):
+                    # the first gradient was allocated by its VJP and is held only here
+                    np.add(prev, gi, out=prev)
+                    owned.add(k)
+                elif (
+                    type(gi) is _ndarray
+                    and gi.base is None
+                    and getrefcount(gi) <= _FRESH_REFS[0]
+                    and gi.shape == prev.shape
+                ):
+                    # gi was just allocated by the VJP and nothing else holds it: add into it
+                    np.add(gi, prev, out=gi)
+                    grads[k] = gi
+                    owned.add(k)
                 else:
                     total = prev + gi
                     grads[k] = total
-                    if not higher and type(total) is _ndarray:
+                    if type(total) is _ndarray:
                         owned.add(k)
     return grads
+
+
+def _calibrate_fresh_refs() -> tuple[int, int]:
+    """How many references a just-allocated gradient has where ``_backward`` adds it up.
+
+    Measured on a two-entry tape rather than assumed, so that the in-place addition
+    (which must never touch an array someone else holds) stays right on any CPython.
+    """
+    from .registry import OpDef
+
+    op = OpDef("_probe", None)
+    op.vjp = lambda g, out, need, x: (np.zeros(2),)
+    x = np.zeros(2)
+    entries = [(op, 2, (1,), (x,), None, x), (op, 3, (1,), (x,), None, x)]
+
+    class _T:
+        _serial = 0
+
+    a, b = _T(), _T()
+    a._serial, b._serial = 2, 3
+    _PROBE.append(0)
+    try:
+        _backward(entries, 2, [a, b], [np.ones(2), np.ones(2)], False, False)
+        (gi_refs, prev_refs), = _PROBE[1:]
+        return gi_refs, prev_refs
+    finally:
+        _PROBE.clear()
+
+
+_FRESH_REFS = _calibrate_fresh_refs()
 
 
 # ----- the tape --------------------------------------------------------------------------
@@ -442,7 +507,8 @@ class GradientTape:
 
     def _release(self) -> None:
         """After the one call of a non-persistent tape: keep provenance, drop the arrays."""
-        self._skeleton = ([(e[0], e[1], e[2]) for e in self._entries], self._ids)
+        if self._skeleton is None:
+            self._skeleton = ([(e[0], e[1], e[2]) for e in self._entries], self._ids)
         self._entries = []
         self._ids = set()
         self._watched = [w for w in self._watched if isinstance(w, Variable)]
@@ -542,7 +608,13 @@ class GradientTape:
             _reject_complex(targets, ())
             seeds = self._seeds(targets, output_gradients, higher)
         entries = self._entries
-        grads = _backward(entries, len(entries), targets, seeds, higher, self._check_numerics)
+        if self._persistent or higher:
+            keep = None
+        else:
+            # the tape's one call: let the pass consume it (but keep provenance for explain)
+            self._skeleton = ([(e[0], e[1], e[2]) for e in entries], self._ids)
+            keep = {s._serial for s in flat_sources}
+        grads = _backward(entries, len(entries), targets, seeds, higher, self._check_numerics, keep)
         results = []
         missing = None
         get = grads.get

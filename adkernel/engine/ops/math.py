@@ -20,8 +20,16 @@ from ..registry import defop
 _ndarray = np.ndarray
 
 
+def _unit(g) -> bool:
+    """True when ``g`` is a broadcast view of the number 1: the upstream gradient of a
+    sum. Multiplying by it changes nothing, so VJPs skip that pass over the data."""
+    return type(g) is _ndarray and g.ndim > 0 and not any(g.strides) and g.item(0) == 1
+
+
 def _times(fresh, g):
     """``fresh * g``, in place when ``fresh`` is an array this VJP just allocated."""
+    if _unit(g) and np.shape(fresh) == g.shape:
+        return fresh
     if type(fresh) is _ndarray and (type(g) is not _ndarray or g.shape == fresh.shape):
         fresh *= g
         return fresh
@@ -64,6 +72,8 @@ def mul(x, y):
 @mul.defvjp
 def mul_vjp(g, out, need, x, y):
     """d(x*y)/dx = y, d(x*y)/dy = x"""
+    if _unit(g) and np.shape(x) == np.shape(y) == g.shape:
+        return (y if need[0] else None), (x if need[1] else None)
     return (g * y if need[0] else None), (g * x if need[1] else None)
 
 
@@ -188,6 +198,8 @@ def exp(x):
 @exp.defvjp
 def exp_vjp(g, out, need, x):
     """d exp(x)/dx = exp(x)"""
+    if _unit(g) and np.shape(out) == g.shape:
+        return (out,)
     return (g * out,)
 
 
