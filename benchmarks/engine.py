@@ -502,7 +502,14 @@ def _parse_only(only: str | Iterable[str] | None) -> list[str]:
 
 
 def machine_info() -> dict:
+    try:
+        from adkernel.engine import _malloc
+
+        malloc_tuned = _malloc.tuned
+    except ImportError:
+        malloc_tuned = None
     info: dict = {
+        "malloc_tuned": malloc_tuned,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "python_implementation": platform.python_implementation(),
@@ -677,7 +684,8 @@ def format_table(results: dict) -> str:
     out.append(
         f"numpy {mach['numpy']}, Python {mach['python']}, {mach.get('cpu', mach['machine'])} "
         f"x{mach['cpu_count']}; {cfg['rounds']} rounds, median of per-round means"
-        f"{' (--quick: noisy)' if cfg['quick'] else ''}"
+        f"{' (--quick: noisy)' if cfg['quick'] else ''}; glibc malloc thresholds raised by "
+        f"adkernel: {'yes' if mach.get('malloc_tuned') else 'no'} (same process for both sides)"
     )
     return "\n".join(out)
 

@@ -6,6 +6,7 @@ Imports numpy and the standard library only.
 from __future__ import annotations
 
 from . import ops
+from ._malloc import tune_malloc
 from .custom import custom_gradient
 from .dtypes import DType, as_dtype
 from .errors import (
@@ -23,6 +24,8 @@ from .gradcheck import check_gradients
 from .registry import REGISTRY, OpDef, defop
 from .tape import GradientTape, UnconnectedGradients, explain_none
 from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor, is_tensor
+
+tune_malloc()
 
 __all__ = [
     "REGISTRY",
