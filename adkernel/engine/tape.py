@@ -47,6 +47,10 @@ class UnconnectedGradients(enum.Enum):
 
 _EXPLAIN = {"on": True}
 
+# Callables ``hook(target, tape)`` run at every ``gradient`` call; the notebook
+# extension uses one to plot a loss while a training loop runs. Empty by default.
+gradient_hooks: list = []
+
 
 def explain_none(enabled: bool = True) -> None:
     """Switch the :class:`NoneGradientWarning` sent when a gradient is ``None`` on or off."""
@@ -401,6 +405,11 @@ class GradientTape:
         self._skeleton = None
         self._windows: list = []
         self._in_block = False
+        # A cell-level tape (the %%tape magic) stops recording for good as soon as the
+        # code it watches opens a tape of its own: a training loop's ops belong to the
+        # loop's tapes, and keeping them too would grow memory with every step.
+        self._yields = False
+        self._yielded = False
 
     # -- context manager --------------------------------------------------------------
     def __enter__(self) -> GradientTape:
@@ -412,6 +421,11 @@ class GradientTape:
         if self._used:
             self._clear()
             self._used = False
+        if state.recording:
+            for outer in list(state.recording):
+                if outer._yields:
+                    outer._stop()
+                    outer._yielded = True
         state.recording.append(self)
         self._in_block = True
         self._entered = True
@@ -594,6 +608,9 @@ class GradientTape:
             mode = _unconnected_mode(unconnected_gradients)
         targets = [target] if isinstance(target, TensorLike) else _check_targets(target)
         template, flat_sources = _sources_fast(sources)
+        if gradient_hooks:
+            for hook in gradient_hooks:
+                hook(target, self)
         self._begin_call()
         higher = bool(state.recording)
         if output_gradients is None and len(targets) == 1 and not higher:

@@ -1,0 +1,208 @@
+"""Look inside a tape: its computation graph, and the backward pass step by step.
+
+Pure numpy: the pictures in :mod:`adkernel.widgets` are drawn from what this module
+returns. Node ids come from tape order (``n0``, ``n1``, ...), never from ``id()``,
+so the same computation always gives the same graph.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .registry import Meta
+from .tape import _backward
+from .tensor import TensorLike, Variable
+
+__all__ = ["BackwardStep", "Contribution", "Graph", "Node", "backward_steps", "graph_of"]
+
+
+@dataclass
+class Node:
+    """A value in the graph: a leaf (variable, watched tensor, constant) or an op's output."""
+
+    id: str
+    kind: str  # "variable" | "watched" | "constant" | "op"
+    label: str  # op name, or the variable's / constant's description
+    shape: tuple
+    dtype: str
+    serial: int = 0  # 0 for plain numbers and arrays that were never tensors
+    name: str | None = None  # the learner's name for it (``y``, ``x``), if known
+    value: object = None  # numpy value, or None when the tape did not keep it
+    grad: object = None  # numpy gradient of the target, if one was computed
+    inputs: list = field(default_factory=list)  # ids of the nodes this op consumed
+    differentiable: bool = True
+
+
+@dataclass
+class Graph:
+    """Nodes in tape order (leaves before the ops that use them) and their edges."""
+
+    nodes: list
+    edges: list  # (source id, destination id, input position)
+    target: str | None = None  # id of the node gradients were taken of
+
+    def node(self, node_id: str) -> Node:
+        for n in self.nodes:
+            if n.id == node_id:
+                return n
+        raise KeyError(node_id)
+
+
+def _numpy(v):
+    if isinstance(v, Meta) or v is None:
+        return None
+    return np.asarray(v)
+
+
+def _leaf_label(kind: str, obj_name: str | None, value) -> str:
+    if obj_name:
+        return obj_name
+    if kind == "constant" and value is not None and np.ndim(value) == 0:
+        v = np.asarray(value)[()]
+        return f"{v:.6g}" if np.asarray(value).dtype.kind in "fc" else str(v)
+    return {"watched": "watched", "constant": "const"}.get(kind, kind)
+
+
+def graph_of(tape, target=None, names: dict | None = None, gradients: bool = True) -> Graph:
+    """The computation graph a tape recorded.
+
+    Parameters
+    ----------
+    tape : GradientTape
+        A tape that still holds its records (persistent, or not yet used).
+    target : tensor, optional
+        If given (and ``gradients``), every node gets its gradient of ``target``.
+    names : dict, optional
+        ``{name: tensor}`` (e.g. a notebook's namespace): the learner's names for values.
+    """
+    entries = [e for e in tape._entries if e is not None]
+    by_serial_name: dict = {}
+    for name, obj in (names or {}).items():
+        if isinstance(obj, TensorLike) and not name.startswith("_"):
+            by_serial_name.setdefault(obj._serial, name)
+    watched = {w._serial: w for w in tape._watched}
+    nodes: list = []
+    edges: list = []
+    node_of: dict = {}  # serial -> node id
+
+    def new_id() -> str:
+        return f"n{len(nodes)}"
+
+    def leaf(serial, value):
+        if serial in node_of:
+            return node_of[serial]
+        obj = watched.get(serial)
+        if isinstance(obj, Variable):
+            kind, obj_name = "variable", obj.name.rsplit(":", 1)[0]
+        elif serial in tape._ids:
+            kind, obj_name = "watched", None
+        else:
+            kind, obj_name = "constant", None
+        val = _numpy(value)
+        n = Node(new_id(), kind, _leaf_label(kind, obj_name, val), tuple(np.shape(value)),
+                 np.asarray(value).dtype.name if val is not None else str(value.dtype),
+                 serial, by_serial_name.get(serial) or obj_name, val)
+        nodes.append(n)
+        node_of[serial] = n.id
+        return n.id
+
+    for op, oid, iids, vals, params, outv in entries:
+        ins = []
+        for k, v in zip(iids, vals, strict=True):
+            if k:
+                ins.append(node_of[k] if k in node_of else leaf(k, v))
+            else:
+                val = _numpy(v)
+                n = Node(new_id(), "constant", _leaf_label("constant", None, val),
+                         tuple(np.shape(v)), np.asarray(v).dtype.name if val is not None
+                         else str(v.dtype), 0, None, val)
+                nodes.append(n)
+                ins.append(n.id)
+        out_val = _numpy(outv)
+        n = Node(new_id(), "op", op.name, tuple(outv.shape), str(outv.dtype), oid,
+                 by_serial_name.get(oid), out_val, None, ins, op.differentiable)
+        nodes.append(n)
+        node_of[oid] = n.id
+        edges.extend((src, n.id, i) for i, src in enumerate(ins))
+
+    graph = Graph(nodes, edges)
+    if target is not None:
+        graph.target = node_of.get(target._serial)
+        if graph.target is None and target._serial in watched:
+            graph.target = leaf(target._serial, target._value)
+        if gradients and target._value.dtype.kind == "f":
+            v = target._value
+            seed = np.ones(v.shape, dtype=v.dtype) if v.ndim else v.dtype.type(1)
+            grads = _backward(entries, len(entries), [target], [seed], False, False)
+            for n in nodes:
+                if n.serial and n.serial in grads:
+                    n.grad = np.asarray(grads[n.serial])
+    return graph
+
+
+@dataclass
+class Contribution:
+    """What one backward step sends to one input: upstream x local = contribution."""
+
+    input: str  # node id
+    local: object  # the local derivative when it is a number, else None
+    contribution: object
+    total: object  # the input's accumulated gradient after this step
+    accumulated: bool  # True when the input already had a gradient (fan-out)
+
+
+@dataclass
+class BackwardStep:
+    """One op of the backward pass, in the order the tape runs them."""
+
+    node: str  # node id of the op whose output gradient is being pushed back
+    op: str
+    upstream: object
+    contributions: list
+
+
+def backward_steps(tape, target, graph: Graph | None = None) -> tuple[Graph, list]:
+    """The backward pass of ``target`` as a list of steps, for the stepper.
+
+    Walks the tape in reverse (a reverse topological order); each step shows the
+    upstream gradient, each input's local derivative and contribution, and the sums
+    where a value is used more than once.
+    """
+    graph = graph or graph_of(tape, target)
+    entries = [e for e in tape._entries if e is not None]
+    v = target._value
+    seed = np.ones(v.shape, dtype=v.dtype) if v.ndim else v.dtype.type(1)
+    grads = {target._serial: seed}
+    op_nodes = [n for n in graph.nodes if n.kind == "op"]
+    steps = []
+    with np.errstate(all="ignore"):
+        for idx in range(len(entries) - 1, -1, -1):
+            op, oid, iids, vals, params, outv = entries[idx]
+            g = grads.get(oid)
+            if g is None or op.vjp is None:
+                continue
+            res = op.vjp(g, outv, iids, *vals) if params is None else op.vjp(
+                g, outv, iids, *vals, **params)
+            node = op_nodes[idx]
+            contributions = []
+            for pos, (k, gi, val) in enumerate(zip(iids, res, vals, strict=True)):
+                if gi is None or not k:
+                    continue
+                shape = val.shape
+                gi = np.asarray(gi)
+                if gi.shape != shape:
+                    from .tape import _unbroadcast
+
+                    gi = _unbroadcast(gi, shape, op)
+                prev = grads.get(k)
+                total = gi if prev is None else prev + gi
+                grads[k] = total
+                local = None
+                if np.ndim(g) == 0 and np.ndim(gi) == 0 and float(g) != 0:
+                    local = float(gi) / float(g)
+                contributions.append(Contribution(node.inputs[pos], local, np.asarray(gi),
+                                                  np.asarray(total), prev is not None))
+            steps.append(BackwardStep(node.id, op.name, np.asarray(g), contributions))
+    return graph, steps
