@@ -23,6 +23,22 @@ from .engine import (
     explain_none,
 )
 
+
+
+def load_ipython_extension(ip) -> None:
+    """``%load_ext adkernel``: register the ``%%tape`` magic (imports IPython only now)."""
+    from . import magics
+
+    magics.load(ip)
+
+
+def unload_ipython_extension(ip) -> None:
+    """``%unload_ext adkernel``: remove everything ``load_ipython_extension`` registered."""
+    from . import magics
+
+    magics.unload(ip)
+
+
 __all__ = [
     "AdkernelError",
     "GradientCheckError",
@@ -36,5 +52,7 @@ __all__ = [
     "check_gradients",
     "custom_gradient",
     "explain_none",
+    "load_ipython_extension",
     "tf",
+    "unload_ipython_extension",
 ]

@@ -1,0 +1,78 @@
+"""``python -m adkernel install-kernel``: a Jupyter kernel that loads adkernel at start."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+KERNEL_NAME = "adkernel"
+DISPLAY_NAME = "Python 3 (adkernel)"
+
+
+def kernel_spec() -> dict:
+    """The kernel.json: an ordinary IPython kernel started with ``--ext adkernel``."""
+    return {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                 "--ext", "adkernel"],
+        "display_name": DISPLAY_NAME,
+        "language": "python",
+        "metadata": {"debugger": True},
+    }
+
+
+def _user_data_dir() -> Path:
+    try:
+        from jupyter_core.paths import jupyter_data_dir
+
+        return Path(jupyter_data_dir())
+    except ImportError:
+        if sys.platform == "darwin":
+            return Path.home() / "Library" / "Jupyter"
+        if os.name == "nt":
+            return Path(os.environ.get("APPDATA", Path.home())) / "jupyter"
+        base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+        return Path(base) / "jupyter"
+
+
+def install_kernel(user: bool = False, sys_prefix: bool = False, prefix: str | None = None,
+                   name: str = KERNEL_NAME) -> Path:
+    """Write the kernelspec and return its folder."""
+    if prefix:
+        root = Path(prefix) / "share" / "jupyter"
+    elif sys_prefix:
+        root = Path(sys.prefix) / "share" / "jupyter"
+    else:
+        root = _user_data_dir()
+    folder = root / "kernels" / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "kernel.json").write_text(json.dumps(kernel_spec(), indent=1) + "\n",
+                                        encoding="utf-8")
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m adkernel")
+    sub = parser.add_subparsers(dest="command", required=True)
+    inst = sub.add_parser("install-kernel", help="install the 'Python 3 (adkernel)' kernel")
+    where = inst.add_mutually_exclusive_group()
+    where.add_argument("--user", action="store_true", help="for this user (the default)")
+    where.add_argument("--sys-prefix", action="store_true",
+                       help=f"into this environment ({sys.prefix})")
+    where.add_argument("--prefix", help="under PREFIX/share/jupyter")
+    inst.add_argument("--name", default=KERNEL_NAME, help="kernel name (default: adkernel)")
+    args = parser.parse_args(argv)
+    try:
+        import ipykernel  # noqa: F401
+    except ImportError:
+        print("note: ipykernel is not installed here; the kernel needs it to start "
+              "(pip install ipykernel, or install adkernel's [course] extra).", file=sys.stderr)
+    folder = install_kernel(args.user, args.sys_prefix, args.prefix, args.name)
+    print(f"Installed kernelspec {args.name!r} ({DISPLAY_NAME}) in {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
