@@ -24,7 +24,6 @@ from .engine import (
 )
 
 
-
 def load_ipython_extension(ip) -> None:
     """``%load_ext adkernel``: register the ``%%tape`` magic (imports IPython only now)."""
     from . import magics

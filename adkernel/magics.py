@@ -244,8 +244,8 @@ class TapeMagics(Magics):
             display(p)
 
     def _graph_picture(self, tape, target):
-        from .widgets.graph import GraphPicture
         from .engine.inspect import graph_of
+        from .widgets.graph import GraphPicture
 
         return GraphPicture(graph_of(tape, target, names=dict(self.shell.user_ns)))
 

@@ -80,7 +80,7 @@ def test_watch_constants(ip):
 
 
 def test_other_magics_allowed_in_the_body(ip):
-    result, out = run(ip, "%%tape\n%time y = x * x\ny")
+    result, _ = run(ip, "%%tape\n%time y = x * x\ny")
     assert result.success
 
 

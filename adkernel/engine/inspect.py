@@ -108,7 +108,7 @@ def graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tru
         node_of[serial] = n.id
         return n.id
 
-    for op, oid, iids, vals, params, outv in entries:
+    for op, oid, iids, vals, _, outv in entries:
         ins = []
         for k, v in zip(iids, vals, strict=True):
             if k:
