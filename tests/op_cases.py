@@ -34,7 +34,7 @@ class Case:
     tags: dict = field(default_factory=dict)
 
     def inputs(self, rng, dtype=np.float64, shapes=None):
-        if self.make is not None:
+        if self.make is not None and shapes is None:
             return [
                 np.asarray(a, dtype=dtype) if np.asarray(a).dtype.kind == "f" else a
                 for a in self.make(rng, dtype)
@@ -126,9 +126,12 @@ CASES = [
         domains=((0.5, 2), (-1.5, 2.5)),
         bshapes=((3, 4), (4,)),
     ),
-    Case("maximum", tf.maximum, np.maximum, ((3, 4), (3, 4)), make=_no_ties),
-    Case("minimum", tf.minimum, np.minimum, ((3, 4), (3, 4)), make=_no_ties),
-    Case("floormod", tf.math.floormod, np.mod, ((3, 4), (3, 4)), domains=((2.1, 2.9), (1.2, 2.0))),
+    Case("maximum", tf.maximum, np.maximum, ((3, 4), (3, 4)), make=_no_ties,
+         bshapes=((3, 4), (4,))),
+    Case("minimum", tf.minimum, np.minimum, ((3, 4), (3, 4)), make=_no_ties,
+         bshapes=((3, 1), (1, 4))),
+    Case("floormod", tf.math.floormod, np.mod, ((3, 4), (3, 4)), domains=((2.1, 2.9), (1.2, 2.0)),
+         bshapes=((3, 4), (4,))),
     Case(
         "squared_difference",
         tf.math.squared_difference,
@@ -168,6 +171,7 @@ CASES = [
         lambda x: np.clip(x, -0.5, 0.5),
         ((3, 4),),
         make=_signed(0.2, 2),
+        bshapes=((2, 3, 4),),  # the scalar bounds broadcast against every element
     ),
     Case(
         "where",
@@ -175,6 +179,7 @@ CASES = [
         lambda x, y: np.where(_COND, x, y),
         ((3, 4), (3, 4)),
         make=_where_inputs,
+        bshapes=((3, 4), (4,)),
     ),
     Case("identity", tf.identity, lambda x: x, ((3, 4),)),
     Case(
@@ -300,6 +305,7 @@ CASES = [
         tf.losses.mean_squared_error,
         lambda t, p: ((p - t) ** 2).mean(-1),
         ((3, 4), (3, 4)),
+        bshapes=((4,), (3, 4)),
     ),
     # ----- declared non-differentiable -----
     Case(
