@@ -38,6 +38,44 @@ def unload_ipython_extension(ip) -> None:
     magics.unload(ip)
 
 
+def show_graph(target, tape, names=None, **options):
+    """Draw the computation graph a tape recorded for ``target``, with gradients.
+
+    Displays as an SVG picture in Jupyter (the plain-Python twin of the notebook magic).
+    The tape must still hold its records: make it ``tf.GradientTape(persistent=True)``,
+    or call ``show_graph`` before ``tape.gradient``. See
+    :func:`adkernel.widgets.graph.show_graph` for the details.
+
+    Parameters
+    ----------
+    target : Tensor or None
+        The value whose gradient the boxes show.
+    tape : GradientTape
+        The tape that recorded the computation.
+    names : dict, optional
+        ``{name: tensor}`` for the labels; by default the caller's variable names.
+    **options
+        ``highlight``, ``done``, ``show_values``, ``show_grads``, ``title``, ``max_nodes``.
+
+    Returns
+    -------
+    adkernel.widgets.graph.GraphPicture
+
+    Examples
+    --------
+    >>> import adkernel
+    >>> from adkernel import tf
+    >>> x = tf.Variable(3.0)
+    >>> with tf.GradientTape(persistent=True) as tape:
+    ...     y = x ** 2
+    >>> adkernel.show_graph(y, tape=tape)
+    <computation graph: 3 nodes, 2 edges>
+    """
+    from .widgets.graph import show_graph as _show_graph  # lazy: `import adkernel` stays light
+
+    return _show_graph(target, tape, names=names, **options)
+
+
 __all__ = [
     "AdkernelError",
     "GradientCheckError",
@@ -52,6 +90,7 @@ __all__ = [
     "custom_gradient",
     "explain_none",
     "load_ipython_extension",
+    "show_graph",
     "tf",
     "unload_ipython_extension",
 ]

@@ -7,18 +7,15 @@ import subprocess
 import sys
 
 import pytest
-from IPython.testing.globalipapp import start_ipython
 from IPython.utils.capture import capture_output
 
 from adkernel.engine import tape as tape_module
 from adkernel.engine._state import state
 
 
-@pytest.fixture(scope="module")
-def shell():
-    ip = start_ipython()
-    ip.run_line_magic("load_ext", "adkernel")
-    return ip
+@pytest.fixture
+def shell(ipshell):
+    return ipshell
 
 
 @pytest.fixture

@@ -1,0 +1,300 @@
+"""Sliders over a learner's training function: the seed tutorial's first exercise.
+
+"Try other learning rates and epoch counts and watch the parameters change":
+:func:`explore_training` calls the learner's ``train(lr, epochs)`` whenever a slider is
+released and redraws the loss curve and the parameter trajectories. The figure is a PNG
+in an ``ipywidgets.Image``, and the widget's mimebundle also carries that PNG, so a saved
+notebook still shows the first run's picture without a widget front end.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import itertools
+import math
+import traceback
+
+import ipywidgets as widgets
+import numpy as np
+
+from .lossplot import DRAW_LIMIT, drawable, plot_curve, render_png
+
+__all__ = ["TrainingExplorer", "explore_training"]
+
+MAX_COMPONENTS = 8  # lines drawn per array-valued parameter
+LINE_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+               "#e377c2", "#7f7f7f")
+
+
+def _history(result, params) -> tuple[list[float], dict[str, np.ndarray]]:
+    """Check what ``train`` returned; give the losses and ``{param: (steps, k) array}``."""
+    if isinstance(result, dict):
+        if "loss" not in result:
+            raise ValueError(f"train() returned a dict without a 'loss' entry (keys: "
+                             f"{list(result)}); return {{'loss': [...], 'W': [...], ...}}")
+        history = result
+    elif isinstance(result, (list, tuple, np.ndarray)):
+        history = {"loss": result}
+    else:
+        raise TypeError(f"train() should return a dict of lists such as "
+                        f"{{'loss': [...], 'W': [...]}} or a list of losses, not "
+                        f"{type(result).__name__}")
+    names = [k for k in history if k != "loss"] if params is None else list(params)
+    missing = [k for k in names if k not in history]
+    if missing:
+        raise KeyError(f"params {missing} are not in train()'s history (keys: "
+                       f"{list(history)})")
+    lengths = {k: len(history[k]) for k in ["loss", *names]}
+    if len(set(lengths.values())) > 1:
+        raise ValueError(f"train()'s history lists have different lengths: {lengths}; "
+                         f"append every entry once per epoch")
+    losses = [_number(v) for v in history["loss"]]
+    tracks = {k: np.asarray([np.asarray(v, dtype=float).reshape(-1) for v in history[k]])
+              .reshape(len(history[k]), -1) for k in names}
+    return losses, tracks
+
+
+def _number(v) -> float:
+    a = np.asarray(v, dtype=float).reshape(-1)
+    if a.size != 1:
+        raise ValueError(f"each loss in train()'s history should be one number, got shape "
+                         f"{np.shape(v)}; append float(loss)")
+    return float(a[0])
+
+
+def _draw(fig, losses, tracks, lr, epochs) -> None:
+    tracks = {k: drawable(t) for k, t in tracks.items()}
+    scalars = [k for k, t in tracks.items() if t.shape[1] == 1]
+    path = len(tracks) == 2 and len(scalars) == 2
+    axes = fig.subplots(1, 3 if path else 2)
+    plot_curve(axes[0], losses, "loss", "loss")
+    ax = axes[1]
+    colors = itertools.cycle(LINE_COLORS)
+    for name, track in tracks.items():
+        for j in range(min(track.shape[1], MAX_COMPONENTS)):
+            label = name if track.shape[1] == 1 else f"{name}[{j}]"
+            ax.plot(np.arange(track.shape[0]), track[:, j], label=label, color=next(colors))
+    ax.set_xlabel("step")
+    ax.set_ylabel("value")
+    ax.set_title("parameters")
+    ax.grid(True, alpha=0.3)
+    if tracks:
+        ax.legend(loc="best", fontsize="small")
+        if any(np.isnan(t).any() for t in tracks.values()):
+            ax.text(0.02, 0.02, f"nan, inf and values beyond ±{DRAW_LIMIT:.0e} not drawn",
+                    transform=ax.transAxes, color="#d62728", fontsize="small")
+    else:
+        ax.text(0.5, 0.5, "no parameters in the history", transform=ax.transAxes,
+                ha="center", color="#555555")
+    if path:
+        a, b = (tracks[k][:, 0] for k in scalars)
+        ax = axes[2]
+        ax.plot(a, b, color="#555555", lw=1, marker="." if a.size <= 60 else None)
+        if a.size:
+            ax.plot(a[:1], b[:1], "o", color="#2ca02c", label="start")
+            ax.plot(a[-1:], b[-1:], "*", ms=12, color="#d62728", label="end")
+            ax.legend(loc="best", fontsize="small")
+        ax.set_xlabel(scalars[0])
+        ax.set_ylabel(scalars[1])
+        ax.set_title(f"path of ({scalars[0]}, {scalars[1]})")
+        ax.grid(True, alpha=0.3)
+    fig.suptitle(f"learning rate {lr:g}, {epochs} epochs")
+
+
+def _fmt(v: float) -> str:
+    return f"{v:.4g}"
+
+
+class TrainingExplorer(widgets.VBox):
+    """Learning-rate and epoch sliders that re-run ``train`` and redraw its history.
+
+    Build it with :func:`explore_training`. Errors raised by ``train`` are shown in the
+    message line (type, message and a folded traceback) and kept in ``error``; the widget
+    stays usable so the learner can move the sliders again.
+
+    Attributes
+    ----------
+    lr_slider : ipywidgets.FloatSlider
+    epochs_slider : ipywidgets.IntSlider
+    message : ipywidgets.HTML
+        A summary of the last run, or the error it raised.
+    picture : ipywidgets.Image
+        The figure of the last successful run (PNG).
+    history : dict or None
+        The last successful run's history, as ``train`` returned it (a list of losses
+        becomes ``{"loss": [...]}``); None after an error.
+    error : Exception or None
+        What the last run raised, if anything.
+
+    Examples
+    --------
+    >>> def train(lr, epochs):
+    ...     w, ws, losses = 0.0, [], []
+    ...     for _ in range(epochs):
+    ...         losses.append((w - 3) ** 2)
+    ...         w -= lr * 2 * (w - 3)
+    ...         ws.append(w)
+    ...     return {"loss": losses, "w": ws}
+    >>> box = explore_training(train)
+    >>> box.epochs_slider.value = 20
+    >>> len(box.history["loss"])
+    20
+    """
+
+    def __init__(self, train, lr, epochs, params):
+        self._train = train
+        self._params = params
+        lo, hi, step, value = lr
+        decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 3
+        self.lr_slider = widgets.FloatSlider(
+            value=value, min=lo, max=hi, step=step, description="learning rate",
+            readout_format=f".{decimals}f", continuous_update=False,
+            style={"description_width": "initial"})
+        lo, hi, step, value = epochs
+        self.epochs_slider = widgets.IntSlider(
+            value=value, min=lo, max=hi, step=step, description="epochs",
+            continuous_update=False)
+        self.message = widgets.HTML()
+        self.picture = widgets.Image(format="png")
+        self.history = None
+        self.error = None
+        self._png = None
+        self._last_ok = None
+        super().__init__([widgets.HBox([self.lr_slider, self.epochs_slider]), self.message,
+                          self.picture])
+        self.lr_slider.observe(self._on_change, names="value")
+        self.epochs_slider.observe(self._on_change, names="value")
+        self.run()
+
+    def _on_change(self, change) -> None:
+        self.run()
+
+    def run(self) -> None:
+        """Call ``train`` with the sliders' values and show the result (or the error).
+
+        The sliders call this when they move; call it to re-run after editing ``train``'s
+        data.
+
+        Examples
+        --------
+        >>> calls = []
+        >>> box = explore_training(lambda lr, epochs: calls.append(lr) or [1.0] * epochs)
+        >>> box.run()
+        >>> calls
+        [0.1, 0.1]
+        """
+        lr, epochs = self.lr_slider.value, self.epochs_slider.value
+        try:
+            result = self._train(lr, epochs)
+            losses, tracks = _history(result, self._params)
+            png = render_png(lambda fig: _draw(fig, losses, tracks, lr, epochs),
+                             (11.0 if len(tracks) == 2 else 8.5, 3.4))
+        except Exception as exc:  # shown to the learner below; the widget stays usable
+            self.history = None
+            self.error = exc
+            self.message.value = self._error_html(exc, lr, epochs)
+            return
+        self.error = None
+        self.history = result if isinstance(result, dict) else {"loss": result}
+        self._png = png
+        self._last_ok = (lr, epochs)
+        self.picture.value = png
+        self.message.value = html.escape(self._summary(losses, tracks, lr, epochs))
+
+    @staticmethod
+    def _summary(losses, tracks, lr, epochs) -> str:
+        head = f"learning rate {lr:g}, {epochs} epochs"
+        if not losses:
+            return f"{head}: train() returned an empty history"
+        text = f"{head}: loss {_fmt(losses[0])} → {_fmt(losses[-1])}"
+        finals = [f"{k} = {_fmt(t[-1, 0])}" for k, t in tracks.items() if t.shape[1] == 1]
+        if finals:
+            text += "; final " + ", ".join(finals)
+        if not all(math.isfinite(v) for v in losses) or losses[-1] > losses[0]:
+            text += (". The loss grew instead of shrinking: this learning rate is probably "
+                     "too large, try a smaller one")
+        return text
+
+    def _error_html(self, exc, lr, epochs) -> str:
+        what = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        # start the traceback in the learner's code, not in this method
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next))
+        after = ""
+        if self._last_ok is not None:
+            after = (f" The picture below is from the last run that worked (learning rate "
+                     f"{self._last_ok[0]:g}, {self._last_ok[1]} epochs).")
+        return (f'<div style="color:#b00020"><b>train(lr={lr:g}, epochs={epochs}) failed: '
+                f"{html.escape(what)}</b>{html.escape(after)}</div>"
+                f"<details><summary>traceback</summary><pre>{html.escape(tb)}</pre></details>")
+
+    def figure_png(self) -> bytes | None:
+        """PNG bytes of the last successful run's figure (None if no run has worked yet).
+
+        Examples
+        --------
+        >>> box = explore_training(lambda lr, epochs: [1.0 / (1 + i) for i in range(epochs)])
+        >>> box.figure_png()[:4]
+        b'\\x89PNG'
+        """
+        return self._png
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if self._png is not None:
+            bundle["image/png"] = base64.b64encode(self._png).decode("ascii")
+        bundle["text/plain"] = "<training explorer: learning rate and epochs>"
+        return bundle
+
+
+def explore_training(train, lr=(0.001, 1.0, 0.001, 0.1), epochs=(10, 500, 10, 100),
+                     params=None) -> TrainingExplorer:
+    """Sliders for the learning rate and the epoch count over the learner's ``train``.
+
+    Every time a slider is released, ``train(lr, epochs)`` runs again and the figure
+    shows the loss curve and each parameter's trajectory (and, with exactly two scalar
+    parameters, their path in the plane).
+
+    Parameters
+    ----------
+    train : callable
+        ``train(lr, epochs)`` returning a history: a dict of equal-length lists with a
+        ``"loss"`` entry, e.g. ``{"loss": [...], "W": [...], "b": [...]}`` (one entry per
+        epoch; numbers, arrays or tensors), or just a list of losses.
+    lr : tuple
+        ``(min, max, step, value)`` of the learning-rate slider.
+    epochs : tuple
+        ``(min, max, step, value)`` of the epochs slider.
+    params : list of str, optional
+        Which history entries to draw as parameters; default: every key but ``"loss"``.
+
+    Returns
+    -------
+    TrainingExplorer
+        The widget (a ``VBox``); display it as a cell's last expression.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from adkernel import tf
+    >>> X = np.linspace(0, 1, 20).reshape(-1, 1)
+    >>> y = 3 * X
+    >>> def train(lr, epochs):
+    ...     W, b = tf.Variable([0.0]), tf.Variable([0.0])
+    ...     history = {"loss": [], "W": [], "b": []}
+    ...     for _ in range(epochs):
+    ...         with tf.GradientTape() as tape:
+    ...             loss = tf.reduce_mean(tf.square(W * X + b - y))
+    ...         dW, db = tape.gradient(loss, [W, b])
+    ...         W.assign_sub(lr * dW)
+    ...         b.assign_sub(lr * db)
+    ...         history["loss"].append(float(loss))
+    ...         history["W"].append(W.numpy()[0])
+    ...         history["b"].append(b.numpy()[0])
+    ...     return history
+    >>> box = explore_training(train, epochs=(10, 200, 10, 50))
+    >>> box.lr_slider.value = 0.5
+    >>> float(box.history["W"][-1]) > float(box.history["W"][0])
+    True
+    """
+    return TrainingExplorer(train, lr, epochs, params)

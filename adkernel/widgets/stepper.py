@@ -1,0 +1,374 @@
+"""Step through the backward pass one op at a time, with the chain rule spelled out.
+
+:class:`BackpropStepper` is a small ipywidgets composition: a Play button and a slider
+choose the step, an ``HTML`` widget shows the computation graph drawn by
+:func:`~adkernel.widgets.graph.render_svg` (the current op outlined in red, gradients not
+known yet shown as ``grad ?``), and a text panel explains the step in words and numbers:
+``upstream 1.0 × local 2x (= 6.0) = 6.0 → x``. Step 0 is the forward pass; the last step
+has every gradient. Without a widget front end (nbconvert, GitHub, nbval) the stepper shows
+the picture of the last step, because its mimebundle also carries that SVG.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..engine.inspect import Graph, backward_steps, graph_of
+from .graph import _caller_names, render_svg
+
+__all__ = ["BackpropStepper"]
+
+MAX_FORWARD_LINES = 12  # ops listed in the forward-pass explanation
+PLAY_INTERVAL_MS = 1500
+
+# Local derivatives in words, by op: f(pos, input names, input nodes, output node) -> text.
+# Names are the learner's (``x``) or the op's label; they only make the numbers readable.
+
+
+def _times(c: str, x: str) -> str:
+    """``2x`` for a one-letter name, ``2·name`` otherwise."""
+    return f"{c}{x}" if len(x) == 1 and x.isalpha() else f"{c}·{x}"
+
+
+def _pow_local(pos, names, nodes, out):
+    a, b = names
+    if pos == 1:
+        return f"{a}^{b}·ln({a})"
+    exponent = nodes[1]
+    if exponent.kind == "constant" and exponent.value is not None and \
+            np.ndim(exponent.value) == 0:
+        c = float(exponent.value)
+        if c == 2:
+            return _times("2", a)
+        return _times(_number(c), f"{a}^{_number(c - 1)}")
+    return f"{b}·{a}^({b} - 1)"
+
+
+_LOCAL = {
+    "add": lambda pos, n, *_: "1",
+    "sub": lambda pos, n, *_: "1" if pos == 0 else "-1",
+    "mul": lambda pos, n, *_: n[1 - pos],
+    "truediv": lambda pos, n, *_: f"1/{n[1]}" if pos == 0 else f"-{n[0]}/{n[1]}²",
+    "neg": lambda pos, n, *_: "-1",
+    "identity": lambda pos, n, *_: "1",
+    "pow": _pow_local,
+    "square": lambda pos, n, *_: _times("2", n[0]),
+    "sqrt": lambda pos, n, *_: f"1/(2·√{n[0]})",
+    "exp": lambda pos, n, *_: f"exp({n[0]})",
+    "log": lambda pos, n, *_: f"1/{n[0]}",
+    "sin": lambda pos, n, *_: f"cos({n[0]})",
+    "cos": lambda pos, n, *_: f"-sin({n[0]})",
+    "tan": lambda pos, n, *_: f"1 + tan({n[0]})²",
+    "tanh": lambda pos, n, *_: f"1 - tanh({n[0]})²",
+    "sigmoid": lambda pos, n, *_: f"σ({n[0]})·(1 - σ({n[0]}))",
+    "relu": lambda pos, n, *_: f"1 where {n[0]} > 0, else 0",
+    "abs": lambda pos, n, *_: f"sign({n[0]})",
+    "reduce_sum": lambda pos, n, *_: "1 for every element",
+    "reduce_mean": lambda pos, n, nodes, out: (
+        f"1/{int(np.prod(nodes[0].shape)) // max(1, int(np.prod(out.shape)))} "
+        "for every element"),
+}
+
+
+def _d(top: str, bottom: str) -> str:
+    """``dy/dx``, with parentheses around names that are expressions."""
+    return f"d{top}/d{bottom}" if bottom.isidentifier() else f"d{top}/d({bottom})"
+
+
+def _number(v) -> str:
+    """A scalar as the learner reads it: ``6.0``, ``0.25``, ``1.235e+05``."""
+    v = float(v)
+    text = f"{v:.4g}"
+    if text.lstrip("-").isdigit():
+        text += ".0"
+    return text
+
+
+def _is_number(text: str, v: float) -> bool:
+    """Does a formula such as ``"3"`` just say the number ``v`` (nothing to explain)?"""
+    try:
+        return float(text) == v
+    except ValueError:
+        return False
+
+
+def _summary(v) -> str:
+    """A number, a short array written out, or a longer array's shape and mean."""
+    a = np.asarray(v)
+    if a.ndim == 0:
+        return _number(a)
+    if a.size <= 4:
+        return "[" + ", ".join(_number(e) for e in a.ravel()) + "]"
+    with np.errstate(all="ignore"):
+        mean = a.mean()
+    return f"a {tuple(int(d) for d in a.shape)} array (mean {_number(mean)})"
+
+
+class BackpropStepper(widgets.VBox):
+    """The backward pass of ``target``, one op per step, with the chain rule in numbers.
+
+    Steps follow the order the tape runs them (reverse topological order). Step 0 is the
+    forward pass (values only); step ``k`` has pushed the gradient back through ``k`` ops;
+    the last step shows every gradient. Where a value is used more than once (fan-out),
+    the text shows how its gradient accumulates.
+
+    Parameters
+    ----------
+    tape : GradientTape
+        The tape that computed ``target``; it must still hold its records (make it
+        ``persistent=True``, or build the stepper before calling ``tape.gradient``).
+    target : Tensor
+        The value to differentiate (a float tensor; non-scalar targets are seeded with ones,
+        as ``tape.gradient`` does).
+    names : dict, optional
+        ``{name: tensor}`` used to label values; by default the caller's variables (a
+        notebook's namespace). Pass ``{}`` for none.
+
+    Attributes
+    ----------
+    graph : Graph
+        The computation graph, with final gradients.
+    steps : list of BackwardStep
+        The backward pass, from :func:`~adkernel.engine.inspect.backward_steps`.
+    play : ipywidgets.Play
+    slider : ipywidgets.IntSlider
+        Linked to ``play`` in the browser (``jslink``); its value is :attr:`step`.
+    frame : ipywidgets.HTML
+        The current picture (SVG).
+    panel : ipywidgets.HTML
+        The current explanation (escaped HTML).
+
+    Examples
+    --------
+    >>> from adkernel import tf
+    >>> x = tf.Variable(3.0)
+    >>> with tf.GradientTape(persistent=True) as tape:
+    ...     y = x ** 2
+    >>> stepper = BackpropStepper(tape, y, names={"x": x, "y": y})
+    >>> stepper
+    <backprop stepper: 2 steps>
+    >>> stepper.step = 1
+    >>> print(stepper.explanation)
+    Step 1 of 1: backward through y = pow(x, 2).
+    Upstream gradient: dy/dy = 1.0 (y is the target, so it starts at 1).
+    Chain rule: each input gets upstream × local derivative.
+      upstream 1.0 × local 2x (= 6.0) = 6.0 → x
+      (2 is a constant: it needs no gradient.)
+    Done: every gradient is known. dy/dx = 6.0.
+    """
+
+    def __init__(self, tape, target, names: dict | None = None):
+        if tape._used:
+            raise RuntimeError(
+                "This GradientTape has already computed its gradient and let go of its "
+                "records, so there is no backward pass left to step through. Create it with "
+                "tf.GradientTape(persistent=True), or build the stepper before "
+                "tape.gradient.")
+        graph = graph_of(tape, target, names=_caller_names() if names is None else names)
+        if graph.target is None:
+            raise ValueError("target was not computed on this tape: pass the value the tape "
+                             "recorded (e.g. BackpropStepper(tape, y) for y computed inside "
+                             "`with tape:`)")
+        self.graph, self.steps = backward_steps(tape, target, graph)
+        self._by_id = {n.id: n for n in self.graph.nodes}
+        self._target = self._by_id[self.graph.target]
+        # gradients known after each step: {node id: running total}
+        totals = {self.graph.target: self._target.grad}
+        self._totals = [dict(totals)]
+        self._before = []  # per step and contribution: the input's total before it, if any
+        for step in self.steps:
+            before = []
+            for c in step.contributions:  # in order: x * x sends x two contributions
+                before.append(totals[c.input] if c.accumulated else None)
+                totals[c.input] = c.total
+            self._before.append(before)
+            self._totals.append(dict(totals))
+        self._frames: dict = {}
+
+        last = len(self.steps)
+        self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=PLAY_INTERVAL_MS,
+                                 description="play")
+        self.slider = widgets.IntSlider(value=0, min=0, max=last, description="step")
+        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.frame = widgets.HTML()
+        self.panel = widgets.HTML()
+        super().__init__([widgets.HBox([self.play, self.slider]), self.frame, self.panel])
+        self.slider.observe(self._on_step, names="value")
+        self._show(0)
+
+    # -- state -------------------------------------------------------------------------------
+    @property
+    def n_steps(self) -> int:
+        """Number of steps, the forward pass (step 0) included."""
+        return len(self.steps) + 1
+
+    @property
+    def step(self) -> int:
+        """The step shown, ``0`` (forward pass) to ``n_steps - 1`` (all gradients)."""
+        return self.slider.value
+
+    @step.setter
+    def step(self, k: int) -> None:
+        if not 0 <= k < self.n_steps:
+            raise ValueError(f"step must be between 0 and {self.n_steps - 1}, got {k}")
+        self.slider.value = k
+
+    @property
+    def explanation(self) -> str:
+        """The current step's explanation as plain text."""
+        return self._explain(self.step)
+
+    def frame_svg(self, step: int | None = None) -> str:
+        """The SVG picture of a step (default: the current one).
+
+        Parameters
+        ----------
+        step : int, optional
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> from adkernel import tf
+        >>> x = tf.Variable(3.0)
+        >>> with tf.GradientTape(persistent=True) as tape:
+        ...     y = x ** 2
+        >>> stepper = BackpropStepper(tape, y)
+        >>> "grad" in stepper.frame_svg(0), "grad 6" in stepper.frame_svg(1)
+        (False, True)
+        """
+        k = self.step if step is None else step
+        if not 0 <= k < self.n_steps:
+            raise ValueError(f"step must be between 0 and {self.n_steps - 1}, got {k}")
+        if k not in self._frames:
+            self._frames[k] = self._render(k)
+        return self._frames[k]
+
+    def _on_step(self, change) -> None:
+        self._show(change["new"])
+
+    def _show(self, k: int) -> None:
+        self.frame.value = self.frame_svg(k)
+        head, *rest = self._explain(k).split("\n")
+        body = "<br>".join(html.escape(line).replace("  ", "&nbsp;&nbsp;") for line in rest)
+        self.panel.value = (f'<div style="font-size:14px;line-height:1.5">'
+                            f"<b>{html.escape(head)}</b><br>{body}</div>")
+
+    # -- pictures ----------------------------------------------------------------------------
+    def _render(self, k: int) -> str:
+        if k == 0:  # no gradients at all, not even in the hover text
+            graph = Graph([replace(n, grad=None) for n in self.graph.nodes], self.graph.edges,
+                          self.graph.target)
+            return render_svg(graph, show_grads=False,
+                              title="step 0: forward pass (values only)")
+        # known gradients are the running totals (a fan-out value grows step by step);
+        # the others keep their final value, which render_svg shows as "grad ?"
+        totals = self._totals[k]
+        nodes = [replace(n, grad=totals[n.id]) if n.id in totals else n
+                 for n in self.graph.nodes]
+        graph = Graph(nodes, self.graph.edges, self.graph.target)
+        node = self._by_id[self.steps[k - 1].node]
+        return render_svg(graph, highlight=node.id, done=set(totals),
+                          title=f"step {k} of {self.n_steps - 1}: backward through "
+                                f"{self._name(node)}")
+
+    # -- words -------------------------------------------------------------------------------
+    def _name(self, node, depth: int = 2) -> str:
+        """The learner's name for a value, else its label; an unnamed op is its call."""
+        if node.name or node.kind != "op":
+            return node.name or node.label
+        if depth == 0:
+            return f"{node.label}(…)"
+        args = ", ".join(self._name(self._by_id[i], depth - 1) for i in node.inputs)
+        return f"{node.label}({args})"
+
+    def _call(self, node) -> str:
+        args = ", ".join(self._name(self._by_id[i]) for i in node.inputs)
+        head = f"{node.name} = " if node.name else ""
+        return f"{head}{node.label}({args})"
+
+    def _explain(self, k: int) -> str:
+        t = self._name(self._target)
+        if k == 0:
+            lines = ["Step 0: the forward pass.",
+                     "Each op computes its value from its inputs, from the leaves down to "
+                     f"{t}:"]
+            ops = [n for n in self.graph.nodes if n.kind == "op"]
+            for n in ops[:MAX_FORWARD_LINES]:
+                value = "" if n.value is None else f" = {_summary(n.value)}"
+                lines.append(f"  {self._call(n)}{value}")
+            if len(ops) > MAX_FORWARD_LINES:
+                lines.append(f"  … and {len(ops) - MAX_FORWARD_LINES} more ops")
+            lines.append(f"No gradients yet. The backward pass starts at {t} with gradient "
+                         f"1 ({_d(t, t)} = 1) and visits the ops in reverse order.")
+            return "\n".join(lines)
+
+        step = self.steps[k - 1]
+        node = self._by_id[step.node]
+        name = self._name(node)
+        lines = [f"Step {k} of {self.n_steps - 1}: backward through {self._call(node)}."]
+        why = (f" ({name} is the target, so it starts at 1)" if node.id == self.graph.target
+               else f" (all that {name} received in earlier steps)")
+        lines.append(f"Upstream gradient: {_d(t, name)} = {_summary(step.upstream)}{why}.")
+        lines.append("Chain rule: each input gets upstream × local derivative.")
+        inputs = [self._by_id[i] for i in node.inputs]
+        input_names = [self._name(n) for n in inputs]
+        formula = _LOCAL.get(node.label)
+        positions, start = [], 0
+        for c in step.contributions:
+            positions.append(node.inputs.index(c.input, start))
+            start = positions[-1] + 1
+        arrays = False
+        for pos, c, prev in zip(positions, step.contributions, self._before[k - 1],
+                                strict=True):
+            target_name = self._name(self._by_id[c.input])
+            symbolic = formula(pos, input_names, inputs, node) if formula else None
+            if c.local is not None:
+                local = _number(c.local)
+                if symbolic is not None and not _is_number(symbolic, c.local):
+                    local = f"{symbolic} (= {local})"
+                lines.append(f"  upstream {_summary(step.upstream)} × local {local} = "
+                             f"{_summary(c.contribution)} → {target_name}")
+            else:
+                arrays = True
+                local = symbolic or f"(the {node.label} rule)"
+                lines.append(f"  upstream {_summary(step.upstream)} × local {local} → "
+                             f"{target_name} gets {_summary(c.contribution)}")
+            if prev is not None:
+                if np.ndim(c.total) == 0:
+                    lines.append(f"    {target_name} already had {_number(prev)}; now "
+                                 f"{_number(prev)} + {_number(c.contribution)} = "
+                                 f"{_number(c.total)}")
+                else:
+                    lines.append(f"    {target_name} already had {_summary(prev)}; adding "
+                                 f"gives {_summary(c.total)}")
+        used = set(positions)
+        for pos, n in enumerate(inputs):
+            if pos not in used and n.kind == "constant":
+                lines.append(f"  ({input_names[pos]} is a constant: it needs no gradient.)")
+        if arrays:
+            lines.append("With arrays, “×” is the vector–Jacobian product: element by element "
+                         "for elementwise ops, and summed over any dimension an input was "
+                         "broadcast along.")
+        if k == self.n_steps - 1:
+            leaves = [n for n in self.graph.nodes
+                      if n.kind in ("variable", "watched") and n.grad is not None]
+            grads = ", ".join(f"{_d(t, self._name(n))} = {_summary(n.grad)}" for n in leaves)
+            lines.append("Done: every gradient is known." + (f" {grads}." if grads else ""))
+        return "\n".join(lines)
+
+    # -- display -----------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"<backprop stepper: {self.n_steps} steps>"
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["image/svg+xml"] = self.frame_svg(self.n_steps - 1)
+        bundle["text/plain"] = repr(self)
+        return bundle

@@ -1,0 +1,453 @@
+"""Headless tests of the teaching widgets: stepper, loss plot, training explorer.
+
+No browser: widget state is read from traits (ipywidgets' own test style), the IPython
+display is replaced by a fake, and the clock by a counter where throttling is checked.
+"""
+
+from __future__ import annotations
+
+import base64
+import doctest
+import warnings
+
+import numpy as np
+import pytest
+
+from adkernel import tf
+from adkernel.widgets import explorer, lossplot, stepper
+from adkernel.widgets.explorer import explore_training
+from adkernel.widgets.lossplot import LossPlot
+from adkernel.widgets.stepper import BackpropStepper
+
+PNG_MAGIC = b"\x89PNG"
+
+
+@pytest.fixture(autouse=True)
+def outside_ipython(monkeypatch):
+    """Run as plain Python, even when another test module has started an IPython shell."""
+    monkeypatch.setattr(lossplot, "_has_frontend", lambda: False)
+
+
+@pytest.mark.parametrize("module", [stepper, lossplot, explorer], ids=lambda m: m.__name__)
+def test_docstring_examples_run(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# BackpropStepper
+# ---------------------------------------------------------------------------------------------
+
+
+def _square():
+    x = tf.Variable(3.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = x**2
+    return BackpropStepper(tape, y, names={"x": x, "y": y})
+
+
+def _fan_out():
+    x = tf.Variable(1.0)
+    with tf.GradientTape(persistent=True) as tape:
+        a = 2 * x
+        b = 3 * a
+        c = a + b
+    return BackpropStepper(tape, c, names={"x": x, "a": a, "b": b, "c": c})
+
+
+def test_stepper_square_steps_and_chain_rule_text():
+    s = _square()
+    assert s.n_steps == 2  # forward pass + one op
+    assert s.step == 0
+    assert "forward pass" in s.explanation
+    assert "grad" not in s.frame_svg()  # values only
+    assert "9" in s.frame_svg()
+    s.step = 1
+    text = s.explanation
+    assert "upstream 1.0 × local 2x (= 6.0) = 6.0 → x" in text
+    assert "dy/dx = 6.0" in text
+    assert "grad 6" in s.frame_svg()
+    assert s.frame.value == s.frame_svg()
+    assert "2x" in s.panel.value
+
+
+def test_stepper_fan_out_accumulates():
+    s = _fan_out()
+    assert s.n_steps == 4
+    assert repr(s) == "<backprop stepper: 4 steps>"
+    s.step = 1  # through c = a + b: a has 1 so far, x nothing yet
+    svg1 = s.frame_svg()
+    assert "grad 1" in svg1 and "grad 4" not in svg1 and "grad ?" in svg1
+    s.step = 2  # through b = 3a: a's gradient accumulates
+    assert "a already had 1.0; now 1.0 + 3.0 = 4.0" in s.explanation
+    assert "grad 4" in s.frame_svg()
+    s.step = 3
+    assert "upstream 4.0 × local 2.0 = 8.0 → x" in s.explanation
+    assert "dc/dx = 8.0" in s.explanation
+    assert "grad 8" in s.frame_svg()
+    assert "grad ?" not in s.frame_svg()
+
+
+def test_stepper_same_input_twice_in_one_op():
+    x = tf.Variable(3.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = x * x
+    s = BackpropStepper(tape, y, names={"x": x, "y": y})
+    s.step = 1
+    assert "x already had 3.0; now 3.0 + 3.0 = 6.0" in s.explanation
+
+
+def test_stepper_arrays_are_summarised():
+    X = np.linspace(0, 1, 50, dtype=np.float32).reshape(-1, 1)
+    W = tf.Variable(np.array([0.5], np.float32))
+    with tf.GradientTape(persistent=True) as tape:
+        loss = tf.reduce_mean(tf.square(W * X - 3 * X))
+    s = BackpropStepper(tape, loss, names={"W": W, "loss": loss})
+    s.step = 1
+    assert "local 1/50 for every element" in s.explanation
+    assert "(50, 1) array" in s.explanation
+    s.step = s.n_steps - 1
+    grad = float(tape.gradient(loss, W)[0])
+    assert f"dloss/dW = [{grad:.4g}]" in s.explanation
+
+
+def test_stepper_slider_bounds_and_widget_sync():
+    s = _fan_out()
+    assert (s.slider.min, s.slider.max) == (0, s.n_steps - 1)
+    assert (s.play.min, s.play.max) == (0, s.n_steps - 1)
+    with pytest.raises(ValueError, match="between 0 and 3"):
+        s.step = 4
+    with pytest.raises(ValueError, match="between 0 and 3"):
+        s.step = -1
+    with pytest.raises(ValueError):
+        s.frame_svg(9)
+    s.slider.value = 2  # what the browser does
+    assert s.step == 2
+    assert "Step 2 of 3" in s.panel.value
+    assert s.frame.value == s.frame_svg(2)
+
+
+def test_stepper_escapes_html():
+    x = tf.Variable(3.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = x**2
+    s = BackpropStepper(tape, y, names={"<script>": x, "y": y})
+    for k in range(s.n_steps):
+        s.step = k
+        assert "<script>" in s.explanation  # plain text keeps the name...
+        assert "<script>" not in s.panel.value  # ...the HTML escapes it
+        assert "<script>" not in s.frame.value
+    assert "&lt;script&gt;" in s.panel.value
+
+
+def test_stepper_mimebundle_has_final_svg_and_stable_text():
+    s = _square()
+    bundle = s._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"] == "<backprop stepper: 2 steps>"
+    assert bundle["image/svg+xml"].startswith("<svg")
+    assert "grad 6" in bundle["image/svg+xml"]  # the final state, whatever the step
+    assert bundle["image/svg+xml"] == s.frame_svg(s.n_steps - 1)
+
+
+def test_stepper_needs_the_tapes_records():
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = x**2
+    tape.gradient(y, x)
+    with pytest.raises(RuntimeError, match="persistent=True"):
+        BackpropStepper(tape, y)
+
+
+def test_stepper_does_not_swallow_errors(monkeypatch):
+    s = _square()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(stepper, "render_svg", broken)
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        s.step = 1
+
+
+# ---------------------------------------------------------------------------------------------
+# LossPlot
+# ---------------------------------------------------------------------------------------------
+
+
+class FakeDisplay:
+    """Stands in for IPython.display.display: records calls, returns a fake handle."""
+
+    def __init__(self):
+        self.shown = []
+        self.updates = []
+
+    def __call__(self, obj, display_id=None):
+        assert display_id is True
+        self.shown.append(obj._repr_mimebundle_())
+        return self
+
+    def update(self, obj):
+        self.updates.append(obj._repr_mimebundle_())
+
+
+@pytest.fixture
+def notebook(monkeypatch):
+    """Pretend to run in a Jupyter kernel; returns the fake display."""
+    fake = FakeDisplay()
+    monkeypatch.setattr(lossplot, "_has_frontend", lambda: True)
+    monkeypatch.setattr("IPython.display.display", fake)
+    return fake
+
+
+def test_lossplot_records_without_display():
+    plot = LossPlot()
+    for i in range(10_000):
+        plot.record(1.0 / (i + 1))
+    assert len(plot.values) == 10_000
+    assert plot.values[:2] == [1.0, 0.5]
+    assert plot.frames == 0  # outside IPython nothing is drawn while recording
+    assert repr(plot) == "<loss plot: loss>"
+
+
+def test_lossplot_accepts_tensors_and_arrays():
+    plot = LossPlot()
+    plot.record(tf.constant(0.5))
+    plot.record(np.float32(0.25))
+    plot.record(np.array(0.125))
+    assert plot.values == [0.5, 0.25, 0.125]
+    assert all(type(v) is float for v in plot.values)
+
+
+def test_lossplot_finish_draws_one_png():
+    plot = LossPlot("损失")
+    for v in (3.0, 2.0, 1.0):
+        plot.record(v)
+    assert plot.finish() == 1
+    assert plot.frames == 1
+    assert plot.figure_png().startswith(PNG_MAGIC)
+    assert plot.frames == 1  # figure_png is not a frame
+
+
+def test_lossplot_throttles_with_a_fake_clock(notebook, monkeypatch):
+    now = [0.0]
+
+    def clock():  # every reading advances 1 ms
+        now[0] += 0.001
+        return now[0]
+
+    monkeypatch.setattr(lossplot, "perf_counter", clock)
+    plot = LossPlot(min_interval=0.25)
+    for i in range(1000):
+        plot.record(1.0 / (i + 1))
+    assert 3 <= plot.frames <= 4  # ~1 s of fake time, one frame per 0.25 s
+    assert len(notebook.shown) == 1
+    assert len(notebook.updates) == plot.frames - 1
+    assert plot.finish() == plot.frames
+    assert len(notebook.updates) == plot.frames - 1
+
+
+def test_lossplot_tight_loop_draws_few_frames(notebook):
+    plot = LossPlot(min_interval=0.25)
+    for i in range(1000):
+        plot.record(1.0 / (i + 1))
+    assert plot.frames <= 2  # far less than a second of recording
+    frames = plot.finish()
+    assert frames == plot.frames
+    assert len(notebook.shown) == 1
+
+
+def test_lossplot_display_handle_and_stable_bundle(notebook, monkeypatch):
+    now = [0.0]
+    monkeypatch.setattr(lossplot, "perf_counter", lambda: now[0])
+    plot = LossPlot("loss", min_interval=0.25)
+    plot.record(1.0)  # starts the clock, draws nothing
+    assert notebook.shown == []
+    now[0] = 0.3
+    plot.record(0.5)  # due: first frame, through display(..., display_id=True)
+    now[0] = 0.4
+    plot.record(0.4)  # not due
+    now[0] = 0.6
+    plot.record(0.3)  # due: update of the same output
+    plot.finish()
+    assert len(notebook.shown) == 1
+    assert len(notebook.updates) == 2
+    assert plot.frames == 3
+    for bundle in notebook.shown + notebook.updates:
+        assert bundle["text/plain"] == "<loss plot: loss>"
+        assert base64.b64decode(bundle["image/png"]).startswith(PNG_MAGIC)
+
+
+def test_lossplot_context_manager_finishes_and_reraises(notebook):
+    with pytest.raises(ZeroDivisionError), LossPlot() as plot:
+        plot.record(1.0)
+        plot.record(0.5)
+        1 / 0
+    assert plot.frames == 1
+    assert len(notebook.shown) == 1
+
+
+def test_lossplot_context_manager_without_ipython():
+    with LossPlot() as plot:
+        plot.record(2.0)
+    assert plot.frames == 1
+
+
+def test_lossplot_mimebundle():
+    plot = LossPlot("loss")
+    plot.record(1.0)
+    bundle = plot._repr_mimebundle_()
+    assert bundle["text/plain"] == "<loss plot: loss>"
+    assert base64.b64decode(bundle["image/png"]).startswith(PNG_MAGIC)
+
+
+@pytest.mark.parametrize(("values", "scale"), [
+    ([10.0, 1.0, 0.1, 0.001], "log"),
+    ([1.0, 0.5, 0.2], "linear"),
+    ([1.0, -1.0, 1e-4], "linear"),
+    ([100.0, float("inf"), 5.0], "linear"),  # non-finite values are ignored
+    ([1e3, float("nan"), 1e-3], "log"),
+])
+def test_plot_curve_chooses_log_scale(values, scale):
+    from matplotlib.figure import Figure
+
+    ax = Figure().add_subplot()
+    lossplot.plot_curve(ax, values, "loss", "title")
+    assert ax.get_yscale() == scale
+    assert ax.get_xlabel() == "step" and ax.get_ylabel() == "loss"
+    assert ax.get_title() == "title"
+
+
+def test_font_families_fall_back_to_dejavu():
+    families = lossplot.font_families()
+    assert families[-1] == "DejaVu Sans"
+    assert set(families[:-1]) <= set(lossplot.CJK_FONTS)
+
+
+def test_chinese_labels_have_glyphs():
+    if len(lossplot.font_families()) == 1:
+        pytest.skip("no CJK font installed (apt install fonts-noto-cjk)")
+    plot = LossPlot("损失", title="训练损失")
+    plot.record(1.0)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*missing from font.*")
+        assert plot.figure_png().startswith(PNG_MAGIC)
+
+
+# ---------------------------------------------------------------------------------------------
+# explore_training
+# ---------------------------------------------------------------------------------------------
+
+
+class Trainer:
+    """A learner's train(lr, epochs): gradient descent on (w - 3)^2, calls recorded."""
+
+    def __init__(self, fail_above=None):
+        self.calls = []
+        self.fail_above = fail_above
+
+    def __call__(self, lr, epochs):
+        self.calls.append((lr, epochs))
+        if self.fail_above is not None and lr > self.fail_above:
+            raise ValueError(f"lr {lr} <too big>")
+        w, b = np.float64(0.0), np.float64(1.0)  # overflow gives inf, as with tensors
+        history = {"loss": [], "w": [], "b": []}
+        for _ in range(epochs):
+            history["loss"].append((w - 3) ** 2 + b**2)
+            w -= lr * 2 * (w - 3)
+            b -= lr * 2 * b
+            history["w"].append(w)
+            history["b"].append(b)
+        return history
+
+
+def test_explorer_reruns_train_when_sliders_move():
+    train = Trainer()
+    box = explore_training(train)
+    assert train.calls == [(0.1, 100)]
+    assert not box.lr_slider.continuous_update and not box.epochs_slider.continuous_update
+    box.lr_slider.value = 0.5
+    assert train.calls[-1] == (0.5, 100)
+    box.epochs_slider.value = 200
+    assert train.calls[-1] == (0.5, 200)
+    assert len(box.history["loss"]) == 200
+    assert box.history["w"][-1] == pytest.approx(3.0)
+    assert box.figure_png().startswith(PNG_MAGIC)
+    assert box.picture.value == box.figure_png()
+    assert "learning rate 0.5, 200 epochs" in box.message.value
+    assert box.error is None
+
+
+def test_explorer_slider_ranges():
+    box = explore_training(Trainer(), lr=(0.01, 2.0, 0.01, 0.2), epochs=(5, 50, 5, 10))
+    lr, ep = box.lr_slider, box.epochs_slider
+    assert (lr.min, lr.max, lr.step, lr.value) == (0.01, 2.0, 0.01, 0.2)
+    assert (ep.min, ep.max, ep.step, ep.value) == (5, 50, 5, 10)
+
+
+def test_explorer_accepts_a_list_of_losses():
+    box = explore_training(lambda lr, epochs: [1.0 / (i + 1) for i in range(epochs)])
+    assert list(box.history) == ["loss"]
+    assert box.figure_png().startswith(PNG_MAGIC)
+
+
+def test_explorer_shows_errors_and_stays_alive():
+    train = Trainer(fail_above=0.5)
+    box = explore_training(train)
+    first_png = box.figure_png()
+    box.lr_slider.value = 0.8
+    assert train.calls[-1] == (0.8, 100)
+    assert isinstance(box.error, ValueError)
+    assert box.history is None
+    assert "ValueError" in box.message.value
+    assert "lr 0.8 &lt;too big&gt;" in box.message.value  # escaped
+    assert "traceback" in box.message.value
+    assert box.figure_png() == first_png  # the last good picture stays
+    box.lr_slider.value = 0.2  # the widget still works
+    assert box.error is None
+    assert len(box.history["loss"]) == 100
+
+
+def test_explorer_reports_a_bad_history():
+    box = explore_training(lambda lr, epochs: {"loss": [1.0, 0.5], "W": [1.0]})
+    assert isinstance(box.error, ValueError)
+    assert "different lengths" in box.message.value
+    assert box.figure_png() is None
+    box = explore_training(lambda lr, epochs: {"W": [1.0]})
+    assert "without a &#x27;loss&#x27; entry" in box.message.value
+    box = explore_training(Trainer(), params=["v"])
+    assert isinstance(box.error, KeyError)
+
+
+def test_explorer_mimebundle_reads_statically():
+    box = explore_training(Trainer(), params=["w"])
+    bundle = box._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"] == "<training explorer: learning rate and epochs>"
+    assert base64.b64decode(bundle["image/png"]) == box.figure_png()
+
+
+def test_explorer_diverging_run_gets_a_hint():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow in the learner's code
+        box = explore_training(Trainer(), lr=(0.1, 5.0, 0.1, 3.0), epochs=(10, 500, 10, 500))
+    assert "too large" in box.message.value
+    assert box.figure_png().startswith(PNG_MAGIC)
+    box.lr_slider.value = 1.2  # grows without overflowing
+    assert "too large" in box.message.value
+    box.lr_slider.value = 0.1
+    assert "too large" not in box.message.value
+
+
+# ---------------------------------------------------------------------------------------------
+# benchmarks/plot_overhead.py runs (timings are never asserted)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_plot_overhead_benchmark_runs():
+    bench = pytest.importorskip("benchmarks.plot_overhead")
+    res = bench.run(rounds=5)
+    assert res["notebook_frames"] >= 1
+    assert res["frames_outside_ipython"] == 1
+    assert "µs/epoch" in bench.format_table(res)
