@@ -170,3 +170,30 @@ def test_install_kernel_writes_a_kernelspec_that_loads_the_extension(tmp_path):
     assert spec["display_name"] == "Python 3 (adkernel)"
     assert spec["argv"][-2:] == ["--ext", "adkernel"]
     assert spec["argv"][0] == sys.executable
+
+
+# ----- pictures ----------------------------------------------------------------------------
+
+
+def test_grad_shows_the_graph_with_values_and_gradients(ip):
+    result, out = run(ip, "%%tape --grad y:x\ny = x**2")
+    assert result.success
+    svgs = [o.data["image/svg+xml"] for o in out.outputs if "image/svg+xml" in o.data]
+    assert len(svgs) == 1
+    svg = svgs[0]
+    assert "pow" in svg and "grad 6" in svg and ">9<" in svg.replace(" ", "")
+
+
+def test_graph_without_grad_and_no_graph(ip):
+    result, out = run(ip, "%%tape --graph\ny = x * 2")
+    assert result.success and any("image/svg+xml" in o.data for o in out.outputs)
+    result, out = run(ip, "%%tape -g y --no-graph\ny = x * 2")
+    assert result.success and not any("image/svg+xml" in o.data for o in out.outputs)
+
+
+def test_step_shows_the_backprop_stepper(ip):
+    result, out = run(ip, "%%tape --grad y:x --step\ny = x**2")
+    assert result.success
+    texts = [o.data.get("text/plain", "") for o in out.outputs]
+    assert any("backprop stepper" in t for t in texts)
+    assert float(ip.user_ns["grads"]["x"]) == 6.0
