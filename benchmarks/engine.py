@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
-import json
 import math
 import os
 import platform
@@ -31,6 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+
+try:
+    from ._common import write_json
+except ImportError:  # run as a script
+    from _common import write_json
 
 __all__ = ["WORKLOADS", "BenchmarkError", "format_table", "machine_info", "run"]
 
@@ -717,10 +721,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"BENCHMARK ABORTED: {exc}", file=sys.stderr)
         raise
     print(format_table(results))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
-                         encoding="utf-8")
-    print(f"results written to {args.json}")
+    write_json(results, args.json)
     return 0
 
 

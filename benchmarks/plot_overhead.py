@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import sys
 import time
@@ -25,6 +24,11 @@ from pathlib import Path
 from unittest import mock
 
 import numpy as np
+
+try:
+    from ._common import write_json
+except ImportError:  # run as a script
+    from _common import write_json
 
 __all__ = ["format_table", "run"]
 
@@ -182,9 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--rounds must be at least {MIN_ROUNDS}")
     res = run(rounds=args.rounds)
     print(format_table(res))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"results written to {args.json}")
+    write_json(res, args.json)
     return 0
 
 

@@ -16,13 +16,17 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+try:
+    from ._common import write_json
+except ImportError:  # run as a script
+    from _common import write_json
 
 __all__ = ["SIZES", "format_table", "run"]
 
@@ -111,10 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--rounds must be at least {MIN_ROUNDS}")
     results = run(rounds=args.rounds)
     print(format_table(results))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n",
-                         encoding="utf-8")
-    print(f"results written to {args.json}")
+    write_json(results, args.json)
     return 0
 
 
