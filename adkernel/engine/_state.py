@@ -15,8 +15,6 @@ class _ThreadState(threading.local):
         # Tapes that record ops right now, innermost last. The hot path of every op
         # reads this list, so it is kept as a plain attribute.
         self.recording: list = []
-        # Every tape entered and not yet exited (recording or paused by stop_recording).
-        self.active: list = []
 
 
 state = _ThreadState()

@@ -29,7 +29,7 @@ from .errors import (
     ShapeError,
 )
 from .registry import Meta
-from .tensor import EagerTensor, TensorLike, Variable, _wrap, convert_to_tensor
+from .tensor import EagerTensor, TensorLike, Variable, _wrap
 
 __all__ = ["GradientTape", "UnconnectedGradients", "explain_none"]
 
@@ -434,9 +434,7 @@ class GradientTape:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        if self._recording:
-            _remove(state.recording, self)
-            self._recording = False
+        self._stop()
         self._in_block = False
         self._windows[-1][1] = next(serials)
 
@@ -838,7 +836,3 @@ def _remove(stack: list, tape) -> None:
         if stack[i] is tape:
             del stack[i]
             return
-
-
-def _as_tensor(x):
-    return x if isinstance(x, TensorLike) else convert_to_tensor(x)
