@@ -636,6 +636,18 @@ class Variable(TensorLike):
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         """Subtract ``delta`` from the value in place (the gradient-descent step)."""
+        if type(delta) is EagerTensor:
+            d = delta._value
+            # the training-loop case: a gradient step of the variable's own shape and dtype
+            # (no local name for the current array: it would count as one more holder)
+            if d.dtype is self._value.dtype and d.shape == self._value.shape:
+                if _refs_of_value(self) <= _UNSHARED:
+                    self._value -= d
+                else:
+                    self._value = self._value - d
+                if state.recording:
+                    self._note_assign()
+                return self if read_value else None
         d = self._coerce_new(delta, "assign_sub")
         if self._owns_value():
             self._value -= d
