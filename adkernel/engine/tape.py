@@ -714,7 +714,8 @@ class GradientTape:
         return _rebuild(template, results)
 
     @staticmethod
-    def _stack_rows(rows, shape, sv, higher):
+    def _stack_rows(rows, shape, sv, higher, axis=0):
+        """Stack per-seed gradients (``None`` = zeros) along ``axis`` into ``shape``."""
         zeros = np.zeros(sv.shape, dtype=sv.dtype)
         if higher:
             from . import ops
@@ -722,9 +723,10 @@ class GradientTape:
             parts = [
                 r if isinstance(r, TensorLike) else _wrap(zeros if r is None else r) for r in rows
             ]
-            return ops.reshape(ops.stack(parts), shape) if parts else _wrap(np.zeros(shape))
+            return ops.reshape(ops.stack(parts, axis=axis), shape) if parts else _wrap(
+                np.zeros(shape, dtype=sv.dtype))
         parts = [zeros if r is None else np.asarray(r) for r in rows]
-        stacked = np.stack(parts) if parts else np.zeros((0, *sv.shape), sv.dtype)
+        stacked = np.stack(parts, axis=axis) if parts else np.zeros(shape, sv.dtype)
         return _wrap(stacked.reshape(shape))
 
     def batch_jacobian(
@@ -777,16 +779,7 @@ class GradientTape:
             self._release()
         if all(p is None for p in parts) or sv.dtype.kind not in "fc":
             return _wrap(np.zeros(shape, dtype=sv.dtype))
-        zeros = np.zeros(sv.shape, dtype=sv.dtype)
-        if higher:
-            from . import ops
-
-            ps = [
-                p if isinstance(p, TensorLike) else _wrap(zeros if p is None else p) for p in parts
-            ]
-            return ops.reshape(ops.stack(ps, axis=1), shape)
-        stacked = np.stack([zeros if p is None else np.asarray(p) for p in parts], axis=1)
-        return _wrap(stacked.reshape(shape))
+        return self._stack_rows(parts, shape, sv, higher, axis=1)
 
     # -- explanations -----------------------------------------------------------------
     def explain(self, target, source, _name: str = "the source") -> str:
