@@ -16,7 +16,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 
 from .engine import tape as _tape_module
-from .engine.tape import GradientTape
+from .engine.tape import CellTape
 from .engine.tensor import TensorLike, Variable
 
 OPTIONS = (
@@ -168,8 +168,7 @@ class TapeMagics(Magics):
         if args.plot and not args.plot.isidentifier():
             raise UsageError(f"--plot: {args.plot!r} is not a valid Python name")
 
-        tape = GradientTape(persistent=args.persistent)
-        tape._yields = True
+        tape = CellTape(persistent=args.persistent)
         plot = hook = None
         if args.plot:
             plot, hook = self._plot_hook(args.plot)
@@ -225,7 +224,7 @@ class TapeMagics(Magics):
         target = self._lookup(target_name, "target")
         if source_names is None:
             sources = list(tape.watched_variables())
-            sources += [w for w in tape._watched if not isinstance(w, Variable)]
+            sources += [w for w in tape.view().watched if not isinstance(w, Variable)]
             names = [_display_name(s, ns) for s in sources]
         else:
             sources = [self._lookup(n, "source") for n in source_names]

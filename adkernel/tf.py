@@ -16,19 +16,14 @@ import numpy as np
 
 from .engine import dtypes as _dtypes
 from .engine import errors as _errors
-from .engine import ops as _ops
-from .engine.custom import custom_gradient
+from .engine import ops as _ops  # noqa: F401  (registers every op)
 from .engine.dtypes import DType, as_dtype
-from .engine.tape import GradientTape, UnconnectedGradients
+from .engine.registry import composite, exports
 from .engine.tensor import (
     Tensor,
     TensorLike,
-    TensorShape,
-    Variable,
     _wrap,
-    constant,
     convert_to_tensor,
-    is_tensor,
 )
 
 __version__ = "2.21.0-adkernel"
@@ -42,72 +37,10 @@ uint8, uint16, uint32, uint64 = _dtypes.uint8, _dtypes.uint16, _dtypes.uint32, _
 bool = _dtypes.bool_
 complex64, complex128 = _dtypes.complex64, _dtypes.complex128
 
-# ----- ops -------------------------------------------------------------------------------
-from .engine.ops import (  # noqa: E402
-    abs,
-    add,
-    add_n,
-    argmax,
-    argmin,
-    broadcast_to,
-    cast,
-    ceil,
-    clip_by_norm,
-    clip_by_value,
-    concat,
-    cos,
-    divide,
-    equal,
-    exp,
-    expand_dims,
-    floor,
-    gather,
-    greater,
-    greater_equal,
-    identity,
-    less,
-    less_equal,
-    log,
-    logical_and,
-    logical_not,
-    logical_or,
-    matmul,
-    maximum,
-    minimum,
-    multiply,
-    negative,
-    norm,
-    not_equal,
-    one_hot,
-    pow,
-    reduce_logsumexp,
-    reduce_max,
-    reduce_mean,
-    reduce_min,
-    reduce_prod,
-    reduce_std,
-    reduce_sum,
-    reduce_variance,
-    reshape,
-    round,
-    sigmoid,
-    sign,
-    sin,
-    sqrt,
-    square,
-    squeeze,
-    stack,
-    stop_gradient,
-    subtract,
-    tan,
-    tanh,
-    transpose,
-    truediv,
-    unstack,
-    where,
-)
+_export = composite  # a public name in this namespace (no VJP: not a primitive)
 
 
+@_export("executing_eagerly")
 def executing_eagerly() -> builtins.bool:
     """Always True: adkernel runs eagerly."""
     return True
@@ -121,34 +54,40 @@ def _shape_tuple(shape) -> tuple:
     return tuple(int(s) for s in shape)
 
 
+@_export("zeros")
 def zeros(shape, dtype=float32, name=None) -> Tensor:
     """A tensor of zeros."""
     return _wrap(np.zeros(_shape_tuple(shape), dtype=as_dtype(dtype)._np))
 
 
+@_export("ones")
 def ones(shape, dtype=float32, name=None) -> Tensor:
     """A tensor of ones."""
     return _wrap(np.ones(_shape_tuple(shape), dtype=as_dtype(dtype)._np))
 
 
+@_export("fill")
 def fill(dims, value, name=None) -> Tensor:
     """A tensor of ``dims`` filled with ``value``."""
     v = convert_to_tensor(value)._value
     return _wrap(np.full(_shape_tuple(dims), v, dtype=v.dtype))
 
 
+@_export("zeros_like")
 def zeros_like(input, dtype=None, name=None) -> Tensor:
     """Zeros with the shape (and dtype) of ``input``."""
     v = convert_to_tensor(input)._value if not isinstance(input, TensorLike) else input._value
     return _wrap(np.zeros(v.shape, dtype=as_dtype(dtype)._np if dtype else v.dtype))
 
 
+@_export("ones_like")
 def ones_like(input, dtype=None, name=None) -> Tensor:
     """Ones with the shape (and dtype) of ``input``."""
     v = convert_to_tensor(input)._value if not isinstance(input, TensorLike) else input._value
     return _wrap(np.ones(v.shape, dtype=as_dtype(dtype)._np if dtype else v.dtype))
 
 
+@_export("range")
 def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
     """Like Python's range, as a tensor (int32 for ints, float32 for floats)."""
     if limit is None:
@@ -162,6 +101,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
     return _wrap(np.arange(*vals).astype(dt))
 
 
+@_export("linspace")
 def linspace(start, stop, num, name=None, axis=0) -> Tensor:
     """``num`` evenly spaced values from start to stop (float32 for Python floats)."""
     s = convert_to_tensor(start)._value
@@ -169,6 +109,7 @@ def linspace(start, stop, num, name=None, axis=0) -> Tensor:
     return _wrap(np.linspace(float(s), float(np.asarray(stop)), int(num)).astype(dt))
 
 
+@_export("eye", "linalg.eye")
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=float32, name=None) -> Tensor:
     """An identity matrix."""
     return _wrap(
@@ -180,24 +121,28 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=float32, name=None) 
     )
 
 
+@_export("shape")
 def shape(input, out_type=int32, name=None) -> Tensor:
     """The shape of ``input`` as an int32 tensor."""
     v = input._value if isinstance(input, TensorLike) else np.asarray(input)
     return _wrap(np.asarray(v.shape, dtype=as_dtype(out_type)._np))
 
 
+@_export("size")
 def size(input, out_type=int32, name=None) -> Tensor:
     """The number of elements of ``input``."""
     v = input._value if isinstance(input, TensorLike) else np.asarray(input)
     return _wrap(as_dtype(out_type)._np.type(np.size(v)))
 
 
+@_export("rank")
 def rank(input, name=None) -> Tensor:
     """The number of dimensions of ``input``."""
     v = input._value if isinstance(input, TensorLike) else np.asarray(input)
     return _wrap(np.int32(np.ndim(v)))
 
 
+@_export("print")
 def print(*inputs, sep=" ", end="\n", output_stream=None, **kwargs) -> None:
     """Print tensors by value, like ``tf.print``."""
     parts = []
@@ -278,201 +223,28 @@ dtypes = SimpleNamespace(
     complex128=complex128,
 )
 
-math = SimpleNamespace(
-    abs=abs,
-    add=add,
-    add_n=add_n,
-    argmax=argmax,
-    argmin=argmin,
-    ceil=ceil,
-    cos=cos,
-    divide=divide,
-    equal=equal,
-    exp=exp,
-    expm1=_ops.expm1,
-    floor=floor,
-    floordiv=_ops.floordiv,
-    floormod=_ops.floormod,
-    greater=greater,
-    greater_equal=greater_equal,
-    is_finite=_ops.is_finite,
-    is_nan=_ops.is_nan,
-    less=less,
-    less_equal=less_equal,
-    log=log,
-    log1p=_ops.log1p,
-    log_sigmoid=lambda x, name=None: negative(_ops.softplus(negative(x))),
-    logical_and=logical_and,
-    logical_not=logical_not,
-    logical_or=logical_or,
-    logical_xor=_ops.logical_xor,
-    maximum=maximum,
-    minimum=minimum,
-    multiply=multiply,
-    negative=negative,
-    not_equal=not_equal,
-    pow=pow,
-    reciprocal=_ops.reciprocal,
-    reduce_logsumexp=reduce_logsumexp,
-    reduce_max=reduce_max,
-    reduce_mean=reduce_mean,
-    reduce_min=reduce_min,
-    reduce_prod=reduce_prod,
-    reduce_std=reduce_std,
-    reduce_sum=reduce_sum,
-    reduce_variance=reduce_variance,
-    round=round,
-    rsqrt=_ops.rsqrt,
-    sigmoid=sigmoid,
-    sign=sign,
-    sin=sin,
-    softplus=_ops.softplus,
-    sqrt=sqrt,
-    square=square,
-    squared_difference=_ops.squared_difference,
-    subtract=subtract,
-    tan=tan,
-    tanh=tanh,
-    truediv=truediv,
-)
-
-nn = SimpleNamespace(
-    elu=_ops.elu,
-    embedding_lookup=_ops.embedding_lookup,
-    l2_loss=_ops.l2_loss,
-    leaky_relu=_ops.leaky_relu,
-    log_softmax=_ops.log_softmax,
-    relu=_ops.relu,
-    sigmoid=sigmoid,
-    sigmoid_cross_entropy_with_logits=_ops.sigmoid_cross_entropy_with_logits,
-    silu=_ops.silu,
-    softmax=_ops.softmax,
-    softmax_cross_entropy_with_logits=_ops.softmax_cross_entropy_with_logits,
-    softplus=_ops.softplus,
-    softsign=_ops.softsign,
-    sparse_softmax_cross_entropy_with_logits=_ops.sparse_softmax_cross_entropy_with_logits,
-    swish=_ops.silu,
-    tanh=tanh,
-)
-
-linalg = SimpleNamespace(matmul=matmul, norm=norm, eye=eye, solve=_ops.solve, einsum=_ops.einsum)
-einsum = _ops.einsum
-
-losses = SimpleNamespace(
-    mean_squared_error=_ops.mean_squared_error,
-    mse=_ops.mean_squared_error,
-    MSE=_ops.mean_squared_error,
-)
 
 
-__all__ = [
-    "DType",
-    "GradientTape",
-    "Tensor",
-    "TensorShape",
-    "UnconnectedGradients",
-    "Variable",
-    "abs",
-    "add",
-    "add_n",
-    "argmax",
-    "argmin",
-    "as_dtype",
-    "bool",
-    "broadcast_to",
-    "cast",
-    "ceil",
-    "clip_by_norm",
-    "clip_by_value",
-    "complex64",
-    "complex128",
-    "concat",
-    "constant",
-    "convert_to_tensor",
-    "cos",
-    "custom_gradient",
-    "divide",
-    "double",
-    "dtypes",
-    "einsum",
-    "equal",
-    "errors",
-    "executing_eagerly",
-    "exp",
-    "expand_dims",
-    "eye",
-    "fill",
-    "float16",
-    "float32",
-    "float64",
-    "floor",
-    "gather",
-    "greater",
-    "greater_equal",
-    "half",
-    "identity",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "is_tensor",
-    "less",
-    "less_equal",
-    "linalg",
-    "linspace",
-    "log",
-    "logical_and",
-    "logical_not",
-    "logical_or",
-    "losses",
-    "math",
-    "matmul",
-    "maximum",
-    "minimum",
-    "multiply",
-    "negative",
-    "nn",
-    "norm",
-    "not_equal",
-    "one_hot",
-    "ones",
-    "ones_like",
-    "pow",
-    "print",
-    "random",
-    "range",
-    "rank",
-    "reduce_logsumexp",
-    "reduce_max",
-    "reduce_mean",
-    "reduce_min",
-    "reduce_prod",
-    "reduce_std",
-    "reduce_sum",
-    "reduce_variance",
-    "reshape",
-    "round",
-    "shape",
-    "sigmoid",
-    "sign",
-    "sin",
-    "size",
-    "sqrt",
-    "square",
-    "squeeze",
-    "stack",
-    "stop_gradient",
-    "subtract",
-    "tan",
-    "tanh",
-    "transpose",
-    "truediv",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "unstack",
-    "where",
-    "zeros",
-    "zeros_like",
-]
+def _namespaces() -> dict:
+    """Every public op and helper, by its ``tf`` name, from the op registry."""
+    spaces: dict = {}
+    for qualified, fn in exports().items():
+        *prefix, short = qualified.split(".")
+        if prefix:
+            spaces.setdefault(prefix[0], {})[short] = fn
+        else:
+            globals()[short] = fn
+    return {k: SimpleNamespace(**dict(sorted(v.items()))) for k, v in spaces.items()}
+
+
+globals().update(_namespaces())
+_TOP = sorted(n for n in exports() if "." not in n)
+
+__all__ = sorted({
+    *_TOP,
+    "DType", "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
+    "as_dtype", "bool", "complex64", "complex128", "constant", "convert_to_tensor",
+    "custom_gradient", "double", "dtypes", "errors", "float16", "float32", "float64", "half",
+    "int8", "int16", "int32", "int64", "is_tensor", "linalg", "losses", "math", "nn",
+    "random", "uint8", "uint16", "uint32", "uint64",
+})

@@ -10,6 +10,7 @@ from IPython.utils.capture import capture_output
 
 from adkernel.engine import tape as tape_module
 from adkernel.engine._state import state
+from adkernel.engine.tape import TapeState
 
 SETUP = """
 import numpy as np
@@ -46,7 +47,8 @@ def test_plot_records_every_loss_and_leaves_a_final_image(ip):
     assert images, "the final frame of the loss curve must be a plain image output"
     assert all(o.data["text/plain"] == images[0].data["text/plain"] for o in images)
     cell_tape = ip.user_ns["tape"]
-    assert cell_tape._yielded, "the cell's tape must stop recording once the loop opens its own"
+    assert cell_tape.view().state is TapeState.STOPPED and len(cell_tape) < 50, (
+        "the cell's tape must stop recording once the loop opens its own")
 
 
 def test_plot_also_finds_the_loss_inside_a_function(ip):
@@ -77,4 +79,4 @@ def test_memory_stays_flat_over_a_10000_step_plot_cell(ip, monkeypatch):
         tracemalloc.stop()
     # the plot keeps one float per step (~10,000 values); nothing else may grow
     assert large - small < 1_000_000, f"memory grew by {large - small} bytes"
-    assert len(ip.user_ns["tape"]._entries) < 50
+    assert len(ip.user_ns["tape"]) < 50

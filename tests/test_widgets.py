@@ -65,11 +65,11 @@ def test_stepper_square_steps_and_chain_rule_text():
     assert "9" in s.frame_svg()
     s.step = 1
     text = s.explanation
-    assert "upstream 1.0 × local 2x (= 6.0) = 6.0 → x" in text
+    assert "upstream 1.0 × local 2·x (= 6.0) = 6.0 → x" in text
     assert "dy/dx = 6.0" in text
     assert "grad 6" in s.frame_svg()
     assert s.frame.value == s.frame_svg()
-    assert "2x" in s.panel.value
+    assert "2·x" in s.panel.value
 
 
 def test_stepper_fan_out_accumulates():

@@ -5,7 +5,7 @@ Imports numpy and the standard library only.
 
 from __future__ import annotations
 
-from . import ops
+from . import numpy_interop, ops, tape, tensor
 from ._malloc import tune_malloc
 from .custom import custom_gradient
 from .dtypes import DType, as_dtype
@@ -25,6 +25,15 @@ from .registry import REGISTRY, OpDef, defop
 from .tape import GradientTape, UnconnectedGradients, explain_none
 from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor, is_tensor
 
+# Tensors sit below the layers they call into: plug those in (the one place it happens).
+tensor.connect(
+    identity=ops.identity,
+    stack=ops.stack,
+    getitem=ops.getitem,
+    on_assign=tape.note_assignment,
+    array_ufunc=numpy_interop.array_ufunc,
+    array_function=numpy_interop.array_function,
+)
 tune_malloc()
 
 __all__ = [

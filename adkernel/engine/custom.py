@@ -3,26 +3,52 @@
 from __future__ import annotations
 
 import functools
+import inspect
 
 import numpy as np
 
+from . import ops
 from ._state import state
-from .registry import OpDef, record
+from .registry import OpDef
+from .tape import GradientTape, record
 from .tensor import TensorLike, _wrap, convert_to_tensor
-
-
-def cast(x, dtype):
-    from .ops import cast as cast_op
-
-    return cast_op(x, dtype)
 
 __all__ = ["custom_gradient"]
 
 
-def _vjp_for(grad_fn, n: int):
+def _takes_variables(grad_fn) -> bool:
+    try:
+        params = inspect.signature(grad_fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "variables" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def _as_input_dtype(r, x, g):
+    """A returned gradient as a value (or tensor, when ``g`` is one) of input ``x``'s dtype."""
+    if r is None:
+        return None
+    dtype = x._value.dtype if isinstance(x, TensorLike) else np.result_type(x)
+    if isinstance(r, TensorLike) and r._value.dtype != dtype:
+        r = ops.cast(r, dtype)
+    r = convert_to_tensor(r, dtype=dtype)
+    return r if isinstance(g, TensorLike) else r._value
+
+
+def _vjp_for(grad_fn, n: int, variables: list):
     def custom_vjp(g, out, need, *ins):
         upstream = g if isinstance(g, TensorLike) else _wrap(g)
-        res = grad_fn(upstream)
+        if variables:
+            res, var_grads = grad_fn(upstream, variables=variables)
+            var_grads = list(var_grads) if isinstance(var_grads, list | tuple) else [var_grads]
+            if len(var_grads) != len(variables):
+                raise ValueError(
+                    f"the gradient function of a custom_gradient returned {len(var_grads)} "
+                    f"variable gradients for the {len(variables)} variables it uses; return "
+                    "one per variable (None where there is none)."
+                )
+        else:
+            res, var_grads = grad_fn(upstream), []
         if not isinstance(res, list | tuple):
             res = (res,)
         if len(res) != n:
@@ -30,17 +56,8 @@ def _vjp_for(grad_fn, n: int):
                 f"the gradient function of a custom_gradient returned {len(res)} gradients "
                 f"for {n} inputs; return one per input (None for inputs without a gradient)."
             )
-        grads = []
-        for r, x in zip(res, ins, strict=True):
-            if r is None:
-                grads.append(None)
-                continue
-            dtype = x._value.dtype if isinstance(x, TensorLike) else np.result_type(x)
-            if isinstance(r, TensorLike) and r._value.dtype != dtype:
-                r = cast(r, dtype)
-            r = convert_to_tensor(r, dtype=dtype)
-            grads.append(r if isinstance(g, TensorLike) else r._value)
-        return tuple(grads)
+        return tuple(_as_input_dtype(r, x, g)
+                     for r, x in zip([*res, *var_grads], ins, strict=True))
 
     return custom_vjp
 
@@ -49,7 +66,9 @@ def custom_gradient(f=None):
     """Decorate ``f(*x) -> (y, grad_fn)`` so tapes use ``grad_fn(upstream)`` as its gradient.
 
     The operations inside ``f`` are not recorded; ``grad_fn`` returns one gradient per
-    input. It may itself use tf ops, so higher derivatives work through it.
+    input. It may itself use tf ops, so higher derivatives work through it. When ``f``
+    reads trainable ``tf.Variable`` s, ``grad_fn`` must accept ``variables=`` and return
+    ``(input gradients, variable gradients)``, as in TensorFlow.
 
     Examples
     --------
@@ -65,18 +84,29 @@ def custom_gradient(f=None):
     def wrapper(*args, **kwargs):
         xs = [a if isinstance(a, TensorLike) else convert_to_tensor(a) for a in args]
         paused = list(state.recording)
-        state.recording.clear()
+        spy = GradientTape()  # sees which trainable variables f reads
+        state.recording[:] = [spy]
         try:
             y, grad_fn = f(*xs, **kwargs)
         finally:
             state.recording[:] = paused
+        # the variables grad_fn answers for: those f read that are not its inputs
+        variables = [v for v in spy.watched_variables() if all(v is not x for x in xs)]
+        if variables and not _takes_variables(grad_fn):
+            raise TypeError(
+                f"@custom_gradient grad_fn must accept keyword argument 'variables', since "
+                f"function uses variables: {[v.name for v in variables]}. Give it the "
+                "signature grad_fn(upstream, variables=None) and return (input gradients, "
+                "variable gradients)."
+            )
         if not isinstance(y, TensorLike):
             y = convert_to_tensor(y)
         out = _wrap(y._value)
         if state.recording:
             op = OpDef(f"custom_gradient:{getattr(f, '__name__', 'f')}", None)
-            op.vjp = _vjp_for(grad_fn, len(xs))
-            record(op, tuple(xs), tuple(x._serial for x in xs), tuple(x._value for x in xs), None,
+            op.vjp = _vjp_for(grad_fn, len(xs), variables)
+            ins = (*xs, *variables)
+            record(op, ins, tuple(x._serial for x in ins), tuple(x._value for x in ins), None,
                    out)
         return out
 

@@ -1,23 +1,15 @@
-"""Plain-language diagnostics: why a gradient is ``None``, and a tape's text form."""
+"""Plain-language diagnostics: why a gradient is ``None``, and a tape's text form.
+
+Both read a tape through its read-only view (:meth:`GradientTape.view`). Every sentence
+states only what the tape's records show: when a value was made (before, during or after
+recording, or while recording was paused), what the tape tracked, which op cut a path.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .tensor import TensorLike, Variable
-
-# Why each non-differentiable op cuts the path, in the learner's terms.
-_CUTS = {
-    "cast_to_integer": "a cast to an integer or bool dtype (tf.cast(..., tf.int32)), which has "
-    "no gradient: keep the computation in floats",
-    "stop_gradient": "tf.stop_gradient, which blocks gradients on purpose",
-    "round": "tf.round, a step function whose gradient TensorFlow leaves undefined (None)",
-    "floor": "tf.floor, a step function whose gradient TensorFlow leaves undefined (None)",
-    "ceil": "tf.math.ceil, a step function whose gradient TensorFlow leaves undefined (None)",
-    "floordiv": "integer division (//), which has no gradient",
-    "argmax": "tf.argmax, which returns integer positions and has no gradient",
-    "argmin": "tf.argmin, which returns integer positions and has no gradient",
-}
 
 
 def _label(obj) -> str:
@@ -28,12 +20,10 @@ def _label(obj) -> str:
     return f"a {type(obj).__name__}"
 
 
-def _graph(tape):
-    """(producers {serial: (op, input serials)}, tracked serials)."""
-    if tape._skeleton is not None:
-        skel, ids = tape._skeleton
-        return {oid: (op, iids) for op, oid, iids in skel}, ids
-    return {e[1]: (e[0], e[2]) for e in tape._entries}, tape._ids
+def _code(name: str) -> str:
+    """The name as it can appear in a code hint (``c``, ``sources[0]``), or ``x``."""
+    bare = name.strip("`")
+    return bare if bare.split("[")[0].isidentifier() and " " not in bare else "x"
 
 
 def _search(producers, tid: int, sid: int):
@@ -61,32 +51,22 @@ def _search(producers, tid: int, sid: int):
         op, iids = prod
         b = blocker
         if b is None and not op.differentiable:
-            b = op.name
+            b = op
         for k in iids:
             if k:
                 stack.append((k, b))
     return found_diff, cut, leaves
 
 
-def _when(tape, serial: int) -> str | None:
-    windows = tape._windows
-    if not windows:
-        return None
-    if serial < windows[0][0]:
-        return "before"
-    for start, end in windows:
-        if start <= serial and (end is None or serial <= end):
-            return "during"
-    return "after"
-
-
-def explain(tape, target, source, name: str = "the source") -> str:
+def explain(view, target, source, name: str = "the source") -> str:
+    """One sentence saying why ``gradient(target, source)`` is (or is not) None."""
     if not isinstance(source, TensorLike):
         return (
             f"{name} is {_label(source)}, not a tensor: gradients are taken with respect "
             "to tf.Variables or watched tensors."
         )
     what = f"{name} ({_label(source)})"
+    x = _code(name)
     if source._value.dtype.kind not in "fc":
         return (
             f"{what} has the integer dtype {source._value.dtype.name}, and gradients exist "
@@ -98,78 +78,39 @@ def explain(tape, target, source, name: str = "the source") -> str:
             f"The target is {_label(target)}, not a tensor the tape recorded: the "
             "computation left the tape (plain Python or numpy math); use tf ops."
         )
-    if target is source:
-        return f"The target is {name} itself, so the gradient is 1, not None."
-    producers, ids = _graph(tape)
     sid, tid = source._serial, target._serial
-    if tid not in ids:
-        when = _when(tape, target._serial)
-        if when == "before":
-            return (
-                "The target was computed before the tape started recording, so the tape "
-                f"saw none of the ops linking it to {name}: compute it inside the "
-                "`with tf.GradientTape()` block."
-            )
-        if when == "after":
-            return (
-                "The target was computed after the tape stopped recording (outside the "
-                f"`with` block, or inside tape.stop_recording()), so nothing links it to "
-                f"{name}: compute it inside the block."
-            )
-        if isinstance(source, Variable) and source.trainable and tape._auto and sid not in ids:
-            return (
-                f"The target was computed inside the block, but from values computed before "
-                f"the tape started recording: the ops that used {what} ran outside the "
-                "`with` block, so the tape never saw them. Compute everything from the "
-                "variables inside the block."
-            )
-    if sid not in ids:
-        if isinstance(source, Variable):
-            if not source.trainable:
-                return (
-                    f"{what} was created with trainable=False, so the tape did not watch it: "
-                    "call tape.watch(v) inside the `with` block, or create it with "
-                    "trainable=True."
-                )
-            if not tape._auto:
-                return (
-                    f"{what} was never passed to tape.watch() and the tape was created with "
-                    "watch_accessed_variables=False, so it was not watched: call "
-                    "tape.watch(v) before using it."
-                )
-            return (
-                f"{what} was never used while the tape was recording, so the target cannot "
-                "depend on it through this tape: use it inside the `with` block."
-            )
-        if _when(tape, source._serial) == "during":
-            return (
-                f"{what} was computed while recording, but only from values the tape does "
-                "not watch (constants or numpy arrays), so it was not watched: call "
-                "tape.watch(x) on it, or make the input a tf.Variable."
-            )
-        return (
-            f"{what} is a constant tensor the tape never watched: call tape.watch(x) inside "
-            "the `with` block before using it, or make it a tf.Variable (variables are "
-            "watched automatically). If x was a Variable once, `x = x + 1` replaced it by a "
-            "tensor: use x.assign_add(1)."
-        )
-    if tid not in ids:
-        return (
-            "The target was computed only from values the tape does not watch, so it does "
-            f"not depend on {name}: watch the inputs (tape.watch) or use tf.Variables."
-        )
+    if target is source or sid == tid:
+        return f"The target is {name} itself, so the gradient is 1, not None."
+    producers = {link[1]: (link[0], link[2]) for link in view.links}
+    source_tracked = view.tracks(sid)
+    target_tracked = view.tracks(tid)
+
+    if not source_tracked:
+        if (isinstance(source, Variable) and source.trainable
+                and view.watches_accessed_variables and not target_tracked):
+            # a variable the tape would have watched: the target came from elsewhere
+            return _untracked_target(view, target, name, x)
+        return _unwatched_source(view, source, what, x)
+    if not target_tracked:
+        return _untracked_target(view, target, name, x)
     found, cut, leaves = _search(producers, tid, sid)
     if found:
+        dropped = [op for op, k in view.dropped if k]
+        if dropped:
+            return (
+                f"Every path from the target back to {name} passes through "
+                f"'{dropped[0]}', whose gradient function returned None for it: return a "
+                "gradient for that input (from tf.custom_gradient's grad_fn, for variables "
+                "in the second value it returns)."
+            )
         return f"The target depends on {name} through recorded ops, so its gradient is not None."
     if cut is not None:
-        why = _CUTS.get(
-            cut,
-            f"the op '{cut}', which has no gradient "
-            "(comparisons and other boolean results have none)",
+        why = cut.cut or (
+            f"the op '{cut.name}', which has no gradient "
+            "(comparisons and other boolean results have none)"
         )
         return f"Every path from the target back to {name} passes through {why}."
-    assigned = [k for k in leaves if k in tape._assigned]
-    if assigned:
+    if any(view.assigned(k) for k in leaves):
         return (
             "The target depends on a variable whose value was set by assign / assign_add / "
             "assign_sub while recording; assignments are not differentiable, so no gradient "
@@ -181,6 +122,86 @@ def explain(tape, target, source, name: str = "the source") -> str:
     )
 
 
+def _unwatched_source(view, source, what: str, x: str) -> str:
+    """The tape never tracked the source: say why, from how it was made."""
+    if isinstance(source, Variable):
+        if not source.trainable:
+            return (
+                f"{what} was created with trainable=False, so the tape did not watch it: "
+                f"call tape.watch({x}) inside the `with` block, or create it with "
+                "trainable=True."
+            )
+        if not view.watches_accessed_variables:
+            return (
+                f"{what} was never passed to tape.watch() and the tape was created with "
+                f"watch_accessed_variables=False, so it was not watched: call "
+                f"tape.watch({x}) before using it."
+            )
+        return (
+            f"{what} was never used while the tape was recording, so the target cannot "
+            "depend on it through this tape: use it inside the `with` block."
+        )
+    when = view.when(source._serial)
+    if when == "during":
+        return (
+            f"{what} was computed while recording, but only from values the tape does "
+            f"not watch (constants or numpy arrays), so it was not watched: call "
+            f"tape.watch({x}) on it, or make the input a tf.Variable."
+        )
+    if when == "paused":
+        return (
+            f"{what} was computed inside tape.stop_recording(), so the tape did not track "
+            f"it: compute it while the tape records, or call tape.watch({x})."
+        )
+    if any(source._serial in link[2] for link in view.links):
+        return (
+            f"{what} is a constant tensor the tape never watched (constants are not "
+            f"tracked, only tf.Variables are, automatically): its uses were recorded, but "
+            f"no gradient is kept for it. Call tape.watch({x}) before using it, or make it "
+            "a tf.Variable."
+        )
+    return (
+        f"{what} is a constant tensor the tape never watched: call tape.watch({x}) "
+        "inside the `with` block before using it, or make it a tf.Variable (variables are "
+        f"watched automatically). If {x} was a Variable once, `{x} = {x} + 1` replaced it "
+        f"by a tensor: use {x}.assign_add(1)."
+    )
+
+
+def _untracked_target(view, target, name: str, x: str) -> str:
+    """The source is tracked but the target is not: say where the target came from."""
+    when = view.when(target._serial)
+    if view.gradient_output(target._serial):
+        return (
+            f"The target is a gradient computed by an inner tape, and it does not depend "
+            f"on {name}: the function was linear in {name}, so its derivative is a "
+            f"constant and the next derivative is zero. TensorFlow reports that as None; "
+            f"pass unconnected_gradients='zero' to get 0."
+        )
+    if when == "before":
+        return (
+            "The target was created before the tape started recording, and no op inside "
+            f"the block produced it, so it cannot depend on {name}. If the block assigns "
+            "the target only on some paths (an if/else branch that did not run), the "
+            "target still holds its old value: compute it inside the block on every path."
+        )
+    if when == "paused":
+        return (
+            "The target was computed inside tape.stop_recording(), so the tape saw none "
+            f"of the ops linking it to {name}: compute it while the tape records."
+        )
+    if when == "after":
+        return (
+            "The target was computed after the tape stopped recording (outside the "
+            f"`with` block), so nothing links it to {name}: compute it inside the block."
+        )
+    return (
+        "The target was computed while recording, but only from values the tape does not "
+        f"track (constants, numpy arrays, or values computed before the block), so it "
+        f"does not depend on {name}: compute it from {x} inside the block."
+    )
+
+
 def _summary(value) -> str:
     v = np.asarray(value)
     if v.ndim == 0:
@@ -188,26 +209,26 @@ def _summary(value) -> str:
     return f"<{v.dtype.name}{list(v.shape)}>"
 
 
-def tape_text(tape) -> str:
+def tape_text(view, header: str) -> str:
     """One line per recorded op, e.g. ``%1 = pow(x:0, 2) -> shape () float32``."""
     names: dict = {}
-    for w in tape._watched:
+    for w in view.watched:
         names[w._serial] = w.name if isinstance(w, Variable) else f"w{len(names)}"
-    lines = [f"{tape!r}"]
-    for i, e in enumerate(tape._entries):
-        op, oid, iids, vals, params, outv = e
-        names[oid] = f"%{i}"
-        ins = []
-        for k, v in zip(iids, vals, strict=True):
-            ins.append(names.get(k, _summary(v)) if k else _summary(v))
+    lines = [header]
+    for i, rec in enumerate(view.records):
+        names[rec.out] = f"%{i}"
+        ins = [names.get(k, _summary(v)) if k else _summary(v)
+               for k, v in zip(rec.inputs, rec.values, strict=True)]
         extra = ""
-        if params:
-            shown = {k: v for k, v in params.items() if k not in ("key",)}
+        if rec.params:
+            shown = {k: v for k, v in rec.params.items() if k != "key"}
             if shown:
                 extra = ", " + ", ".join(f"{k}={v}" for k, v in shown.items())
-        ov = outv
+        ov = rec.out_value
         lines.append(
-            f"  %{i} = {op.name}({', '.join(ins)}{extra})"
+            f"  %{i} = {rec.op.name}({', '.join(ins)}{extra})"
             f"  -> shape {tuple(ov.shape)} {ov.dtype.name}"
         )
+    if view.state.name == "USED" and not view.records:
+        lines.append("  (its one gradient has been taken: the records are released)")
     return "\n".join(lines)

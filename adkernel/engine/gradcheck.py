@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import ops
 from .errors import GradientCheckError
 from .tape import GradientTape
 from .tensor import TensorLike, constant
@@ -123,8 +124,6 @@ def check_gradients(
                 inner.watch(list(ts))
                 y = f(*ts)
             grads = inner.gradient(y, list(ts), output_gradients=u, unconnected_gradients="zero")
-            from . import ops
-
             return ops.concat([ops.reshape(g, (-1,)) for g in grads], axis=0)
 
         _check_first_order(

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .registry import Meta
-from .tape import _backward
+from .tape import Meta, backward
 from .tensor import TensorLike, Variable
 
 __all__ = ["BackwardStep", "Contribution", "Graph", "Node", "backward_steps", "graph_of"]
@@ -77,12 +76,13 @@ def graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tru
     names : dict, optional
         ``{name: tensor}`` (e.g. a notebook's namespace): the learner's names for values.
     """
-    entries = [e for e in tape._entries if e is not None]
+    view = tape.view()
+    records = view.records
     by_serial_name: dict = {}
     for name, obj in (names or {}).items():
         if isinstance(obj, TensorLike) and not name.startswith("_"):
             by_serial_name.setdefault(obj._serial, name)
-    watched = {w._serial: w for w in tape._watched}
+    watched = {w._serial: w for w in view.watched}
     nodes: list = []
     edges: list = []
     node_of: dict = {}  # serial -> node id
@@ -96,7 +96,7 @@ def graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tru
         obj = watched.get(serial)
         if isinstance(obj, Variable):
             kind, obj_name = "variable", obj.name.rsplit(":", 1)[0]
-        elif serial in tape._ids:
+        elif view.tracks(serial):
             kind, obj_name = "watched", None
         else:
             kind, obj_name = "constant", None
@@ -108,7 +108,7 @@ def graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tru
         node_of[serial] = n.id
         return n.id
 
-    for op, oid, iids, vals, _, outv in entries:
+    for op, oid, iids, _, vals, _, outv in records:
         ins = []
         for k, v in zip(iids, vals, strict=True):
             if k:
@@ -135,7 +135,7 @@ def graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tru
         if gradients and target._value.dtype.kind == "f":
             v = target._value
             seed = np.ones(v.shape, dtype=v.dtype) if v.ndim else v.dtype.type(1)
-            grads = _backward(entries, len(entries), [target], [seed], False, False)
+            grads = backward(list(records), [target], [seed])
             for n in nodes:
                 if n.serial and n.serial in grads:
                     n.grad = np.asarray(grads[n.serial])
@@ -166,43 +166,35 @@ class BackwardStep:
 def backward_steps(tape, target, graph: Graph | None = None) -> tuple[Graph, list]:
     """The backward pass of ``target`` as a list of steps, for the stepper.
 
-    Walks the tape in reverse (a reverse topological order); each step shows the
-    upstream gradient, each input's local derivative and contribution, and the sums
-    where a value is used more than once.
+    Runs the tape's own backward pass (:func:`adkernel.engine.tape.backward`) and keeps
+    what each step changed: the upstream gradient, each input's local derivative and
+    contribution, and the input's running total where a value is used more than once.
+    Memory is linear in the number of steps.
     """
     graph = graph or graph_of(tape, target)
-    entries = [e for e in tape._entries if e is not None]
-    v = target._value
-    seed = np.ones(v.shape, dtype=v.dtype) if v.ndim else v.dtype.type(1)
-    grads = {target._serial: seed}
+    records = list(tape.view().records)
     op_nodes = [n for n in graph.nodes if n.kind == "op"]
-    steps = []
-    with np.errstate(all="ignore"):
-        for idx in range(len(entries) - 1, -1, -1):
-            op, oid, iids, vals, params, outv = entries[idx]
-            g = grads.get(oid)
-            if g is None or op.vjp is None:
-                continue
-            res = op.vjp(g, outv, iids, *vals) if params is None else op.vjp(
-                g, outv, iids, *vals, **params)
-            node = op_nodes[idx]
-            contributions = []
-            for pos, (k, gi, val) in enumerate(zip(iids, res, vals, strict=True)):
-                if gi is None or not k:
-                    continue
-                shape = val.shape
-                gi = np.asarray(gi)
-                if gi.shape != shape:
-                    from .tape import _unbroadcast
+    v = target._value
+    totals: dict = {}
+    steps: list = []
 
-                    gi = _unbroadcast(gi, shape, op)
-                prev = grads.get(k)
-                total = gi if prev is None else prev + gi
-                grads[k] = total
-                local = None
-                if np.ndim(g) == 0 and np.ndim(gi) == 0 and float(g) != 0:
-                    local = float(gi) / float(g)
-                contributions.append(Contribution(node.inputs[pos], local, np.asarray(gi),
-                                                  np.asarray(total), prev is not None))
-            steps.append(BackwardStep(node.id, op.name, np.asarray(g), contributions))
+    def on_step(idx, g, changes):
+        node = op_nodes[idx]
+        contributions = []
+        for pos, k, gi in changes:
+            gi = np.asarray(gi)
+            prev = totals.get(k)
+            total = gi if prev is None else prev + gi
+            totals[k] = total
+            local = None
+            if np.ndim(g) == 0 and gi.ndim == 0 and float(g) != 0:
+                local = float(gi) / float(g)
+            contributions.append(Contribution(node.inputs[pos], local, gi, total,
+                                              prev is not None))
+        steps.append(BackwardStep(node.id, records[idx][0].name, np.asarray(g),
+                                  contributions))
+
+    if v.dtype.kind == "f":
+        backward(records, [target], [np.ones(v.shape, v.dtype) if v.ndim else v.dtype.type(1)],
+                 on_step=on_step)
     return graph, steps

@@ -1,22 +1,41 @@
-"""The op registry and the code every op runs: convert operands, compute, record.
+"""The op registry: the one place that says everything about every primitive.
 
-Each primitive is an :class:`OpDef`: a numpy ``forward`` function plus one named
-``vjp`` (vector-Jacobian product) registered next to it with ``@op.defvjp``. A VJP
-has the signature ``vjp(g, out, need, *inputs, **params)``:
+A primitive is one ``defop`` block::
 
-* ``g`` is the upstream gradient (shaped like ``out``), ``out`` the forward result;
-* ``need[i]`` is falsy when input ``i`` is a plain number or array, which never
-  wants a gradient (skip that work: ``X @ W`` with an ndarray ``X`` needs only dW);
-* it returns one gradient (or ``None``) per input.
+    @defop("mul", uses=(0, 1), call="binary", tf=("multiply", "math.multiply"),
+           numpy=np.multiply, operators=("__mul__", "__rmul__"), local=("{1}", "{0}"))
+    def mul(x, y):
+        '''x * y'''
+        return x * y
 
-VJPs are written with numpy functions and operators only, so the same code runs on
-numpy arrays (the fast path) and on tensors (when an outer tape records the backward
-pass, which is how higher derivatives work). The engine, not each VJP, sums a
-gradient back to the shape of a broadcast input and checks every returned shape.
+    @mul.defvjp
+    def mul_vjp(g, out, need, x, y):
+        '''d(x*y)/dx = y, d(x*y)/dy = x'''
+        return (g * y if need[0] else None), (g * x if need[1] else None)
+
+The block carries the numpy ``forward``, its named ``vjp``, what the VJP reads
+(``uses``), the op's public names in the ``tf`` namespace, its numpy alias and Python
+operators, the hint shown when its gradient turns NaN (``nan``), why it cuts a gradient
+path when it has none (``cut``), and the stepper's local-derivative formula
+(``local``, one per input; ``{0}``, ``{1}`` are the inputs' names, ``{n}`` the number of
+elements a reduction combines). The public function is generated from ``call`` (a
+standard calling convention) or written in the block with ``@op.api``. The ``tf``
+namespaces, ``__all__``, the numpy ufunc table, the operators and the explanation
+tables are all derived from here.
+
+A VJP has the signature ``vjp(g, out, need, *inputs, **params)``: ``g`` is the upstream
+gradient (shaped like ``out``, the forward result); ``need[i]`` is false when input ``i``
+cannot receive a gradient (a plain number or array, or a tensor the tape does not track:
+skip that work); it returns one gradient (or ``None``) per input. VJPs use numpy
+functions and operators only, so the same code runs on numpy arrays (the fast path) and
+on tensors (when an outer tape records the backward pass: higher derivatives). The
+engine, not each VJP, sums gradients back over broadcast axes and checks shapes.
 
 Non-differentiable ops (``argmax``, ``round``, comparisons, integer casts) are
 registered with ``differentiable=False``: tapes still record them, so that
 ``tape.explain`` can say where a gradient path was cut, but no gradient flows.
+Functions built only from primitives (``reciprocal``, ``norm``, ...) are registered
+with :func:`composite` and need no VJP.
 """
 
 from __future__ import annotations
@@ -26,21 +45,36 @@ from collections.abc import Callable
 import numpy as np
 
 from ._state import serials, state
-from .tensor import (
-    EagerTensor,
-    TensorLike,
-    convert_to_tensor,
-    dtype_mismatch,
-    operand,
-)
+from .tape import record
+from .tensor import EagerTensor, TensorLike, convert_to_tensor, dtype_mismatch, operand
 
-__all__ = ["REGISTRY", "OpDef", "apply", "defop", "make_binary", "make_unary", "record"]
+__all__ = [
+    "REGISTRY",
+    "OpDef",
+    "apply",
+    "composite",
+    "defop",
+    "exports",
+    "make_binary",
+    "make_reduction",
+    "make_unary",
+    "numpy_aliases",
+    "op_table",
+    "operators",
+]
 
 REGISTRY: dict[str, OpDef] = {}
+_COMPOSITES: list[tuple[Callable, tuple, tuple, tuple]] = []
+
+
+def _as_tuple(v) -> tuple:
+    if v is None:
+        return ()
+    return tuple(v) if isinstance(v, list | tuple) else (v,)
 
 
 class OpDef:
-    """A primitive: its name, numpy forward function and VJP.
+    """A primitive: its forward function, VJP and everything the rest of adkernel derives.
 
     ``uses`` names what the VJP reads besides ``g``: input positions and/or ``"out"``.
     Tapes keep only those values alive (the others are replaced by their shape and
@@ -48,9 +82,12 @@ class OpDef:
     backward pass needs. ``None`` means "everything".
     """
 
-    __slots__ = ("differentiable", "doc", "drop", "forward", "keep_out", "name", "vjp")
+    __slots__ = ("api_fn", "call", "cut", "differentiable", "doc", "drop", "forward",
+                 "keep_out", "local", "name", "nan", "numpy", "operators", "tf", "vjp")
 
-    def __init__(self, name: str, forward: Callable, differentiable: bool = True, uses=None):
+    def __init__(self, name: str, forward: Callable | None, differentiable: bool = True,
+                 uses=None, *, tf=(), numpy=(), operators=(), call=None, nan=None, cut=None,
+                 local=None):
         self.name = name
         self.forward = forward
         self.vjp: Callable | None = None
@@ -62,6 +99,14 @@ class OpDef:
         else:
             self.drop = frozenset(range(32)) - {u for u in uses if isinstance(u, int)}
             self.keep_out = "out" in uses
+        self.tf = _as_tuple(tf)
+        self.numpy = _as_tuple(numpy)
+        self.operators = _as_tuple(operators)
+        self.call = call
+        self.nan = nan
+        self.cut = cut
+        self.local = _as_tuple(local) or None
+        self.api_fn: Callable | None = None
 
     def defvjp(self, vjp: Callable) -> Callable:
         """Register ``vjp`` as this op's gradient rule (use as a decorator)."""
@@ -70,97 +115,106 @@ class OpDef:
         self.vjp = vjp
         return vjp
 
+    def api(self, fn: Callable) -> Callable:
+        """Register ``fn`` as this op's public function (use as a decorator)."""
+        fn.op = self
+        self.api_fn = fn
+        return fn
+
+    @property
+    def public(self) -> Callable | None:
+        """The user-facing function: written with ``@op.api``, or made from ``call``."""
+        if self.api_fn is None and self.call is not None:
+            self.api_fn = _MAKERS[self.call](self)
+            self.api_fn.op = self
+        return self.api_fn
+
+    def __call__(self, *args, **params):
+        """Apply the primitive to tensors, numbers or arrays (recorded on active tapes).
+
+        VJPs call ops this way when their upstream gradient is a tensor (higher order).
+        """
+        dtype = next((a._value.dtype for a in args if isinstance(a, TensorLike)), None)
+        if dtype is None:
+            args = (convert_to_tensor(args[0]), *args[1:])
+            dtype = args[0]._value.dtype
+        objs = tuple(a if isinstance(a, TensorLike) else None for a in args)
+        vals = tuple(a._value if isinstance(a, TensorLike) else operand(a, dtype)
+                     if isinstance(a, float | int) else a for a in args)
+        return apply(self, objs, vals, params or None)
+
     def __repr__(self) -> str:
         kind = "" if self.differentiable else ", not differentiable"
         return f"<op {self.name}{kind}>"
 
 
-def defop(name: str, differentiable: bool = True, uses=None) -> Callable[[Callable], OpDef]:
+def defop(name: str, differentiable: bool = True, uses=None, **meta) -> Callable:
     """Register a primitive under ``name``; decorates its numpy forward function.
 
     ``uses`` lists what the VJP reads: input positions (``0``, ``1``, ...) and ``"out"``.
+    The other keywords (``tf``, ``numpy``, ``operators``, ``call``, ``nan``, ``cut``,
+    ``local``) are described in this module's docstring.
     """
 
     def register(forward: Callable) -> OpDef:
         if name in REGISTRY:
             raise ValueError(f"op {name!r} is registered twice")
-        op = OpDef(name, forward, differentiable, uses)
+        op = OpDef(name, forward, differentiable, uses, **meta)
         REGISTRY[name] = op
         return op
 
     return register
 
 
-class Meta:
-    """Stand-in for a saved value the VJP does not read: only its shape and dtype."""
+def composite(*tf_names: str, numpy=(), operators=()) -> Callable:
+    """Register a public function built from primitives (no VJP of its own)."""
 
-    __slots__ = ("dtype", "ndim", "shape")
+    def register(fn: Callable) -> Callable:
+        _COMPOSITES.append((fn, tf_names, _as_tuple(numpy), _as_tuple(operators)))
+        return fn
 
-    def __init__(self, value):
-        self.shape = value.shape
-        self.dtype = value.dtype
-        self.ndim = value.ndim
-
-    def __repr__(self) -> str:
-        return f"<not saved: shape={self.shape} dtype={self.dtype}>"
+    return register
 
 
-_ndarray = np.ndarray
-_BIG = 1024  # values smaller than this are kept: replacing them costs more than it saves
+def _public_items():
+    for op in REGISTRY.values():
+        if op.tf or op.numpy or op.operators:
+            yield op.public, op.tf, op.numpy, op.operators
+    yield from _COMPOSITES
 
 
-def _slim(op: OpDef, vals: tuple) -> tuple:
-    drop = op.drop
-    for v in vals:
-        if type(v) is _ndarray and v.size > _BIG:
-            break
-    else:
-        return vals
-    out = []
-    for i, v in enumerate(vals):
-        if i in drop and type(v) is _ndarray and v.size > _BIG:
-            v = Meta(v)
-        out.append(v)
-    return tuple(out)
+def exports() -> dict[str, Callable]:
+    """``{"math.multiply": fn, "multiply": fn, ...}``: every public name in ``tf``."""
+    return {n: fn for fn, names, _, _ in _public_items() for n in names}
 
 
-def _slim_out(v):
-    return Meta(v) if type(v) is _ndarray and v.size > _BIG else v
+def numpy_aliases() -> dict:
+    """``{np.multiply: fn, ...}``: the numpy ufuncs that run an adkernel op on tensors."""
+    return {alias: fn for fn, _, aliases, _ in _public_items() for alias in aliases}
 
 
-def record(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
-    """Append an executed op to every recording tape that tracks one of its inputs.
+def operators() -> dict[str, Callable]:
+    """``{"__mul__": fn, "__rmul__": reflected fn, ...}``: Python's operators on tensors."""
+    table = {}
+    for fn, _, _, dunders in _public_items():
+        for d in dunders:
+            table[d] = _reflected(fn, d) if _is_reflected(d) else fn
+    return table
 
-    ``args`` holds the input objects (``None`` for plain numbers and arrays), ``iids``
-    their serial numbers (0 for non-tensors) and ``vals`` their numpy values at this
-    moment: a later ``assign`` never changes what a tape saw. Tapes key everything by
-    serial number, never by ``id()``, so they need not keep tensors alive.
-    """
-    entry = None
-    for tape in state.recording:
-        ids = tape._ids
-        hit = False
-        for k in iids:
-            if k in ids:
-                hit = True
-                break
-        if tape._auto:
-            for a in args:
-                if a is not None and a._is_variable and a.trainable and a._serial not in ids:
-                    tape._watch_one(a)
-                    hit = True
-        if hit:
-            if entry is None:
-                entry = (
-                    op,
-                    out._serial,
-                    iids,
-                    _slim(op, vals) if op.drop else vals,
-                    params,
-                    out._value if op.keep_out else _slim_out(out._value),
-                )
-            tape._entries.append(entry)
-            ids.add(out._serial)
+
+def _is_reflected(dunder: str) -> bool:
+    return dunder.startswith("__r") and dunder not in ("__round__",)
+
+
+def _reflected(fn, dunder):
+    def reflected(self, other):
+        return fn(other, self)
+
+    reflected.__name__ = reflected.__qualname__ = dunder
+    return reflected
+
+
+# ----- running an op ---------------------------------------------------------------------
 
 
 def serials_of(args: tuple) -> tuple:
@@ -180,6 +234,12 @@ def apply(op: OpDef, args: tuple, vals: tuple, params=None, out_type=None, out_i
     return out
 
 
+def _float_error(opname: str, dtype) -> TypeError:
+    return TypeError(
+        f"{opname} needs a float tensor, got {dtype.name}. Try tf.cast(x, tf.float32) first."
+    )
+
+
 def make_unary(op: OpDef, float_only: bool = True) -> Callable:
     """The user-facing function of a one-input op, e.g. ``tf.exp``."""
     fwd = op.forward
@@ -191,10 +251,7 @@ def make_unary(op: OpDef, float_only: bool = True) -> Callable:
             x = convert_to_tensor(x)
         v = x._value
         if float_only and v.dtype.kind not in "fc":
-            raise TypeError(
-                f"{opname} needs a float tensor, got {v.dtype.name}. "
-                f"Try tf.cast(x, tf.float32) first."
-            )
+            raise _float_error(opname, v.dtype)
         out = new(EagerTensor)
         out._value = fwd(v)
         out._serial = next(serials)
@@ -202,8 +259,7 @@ def make_unary(op: OpDef, float_only: bool = True) -> Callable:
             record(op, (x,), (x._serial,), (v,), None, out)
         return out
 
-    unary.__name__ = opname
-    unary.__qualname__ = opname
+    unary.__name__ = unary.__qualname__ = op.tf[0] if op.tf else opname
     unary.__doc__ = f"Elementwise {opname} (``{op.doc}``), recorded on active tapes."
     return unary
 
@@ -244,10 +300,57 @@ def make_binary(op: OpDef) -> Callable:
             record(op, (a, b), iids, (va, vb), None, out)
         return out
 
-    binary.__name__ = opname
-    binary.__qualname__ = opname
+    binary.__name__ = binary.__qualname__ = op.tf[0] if op.tf else opname
     binary.__doc__ = f"Elementwise {opname} (``{op.doc}``), recorded on active tapes."
     return binary
+
+
+def _axis(axis):
+    """Normalise an ``axis`` argument: None, an int, or a tuple of ints."""
+    if axis is None:
+        return None
+    if isinstance(axis, TensorLike):
+        axis = axis.numpy()
+    if isinstance(axis, np.ndarray):
+        axis = axis.tolist()
+    if isinstance(axis, list | tuple):
+        return tuple(int(a) for a in axis)
+    return int(axis)
+
+
+def make_reduction(op: OpDef, float_only: bool = False) -> Callable:
+    """The user-facing function of a reduction, e.g. ``tf.reduce_sum(x, axis, keepdims)``."""
+    fwd = op.forward
+    opname = op.name
+    new = object.__new__
+
+    def reduce(input_tensor, axis=None, keepdims=False, name=None):
+        x = input_tensor if isinstance(input_tensor, TensorLike) else convert_to_tensor(
+            input_tensor)
+        v = x._value
+        if float_only and v.dtype.kind not in "fc":
+            raise _float_error(opname, v.dtype)
+        if axis is None and not keepdims:
+            out = new(EagerTensor)
+            out._value = fwd(v)
+            out._serial = next(serials)
+            if state.recording:
+                record(op, (x,), (x._serial,), (v,), None, out)
+            return out
+        return apply(op, (x,), (v,), {"axis": _axis(axis), "keepdims": bool(keepdims)})
+
+    reduce.__name__ = reduce.__qualname__ = op.tf[0] if op.tf else opname
+    reduce.__doc__ = f"{op.doc} (``{opname}``), recorded on active tapes."
+    return reduce
+
+
+_MAKERS = {
+    "unary": make_unary,
+    "unary_any": lambda op: make_unary(op, float_only=False),
+    "binary": make_binary,
+    "reduce": make_reduction,
+    "reduce_float": lambda op: make_reduction(op, float_only=True),
+}
 
 
 def op_table() -> str:
@@ -256,11 +359,85 @@ def op_table() -> str:
     ``docs/ops.md`` is this table; a test keeps the two in step.
     """
     lines = [
-        "| op | computes | gradient (VJP) |",
-        "|---|---|---|",
+        "| op | tf names | computes | gradient (VJP) |",
+        "|---|---|---|---|",
     ]
     for name in sorted(REGISTRY):
         op = REGISTRY[name]
         grad = (op.vjp.__doc__ or "").strip() if op.vjp else "none: declared non-differentiable"
-        lines.append(f"| `{name}` | {op.doc} | {grad} |")
+        names = ", ".join(f"`tf.{n}`" for n in op.tf) or "(internal)"
+        cells = [f"`{name}`", names, op.doc, grad]
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+# ----- argument helpers for the public functions ------------------------------------------
+
+
+def one(x) -> tuple[TensorLike, object]:
+    """``(tensor, value)`` for one input (numbers and arrays are converted)."""
+    if not isinstance(x, TensorLike):
+        x = convert_to_tensor(x)
+    return x, x._value
+
+
+def unify(op_name: str, xs) -> tuple[tuple, tuple]:
+    """(args, values) for several inputs that must share one dtype.
+
+    The first tensor sets the dtype; Python numbers and arrays adopt it. With no
+    tensor at all, the first value is converted with TensorFlow's defaults.
+    """
+    dtype = None
+    for i, x in enumerate(xs):
+        if isinstance(x, TensorLike):
+            d = x._value.dtype
+            if dtype is None:
+                dtype = d
+            elif d != dtype:
+                raise dtype_mismatch(op_name, dtype, d, i)
+    if dtype is None:
+        first = convert_to_tensor(xs[0])
+        xs = (first, *xs[1:])
+        dtype = first._value.dtype
+    args = []
+    vals = []
+    for x in xs:
+        if isinstance(x, TensorLike):
+            args.append(x)
+            vals.append(x._value)
+        else:
+            args.append(None)
+            vals.append(operand(x, dtype))
+    return tuple(args), tuple(vals)
+
+
+def float_check(name: str, v) -> None:
+    if v.dtype.kind not in "fc":
+        raise _float_error(name, v.dtype)
+
+
+def shape_arg(shape) -> tuple:
+    """A shape argument (tuple, list, tensor, int) as a tuple of ints (None -> -1)."""
+    if isinstance(shape, TensorLike):
+        shape = shape.numpy()
+    if isinstance(shape, np.ndarray):
+        shape = shape.tolist()
+    if isinstance(shape, int | np.integer):
+        return (int(shape),)
+    return tuple(-1 if s is None else int(s) for s in shape)
+
+
+axis_arg = _axis
+
+
+def refuse(fn_name: str, **given) -> None:
+    """Raise ``NotImplementedError`` naming each keyword argument given a value adkernel
+    does not implement (``given`` maps the name to whether a non-default value came)."""
+    bad = [k for k, v in given.items() if v]
+    if bad:
+        raise NotImplementedError(
+            f"{fn_name}: the argument{'s' if len(bad) > 1 else ''} "
+            f"{', '.join(repr(b) for b in bad)} {'are' if len(bad) > 1 else 'is'} not "
+            "supported by adkernel (accepted for compatibility only with the default "
+            "value). Leave it out, or see docs/tf-compat.md."
+        )

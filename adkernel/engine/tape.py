@@ -1,41 +1,52 @@
 """``GradientTape``: record ops, then run them backwards to get gradients.
 
-The tape is a list of entries in execution order (already a topological order).
-``gradient`` walks it in reverse, calling each op's VJP and adding up the
-gradients that meet at a value used more than once (fan-out). When another tape
-is recording at that moment (nested tapes, or a persistent tape used inside its
-own block), the VJPs run on tensors instead of raw arrays, so the backward pass is
-itself recorded: that is how second and higher derivatives work.
+A tape is a list of records in execution order (already a topological order). Each
+record is ``(op, out, inputs, need, values, params, out_value)``: the op, the serial
+numbers of its output and inputs, which inputs this tape tracks (only those can ever
+receive a gradient: TensorFlow's rule), the input values the VJP reads and the op's
+parameters. :func:`backward` walks the records in reverse, calling each op's VJP and
+adding up the gradients that meet at a value used more than once (fan-out).
 
-Beyond TensorFlow, a tape can say why a gradient is ``None``
-(:meth:`GradientTape.explain`, also sent as a :class:`NoneGradientWarning`) and,
-with ``check_numerics=True``, name the first backward op that produced NaN or inf.
+When another tape is recording during the walk (nested tapes, or a persistent tape used
+inside its own block), the VJPs run on tensors instead of raw arrays, so the backward pass
+is itself recorded: that is how second and higher derivatives work.
+
+Other modules read a tape only through :meth:`GradientTape.view` (a read-only
+:class:`TapeView`); the one writer is :func:`record`, called by every op.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
+import sys
 import warnings
 from sys import getrefcount
+from typing import NamedTuple
 
 import numpy as np
 
+from . import explain as _explain
 from ._state import serials, state
-from .errors import (
-    InvalidArgumentError,
-    NoneGradientWarning,
-    NonFiniteGradientError,
-    ShapeError,
-)
-from .registry import Meta
+from .errors import InvalidArgumentError, NoneGradientWarning, NonFiniteGradientError, ShapeError
 from .tensor import EagerTensor, TensorLike, Variable, _wrap
 
-__all__ = ["GradientTape", "UnconnectedGradients", "explain_none"]
+__all__ = [
+    "GradientTape",
+    "Meta",
+    "Record",
+    "TapeState",
+    "TapeView",
+    "UnconnectedGradients",
+    "backward",
+    "explain_none",
+    "gradient_hooks",
+    "record",
+    "tracked",
+]
 
 _ndarray = np.ndarray
 _new = object.__new__
-_PROBE: list = []  # non-empty only while _calibrate_fresh_refs runs
 
 
 class UnconnectedGradients(enum.Enum):
@@ -43,6 +54,16 @@ class UnconnectedGradients(enum.Enum):
 
     NONE = "none"
     ZERO = "zero"
+
+
+class TapeState(enum.Enum):
+    """Where a tape is in its life. One value replaces a handful of flags."""
+
+    NEW = "not entered"  # never entered: nothing recorded
+    RECORDING = "recording"  # inside ``with``, recording
+    PAUSED = "paused"  # inside ``with``, but stop_recording() (or a cell tape that yielded)
+    STOPPED = "stopped"  # the block has ended; the records are there
+    USED = "used"  # a non-persistent tape after its one gradient: the arrays are gone
 
 
 _EXPLAIN = {"on": True}
@@ -57,16 +78,304 @@ def explain_none(enabled: bool = True) -> None:
     _EXPLAIN["on"] = bool(enabled)
 
 
-def _unconnected_mode(value) -> UnconnectedGradients:
-    if isinstance(value, UnconnectedGradients):
-        return value
+# ----- what a tape saves -----------------------------------------------------------------
+
+
+class Meta:
+    """Stand-in for a saved value the VJP does not read: only its shape and dtype."""
+
+    __slots__ = ("dtype", "ndim", "shape")
+
+    def __init__(self, value):
+        self.shape = value.shape
+        self.dtype = value.dtype
+        self.ndim = value.ndim
+
+    def __repr__(self) -> str:
+        return f"<not saved: shape={self.shape} dtype={self.dtype}>"
+
+
+_BIG = 1024  # values smaller than this are kept: replacing them costs more than it saves
+
+
+def _slim(drop, vals: tuple) -> tuple:
+    """``vals`` with the large arrays the VJP does not read replaced by :class:`Meta`."""
+    for v in vals:
+        if type(v) is _ndarray and v.size > _BIG:
+            break
+    else:
+        return vals
+    return tuple(
+        Meta(v) if i in drop and type(v) is _ndarray and v.size > _BIG else v
+        for i, v in enumerate(vals)
+    )
+
+
+class Record(NamedTuple):
+    """One op as a tape saw it (what :meth:`TapeView.records` returns)."""
+
+    op: object  # the OpDef
+    out: int  # serial number of the output tensor
+    inputs: tuple  # serial numbers of the inputs (0: a plain number or array)
+    need: tuple  # per input: does this tape track it (can it receive a gradient)?
+    values: tuple  # the input values (a Meta where the VJP does not need a large one)
+    params: dict | None
+    out_value: object
+
+
+def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
+    """Append an executed op to every recording tape that tracks one of its inputs.
+
+    ``args`` holds the input objects (``None`` for plain numbers and arrays), ``iids``
+    their serial numbers (0 for non-tensors) and ``vals`` their numpy values at this
+    moment: a later ``assign`` never changes what a tape saw. Tapes key everything by
+    serial number, never by ``id()``, so they need not keep tensors alive.
+    """
+    entry = None
+    for tape in state.recording:
+        ids = tape._ids
+        if tape._auto:
+            for a in args:
+                if a is not None and a._is_variable and a.trainable and a._serial not in ids:
+                    ids.add(a._serial)
+                    tape._watched.append(a)
+        if len(iids) == 1:
+            need = (iids[0] in ids,)
+            if not need[0]:
+                continue
+        elif len(iids) == 2:
+            need = (iids[0] in ids, iids[1] in ids)
+            if need == (False, False):
+                continue
+        else:
+            need = tuple([k in ids for k in iids])
+            if True not in need:
+                continue
+        if entry is None or entry[3] != need:
+            outv = out._value
+            entry = (
+                op,
+                out._serial,
+                iids,
+                need,
+                _slim(op.drop, vals) if op.drop else vals,
+                params,
+                outv if op.keep_out or not (type(outv) is _ndarray and outv.size > _BIG)
+                else Meta(outv),
+            )
+        tape._entries.append(entry)
+        ids.add(out._serial)
+
+
+def tracked(obj) -> bool:
+    """True when a recording tape tracks ``obj`` (or would watch it when an op reads it)."""
+    k = obj._serial
+    for tape in state.recording:
+        if k in tape._ids or (tape._auto and obj._is_variable and obj.trainable):
+            return True
+    return False
+
+
+def note_assignment(variable) -> None:
+    """Tell the recording tapes that ``variable`` was assigned (for ``explain``)."""
+    for tape in state.recording:
+        tape._assigned.add(variable._serial)
+
+
+# ----- the backward pass -----------------------------------------------------------------
+
+
+def _unbroadcast(g, shape, op):
+    """Sum ``g`` over the axes broadcasting added, so it has the input's ``shape``."""
+    gshape = tuple(g.shape)
+    lead = len(gshape) - len(shape)
+    if lead < 0:
+        raise ShapeError(f"gradient of op {op.name!r} has shape {gshape}, input has {shape}")
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1
+    )
+    if axes:
+        g = np.add.reduce(g, axis=axes) if type(g) is _ndarray else np.sum(g, axis=axes)
+    if tuple(g.shape) != shape:
+        try:
+            g = np.reshape(g, shape)
+        except ValueError:
+            raise ShapeError(
+                f"the gradient rule of op {op.name!r} returned shape {gshape} for an input "
+                f"of shape {shape}"
+            ) from None
+    return g
+
+
+def _alias(value, serial: int):
+    """A tensor for a value the tape saved, carrying the serial of the original tensor.
+
+    Outer tapes know tensors (and variables) by serial number, so an alias connects
+    the recorded backward pass to what they recorded: that is what makes higher
+    derivatives work without keeping the original objects alive.
+    """
+    t = _new(EagerTensor)
+    t._value = value
+    t._serial = serial
+    return t
+
+
+def _numerics_error(op, idx, gi, value):
+    bad = "NaN" if np.any(np.isnan(gi)) else "inf"
+    why = op.nan or f"the derivative of {op.name} is not finite at its input"
+    return NonFiniteGradientError(
+        f"The backward pass of op {op.name!r} (entry #{idx} on the tape) turned a finite "
+        f"upstream gradient into {bad} for an input of shape {tuple(np.shape(value))}: {why}. "
+        f"If the op sits in the unselected branch of tf.where, the chain rule still multiplies "
+        f"0 x inf = NaN there. Fix it with the 'double where' trick: feed the op a safe input, "
+        f"e.g. safe = tf.where(x > 0, x, 1.0); y = tf.where(x > 0, tf.math.{op.name}(safe), 0.0)."
+    )
+
+
+def _conform(gi, v, op, higher: bool):
+    """A VJP's gradient for input value ``v``: a tensor when higher, summed to v's shape."""
+    if higher:
+        if not isinstance(gi, TensorLike):
+            gi = _wrap(np.asarray(gi, dtype=v.dtype))
+        return gi if gi._value.shape == v.shape else _unbroadcast(gi, v.shape, op)
+    if gi.shape != v.shape:
+        gi = _unbroadcast(gi, v.shape, op)
+    if gi.dtype is not v.dtype and gi.dtype != v.dtype:
+        raise TypeError(
+            f"internal error: the gradient rule of {op.name!r} returned {gi.dtype} for a "
+            f"{v.dtype} input"
+        )
+    return gi
+
+
+def _finite(a) -> bool:
+    return bool(np.all(np.isfinite(a._value if isinstance(a, TensorLike) else a)))
+
+
+def _fresh(a, refs: int) -> bool:
+    """Is ``a`` an array that only the backward pass holds, so it may be added into?"""
+    return type(a) is _ndarray and a.base is None and getrefcount(a) <= refs
+
+
+def backward(records, targets, seeds, *, higher=False, check=False, consume=None, on_step=None,
+             dropped=None):
+    """Reverse-mode pass over ``records``; returns ``{serial: gradient}``.
+
+    ``seeds`` are the gradients of the ``targets`` (``None``: not differentiable). With
+    ``consume`` (the serials to keep), the pass eats the list as it goes: each record and
+    each intermediate gradient is dropped once used, handing memory back while it runs (a
+    non-persistent tape's last act). ``on_step(index, upstream, changes)`` is called after
+    each op with ``changes = [(input position, input serial, contribution), ...]``: what
+    that step added, never a copy of all the totals. ``dropped`` (a list) collects
+    ``(op name, input serial)`` where a VJP gave no gradient for a tracked input.
+    """
+    grads: dict = {}
+    for t, s in zip(targets, seeds, strict=True):
+        if s is not None:
+            k = t._serial
+            grads[k] = s if k not in grads else grads[k] + s
+    if not grads:
+        return grads
+    get = grads.get
+    owned: set = set()  # serials whose total is an array this pass allocated
+    refs = _FRESH_REFS
+    with np.errstate(all="ignore"):
+        for idx in range(len(records) - 1, -1, -1):
+            op, oid, iids, need, vals, params, outv = records[idx]
+            if consume is None:
+                g = get(oid)
+            else:
+                records[idx] = None
+                g = get(oid) if oid in consume else grads.pop(oid, None)
+            if g is None or op.vjp is None:
+                continue
+            if higher:  # inputs as tensors an outer tape can track
+                ins = [v if not k or isinstance(v, Meta) else _alias(v, k)
+                       for k, v in zip(iids, vals, strict=True)]
+                res = op.vjp(g, outv if isinstance(outv, Meta) else _alias(outv, oid), need,
+                             *ins, **(params or {}))
+            elif params is None:
+                res = op.vjp(g, outv, need, *vals)
+            else:
+                res = op.vjp(g, outv, need, *vals, **params)
+            changes = [] if on_step is not None else None
+            for pos, gi in enumerate(res):
+                if gi is None:
+                    if dropped is not None and need[pos]:
+                        dropped.append((op.name, iids[pos]))
+                    continue
+                if not need[pos]:
+                    continue
+                k = iids[pos]
+                gi = _conform(gi, vals[pos], op, higher)
+                if check and not _finite(gi) and _finite(g):
+                    raise _numerics_error(op, idx, gi._value if higher else gi, vals[pos])
+                if changes is not None:
+                    changes.append((pos, k, gi))
+                prev = get(k)
+                if prev is None:
+                    grads[k] = gi
+                elif k in owned:
+                    np.add(prev, gi, out=prev)
+                elif higher:
+                    grads[k] = prev + gi
+                elif _fresh(prev, refs[1]) and prev.shape == gi.shape:
+                    np.add(prev, gi, out=prev)  # the first gradient was the VJP's own array
+                    owned.add(k)
+                elif _fresh(gi, refs[0]) and gi.shape == prev.shape:
+                    np.add(gi, prev, out=gi)
+                    grads[k] = gi
+                    owned.add(k)
+                else:
+                    grads[k] = total = prev + gi
+                    if type(total) is _ndarray:
+                        owned.add(k)
+            if on_step is not None:
+                on_step(idx, g, changes)
+    return grads
+
+
+def _calibrate_fresh_refs() -> tuple[int, int]:
+    """References a just-allocated gradient has where :func:`backward` tests it.
+
+    Measured on a two-record tape rather than assumed, so that the in-place addition
+    (which must never touch an array someone else holds) stays right on any CPython.
+    """
+    seen: list = []
+
+    class _Probe:  # an op whose VJP allocates, and reports the counts from inside _fresh
+        name = "_probe"
+        nan = None
+
+        @staticmethod
+        def vjp(g, out, need, x):
+            return (np.zeros(2),)
+
+    global _fresh
+    real = _fresh
+
+    def spy(a, refs):
+        seen.append(getrefcount(a) - 1)  # minus this frame's extra reference
+        return False
+
+    x = np.zeros(2)
+    recs = [(_Probe, 2, (1,), (True,), (x,), None, x), (_Probe, 3, (1,), (True,), (x,), None, x)]
+
+    class _T:
+        def __init__(self, serial):
+            self._serial = serial
+
+    _fresh = spy
     try:
-        return UnconnectedGradients(value)
-    except ValueError:
-        raise ValueError(
-            f"Unknown value for unconnected_gradients: {value!r}. "
-            "Use 'none' (the default) or 'zero'."
-        ) from None
+        backward(recs, [_T(2), _T(3)], [np.ones(2), np.ones(2)])
+    finally:
+        _fresh = real
+    # first call tests prev (the older total), second call tests gi (the new one)
+    return seen[1], seen[0]
+
+
+_FRESH_REFS = (1 << 30, 1 << 30)
+_FRESH_REFS = _calibrate_fresh_refs()
 
 
 # ----- structures ------------------------------------------------------------------------
@@ -85,10 +394,6 @@ def _flatten(structure, out: list) -> object:
 
 
 def _rebuild(template, flat: list):
-    if template is list:
-        return list(flat)
-    if template is tuple:
-        return tuple(flat)
     if isinstance(template, dict):
         return {k: _rebuild(v, flat) for k, v in template.items()}
     if isinstance(template, list):
@@ -104,7 +409,9 @@ def _describe(obj) -> str:
     return f"{obj!r} of type {type(obj).__name__!r}"
 
 
-def _check_targets(target) -> list:
+def _flat_targets(target) -> list:
+    if isinstance(target, TensorLike):
+        return [target]
     if target is None:
         raise TypeError(
             "Argument `target` should be a list or nested structure of Tensors, Variables or "
@@ -123,21 +430,15 @@ def _check_targets(target) -> list:
     return flat
 
 
-def _sources_fast(sources) -> tuple[object, list]:
-    """(template, flat sources); a flat list or tuple of tensors skips the general walk."""
-    st = type(sources)
-    if st is list or st is tuple:
-        for s in sources:
-            if not isinstance(s, TensorLike):
-                break
-        else:
-            return st, list(sources)
-    elif isinstance(sources, TensorLike):
+_FLAT_LIST = "flat list"
+
+
+def _flat_sources(sources) -> tuple[object, list]:
+    """(template, flat sources); a flat list of tensors skips the general walk."""
+    if isinstance(sources, TensorLike):
         return 0, [sources]
-    return _check_sources(sources)
-
-
-def _check_sources(sources) -> tuple[object, list]:
+    if type(sources) is list and all(isinstance(s, TensorLike) for s in sources):
+        return _FLAT_LIST, list(sources)
     if sources is None:
         raise TypeError("Argument `sources` is None; pass the variable(s) to differentiate by.")
     flat: list = []
@@ -152,212 +453,117 @@ def _check_sources(sources) -> tuple[object, list]:
     return template, flat
 
 
-# ----- the backward pass -----------------------------------------------------------------
-
-
-def _unbroadcast(g, shape, op):
-    """Sum ``g`` over the axes broadcasting added, so it has the input's ``shape``."""
-    gshape = tuple(g.shape)
-    k = len(shape)
-    lead = len(gshape) - k
-    if lead < 0:
-        raise ShapeError(f"gradient of op {op.name!r} has shape {gshape}, input has {shape}")
-    axes = tuple(range(lead))
-    for i in range(k):
-        if shape[i] == 1 and gshape[lead + i] != 1:
-            axes += (lead + i,)
-    if type(g) is _ndarray:
-        if axes:
-            g = np.add.reduce(g, axis=axes)
-        if g.shape != shape:
-            g = _reshape_to(g, shape, gshape, op)
-        return g
-    if axes:
-        g = np.sum(g, axis=axes)
-    if tuple(g.shape) != shape:
-        g = _reshape_to(g, shape, gshape, op)
-    return g
-
-
-def _reshape_to(g, shape, gshape, op):
+def _unconnected_mode(value) -> UnconnectedGradients:
+    if isinstance(value, UnconnectedGradients):
+        return value
     try:
-        return g.reshape(shape) if type(g) is _ndarray else np.reshape(g, shape)
+        return UnconnectedGradients(value)
     except ValueError:
-        raise ShapeError(
-            f"the gradient rule of op {op.name!r} returned shape {gshape} for an input of "
-            f"shape {shape}"
+        raise ValueError(
+            f"Unknown value for unconnected_gradients: {value!r}. "
+            "Use 'none' (the default) or 'zero'."
         ) from None
 
 
-def _alias(value, serial: int):
-    """A tensor for a value the tape saved, carrying the serial of the original tensor.
+def _reject_complex(tensors) -> None:
+    for t in tensors:
+        if t._value.dtype.kind == "c":
+            raise NotImplementedError(
+                "adkernel does not differentiate complex tensors (TensorFlow's conjugate "
+                "convention is not implemented). Split the value into real and imaginary "
+                "float parts and differentiate with respect to those."
+            )
 
-    Outer tapes know tensors (and variables) by serial number, so an alias connects
-    the recorded backward pass to what they recorded: that is what makes higher
-    derivatives work without keeping the original objects alive.
+
+def _ones_like(v):
+    return np.ones(v.shape, dtype=v.dtype) if v.ndim else v.dtype.type(1)
+
+
+def _caller_name(obj, frame) -> str | None:
+    """The caller's own name for ``obj`` (a local or global that *is* it), if any."""
+    for scope in (frame.f_locals, frame.f_globals):
+        for name, value in scope.items():
+            if value is obj and not name.startswith("_"):
+                return name
+    return None
+
+
+# ----- the read-only view ----------------------------------------------------------------
+
+
+class TapeView:
+    """What a tape recorded, for :mod:`explain`, :mod:`inspect`, the widgets and the magic.
+
+    ``records`` are :class:`Record` tuples in execution order (empty once a
+    non-persistent tape has given its gradient); ``links`` are ``(op, out, inputs,
+    need)`` for every op ever recorded, kept after the values are released.
     """
-    t = _new(EagerTensor)
-    t._value = value
-    t._serial = serial
-    return t
 
+    __slots__ = ("_tape",)
 
-def _lift(iids, vals) -> tuple:
-    """The inputs of an entry as tensors that outer tapes can track (higher order)."""
-    return tuple(
-        _alias(v, k) if k and not isinstance(v, Meta) else v
-        for k, v in zip(iids, vals, strict=True)
-    )
+    def __init__(self, tape: GradientTape):
+        self._tape = tape
 
+    @property
+    def state(self) -> TapeState:
+        return self._tape._state
 
-_NAN_HINTS = {
-    "log": "log has derivative 1/x, infinite at x = 0",
-    "truediv": "division has derivative 1/y and -x/y**2, infinite where y = 0",
-    "pow": "x**p has derivative p*x**(p-1), infinite at x = 0 for p < 1",
-    "sqrt": "sqrt has derivative 1/(2 sqrt(x)), infinite at x = 0",
-    "log1p": "log1p has derivative 1/(1+x), infinite at x = -1",
-}
+    @property
+    def persistent(self) -> bool:
+        return self._tape._persistent
 
+    @property
+    def watches_accessed_variables(self) -> bool:
+        return self._tape._auto
 
-def _numerics_error(op, idx, g, gi, value):
-    bad = "NaN" if np.any(np.isnan(gi)) else "inf"
-    why = _NAN_HINTS.get(op.name, f"the derivative of {op.name} is not finite at its input")
-    return NonFiniteGradientError(
-        f"The backward pass of op {op.name!r} (entry #{idx} on the tape) turned a finite "
-        f"upstream gradient into {bad} for an input of shape {tuple(np.shape(value))}: {why}. "
-        f"If the op sits in the unselected branch of tf.where, the chain rule still multiplies "
-        f"0 x inf = NaN there. Fix it with the 'double where' trick: feed the op a safe input, "
-        f"e.g. safe = tf.where(x > 0, x, 1.0); y = tf.where(x > 0, tf.math.{op.name}(safe), 0.0)."
-    )
+    @property
+    def records(self) -> tuple:
+        return tuple(Record._make(e) for e in self._tape._entries if e is not None)
 
+    @property
+    def links(self) -> tuple:
+        t = self._tape
+        if t._links is not None:
+            return t._links
+        return tuple(e[:4] for e in t._entries if e is not None)
 
-def _backward(entries, n, targets, seeds, higher: bool, check: bool, keep=None) -> dict:
-    """Reverse-mode pass over ``entries[:n]``; returns {serial: gradient}.
+    @property
+    def watched(self) -> tuple:
+        """Watched tensors and variables, in the order they were first watched."""
+        return tuple(self._tape._watched)
 
-    With ``keep`` (the serials of the sources), the pass consumes the tape: each entry
-    and each intermediate gradient is dropped as soon as it has been used, so memory
-    is handed back while the pass runs (a non-persistent tape's last act).
-    """
-    grads: dict = {}
-    owned: set = set()
-    for t, s in zip(targets, seeds, strict=True):
-        if s is not None:
-            k = t._serial
-            prev = grads.get(k)
-            grads[k] = s if prev is None else prev + s
-    if not grads:
-        return grads
-    get = grads.get
-    walk = reversed(entries) if n == len(entries) else reversed(entries[:n])
-    idx = n
-    with np.errstate(all="ignore"):
-        for op, oid, iids, vals, params, outv in walk:
-            idx -= 1
-            if keep is None:
-                g = get(oid)
-            else:
-                entries[idx] = None
-                g = get(oid) if oid in keep else grads.pop(oid, None)
-            if g is None:
-                continue
-            vjp = op.vjp
-            if vjp is None:
-                continue
-            if higher:
-                ins = _lift(iids, vals)
-                if not isinstance(outv, Meta):
-                    outv = _alias(outv, oid)
-            else:
-                ins = vals
-            res = vjp(g, outv, iids, *ins) if params is None else vjp(g, outv, iids, *ins, **params)
-            for k, gi, v in zip(iids, res, vals, strict=False):
-                if gi is None or not k:
-                    continue
-                shape = v.shape
-                if higher:
-                    if not isinstance(gi, TensorLike):
-                        gi = _wrap(np.asarray(gi, dtype=v.dtype))
-                    if gi._value.shape != shape:
-                        gi = _unbroadcast(gi, shape, op)
-                    if check and not np.all(np.isfinite(gi._value)) and np.all(
-                        np.isfinite(g._value if isinstance(g, TensorLike) else g)
-                    ):
-                        raise _numerics_error(op, idx, g, gi._value, v)
-                else:
-                    if gi.shape != shape:
-                        gi = _unbroadcast(gi, shape, op)
-                    if gi.dtype is not v.dtype and gi.dtype != v.dtype:
-                        raise TypeError(
-                            f"internal error: the gradient rule of {op.name!r} returned "
-                            f"{gi.dtype} for a {v.dtype} input"
-                        )
-                    if check and not np.all(np.isfinite(gi)) and np.all(np.isfinite(g)):
-                        raise _numerics_error(op, idx, g, gi, v)
-                prev = get(k)
-                if prev is None:
-                    grads[k] = gi
-                elif k in owned:
-                    np.add(prev, gi, out=prev)
-                elif higher:
-                    grads[k] = prev + gi
-                elif _PROBE:
-                    _PROBE.append((getrefcount(gi), getrefcount(prev)))
-                    grads[k] = prev + gi
-                elif (
-                    type(prev) is _ndarray
-                    and prev.base is None
-                    and getrefcount(prev) <= _FRESH_REFS[1]
-                    and prev.shape == gi.shape
-                ):
-                    # the first gradient was allocated by its VJP and is held only here
-                    np.add(prev, gi, out=prev)
-                    owned.add(k)
-                elif (
-                    type(gi) is _ndarray
-                    and gi.base is None
-                    and getrefcount(gi) <= _FRESH_REFS[0]
-                    and gi.shape == prev.shape
-                ):
-                    # gi was just allocated by the VJP and nothing else holds it: add into it
-                    np.add(gi, prev, out=gi)
-                    grads[k] = gi
-                    owned.add(k)
-                else:
-                    total = prev + gi
-                    grads[k] = total
-                    if type(total) is _ndarray:
-                        owned.add(k)
-    return grads
+    def tracks(self, serial: int) -> bool:
+        """Does the tape track this serial (watched, or computed from watched values)?"""
+        t = self._tape
+        return serial in (t._ids if t._links is None else t._tracked_then)
 
+    def when(self, serial: int) -> str | None:
+        """Was ``serial`` made 'before', 'during' or 'after' recording, or 'paused' (None:
+        the tape never recorded)."""
+        spans = self._tape._spans
+        if not spans:
+            return None
+        if serial < spans[0][0]:
+            return "before"
+        for start, end in self._tape._pauses:
+            if start <= serial and (end is None or serial <= end):
+                return "paused"
+        for start, end in spans:
+            if start <= serial and (end is None or serial <= end):
+                return "during"
+        return "after"
 
-def _calibrate_fresh_refs() -> tuple[int, int]:
-    """How many references a just-allocated gradient has where ``_backward`` adds it up.
+    def assigned(self, serial: int) -> bool:
+        return serial in self._tape._assigned
 
-    Measured on a two-entry tape rather than assumed, so that the in-place addition
-    (which must never touch an array someone else holds) stays right on any CPython.
-    """
-    from .registry import OpDef
+    def gradient_output(self, serial: int) -> bool:
+        """Was ``serial`` returned by another tape's ``gradient`` while this one recorded?"""
+        return serial in self._tape._grad_outputs
 
-    op = OpDef("_probe", None)
-    op.vjp = lambda g, out, need, x: (np.zeros(2),)
-    x = np.zeros(2)
-    entries = [(op, 2, (1,), (x,), None, x), (op, 3, (1,), (x,), None, x)]
-
-    class _T:
-        _serial = 0
-
-    a, b = _T(), _T()
-    a._serial, b._serial = 2, 3
-    _PROBE.append(0)
-    try:
-        _backward(entries, 2, [a, b], [np.ones(2), np.ones(2)], False, False)
-        (gi_refs, prev_refs), = _PROBE[1:]
-        return gi_refs, prev_refs
-    finally:
-        _PROBE.clear()
-
-
-_FRESH_REFS = _calibrate_fresh_refs()
+    @property
+    def dropped(self) -> tuple:
+        """(op name, input serial) pairs whose VJP returned None in the last gradient call."""
+        return tuple(self._tape._dropped)
 
 
 # ----- the tape --------------------------------------------------------------------------
@@ -386,6 +592,11 @@ class GradientTape:
     np.float32(6.0)
     """
 
+    # A cell-level tape (the %%tape magic) stops recording for good as soon as the code
+    # it watches opens a tape of its own: a training loop's ops belong to the loop's
+    # tapes, and keeping them too would grow memory with every step.
+    _yields_to_inner = False
+
     def __init__(
         self,
         persistent: bool = False,
@@ -395,61 +606,53 @@ class GradientTape:
         self._persistent = bool(persistent)
         self._auto = bool(watch_accessed_variables)
         self._check_numerics = bool(check_numerics)
+        self._state = TapeState.NEW
+        self._spans: list = []  # [start serial, end serial] of each with-block
+        self._pauses: list = []  # the same for stop_recording() inside a block
+        self._clear()
+
+    def _clear(self) -> None:
         self._entries: list = []
-        self._ids: set = set()
+        self._ids: set = set()  # serials the tape tracks
         self._watched: list = []
         self._assigned: set = set()
-        self._entered = False
-        self._recording = False
-        self._used = False
-        self._skeleton = None
-        self._windows: list = []
-        self._in_block = False
-        # A cell-level tape (the %%tape magic) stops recording for good as soon as the
-        # code it watches opens a tape of its own: a training loop's ops belong to the
-        # loop's tapes, and keeping them too would grow memory with every step.
-        self._yields = False
-        self._yielded = False
+        self._grad_outputs: set = set()
+        self._links = None  # (op, out, inputs, need) per record, once the values are gone
+        self._tracked_then: set = set()
+        self._dropped: list = []
 
     # -- context manager --------------------------------------------------------------
     def __enter__(self) -> GradientTape:
-        if self._in_block:
+        if self._state in (TapeState.RECORDING, TapeState.PAUSED):
             raise ValueError(
                 "Tape is still recording, This can happen if you try to re-enter an "
                 "already-active tape. Use a new tf.GradientTape() for the inner block."
             )
-        if self._used:
+        if self._state is TapeState.USED:
             self._clear()
-            self._used = False
-        if state.recording:
-            for outer in list(state.recording):
-                if outer._yields:
-                    outer._stop()
-                    outer._yielded = True
+        for outer in state.recording:
+            if outer._yields_to_inner and outer._state is TapeState.RECORDING:
+                outer._pause_for_good()
         state.recording.append(self)
-        self._in_block = True
-        self._entered = True
-        self._recording = True
-        self._windows.append([next(serials), None])
+        self._state = TapeState.RECORDING
+        self._spans.append([next(serials), None])
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self._stop()
-        self._in_block = False
-        self._windows[-1][1] = next(serials)
+        _remove(state.recording, self)
+        if self._spans and self._spans[-1][1] is None:
+            self._spans[-1][1] = next(serials)
+        if self._pauses and self._pauses[-1][1] is None:
+            self._pauses[-1][1] = self._spans[-1][1]
+        if self._state is not TapeState.USED:
+            self._state = TapeState.STOPPED
 
-    def _stop(self) -> None:
-        if self._recording:
-            _remove(state.recording, self)
-            self._recording = False
+    def _pause_for_good(self) -> None:
+        _remove(state.recording, self)
+        self._state = TapeState.PAUSED
+        self._pauses.append([next(serials), None])
 
     # -- watching ---------------------------------------------------------------------
-    def _watch_one(self, obj) -> None:
-        k = obj._serial
-        if k not in self._ids:
-            self._ids.add(k)
-            self._watched.append(obj)
-
     def watch(self, tensor) -> None:
         """Watch a tensor (or a nested structure of tensors) so it can be a source."""
         flat: list = []
@@ -461,7 +664,9 @@ class GradientTape:
                     "tf.Variable or ExtensionType. Try tape.watch(tf.constant(value)) and use that "
                     "tensor in your computation."
                 )
-            self._watch_one(obj)
+            if obj._serial not in self._ids:
+                self._ids.add(obj._serial)
+                self._watched.append(obj)
 
     def watched_variables(self) -> tuple:
         """The variables this tape watches, in the order they were created."""
@@ -475,84 +680,84 @@ class GradientTape:
     @property
     def recording(self) -> bool:
         """True while ops are being recorded (inside ``with`` and not stopped)."""
-        return self._recording
+        return self._state is TapeState.RECORDING
+
+    def view(self) -> TapeView:
+        """A read-only view of what this tape recorded (for pictures and explanations)."""
+        return TapeView(self)
 
     @contextlib.contextmanager
     def stop_recording(self):
         """Temporarily stop recording on this tape (other tapes keep recording)."""
-        if not self._recording:
+        if self._state is not TapeState.RECORDING:
             raise RuntimeError("Trying to stop recording a tape which is not recording.")
         pos = next(i for i, t in enumerate(state.recording) if t is self)
         state.recording.pop(pos)
-        self._recording = False
+        self._state = TapeState.PAUSED
+        self._pauses.append([next(serials), None])
         try:
             yield
         finally:
-            state.recording.insert(min(pos, len(state.recording)), self)
-            self._recording = True
+            self._pauses[-1][1] = next(serials)
+            if self._state is TapeState.PAUSED:
+                state.recording.insert(min(pos, len(state.recording)), self)
+                self._state = TapeState.RECORDING
 
     def reset(self) -> None:
         """Forget everything recorded so far (as if a new tape had been entered)."""
         self._clear()
 
-    def _clear(self) -> None:
-        self._entries = []
-        self._ids = set()
-        self._watched = []
-        self._assigned = set()
-        self._skeleton = None
-
-    # -- lifecycle checks -------------------------------------------------------------
+    # -- the one-call rule ------------------------------------------------------------
     def _check_usable(self, what: str) -> None:
-        if not self._entered:
+        if self._state is TapeState.NEW:
             raise RuntimeError(
                 f"This GradientTape never recorded anything, so it has no {what} to give: "
                 "use it as a context manager, `with tf.GradientTape() as tape:`, and compute "
                 "the target inside the block."
             )
-        if self._used:
+        if self._state is TapeState.USED:
             raise RuntimeError(
                 "A non-persistent GradientTape can only be used to compute one set of "
                 "gradients (or jacobians). Create it with tf.GradientTape(persistent=True) to "
                 "call gradient/jacobian several times, or record again in a new tape."
             )
 
+    def _begin_call(self) -> bool:
+        """Start a gradient/jacobian call; returns whether it is recorded (higher order)."""
+        if not self._persistent:
+            # As in TensorFlow, the tape stops recording once its one gradient is taken,
+            # and whatever happens next (even an exception) it is used up.
+            if self._state in (TapeState.RECORDING, TapeState.PAUSED):
+                _remove(state.recording, self)
+            self._links = tuple(e[:4] for e in self._entries)
+            self._tracked_then = self._ids
+            self._state = TapeState.USED
+        return bool(state.recording)
+
     def _release(self) -> None:
         """After the one call of a non-persistent tape: keep provenance, drop the arrays."""
-        if self._skeleton is None:
-            self._skeleton = ([(e[0], e[1], e[2]) for e in self._entries], self._ids)
         self._entries = []
         self._ids = set()
         self._watched = [w for w in self._watched if isinstance(w, Variable)]
-        self._used = True
-
-    def _begin_call(self) -> None:
-        if not self._persistent and self._recording:
-            # As in TensorFlow: the tape stops recording once its one gradient is taken.
-            self._stop()
 
     # -- gradients --------------------------------------------------------------------
     def _seeds(self, targets: list, output_gradients, higher: bool) -> list:
         if output_gradients is None:
-            ogs = [None] * len(targets)
-        else:
-            flat: list = []
-            _flatten(output_gradients, flat)
-            if len(flat) != len(targets):
-                raise ValueError(
-                    f"`output_gradients` has {len(flat)} entries but `target` has {len(targets)};"
-                    " pass one output gradient per target (or None for all)."
-                )
-            ogs = flat
+            seeds = [_ones_like(t._value) if t._value.dtype.kind == "f" else None
+                     for t in targets]
+            return [_wrap(s) if higher and s is not None else s for s in seeds]
+        flat: list = []
+        _flatten(output_gradients, flat)
+        if len(flat) != len(targets):
+            raise ValueError(
+                f"`output_gradients` has {len(flat)} entries but `target` has {len(targets)};"
+                " pass one output gradient per target (or None for all)."
+            )
         seeds = []
-        for t, og in zip(targets, ogs, strict=True):
+        for t, og in zip(targets, flat, strict=True):
             v = t._value
             if v.dtype.kind not in "fc":
                 seeds.append(None)
-                continue
-            if og is None and output_gradients is None:
-                s = np.ones(v.shape, dtype=v.dtype) if v.ndim else v.dtype.type(1)
-                seeds.append(_wrap(s) if higher else s)
                 continue
             if og is None:
                 raise ValueError(
@@ -563,8 +768,8 @@ class GradientTape:
             if isinstance(og, TensorLike):
                 if og._value.dtype != v.dtype:
                     raise InvalidArgumentError(
-                        f"`output_gradients` entry has dtype {og._value.dtype.name} but its target "
-                        f"is {v.dtype.name}; try tf.cast(og, tf.{v.dtype.name}).",
+                        f"`output_gradients` entry has dtype {og._value.dtype.name} but its "
+                        f"target is {v.dtype.name}; try tf.cast(og, tf.{v.dtype.name}).",
                         op="Mul",
                     )
                 sv = og._value
@@ -582,9 +787,33 @@ class GradientTape:
                 seeds.append(sv)
         return seeds
 
-    def _run(self, targets, seeds, higher):
-        entries = self._entries
-        return _backward(entries, len(entries), targets, seeds, higher, self._check_numerics)
+    def _pass(self, targets, seeds, higher, consume=None) -> dict:
+        """One backward pass; notes which ops dropped a gradient (for ``explain``)."""
+        self._dropped = []
+        return backward(self._entries, targets, seeds, higher=higher,
+                        check=self._check_numerics, consume=consume, dropped=self._dropped)
+
+    @staticmethod
+    def _result(grads, s, mode, tracked_ids, targets=()):
+        """The gradient for source ``s`` from a pass's ``grads`` (None if it has none).
+
+        Only what the tape tracked has a gradient (a source that is itself a target has
+        its seed, as in TensorFlow), so an unwatched operand never gets one.
+        """
+        v = s._value
+        k = s._serial
+        g = grads.get(k) if v.dtype.kind == "f" and (
+            k in tracked_ids or any(t._serial == k for t in targets)) else None
+        if g is None:
+            if mode is UnconnectedGradients.ZERO:
+                return _wrap(np.zeros(v.shape, dtype=v.dtype))
+            return None
+        if isinstance(g, TensorLike):
+            return g
+        t = _new(EagerTensor)
+        t._value = g
+        t._serial = next(serials)
+        return t
 
     def gradient(
         self,
@@ -596,75 +825,45 @@ class GradientTape:
         """Gradients of ``target`` (summed if several or not scalar) w.r.t. ``sources``.
 
         Returns the structure of ``sources``, with ``None`` (or zeros, with
-        ``unconnected_gradients='zero'``) where the target does not depend on a source.
+        ``unconnected_gradients='zero'``) where the target does not depend on a source, or
+        the tape never watched it.
         """
-        if self._used or not self._entered:
-            self._check_usable("gradient")
-        if unconnected_gradients is UnconnectedGradients.NONE:
-            mode = unconnected_gradients
-        else:
-            mode = _unconnected_mode(unconnected_gradients)
-        targets = [target] if isinstance(target, TensorLike) else _check_targets(target)
-        template, flat_sources = _sources_fast(sources)
-        if gradient_hooks:
-            for hook in gradient_hooks:
-                hook(target, self)
-        self._begin_call()
-        higher = bool(state.recording)
-        if output_gradients is None and len(targets) == 1 and not higher:
-            v = target._value
-            kind = v.dtype.kind
-            if kind == "f":
-                seeds = [np.ones(v.shape, dtype=v.dtype) if v.ndim else v.dtype.type(1)]
-            else:
-                _reject_complex(targets, ())
-                seeds = [None]
-        else:
-            _reject_complex(targets, ())
+        self._check_usable("gradient")
+        mode = _unconnected_mode(unconnected_gradients)
+        targets = _flat_targets(target)
+        template, flat_sources = _flat_sources(sources)
+        _reject_complex(targets)
+        _reject_complex(flat_sources)
+        for hook in gradient_hooks:
+            hook(target, self)
+        tracked_ids = self._ids
+        higher = self._begin_call()
+        try:
             seeds = self._seeds(targets, output_gradients, higher)
-        entries = self._entries
-        if self._persistent or higher:
-            keep = None
-        else:
-            # the tape's one call: let the pass consume it (but keep provenance for explain)
-            self._skeleton = ([(e[0], e[1], e[2]) for e in entries], self._ids)
-            keep = {s._serial for s in flat_sources}
-        grads = _backward(entries, len(entries), targets, seeds, higher, self._check_numerics, keep)
-        results = []
-        missing = None
-        get = grads.get
-        for i, s in enumerate(flat_sources):
-            v = s._value
-            kind = v.dtype.kind
-            g = get(s._serial) if kind == "f" else None
-            if g is None:
-                if kind == "c":
-                    _reject_complex((), (s,))
-                if mode is UnconnectedGradients.ZERO:
-                    g = _wrap(np.zeros(v.shape, dtype=v.dtype))
-                elif missing is None:
-                    missing = [i]
-                else:
-                    missing.append(i)
-                results.append(g)
-            elif higher:
-                results.append(g if isinstance(g, TensorLike) else _wrap(g))
-            else:
-                t = _new(EagerTensor)
-                t._value = g
-                t._serial = next(serials)
-                results.append(t)
-        if missing and _EXPLAIN["on"]:
-            for i in missing:
-                name = "`sources`" if template == 0 else f"`sources[{i}]`"
-                msg = self.explain(target, flat_sources[i], _name=name)
-                warnings.warn(NoneGradientWarning(msg), stacklevel=2)
-        if not self._persistent:
-            self._release()
-        if template is list:
+            consume = None
+            if not (self._persistent or higher):
+                consume = {s._serial for s in flat_sources}
+            grads = self._pass(targets, seeds, higher, consume)
+            results = [self._result(grads, s, mode, tracked_ids, targets) for s in flat_sources]
+        finally:
+            if not self._persistent:
+                self._release()
+        if higher:
+            for outer in state.recording:
+                outer._grad_outputs.update(r._serial for r in results if r is not None)
+        if _EXPLAIN["on"] and None in results:
+            frame = sys._getframe(1)
+            for i, r in enumerate(results):
+                if r is None:
+                    s = flat_sources[i]
+                    name = _caller_name(s, frame) or (
+                        "`sources`" if template == 0 else f"`sources[{i}]`")
+                    msg = self.explain(target, s, _name=name)
+                    warnings.warn(NoneGradientWarning(msg), stacklevel=2)
+        if template == 0:
+            return results[0]
+        if template is _FLAT_LIST:
             return results
-        if template is tuple:
-            return tuple(results)
         return _rebuild(template, results)
 
     def jacobian(
@@ -683,51 +882,37 @@ class GradientTape:
                 "with eager execution enabled and with experimental_use_pfor set to False."
             )
         mode = _unconnected_mode(unconnected_gradients)
-        (t,) = _check_targets(target) if isinstance(target, TensorLike) else (None,)
-        if t is None:
+        if not isinstance(target, TensorLike):
             raise TypeError("`target` of jacobian must be a single tensor.")
-        template, flat_sources = _check_sources(sources)
-        self._begin_call()
-        higher = bool(state.recording)
-        tv = t._value
-        rows: list[list] = [[] for _ in flat_sources]
-        size = int(np.size(tv))
-        for j in range(size):
-            seed = np.zeros(size, dtype=tv.dtype)
-            seed[j] = 1
-            seed = seed.reshape(tv.shape) if tv.ndim else tv.dtype.type(1)
-            grads = self._run([t], [_wrap(seed) if higher else seed], higher)
-            for i, s in enumerate(flat_sources):
-                rows[i].append(grads.get(s._serial))
+        template, flat_sources = _flat_sources(sources)
+        if template is _FLAT_LIST:
+            template = list(range(len(flat_sources)))
+        tracked_ids = self._ids
+        higher = self._begin_call()
+        try:
+            tv = target._value
+            size = int(np.size(tv))
+            rows: list[list] = [[] for _ in flat_sources]
+            for j in range(size):
+                seed = np.zeros(size, dtype=tv.dtype)
+                seed[j] = 1
+                seed = seed.reshape(tv.shape) if tv.ndim else tv.dtype.type(1)
+                grads = self._pass([target], [_wrap(seed) if higher else seed], higher)
+                for i, s in enumerate(flat_sources):
+                    rows[i].append(self._result(grads, s, UnconnectedGradients.NONE,
+                                                tracked_ids, (target,)))
+        finally:
+            if not self._persistent:
+                self._release()
         results = []
         for i, s in enumerate(flat_sources):
             sv = s._value
             if all(r is None for r in rows[i]) or sv.dtype.kind not in "fc":
-                if mode is UnconnectedGradients.ZERO:
-                    results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype)))
-                else:
-                    results.append(None)
-                continue
-            results.append(self._stack_rows(rows[i], tv.shape + sv.shape, sv, higher))
-        if not self._persistent:
-            self._release()
+                results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype))
+                               if mode is UnconnectedGradients.ZERO else None)
+            else:
+                results.append(_stack_rows(rows[i], tv.shape + sv.shape, sv, 0))
         return _rebuild(template, results)
-
-    @staticmethod
-    def _stack_rows(rows, shape, sv, higher, axis=0):
-        """Stack per-seed gradients (``None`` = zeros) along ``axis`` into ``shape``."""
-        zeros = np.zeros(sv.shape, dtype=sv.dtype)
-        if higher:
-            from . import ops
-
-            parts = [
-                r if isinstance(r, TensorLike) else _wrap(zeros if r is None else r) for r in rows
-            ]
-            return ops.reshape(ops.stack(parts, axis=axis), shape) if parts else _wrap(
-                np.zeros(shape, dtype=sv.dtype))
-        parts = [zeros if r is None else np.asarray(r) for r in rows]
-        stacked = np.stack(parts, axis=axis) if parts else np.zeros(shape, sv.dtype)
-        return _wrap(stacked.reshape(shape))
 
     def batch_jacobian(
         self,
@@ -763,65 +948,70 @@ class GradientTape:
                 f"({tuple(sv.shape)}) to match."
             )
         _unconnected_mode(unconnected_gradients)
-        self._begin_call()
-        higher = bool(state.recording)
-        batch = tv.shape[0]
-        row = int(np.prod(tv.shape[1:], dtype=np.int64))
-        parts = []
-        for j in range(row):
-            seed = np.zeros((batch, row), dtype=tv.dtype)
-            seed[:, j] = 1
-            seed = seed.reshape(tv.shape)
-            grads = self._run([target], [_wrap(seed) if higher else seed], higher)
-            parts.append(grads.get(source._serial))
+        tracked_ids = self._ids
+        higher = self._begin_call()
+        try:
+            batch = tv.shape[0]
+            row = int(np.prod(tv.shape[1:], dtype=np.int64))
+            parts = []
+            for j in range(row):
+                seed = np.zeros((batch, row), dtype=tv.dtype)
+                seed[:, j] = 1
+                seed = seed.reshape(tv.shape)
+                grads = self._pass([target], [_wrap(seed) if higher else seed], higher)
+                parts.append(self._result(grads, source, UnconnectedGradients.NONE,
+                                          tracked_ids, (target,)))
+        finally:
+            if not self._persistent:
+                self._release()
         shape = (batch, *tv.shape[1:], *sv.shape[1:])
-        if not self._persistent:
-            self._release()
         if all(p is None for p in parts) or sv.dtype.kind not in "fc":
             return _wrap(np.zeros(shape, dtype=sv.dtype))
-        return self._stack_rows(parts, shape, sv, higher, axis=1)
+        return _stack_rows(parts, shape, sv, 1)
 
     # -- explanations -----------------------------------------------------------------
-    def explain(self, target, source, _name: str = "the source") -> str:
+    def explain(self, target, source, _name: str | None = None) -> str:
         """One plain sentence saying why ``gradient(target, source)`` is (or is not) None."""
-        from .explain import explain
-
-        return explain(self, target, source, _name)
+        if _name is None:
+            _name = _caller_name(source, sys._getframe(1)) or "the source"
+        return _explain.explain(self.view(), target, source, _name)
 
     # -- text form --------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self._entries)
 
     def __repr__(self) -> str:
-        state_word = (
-            "recording"
-            if self._recording
-            else "used"
-            if self._used
-            else "stopped"
-            if self._entered
-            else "not entered"
-        )
         kind = "persistent " if self._persistent else ""
         return (
-            f"<{kind}GradientTape: {state_word}, {len(self._entries)} ops, "
+            f"<{kind}GradientTape: {self._state.value}, {len(self._entries)} ops, "
             f"{len(self._watched)} watched>"
         )
 
     def __str__(self) -> str:
-        from .explain import tape_text
-
-        return tape_text(self)
+        return _explain.tape_text(self.view(), repr(self))
 
 
-def _reject_complex(targets, sources) -> None:
-    for t in (*targets, *sources):
-        if t._value.dtype.kind == "c":
-            raise NotImplementedError(
-                "adkernel does not differentiate complex tensors (TensorFlow's conjugate "
-                "convention is not implemented). Split the value into real and imaginary "
-                "float parts and differentiate with respect to those."
-            )
+class CellTape(GradientTape):
+    """The tape of a ``%%tape`` cell: it stops recording for good when the cell's code
+    opens a tape of its own (the ops of a training loop belong to the loop's tapes)."""
+
+    _yields_to_inner = True
+
+
+def _stack_rows(rows, shape, sv, axis):
+    """Stack per-seed gradients (``None`` = zeros) along ``axis`` into ``shape``.
+
+    Rows that are tensors (a recorded, higher-order pass) are stacked with numpy
+    functions, which tensors hand to the recorded ops.
+    """
+    zeros = np.zeros(sv.shape, dtype=sv.dtype)
+    parts = [zeros if r is None else r for r in rows]
+    if not parts:
+        return _wrap(np.zeros(shape, sv.dtype))
+    if state.recording:
+        return np.reshape(np.stack(parts, axis=axis), shape)
+    stacked = np.stack([p._value if isinstance(p, TensorLike) else p for p in parts], axis=axis)
+    return _wrap(stacked.reshape(shape))
 
 
 def _remove(stack: list, tape) -> None:

@@ -207,17 +207,35 @@ class TensorLike:
         for i in range(self._value.shape[0]):
             yield self[i]
 
-    # numpy must hand ufuncs (np.sin(t), X @ t, X * t) to us instead of converting the
-    # tensor to an array and leaving the tape.
+    # numpy must hand ufuncs (np.sin(t), X @ t, X * t) and functions (np.sum(t)) to us
+    # instead of converting the tensor to an array and leaving the tape.
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        from .numpy_interop import array_ufunc
-
-        return array_ufunc(ufunc, method, inputs, kwargs)
+        return _hooks.array_ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from .numpy_interop import array_function
+        return _hooks.array_function(func, types, args, kwargs)
 
-        return array_function(func, types, args, kwargs)
+
+class _Hooks:
+    """What tensors need from the layers above them, filled in when those are imported.
+
+    Tensors sit below the ops, the tapes and the numpy bridge, yet reading a variable,
+    packing a list of tensors, ``v[i]``, ``v.assign`` and numpy calls on tensors all need
+    them: :func:`connect` plugs them in (``adkernel.engine`` imports every layer).
+    """
+
+    identity = stack = getitem = on_assign = array_ufunc = array_function = None
+
+
+_hooks = _Hooks()
+
+
+def connect(**hooks) -> None:
+    """Plug in the upper layers' functions (see :class:`_Hooks`)."""
+    for name, fn in hooks.items():
+        if not hasattr(_Hooks, name):
+            raise AttributeError(name)
+        setattr(_hooks, name, fn)
 
 
 def _wrap(value) -> Tensor:
@@ -361,9 +379,7 @@ def _cast_value(value, np_dtype: np.dtype, what=None):
     if t is complex and np_dtype.kind != "c":
         raise DTypeError(f"Cannot convert {value!r} to EagerTensor of dtype {np_dtype.name}")
     if isinstance(value, (list, tuple)) and _contains_tensor(value):
-        from . import ops
-
-        packed = ops.stack(list(value))
+        packed = _hooks.stack(list(value))
         return packed._value if packed._value.dtype == np_dtype else packed._value.astype(np_dtype)
     arr = value if isinstance(value, (_ndarray, _generic)) else np.asarray(value)
     if arr.dtype == np_dtype:
@@ -396,15 +412,13 @@ def convert_to_tensor(value, dtype=None, name=None, dtype_hint=None) -> Tensor:
                 )
         if isinstance(value, Tensor):
             return value
-        from . import ops
-
-        return ops.identity(value)
+        return _hooks.identity(value)
     if isinstance(value, (list, tuple)) and _contains_tensor(value):
-        from . import ops
-
-        packed = ops.stack(list(value))
+        packed = _hooks.stack(list(value))
         if dtype is not None and packed._value.dtype != as_dtype(dtype)._np:
-            return ops.cast(packed, dtype)
+            raise ValueError(
+                f"Tensor conversion requested dtype {as_dtype(dtype).name} for a list of "
+                f"{packed._value.dtype.name} tensors; try tf.cast(x, {as_dtype(dtype).name}).")
         return packed
     if dtype is None and dtype_hint is not None:
         try:
@@ -529,9 +543,7 @@ class Variable(TensorLike):
     __str__ = __repr__
 
     def read_value(self) -> Tensor:
-        from . import ops
-
-        return ops.identity(self)
+        return _hooks.identity(self)
 
     value = read_value
 
@@ -539,9 +551,7 @@ class Variable(TensorLike):
         raise TypeError(f"object of type '{type(self).__name__}' has no len()")
 
     def __getitem__(self, key):
-        from . import ops
-
-        return ops.getitem(self, key, _out_type=_VariableSlice, _out_init=(self, key))
+        return _hooks.getitem(self, key, _out_type=_VariableSlice, _out_init=(self, key))
 
     def __setitem__(self, key, value):
         raise TypeError(
@@ -660,8 +670,7 @@ class Variable(TensorLike):
     def _note_assign(self):
         # Tapes remember that this variable was assigned while they recorded, so that
         # `explain` can say a gradient path was cut by an assignment.
-        for tape in state.recording:
-            tape._assigned.add(self._serial)
+        _hooks.on_assign(self)
 
 
 def _broadcasts(small: tuple, big: tuple) -> bool:

@@ -25,7 +25,7 @@ from itertools import pairwise
 import numpy as np
 
 from ..engine.inspect import Graph, Node, graph_of
-from ..engine.tape import GradientTape
+from ..engine.tape import GradientTape, TapeState
 
 __all__ = ["GraphPicture", "Layout", "layout", "render_svg", "show_graph"]
 
@@ -917,12 +917,12 @@ def show_graph(target, tape, names: dict | None = None, **options) -> GraphPictu
     if not isinstance(tape, GradientTape):
         raise TypeError(f"tape must be a tf.GradientTape, got {type(tape).__name__}: call "
                         "show_graph(y, tape=tape) with the tape that computed y")
-    if tape._used:
+    if tape.view().state is TapeState.USED:
         raise RuntimeError(
             "This GradientTape has already computed its gradient and let go of its records, "
             "so there is no graph left to draw. Create it with "
             "tf.GradientTape(persistent=True), or call show_graph before tape.gradient.")
-    if not tape._entered:
+    if tape.view().state is TapeState.NEW:
         raise RuntimeError(
             "This GradientTape never recorded anything: compute the target inside "
             "`with tf.GradientTape() as tape:` first, then call show_graph(y, tape=tape).")

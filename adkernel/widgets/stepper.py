@@ -4,7 +4,7 @@
 choose the step, an ``HTML`` widget shows the computation graph drawn by
 :func:`~adkernel.widgets.graph.render_svg` (the current op outlined in red, gradients not
 known yet shown as ``grad ?``), and a text panel explains the step in words and numbers:
-``upstream 1.0 × local 2x (= 6.0) = 6.0 → x``. Step 0 is the forward pass; the last step
+``upstream 1.0 × local 2·x (= 6.0) = 6.0 → x``. Step 0 is the forward pass; the last step
 has every gradient. Without a widget front end (nbconvert, GitHub, nbval) the stepper shows
 the picture of the last step, because its mimebundle also carries that SVG.
 """
@@ -12,12 +12,15 @@ the picture of the last step, because its mimebundle also carries that SVG.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import replace
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..engine.inspect import Graph, backward_steps, graph_of
+from ..engine.registry import REGISTRY
+from ..engine.tape import TapeState
 from .graph import _caller_names, render_svg
 
 __all__ = ["BackpropStepper"]
@@ -25,53 +28,26 @@ __all__ = ["BackpropStepper"]
 MAX_FORWARD_LINES = 12  # ops listed in the forward-pass explanation
 PLAY_INTERVAL_MS = 1500
 
-# Local derivatives in words, by op: f(pos, input names, input nodes, output node) -> text.
-# Names are the learner's (``x``) or the op's label; they only make the numbers readable.
+_EXPONENT = re.compile(r"\^\((-?\d+(?:\.\d+)?) - 1\)")
 
 
-def _times(c: str, x: str) -> str:
-    """``2x`` for a one-letter name, ``2·name`` otherwise."""
-    return f"{c}{x}" if len(x) == 1 and x.isalpha() else f"{c}·{x}"
+def _local_formula(node, pos: int, names: list, inputs: list) -> str | None:
+    """The op's local derivative for input ``pos`` in words, from its ``defop`` block.
 
+    ``x^(3.0 - 1)`` is simplified to ``x^2.0``, and ``x^1`` to ``x``.
+    """
+    op = REGISTRY.get(node.label)
+    if op is None or not op.local or pos >= len(op.local):
+        return None
+    n_in = int(np.prod(inputs[0].shape)) if inputs else 1
+    n = max(1, n_in // max(1, int(np.prod(node.shape))))
+    text = op.local[pos].format(*names, n=n)
 
-def _pow_local(pos, names, nodes, out):
-    a, b = names
-    if pos == 1:
-        return f"{a}^{b}·ln({a})"
-    exponent = nodes[1]
-    if exponent.kind == "constant" and exponent.value is not None and \
-            np.ndim(exponent.value) == 0:
-        c = float(exponent.value)
-        if c == 2:
-            return _times("2", a)
-        return _times(_number(c), f"{a}^{_number(c - 1)}")
-    return f"{b}·{a}^({b} - 1)"
+    def power(m):
+        e = float(m.group(1)) - 1
+        return "" if e == 1 else f"^{_number(e)}"
 
-
-_LOCAL = {
-    "add": lambda pos, n, *_: "1",
-    "sub": lambda pos, n, *_: "1" if pos == 0 else "-1",
-    "mul": lambda pos, n, *_: n[1 - pos],
-    "truediv": lambda pos, n, *_: f"1/{n[1]}" if pos == 0 else f"-{n[0]}/{n[1]}²",
-    "neg": lambda pos, n, *_: "-1",
-    "identity": lambda pos, n, *_: "1",
-    "pow": _pow_local,
-    "square": lambda pos, n, *_: _times("2", n[0]),
-    "sqrt": lambda pos, n, *_: f"1/(2·√{n[0]})",
-    "exp": lambda pos, n, *_: f"exp({n[0]})",
-    "log": lambda pos, n, *_: f"1/{n[0]}",
-    "sin": lambda pos, n, *_: f"cos({n[0]})",
-    "cos": lambda pos, n, *_: f"-sin({n[0]})",
-    "tan": lambda pos, n, *_: f"1 + tan({n[0]})²",
-    "tanh": lambda pos, n, *_: f"1 - tanh({n[0]})²",
-    "sigmoid": lambda pos, n, *_: f"σ({n[0]})·(1 - σ({n[0]}))",
-    "relu": lambda pos, n, *_: f"1 where {n[0]} > 0, else 0",
-    "abs": lambda pos, n, *_: f"sign({n[0]})",
-    "reduce_sum": lambda pos, n, *_: "1 for every element",
-    "reduce_mean": lambda pos, n, nodes, out: (
-        f"1/{int(np.prod(nodes[0].shape)) // max(1, int(np.prod(out.shape)))} "
-        "for every element"),
-}
+    return _EXPONENT.sub(power, text)
 
 
 def _d(top: str, bottom: str) -> str:
@@ -156,13 +132,13 @@ class BackpropStepper(widgets.VBox):
     Step 1 of 1: backward through y = pow(x, 2).
     Upstream gradient: dy/dy = 1.0 (y is the target, so it starts at 1).
     Chain rule: each input gets upstream × local derivative.
-      upstream 1.0 × local 2x (= 6.0) = 6.0 → x
+      upstream 1.0 × local 2·x (= 6.0) = 6.0 → x
       (2 is a constant: it needs no gradient.)
     Done: every gradient is known. dy/dx = 6.0.
     """
 
     def __init__(self, tape, target, names: dict | None = None):
-        if tape._used:
+        if tape.view().state is TapeState.USED:
             raise RuntimeError(
                 "This GradientTape has already computed its gradient and let go of its "
                 "records, so there is no backward pass left to step through. Create it with "
@@ -176,17 +152,16 @@ class BackpropStepper(widgets.VBox):
         self.graph, self.steps = backward_steps(tape, target, graph)
         self._by_id = {n.id: n for n in self.graph.nodes}
         self._target = self._by_id[self.graph.target]
-        # gradients known after each step: {node id: running total}
+        # per step and contribution: the input's total before it, if any (x * x sends x
+        # two contributions). Only what each step changed is kept: memory stays linear.
         totals = {self.graph.target: self._target.grad}
-        self._totals = [dict(totals)]
-        self._before = []  # per step and contribution: the input's total before it, if any
+        self._before = []
         for step in self.steps:
             before = []
-            for c in step.contributions:  # in order: x * x sends x two contributions
+            for c in step.contributions:
                 before.append(totals[c.input] if c.accumulated else None)
                 totals[c.input] = c.total
             self._before.append(before)
-            self._totals.append(dict(totals))
         self._frames: dict = {}
 
         last = len(self.steps)
@@ -269,7 +244,7 @@ class BackpropStepper(widgets.VBox):
                               title="step 0: forward pass (values only)")
         # known gradients are the running totals (a fan-out value grows step by step);
         # the others keep their final value, which render_svg shows as "grad ?"
-        totals = self._totals[k]
+        totals = self._totals(k)
         nodes = [replace(n, grad=totals[n.id]) if n.id in totals else n
                  for n in self.graph.nodes]
         graph = Graph(nodes, self.graph.edges, self.graph.target)
@@ -277,6 +252,14 @@ class BackpropStepper(widgets.VBox):
         return render_svg(graph, highlight=node.id, done=set(totals),
                           title=f"step {k} of {self.n_steps - 1}: backward through "
                                 f"{self._name(node)}")
+
+    def _totals(self, k: int) -> dict:
+        """The gradients known after step ``k``: {node id: running total}."""
+        totals = {self.graph.target: self._target.grad}
+        for step in self.steps[:k]:
+            for c in step.contributions:
+                totals[c.input] = c.total
+        return totals
 
     # -- words -------------------------------------------------------------------------------
     def _name(self, node, depth: int = 2) -> str:
@@ -319,7 +302,6 @@ class BackpropStepper(widgets.VBox):
         lines.append("Chain rule: each input gets upstream × local derivative.")
         inputs = [self._by_id[i] for i in node.inputs]
         input_names = [self._name(n) for n in inputs]
-        formula = _LOCAL.get(node.label)
         positions, start = [], 0
         for c in step.contributions:
             positions.append(node.inputs.index(c.input, start))
@@ -328,7 +310,7 @@ class BackpropStepper(widgets.VBox):
         for pos, c, prev in zip(positions, step.contributions, self._before[k - 1],
                                 strict=True):
             target_name = self._name(self._by_id[c.input])
-            symbolic = formula(pos, input_names, inputs, node) if formula else None
+            symbolic = _local_formula(node, pos, input_names, inputs)
             if c.local is not None:
                 local = _number(c.local)
                 if symbolic is not None and not _is_number(symbolic, c.local):

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import defop
+from ..dtypes import as_dtype
+from ..errors import InvalidArgumentError
+from ..registry import apply, axis_arg, defop, one, refuse, shape_arg, unify
+from ..tensor import TensorLike, convert_to_tensor
 
 
-@defop("reshape", uses=())
+@defop("reshape", uses=(), tf=("reshape",), local=("1 (the gradient is reshaped back)",))
 def reshape(x, shape):
     """x with a new shape (same elements)"""
     return np.reshape(x, shape)
@@ -19,7 +22,23 @@ def reshape_vjp(g, out, need, x, shape):
     return (np.reshape(g, np.shape(x)),)
 
 
-@defop("broadcast_to", uses=())
+@reshape.api
+def reshape_api(tensor, shape, name=None):
+    """Same elements, new shape (``-1`` infers one dimension)."""
+    x, v = one(tensor)
+    shape = shape_arg(shape)
+    try:
+        np.empty(np.shape(v), dtype=np.bool_).reshape(shape)
+    except ValueError:
+        raise InvalidArgumentError(
+            f"Cannot reshape a tensor with {np.size(v)} elements to shape {list(shape)}.",
+            op="Reshape",
+        ) from None
+    return apply(reshape, (x,), (v,), {"shape": shape})
+
+
+@defop("broadcast_to", uses=(), tf=("broadcast_to",),
+       local=("1, summed over the repeated copies",))
 def broadcast_to(x, shape):
     """x repeated along new or size-1 axes"""
     return np.broadcast_to(x, shape)
@@ -31,7 +50,22 @@ def broadcast_to_vjp(g, out, need, x, shape):
     return (g,)
 
 
-@defop("transpose", uses=())
+@broadcast_to.api
+def broadcast_to_api(input, shape, name=None):
+    """Repeat along new or size-1 axes to reach ``shape``."""
+    x, v = one(input)
+    shape = shape_arg(shape)
+    try:
+        np.broadcast_shapes(np.shape(v), shape)
+    except ValueError:
+        raise InvalidArgumentError(
+            f"Unable to broadcast tensor of shape {list(np.shape(v))} to {list(shape)}.",
+            op="BroadcastTo",
+        ) from None
+    return apply(broadcast_to, (x,), (v,), {"shape": shape})
+
+
+@defop("transpose", uses=(), tf=("transpose",), local=("1 (the gradient is permuted back)",))
 def transpose(x, perm=None):
     """x with its axes permuted (reversed by default)"""
     return np.transpose(x, perm)
@@ -45,7 +79,23 @@ def transpose_vjp(g, out, need, x, perm=None):
     return (np.transpose(g, tuple(np.argsort(perm))),)
 
 
-@defop("expand_dims", uses=())
+@transpose.api
+def transpose_api(a, perm=None, conjugate=False, name=None):
+    """Permute the axes (reverse them by default)."""
+    x, v = one(a)
+    if conjugate and v.dtype.kind == "c":
+        refuse("tf.transpose", conjugate=True)
+    if perm is None:
+        return apply(transpose, (x,), (v,))
+    perm = tuple(int(p) for p in axis_arg(list(perm)))
+    if sorted(p % max(v.ndim, 1) for p in perm) != list(range(v.ndim)) or len(perm) != v.ndim:
+        raise InvalidArgumentError(
+            f"transpose: perm {list(perm)} is not a permutation of the {v.ndim} axes of a "
+            f"tensor of shape {list(v.shape)}.", op="Transpose")
+    return apply(transpose, (x,), (v,), {"perm": perm})
+
+
+@defop("expand_dims", uses=(), tf=("expand_dims",), local=("1",))
 def expand_dims(x, axis):
     """x with a new axis of size 1"""
     return np.expand_dims(x, axis)
@@ -57,7 +107,19 @@ def expand_dims_vjp(g, out, need, x, axis):
     return (np.reshape(g, np.shape(x)),)
 
 
-@defop("squeeze", uses=())
+@expand_dims.api
+def expand_dims_api(input, axis, name=None):
+    """Insert an axis of size 1."""
+    x, v = one(input)
+    axis = axis_arg(axis)
+    if not isinstance(axis, int) or not -v.ndim - 1 <= axis <= v.ndim:
+        raise InvalidArgumentError(
+            f"expand_dims: axis {axis} is out of range for a tensor of rank {v.ndim} (use "
+            f"-{v.ndim + 1} .. {v.ndim}).", op="ExpandDims")
+    return apply(expand_dims, (x,), (v,), {"axis": axis})
+
+
+@defop("squeeze", uses=(), tf=("squeeze",), local=("1",))
 def squeeze(x, axis=None):
     """x without its size-1 axes (or only those in axis)"""
     return np.squeeze(x, axis=axis)
@@ -69,11 +131,26 @@ def squeeze_vjp(g, out, need, x, axis=None):
     return (np.reshape(g, np.shape(x)),)
 
 
+@squeeze.api
+def squeeze_api(input, axis=None, name=None):
+    """Remove axes of size 1."""
+    x, v = one(input)
+    if axis is None:
+        return apply(squeeze, (x,), (v,))
+    axis = axis_arg(axis)
+    for a in axis if isinstance(axis, tuple) else (axis,):
+        if not -v.ndim <= a < v.ndim or v.shape[a] != 1:
+            raise InvalidArgumentError(
+                f"Can not squeeze dim[{a}], expected a dimension of 1 (the tensor has shape "
+                f"{list(v.shape)}).", op="Squeeze")
+    return apply(squeeze, (x,), (v,), {"axis": axis})
+
+
 def _split_points(sizes):
     return list(np.cumsum(sizes)[:-1])
 
 
-@defop("concat", uses=())
+@defop("concat", uses=(), tf=("concat",), local=("1 on its own slice",))
 def concat(*xs, axis=0):
     """inputs joined along an existing axis"""
     return np.concatenate(xs, axis=axis)
@@ -86,7 +163,18 @@ def concat_vjp(g, out, need, *xs, axis=0):
     return tuple(np.split(g, _split_points(sizes), axis=axis))
 
 
-@defop("stack", uses=())
+@concat.api
+def concat_api(values, axis, name=None):
+    """Join tensors along an existing axis."""
+    args, vals = unify("concat", tuple(values))
+    try:
+        np.concatenate([np.empty(np.shape(v), np.bool_) for v in vals], axis=int(axis))
+    except (ValueError, np.exceptions.AxisError) as e:
+        raise InvalidArgumentError(f"concat: {e}", op="ConcatV2") from None
+    return apply(concat, args, vals, {"axis": int(axis)})
+
+
+@defop("stack", uses=(), tf=("stack",), local=("1 on its own slice",))
 def stack(*xs, axis=0):
     """inputs joined along a new axis"""
     return np.stack(xs, axis=axis)
@@ -100,7 +188,19 @@ def stack_vjp(g, out, need, *xs, axis=0):
     return tuple(np.squeeze(p, axis=axis) for p in parts)
 
 
-@defop("getitem", uses=())
+@stack.api
+def stack_api(values, axis=0, name=None):
+    """Join tensors along a new axis."""
+    args, vals = unify("stack", tuple(values))
+    try:
+        np.stack([np.empty(np.shape(v), np.bool_) for v in vals], axis=int(axis))
+    except (ValueError, np.exceptions.AxisError) as e:
+        raise InvalidArgumentError(f"stack: {e}", op="Pack") from None
+    return apply(stack, args, vals, {"axis": int(axis)})
+
+
+@defop("getitem", uses=(), operators=("__getitem__",),
+       local=("1 at the selected positions, else 0",))
 def getitem(x, key):
     """x[key]: basic slicing and integer-array indexing"""
     return x[key]
@@ -112,7 +212,29 @@ def getitem_vjp(g, out, need, x, key):
     return (_scatter(g, key, np.shape(x)),)
 
 
-@defop("scatter_add", uses=())
+def _index_key(key):
+    if isinstance(key, tuple):
+        return tuple(_index_key(k) for k in key)
+    if isinstance(key, TensorLike):
+        return key.numpy()
+    if isinstance(key, list):
+        return np.asarray([k.numpy() if isinstance(k, TensorLike) else k for k in key])
+    return key
+
+
+@getitem.api
+def getitem_api(x, key, _out_type=None, _out_init=None):
+    """``x[key]`` with basic slicing and integer arrays; gradients scatter back."""
+    x, v = one(x)
+    key = _index_key(key)
+    try:
+        np.empty(np.shape(v), dtype=np.bool_)[key]
+    except IndexError as e:
+        raise IndexError(f"{e} (indexing a tensor of shape {tuple(np.shape(v))})") from None
+    return apply(getitem, (x,), (v,), {"key": key}, _out_type, _out_init)
+
+
+@defop("scatter_add", uses=(), local=("1 at the selected positions",))
 def scatter_add_(g, key, shape):
     """zeros of shape with g added at x[key] (the transpose of getitem)"""
     z = np.zeros(shape, dtype=np.result_type(g))
@@ -125,20 +247,23 @@ def scatter_add_vjp(gg, out, need, g, key, shape):
     """the transpose of a scatter is a gather: gg[key]"""
     if isinstance(gg, np.ndarray | np.generic):
         return (gg[key],)
-    from . import getitem as getitem_op
-
-    return (getitem_op(gg, key),)
+    return (getitem(gg, key=key),)
 
 
 def _scatter(g, key, shape):
     if isinstance(g, np.ndarray | np.generic):
         return scatter_add_.forward(g, key, shape)
-    from . import scatter_add
-
-    return scatter_add(g, key, shape)
+    return scatter_add_(g, key=key, shape=shape)
 
 
-@defop("gather", uses=(1,))
+@scatter_add_.api
+def scatter_add(g, key, shape):
+    """Zeros of ``shape`` with ``g`` added at ``[key]`` (the VJP of indexing)."""
+    x, v = one(g)
+    return apply(scatter_add_, (x,), (v,), {"key": key, "shape": tuple(shape)})
+
+
+@defop("gather", uses=(1,), tf=("gather",), local=("1 at the gathered rows (repeats add up)", "0"))
 def gather(params, indices, axis=0):
     """params[..., indices, ...] along axis"""
     return np.take(params, indices, axis=axis)
@@ -151,7 +276,53 @@ def gather_vjp(g, out, need, params, indices, axis=0):
     return (_scatter(g, key, np.shape(params)), None)
 
 
-@defop("one_hot", differentiable=False)
+@gather.api
+def gather_api(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
+    """``params`` indexed along ``axis`` by integer ``indices``; dense gradient.
+
+    ``batch_dims`` leading axes of ``params`` and ``indices`` are batch axes (each batch
+    element gathers from its own slice). Indices outside ``[0, n)`` raise, as in
+    TensorFlow; ``validate_indices`` is ignored, as in TensorFlow.
+    """
+    x, v = one(params)
+    if isinstance(indices, TensorLike):
+        idx_arg, idx = indices, indices._value
+    else:
+        idx_arg, idx = None, np.asarray(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather needs integer indices, got {idx.dtype.name}")
+    bd = int(batch_dims)
+    if bd < 0:
+        bd += idx.ndim
+    ax = bd if axis is None else int(axis)
+    if ax < 0:
+        ax += v.ndim
+    if not 0 <= bd <= min(ax, idx.ndim) or not 0 <= ax < v.ndim:
+        raise InvalidArgumentError(
+            f"gather: batch_dims={batch_dims} and axis={axis} do not fit params of shape "
+            f"{list(v.shape)} and indices of shape {list(idx.shape)} (need 0 <= batch_dims "
+            "<= axis < rank of params, and batch_dims <= rank of indices).", op="GatherV2")
+    if v.shape[:bd] != idx.shape[:bd]:
+        raise InvalidArgumentError(
+            f"gather: the first {bd} dimensions of params {list(v.shape)} and indices "
+            f"{list(idx.shape)} must match (batch_dims={bd}).", op="GatherV2")
+    n = v.shape[ax]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx[(idx < 0) | (idx >= n)].ravel()[0]
+        raise InvalidArgumentError(
+            f"indices contains {int(bad)}, which is not in [0, {n}) (axis {ax} of params "
+            f"with shape {list(v.shape)}); negative indices do not wrap around.",
+            op="GatherV2")
+    if bd:
+        parts = [gather_api(getitem_api(x, i), idx[i], axis=ax - 1, batch_dims=bd - 1)
+                 for i in range(v.shape[0])]
+        return stack_api(parts, axis=0) if parts else convert_to_tensor(
+            np.zeros(v.shape[:ax] + idx.shape[bd:] + v.shape[ax + 1:], v.dtype))
+    return apply(gather, (x, idx_arg), (v, idx), {"axis": ax})
+
+
+@defop("one_hot", differentiable=False, tf=("one_hot",),
+       cut="tf.one_hot, whose output does not depend smoothly on its integer input")
 def one_hot(indices, depth, on_value=1.0, off_value=0.0, dtype=np.float32):
     """one-hot encoding of integer indices"""
     idx = np.asarray(indices)
@@ -163,4 +334,30 @@ def one_hot(indices, depth, on_value=1.0, off_value=0.0, dtype=np.float32):
         np.where(valid, on_value, off_value)[..., None].astype(dtype),
         axis=-1,
     )
+    return out
+
+
+@one_hot.api
+def one_hot_api(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """One-hot encoding (no gradient)."""
+    if isinstance(indices, TensorLike):
+        arg, idx = indices, indices._value
+    else:
+        arg, idx = None, np.asarray(indices)
+    dt = as_dtype(dtype)._np if dtype is not None else np.dtype(np.float32)
+    out = apply(
+        one_hot,
+        (arg,),
+        (idx,),
+        {
+            "depth": int(depth),
+            "on_value": 1 if on_value is None else on_value,
+            "off_value": 0 if off_value is None else off_value,
+            "dtype": dt,
+        },
+    )
+    if axis is not None and axis != -1:
+        perm = list(range(out.ndim - 1))
+        perm.insert(axis % out.ndim, out.ndim - 1)
+        out = transpose_api(out, perm)
     return out

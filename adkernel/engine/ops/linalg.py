@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import defop
+from ..errors import InvalidArgumentError
+from ..registry import apply, defop, refuse, unify
+from ..tensor import TensorLike, convert_to_tensor
 
 
 def _t(a):
@@ -12,7 +14,8 @@ def _t(a):
     return np.swapaxes(a, -1, -2)
 
 
-@defop("matmul", uses=(0, 1))
+@defop("matmul", uses=(0, 1), tf=("matmul", "linalg.matmul"), numpy=np.matmul,
+       operators=("__matmul__", "__rmatmul__"), local=("upstream @ {1}ᵀ", "{0}ᵀ @ upstream"))
 def matmul(a, b):
     """a @ b (batched over leading axes)"""
     return np.matmul(a, b)
@@ -24,6 +27,47 @@ def matmul_vjp(g, out, need, a, b):
     ga = g @ _t(b) if need[0] else None
     gb = _t(a) @ g if need[1] else None
     return ga, gb
+
+
+def _swap_last(t):
+    perm = list(range(t.ndim))
+    perm[-1], perm[-2] = perm[-2], perm[-1]
+    return np.transpose(t, perm)
+
+
+@matmul.api
+def matmul_api(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
+               a_is_sparse=False, b_is_sparse=False, output_type=None, grad_a=False,
+               grad_b=False, name=None):
+    """Matrix product ``a @ b`` of rank >= 2 tensors (batched over leading axes).
+
+    ``adjoint_a``/``adjoint_b`` equal ``transpose_a``/``transpose_b`` for real tensors; the
+    ``*_is_sparse`` and ``grad_*`` hints change nothing in the result, as in TensorFlow.
+    """
+    args, vals = unify("MatMul", (a, b))
+    refuse("tf.matmul", output_type=output_type is not None,
+           adjoint_a=bool(adjoint_a) and np.result_type(vals[0]).kind == "c",
+           adjoint_b=bool(adjoint_b) and np.result_type(vals[1]).kind == "c")
+    for side, v in zip("ab", vals, strict=True):
+        if np.ndim(v) < 2:
+            raise InvalidArgumentError(
+                f"matmul needs rank >= 2 tensors, but {side} has shape {tuple(np.shape(v))}. "
+                "Try tf.reshape(v, (-1, 1)) for a column or tf.expand_dims(v, 0) for a row.",
+                op="MatMul",
+            )
+    if transpose_a or transpose_b or adjoint_a or adjoint_b:
+        a2 = args[0] if args[0] is not None else convert_to_tensor(vals[0])
+        b2 = args[1] if args[1] is not None else convert_to_tensor(vals[1])
+        return matmul_api(_swap_last(a2) if transpose_a or adjoint_a else a2,
+                          _swap_last(b2) if transpose_b or adjoint_b else b2)
+    va, vb = vals
+    if np.shape(va)[-1] != np.shape(vb)[-2]:
+        raise InvalidArgumentError(
+            f"Matrix size-incompatible: In[0]: {list(np.shape(va))}, In[1]: {list(np.shape(vb))}"
+            ". The inner dimensions must agree.",
+            op="MatMul",
+        )
+    return apply(matmul, args, vals)
 
 
 def _einsum_parts(equation: str, n: int):
@@ -42,7 +86,7 @@ def _einsum_parts(equation: str, n: int):
     return subs, out
 
 
-@defop("einsum")
+@defop("einsum", tf=("einsum", "linalg.einsum"))
 def einsum(*xs, equation):
     """Einstein summation, e.g. 'ij,jk->ik'"""
     return np.einsum(equation, *xs)
@@ -76,7 +120,23 @@ def einsum_vjp(g, out, need, *xs, equation):
     return tuple(grads)
 
 
-@defop("solve", uses=(0, "out"))
+@einsum.api
+def einsum_api(equation, *inputs, optimize="greedy", name=None, **kwargs):
+    """Einstein summation over tensors, e.g. ``tf.einsum('ij,jk->ik', a, b)``.
+
+    ``optimize`` (a contraction-order hint) does not change the result.
+    """
+    if kwargs:
+        raise TypeError(f"einsum got unexpected keyword arguments {sorted(kwargs)}")
+    args, vals = unify("Einsum", inputs)
+    try:
+        np.einsum(equation, *[np.empty(np.shape(v), np.bool_) for v in vals])
+    except ValueError as e:
+        raise InvalidArgumentError(f"einsum {equation!r}: {e}", op="Einsum") from None
+    return apply(einsum, args, vals, {"equation": equation})
+
+
+@defop("solve", uses=(0, "out"), tf=("linalg.solve",))
 def solve(a, b):
     """x with a @ x = b"""
     return np.linalg.solve(a, b)
@@ -88,3 +148,19 @@ def solve_vjp(g, out, need, a, b):
     gb = np.linalg.solve(_t(a), g)
     ga = -(gb @ _t(out)) if need[0] else None
     return ga, (gb if need[1] else None)
+
+
+@solve.api
+def solve_api(matrix, rhs, adjoint=False, name=None):
+    """Solve ``matrix @ x = rhs`` for x (``tf.linalg.solve``)."""
+    if adjoint:
+        matrix = _swap_last(matrix if isinstance(matrix, TensorLike) else convert_to_tensor(matrix))
+    args, vals = unify("MatrixSolve", (matrix, rhs))
+    a, b = vals
+    if np.ndim(a) < 2 or np.shape(a)[-1] != np.shape(a)[-2] or np.ndim(b) < 2:
+        raise InvalidArgumentError(
+            f"solve needs a square matrix and a matrix right-hand side, got shapes "
+            f"{tuple(np.shape(a))} and {tuple(np.shape(b))}",
+            op="MatrixSolve",
+        )
+    return apply(solve, args, vals)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import defop
+from ..dtypes import as_dtype
+from ..registry import apply, defop, float_check, make_binary, one, unify
+from ..tensor import Tensor, TensorLike, convert_to_tensor
 
 _ndarray = np.ndarray
 
@@ -39,7 +41,8 @@ def _times(fresh, g):
 # ----- binary arithmetic -------------------------------------------------------------
 
 
-@defop("add", uses=())
+@defop("add", uses=(), call="binary", tf=("add", "math.add"), numpy=np.add,
+       operators=("__add__", "__radd__"), local=("1", "1"))
 def add(x, y):
     """x + y"""
     return x + y
@@ -51,7 +54,8 @@ def add_vjp(g, out, need, x, y):
     return g, g
 
 
-@defop("sub", uses=())
+@defop("sub", uses=(), call="binary", tf=("subtract", "math.subtract"), numpy=np.subtract,
+       operators=("__sub__", "__rsub__"), local=("1", "-1"))
 def sub(x, y):
     """x - y"""
     return x - y
@@ -63,7 +67,8 @@ def sub_vjp(g, out, need, x, y):
     return g, (-g if need[1] else None)
 
 
-@defop("mul", uses=(0, 1))
+@defop("mul", uses=(0, 1), call="binary", tf=("multiply", "math.multiply"),
+       numpy=np.multiply, operators=("__mul__", "__rmul__"), local=("{1}", "{0}"))
 def mul(x, y):
     """x * y"""
     return x * y
@@ -77,7 +82,10 @@ def mul_vjp(g, out, need, x, y):
     return (g * y if need[0] else None), (g * x if need[1] else None)
 
 
-@defop("truediv", uses=(0, 1))
+@defop("truediv", uses=(0, 1), tf=("divide", "truediv", "math.divide", "math.truediv"),
+       numpy=np.true_divide, operators=("__truediv__", "__rtruediv__"),
+       nan="division has derivative 1/y and -x/y**2, infinite where y = 0",
+       local=("1/{1}", "-{0}/{1}²"))
 def truediv(x, y):
     """x / y"""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -92,7 +100,24 @@ def truediv_vjp(g, out, need, x, y):
     return gx, gy
 
 
-@defop("pow", uses=(0, 1, "out"))
+@truediv.api
+def divide(x, y, name=None):
+    """x / y. Integer tensors are divided as float64, like TensorFlow's truediv."""
+    if isinstance(x, TensorLike) and x._value.dtype.kind in "iu":
+        x = cast.api_fn(x, np.float64)
+        if isinstance(y, TensorLike):
+            y = cast.api_fn(y, np.float64)
+    elif (
+        isinstance(y, TensorLike) and y._value.dtype.kind in "iu" and not isinstance(x, TensorLike)
+    ):
+        y = cast.api_fn(y, np.float64)
+    return _truediv(x, y)
+
+
+@defop("pow", uses=(0, 1, "out"), call="binary", tf=("pow", "math.pow"),
+       numpy=(np.power, np.float_power), operators=("__pow__", "__rpow__"),
+       nan="x**p has derivative p*x**(p-1), infinite at x = 0 for p < 1",
+       local=("{1}·{0}^({1} - 1)", "{0}^{1}·ln({0})"))
 def pow_(x, y):
     """x ** y"""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -115,7 +140,8 @@ def pow_vjp(g, out, need, x, y):
     return gx, gy
 
 
-@defop("maximum", uses=(0, 1))
+@defop("maximum", uses=(0, 1), call="binary", tf=("maximum", "math.maximum"),
+       numpy=np.maximum, local=("1 where {0} ≥ {1}, else 0", "1 where {1} > {0}, else 0"))
 def maximum(x, y):
     """max(x, y) elementwise"""
     return np.maximum(x, y)
@@ -130,7 +156,8 @@ def maximum_vjp(g, out, need, x, y):
     return gx, gy
 
 
-@defop("minimum", uses=(0, 1))
+@defop("minimum", uses=(0, 1), call="binary", tf=("minimum", "math.minimum"),
+       numpy=np.minimum, local=("1 where {0} ≤ {1}, else 0", "1 where {1} < {0}, else 0"))
 def minimum(x, y):
     """min(x, y) elementwise"""
     return np.minimum(x, y)
@@ -145,7 +172,8 @@ def minimum_vjp(g, out, need, x, y):
     return gx, gy
 
 
-@defop("floormod", uses=(0, 1))
+@defop("floormod", uses=(0, 1), call="binary", tf=("math.floormod",), numpy=np.remainder,
+       operators=("__mod__", "__rmod__"), local=("1", "-floor({0}/{1})"))
 def floormod(x, y):
     """x mod y (sign of y, like Python's %)"""
     return np.mod(x, y)
@@ -158,7 +186,8 @@ def floormod_vjp(g, out, need, x, y):
     return g, gy
 
 
-@defop("squared_difference", uses=(0, 1))
+@defop("squared_difference", uses=(0, 1), call="binary", tf=("math.squared_difference",),
+       local=("2·({0} - {1})", "-2·({0} - {1})"))
 def squared_difference(x, y):
     """(x - y) ** 2"""
     d = x - y
@@ -176,7 +205,8 @@ def squared_difference_vjp(g, out, need, x, y):
 # ----- unary -------------------------------------------------------------------------
 
 
-@defop("neg", uses=())
+@defop("neg", uses=(), call="unary_any", tf=("negative", "math.negative"),
+       numpy=np.negative, operators=("__neg__",), local=("-1",))
 def neg(x):
     """-x"""
     return -x
@@ -188,7 +218,8 @@ def neg_vjp(g, out, need, x):
     return (-g,)
 
 
-@defop("exp", uses=("out",))
+@defop("exp", uses=("out",), call="unary", tf=("exp", "math.exp"), numpy=np.exp,
+       local=("exp({0})",))
 def exp(x):
     """exp(x)"""
     with np.errstate(over="ignore"):
@@ -203,7 +234,8 @@ def exp_vjp(g, out, need, x):
     return (g * out,)
 
 
-@defop("log", uses=(0,))
+@defop("log", uses=(0,), call="unary", tf=("log", "math.log"), numpy=np.log,
+       nan="log has derivative 1/x, infinite at x = 0", local=("1/{0}",))
 def log(x):
     """log(x)"""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -216,7 +248,8 @@ def log_vjp(g, out, need, x):
     return (g / x,)
 
 
-@defop("log1p", uses=(0,))
+@defop("log1p", uses=(0,), call="unary", tf=("math.log1p",), numpy=np.log1p,
+       nan="log1p has derivative 1/(1+x), infinite at x = -1", local=("1/(1 + {0})",))
 def log1p(x):
     """log(1 + x)"""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -229,7 +262,8 @@ def log1p_vjp(g, out, need, x):
     return (g / (x + 1),)
 
 
-@defop("sqrt", uses=("out",))
+@defop("sqrt", uses=("out",), call="unary", tf=("sqrt", "math.sqrt"), numpy=np.sqrt,
+       nan="sqrt has derivative 1/(2 sqrt(x)), infinite at x = 0", local=("1/(2·√{0})",))
 def sqrt(x):
     """sqrt(x)"""
     with np.errstate(invalid="ignore"):
@@ -242,7 +276,8 @@ def sqrt_vjp(g, out, need, x):
     return (np.where(g == 0, 0, g * 0.5 / out),)
 
 
-@defop("square", uses=(0,))
+@defop("square", uses=(0,), call="unary_any", tf=("square", "math.square"), numpy=np.square,
+       local=("2·{0}",))
 def square(x):
     """x ** 2"""
     return x * x
@@ -254,7 +289,8 @@ def square_vjp(g, out, need, x):
     return (_times(x * 2, g),)
 
 
-@defop("abs", uses=(0,))
+@defop("abs", uses=(0,), call="unary_any", tf=("abs", "math.abs"), numpy=np.absolute,
+       operators=("__abs__",), local=("sign({0})",))
 def abs_(x):
     """|x|"""
     return np.abs(x)
@@ -266,7 +302,8 @@ def abs_vjp(g, out, need, x):
     return (g * np.sign(x),)
 
 
-@defop("sign", uses=())
+@defop("sign", uses=(), call="unary_any", tf=("sign", "math.sign"), numpy=np.sign,
+       local=("0",))
 def sign(x):
     """sign(x)"""
     return np.sign(x)
@@ -278,7 +315,8 @@ def sign_vjp(g, out, need, x):
     return (np.zeros_like(g),)
 
 
-@defop("sin", uses=(0,))
+@defop("sin", uses=(0,), call="unary", tf=("sin", "math.sin"), numpy=np.sin,
+       local=("cos({0})",))
 def sin(x):
     """sin(x)"""
     return np.sin(x)
@@ -290,7 +328,8 @@ def sin_vjp(g, out, need, x):
     return (_times(np.cos(x), g),)
 
 
-@defop("cos", uses=(0,))
+@defop("cos", uses=(0,), call="unary", tf=("cos", "math.cos"), numpy=np.cos,
+       local=("-sin({0})",))
 def cos(x):
     """cos(x)"""
     return np.cos(x)
@@ -302,7 +341,8 @@ def cos_vjp(g, out, need, x):
     return (-g * np.sin(x),)
 
 
-@defop("tan", uses=("out",))
+@defop("tan", uses=("out",), call="unary", tf=("tan", "math.tan"), numpy=np.tan,
+       local=("1 + tan({0})²",))
 def tan(x):
     """tan(x)"""
     return np.tan(x)
@@ -314,7 +354,8 @@ def tan_vjp(g, out, need, x):
     return (g * (out * out + 1),)
 
 
-@defop("tanh", uses=("out",))
+@defop("tanh", uses=("out",), call="unary", tf=("tanh", "math.tanh", "nn.tanh"),
+       numpy=np.tanh, local=("1 - tanh({0})²",))
 def tanh(x):
     """tanh(x)"""
     return np.tanh(x)
@@ -330,7 +371,8 @@ def tanh_vjp(g, out, need, x):
     return (g * (1 - d),)
 
 
-@defop("sigmoid", uses=("out",))
+@defop("sigmoid", uses=("out",), call="unary", tf=("sigmoid", "math.sigmoid", "nn.sigmoid"),
+       local=("σ({0})·(1 - σ({0}))",))
 def sigmoid(x):
     """1 / (1 + exp(-x))"""
     with np.errstate(over="ignore"):
@@ -343,7 +385,8 @@ def sigmoid_vjp(g, out, need, x):
     return (g * (out * (1 - out)),)
 
 
-@defop("relu", uses=(0,))
+@defop("relu", uses=(0,), call="unary_any", tf=("nn.relu",),
+       local=("1 where {0} > 0, else 0",))
 def relu(x):
     """max(x, 0)"""
     return np.maximum(x, 0)
@@ -355,7 +398,8 @@ def relu_vjp(g, out, need, x):
     return (np.where(x > 0, g, 0),)
 
 
-@defop("leaky_relu", uses=(0,))
+@defop("leaky_relu", uses=(0,), tf=("nn.leaky_relu",),
+       local=("1 where {0} > 0, else alpha",))
 def leaky_relu(x, alpha=0.2):
     """x where x > 0, else alpha * x"""
     return np.where(x > 0, x, x * alpha)
@@ -367,7 +411,16 @@ def leaky_relu_vjp(g, out, need, x, alpha=0.2):
     return (np.where(x > 0, g, g * alpha),)
 
 
-@defop("elu", uses=(0, "out"))
+@leaky_relu.api
+def leaky_relu_api(features, alpha=0.2, name=None):
+    """x where x > 0, else alpha * x (alpha is also the slope at 0)."""
+    x, v = one(features)
+    float_check("leaky_relu", v)
+    return apply(leaky_relu, (x,), (v,), {"alpha": float(alpha)})
+
+
+@defop("elu", uses=(0, "out"), call="unary", tf=("nn.elu",),
+       local=("1 where {0} > 0, else exp({0})",))
 def elu(x):
     """x where x > 0, else exp(x) - 1"""
     with np.errstate(over="ignore"):
@@ -380,7 +433,8 @@ def elu_vjp(g, out, need, x):
     return (np.where(x > 0, g, g * (out + 1)),)
 
 
-@defop("softplus", uses=("out",))
+@defop("softplus", uses=(0,), call="unary", tf=("math.softplus", "nn.softplus"),
+       local=("σ({0})",))
 def softplus(x):
     """log(1 + exp(x)), computed without overflow"""
     return np.logaddexp(x, 0).astype(np.result_type(x), copy=False)
@@ -388,11 +442,13 @@ def softplus(x):
 
 @softplus.defvjp
 def softplus_vjp(g, out, need, x):
-    """d softplus(x)/dx = sigmoid(x)"""
-    return (g * (1 - np.exp(-out)),)
+    """d softplus(x)/dx = sigmoid(x), computed without overflow or cancellation"""
+    e = np.exp(-np.abs(x))
+    return (g * np.where(x >= 0, 1 / (1 + e), e / (1 + e)),)
 
 
-@defop("clip_by_value", uses=(0, 1, 2))
+@defop("clip_by_value", uses=(0, 1, 2), tf=("clip_by_value",),
+       local=("1 where inside the bounds, else 0", "1 where below", "1 where above"))
 def clip_by_value(x, lo, hi):
     """min(max(x, lo), hi)"""
     return np.minimum(np.maximum(x, lo), hi)
@@ -409,7 +465,15 @@ def clip_by_value_vjp(g, out, need, x, lo, hi):
     return gx, glo, ghi
 
 
-@defop("where", uses=(0,))
+@clip_by_value.api
+def clip_by_value_api(t, clip_value_min, clip_value_max, name=None):
+    """Clamp to [min, max]; the gradient passes inside and at the bounds."""
+    args, vals = unify("clip_by_value", (t, clip_value_min, clip_value_max))
+    return apply(clip_by_value, args, vals)
+
+
+@defop("where", uses=(0,), tf=("where",),
+       local=("0", "1 where the condition holds, else 0", "0 where the condition holds, else 1"))
 def where(cond, x, y):
     """x where cond, else y"""
     return np.where(cond, x, y)
@@ -423,7 +487,23 @@ def where_vjp(g, out, need, cond, x, y):
     return None, gx, gy
 
 
-@defop("identity", uses=())
+@where.api
+def where_api(condition, x=None, y=None, name=None):
+    """Pick ``x`` where ``condition`` holds, else ``y``; with one argument, the indices."""
+    c = condition._value if isinstance(condition, TensorLike) else np.asarray(condition)
+    if c.dtype != np.bool_:
+        raise TypeError(f"tf.where needs a bool condition, got {c.dtype.name}; try x > 0.")
+    if x is None and y is None:
+        return convert_to_tensor(np.argwhere(c).astype(np.int64))
+    if x is None or y is None:
+        raise ValueError("tf.where needs both x and y, or neither.")
+    args, vals = unify("where", (x, y))
+    cond_arg = condition if isinstance(condition, TensorLike) else None
+    return apply(where, (cond_arg, *args), (c, *vals))
+
+
+@defop("identity", uses=(), call="unary_any", tf=("identity",), numpy=np.positive,
+       local=("1",))
 def identity(x):
     """x"""
     return x
@@ -435,7 +515,7 @@ def identity_vjp(g, out, need, x):
     return (g,)
 
 
-@defop("cast", uses=(0,))
+@defop("cast", uses=(0,), tf=("cast",), local=("1",))
 def cast(x, dtype):
     """x converted to another float (or complex) dtype"""
     return x.astype(dtype)
@@ -446,15 +526,27 @@ def cast_vjp(g, out, need, x, dtype):
     """the gradient is cast back to the input's dtype"""
     if isinstance(x, _ndarray | np.generic):
         return (g.astype(x.dtype) if g.dtype != x.dtype else g,)
-    from ..ops import cast as cast_op
+    return (cast(g, dtype=np.result_type(x)),)
 
-    return (cast_op(g, x.dtype),)
+
+@cast.api
+def cast_api(x, dtype, name=None):
+    """Convert to ``dtype``. Float-to-float casts pass gradients; casts to ints cut them."""
+    target = as_dtype(dtype)._np
+    x, v = one(x)
+    if v.dtype == target:
+        return x if isinstance(x, Tensor) else identity.public(x)
+    if target.kind in "fc":
+        return apply(cast, (x,), (v,), {"dtype": target})
+    return apply(cast_to_integer, (x,), (v,), {"dtype": target})
 
 
 # ----- declared non-differentiable -------------------------------------------------------
 
 
-@defop("cast_to_integer", differentiable=False)
+@defop("cast_to_integer", differentiable=False,
+       cut="a cast to an integer or bool dtype (tf.cast(..., tf.int32)), which has no gradient: "
+       "keep the computation in floats")
 def cast_to_integer(x, dtype):
     """x converted to an integer or bool dtype (cuts the gradient path)"""
     if np.dtype(dtype).kind in "iu":
@@ -463,104 +555,124 @@ def cast_to_integer(x, dtype):
     return x.astype(dtype)
 
 
-@defop("stop_gradient", differentiable=False)
+@defop("stop_gradient", differentiable=False, call="unary_any", tf=("stop_gradient",),
+       cut="tf.stop_gradient, which blocks gradients on purpose")
 def stop_gradient(x):
     """x, with no gradient flowing back through it"""
     return x
 
 
-@defop("round", differentiable=False)
+@defop("round", differentiable=False, call="unary_any", tf=("round", "math.round"),
+       numpy=np.rint,
+       cut="tf.round, a step function whose gradient TensorFlow leaves undefined (None)")
 def round_(x):
     """x rounded half to even"""
     return np.round(x)
 
 
-@defop("floor", differentiable=False)
+@defop("floor", differentiable=False, call="unary", tf=("floor", "math.floor"), numpy=np.floor,
+       cut="tf.floor, a step function whose gradient TensorFlow leaves undefined (None)")
 def floor(x):
     """largest integer <= x"""
     return np.floor(x)
 
 
-@defop("ceil", differentiable=False)
+@defop("ceil", differentiable=False, call="unary", tf=("ceil", "math.ceil"), numpy=np.ceil,
+       cut="tf.math.ceil, a step function whose gradient TensorFlow leaves undefined (None)")
 def ceil(x):
     """smallest integer >= x"""
     return np.ceil(x)
 
 
-@defop("floordiv", differentiable=False)
+@defop("floordiv", differentiable=False, call="binary", tf=("math.floordiv",),
+       numpy=np.floor_divide, operators=("__floordiv__", "__rfloordiv__"),
+       cut="integer division (//), which has no gradient")
 def floordiv(x, y):
     """floor(x / y)"""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.floor_divide(x, y)
 
 
-@defop("equal", differentiable=False)
+@defop("equal", differentiable=False, call="binary", tf=("equal", "math.equal"), numpy=np.equal)
 def equal(x, y):
     """x == y"""
     return np.equal(x, y)
 
 
-@defop("not_equal", differentiable=False)
+@defop("not_equal", differentiable=False, call="binary", tf=("not_equal", "math.not_equal"),
+       numpy=np.not_equal)
 def not_equal(x, y):
     """x != y"""
     return np.not_equal(x, y)
 
 
-@defop("less", differentiable=False)
+@defop("less", differentiable=False, call="binary", tf=("less", "math.less"), numpy=np.less,
+       operators=("__lt__",))
 def less(x, y):
     """x < y"""
     return np.less(x, y)
 
 
-@defop("less_equal", differentiable=False)
+@defop("less_equal", differentiable=False, call="binary", tf=("less_equal", "math.less_equal"),
+       numpy=np.less_equal, operators=("__le__",))
 def less_equal(x, y):
     """x <= y"""
     return np.less_equal(x, y)
 
 
-@defop("greater", differentiable=False)
+@defop("greater", differentiable=False, call="binary", tf=("greater", "math.greater"),
+       numpy=np.greater, operators=("__gt__",))
 def greater(x, y):
     """x > y"""
     return np.greater(x, y)
 
 
-@defop("greater_equal", differentiable=False)
+@defop("greater_equal", differentiable=False, call="binary",
+       tf=("greater_equal", "math.greater_equal"), numpy=np.greater_equal, operators=("__ge__",))
 def greater_equal(x, y):
     """x >= y"""
     return np.greater_equal(x, y)
 
 
-@defop("logical_and", differentiable=False)
+@defop("logical_and", differentiable=False, call="binary", tf=("logical_and", "math.logical_and"),
+       numpy=np.logical_and, operators=("__and__", "__rand__"))
 def logical_and(x, y):
     """x and y"""
     return np.logical_and(x, y)
 
 
-@defop("logical_or", differentiable=False)
+@defop("logical_or", differentiable=False, call="binary", tf=("logical_or", "math.logical_or"),
+       numpy=np.logical_or, operators=("__or__", "__ror__"))
 def logical_or(x, y):
     """x or y"""
     return np.logical_or(x, y)
 
 
-@defop("logical_xor", differentiable=False)
+@defop("logical_xor", differentiable=False, call="binary", tf=("math.logical_xor",),
+       numpy=np.logical_xor, operators=("__xor__", "__rxor__"))
 def logical_xor(x, y):
     """x xor y"""
     return np.logical_xor(x, y)
 
 
-@defop("logical_not", differentiable=False)
+@defop("logical_not", differentiable=False, call="unary_any",
+       tf=("logical_not", "math.logical_not"), numpy=np.logical_not, operators=("__invert__",))
 def logical_not(x):
     """not x"""
     return np.logical_not(x)
 
 
-@defop("is_finite", differentiable=False)
+@defop("is_finite", differentiable=False, call="unary", tf=("math.is_finite",),
+       numpy=np.isfinite)
 def is_finite(x):
     """x is neither inf nor NaN"""
     return np.isfinite(x)
 
 
-@defop("is_nan", differentiable=False)
+@defop("is_nan", differentiable=False, call="unary", tf=("math.is_nan",), numpy=np.isnan)
 def is_nan(x):
     """x is NaN"""
     return np.isnan(x)
+
+
+_truediv = make_binary(truediv)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import defop
+from ..errors import InvalidArgumentError
+from ..registry import apply, defop, float_check, one, unify
+from ..tensor import TensorLike
 
 
 def _log_softmax(x, axis):
@@ -13,7 +15,8 @@ def _log_softmax(x, axis):
     return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
 
 
-@defop("softmax", uses=("out",))
+@defop("softmax", uses=("out",), tf=("nn.softmax", "math.softmax"),
+       local=("softmax·(upstream - Σ upstream·softmax)",))
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) over axis"""
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -26,7 +29,16 @@ def softmax_vjp(g, out, need, x, axis=-1):
     return (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
 
 
-@defop("log_softmax", uses=("out",))
+@softmax.api
+def softmax_api(logits, axis=None, name=None):
+    """exp(x) / sum(exp(x)) along ``axis`` (default last)."""
+    x, v = one(logits)
+    float_check("softmax", v)
+    return apply(softmax, (x,), (v,), None if axis in (None, -1) else {"axis": int(axis)})
+
+
+@defop("log_softmax", uses=("out",), tf=("nn.log_softmax", "math.log_softmax"),
+       local=("upstream - softmax·Σ upstream",))
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) over axis"""
     return _log_softmax(x, axis)
@@ -38,7 +50,29 @@ def log_softmax_vjp(g, out, need, x, axis=-1):
     return (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
 
 
-@defop("sigmoid_cross_entropy_with_logits", uses=(0, 1))
+@log_softmax.api
+def log_softmax_api(logits, axis=None, name=None):
+    """x - logsumexp(x) along ``axis`` (default last)."""
+    x, v = one(logits)
+    float_check("log_softmax", v)
+    return apply(log_softmax, (x,), (v,), None if axis in (None, -1) else {"axis": int(axis)})
+
+
+def _labels_logits(opname, labels, logits):
+    if labels is None or logits is None:
+        raise ValueError(f"{opname} needs both labels= and logits=.")
+    args, vals = unify(opname, (logits, labels))
+    if np.shape(vals[0]) != np.shape(vals[1]):
+        raise InvalidArgumentError(
+            f"{opname}: logits and labels must have the same shape "
+            f"({tuple(np.shape(vals[0]))} vs {tuple(np.shape(vals[1]))})",
+            op=opname,
+        )
+    return (args[1], args[0]), (vals[1], vals[0])
+
+
+@defop("sigmoid_cross_entropy_with_logits", uses=(0, 1),
+       tf=("nn.sigmoid_cross_entropy_with_logits",), local=("-{1}", "σ({1}) - {0}"))
 def sigmoid_cross_entropy_with_logits(labels, logits):
     """max(x, 0) - x*z + log(1 + exp(-|x|)) for logits x and labels z"""
     x = logits
@@ -58,7 +92,16 @@ def sigmoid_cross_entropy_with_logits_vjp(g, out, need, labels, logits):
     return gz, gx
 
 
-@defop("softmax_cross_entropy_with_logits", uses=(0, 1))
+@sigmoid_cross_entropy_with_logits.api
+def sigmoid_cross_entropy_with_logits_api(labels=None, logits=None, name=None):
+    """Per-element binary cross-entropy of ``sigmoid(logits)`` against ``labels``."""
+    args, vals = _labels_logits("sigmoid_cross_entropy_with_logits", labels, logits)
+    return apply(sigmoid_cross_entropy_with_logits, args, vals)
+
+
+@defop("softmax_cross_entropy_with_logits", uses=(0, 1),
+       tf=("nn.softmax_cross_entropy_with_logits",),
+       local=("-log_softmax({1})", "softmax({1})·Σ{0} - {0}"))
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
     """-sum(labels * log_softmax(logits)) over axis"""
     return -np.sum(labels * _log_softmax(logits, axis), axis=axis)
@@ -77,7 +120,17 @@ def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1)
     return gz, gx
 
 
-@defop("sparse_softmax_cross_entropy_with_logits", uses=(0, 1))
+@softmax_cross_entropy_with_logits.api
+def softmax_cross_entropy_with_logits_api(labels=None, logits=None, axis=-1, name=None):
+    """Cross-entropy of ``softmax(logits)`` against probability ``labels`` (one per row)."""
+    args, vals = _labels_logits("softmax_cross_entropy_with_logits", labels, logits)
+    return apply(softmax_cross_entropy_with_logits, args, vals,
+                 None if axis == -1 else {"axis": int(axis)})
+
+
+@defop("sparse_softmax_cross_entropy_with_logits", uses=(0, 1),
+       tf=("nn.sparse_softmax_cross_entropy_with_logits",),
+       local=("0", "softmax({1}) - one_hot({0})"))
 def sparse_softmax_cross_entropy_with_logits(labels, logits):
     """-log_softmax(logits)[label] for integer labels"""
     logp = _log_softmax(logits, -1)
@@ -93,7 +146,31 @@ def sparse_softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits):
     return None, np.expand_dims(g, -1) * (p - ind)
 
 
-@defop("mean_squared_error", uses=(0, 1))
+@sparse_softmax_cross_entropy_with_logits.api
+def sparse_softmax_cross_entropy_with_logits_api(labels=None, logits=None, name=None):
+    """Cross-entropy of ``softmax(logits)`` against integer class ``labels``."""
+    x, v = one(logits)
+    float_check("sparse_softmax_cross_entropy_with_logits", v)
+    if isinstance(labels, TensorLike):
+        lab_arg, lab = labels, labels._value
+    else:
+        lab_arg, lab = None, np.asarray(labels)
+    if lab.dtype.kind not in "iu":
+        raise TypeError(
+            "sparse labels must be integers (class indices); for one-hot labels use "
+            "softmax_cross_entropy_with_logits"
+        )
+    if np.any(lab < 0) or np.any(lab >= np.shape(v)[-1]):
+        raise InvalidArgumentError(
+            f"Received a label value outside the valid range of [0, {np.shape(v)[-1]}).",
+            op="SparseSoftmaxCrossEntropyWithLogits",
+        )
+    return apply(sparse_softmax_cross_entropy_with_logits, (lab_arg, x), (lab, v))
+
+
+@defop("mean_squared_error", uses=(0, 1),
+       tf=("losses.mean_squared_error", "losses.mse", "losses.MSE"),
+       local=("-2·({1} - {0})/n", "2·({1} - {0})/n"))
 def mean_squared_error(y_true, y_pred):
     """mean((y_pred - y_true)**2) over the last axis"""
     d = y_pred - y_true
@@ -106,3 +183,10 @@ def mean_squared_error_vjp(g, out, need, y_true, y_pred):
     n = np.shape(y_pred)[-1] if np.ndim(y_pred) else 1
     gp = np.expand_dims(g, -1) * (y_pred - y_true) * (2.0 / n)
     return (-gp if need[0] else None), (gp if need[1] else None)
+
+
+@mean_squared_error.api
+def mean_squared_error_api(y_true, y_pred):
+    """mean((y_pred - y_true)**2) over the last axis (Keras' ``mse``)."""
+    args, vals = unify("mean_squared_error", (y_pred, y_true))
+    return apply(mean_squared_error, (args[1], args[0]), (vals[1], vals[0]))

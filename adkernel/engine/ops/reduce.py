@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..registry import defop
+from ..dtypes import as_dtype
+from ..registry import apply, axis_arg, defop, one
 
 _ndarray = np.ndarray
 _SMALL = 4096  # below this many elements, a filled array is cheaper than a broadcast view
@@ -51,7 +52,8 @@ def _count(x_shape, axis) -> int:
     return n
 
 
-@defop("reduce_sum", uses=())
+@defop("reduce_sum", uses=(), call="reduce", tf=("reduce_sum", "math.reduce_sum"),
+       local=("1 for every element",))
 def reduce_sum(x, axis=None, keepdims=False):
     """sum of x over axis"""
     return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
@@ -63,7 +65,8 @@ def reduce_sum_vjp(g, out, need, x, axis=None, keepdims=False):
     return (_spread(_expand(g, np.shape(x), axis, keepdims), np.shape(x)),)
 
 
-@defop("reduce_mean", uses=())
+@defop("reduce_mean", uses=(), call="reduce", tf=("reduce_mean", "math.reduce_mean"),
+       local=("1/{n} for every element",))
 def reduce_mean(x, axis=None, keepdims=False):
     """mean of x over axis (integer tensors: integer mean, as TensorFlow)"""
     if x.dtype.kind in "iu":
@@ -95,7 +98,8 @@ def _extreme_vjp(g, out, x, axis, keepdims):
     )
 
 
-@defop("reduce_max", uses=(0, "out"))
+@defop("reduce_max", uses=(0, "out"), call="reduce", tf=("reduce_max", "math.reduce_max"),
+       local=("1 at the maximum (tied maxima share it), else 0",))
 def reduce_max(x, axis=None, keepdims=False):
     """largest element of x over axis"""
     return np.max(x, axis=axis, keepdims=keepdims)
@@ -107,7 +111,8 @@ def reduce_max_vjp(g, out, need, x, axis=None, keepdims=False):
     return _extreme_vjp(g, out, x, axis, keepdims)
 
 
-@defop("reduce_min", uses=(0, "out"))
+@defop("reduce_min", uses=(0, "out"), call="reduce", tf=("reduce_min", "math.reduce_min"),
+       local=("1 at the minimum (tied minima share it), else 0",))
 def reduce_min(x, axis=None, keepdims=False):
     """smallest element of x over axis"""
     return np.min(x, axis=axis, keepdims=keepdims)
@@ -119,7 +124,8 @@ def reduce_min_vjp(g, out, need, x, axis=None, keepdims=False):
     return _extreme_vjp(g, out, x, axis, keepdims)
 
 
-@defop("reduce_prod", uses=(0, "out"))
+@defop("reduce_prod", uses=(0, "out"), call="reduce", tf=("reduce_prod", "math.reduce_prod"),
+       local=("the product of the other elements",))
 def reduce_prod(x, axis=None, keepdims=False):
     """product of x over axis"""
     return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
@@ -156,7 +162,8 @@ def _prod_of_others(x, axis):
     return np.moveaxis(others, tuple(range(-len(axes), 0)), axes)
 
 
-@defop("logsumexp", uses=(0, "out"))
+@defop("logsumexp", uses=(0, "out"), call="reduce_float",
+       tf=("reduce_logsumexp", "math.reduce_logsumexp"), local=("softmax({0})",))
 def logsumexp(x, axis=None, keepdims=False):
     """log(sum(exp(x))) over axis, computed stably"""
     m = np.max(x, axis=axis, keepdims=True)
@@ -173,13 +180,31 @@ def logsumexp_vjp(g, out, need, x, axis=None, keepdims=False):
     return (_expand(g, shape, axis, keepdims) * np.exp(x - _expand(out, shape, axis, keepdims)),)
 
 
-@defop("argmax", differentiable=False)
+@defop("argmax", differentiable=False, tf=("argmax", "math.argmax"),
+       cut="tf.argmax, which returns integer positions and has no gradient")
 def argmax(x, axis=0, output_type=np.int64):
     """index of the largest element along axis"""
     return np.argmax(x, axis=axis).astype(output_type)
 
 
-@defop("argmin", differentiable=False)
+@defop("argmin", differentiable=False, tf=("argmin", "math.argmin"),
+       cut="tf.argmin, which returns integer positions and has no gradient")
 def argmin(x, axis=0, output_type=np.int64):
     """index of the smallest element along axis"""
     return np.argmin(x, axis=axis).astype(output_type)
+
+
+def _arg_extreme(op):
+    def arg_extreme(input, axis=None, output_type=np.int64, name=None):
+        x, v = one(input)
+        return apply(op, (x,), (v,), {"axis": 0 if axis is None else axis_arg(axis),
+                                       "output_type": as_dtype(output_type)._np})
+
+    arg_extreme.__name__ = arg_extreme.__qualname__ = op.name
+    arg_extreme.__doc__ = f"Index of the {'largest' if op.name == 'argmax' else 'smallest'} " \
+        "value along ``axis`` (default 0). No gradient."
+    return op.api(arg_extreme)
+
+
+_arg_extreme(argmax)
+_arg_extreme(argmin)
