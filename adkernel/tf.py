@@ -17,13 +17,19 @@ import numpy as np
 from .engine import dtypes as _dtypes
 from .engine import errors as _errors
 from .engine import ops as _ops  # noqa: F401  (registers every op)
+from .engine.custom import custom_gradient
 from .engine.dtypes import DType, as_dtype
 from .engine.registry import composite, exports
+from .engine.tape import GradientTape, UnconnectedGradients
 from .engine.tensor import (
     Tensor,
     TensorLike,
+    TensorShape,
+    Variable,
     _wrap,
+    constant,
     convert_to_tensor,
+    is_tensor,
 )
 
 __version__ = "2.21.0-adkernel"
@@ -237,14 +243,16 @@ def _namespaces() -> dict:
     return {k: SimpleNamespace(**dict(sorted(v.items()))) for k, v in spaces.items()}
 
 
-globals().update(_namespaces())
+_spaces = _namespaces()
+math, nn, linalg, losses = (_spaces.pop(k) for k in ("math", "nn", "linalg", "losses"))
+assert not _spaces, f"tf sub-namespaces without a home: {sorted(_spaces)}"
 _TOP = sorted(n for n in exports() if "." not in n)
 
-__all__ = sorted({
-    *_TOP,
+__all__ = [
     "DType", "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
     "as_dtype", "bool", "complex64", "complex128", "constant", "convert_to_tensor",
     "custom_gradient", "double", "dtypes", "errors", "float16", "float32", "float64", "half",
     "int8", "int16", "int32", "int64", "is_tensor", "linalg", "losses", "math", "nn",
     "random", "uint8", "uint16", "uint32", "uint64",
-})
+]
+__all__ += _TOP  # every op and helper registered under a top-level name
