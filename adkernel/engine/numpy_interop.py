@@ -2,11 +2,24 @@
 
 ``np.sin(x)``, ``X @ W`` or ``y - pred`` with a numpy array on one side call
 :meth:`TensorLike.__array_ufunc__`, which runs the matching adkernel op, so the
-result is a recorded tensor. ``np.sum``, ``np.reshape``, ``np.where`` and friends
-arrive through ``__array_function__`` and are mapped the same way. A numpy
-function with no adkernel equivalent raises a clear error when one of its
-arguments is being watched by a tape (the result would silently have no
-gradient); otherwise it simply runs on the values, as numpy would.
+result is a recorded tensor. ``np.sum``, ``np.reshape``, ``np.sort`` and friends
+arrive through ``__array_function__`` and are mapped the same way.
+
+Every numpy function adkernel knows is in exactly one of three groups:
+
+* **recorded** (``_ufunc_table()`` and ``_array_function_table()``): it runs adkernel
+  ops, so the result is on the tape and its gradient is right. A few of them give
+  TensorFlow's ``None`` gradient on purpose (``np.round``, ``np.floor``, comparisons).
+  Arguments adkernel cannot record (``np.percentile(..., method='nearest')``,
+  ``np.sum(..., where=...)``) raise ``NotImplementedError`` naming the argument when
+  a tape watches an input, and simply run in numpy otherwise.
+* **value-only** (``_VALUE_ONLY`` and ``_VALUE_ONLY_UFUNCS``): their results carry no
+  float value that depends on the input (indices, booleans, strings, shapes, files),
+  so they run on the values, as numpy would, even on watched tensors.
+* **refused** (``_REFUSED``, and every numpy function or ufunc adkernel does not
+  know): on a tensor that a recording tape watches they raise
+  :class:`NotDifferentiableError` saying what to use instead (the result would
+  silently have no gradient); on anything else they run on the values.
 """
 
 from __future__ import annotations
@@ -15,15 +28,10 @@ import itertools
 
 import numpy as np
 
+from . import ops, sorting
 from ._state import state
 from .errors import NotDifferentiableError
-from .tensor import TensorLike, _wrap
-
-
-def _ops():
-    from . import ops
-
-    return ops
+from .tensor import TensorLike, convert_to_tensor
 
 
 def _tracked(obj) -> bool:
@@ -56,16 +64,52 @@ def _to_numpy(x):
     return x
 
 
+def _values(a) -> np.ndarray:
+    return np.asarray(a._value if isinstance(a, TensorLike) else a)
+
+
+# ----- ufuncs ----------------------------------------------------------------------------
+
+
+def _float_power(x, y):
+    """np.float_power computes in float64."""
+    return ops.pow(_cast(x, np.float64), _cast(y, np.float64))
+
+
+def _reciprocal(x):
+    """1 / x; numpy keeps integers integer (1 // x), which has no gradient anyway."""
+    v = _values(x)
+    if v.dtype.kind in "biu":
+        return convert_to_tensor(np.reciprocal(v))
+    return ops.reciprocal(x)
+
+
+def _matmul(a, b):
+    """np.matmul / ``@``: 1-d operands are promoted to a row / a column, then dropped."""
+    sa, sb = np.shape(_values(a)), np.shape(_values(b))
+    if not sa or not sb:
+        raise ValueError("matmul: Input operand does not have enough dimensions (a scalar); "
+                         "use * to multiply by a scalar.")
+    if len(sa) >= 2 and len(sb) >= 2:
+        return ops.matmul(a, b)
+    a2 = _reshape_any(a, (1, sa[0])) if len(sa) == 1 else a
+    b2 = _reshape_any(b, (sb[0], 1)) if len(sb) == 1 else b
+    r = ops.matmul(a2, b2)
+    batch = np.broadcast_shapes(sa[:-2], sb[:-2])
+    shape = batch + (sa[-2:-1] if len(sa) >= 2 else ()) + (sb[-1:] if len(sb) >= 2 else ())
+    return ops.reshape(r, shape)
+
+
 def _ufunc_table():
-    o = _ops()
+    o = ops
     return {
         np.add: o.add,
         np.subtract: o.subtract,
         np.multiply: o.multiply,
         np.true_divide: o.divide,
         np.power: o.pow,
-        np.float_power: o.pow,
-        np.matmul: o.matmul,
+        np.float_power: _float_power,
+        np.matmul: _matmul,
         np.negative: o.negative,
         np.positive: o.identity,
         np.exp: o.exp,
@@ -82,7 +126,7 @@ def _ufunc_table():
         np.tanh: o.tanh,
         np.maximum: o.maximum,
         np.minimum: o.minimum,
-        np.reciprocal: o.reciprocal,
+        np.reciprocal: _reciprocal,
         np.remainder: o.floormod,
         np.floor_divide: o.floordiv,
         np.floor: o.floor,
@@ -105,6 +149,10 @@ def _ufunc_table():
 
 _UFUNCS: dict | None = None
 
+# ufuncs whose results are booleans: they run on the values, even on watched tensors.
+_VALUE_ONLY_UFUNCS = {np.isinf, np.signbit}
+
+# What to use instead, for numpy functions and ufuncs adkernel does not record.
 _SUGGEST = {
     "arctan": "no arctan op yet: write it from supported ops or wrap it in tf.custom_gradient",
     "sinh": "(exp(x) - exp(-x)) / 2 with tf.exp",
@@ -112,7 +160,39 @@ _SUGGEST = {
     "log2": "tf.math.log(x) / np.log(2.0)",
     "log10": "tf.math.log(x) / np.log(10.0)",
     "exp2": "tf.pow(2.0, x)",
+    "cumsum": "for a 1-d x, x @ np.triu(np.ones((n, n))) (a matmul, which is recorded)",
+    "diff": "x[1:] - x[:-1] (slicing and subtraction are recorded)",
+    "vdot": "np.sum(a * b) or tf.reduce_sum(a * b)",
+    "inner": "np.sum(a * b, axis=-1), or np.dot for 1-d vectors",
+    "outer": "a[:, None] * b[None, :] (broadcasting is recorded)",
+    "tensordot": "np.einsum with the same axes, or tf.matmul after tf.reshape",
+    "trace": "np.einsum('ii->', A)",
+    "average": "np.sum(w * x) / np.sum(w) (or np.mean without weights)",
+    "unique": "np.unique has no gradient (tf.unique has none either): call np.unique(x.numpy()) "
+              "for the values, or np.sort(x), which is differentiable",
+    "histogram": "counts have no gradient, and the bin edges np.histogram picks depend on x "
+                 "(so would the edges' gradient): call np.histogram(x.numpy(), ...), or give "
+                 "the edges yourself (bins=an array, or range=) without density/weights",
 }
+
+
+def _refusal(name: str) -> str:
+    hint = _SUGGEST.get(name)
+    hint = f"Try: {hint}." if hint else (
+        "Use the matching tf.* / tf.math.* function, or build it from operations the tape "
+        "records (+, *, tf.reduce_sum, slicing, ...).")
+    return (
+        f"np.{name} is not recorded by adkernel's tape, so its result would have no gradient "
+        f"(TensorFlow would silently give None later). {hint} If you do not need a gradient "
+        f"through it, call np.{name} on x.numpy() instead."
+    )
+
+
+def _out_refused(name: str) -> TypeError:
+    return TypeError(
+        f"np.{name}(..., out=...) cannot write into an adkernel tensor: tensors are "
+        "immutable. Drop out= and use the returned tensor (or Variable.assign)."
+    )
 
 
 def array_ufunc(ufunc, method, inputs, kwargs):
@@ -120,192 +200,549 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     if _UFUNCS is None:
         _UFUNCS = _ufunc_table()
     if kwargs.get("out") is not None:
-        raise TypeError(
-            f"np.{ufunc.__name__}(..., out=...) cannot write into an adkernel tensor: tensors "
-            "are immutable. Drop out= and use the returned tensor (or Variable.assign)."
-        )
+        raise _out_refused(ufunc.__name__)
     fn = _UFUNCS.get(ufunc)
     if method == "__call__" and fn is not None and not kwargs:
         return fn(*inputs)
-    if method == "reduce" and ufunc is np.add:
+    if (method == "reduce" and ufunc is np.add
+            and set(kwargs) <= {"axis", "keepdims", "out"} and len(inputs) == 1):
         axis = kwargs.get("axis", 0)
-        return _ops().reduce_sum(inputs[0], axis=axis, keepdims=kwargs.get("keepdims", False))
+        return ops.reduce_sum(inputs[0], axis=axis, keepdims=bool(kwargs.get("keepdims", False)))
+    if method == "__call__" and ufunc in _VALUE_ONLY_UFUNCS:
+        return ufunc(*_to_numpy(inputs), **kwargs)
     if _any_tracked(inputs):
-        hint = _SUGGEST.get(ufunc.__name__, "use the matching tf.* / tf.math.* function")
-        raise NotDifferentiableError(
-            f"np.{ufunc.__name__}{'.' + method if method != '__call__' else ''} is not recorded "
-            f"by adkernel's tape, so its result would have no gradient. Try: {hint}."
-        )
+        if fn is not None and method == "__call__":
+            raise NotImplementedError(
+                f"np.{ufunc.__name__}: the argument{'s' if len(kwargs) > 1 else ''} "
+                f"{', '.join(repr(k) for k in kwargs)} cannot be recorded by adkernel's tape. "
+                f"Call np.{ufunc.__name__} without {'them' if len(kwargs) > 1 else 'it'} "
+                "(use tf.cast for a dtype), or call it on x.numpy() if you need no gradient."
+            )
+        if method != "__call__":
+            raise NotDifferentiableError(
+                f"np.{ufunc.__name__}.{method} is not recorded by adkernel's tape, so its result "
+                "would have no gradient. Try: the matching tf.reduce_* function "
+                f"(np.{ufunc.__name__}.{method} on x.numpy() if you need no gradient)."
+            )
+        raise NotDifferentiableError(_refusal(ufunc.__name__))
     return getattr(ufunc, method)(*_to_numpy(inputs), **kwargs)
 
 
-def _sum(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
-    return _ops().reduce_sum(a, axis=axis, keepdims=keepdims)
+# ----- functions: helpers ------------------------------------------------------------------
 
 
-def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
-    return _ops().reduce_mean(a, axis=axis, keepdims=keepdims)
+class _NumpyOnly(Exception):
+    """An argument adkernel cannot record: numpy runs the call if no input is watched."""
+
+    def __init__(self, arg: str):
+        super().__init__(arg)
+        self.arg = arg
 
 
-def _max(a, axis=None, out=None, keepdims=False, **kw):
-    return _ops().reduce_max(a, axis=axis, keepdims=keepdims)
+_UNSET = object()
 
 
-def _min(a, axis=None, out=None, keepdims=False, **kw):
-    return _ops().reduce_min(a, axis=axis, keepdims=keepdims)
+def _only(**given) -> None:
+    """Raise :class:`_NumpyOnly` for the first argument whose flag is true."""
+    for arg, bad in given.items():
+        if bad:
+            raise _NumpyOnly(arg)
 
 
-def _prod(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
-    return _ops().reduce_prod(a, axis=axis, keepdims=keepdims)
+def _axis(axis):
+    if axis is None or isinstance(axis, int | np.integer):
+        return None if axis is None else int(axis)
+    return tuple(int(a) for a in axis)
 
 
-def _reshape(a, *args, **kw):
-    shape = kw.get("shape", kw.get("newshape", args[0] if args else None))
-    return _ops().reshape(a, shape)
+def _cast(a, dtype):
+    """``a`` as ``dtype`` (recorded when it is a tensor)."""
+    dtype = np.dtype(dtype)
+    if isinstance(a, TensorLike):
+        return a if a._value.dtype == dtype else ops.cast(a, dtype)
+    return np.asarray(a, dtype=dtype)
+
+
+def _reshape_any(a, shape):
+    """Reshape a tensor (recorded) or an array (plain numpy: it never needs a gradient)."""
+    if isinstance(a, TensorLike):
+        return ops.reshape(a, shape)
+    return np.reshape(np.asarray(a), shape)
+
+
+def _transpose_any(a, perm):
+    if isinstance(a, TensorLike):
+        return ops.transpose(a, perm)
+    return np.transpose(np.asarray(a), perm)
+
+
+def _count(shape, axis) -> int:
+    if axis is None:
+        return int(np.prod(shape))
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return int(np.prod([shape[a] for a in axes]))
+
+
+def _numeric(a, dtype, to_float: bool):
+    """``a`` ready to reduce: numpy's ``dtype=`` applied, bools (and for means ints) cast."""
+    if dtype is not None:
+        return _cast(a, dtype)
+    kind = _values(a).dtype.kind
+    if kind == "b" or (to_float and kind in "iu"):
+        return _cast(a, np.float64 if to_float else np.int64)
+    return a
+
+
+# ----- functions: reductions ---------------------------------------------------------------
+
+
+def _sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
+    _only(where=where is not _UNSET and where is not True)
+    r = ops.reduce_sum(_numeric(a, dtype, False), axis=_axis(axis), keepdims=bool(keepdims))
+    return r if initial is _UNSET or initial is None else ops.add(r, initial)
+
+
+def _mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=_UNSET):
+    _only(where=where is not _UNSET and where is not True)
+    return ops.reduce_mean(_numeric(a, dtype, True), axis=_axis(axis), keepdims=bool(keepdims))
+
+
+def _extreme(reduce, combine):
+    def extreme(a, axis=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
+        _only(where=where is not _UNSET and where is not True)
+        r = reduce(a, axis=_axis(axis), keepdims=bool(keepdims))
+        return r if initial is _UNSET or initial is None else combine(r, initial)
+
+    return extreme
+
+
+def _prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=_UNSET, where=_UNSET):
+    _only(where=where is not _UNSET and where is not True)
+    r = ops.reduce_prod(_numeric(a, dtype, False), axis=_axis(axis), keepdims=bool(keepdims))
+    return r if initial is _UNSET or initial is None else ops.multiply(r, initial)
+
+
+def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=_UNSET,
+         mean=_UNSET, correction=_UNSET):
+    _only(where=where is not _UNSET and where is not True, mean=mean is not _UNSET)
+    if correction is not _UNSET and correction is not None:
+        ddof = correction
+    x = _numeric(a, dtype, True)
+    axis = _axis(axis)
+    centred = ops.subtract(x, ops.reduce_mean(x, axis=axis, keepdims=True))
+    total = ops.reduce_sum(ops.square(centred), axis=axis, keepdims=bool(keepdims))
+    return ops.divide(total, float(max(_count(_values(x).shape, axis) - ddof, 0)))
+
+
+def _std(*args, **kwargs):
+    return ops.sqrt(_var(*args, **kwargs))
+
+
+# ----- functions: shapes -------------------------------------------------------------------
+
+
+def _reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    _only(order=order != "C")
+    return ops.reshape(a, newshape if shape is None else shape)
 
 
 def _transpose(a, axes=None):
-    return _ops().transpose(a, axes)
+    return ops.transpose(a, axes)
 
 
 def _swapaxes(a, axis1, axis2):
-    nd = np.ndim(a._value if isinstance(a, TensorLike) else a)
-    perm = list(range(nd))
+    perm = list(range(_values(a).ndim))
     perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
-    return _ops().transpose(a, perm)
+    return ops.transpose(a, perm)
 
 
 def _moveaxis(a, source, destination):
-    nd = np.ndim(a._value if isinstance(a, TensorLike) else a)
-    perm = list(np.moveaxis(np.arange(nd), source, destination))
-    return _ops().transpose(a, [int(p) for p in perm])
+    perm = np.moveaxis(np.arange(_values(a).ndim), source, destination)
+    return ops.transpose(a, [int(p) for p in perm])
+
+
+def _expand_dims(a, axis):
+    if isinstance(axis, int | np.integer):
+        return ops.expand_dims(a, int(axis))
+    return ops.reshape(a, np.expand_dims(np.empty(_values(a).shape, np.bool_), axis).shape)
+
+
+def _squeeze(a, axis=None):
+    return ops.squeeze(a, _axis(axis))
+
+
+def _atleast(fn):
+    def atleast(*arys):
+        outs = [
+            ops.reshape(a, fn(np.empty(_values(a).shape, np.bool_)).shape)
+            if isinstance(a, TensorLike) else fn(a)
+            for a in arys
+        ]
+        return outs[0] if len(outs) == 1 else tuple(outs)
+
+    return atleast
+
+
+def _concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    _only(dtype=dtype is not None)
+    arrays = list(arrays)
+    if axis is None:
+        arrays = [_reshape_any(a, (-1,)) for a in arrays]
+        axis = 0
+    return ops.concat(arrays, axis)
+
+
+def _stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    _only(dtype=dtype is not None)
+    return ops.stack(list(arrays), axis)
+
+
+def _pieces(ary, bounds, axis):
+    v = _values(ary)
+    prefix = (slice(None),) * (axis % v.ndim)
+    return [ops.getitem(ary, (*prefix, slice(lo, hi))) for lo, hi in itertools.pairwise(bounds)]
 
 
 def _split(ary, indices_or_sections, axis=0):
-    o = _ops()
-    v = ary._value if isinstance(ary, TensorLike) else np.asarray(ary)
-    n = np.shape(v)[axis]
+    n = _values(ary).shape[axis]
     if isinstance(indices_or_sections, int | np.integer):
-        step = n // int(indices_or_sections)
-        bounds = list(range(0, n + 1, step))
-    else:
-        bounds = [0, *[int(i) for i in indices_or_sections], n]
-    prefix = (slice(None),) * (axis % np.ndim(v))
-    return [
-        o.getitem(ary, (*prefix, slice(lo, hi)))
-        for lo, hi in itertools.pairwise(bounds)
-    ]
+        k = int(indices_or_sections)
+        if k <= 0 or n % k:
+            raise ValueError("array split does not result in an equal division")
+        return _pieces(ary, range(0, n + 1, n // k), axis)
+    return _pieces(ary, [0, *[int(i) for i in indices_or_sections], n], axis)
+
+
+def _array_split(ary, indices_or_sections, axis=0):
+    n = _values(ary).shape[axis]
+    if isinstance(indices_or_sections, int | np.integer):
+        k = int(indices_or_sections)
+        if k <= 0:
+            raise ValueError("number sections must be larger than 0.")
+        each, extra = divmod(n, k)
+        sizes = [each + 1] * extra + [each] * (k - extra)
+        return _pieces(ary, [0, *itertools.accumulate(sizes)], axis)
+    return _pieces(ary, [0, *[int(i) for i in indices_or_sections], n], axis)
+
+
+def _broadcast_to(array, shape, subok=False):
+    return ops.broadcast_to(array, shape)
+
+
+def _copy(a, order="K", subok=False):
+    return ops.identity(a)
+
+
+# ----- functions: selection ----------------------------------------------------------------
 
 
 def _where(condition, x=None, y=None):
     if x is None and y is None:
         return np.where(_to_numpy(condition))
-    return _ops().where(condition, x, y)
+    c = _values(condition)
+    if c.dtype != np.bool_:
+        condition = c.astype(bool)  # numpy tests truthiness; a condition has no gradient
+    return ops.where(condition, x, y)
+
+
+def _clip(a, a_min=_UNSET, a_max=_UNSET, out=None, *, min=_UNSET, max=_UNSET, **kwargs):
+    for k in kwargs:
+        _only(**{k: True})
+    lo = min if a_min is _UNSET else a_min
+    hi = max if a_max is _UNSET else a_max
+    lo = None if lo is _UNSET else lo
+    hi = None if hi is _UNSET else hi
+    if lo is None and hi is None:
+        return ops.identity(a)
+    if lo is None:
+        return ops.minimum(a, hi)
+    if hi is None:
+        return ops.maximum(a, lo)
+    return ops.clip_by_value(a, lo, hi)
+
+
+def _take(a, indices, axis=None, out=None, mode="raise"):
+    _only(mode=mode != "raise")
+    v = _values(a)
+    idx = np.asarray(_to_numpy(indices))
+    if axis is None:
+        a, axis = _reshape_any(a, (-1,)), 0
+        n = v.size
+    else:
+        axis = int(axis)
+        n = v.shape[axis]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        bad = idx[(idx < -n) | (idx >= n)].reshape(-1)[0]
+        raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {n}")
+    return ops.gather(a, np.where(idx < 0, idx + n, idx), axis=axis)
+
+
+def _dot(a, b, out=None):
+    """np.dot: scalars multiply, 1-d . 1-d is the inner product, otherwise the sum over
+    the last axis of ``a`` and the second-to-last of ``b`` (the last if ``b`` is 1-d)."""
+    sa, sb = np.shape(_values(a)), np.shape(_values(b))
+    if not sa or not sb:
+        return ops.multiply(a, b)
+    k = sa[-1]
+    kb = sb[-1] if len(sb) == 1 else sb[-2]
+    if k != kb:
+        raise ValueError(f"shapes {sa} and {sb} not aligned: {k} (dim {len(sa) - 1}) != "
+                         f"{kb} (dim {max(len(sb) - 2, 0)})")
+    if len(sa) == 2 and len(sb) == 2:
+        return ops.matmul(a, b)
+    a2 = _reshape_any(a, (-1, k))
+    if len(sb) == 1:
+        b2, tail = _reshape_any(b, (k, 1)), ()
+    else:
+        nb = len(sb)
+        perm = (nb - 2, *range(nb - 2), nb - 1)
+        b2 = _reshape_any(_transpose_any(b, perm), (k, -1))
+        tail = sb[:-2] + sb[-1:]
+    return ops.reshape(ops.matmul(a2, b2), sa[:-1] + tail)
+
+
+def _einsum(*operands, out=None, optimize=False, **kwargs):
+    for key in kwargs:
+        _only(**{key: True})
+    _only(subscripts=not isinstance(operands[0], str))
+    return ops.einsum(operands[0], *operands[1:])
+
+
+def _solve(a, b):
+    if _values(b).ndim == 1:
+        r = ops.solve(a, _reshape_any(b, (-1, 1)))
+        return ops.reshape(r, np.shape(_values(r))[:-1])
+    return ops.solve(a, b)
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):
+    """np.linalg.norm: vector norms (any ord but 0) and the matrix norms with no SVD."""
+    v = _values(x)
+    x = _numeric(x, None, True)
+    keep = bool(keepdims)
+    if axis is None:
+        if ord is None:
+            r = ops.sqrt(ops.reduce_sum(ops.square(x)))
+            return ops.reshape(r, (1,) * v.ndim) if keep else r
+        if v.ndim not in (1, 2):
+            raise ValueError("Improper number of dimensions to norm.")
+        axis = tuple(range(v.ndim))
+    axes = tuple(int(a) for a in axis) if isinstance(axis, tuple | list) else (int(axis),)
+    if len(axes) == 1:
+        ax = axes[0]
+        if ord is None or ord == 2:
+            return ops.sqrt(ops.reduce_sum(ops.square(x), axis=ax, keepdims=keep))
+        if ord == np.inf:
+            return ops.reduce_max(ops.abs(x), axis=ax, keepdims=keep)
+        if ord == -np.inf:
+            return ops.reduce_min(ops.abs(x), axis=ax, keepdims=keep)
+        if ord == 1:
+            return ops.reduce_sum(ops.abs(x), axis=ax, keepdims=keep)
+        _only(ord=isinstance(ord, str) or ord == 0)
+        p = float(ord)
+        s = ops.reduce_sum(ops.pow(ops.abs(x), p), axis=ax, keepdims=keep)
+        return ops.pow(s, 1.0 / p)
+    if len(axes) != 2:
+        raise ValueError("Improper number of dimensions to norm.")
+    row, col = (a % v.ndim for a in axes)
+    if ord is None or ord == "fro":
+        return ops.sqrt(ops.reduce_sum(ops.square(x), axis=(row, col), keepdims=keep))
+    _only(ord=ord not in (1, -1, np.inf, -np.inf))
+    # 1 / -1: largest / smallest column sum; inf / -inf: largest / smallest row sum.
+    inner, outer = (row, col) if ord in (1, -1) else (col, row)
+    sums = ops.reduce_sum(ops.abs(x), axis=inner, keepdims=True)
+    pick = ops.reduce_max if ord in (1, np.inf) else ops.reduce_min
+    r = pick(sums, axis=outer, keepdims=True)
+    if keep:
+        return r
+    return ops.reshape(r, tuple(s for d, s in enumerate(v.shape) if d not in (row, col)))
+
+
+def _round(a, decimals=0, out=None):
+    """Rounded half to even, like TensorFlow's tf.round: no gradient (TF gives None)."""
+    decimals = int(decimals)
+    if decimals == 0:
+        return ops.round(a)
+    if _values(a).dtype.kind not in "fc":
+        return convert_to_tensor(np.round(_values(a), decimals))  # integers: no gradient
+    if decimals > 0:  # numpy's own recipe, so that the values agree exactly
+        scale = 10.0**decimals
+        return ops.divide(ops.round(ops.multiply(a, scale)), scale)
+    scale = 10.0**-decimals
+    return ops.multiply(ops.round(ops.divide(a, scale)), scale)
+
+
+# ----- functions: order statistics (see sorting.py) ----------------------------------------
+
+
+def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    _only(order=order is not None)
+    return sorting.sort(a, axis)
+
+
+def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    return sorting.median(a, axis, keepdims=bool(keepdims))
+
+
+def _q_checked(fname, q):
+    if isinstance(q, TensorLike) and _tracked(q):
+        raise NotDifferentiableError(
+            f"np.{fname}: adkernel differentiates with respect to the data, not q. Pass q as "
+            "numbers (or q.numpy())."
+        )
+    return q
+
+
+def _quantile_args(method, weights, interpolation):
+    _only(method=method != "linear", weights=weights is not None,
+          interpolation=interpolation is not None)
+
+
+def _percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                keepdims=False, *, weights=None, interpolation=None):
+    _quantile_args(method, weights, interpolation)
+    return sorting.percentile(a, _q_checked("percentile", q), axis, keepdims=bool(keepdims))
+
+
+def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+              keepdims=False, *, weights=None, interpolation=None):
+    _quantile_args(method, weights, interpolation)
+    return sorting.quantile(a, _q_checked("quantile", q), axis, keepdims=bool(keepdims))
+
+
+def _histogram(a, bins=10, range=None, density=None, weights=None):
+    """Bin counts are integers (no gradient) when the edges do not come from ``a``."""
+    fixed = not isinstance(bins, int | np.integer | str) or (
+        range is not None and not isinstance(bins, str))
+    if _any_tracked([weights, bins, range]) or (
+            _any_tracked([a]) and (not fixed or density)):
+        raise NotDifferentiableError(_refusal("histogram"))
+    return np.histogram(*_to_numpy((a, bins, range)), density=density,
+                        weights=_to_numpy(weights))
+
+
+# ----- functions: new tensors shaped like an input ----------------------------------------
 
 
 def _like(fill):
-    def like(a, dtype=None, *args, **kw):
-        v = a._value if isinstance(a, TensorLike) else np.asarray(a)
-        return _wrap(np.full(np.shape(v), fill, dtype=dtype or v.dtype))
+    """zeros_like / ones_like / empty_like: the values never depend on the input's."""
+
+    def like(a, dtype=None, order="K", subok=True, shape=None, *, device=None):
+        v = _values(a)
+        return convert_to_tensor(np.full(v.shape if shape is None else shape, fill,
+                                         dtype=dtype or v.dtype))
 
     return like
 
 
+def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, device=None):
+    v = _values(a)
+    dt = np.dtype(dtype or v.dtype)
+    shape = v.shape if shape is None else shape
+    if isinstance(fill_value, TensorLike) and dt.kind in "fc" and _tracked(fill_value):
+        return ops.broadcast_to(_cast(fill_value, dt), shape)  # differentiable in fill_value
+    return convert_to_tensor(np.full(shape, _to_numpy(fill_value), dtype=dt))
+
+
 def _array_function_table():
-    o = _ops()
+    o = ops
     return {
+        # reductions
         np.sum: _sum,
         np.mean: _mean,
-        np.max: _max,
-        np.amax: _max,
-        np.min: _min,
-        np.amin: _min,
+        np.max: _extreme(o.reduce_max, o.maximum),
+        np.amax: _extreme(o.reduce_max, o.maximum),
+        np.min: _extreme(o.reduce_min, o.minimum),
+        np.amin: _extreme(o.reduce_min, o.minimum),
         np.prod: _prod,
+        np.var: _var,
+        np.std: _std,
+        # shapes
         np.reshape: _reshape,
         np.transpose: _transpose,
         np.swapaxes: _swapaxes,
         np.moveaxis: _moveaxis,
-        np.expand_dims: lambda a, axis: o.expand_dims(a, axis),
-        np.squeeze: lambda a, axis=None: o.squeeze(a, axis),
-        np.concatenate: lambda arrays, axis=0, **kw: o.concat(list(arrays), axis),
-        np.stack: lambda arrays, axis=0, **kw: o.stack(list(arrays), axis),
+        np.expand_dims: _expand_dims,
+        np.squeeze: _squeeze,
+        np.atleast_1d: _atleast(np.atleast_1d),
+        np.atleast_2d: _atleast(np.atleast_2d),
+        np.atleast_3d: _atleast(np.atleast_3d),
+        np.concatenate: _concatenate,
+        np.stack: _stack,
         np.split: _split,
+        np.array_split: _array_split,
+        np.broadcast_to: _broadcast_to,
+        np.copy: _copy,
+        # selection and arithmetic
         np.where: _where,
-        np.clip: lambda a, a_min, a_max, **kw: o.clip_by_value(a, a_min, a_max),
-        np.broadcast_to: lambda array, shape, **kw: o.broadcast_to(array, shape),
-        np.take: lambda a, indices, axis=None, **kw: o.gather(
-            o.reshape(a, (-1,)) if axis is None else a, indices, axis=axis or 0
-        ),
-        np.dot: lambda a, b, out=None: (
-            o.matmul(a, b)
-            if np.ndim(_to_numpy(a)) >= 2 and np.ndim(_to_numpy(b)) >= 2
-            else o.multiply(a, b)
-        ),
+        np.clip: _clip,
+        np.take: _take,
+        np.dot: _dot,
+        np.einsum: _einsum,
+        np.linalg.solve: _solve,
+        np.linalg.norm: _norm,
+        np.round: _round,
+        np.around: _round,
+        # order statistics
+        np.sort: _sort,
+        np.median: _median,
+        np.percentile: _percentile,
+        np.quantile: _quantile,
+        # no gradient by nature: these decide for themselves (see each function)
+        np.histogram: _histogram,
         np.zeros_like: _like(0),
         np.ones_like: _like(1),
+        np.empty_like: _like(0),
+        np.full_like: _full_like,
         np.shape: lambda a: np.shape(_to_numpy(a)),
         np.ndim: lambda a: np.ndim(_to_numpy(a)),
         np.size: lambda a, axis=None: np.size(_to_numpy(a), axis),
         np.result_type: lambda *a: np.result_type(*_to_numpy(a)),
-        np.einsum: lambda eq, *ops_, **kw: o.einsum(eq, *ops_),
-        np.linalg.solve: lambda a, b: o.solve(a, b),
-        np.linalg.norm: lambda x, ord=None, axis=None, keepdims=False: o.norm(
-            x, "euclidean" if ord is None else ord, axis, keepdims
-        ),
     }
 
 
 _FUNCS: dict | None = None
 
-# numpy functions that never carry gradients: run them on the values.
+# numpy functions whose results carry no float value that depends on the input (indices,
+# booleans, strings, files): they run on the values, even on watched tensors.
 _VALUE_ONLY = {
+    # booleans
     "allclose",
     "isclose",
     "array_equal",
     "array_equiv",
-    "argmax",
-    "argmin",
     "any",
     "all",
-    "count_nonzero",
-    "isfinite",
-    "isnan",
-    "isinf",
-    "nonzero",
-    "argsort",
-    "searchsorted",
-    "unique",
-    "round",
-    "around",
-    "floor",
-    "ceil",
-    "histogram",
-    "percentile",
-    "quantile",
-    "median",
-    "sort",
-    "copy",
-    "array2string",
-    "array_repr",
-    "array_str",
-    "printoptions",
-    "save",
-    "savez",
-    "savetxt",
-    "tolist",
     "may_share_memory",
     "shares_memory",
     "iscomplexobj",
     "isrealobj",
-    "isscalar",
+    # integer indices and counts
+    "argmax",
+    "argmin",
+    "argsort",
+    "nonzero",
+    "searchsorted",
+    "count_nonzero",
     "ravel_multi_index",
     "unravel_index",
-    "full_like",
-    "empty_like",
-    "atleast_1d",
-    "atleast_2d",
-    "atleast_3d",
+    # text and files
+    "array2string",
+    "array_repr",
+    "array_str",
+    "save",
+    "savez",
+    "savetxt",
 }
+
+# numpy functions adkernel knows and refuses on watched tensors (the hint says why).
+_REFUSED = {"unique"}
+
+
+def _name(func) -> str:
+    name = getattr(func, "__name__", str(func))
+    module = getattr(func, "__module__", "") or ""
+    return f"linalg.{name}" if module.endswith("linalg") else name
 
 
 def array_function(func, types, args, kwargs):
@@ -313,13 +750,22 @@ def array_function(func, types, args, kwargs):
     if _FUNCS is None:
         _FUNCS = _array_function_table()
     fn = _FUNCS.get(func)
+    name = _name(func)
     if fn is not None:
-        return fn(*args, **kwargs)
-    name = getattr(func, "__name__", str(func))
-    if name not in _VALUE_ONLY and _any_tracked(list(args) + list(kwargs.values())):
-        raise NotDifferentiableError(
-            f"np.{name} is not recorded by adkernel's tape, so its result would have no "
-            f"gradient (TensorFlow would silently return None later). Use the matching "
-            f"tf.* function, or call np.{name} on x.numpy() if you do not need a gradient."
-        )
+        if kwargs.get("out") is not None:
+            raise _out_refused(name)
+        try:
+            return fn(*args, **kwargs)
+        except _NumpyOnly as e:
+            if _any_tracked(list(args) + list(kwargs.values())):
+                raise NotImplementedError(
+                    f"np.{name}: the argument {e.arg!r} (as given) cannot be recorded by "
+                    f"adkernel's tape, so the result would have no gradient. Leave {e.arg} "
+                    f"out (np.{name}'s default is recorded), or call np.{name} on x.numpy() "
+                    "if you do not need a gradient."
+                ) from None
+    elif name in _VALUE_ONLY or not _any_tracked(list(args) + list(kwargs.values())):
+        pass
+    else:
+        raise NotDifferentiableError(_refusal(name))
     return func(*_to_numpy(args), **_to_numpy(kwargs))

@@ -284,8 +284,8 @@ def backward(records, targets, seeds, *, higher=False, check=False, consume=None
             op, oid, iids, need, vals, params, outv = records[idx]
             if consume is None:
                 g = get(oid)
-            else:
-                records[idx] = None
+            else:  # keep only the links (for explain), hand the arrays back
+                records[idx] = (op, oid, iids, need)
                 g = get(oid) if oid in consume else grads.pop(oid, None)
             if g is None or op.vjp is None:
                 continue
@@ -307,7 +307,8 @@ def backward(records, targets, seeds, *, higher=False, check=False, consume=None
                 if not need[pos]:
                     continue
                 k = iids[pos]
-                gi = _conform(gi, vals[pos], op, higher)
+                if higher or gi.shape != vals[pos].shape or gi.dtype != vals[pos].dtype:
+                    gi = _conform(gi, vals[pos], op, higher)
                 if check and not _finite(gi) and _finite(g):
                     raise _numerics_error(op, idx, gi._value if higher else gi, vals[pos])
                 if changes is not None:
@@ -354,8 +355,8 @@ def _calibrate_fresh_refs() -> tuple[int, int]:
     global _fresh
     real = _fresh
 
-    def spy(a, refs):
-        seen.append(getrefcount(a) - 1)  # minus this frame's extra reference
+    def spy(a, refs):  # called exactly as _fresh is: the same references
+        seen.append(getrefcount(a))
         return False
 
     x = np.zeros(2)
@@ -523,9 +524,7 @@ class TapeView:
     @property
     def links(self) -> tuple:
         t = self._tape
-        if t._links is not None:
-            return t._links
-        return tuple(e[:4] for e in t._entries if e is not None)
+        return tuple(e[:4] for e in (t._entries if t._links is None else t._links))
 
     @property
     def watched(self) -> tuple:
@@ -729,13 +728,18 @@ class GradientTape:
             # and whatever happens next (even an exception) it is used up.
             if self._state in (TapeState.RECORDING, TapeState.PAUSED):
                 _remove(state.recording, self)
-            self._links = tuple(e[:4] for e in self._entries)
+            self._links = self._entries  # backward() leaves (op, out, inputs, need) here
             self._tracked_then = self._ids
             self._state = TapeState.USED
         return bool(state.recording)
 
-    def _release(self) -> None:
-        """After the one call of a non-persistent tape: keep provenance, drop the arrays."""
+    def _release(self, consumed: bool = False) -> None:
+        """After the one call of a non-persistent tape: keep provenance, drop the arrays.
+
+        ``consumed``: a completed consuming pass already left only the links.
+        """
+        if not consumed:  # keep (op, out, inputs, need), not the arrays
+            self._links = [e[:4] for e in self._links]
         self._entries = []
         self._ids = set()
         self._watched = [w for w in self._watched if isinstance(w, Variable)]
@@ -838,16 +842,18 @@ class GradientTape:
             hook(target, self)
         tracked_ids = self._ids
         higher = self._begin_call()
+        consumed = False
         try:
             seeds = self._seeds(targets, output_gradients, higher)
             consume = None
             if not (self._persistent or higher):
                 consume = {s._serial for s in flat_sources}
             grads = self._pass(targets, seeds, higher, consume)
+            consumed = consume is not None
             results = [self._result(grads, s, mode, tracked_ids, targets) for s in flat_sources]
         finally:
             if not self._persistent:
-                self._release()
+                self._release(consumed)
         if higher:
             for outer in state.recording:
                 outer._grad_outputs.update(r._serial for r in results if r is not None)
