@@ -108,3 +108,77 @@ def test_import_checker_rejects_forbidden_imports():
     assert names == ["matplotlib.pyplot", "adkernel.tf", "adkernel.engine.tensor", "IPython",
                      "adkernel.engine.ops.math"]
     assert [_allowed(n) for n in names] == [False, False, True, False, True]
+
+
+# ----- layering: lower layers never import upper ones, not even inside functions ---------
+
+# The engine's layers, bottom up; a module may import only modules of lower layers (its own
+# package's submodules aside). Tensors reach the layers above them through
+# ``tensor.connect``, which ``adkernel.engine`` calls once.
+LAYERS = [
+    {"_state", "_malloc", "dtypes", "errors"},
+    {"tensor"},
+    {"explain"},
+    {"tape"},
+    {"registry"},
+    {"ops"},
+    {"custom", "sorting", "gradcheck", "inspect"},
+    {"numpy_interop"},
+    {"__init__"},
+]
+
+
+def _layer(path: Path) -> int:
+    rel = path.relative_to(ENGINE_DIR)
+    key = rel.parts[0].removesuffix(".py") if len(rel.parts) > 1 or rel.stem != "__init__" \
+        else "__init__"
+    for i, layer in enumerate(LAYERS):
+        if key in layer:
+            return i
+    raise AssertionError(f"{rel} is in no layer of LAYERS: add it")
+
+
+def _engine_part(name: str) -> str | None:
+    if not name.startswith("adkernel.engine."):
+        return None
+    return name.split(".")[2]
+
+
+@pytest.mark.parametrize("path", ENGINE_FILES, ids=lambda p: str(p.relative_to(ENGINE_DIR)))
+def test_engine_modules_import_only_lower_layers_at_module_level(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    nested = [
+        node.lineno
+        for fn in ast.walk(tree)
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef)
+        for node in ast.walk(fn)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+    ]
+    assert not nested, f"function-level imports (cycles hidden at run time) on lines {nested}"
+    mine = _layer(path)
+    own = path.relative_to(ENGINE_DIR).parts[0].removesuffix(".py")
+    for line, name in _imports(path):
+        part = _engine_part(name)
+        if part is None or part == own:
+            continue
+        other = _layer(ENGINE_DIR / (part + ".py") if (ENGINE_DIR / (part + ".py")).exists()
+                       else ENGINE_DIR / part / "__init__.py")
+        assert other < mine or path.name == "__init__.py" and path.parent == ENGINE_DIR, (
+            f"line {line}: {own} (layer {mine}) imports {part} (layer {other})")
+
+
+TAPE_PRIVATE = {"_entries", "_ids", "_watched", "_assigned", "_links", "_spans", "_pauses",
+                "_grad_outputs", "_dropped", "_tracked_then", "_persistent", "_state"}
+
+
+def test_no_module_reads_the_tapes_private_attributes():
+    """Only tape.py (and record(), in it) touches a tape's insides; others use tape.view()."""
+    offenders = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        if path.name == "tape.py" and path.parent == ENGINE_DIR:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr in TAPE_PRIVATE:
+                offenders.append(f"{path.relative_to(PACKAGE_DIR)}:{node.lineno} .{node.attr}")
+    assert not offenders, offenders
