@@ -1,0 +1,132 @@
+"""Auto-checked exercises for the adkernel course.
+
+In a chapter notebook::
+
+    from adkernel.exercises import ____, ch02 as ex
+
+binds ``ex.q1``, ``ex.q2``, ... An answer cell (cell tag ``exercise``) holds assignments
+with ``____`` where the learner writes; the next cell holds ``ex.q1.check()`` alone. Each
+question also offers ``ex.q1.hint()``, ``ex.q1.hint(2)`` and ``ex.q1.solution()``.
+
+A check shows one of three results as a small coloured box (HTML, with a plain-text
+fallback): *correct*, *not quite* (what was found and which property was expected), or
+*not attempted yet* (a ``____`` is still there, or the answer cell has not run). Checks
+never raise: learner code that fails, prints a flood or never returns becomes feedback
+(see :data:`settings` for the time limit, the language and the progress file).
+
+:func:`progress` shows which exercises pass, from ``~/.adkernel/progress.json``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import ClassVar
+
+from . import _progress
+from ._core import REGISTRY, Problem, ____, is_blank
+from ._feedback import Feedback, T
+from ._settings import settings
+
+__all__ = ["CHAPTERS", "Feedback", "Problem", "____", "is_blank", "progress", "settings"]
+
+# Every chapter of the course, in order; those with exercises have a module chNN.
+CHAPTERS = (
+    ("ch00", "00-index", T("Start here", "从这里开始")),
+    ("ch01", "01-what-is-ad", T("What is automatic differentiation?", "什么是自动微分？")),
+    ("ch02", "02-gradient-tape", T("The gradient tape", "梯度带")),
+    ("ch03", "03-multivariable", T("Several variables", "多变量函数")),
+    ("ch04", "04-linear-regression", T("Linear regression", "线性回归")),
+    ("ch05", "05-exercises", T("The tutorial's exercises", "教程的练习")),
+    ("ch06", "06-under-the-hood", T("Under the hood", "深入内部")),
+    ("ch07", "07-summary", T("Summary", "总结")),
+)
+
+
+def problems(chapter: str) -> list[Problem]:
+    """The problems of ``chapter`` (``"ch02"``), importing its module; [] if it has none."""
+    if chapter not in REGISTRY:
+        try:
+            importlib.import_module(f"{__name__}.{chapter}")
+        except ModuleNotFoundError:
+            return []
+    return list(REGISTRY.get(chapter, []))
+
+
+class ProgressReport:
+    """Which exercises pass: an HTML table with a text fallback."""
+
+    def __init__(self, data: dict) -> None:
+        self.rows = []
+        for key, file, title in CHAPTERS:
+            states = []
+            for p in problems(key):
+                entry = data.get("exercises", {}).get(p.key, {})
+                if entry.get("state") == "correct":
+                    states.append((f"q{p.number}", "correct"))
+                elif entry.get("solved"):
+                    states.append((f"q{p.number}", "solved before"))
+                elif entry.get("attempts"):
+                    states.append((f"q{p.number}", "incorrect"))
+                else:
+                    states.append((f"q{p.number}", "not attempted"))
+            self.rows.append((file, title, states))
+
+    _MARK: ClassVar[dict] = {
+        "correct": "✔",
+        "solved before": "✔",
+        "incorrect": "✘",
+        "not attempted": "·",
+    }
+    _COLOUR: ClassVar[dict] = {
+        "correct": "#16a34a",
+        "solved before": "#16a34a",
+        "incorrect": "#dc2626",
+        "not attempted": "#9ca3af",
+    }
+
+    def _totals(self):
+        states = [s for _, _, row in self.rows for _, s in row]
+        return sum(s in ("correct", "solved before") for s in states), len(states)
+
+    def to_text(self) -> str:
+        done, total = self._totals()
+        head = T("Progress: {d} of {n} exercises solved", "进度：已完成 {d}/{n} 道练习")
+        lines = [head.render(d=done, n=total)]
+        for file, _title, states in self.rows:
+            marks = (
+                " ".join(f"{q} {self._MARK[s]}" for q, s in states)
+                or T("(coming)", "（即将推出）").render()
+            )
+            lines.append(f"  {file:<22} {marks}")
+        return "\n".join(lines)
+
+    def to_html(self) -> str:
+        import html
+
+        done, total = self._totals()
+        head = T("Progress: {d} of {n} exercises solved", "进度：已完成 {d}/{n} 道练习")
+        rows = []
+        for file, title, states in self.rows:
+            cells = " ".join(
+                f'<span style="color:{self._COLOUR[s]}" title="{s}">{q}&nbsp;{self._MARK[s]}</span>'
+                for q, s in states
+            ) or html.escape(T("(coming)", "（即将推出）").render())
+            rows.append(
+                f"<tr><td><code>{html.escape(file)}</code></td><td>{html.escape(str(title))}"
+                f"</td><td>{cells}</td></tr>"
+            )
+        return (
+            f'<div class="adk-progress"><b>{html.escape(head.render(d=done, n=total))}</b>'
+            f"<table>{''.join(rows)}</table></div>"
+        )
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return {"text/html": self.to_html(), "text/plain": self.to_text()}
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+
+def progress() -> ProgressReport:
+    """The learner's progress over every chapter (displays as a table)."""
+    return ProgressReport(_progress.load())

@@ -1,0 +1,643 @@
+"""The checker's machinery: the ``____`` placeholder, problems, and safe calls of learner code.
+
+A :class:`Problem` reads the names it needs from the notebook's globals, hands copies of
+them to its check function, and turns whatever happens into a :class:`Feedback`: the
+check passing, an :class:`Incorrect` it raised, a name still holding ``____``, learner
+code raising or running past the time limit, or a bug in the check itself. Nothing
+escapes into the notebook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import io
+import linecache
+import math
+import signal
+import sys
+import threading
+import traceback
+import types
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _progress
+from ._feedback import (
+    CORRECT,
+    HINT,
+    INCORRECT,
+    NOT_ATTEMPTED,
+    SOLUTION,
+    Feedback,
+    T,
+    render,
+    show,
+)
+from ._settings import settings
+
+__all__ = [
+    "CheckTimeout",
+    "Context",
+    "Incorrect",
+    "NotAttempted",
+    "Problem",
+    "____",
+    "describe",
+    "is_blank",
+]
+
+MAX_REPR = 200  # characters of a learner value quoted in feedback
+MAX_OUTPUT = 1000  # characters of learner output kept while a check runs
+
+
+# -- the placeholder ----------------------------------------------------------------
+class _Blank:
+    """``____``: the value a learner replaces. Arithmetic and calls on it give ``____`` back,
+    so a starter cell runs untouched and its check says "not attempted yet"."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "____"
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def _same(self, *args):
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __pow__ = __rpow__ = _same
+    __matmul__ = __rmatmul__ = __mod__ = __rmod__ = __neg__ = __pos__ = __abs__ = _same
+    __getitem__ = _same
+
+    def __reduce__(self):
+        return "____"
+
+
+____ = _Blank()
+
+
+def _code_uses_blank(code: types.CodeType) -> bool:
+    if "____" in code.co_names:
+        return True
+    return any(isinstance(c, types.CodeType) and _code_uses_blank(c) for c in code.co_consts)
+
+
+def is_blank(value, _depth: int = 0) -> bool:
+    """True when ``value`` is ``____``, contains it, or is a function whose body uses it."""
+    if value is ____:
+        return True
+    if _depth > 3:
+        return False
+    if isinstance(value, (list, tuple)):
+        return any(is_blank(v, _depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(is_blank(v, _depth + 1) for v in value.values())
+    code = getattr(value, "__code__", None)
+    if isinstance(code, types.CodeType):
+        return _code_uses_blank(code)
+    return False
+
+
+# -- outcomes -------------------------------------------------------------------------
+class Incorrect(Exception):
+    """Raised by a check function: the answer is wrong; ``message`` says why."""
+
+    def __init__(self, message) -> None:
+        super().__init__(render(message, "en"))
+        self.message = message
+
+
+class NotAttempted(Exception):
+    """Raised by a check function: the learner has not answered yet."""
+
+    def __init__(self, message) -> None:
+        super().__init__(render(message, "en"))
+        self.message = message
+
+
+class CheckTimeout(BaseException):
+    """Raised inside learner code when the time limit is reached (a BaseException, so that
+    ``except Exception`` in the learner's code cannot swallow it)."""
+
+
+class LearnerError(Exception):
+    """Learner code raised ``exc``; ``where`` quotes their line."""
+
+    def __init__(self, exc: BaseException, where: str) -> None:
+        super().__init__(str(exc))
+        self.exc = exc
+        self.where = where
+
+
+# -- messages shared by every chapter -----------------------------------------------
+MSG = types.SimpleNamespace(
+    undefined=T(
+        "`{name}` is not defined yet: run the answer cell above first (or fix the error it shows).",
+        "还没有定义 `{name}`：请先运行上面的答题单元格（如果它报错，先改正错误）。",
+    ),
+    blank=T(
+        "`{name}` still contains `____`: replace each `____` with your answer, run the cell, "
+        "then check again.",
+        "`{name}` 里还有 `____`：把每个 `____` 换成你的答案，运行该单元格后再检查。",
+    ),
+    raised=T(
+        "Your code raised {error} while the checker ran it{where}.",
+        "检查程序运行你的代码时，它抛出了 {error}{where}。",
+    ),
+    where=T(" (line: `{line}`)", "（出错的行：`{line}`）"),
+    timeout=T(
+        "Your code was still running after {seconds:g} s, so the checker stopped it. Is there "
+        "a loop that never ends?",
+        "你的代码运行了 {seconds:g} 秒还没有结束，检查程序已将其停止。是否有一个不会结束的循环？",
+    ),
+    output=T("Your code printed: {text}", "你的代码输出了：{text}"),
+    internal=T(
+        "The checker itself failed ({error}). This is a bug in the course, not in your "
+        "answer; please report it.",
+        "检查程序自身出错（{error}）。这是课程的问题，不是你的答案的问题，请报告给我们。",
+    ),
+    progress_corrupt=T(
+        "Your progress file was damaged and has been replaced ({detail}).",
+        "进度文件已损坏，已被替换（{detail}）。",
+    ),
+    progress_failed=T(
+        "Your progress could not be saved ({detail}); the check itself is not affected.",
+        "无法保存进度（{detail}）；这不影响本次检查的结果。",
+    ),
+    no_more_hints=T(
+        "There are only {n} hints; `solution()` shows the answer.",
+        "本题只有 {n} 条提示；`solution()` 会给出答案。",
+    ),
+    hint_number=T("Hint {k} of {n}", "提示 {k}/{n}"),
+    next_hint=T("(more: `hint({k})`)", "（下一条：`hint({k})`）"),
+    question=T("Question {n}", "第 {n} 题"),
+)
+
+
+def _short(text: str, limit: int = MAX_REPR) -> str:
+    text = str(text)
+    if len(text) > limit:
+        return text[: limit - 1] + "…"
+    return text
+
+
+def describe(value) -> T | str:
+    """A short description of a learner value, for "you gave ..." messages."""
+    if value is None:
+        return "None"
+    if value is ____:
+        return "____"
+    if isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, str):
+        return T("the string {s}", "字符串 {s}")(s=_short(repr(value), 60))
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return _fmt_number(float(value))
+    if isinstance(value, (list, tuple)):
+        kind = T("a list", "一个列表") if isinstance(value, list) else T("a tuple", "一个元组")
+        return T("{kind} of {n} items: {r}", "{kind}（{n} 项）：{r}")(
+            kind=kind, n=len(value), r=_short(repr(value), 80)
+        )
+    if isinstance(value, dict):
+        return T("a dict with keys {k}", "键为 {k} 的字典")(k=_short(list(value), 80))
+    if callable(value) and not hasattr(value, "numpy"):
+        return T("a function", "一个函数")
+    try:
+        arr = to_array(value)
+    except Exception:
+        return _short(repr(value))
+    if arr.ndim == 0:
+        return _fmt_number(float(arr))
+    with np.printoptions(precision=5, suppress=True, threshold=20):
+        return T("an array of shape {shape}: {a}", "形状为 {shape} 的数组：{a}")(
+            shape=tuple(arr.shape), a=_short(np.array2string(arr, separator=", "), 120)
+        )
+
+
+def _fmt_number(x: float) -> str:
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:.6g}"
+
+
+def to_array(value) -> np.ndarray:
+    """A float64 *copy* of a number, list, numpy array or adkernel tensor/variable.
+
+    The learner's object is never cast or modified; strings, ``None`` and non-numeric
+    objects raise ``TypeError``.
+    """
+    if value is None or isinstance(value, (str, bytes)) or is_blank(value):
+        raise TypeError(type(value).__name__)
+    numpy_method = getattr(value, "numpy", None)
+    if callable(numpy_method):
+        value = numpy_method()
+    elif isinstance(value, (list, tuple)):
+        value = [to_array(v) for v in value]
+    arr = np.array(value, dtype=np.float64, copy=True)
+    return arr
+
+
+# -- running learner code ---------------------------------------------------------------
+class _Bounded(io.StringIO):
+    """A text buffer that keeps only the first MAX_OUTPUT characters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.size = 0
+
+    def write(self, s: str) -> int:
+        n = len(s)
+        if self.size < MAX_OUTPUT:
+            super().write(s[: MAX_OUTPUT - self.size])
+        self.size += n
+        return n
+
+    def text(self) -> str:
+        out = self.getvalue()
+        if self.size > MAX_OUTPUT:
+            out += f" … [{self.size - MAX_OUTPUT} more characters]"
+        return out
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Raise :class:`CheckTimeout` in the running code after ``seconds``.
+
+    In the main thread (where notebook cells run) a SIGALRM timer interrupts even
+    ``time.sleep``; elsewhere an asynchronous exception is injected into this thread.
+    The alarm repeats every 0.1 s until the block ends, so a bare ``except:`` in the
+    learner's loop does not keep it running.
+    """
+    active = [True]
+    if threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer"):
+
+        def on_alarm(signum, frame):
+            if active[0]:
+                raise CheckTimeout()
+
+        old = signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds, 0.1)
+        try:
+            try:
+                yield
+            finally:
+                active[0] = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+        return
+    tid = threading.get_ident()
+    done = threading.Event()
+
+    def watchdog():
+        if done.wait(seconds):
+            return
+        while active[0] and not done.is_set():
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(tid), ctypes.py_object(CheckTimeout)
+            )
+            if done.wait(0.1):
+                break
+
+    thread = threading.Thread(target=watchdog, daemon=True)
+    thread.start()
+    try:
+        try:
+            yield
+        finally:
+            active[0] = False
+            done.set()
+    finally:
+        done.set()
+        thread.join()
+
+
+def _learner_line(tb) -> str:
+    """The source of the last traceback frame outside adkernel (the learner's line)."""
+    line = ""
+    for frame, lineno in traceback.walk_tb(tb):
+        filename = frame.f_code.co_filename
+        if "adkernel" in filename.replace("\\", "/").split("/")[-3:-1]:
+            continue
+        if filename.endswith(("contextlib.py", "threading.py")):
+            continue
+        text = linecache.getline(filename, lineno, frame.f_globals).strip()
+        if text:
+            line = text
+    return line
+
+
+def _gradient_hooks():
+    try:
+        from ..engine import tape as _tape
+    except Exception:  # pragma: no cover - engine layout changed
+        return None
+    hooks = getattr(_tape, "gradient_hooks", None)
+    return hooks if isinstance(hooks, list) else None
+
+
+@dataclass
+class Call:
+    """What happened when the checker called learner code."""
+
+    value: object
+    output: str
+    warnings: list  # (category name, message) pairs
+    gradient_calls: int | None  # None when the engine offers no count
+
+
+class Context:
+    """Passed to every check function: safe calls into learner code and shared helpers."""
+
+    def __init__(self) -> None:
+        self.outputs: list[str] = []
+
+    def call(self, fn, *args, **kwargs) -> Call:
+        """Call learner code with a time limit, capturing output, warnings and the number
+        of ``tape.gradient`` calls. Raises :class:`LearnerError` or :class:`CheckTimeout`."""
+        out = _Bounded()
+        counter = [0]
+
+        def count(target, tape):
+            counter[0] += 1
+
+        hooks = _gradient_hooks()
+        if hooks is not None:
+            hooks.append(count)
+        try:
+            with (
+                warnings.catch_warnings(record=True) as caught,
+                contextlib.redirect_stdout(out),
+                contextlib.redirect_stderr(out),
+                np.errstate(all="ignore"),
+            ):
+                warnings.simplefilter("always")
+                try:
+                    with time_limit(settings.time_limit):
+                        value = fn(*args, **kwargs)
+                except CheckTimeout:
+                    raise
+                except Exception as exc:
+                    raise LearnerError(exc, _learner_line(exc.__traceback__)) from None
+        finally:
+            if hooks is not None:
+                with contextlib.suppress(ValueError):
+                    hooks.remove(count)
+            text = out.text()
+            if text.strip():
+                self.outputs.append(text)
+        return Call(
+            value,
+            text,
+            [(w.category.__name__, str(w.message)) for w in caught],
+            counter[0] if hooks is not None else None,
+        )
+
+    @staticmethod
+    def number(value, name: str) -> float:
+        """``value`` as one float64, or :class:`Incorrect` saying what was found instead."""
+        if isinstance(value, bool):
+            raise Incorrect(MSG_NOT_NUMBER(name=name, found=describe(value)))
+        if isinstance(value, str):
+            raise Incorrect(MSG_NOT_NUMBER(name=name, found=describe(value)))
+        if value is None:
+            raise Incorrect(MSG_NONE(name=name))
+        try:
+            arr = to_array(value)
+        except Exception:
+            raise Incorrect(MSG_NOT_NUMBER(name=name, found=describe(value))) from None
+        if arr.size != 1:
+            raise Incorrect(MSG_NOT_NUMBER(name=name, found=describe(value)))
+        x = float(arr.reshape(()))
+        if math.isnan(x) or math.isinf(x):
+            raise Incorrect(MSG_NOT_FINITE(name=name, found=_fmt_number(x)))
+        return x
+
+    @staticmethod
+    def array(value, name: str) -> np.ndarray:
+        """``value`` as a float64 array copy, or :class:`Incorrect`."""
+        if value is None:
+            raise Incorrect(MSG_NONE(name=name))
+        try:
+            arr = to_array(value)
+        except Exception:
+            raise Incorrect(MSG_NOT_NUMBER(name=name, found=describe(value))) from None
+        if not np.all(np.isfinite(arr)):
+            raise Incorrect(MSG_NOT_FINITE(name=name, found=describe(value)))
+        return arr
+
+    @staticmethod
+    def close(found, expected, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
+        found = np.asarray(found, dtype=np.float64)
+        expected = np.asarray(expected, dtype=np.float64)
+        return found.shape == expected.shape and bool(
+            np.allclose(found, expected, rtol=rtol, atol=atol)
+        )
+
+
+MSG_NONE = T(
+    "`{name}` is `None`. Did a function forget `return`, or did `tape.gradient` give `None`?",
+    "`{name}` 是 `None`。是不是函数忘了 `return`，或者 `tape.gradient` 返回了 `None`？",
+)
+MSG_NOT_NUMBER = T(
+    "`{name}` should be a number, but it is {found}.",
+    "`{name}` 应该是一个数，但它是 {found}。",
+)
+MSG_NOT_FINITE = T(
+    "`{name}` is {found}: not a finite number.",
+    "`{name}` 是 {found}：不是有限的数。",
+)
+
+
+def numeric_derivative(f, x: float, h: float = 1e-6) -> float:
+    """Central difference of a float64 function (the checker's own reference)."""
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def numeric_jacobian(f, x, h: float = 1e-6) -> np.ndarray:
+    """Central-difference Jacobian of a float64 numpy function ``f: R^n -> R^m``."""
+    x = np.array(x, dtype=np.float64)
+    cols = []
+    for j in range(x.size):
+        e = np.zeros_like(x)
+        e.reshape(-1)[j] = h
+        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))).reshape(-1) / (2 * h))
+    return np.stack(cols, axis=1)
+
+
+# -- problems -----------------------------------------------------------------------------
+REGISTRY: dict[str, list] = {}
+
+
+class Problem:
+    """One exercise: ``check()``, ``hint()``, ``hint(2)``, ``solution()``.
+
+    Parameters
+    ----------
+    chapter, number :
+        ``"ch02"`` and ``1`` give the key ``"ch02.q1"`` used for progress.
+    names :
+        The notebook names the answer cell defines; they are read from the caller's
+        globals at ``check()`` time, checked for ``____`` and passed (in this order) to
+        ``checker(ctx, *values)``, which returns a success message or raises
+        :class:`Incorrect`.
+    hints :
+        Messages (:class:`T`), shown one at a time.
+    starter, solution :
+        The answer cell as the notebook ships it, and filled with the reference solution.
+    explanation :
+        Shown with the solution: why it is the answer.
+    """
+
+    def __init__(
+        self,
+        chapter,
+        number,
+        *,
+        names,
+        checker,
+        hints,
+        starter,
+        solution,
+        explanation=None,
+        success=None,
+    ) -> None:
+        self.chapter = chapter
+        self.number = number
+        self.names = tuple(names)
+        self.checker = checker
+        self.hints = list(hints)
+        self.starter = starter.strip("\n")
+        self.solution_code = solution.strip("\n")
+        self.explanation = explanation
+        self.success = success
+        REGISTRY.setdefault(chapter, []).append(self)
+
+    @property
+    def key(self) -> str:
+        return f"{self.chapter}.q{self.number}"
+
+    @property
+    def title(self) -> T:
+        return MSG.question(n=self.number)
+
+    def __repr__(self) -> str:
+        return f"<exercise {self.key}: check(), hint(), hint(2), solution()>"
+
+    # -- the learner-facing calls ------------------------------------------------------
+    def check(self, namespace: dict | None = None) -> None:
+        """Check the answer and show the result (never raises)."""
+        if namespace is None:
+            namespace = sys._getframe(1).f_globals
+        show(self.evaluate(namespace))
+
+    def hint(self, n: int = 1) -> None:
+        """Show hint ``n`` (1 first)."""
+        show(self.hint_feedback(n))
+
+    def solution(self) -> None:
+        """Show the reference solution."""
+        show(self.solution_feedback())
+
+    # -- the same, returning Feedback (for tests and tools) ----------------------------
+    def evaluate(self, namespace: dict, *, save: bool = True) -> Feedback:
+        fb = self._evaluate(namespace)
+        if save and fb.state in (CORRECT, INCORRECT):
+            try:
+                problem = _progress.record(self.key, fb.state == CORRECT)
+                if problem:
+                    fb.notes.append(MSG.progress_corrupt(detail=problem))
+            except BaseException as exc:  # never let bookkeeping break a check
+                fb.notes.append(MSG.progress_failed(detail=f"{type(exc).__name__}: {exc}"))
+        return fb
+
+    def _evaluate(self, namespace: dict) -> Feedback:
+        ctx = Context()
+        values = []
+        try:
+            for name in self.names:
+                if name not in namespace:
+                    return Feedback(NOT_ATTEMPTED, MSG.undefined(name=name), self.title)
+                value = namespace[name]
+                if is_blank(value):
+                    return Feedback(NOT_ATTEMPTED, MSG.blank(name=name), self.title)
+                values.append(_snapshot(value))
+            try:
+                message = self.checker(ctx, *values)
+                fb = Feedback(CORRECT, message or self.success or "", self.title)
+            except Incorrect as exc:
+                fb = Feedback(INCORRECT, exc.message, self.title)
+            except NotAttempted as exc:
+                fb = Feedback(NOT_ATTEMPTED, exc.message, self.title)
+            except LearnerError as exc:
+                error = _short(f"{type(exc.exc).__name__}: {exc.exc}", 300)
+                where = MSG.where(line=_short(exc.where, 120)) if exc.where else ""
+                fb = Feedback(INCORRECT, MSG.raised(error=error, where=where), self.title)
+            except CheckTimeout:
+                fb = Feedback(INCORRECT, MSG.timeout(seconds=settings.time_limit), self.title)
+        except BaseException as exc:  # a bug in a check must not reach the learner as a crash
+            fb = Feedback(NOT_ATTEMPTED, MSG.internal(error=_short(repr(exc), 200)), self.title)
+        if ctx.outputs:
+            text = "\n".join(t.strip() for t in ctx.outputs)
+            fb.notes.append(MSG.output(text=_short(text, MAX_OUTPUT + 60)))
+        return fb
+
+    def hint_feedback(self, n: int = 1) -> Feedback:
+        total = len(self.hints)
+        try:
+            k = int(n)
+        except (TypeError, ValueError):
+            k = 1
+        if not 1 <= k <= total:
+            return Feedback(HINT, MSG.no_more_hints(n=total), self.title)
+        fb = Feedback(
+            HINT,
+            self.hints[k - 1],
+            T("{q} · {h}", "{q} · {h}")(q=self.title, h=MSG.hint_number(k=k, n=total)),
+        )
+        if k < total:
+            fb.notes.append(MSG.next_hint(k=k + 1))
+        return fb
+
+    def solution_feedback(self) -> Feedback:
+        return Feedback(SOLUTION, self.explanation or "", self.title, code=self.solution_code)
+
+
+def _snapshot(value):
+    """A copy of learner data, so a check never changes the learner's objects.
+
+    Containers and numpy arrays are copied; tensors are only ever read (``to_array``
+    copies their values); functions are called with hidden inputs under the time limit.
+    """
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_snapshot(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _snapshot(v) for k, v in value.items()}
+    return value
+
+
+def wrong(en: str, zh: str, **values) -> Incorrect:
+    """``raise wrong(english, chinese, **format_values)`` in a check: an incorrect answer."""
+    return Incorrect(T(en, zh)(**values))
+
+
+def right(en: str, zh: str, **values):
+    """``return right(english, chinese, ...)`` from a check: the success message."""
+    return T(en, zh)(**values)
