@@ -155,10 +155,11 @@ def _unwatched_source(view, source, what: str, x: str) -> str:
         )
     if any(source._serial in link[2] for link in view.links):
         return (
-            f"{what} is a constant tensor the tape never watched (constants are not "
-            f"tracked, only tf.Variables are, automatically): its uses were recorded, but "
-            f"no gradient is kept for it. Call tape.watch({x}) before using it, or make it "
-            "a tf.Variable."
+            f"{what} is a constant tensor the tape never watched: the tape recorded the "
+            f"ops that used it (they also used watched values), but gradients go only to "
+            f"what it watches, and constants are not watched automatically (only "
+            f"tf.Variables are). Call tape.watch({x}) before using it, or make it a "
+            "tf.Variable."
         )
     return (
         f"{what} is a constant tensor the tape never watched: call tape.watch({x}) "

@@ -872,6 +872,28 @@ class GradientTape:
             return results
         return _rebuild(template, results)
 
+    def _rows(self, what, target, sources, seeds, use_pfor) -> list[list]:
+        """One backward pass per seed (the rows of a Jacobian): each source's gradients."""
+        self._check_usable(what)
+        if not self._persistent and not use_pfor:
+            raise RuntimeError(
+                f"GradientTape must be created with persistent=True to compute the {what} "
+                "with eager execution enabled and with experimental_use_pfor set to False."
+            )
+        tracked_ids = self._ids
+        higher = self._begin_call()
+        try:
+            rows: list[list] = [[] for _ in sources]
+            for seed in seeds:
+                grads = self._pass([target], [_wrap(seed) if higher else seed], higher)
+                for row, s in zip(rows, sources, strict=True):
+                    row.append(self._result(grads, s, UnconnectedGradients.NONE, tracked_ids,
+                                            (target,)))
+        finally:
+            if not self._persistent:
+                self._release()
+        return rows
+
     def jacobian(
         self,
         target,
@@ -881,43 +903,30 @@ class GradientTape:
         experimental_use_pfor=True,
     ):
         """Full Jacobian: shape ``target.shape + source.shape`` for each source."""
-        self._check_usable("jacobian")
-        if not self._persistent and not experimental_use_pfor:
-            raise RuntimeError(
-                "GradientTape must be created with persistent=True to compute the jacobian "
-                "with eager execution enabled and with experimental_use_pfor set to False."
-            )
         mode = _unconnected_mode(unconnected_gradients)
         if not isinstance(target, TensorLike):
             raise TypeError("`target` of jacobian must be a single tensor.")
         template, flat_sources = _flat_sources(sources)
         if template is _FLAT_LIST:
             template = list(range(len(flat_sources)))
-        tracked_ids = self._ids
-        higher = self._begin_call()
-        try:
-            tv = target._value
-            size = int(np.size(tv))
-            rows: list[list] = [[] for _ in flat_sources]
+        tv = target._value
+        size = int(np.size(tv))
+
+        def seeds():
             for j in range(size):
                 seed = np.zeros(size, dtype=tv.dtype)
                 seed[j] = 1
-                seed = seed.reshape(tv.shape) if tv.ndim else tv.dtype.type(1)
-                grads = self._pass([target], [_wrap(seed) if higher else seed], higher)
-                for i, s in enumerate(flat_sources):
-                    rows[i].append(self._result(grads, s, UnconnectedGradients.NONE,
-                                                tracked_ids, (target,)))
-        finally:
-            if not self._persistent:
-                self._release()
+                yield seed.reshape(tv.shape) if tv.ndim else tv.dtype.type(1)
+
+        rows = self._rows("jacobian", target, flat_sources, seeds(), experimental_use_pfor)
         results = []
-        for i, s in enumerate(flat_sources):
+        for row, s in zip(rows, flat_sources, strict=True):
             sv = s._value
-            if all(r is None for r in rows[i]) or sv.dtype.kind not in "fc":
+            if all(r is None for r in row) or sv.dtype.kind not in "fc":
                 results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype))
                                if mode is UnconnectedGradients.ZERO else None)
             else:
-                results.append(_stack_rows(rows[i], tv.shape + sv.shape, sv, 0))
+                results.append(_stack_rows(row, tv.shape + sv.shape, sv, 0))
         return _rebuild(template, results)
 
     def batch_jacobian(
@@ -932,13 +941,7 @@ class GradientTape:
 
         Like TensorFlow, an unconnected source gives zeros, not ``None``.
         """
-        self._check_usable("batch_jacobian")
-        if not self._persistent and not experimental_use_pfor:
-            raise RuntimeError(
-                "GradientTape must be created with persistent=True to compute the "
-                "batch_jacobian with eager execution enabled and with experimental_use_pfor "
-                "set to False."
-            )
+        _unconnected_mode(unconnected_gradients)
         if not isinstance(target, TensorLike) or not isinstance(source, TensorLike):
             raise TypeError(
                 "batch_jacobian takes one target tensor and one source tensor "
@@ -953,23 +956,17 @@ class GradientTape:
                 f"Need first dimension of target shape ({tuple(tv.shape)}) and source shape "
                 f"({tuple(sv.shape)}) to match."
             )
-        _unconnected_mode(unconnected_gradients)
-        tracked_ids = self._ids
-        higher = self._begin_call()
-        try:
-            batch = tv.shape[0]
-            row = int(np.prod(tv.shape[1:], dtype=np.int64))
-            parts = []
+        batch = tv.shape[0]
+        row = int(np.prod(tv.shape[1:], dtype=np.int64))
+
+        def seeds():  # seed j: entry j of every example's target row
             for j in range(row):
                 seed = np.zeros((batch, row), dtype=tv.dtype)
                 seed[:, j] = 1
-                seed = seed.reshape(tv.shape)
-                grads = self._pass([target], [_wrap(seed) if higher else seed], higher)
-                parts.append(self._result(grads, source, UnconnectedGradients.NONE,
-                                          tracked_ids, (target,)))
-        finally:
-            if not self._persistent:
-                self._release()
+                yield seed.reshape(tv.shape)
+
+        (parts,) = self._rows("batch_jacobian", target, [source], seeds(),
+                              experimental_use_pfor)
         shape = (batch, *tv.shape[1:], *sv.shape[1:])
         if all(p is None for p in parts) or sv.dtype.kind not in "fc":
             return _wrap(np.zeros(shape, dtype=sv.dtype))
