@@ -16,10 +16,12 @@ import numpy as np
 
 from .engine import dtypes as _dtypes
 from .engine import errors as _errors
-from .engine import ops as _ops  # noqa: F401  (registers every op)
+from .engine import ops as _ops
 from .engine.custom import custom_gradient
 from .engine.dtypes import DType, as_dtype
-from .engine.registry import composite, exports
+from .engine.registry import composite as _composite
+from .engine.registry import exports as _exports
+from .engine.registry import refuse as _refuse
 from .engine.tape import GradientTape, UnconnectedGradients
 from .engine.tensor import (
     Tensor,
@@ -43,7 +45,7 @@ uint8, uint16, uint32, uint64 = _dtypes.uint8, _dtypes.uint16, _dtypes.uint32, _
 bool = _dtypes.bool_
 complex64, complex128 = _dtypes.complex64, _dtypes.complex128
 
-_export = composite  # a public name in this namespace (no VJP: not a primitive)
+_export = _composite  # a public name in this namespace (no VJP: not a primitive)
 
 
 @_export("executing_eagerly")
@@ -109,22 +111,53 @@ def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
 
 @_export("linspace")
 def linspace(start, stop, num, name=None, axis=0) -> Tensor:
-    """``num`` evenly spaced values from start to stop (float32 for Python floats)."""
-    s = convert_to_tensor(start)._value
-    dt = s.dtype if s.dtype.kind == "f" else np.dtype(np.float32)
-    return _wrap(np.linspace(float(s), float(np.asarray(stop)), int(num)).astype(dt))
+    """``num`` evenly spaced values from ``start`` to ``stop`` along a new ``axis``.
+
+    As in TensorFlow, ``start`` and ``stop`` may be tensors (one sequence per element,
+    laid out along ``axis``), the last value is exactly ``stop``, and the result is
+    differentiable with respect to both (float32 for Python numbers).
+    """
+    s = start if isinstance(start, TensorLike) else convert_to_tensor(start)
+    if s._value.dtype.kind != "f":
+        s = _ops.cast(s, float32)
+    e = stop if isinstance(stop, TensorLike) else convert_to_tensor(stop, dtype_hint=s.dtype)
+    if e._value.dtype.kind != "f":
+        e = _ops.cast(e, s.dtype)
+    n = int(num.numpy() if isinstance(num, TensorLike) else num)
+    if n < 0:
+        raise _errors.InvalidArgumentError(
+            f"linspace: num must be >= 0, got {n}", op="LinSpace")
+    shape = np.broadcast_shapes(s._value.shape, e._value.shape)
+    rank = len(shape) + 1
+    ax = int(axis)
+    if not -rank <= ax < rank:
+        raise _errors.InvalidArgumentError(
+            f"linspace: axis {ax} is out of range for a result of rank {rank}", op="LinSpace")
+    ax %= rank
+    if s._value.shape != shape:
+        s = _ops.broadcast_to(s, shape)
+    if e._value.shape != shape:
+        e = _ops.broadcast_to(e, shape)
+    first, last = _ops.expand_dims(s, ax), _ops.expand_dims(e, ax)
+    delta = (last - first) / float(builtins.max(n - 1, 1))
+    inner = builtins.max(n - 2, 0)
+    steps = np.arange(1, inner + 1, dtype=s._value.dtype).reshape(
+        [inner if i == ax else 1 for i in builtins.range(rank)])
+    values = _ops.concat([first, first + delta * steps, last], axis=ax)
+    return values[(slice(None),) * ax + (slice(0, n),)]
 
 
 @_export("eye", "linalg.eye")
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=float32, name=None) -> Tensor:
-    """An identity matrix."""
-    return _wrap(
-        np.eye(
-            int(num_rows),
-            None if num_columns is None else int(num_columns),
-            dtype=as_dtype(dtype)._np,
-        )
+    """An identity matrix (a batch of them with ``batch_shape``)."""
+    m = np.eye(
+        int(num_rows),
+        None if num_columns is None else int(num_columns),
+        dtype=as_dtype(dtype)._np,
     )
+    if batch_shape is not None:
+        m = np.broadcast_to(m, _shape_tuple(batch_shape) + m.shape).copy()
+    return _wrap(m)
 
 
 @_export("shape")
@@ -149,17 +182,42 @@ def rank(input, name=None) -> Tensor:
 
 
 @_export("print")
-def print(*inputs, sep=" ", end="\n", output_stream=None, **kwargs) -> None:
-    """Print tensors by value, like ``tf.print``."""
+def print(*inputs, output_stream=None, summarize=None, sep=" ", end="\n", name=None,
+          **kwargs) -> None:
+    """Print tensors by value, like ``tf.print``.
+
+    ``summarize=n`` shows the first and last ``n`` entries of each long dimension
+    (``-1``: everything); left out, tensors are printed whole. ``output_stream`` is a
+    stream (standard output by default), a ``"file://path"`` to append to, or a logging
+    function such as ``logging.info``.
+    """
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments for tf.print: {kwargs}")
+    options: dict = {}
+    if summarize is not None:
+        n = int(summarize)
+        options = ({"threshold": sys.maxsize} if n < 0
+                   else {"threshold": 2 * n, "edgeitems": n})
     parts = []
-    for x in inputs:
-        if isinstance(x, TensorLike):
-            v = x._value
-            parts.append(str(v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v))
-        else:
-            parts.append(str(x))
-    stream = output_stream if hasattr(output_stream, "write") else sys.stdout
-    stream.write(sep.join(parts) + end)
+    with np.printoptions(**options):
+        for x in inputs:
+            if isinstance(x, TensorLike):
+                v = x._value
+                parts.append(str(v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v))
+            else:
+                parts.append(str(x))
+    text = sep.join(parts) + end
+    if output_stream is None:
+        sys.stdout.write(text)
+    elif hasattr(output_stream, "write"):
+        output_stream.write(text)
+    elif isinstance(output_stream, str) and output_stream.startswith("file://"):
+        with open(output_stream[len("file://"):], "a", encoding="utf-8") as f:
+            f.write(text)
+    elif callable(output_stream):
+        output_stream(text[: -len(end)] if end and text.endswith(end) else text)
+    else:
+        _refuse("tf.print", output_stream=True)
 
 
 # ----- random ----------------------------------------------------------------------------
@@ -234,7 +292,7 @@ dtypes = SimpleNamespace(
 def _namespaces() -> dict:
     """Every public op and helper, by its ``tf`` name, from the op registry."""
     spaces: dict = {}
-    for qualified, fn in exports().items():
+    for qualified, fn in _exports().items():
         *prefix, short = qualified.split(".")
         if prefix:
             spaces.setdefault(prefix[0], {})[short] = fn
@@ -246,7 +304,7 @@ def _namespaces() -> dict:
 _spaces = _namespaces()
 math, nn, linalg, losses = (_spaces.pop(k) for k in ("math", "nn", "linalg", "losses"))
 assert not _spaces, f"tf sub-namespaces without a home: {sorted(_spaces)}"
-_TOP = sorted(n for n in exports() if "." not in n)
+_TOP = sorted(n for n in _exports() if "." not in n)
 
 __all__ = [
     "DType", "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",

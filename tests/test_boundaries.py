@@ -163,7 +163,7 @@ def test_engine_modules_import_only_lower_layers_at_module_level(path):
             continue
         other = _layer(ENGINE_DIR / (part + ".py") if (ENGINE_DIR / (part + ".py")).exists()
                        else ENGINE_DIR / part / "__init__.py")
-        assert other < mine or path.name == "__init__.py" and path.parent == ENGINE_DIR, (
+        assert other < mine or (path.name == "__init__.py" and path.parent == ENGINE_DIR), (
             f"line {line}: {own} (layer {mine}) imports {part} (layer {other})")
 
 

@@ -190,3 +190,9 @@ def test_temp_ops_fixture_cleans_up(temp_ops):
 def test_registry_has_no_leftover_test_ops():
     # runs after the fixture-using tests in file order
     assert not any(name in REGISTRY for name in _TEMP_OPS)
+
+
+def test_checker_accepts_inputs_that_are_not_c_contiguous():
+    # A transposed view: the numerical side must perturb its entries, not a copy of them.
+    x = np.arange(1.0, 7.0).reshape(2, 3).T
+    adkernel.check_gradients(lambda a: tf.reduce_sum(a * a * a), x)

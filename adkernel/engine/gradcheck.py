@@ -112,7 +112,7 @@ def check_gradients(
     """
     if order not in (1, 2):
         raise ValueError("order must be 1 or 2")
-    xs = [np.array(x, dtype=np.float64) for x in inputs]
+    xs = [np.array(x, dtype=np.float64, order="C") for x in inputs]  # reshape(-1) must be a view
     rng = np.random.default_rng(seed)
     _check_first_order(f, xs, eps, rtol, atol, rng, "")
     if order == 2:

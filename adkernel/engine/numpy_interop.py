@@ -29,18 +29,10 @@ import itertools
 import numpy as np
 
 from . import ops, sorting
-from ._state import state
 from .errors import NotDifferentiableError
+from .registry import numpy_aliases
+from .tape import tracked as _tracked
 from .tensor import TensorLike, convert_to_tensor
-
-
-def _tracked(obj) -> bool:
-    for tape in state.recording:
-        if obj._serial in tape._ids:
-            return True
-        if tape._auto and obj._is_variable and obj.trainable:
-            return True
-    return False
 
 
 def _any_tracked(items) -> bool:
@@ -61,6 +53,8 @@ def _to_numpy(x):
         return [_to_numpy(i) for i in x]
     if isinstance(x, tuple):
         return tuple(_to_numpy(i) for i in x)
+    if isinstance(x, dict):
+        return {k: _to_numpy(v) for k, v in x.items()}
     return x
 
 
@@ -101,49 +95,14 @@ def _matmul(a, b):
 
 
 def _ufunc_table():
-    o = ops
+    """numpy ufunc -> adkernel function: the aliases each op's ``defop`` block declares,
+    with numpy's own rules where they differ from TensorFlow's (float_power computes in
+    float64, matmul promotes 1-d operands, reciprocal keeps integers integer)."""
     return {
-        np.add: o.add,
-        np.subtract: o.subtract,
-        np.multiply: o.multiply,
-        np.true_divide: o.divide,
-        np.power: o.pow,
+        **numpy_aliases(),
         np.float_power: _float_power,
         np.matmul: _matmul,
-        np.negative: o.negative,
-        np.positive: o.identity,
-        np.exp: o.exp,
-        np.log: o.log,
-        np.log1p: o.log1p,
-        np.expm1: o.expm1,
-        np.sqrt: o.sqrt,
-        np.square: o.square,
-        np.absolute: o.abs,
-        np.sign: o.sign,
-        np.sin: o.sin,
-        np.cos: o.cos,
-        np.tan: o.tan,
-        np.tanh: o.tanh,
-        np.maximum: o.maximum,
-        np.minimum: o.minimum,
         np.reciprocal: _reciprocal,
-        np.remainder: o.floormod,
-        np.floor_divide: o.floordiv,
-        np.floor: o.floor,
-        np.ceil: o.ceil,
-        np.rint: o.round,
-        np.equal: o.equal,
-        np.not_equal: o.not_equal,
-        np.less: o.less,
-        np.less_equal: o.less_equal,
-        np.greater: o.greater,
-        np.greater_equal: o.greater_equal,
-        np.logical_and: o.logical_and,
-        np.logical_or: o.logical_or,
-        np.logical_xor: o.logical_xor,
-        np.logical_not: o.logical_not,
-        np.isfinite: o.is_finite,
-        np.isnan: o.is_nan,
     }
 
 
@@ -160,7 +119,8 @@ _SUGGEST = {
     "log2": "tf.math.log(x) / np.log(2.0)",
     "log10": "tf.math.log(x) / np.log(10.0)",
     "exp2": "tf.pow(2.0, x)",
-    "cumsum": "for a 1-d x, x @ np.triu(np.ones((n, n))) (a matmul, which is recorded)",
+    "cumsum": "np.tril(np.ones((n, n))) @ x for a 1-d x of length n (a matmul, which is "
+              "recorded)",
     "diff": "x[1:] - x[:-1] (slicing and subtraction are recorded)",
     "vdot": "np.sum(a * b) or tf.reduce_sum(a * b)",
     "inner": "np.sum(a * b, axis=-1), or np.dot for 1-d vectors",
@@ -168,15 +128,25 @@ _SUGGEST = {
     "tensordot": "np.einsum with the same axes, or tf.matmul after tf.reshape",
     "trace": "np.einsum('ii->', A)",
     "average": "np.sum(w * x) / np.sum(w) (or np.mean without weights)",
-    "unique": "np.unique has no gradient (tf.unique has none either): call np.unique(x.numpy()) "
-              "for the values, or np.sort(x), which is differentiable",
-    "histogram": "counts have no gradient, and the bin edges np.histogram picks depend on x "
-                 "(so would the edges' gradient): call np.histogram(x.numpy(), ...), or give "
-                 "the edges yourself (bins=an array, or range=) without density/weights",
+}
+
+# numpy functions adkernel knows and refuses on watched tensors: why, and what to do.
+_REFUSED = {
+    "unique": "np.unique has no gradient (tf.unique has none either). Call np.unique(x.numpy()) "
+              "for the values; np.sort(x) is differentiable if sorted values are what you need.",
+}
+_WHY = {
+    **_REFUSED,
+    "histogram": "np.histogram's counts have no gradient, and the bin edges it picks depend on "
+                 "x. Call np.histogram(x.numpy(), ...) for the values, or give the edges "
+                 "yourself (bins=an array of edges, or range=) and leave out density and "
+                 "weights: the integer counts are then computed on the values.",
 }
 
 
 def _refusal(name: str) -> str:
+    if name in _WHY:
+        return _WHY[name]
     hint = _SUGGEST.get(name)
     hint = f"Try: {hint}." if hint else (
         "Use the matching tf.* / tf.math.* function, or build it from operations the tape "
@@ -204,12 +174,13 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     fn = _UFUNCS.get(ufunc)
     if method == "__call__" and fn is not None and not kwargs:
         return fn(*inputs)
-    if (method == "reduce" and ufunc is np.add
-            and set(kwargs) <= {"axis", "keepdims", "out"} and len(inputs) == 1):
+    if (method == "reduce" and ufunc is np.add and len(inputs) == 1
+            and set(kwargs) <= {"axis", "keepdims", "out", "dtype", "where"}
+            and kwargs.get("dtype") is None and kwargs.get("where", True) is True):
         axis = kwargs.get("axis", 0)
         return ops.reduce_sum(inputs[0], axis=axis, keepdims=bool(kwargs.get("keepdims", False)))
     if method == "__call__" and ufunc in _VALUE_ONLY_UFUNCS:
-        return ufunc(*_to_numpy(inputs), **kwargs)
+        return ufunc(*_to_numpy(inputs), **_to_numpy(kwargs))
     if _any_tracked(inputs):
         if fn is not None and method == "__call__":
             raise NotImplementedError(
@@ -225,7 +196,7 @@ def array_ufunc(ufunc, method, inputs, kwargs):
                 f"(np.{ufunc.__name__}.{method} on x.numpy() if you need no gradient)."
             )
         raise NotDifferentiableError(_refusal(ufunc.__name__))
-    return getattr(ufunc, method)(*_to_numpy(inputs), **kwargs)
+    return getattr(ufunc, method)(*_to_numpy(inputs), **_to_numpy(kwargs))
 
 
 # ----- functions: helpers ------------------------------------------------------------------
@@ -357,8 +328,16 @@ def _swapaxes(a, axis1, axis2):
 
 
 def _moveaxis(a, source, destination):
-    perm = np.moveaxis(np.arange(_values(a).ndim), source, destination)
-    return ops.transpose(a, [int(p) for p in perm])
+    nd = _values(a).ndim
+    src = [int(s) % nd for s in np.atleast_1d(source)]
+    dst = [int(d) % nd for d in np.atleast_1d(destination)]
+    if len(src) != len(dst):
+        raise ValueError("`source` and `destination` arguments must have the same number of "
+                         "elements")
+    perm = [d for d in range(nd) if d not in src]
+    for d, s in sorted(zip(dst, src, strict=True)):
+        perm.insert(d, s)
+    return ops.transpose(a, perm)
 
 
 def _expand_dims(a, axis):
@@ -735,10 +714,6 @@ _VALUE_ONLY = {
     "savetxt",
 }
 
-# numpy functions adkernel knows and refuses on watched tensors (the hint says why).
-_REFUSED = {"unique"}
-
-
 def _name(func) -> str:
     name = getattr(func, "__name__", str(func))
     module = getattr(func, "__module__", "") or ""
@@ -759,10 +734,10 @@ def array_function(func, types, args, kwargs):
         except _NumpyOnly as e:
             if _any_tracked(list(args) + list(kwargs.values())):
                 raise NotImplementedError(
-                    f"np.{name}: the argument {e.arg!r} (as given) cannot be recorded by "
-                    f"adkernel's tape, so the result would have no gradient. Leave {e.arg} "
-                    f"out (np.{name}'s default is recorded), or call np.{name} on x.numpy() "
-                    "if you do not need a gradient."
+                    f"np.{name}(..., {e.arg}=...) is not supported on a tensor a tape is "
+                    f"watching: adkernel records np.{name} only with the default {e.arg!r}, "
+                    f"so this result would have no gradient. Leave {e.arg} out, or call "
+                    f"np.{name} on x.numpy() if you do not need a gradient."
                 ) from None
     elif name in _VALUE_ONLY or not _any_tracked(list(args) + list(kwargs.values())):
         pass
