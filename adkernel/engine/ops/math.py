@@ -341,6 +341,20 @@ def cos_vjp(g, out, need, x):
     return (-g * np.sin(x),)
 
 
+@defop("cosh", uses=(0,), call="unary", tf=("math.cosh",), numpy=np.cosh,
+       local=("sinh({0})",))
+def cosh(x):
+    """cosh(x)"""
+    with np.errstate(over="ignore"):
+        return np.cosh(x)
+
+
+@cosh.defvjp
+def cosh_vjp(g, out, need, x):
+    """d cosh(x)/dx = sinh(x) = (exp(x) - exp(-x)) / 2"""
+    return (g * ((np.exp(x) - np.exp(-x)) / 2),)
+
+
 @defop("tan", uses=("out",), call="unary", tf=("tan", "math.tan"), numpy=np.tan,
        local=("1 + tan({0})²",))
 def tan(x):
