@@ -120,30 +120,30 @@ def dtype_of_numpy(np_dtype: np.dtype) -> DType:
         raise TypeError(f"adkernel has no tensor dtype for numpy dtype {np_dtype}") from None
 
 
-def as_dtype(value) -> DType:
+def as_dtype(type_value) -> DType:
     """Convert ``tf.float32``, ``np.float32``, ``np.dtype('float32')`` or ``"float32"``."""
-    if isinstance(value, DType):
-        return value
-    if isinstance(value, str):
+    if isinstance(type_value, DType):
+        return type_value
+    if isinstance(type_value, str):
         try:
-            return _BY_NAME[value]
+            return _BY_NAME[type_value]
         except KeyError:
             raise TypeError(
-                f"Unknown dtype name {value!r}; try one of: " + ", ".join(sorted(_BY_NAME))
+                f"Unknown dtype name {type_value!r}; try one of: " + ", ".join(sorted(_BY_NAME))
             ) from None
-    if value is float:
+    if type_value is float:
         return float32
-    if value is int:
+    if type_value is int:
         return int32
-    if value is bool:
+    if type_value is bool:
         return bool_
-    if value is complex:
+    if type_value is complex:
         return complex128
     try:
-        return dtype_of_numpy(np.dtype(value))
+        return dtype_of_numpy(np.dtype(type_value))
     except TypeError:
         raise TypeError(
-            f"Cannot interpret {value!r} as a dtype; try tf.float32 or 'float64'"
+            f"Cannot interpret {type_value!r} as a dtype; try tf.float32 or 'float64'"
         ) from None
 
 

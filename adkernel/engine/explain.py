@@ -26,10 +26,17 @@ def _code(name: str) -> str:
     return bare if bare.split("[")[0].isidentifier() and " " not in bare else "x"
 
 
-def _search(producers, tid: int, sid: int):
-    """Is ``sid`` reachable from ``tid``? Returns (differentiable path?, cutting op, leaves)."""
+def _search(producers, tid: int, sid: int, dropped=frozenset()):
+    """Is ``sid`` reachable from ``tid``? Returns (differentiable path?, cutting ops,
+    dropping ops, leaves).
+
+    A path is cut by an op declared non-differentiable, and dropped at an edge
+    ``(op name, input serial)`` whose VJP returned None in the last gradient call. The
+    cutting and dropping ops are those met first on the paths that reach ``sid``.
+    """
     found_diff = False
-    cut = None
+    cuts: list = []
+    drops: list = []
     leaves: set = set()
     stack = [(tid, None)]
     seen: set = set()
@@ -41,8 +48,11 @@ def _search(producers, tid: int, sid: int):
         if node == sid:
             if blocker is None:
                 found_diff = True
-            elif cut is None:
-                cut = blocker
+            else:
+                kind, op = blocker
+                found = cuts if kind == "cut" else drops
+                if op not in found:
+                    found.append(op)
             continue
         prod = producers.get(node)
         if prod is None:
@@ -51,11 +61,11 @@ def _search(producers, tid: int, sid: int):
         op, iids = prod
         b = blocker
         if b is None and not op.differentiable:
-            b = op
+            b = ("cut", op)
         for k in iids:
             if k:
-                stack.append((k, b))
-    return found_diff, cut, leaves
+                stack.append((k, ("drop", op) if b is None and (op.name, k) in dropped else b))
+    return found_diff, cuts, drops, leaves
 
 
 def explain(view, target, source, name: str = "the source") -> str:
@@ -71,7 +81,7 @@ def explain(view, target, source, name: str = "the source") -> str:
         return (
             f"{what} has the integer dtype {source._value.dtype.name}, and gradients exist "
             "only for float tensors: create it from a float (tf.Variable(3.0), not "
-            "tf.Variable(3)) or convert it with tf.cast(x, tf.float32)."
+            f"tf.Variable(3)) or convert it with tf.cast({x}, tf.float32)."
         )
     if not isinstance(target, TensorLike):
         return (
@@ -93,23 +103,18 @@ def explain(view, target, source, name: str = "the source") -> str:
         return _unwatched_source(view, source, what, x)
     if not target_tracked:
         return _untracked_target(view, target, name, x)
-    found, cut, leaves = _search(producers, tid, sid)
+    found, cuts, drops, leaves = _search(producers, tid, sid, frozenset(view.dropped))
     if found:
-        dropped = [op for op, k in view.dropped if k]
-        if dropped:
-            return (
-                f"Every path from the target back to {name} passes through "
-                f"'{dropped[0]}', whose gradient function returned None for it: return a "
-                "gradient for that input (from tf.custom_gradient's grad_fn, for variables "
-                "in the second value it returns)."
-            )
         return f"The target depends on {name} through recorded ops, so its gradient is not None."
-    if cut is not None:
-        why = cut.cut or (
-            f"the op '{cut.name}', which has no gradient "
-            "(comparisons and other boolean results have none)"
-        )
-        return f"Every path from the target back to {name} passes through {why}."
+    if cuts or drops:
+        reasons = [op.cut or (
+            f"the op '{op.name}', which has no gradient "
+            "(comparisons and other boolean results have none)") for op in cuts]
+        reasons += [
+            f"'{op.name}', whose gradient function returned None for it (return a gradient "
+            "for that input from tf.custom_gradient's grad_fn; for a variable the function "
+            "reads, in the second value grad_fn returns)" for op in drops]
+        return f"Every path from the target back to {name} passes through {' or '.join(reasons)}."
     if any(view.assigned(k) for k in leaves):
         return (
             "The target depends on a variable whose value was set by assign / assign_add / "
@@ -198,8 +203,9 @@ def _untracked_target(view, target, name: str, x: str) -> str:
         )
     return (
         "The target was computed while recording, but only from values the tape does not "
-        f"track (constants, numpy arrays, or values computed before the block), so it "
-        f"does not depend on {name}: compute it from {x} inside the block."
+        "track (constants, numpy arrays, values computed before the block or inside "
+        f"tape.stop_recording()), so it does not depend on {name}: compute it from {x} "
+        "inside the block, while the tape records."
     )
 
 

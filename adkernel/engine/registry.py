@@ -19,7 +19,8 @@ operators, the hint shown when its gradient turns NaN (``nan``), why it cuts a g
 path when it has none (``cut``), and the stepper's local-derivative formula
 (``local``, one per input; ``{0}``, ``{1}`` are the inputs' names, ``{n}`` the number of
 elements a reduction combines). The public function is generated from ``call`` (a
-standard calling convention) or written in the block with ``@op.api``. The ``tf``
+standard calling convention; ``arg`` names a one-input op's operand, ``x`` unless
+TensorFlow says ``features`` or ``input``) or written in the block with ``@op.api``. The ``tf``
 namespaces, ``__all__``, the numpy ufunc table, the operators and the explanation
 tables are all derived from here.
 
@@ -82,12 +83,12 @@ class OpDef:
     backward pass needs. ``None`` means "everything".
     """
 
-    __slots__ = ("api_fn", "call", "cut", "differentiable", "doc", "drop", "forward",
+    __slots__ = ("api_fn", "arg", "call", "cut", "differentiable", "doc", "drop", "forward",
                  "keep_out", "local", "name", "nan", "numpy", "operators", "tf", "vjp")
 
     def __init__(self, name: str, forward: Callable | None, differentiable: bool = True,
-                 uses=None, *, tf=(), numpy=(), operators=(), call=None, nan=None, cut=None,
-                 local=None):
+                 uses=None, *, tf=(), numpy=(), operators=(), call=None, arg="x", nan=None,
+                 cut=None, local=None):
         self.name = name
         self.forward = forward
         self.vjp: Callable | None = None
@@ -103,6 +104,7 @@ class OpDef:
         self.numpy = _as_tuple(numpy)
         self.operators = _as_tuple(operators)
         self.call = call
+        self.arg = arg
         self.nan = nan
         self.cut = cut
         self.local = _as_tuple(local) or None
@@ -259,8 +261,11 @@ def make_unary(op: OpDef, float_only: bool = True) -> Callable:
             record(op, (x,), (x._serial,), (v,), None, out)
         return out
 
-    unary.__name__ = unary.__qualname__ = op.tf[0] if op.tf else opname
+    unary.__name__ = unary.__qualname__ = (op.tf[0] if op.tf else opname).rsplit(".")[-1]
     unary.__doc__ = f"Elementwise {opname} (``{op.doc}``), recorded on active tapes."
+    if op.arg != "x":  # TensorFlow's name for the operand (``features``, ``input``)
+        unary.__code__ = unary.__code__.replace(
+            co_varnames=(op.arg, *unary.__code__.co_varnames[1:]))
     return unary
 
 
@@ -274,33 +279,33 @@ def make_binary(op: OpDef) -> Callable:
     opname = op.name
     new = object.__new__
 
-    def binary(a, b, name=None):
-        if isinstance(a, TensorLike):
-            va = a._value
-            if isinstance(b, TensorLike):
-                vb = b._value
-                if va.dtype is not vb.dtype and va.dtype != vb.dtype:
-                    raise dtype_mismatch(opname, va.dtype, vb.dtype)
-                iids = (a._serial, b._serial)
+    def binary(x, y, name=None):
+        if isinstance(x, TensorLike):
+            vx = x._value
+            if isinstance(y, TensorLike):
+                vy = y._value
+                if vx.dtype is not vy.dtype and vx.dtype != vy.dtype:
+                    raise dtype_mismatch(opname, vx.dtype, vy.dtype)
+                iids = (x._serial, y._serial)
             else:
-                vb = operand(b, va.dtype)
-                b = None
-                iids = (a._serial, 0)
-        elif isinstance(b, TensorLike):
-            vb = b._value
-            va = operand(a, vb.dtype)
-            a = None
-            iids = (0, b._serial)
+                vy = operand(y, vx.dtype)
+                y = None
+                iids = (x._serial, 0)
+        elif isinstance(y, TensorLike):
+            vy = y._value
+            vx = operand(x, vy.dtype)
+            x = None
+            iids = (0, y._serial)
         else:
-            return binary(convert_to_tensor(a), b)
+            return binary(convert_to_tensor(x), y)
         out = new(EagerTensor)
-        out._value = fwd(va, vb)
+        out._value = fwd(vx, vy)
         out._serial = next(serials)
         if state.recording:
-            record(op, (a, b), iids, (va, vb), None, out)
+            record(op, (x, y), iids, (vx, vy), None, out)
         return out
 
-    binary.__name__ = binary.__qualname__ = op.tf[0] if op.tf else opname
+    binary.__name__ = binary.__qualname__ = (op.tf[0] if op.tf else opname).rsplit(".")[-1]
     binary.__doc__ = f"Elementwise {opname} (``{op.doc}``), recorded on active tapes."
     return binary
 
@@ -339,7 +344,7 @@ def make_reduction(op: OpDef, float_only: bool = False) -> Callable:
             return out
         return apply(op, (x,), (v,), {"axis": _axis(axis), "keepdims": bool(keepdims)})
 
-    reduce.__name__ = reduce.__qualname__ = op.tf[0] if op.tf else opname
+    reduce.__name__ = reduce.__qualname__ = (op.tf[0] if op.tf else opname).rsplit(".")[-1]
     reduce.__doc__ = f"{op.doc} (``{opname}``), recorded on active tapes."
     return reduce
 

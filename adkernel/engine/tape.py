@@ -838,12 +838,12 @@ class GradientTape:
         template, flat_sources = _flat_sources(sources)
         _reject_complex(targets)
         _reject_complex(flat_sources)
-        for hook in gradient_hooks:
-            hook(target, self)
         tracked_ids = self._ids
         higher = self._begin_call()
         consumed = False
         try:
+            for hook in gradient_hooks:
+                hook(target, self)
             seeds = self._seeds(targets, output_gradients, higher)
             consume = None
             if not (self._persistent or higher):

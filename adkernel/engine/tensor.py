@@ -306,9 +306,9 @@ class EagerTensor(Tensor):
     __slots__ = ()
 
 
-def is_tensor(value) -> bool:
+def is_tensor(x) -> bool:
     """True for adkernel tensors and variables."""
-    return isinstance(value, TensorLike)
+    return isinstance(x, TensorLike)
 
 
 # ---------------------------------------------------------------------------------------
@@ -397,7 +397,7 @@ def _cast_value(value, np_dtype: np.dtype, what=None):
     return arr.astype(np_dtype)
 
 
-def convert_to_tensor(value, dtype=None, name=None, dtype_hint=None) -> Tensor:
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
     """Turn a Python number, list, numpy array or tensor into a :class:`Tensor`.
 
     A tensor is returned unchanged (a variable is read); ``dtype`` must then match.
@@ -442,8 +442,13 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
         shape = tuple(shape)
         if np.size(v) == int(np.prod(shape)):
             v = np.reshape(v, shape)
+        elif np.size(v) == 1:
+            v = np.broadcast_to(np.reshape(v, ()), shape).copy()
         else:
-            v = np.broadcast_to(v, shape).copy()
+            raise TypeError(
+                f"Eager execution of tf.constant with unsupported shape. Tensor {v} has "
+                f"{np.size(v)} elements, but got `shape` {shape} with {int(np.prod(shape))} "
+                "elements: give a single value (it is repeated) or exactly that many.")
     return _wrap(v)
 
 
@@ -495,7 +500,8 @@ class Variable(TensorLike):
     (np.float32(2.5), 'x:0')
     """
 
-    __slots__ = ("__weakref__", "_name", "_serial", "_shape_fixed", "_value", "trainable")
+    __slots__ = ("__weakref__", "_name", "_serial", "_shape_fixed", "_value", "constraint",
+                 "trainable")
     _is_variable = True
 
     def __new__(cls, *args, **kwargs):
@@ -503,8 +509,42 @@ class Variable(TensorLike):
         return object.__new__(ResourceVariable if cls is Variable else cls)
 
     def __init__(
-        self, initial_value=None, trainable=True, name=None, dtype=None, shape=None, **kwargs
+        self,
+        initial_value=None,
+        trainable=None,
+        validate_shape=True,
+        caching_device=None,
+        name=None,
+        variable_def=None,
+        dtype=None,
+        import_scope=None,
+        constraint=None,
+        synchronization=None,
+        aggregation=None,
+        shape=None,
+        experimental_enable_variable_lifting=True,
     ):
+        """TensorFlow's signature. ``validate_shape=False`` lets ``assign`` change the shape;
+        ``constraint`` is kept as :attr:`constraint` (optimizers apply it, as in TensorFlow);
+        ``experimental_enable_variable_lifting`` only matters inside ``tf.function`` graphs.
+        The device, graph and distribution arguments are refused."""
+        bad = [k for k, v in (("caching_device", caching_device), ("variable_def", variable_def),
+                              ("import_scope", import_scope),
+                              ("synchronization", synchronization),
+                              ("aggregation", aggregation)) if v is not None]
+        if bad:
+            raise NotImplementedError(
+                f"tf.Variable: the argument{'s' if len(bad) > 1 else ''} "
+                f"{', '.join(repr(b) for b in bad)} (devices, graphs, distribution) "
+                f"{'are' if len(bad) > 1 else 'is'} not supported by adkernel; leave "
+                f"{'them' if len(bad) > 1 else 'it'} out.")
+        if constraint is not None and not callable(constraint):
+            raise ValueError("The `constraint` argument must be a callable.")
+        self.constraint = constraint
+        if trainable is None:
+            trainable = True
+        if not validate_shape and shape is None:
+            shape = TensorShape(None)
         if initial_value is None:
             raise ValueError("tf.Variable needs an initial_value, e.g. tf.Variable(0.0)")
         if callable(initial_value) and not isinstance(initial_value, TensorLike):

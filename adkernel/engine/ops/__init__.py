@@ -21,6 +21,7 @@ add, subtract, multiply, divide = _fn["add"], _fn["subtract"], _fn["multiply"], 
 exp, sqrt, square, abs, sigmoid = _fn["exp"], _fn["sqrt"], _fn["square"], _fn["abs"], _fn["sigmoid"]
 reduce_sum, reduce_mean, reduce_max = _fn["reduce_sum"], _fn["reduce_mean"], _fn["reduce_max"]
 maximum, negative, identity = _fn["maximum"], _fn["negative"], _fn["identity"]
+pow, squeeze = _fn["pow"], _fn["squeeze"]
 softplus, equal, not_equal = _fn["softplus"], _fn["equal"], _fn["not_equal"]
 getitem = REGISTRY["getitem"].public
 scatter_add = REGISTRY["scatter_add"].public
@@ -63,17 +64,71 @@ def add_n(inputs, name=None):
     return total if isinstance(total, TensorLike) else convert_to_tensor(total)
 
 
+_MATRIX_NORMS = ("euclidean", "fro", 1, 2, np.inf)
+
+
+def _norm_axis(axis):
+    """``axis`` of tf.norm as None, an int, or a pair of ints (a matrix norm)."""
+    if isinstance(axis, TensorLike):
+        axis = axis.numpy().tolist()
+    if isinstance(axis, list | tuple | np.ndarray):
+        axis = tuple(int(a) for a in axis)
+        if len(axis) == 1:
+            return axis[0]
+        if len(axis) != 2 or axis[0] == axis[1]:
+            raise ValueError(
+                f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}")
+        return axis
+    return None if axis is None else int(axis)
+
+
 @composite("norm", "linalg.norm")
 def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
-    """Euclidean (or 1 / inf) norm (composite; its gradient at 0 is NaN, as in TF)."""
+    """Vector p-norms and matrix norms, as ``tf.norm`` (composite).
+
+    ``axis`` None or an int: a vector norm (``'euclidean'``, 1, 2, ``np.inf`` or any
+    p > 0); a pair of axes: a matrix norm (``'euclidean'``/``'fro'``, 1: the largest
+    column sum, ``np.inf``: the largest row sum). The gradient of the 2-norm at 0 is NaN,
+    as in TensorFlow.
+    """
+    t = tensor if isinstance(tensor, TensorLike) else convert_to_tensor(tensor)
     keep = bool(keepdims)
-    if ord in ("euclidean", "fro", 2, 2.0):
-        return sqrt(reduce_sum(square(tensor), axis=axis, keepdims=keep))
-    if ord in (1, 1.0):
-        return reduce_sum(abs(tensor), axis=axis, keepdims=keep)
-    if ord == np.inf:
-        return reduce_max(abs(tensor), axis=axis, keepdims=keep)
-    raise ValueError(f"norm: ord={ord!r} is not supported; use 'euclidean', 1 or np.inf")
+    axis = _norm_axis(axis)
+    matrix = isinstance(axis, tuple)
+    is_str = isinstance(ord, str)
+    if matrix:
+        if not any(ord == m and is_str == isinstance(m, str) for m in _MATRIX_NORMS):
+            raise ValueError(
+                f"'ord' must be a supported matrix norm in {list(_MATRIX_NORMS)}, got {ord!r}")
+        if not is_str and ord == 2:
+            raise NotImplementedError(
+                "tf.norm: the argument 'ord' = 2 with a pair of axes (the spectral norm of a "
+                "matrix, its largest singular value) is not supported by adkernel; use "
+                "ord='fro' for the Frobenius norm, or 1 or np.inf.")
+    elif not (ord == "euclidean" if is_str else isinstance(ord, int | float) and ord > 0):
+        raise ValueError(
+            f"'ord' must be a supported vector norm ('euclidean', or a number p > 0 such as "
+            f"1, 2 or np.inf), got {ord!r}; 'fro' needs a pair of axes (a matrix norm).")
+    if is_str or ord == 2:
+        if not matrix:
+            return sqrt(reduce_sum(square(t), axis=axis, keepdims=keep))
+        result = sqrt(reduce_sum(square(t), axis=axis, keepdims=True))
+    else:
+        a = abs(t)
+        if ord == 1:
+            result = reduce_sum(a, axis=None if axis is None else
+                                (axis[0] if matrix else axis), keepdims=True)
+            if matrix:
+                result = reduce_max(result, axis=axis[1], keepdims=True)
+        elif ord == np.inf:
+            if matrix:
+                a = reduce_sum(a, axis=axis[1], keepdims=True)
+            result = reduce_max(a, axis=None if axis is None else
+                                (axis[0] if matrix else axis), keepdims=True)
+        else:
+            p = float(ord)
+            result = pow(reduce_sum(pow(a, p), axis=axis, keepdims=True), 1.0 / p)
+    return result if keep else squeeze(result, axis)
 
 
 @composite("nn.l2_loss")
@@ -129,8 +184,20 @@ def unstack(value, num=None, axis=0, name=None):
 
 @composite("nn.embedding_lookup")
 def embedding_lookup(params, ids, max_norm=None, name=None):
-    """Rows of ``params`` picked by ``ids`` (``gather`` on axis 0; dense gradient)."""
+    """Rows of ``params`` picked by ``ids`` (``gather`` on axis 0; dense gradient).
+
+    As in TensorFlow, a Python list is a list of shards of the table: a list of one
+    tensor is that tensor; several shards are not supported.
+    """
     refuse("tf.nn.embedding_lookup", max_norm=max_norm is not None)
+    if isinstance(params, list):
+        if len(params) != 1:
+            raise NotImplementedError(
+                "tf.nn.embedding_lookup: a list of several tensors as 'params' (a sharded "
+                "table, which TensorFlow splits by its 'div' partition strategy) is not "
+                "supported by adkernel. Pass the whole table as one tensor, e.g. "
+                "tf.constant(rows) or tf.concat(shards, axis=0).")
+        params = params[0]
     return gather(params, ids, axis=0)
 
 

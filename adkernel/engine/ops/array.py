@@ -339,25 +339,48 @@ def one_hot(indices, depth, on_value=1.0, off_value=0.0, dtype=np.float32):
 
 @one_hot.api
 def one_hot_api(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
-    """One-hot encoding (no gradient)."""
+    """One-hot encoding (no gradient).
+
+    As in TensorFlow, without ``dtype`` the result takes the dtype of ``on_value`` or
+    ``off_value`` (float32 when neither is given), and the new axis is ``axis`` (-1: last).
+    """
     if isinstance(indices, TensorLike):
         arg, idx = indices, indices._value
     else:
         arg, idx = None, np.asarray(indices)
-    dt = as_dtype(dtype)._np if dtype is not None else np.dtype(np.float32)
+    given = {k: convert_to_tensor(v, dtype_hint=dtype)._value.dtype
+             for k, v in (("on_value", on_value), ("off_value", off_value)) if v is not None}
+    if dtype is not None:
+        dt = as_dtype(dtype)._np
+    elif given:
+        dt = next(iter(given.values()))
+    else:
+        dt = np.dtype(np.float32)
+    for k, d in given.items():
+        if d != dt:
+            raise TypeError(f"dtype {d.name} of {k} does not match dtype {dt.name} "
+                            f"{'of on_value' if dtype is None else 'parameter'}")
+    if axis is not None and not -1 <= int(axis) <= idx.ndim:
+        raise InvalidArgumentError(
+            f"Expected axis to be -1 or between [0, {idx.ndim + 1}). But received: {axis}",
+            op="OneHot")
     out = apply(
         one_hot,
         (arg,),
         (idx,),
         {
             "depth": int(depth),
-            "on_value": 1 if on_value is None else on_value,
-            "off_value": 0 if off_value is None else off_value,
+            "on_value": 1 if on_value is None else _scalar(on_value),
+            "off_value": 0 if off_value is None else _scalar(off_value),
             "dtype": dt,
         },
     )
     if axis is not None and axis != -1:
         perm = list(range(out.ndim - 1))
-        perm.insert(axis % out.ndim, out.ndim - 1)
+        perm.insert(int(axis), out.ndim - 1)
         out = transpose_api(out, perm)
     return out
+
+
+def _scalar(v):
+    return v.numpy() if isinstance(v, TensorLike) else v

@@ -399,7 +399,7 @@ def sigmoid_vjp(g, out, need, x):
     return (g * (out * (1 - out)),)
 
 
-@defop("relu", uses=(0,), call="unary_any", tf=("nn.relu",),
+@defop("relu", uses=(0,), call="unary_any", arg="features", tf=("nn.relu",),
        local=("1 where {0} > 0, else 0",))
 def relu(x):
     """max(x, 0)"""
@@ -433,7 +433,7 @@ def leaky_relu_api(features, alpha=0.2, name=None):
     return apply(leaky_relu, (x,), (v,), {"alpha": float(alpha)})
 
 
-@defop("elu", uses=(0, "out"), call="unary", tf=("nn.elu",),
+@defop("elu", uses=(0, "out"), call="unary", arg="features", tf=("nn.elu",),
        local=("1 where {0} > 0, else exp({0})",))
 def elu(x):
     """x where x > 0, else exp(x) - 1"""
@@ -447,7 +447,8 @@ def elu_vjp(g, out, need, x):
     return (np.where(x > 0, g, g * (out + 1)),)
 
 
-@defop("softplus", uses=(0,), call="unary", tf=("math.softplus", "nn.softplus"),
+@defop("softplus", uses=(0,), call="unary", arg="features",
+       tf=("math.softplus", "nn.softplus"),
        local=("σ({0})",))
 def softplus(x):
     """log(1 + exp(x)), computed without overflow"""
@@ -516,7 +517,7 @@ def where_api(condition, x=None, y=None, name=None):
     return apply(where, (cond_arg, *args), (c, *vals))
 
 
-@defop("identity", uses=(), call="unary_any", tf=("identity",), numpy=np.positive,
+@defop("identity", uses=(), call="unary_any", arg="input", tf=("identity",), numpy=np.positive,
        local=("1",))
 def identity(x):
     """x"""
@@ -569,7 +570,8 @@ def cast_to_integer(x, dtype):
     return x.astype(dtype)
 
 
-@defop("stop_gradient", differentiable=False, call="unary_any", tf=("stop_gradient",),
+@defop("stop_gradient", differentiable=False, call="unary_any", arg="input",
+       tf=("stop_gradient",),
        cut="tf.stop_gradient, which blocks gradients on purpose")
 def stop_gradient(x):
     """x, with no gradient flowing back through it"""
