@@ -79,6 +79,10 @@ class _Blank:
     __matmul__ = __rmatmul__ = __mod__ = __rmod__ = __neg__ = __pos__ = __abs__ = _same
     __getitem__ = _same
 
+    def __index__(self) -> int:
+        """``range(____)`` is empty, so a starter loop runs zero times."""
+        return 0
+
     def __reduce__(self):
         return "____"
 
@@ -103,8 +107,11 @@ def is_blank(value, _depth: int = 0) -> bool:
     if isinstance(value, dict):
         return any(is_blank(v, _depth + 1) for v in value.values())
     code = getattr(value, "__code__", None)
-    if isinstance(code, types.CodeType):
-        return _code_uses_blank(code)
+    if isinstance(code, types.CodeType) and _code_uses_blank(code):
+        return True
+    wrapped = getattr(value, "__wrapped__", None)  # a decorated function, e.g. custom_gradient
+    if wrapped is not None and wrapped is not value:
+        return is_blank(wrapped, _depth + 1)
     return False
 
 
