@@ -451,3 +451,26 @@ def test_plot_overhead_benchmark_runs():
     assert res["notebook_frames"] >= 1
     assert res["frames_outside_ipython"] == 1
     assert "µs/epoch" in bench.format_table(res)
+
+
+def test_stepper_memory_is_linear_in_the_tape_length():
+    """Each step keeps what it changed, never a copy of every total (was quadratic)."""
+    import tracemalloc
+
+    def stepper_bytes(n_ops):
+        x = tf.Variable(np.linspace(0.1, 1.0, 200))
+        with tf.GradientTape(persistent=True) as tape:
+            y = x
+            for _ in range(n_ops):
+                y = y * 1.0001
+            loss = tf.reduce_sum(y)
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        s = BackpropStepper(tape, loss, names={})
+        after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        assert s.n_steps == n_ops + 2
+        return after - before
+
+    small, large = stepper_bytes(150), stepper_bytes(600)
+    assert large < 4 * small * 1.5, (small, large)  # 4x the ops: ~4x the memory, not ~16x
