@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from adkernel.exercises import problems
+from adkernel.exercises import CHAPTERS, problems
 
 COURSE = Path(__file__).resolve().parents[1] / "course"
 NAMES = sorted(p.name for p in (COURSE / "en").glob("*.ipynb"))
@@ -29,12 +29,17 @@ def read(lang: str, name: str):
 
 
 def test_both_editions_hold_the_same_chapters():
-    assert NAMES[:4] == [
+    assert NAMES == [
         "00-index.ipynb",
         "01-what-is-ad.ipynb",
         "02-gradient-tape.ipynb",
         "03-multivariable.ipynb",
+        "04-linear-regression.ipynb",
+        "05-exercises.ipynb",
+        "06-under-the-hood.ipynb",
+        "07-summary.ipynb",
     ]
+    assert [f"{file}.ipynb" for _, file, _ in CHAPTERS] == NAMES
     assert sorted(p.name for p in (COURSE / "zh").glob("*.ipynb")) == NAMES
     assert all(n.isascii() for n in NAMES)
 
@@ -115,6 +120,18 @@ def test_links_and_anchors_resolve(lang, name):
             assert path.exists(), f"{name}: {target}"
             if anchor:
                 assert anchor in anchors(path), f"{name}: {target}"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_index_points_at_real_chapters(lang):
+    cells = read(lang, "00-index.ipynb").cells
+    text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert "coming soon" not in text and "即将推出" not in text
+    for name in NAMES:
+        assert f"]({name})" in text, f"contents: {name}"
+    seed_map = next(c.source for c in cells if '<a id="seed-map">' in c.source)
+    rows = [r for r in seed_map.splitlines() if r.startswith("| ") and "---" not in r][1:]
+    assert len(rows) == 10 and all("](" in r for r in rows), "every seed section links a chapter"
 
 
 def test_index_maps_every_seed_section():

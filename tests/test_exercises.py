@@ -11,10 +11,70 @@ import numpy as np
 import pytest
 
 from adkernel import tf
-from adkernel.exercises import ____, _progress, ch00, ch01, ch02, ch03, progress, settings
+from adkernel.exercises import (
+    CHAPTERS,
+    ____,
+    _progress,
+    ch00,
+    ch01,
+    ch02,
+    ch03,
+    ch04,
+    ch05,
+    ch06,
+    ch07,
+    problems,
+    progress,
+    settings,
+)
 from adkernel.exercises._core import REGISTRY
 
-ALL = [p for m in (ch00, ch01, ch02, ch03) for p in REGISTRY[m.__name__.rsplit(".", 1)[1]]]
+MODULES = (ch00, ch01, ch02, ch03, ch04, ch05, ch06, ch07)
+ALL = [p for m in MODULES for p in REGISTRY[m.__name__.rsplit(".", 1)[1]]]
+
+# What the notebook defines before an exercise cell (the chapter's given code, abridged).
+REGRESSION_DATA = """
+rng = np.random.RandomState(0)  # the stream of the notebook's np.random.seed(0)
+X = rng.rand(100, 1)
+y = 3 * X + rng.randn(100, 1) * 0.5
+W_start = rng.randn(1).astype(np.float32)
+b_start = rng.randn(1).astype(np.float32)
+"""
+SETUP = {
+    "ch04": REGRESSION_DATA,
+    "ch05": REGRESSION_DATA
+    + """
+from adkernel.exercises.ch05 import make_moons
+X_train, y_train = make_moons(200, noise=0.2, seed=0)
+Y_train = y_train.reshape(-1, 1).astype(np.float32)
+""",
+    "ch06": """
+import math
+
+class Value:
+    def __init__(self, data, parents=()):
+        self.data = float(data)
+        self.grad = 0.0
+        self.parents = parents
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else Value(other)
+        return Value(self.data + other.data, ((self, 1.0), (other, 1.0)))
+
+    __radd__ = __add__
+
+def topological_order(root):
+    order, seen = [], set()
+    def visit(node):
+        if id(node) not in seen:
+            seen.add(id(node))
+            for parent, _ in node.parents:
+                visit(parent)
+            order.append(node)
+    visit(root)
+    return order
+""",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +89,10 @@ def _isolated(tmp_path, monkeypatch):
 
 def run(problem, code=None, **names):
     ns = {"tf": tf, "np": np, "____": ____}
+    exec(SETUP.get(problem.chapter, ""), ns)
     if code is not None:
-        exec(textwrap.dedent(code), ns)
+        with np.errstate(all="ignore"):  # a diverging answer's overflow is the learner's
+            exec(textwrap.dedent(code), ns)
     ns.update(names)
     return problem.evaluate(ns)
 
@@ -46,6 +108,9 @@ def test_reference_solution_passes_and_starter_is_not_attempted(problem):
 @pytest.mark.parametrize("junk", [3.25, "6.5", None, float("nan"), [1.0, 2.0], {"a": 1}, True])
 def test_junk_answers_give_feedback_and_never_raise(problem, junk):
     fb = run(problem, **{name: junk for name in problem.names})
+    if problem is ch05.q1 and junk == 3.25:  # a learning rate that does diverge
+        assert fb.state == "correct"
+        return
     assert fb.state in ("incorrect", "not attempted")
     assert fb.text
     assert fb.to_html().startswith("<div") and fb.to_text()
@@ -66,7 +131,9 @@ def _sleeps(*args):
     time.sleep(60)
 
 
-@pytest.mark.parametrize("problem", [ch01.q1, ch02.q1, ch02.q2], ids=lambda p: p.key)
+@pytest.mark.parametrize(
+    "problem", [ch01.q1, ch02.q1, ch02.q2, ch04.q1, ch06.q2, ch07.q1], ids=lambda p: p.key
+)
 @pytest.mark.parametrize("fn", [_raises, _forever, _sleeps], ids=["raises", "loops", "sleeps"])
 def test_functions_that_raise_or_never_return(problem, fn):
     import time
@@ -79,6 +146,14 @@ def test_functions_that_raise_or_never_return(problem, fn):
         assert "ValueError: boom" in fb.text and 'raise ValueError("boom")' in fb.text
     else:
         assert "stopped it" in fb.text
+
+
+@pytest.mark.parametrize("fn", [_raises, _forever], ids=["raises", "loops"])
+@pytest.mark.parametrize("name", ["predict", "train_step"])
+def test_network_functions_that_raise_or_never_return(name, fn):
+    fb = run(ch05.q3, ch05.q3.solution_code, **{name: fn})
+    assert fb.state == "incorrect"
+    assert ("ValueError: boom" in fb.text) if fn is _raises else ("stopped it" in fb.text)
 
 
 def test_time_limit_comes_from_settings_and_environment(monkeypatch):
@@ -190,6 +265,181 @@ def watched_gradient():
     (ch03.q2, dict(J=[4.0, 9.0]), "Use `tape.jacobian"),
     (ch03.q3, dict(d2z_dy2=27.0), "first derivative"),
     (ch03.q3, dict(d2z_dy2=None), "inside the outer"),
+    (ch04.q1, ch04.q1.solution_code.replace("assign_sub", "assign_add"), "moved uphill"),
+    (
+        ch04.q1,
+        ch04.q1.solution_code.replace("W.assign_sub(lr * dW)", "W = W - lr * dW"),
+        "`W.assign_sub(lr * dW)`",
+    ),
+    (ch04.q1, ch04.q1.solution_code.replace("reduce_mean", "reduce_sum"), "loss is a mean"),
+    (ch04.q1, ch04.q1.solution_code.replace("return W, b", "return b, W"), "swapped"),
+    (
+        ch04.q1,
+        ch04.q1.solution_code.replace("range(epochs)", "range(epochs + 1)"),
+        "101 updates instead of 100",
+    ),
+    (ch04.q1, ch04.q1.solution_code.replace("range(epochs)", "range(100)"), "use its arguments"),
+    (
+        ch04.q1,
+        """
+def train(lr, epochs):
+    W = tf.Variable(W_start)
+    b = tf.Variable(b_start)
+    with tf.GradientTape() as tape:
+        for epoch in range(epochs):
+            loss = tf.reduce_mean(tf.square(W * X + b - y))
+            dW, db = tape.gradient(loss, [W, b])
+            W.assign_sub(lr * dW)
+            b.assign_sub(lr * db)
+    return W, b""",
+        "inside the loop",
+    ),
+    (
+        ch04.q1,
+        """
+def train(lr, epochs):
+    W, b = float(W_start[0]), float(b_start[0])
+    for epoch in range(epochs):
+        r = W * X[:, 0] + b - y[:, 0]
+        W, b = W - lr * 2 * np.mean(r * X[:, 0]), b - lr * 2 * np.mean(r)
+    return W, b""",
+        "no `tape.gradient` call",
+    ),
+    (ch05.q1, dict(diverging_lr=0.8), "Go a little higher"),
+    (ch05.q1, dict(diverging_lr=-1.0), "climbs uphill"),
+    (ch05.q1, dict(diverging_lr=0.2), "double the rate"),
+    (ch05.q2, dict(fast_config=(0.3, 50)), "not below 0.25 yet"),
+    (ch05.q2, dict(fast_config=(0.5, 60)), "over the budget of 50"),
+    (ch05.q2, dict(fast_config=(0.9, 50)), "diverges"),
+    (ch05.q2, dict(fast_config=0.5), "a pair `(lr, epochs)`"),
+    (
+        ch05.q3,
+        ch05.q3.solution_code.replace("rng.randn(2, 16) * 0.5", "np.zeros((2, 16))").replace(
+            "rng.randn(16, 1) * 0.5", "np.zeros((16, 1))"
+        ),
+        "Initialise the weights randomly",
+    ),
+    (ch05.q3, ch05.q3.solution_code.replace("range(500)", "range(30)"), "more steps"),
+    (ch05.q3, ch05.q3.solution_code.replace("range(500)", "range(0)"), "guessing"),
+    (
+        ch05.q3,
+        ch05.q3.solution_code.replace(
+            "tf.nn.sigmoid_cross_entropy_with_logits(\n"
+            "            labels=Y_train, logits=forward(X_train))",
+            "-Y_train * tf.math.log(tf.sigmoid(forward(X_train)))"
+            " - (1 - Y_train) * tf.math.log(1 - tf.sigmoid(forward(X_train)))",
+        ).replace("0.5 * g", "20.0 * g"),
+        "Lower the learning rate",
+    ),
+    (
+        ch05.q3,
+        ch05.q3.solution_code.replace(
+            "(forward(X).numpy()[:, 0] > 0).astype(int)", "forward(X).numpy()"
+        ),
+        "compare them with 0",
+    ),
+    (
+        ch05.q3,
+        ch05.q3.solution_code.replace(
+            "tape.gradient(loss, params)", "tape.gradient(loss, params[:3]) + [0.0]"
+        ),
+        "`params[3]` (shape (1,)) unchanged",
+    ),
+    (
+        ch05.q3,
+        ch05.q3.solution_code
+        + """
+def train_step():
+    for p in params:
+        p.assign_add(0.01 * tf.ones_like(p))
+""",
+        "made no `tape.gradient` call",
+    ),
+    (
+        ch05.q3,
+        """
+w = tf.Variable(np.zeros((2, 1)), dtype=tf.float32)
+c = tf.Variable(np.zeros(1), dtype=tf.float32)
+params = [w, c]
+def train_step():
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(
+            labels=Y_train, logits=tf.matmul(X_train, w) + c))
+    for p, g in zip(params, tape.gradient(loss, params)):
+        p.assign_sub(1.0 * g)
+def predict(X):
+    return (tf.matmul(X, w) + c).numpy()[:, 0] > 0
+for step in range(500):
+    train_step()
+""",
+        "a line cannot split the moons",
+    ),
+    (
+        ch06.q1,
+        ch06.q1.solution_code.replace("parent.grad += node.grad", "parent.grad = node.grad"),
+        "accumulate with `+=`",
+    ),
+    (
+        ch06.q1,
+        ch06.q1.solution_code.replace(
+            "((self, other.data), (other, self.data))", "((self, self.data), (other, other.data))"
+        ),
+        "∂(ab)/∂a is b",
+    ),
+    (
+        ch06.q1,
+        ch06.q1.solution_code.replace(
+            "reversed(topological_order(self))", "topological_order(self)"
+        ),
+        "walk it backwards",
+    ),
+    (
+        ch06.q1,
+        """
+def mul(self, other):
+    other = other if isinstance(other, Value) else Value(other)
+    return Value(self.data * other.data, ((self, other.data), (other, self.data)))
+
+def backward(self):
+    self.grad = 1.0
+    todo = [self]
+    while todo:
+        node = todo.pop(0)
+        for parent, local in node.parents:
+            parent.grad += node.grad * local
+            todo.append(parent)
+""",
+        "reverse topological order",
+    ),
+    (ch06.q2, ch06.q2.solution_code.replace("@tf.custom_gradient\n", ""), "decorate the function"),
+    (ch06.q2, "def round_st(x):\n    return tf.round(x)", "`tf.round` alone has no gradient"),
+    (
+        ch06.q2,
+        ch06.q2.solution_code.replace("return upstream", "return tf.ones_like(upstream)"),
+        "ignores `upstream`",
+    ),
+    (ch06.q2, ch06.q2.solution_code.replace("tf.round(x)", "tf.identity(x)"), "must still round"),
+    (
+        ch06.q2,
+        ch06.q2.solution_code.replace("return upstream", "return 0.0 * upstream"),
+        "derivative of a staircase",
+    ),
+    (ch07.q1, ch07.q1.solution_code.replace("        tape.watch(x)\n", ""), "tape.watch(x)"),
+    (
+        ch07.q1,
+        "def grad_of(f, x0):\n    return (f(x0 + 1e-4) - f(x0 - 1e-4)) / 2e-4",
+        "numerical differentiation",
+    ),
+    (
+        ch07.q1,
+        """
+def grad_of(f, x0):
+    x = tf.Variable(1.5)
+    with tf.GradientTape() as tape:
+        y = f(x)
+    return tape.gradient(y, x)""",
+        "not df/dx",
+    ),
 ]
 
 
@@ -202,6 +452,31 @@ def test_wrong_answers_get_their_message(problem, answer, expected):
     assert expected in fb.text
     assert "The tape says: —" not in fb.text  # the engine's explanation was quoted
     assert "6.5" not in fb.text or problem is not ch00.q1  # the answer stays in solution()
+
+
+def test_every_chapter_has_exercises_and_progress_covers_them():
+    assert [key for key, _, _ in CHAPTERS] == [m.__name__.rsplit(".", 1)[1] for m in MODULES]
+    assert all(problems(key) for key, _, _ in CHAPTERS)
+    text = progress().to_text()
+    assert "(coming)" not in text and f"0 of {len(ALL)} exercises" in text
+
+
+def test_starters_run_untouched():
+    for problem in ALL:
+        ns = {"tf": tf, "np": np, "____": ____}
+        exec(SETUP.get(problem.chapter, ""), ns)
+        exec(problem.starter, ns)  # raises if a blank breaks the cell
+
+
+def test_network_check_puts_parameters_back_and_accepts_other_containers():
+    ns = {"tf": tf, "np": np, "____": ____}
+    exec(SETUP["ch05"], ns)
+    exec(ch05.q3.solution_code, ns)
+    before = [p.numpy().copy() for p in ns["params"]]
+    assert ch05.q3.evaluate(ns).state == "correct"
+    assert all(np.array_equal(a, p.numpy()) for a, p in zip(before, ns["params"], strict=True))
+    for container in (tuple(ns["params"]), dict(enumerate(ns["params"]))):
+        assert ch05.q3.evaluate({**ns, "params": container}).state == "correct"
 
 
 def test_hints_and_solution():
