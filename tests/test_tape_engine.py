@@ -660,3 +660,47 @@ def test_custom_gradient_rule_is_used_not_the_forward_ops():
     with tf.GradientTape() as tape:
         y = clip_grad(x) * tf.constant([3.0, 0.25])
     np.testing.assert_allclose(tape.gradient(y, x).numpy(), [0.5, 0.25])
+
+
+# ----- in-place accumulation never writes into an array someone else holds ---------------------
+
+
+def test_accumulation_never_writes_into_an_array_a_custom_gradient_kept():
+    kept = []
+
+    @tf.custom_gradient
+    def passthrough(u):
+        def grad(upstream):
+            g = np.asarray(upstream) * 1.0  # a fresh array: the backward pass could add into it
+            kept.append(g)
+            return g
+        return u * 1.0, grad
+
+    x = tf.Variable(np.ones(4))
+    with tf.GradientTape() as t:
+        a = x * 3.0  # recorded first, so its share reaches x last and is added to the kept array
+        y = tf.reduce_sum(passthrough(x) + a)
+    g = t.gradient(y, x)
+    np.testing.assert_array_equal(g.numpy(), np.full(4, 4.0))
+    np.testing.assert_array_equal(kept[0], np.full(4, 1.0))  # still what grad returned
+
+
+def test_accumulation_never_writes_into_a_gradient_returned_to_the_caller():
+    x = tf.Variable(np.arange(3.0))
+    with tf.GradientTape() as t:
+        a = x * 3.0      # recorded before u: its share reaches x after u's
+        u = x + 0.0      # add's VJP hands u's total on to x as it is
+        y = tf.reduce_sum(u * u + a)
+    du, dx = t.gradient(y, [u, x])
+    np.testing.assert_array_equal(du.numpy(), 2 * np.arange(3.0))
+    np.testing.assert_array_equal(dx.numpy(), 2 * np.arange(3.0) + 3.0)
+
+
+def test_accumulation_never_writes_into_an_upstream_seed():
+    x = tf.Variable(np.ones(3))
+    seed = np.array([1.0, 2.0, 3.0])
+    with tf.GradientTape() as t:
+        y = x * 2.0 + x * 5.0
+    g = t.gradient(y, x, output_gradients=seed)
+    np.testing.assert_array_equal(g.numpy(), seed * 7.0)
+    np.testing.assert_array_equal(seed, [1.0, 2.0, 3.0])
