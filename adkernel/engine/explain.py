@@ -127,50 +127,62 @@ def explain(view, target, source, name: str = "the source") -> str:
     )
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _watch(view, x: str, where: str = "") -> str:
+    """The fix "watch it", in the words of where the learner is: code or the magic's line."""
+    if view.cell:
+        return f"add --watch {x} to the %%tape line"
+    return f"call tape.watch({x}){where}"
+
+
 def _unwatched_source(view, source, what: str, x: str) -> str:
     """The tape never tracked the source: say why, from how it was made."""
     if isinstance(source, Variable):
         if not source.trainable:
             return (
                 f"{what} was created with trainable=False, so the tape did not watch it: "
-                f"call tape.watch({x}) inside the `with` block, or create it with "
+                f"{_watch(view, x, ' inside the `with` block')}, or create it with "
                 "trainable=True."
             )
         if not view.watches_accessed_variables:
             return (
                 f"{what} was never passed to tape.watch() and the tape was created with "
-                f"watch_accessed_variables=False, so it was not watched: call "
-                f"tape.watch({x}) before using it."
+                f"watch_accessed_variables=False, so it was not watched: "
+                f"{_watch(view, x, ' before using it')}."
             )
+        where = "in the cell" if view.cell else "inside the `with` block"
         return (
             f"{what} was never used while the tape was recording, so the target cannot "
-            "depend on it through this tape: use it inside the `with` block."
+            f"depend on it through this tape: use it {where}."
         )
     when = view.when(source._serial)
     if when == "during":
         return (
             f"{what} was computed while recording, but only from values the tape does "
-            f"not watch (constants or numpy arrays), so it was not watched: call "
-            f"tape.watch({x}) on it, or make the input a tf.Variable."
+            f"not watch (constants or numpy arrays), so it was not watched: "
+            f"{_watch(view, x, ' on it')}, or make the input a tf.Variable."
         )
     if when == "paused":
         return (
             f"{what} was computed inside tape.stop_recording(), so the tape did not track "
-            f"it: compute it while the tape records, or call tape.watch({x})."
+            f"it: compute it while the tape records, or {_watch(view, x)}."
         )
     if any(source._serial in link[2] for link in view.links):
         return (
             f"{what} is a constant tensor the tape never watched: the tape recorded the "
             f"ops that used it (they also used watched values), but gradients go only to "
             f"what it watches, and constants are not watched automatically (only "
-            f"tf.Variables are). Call tape.watch({x}) before using it, or make it a "
-            "tf.Variable."
+            f"tf.Variables are). {_upper_first(_watch(view, x, ' before using it'))}, or "
+            "make it a tf.Variable."
         )
     return (
-        f"{what} is a constant tensor the tape never watched: call tape.watch({x}) "
-        "inside the `with` block before using it, or make it a tf.Variable (variables are "
-        f"watched automatically). If {x} was a Variable once, `{x} = {x} + 1` replaced it "
-        f"by a tensor: use {x}.assign_add(1)."
+        f"{what} is a constant tensor the tape never watched: "
+        f"{_watch(view, x, ' inside the `with` block before using it')}, or make it a "
+        f"tf.Variable (variables are watched automatically). If {x} was a Variable once, "
+        f"`{x} = {x} + 1` replaced it by a tensor: use {x}.assign_add(1)."
     )
 
 

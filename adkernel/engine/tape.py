@@ -518,6 +518,11 @@ class TapeView:
         return self._tape._auto
 
     @property
+    def cell(self) -> bool:
+        """Is this the tape of a ``%%tape`` cell (whose fixes are options, not code)?"""
+        return self._tape._yields_to_inner
+
+    @property
     def records(self) -> tuple:
         return tuple(Record._make(e) for e in self._tape._entries if e is not None)
 
@@ -922,7 +927,9 @@ class GradientTape:
         results = []
         for row, s in zip(rows, flat_sources, strict=True):
             sv = s._value
-            if all(r is None for r in row) or sv.dtype.kind not in "fc":
+            if size == 0 and sv.dtype.kind in "fc":  # an empty target: an empty Jacobian
+                results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype)))
+            elif all(r is None for r in row) or sv.dtype.kind not in "fc":
                 results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype))
                                if mode is UnconnectedGradients.ZERO else None)
             else:

@@ -161,10 +161,16 @@ class TensorLike:
         return v
 
     def __array__(self, dtype=None, copy=None):
+        """A read-only view (or a writable copy with ``copy=True``): writing into an array
+        handed out must never change a variable or a value a tape saved."""
         a = np.asarray(self._value)
         if dtype is not None and a.dtype != dtype:
             return a.astype(dtype)
-        return a.copy() if copy else a
+        if copy:
+            return a.copy()
+        view = a.view()
+        view.flags.writeable = False
+        return view
 
     def __float__(self) -> float:
         return float(self._value)

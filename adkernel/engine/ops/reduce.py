@@ -52,6 +52,12 @@ def _count(x_shape, axis) -> int:
     return n
 
 
+def _inverse_count(x_shape, axis) -> float:
+    """1/n for a mean over n elements; NaN when n is 0 (TensorFlow: the mean of nothing is NaN)."""
+    n = _count(x_shape, axis)
+    return 1.0 / n if n else float("nan")
+
+
 @defop("reduce_sum", uses=(), call="reduce", tf=("reduce_sum", "math.reduce_sum"),
        local=("1 for every element",))
 def reduce_sum(x, axis=None, keepdims=False):
@@ -70,19 +76,26 @@ def reduce_sum_vjp(g, out, need, x, axis=None, keepdims=False):
 def reduce_mean(x, axis=None, keepdims=False):
     """mean of x over axis (integer tensors: integer mean, as TensorFlow)"""
     if x.dtype.kind in "iu":
+        n = _count(np.shape(x), axis)
+        if not n:
+            raise ValueError(
+                f"reduce_mean: the mean of an empty integer tensor (shape {tuple(np.shape(x))}, "
+                f"axis={axis}) is undefined; cast it to float first, "
+                "e.g. tf.reduce_mean(tf.cast(x, tf.float32)), which gives nan")
         total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
-        return np.trunc(total / _count(np.shape(x), axis)).astype(x.dtype)
+        return np.trunc(total / n).astype(x.dtype)
     if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
         # add.reduce (pairwise summation, like np.mean) without np.mean's Python wrapper
-        return np.add.reduce(x, axis=axis, keepdims=keepdims) * (1.0 / _count(x.shape, axis))
-    return np.mean(x, axis=axis, keepdims=keepdims)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims) * _inverse_count(x.shape, axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.mean(x, axis=axis, keepdims=keepdims)
 
 
 @reduce_mean.defvjp
 def reduce_mean_vjp(g, out, need, x, axis=None, keepdims=False):
     """every averaged element receives upstream / n"""
     shape = x.shape
-    scaled = g * (1.0 / _count(shape, axis))
+    scaled = g * _inverse_count(shape, axis)
     return (_spread(_expand(scaled, shape, axis, keepdims), shape),)
 
 
