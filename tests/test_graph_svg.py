@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from html_output import img_svg
 
 import adkernel
 from adkernel import tf
@@ -102,7 +104,7 @@ def test_square_shows_op_names_values_and_gradients():
     assert "y = pow" in words and "x" in words
     assert "9" in words  # the value of y
     assert "grad 6" in words  # dy/dx at x = 3
-    assert "() f32" in words
+    assert "scalar, float32" in words
     assert root.get("width") and root.get("height") and root.get("viewBox")
     assert root.find(f"{SVG}title") is not None
 
@@ -126,10 +128,11 @@ def test_arrays_are_summarised_and_missing_values_left_out():
         tape.watch(c)
         s = tf.reduce_sum(c * c)
     words = texts(parse(render_svg(graph_of(tape, s))))
-    assert "(100, 1) f64" in words
-    assert "[0 … 1] mean 0.5" in words
+    assert "shape (100, 1), float64" in words
+    assert "min 0 max 1 mean 0.5" in words
+    assert not any("…" in w for w in words)  # nothing that reads like a range
     graph = Graph([Node("n0", "variable", "Variable", (2, 3), "float32", name="w")], [])
-    assert texts(parse(render_svg(graph)))[-2:] == ["w", "(2, 3) f32"]
+    assert texts(parse(render_svg(graph)))[-2:] == ["w", "shape (2, 3), float32"]
 
 
 def test_same_computation_gives_the_same_bytes():
@@ -296,12 +299,12 @@ def test_show_graph_before_gradient_on_a_plain_tape():
 def test_graph_picture_mimebundle_repr_and_dot():
     pic = GraphPicture(square_graph(), title="y = x²")
     bundle = pic._repr_mimebundle_()
-    assert sorted(bundle) == ["image/svg+xml", "text/plain"]
+    assert sorted(bundle) == ["text/html", "text/plain"]
     assert bundle["text/plain"] == repr(pic) == "<computation graph: 3 nodes, 2 edges>"
-    assert bundle["image/svg+xml"] == pic.svg
+    assert img_svg(bundle["text/html"]) == pic.svg
     parse(pic.svg)
     assert list(pic._repr_mimebundle_(include=["text/plain"])) == ["text/plain"]
-    assert list(pic._repr_mimebundle_(exclude=["image/svg+xml"])) == ["text/plain"]
+    assert list(pic._repr_mimebundle_(exclude=["text/html"])) == ["text/plain"]
     dot = pic.to_dot()
     assert dot.startswith("digraph") and "n0 -> n2" in dot and "grad 6" in dot
 
@@ -315,3 +318,97 @@ def test_gradients_not_yet_done_stay_hidden_in_the_hover_text_too():
     hidden = parse(render_svg(graph, show_grads=False))
     assert "grad" not in " ".join(texts(hidden))
     assert "gradient" not in group(hidden, x_id).find(f"{SVG}title").text
+
+
+# -- pictures that show everywhere (issue 8) ---------------------------------------------------
+def test_marker_ids_are_unique_per_picture_and_stable():
+    a = render_svg(square_graph())
+    b = render_svg(seed_graph())
+    ids = [set(re.findall(r'\sid="([^"]+)"', svg)) for svg in (a, b)]
+    assert ids[0] and ids[1] and not ids[0] & ids[1]
+    for svg, defined in zip((a, b), ids, strict=True):
+        assert set(re.findall(r"url\(#([^)]+)\)", svg)) <= defined
+    assert render_svg(square_graph()) == a  # still the same bytes for the same graph
+    custom = render_svg(square_graph(), id_prefix='w"1')
+    assert 'id="w&quot;1-arrow"' in custom and "url(#w&quot;1-arrow)" in custom
+
+
+def test_empty_tape_picture_is_wide_enough_for_its_text():
+    root = parse(render_svg(Graph([], [])))
+    width = float(root.get("width"))
+    assert "(empty tape: nothing was recorded)" in texts(root)
+    assert width >= 200  # the text is ~190 px at 12 px
+
+
+def test_wide_graph_scales_down_to_the_cell():
+    xs = [tf.Variable(float(i), name=f"x{i}") for i in range(12)]
+    with tf.GradientTape(persistent=True) as tape:
+        s = tf.add_n([v * 2.0 for v in xs])
+    svg = render_svg(graph_of(tape, s))
+    root = parse(svg)
+    width = float(root.get("width"))
+    assert width > 800  # wide ...
+    assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
+    assert "max-width:100%" in root.get("style")  # ... but drawn at most as wide as the cell
+    html = GraphPicture(graph_of(tape, s))._repr_html_()
+    assert "max-width:100%" in html and img_svg(html) == svg
+    # every box lies inside the drawing
+    for g in node_groups(root):
+        r = box_of(g)
+        assert float(r.get("x")) + float(r.get("width")) <= width
+
+
+def test_numpy_inputs_get_the_learners_names_and_plain_words():
+    X = np.linspace(0.0, 1.0, 50)
+    y_data = 3.0 * X - 1.0
+    w = tf.Variable(0.5)
+    with tf.GradientTape(persistent=True) as tape:
+        loss = tf.reduce_mean(tf.square(w * X - y_data))
+    graph = graph_of(tape, loss, names={"X": X, "y_data": y_data, "w": w, "loss": loss})
+    names = {n.name for n in graph.nodes if n.kind == "constant"}
+    assert names == {"X", "y_data"}
+    root = parse(render_svg(graph))
+    words = texts(root)
+    assert "X" in words and "y_data" in words and "const" not in words
+    assert "shape (50,), float32" in words and "scalar, float32" in words
+    assert "min 0 max 1 mean 0.5" in words
+    assert any(w.startswith("in each box:") and "gradient of the target" in w for w in words)
+    # a copy with the same values is still recognised; two names with equal arrays are not
+    twin = X.copy()
+    graph = graph_of(tape, loss, names={"X": X, "X2": twin})
+    assert {n.name for n in graph.nodes if n.kind == "constant"} == {None}
+    alt = GraphPicture(graph_of(tape, loss, names={"X": X, "loss": loss})).alt
+    assert "X (constant)" in alt and "target loss" in alt
+
+
+def test_gradient_inside_a_persistent_tape_is_left_out_of_the_picture():
+    x = tf.Variable(3.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = x**2
+        dy = tape.gradient(y, x)  # recorded: the backward pass's ops land on the tape
+        z = dy * 2.0
+    assert len(tape.view().records) > 2  # the tape did record the backward ops
+    graph = graph_of(tape, y, names={"x": x, "y": y, "dy": dy, "z": z})
+    assert graph.backward_ops > 0
+    ops = [n for n in graph.nodes if n.kind == "op"]
+    assert [n.label for n in ops] == ["pow", "mul"]  # y = x**2 and z = dy * 2
+    assert ops[1].name == "z"
+    gradient_leaf = graph.node(ops[1].inputs[0])
+    assert gradient_leaf.kind == "constant" and gradient_leaf.name in ("dy", "gradient")
+    words = texts(parse(render_svg(graph)))
+    assert any(w.startswith("not drawn:") and "backward pass" in w for w in words)
+    assert "grad 6" in words  # gradients of y still right
+    # every drawn node is connected: no stray backward-pass boxes
+    used = {s for s, _, _ in graph.edges} | {d for _, d, _ in graph.edges}
+    assert used == {n.id for n in graph.nodes}
+
+
+def test_escaping_of_names_titles_and_alt_text():
+    graph = Graph([Node("n0", "variable", "Variable", (), "float32", name='<x&"y">')], [])
+    pic = GraphPicture(graph, title="<script>alert(1)</script>")
+    svg = pic.svg
+    parse(svg)
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    html = pic._repr_html_()
+    assert "<script>" not in html and '<x&"y">' not in html
+    assert "&lt;x&amp;&quot;y&quot;&gt;" in html

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import doctest
+import re
 import warnings
 
 import numpy as np
 import pytest
+from html_output import img_alt, img_svg
 
 from adkernel import tf
 from adkernel.widgets import explorer, lossplot, stepper
@@ -68,7 +70,7 @@ def test_stepper_square_steps_and_chain_rule_text():
     assert "upstream 1.0 × local 2·x (= 6.0) = 6.0 → x" in text
     assert "dy/dx = 6.0" in text
     assert "grad 6" in s.frame_svg()
-    assert s.frame.value == s.frame_svg()
+    assert s.frame.value == s.live_svg()
     assert "2·x" in s.panel.value
 
 
@@ -125,7 +127,7 @@ def test_stepper_slider_bounds_and_widget_sync():
     s.slider.value = 2  # what the browser does
     assert s.step == 2
     assert "Step 2 of 3" in s.panel.value
-    assert s.frame.value == s.frame_svg(2)
+    assert s.frame.value == s.live_svg(2)
 
 
 def test_stepper_escapes_html():
@@ -146,9 +148,10 @@ def test_stepper_mimebundle_has_final_svg_and_stable_text():
     bundle = s._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/plain"] == "<backprop stepper: 2 steps>"
-    assert bundle["image/svg+xml"].startswith("<svg")
-    assert "grad 6" in bundle["image/svg+xml"]  # the final state, whatever the step
-    assert bundle["image/svg+xml"] == s.frame_svg(s.n_steps - 1)
+    assert "image/svg+xml" not in bundle  # untrusted JupyterLab would show its text
+    svg = img_svg(bundle["text/html"])
+    assert "grad 6" in svg  # the final state, whatever the step
+    assert svg == s.frame_svg(s.n_steps - 1)
 
 
 def test_stepper_needs_the_tapes_records():
@@ -474,3 +477,45 @@ def test_stepper_memory_is_linear_in_the_tape_length():
 
     small, large = stepper_bytes(150), stepper_bytes(600)
     assert large < 4 * small * 1.5, (small, large)  # 4x the ops: ~4x the memory, not ~16x
+
+
+def test_stepper_pictures_have_their_own_ids_and_the_static_form_is_one_img():
+    a, b = _square(), _square()
+    a.step = b.step = 1
+    ids_a = set(re.findall(r'\sid="([^"]+)"', a.frame.value))
+    ids_b = set(re.findall(r'\sid="([^"]+)"', b.frame.value))
+    assert ids_a and not ids_a & ids_b  # two steppers on one page: no shared marker id
+    for k in range(a.n_steps):  # every marker a step's edges use is defined in that picture
+        svg = a.live_svg(k)
+        used = set(re.findall(r"url\(#([^)]+)\)", svg))
+        assert used and used <= set(re.findall(r'\sid="([^"]+)"', svg))
+    html = a._repr_mimebundle_()["text/html"]
+    assert html.count("<img") == 1 and "<input" not in html and "<button" not in html
+    assert "backprop stepper" in img_alt(html) and "x (variable)" in img_alt(html)
+    assert a.play.tooltip and a.slider.tooltip
+
+
+def test_stepper_local_derivatives_use_one_notation():
+    y = tf.Variable(2.0)
+    with tf.GradientTape(persistent=True) as tape:
+        a = y**3.0
+        b = y**2
+        c = a + b
+    s = BackpropStepper(tape, c, names={"y": y, "a": a, "b": b, "c": c})
+    text = "\n".join(s._explain(k) for k in range(1, s.n_steps))
+    assert "local 3·y² (= 12.0)" in text
+    assert "local 2·y (= 4.0)" in text
+    assert "^2.0" not in text and "3.0·" not in text
+
+
+def test_stepper_text_and_picture_escape_learner_names():
+    x = tf.Variable(1.0, name="<b>x</b>")
+    with tf.GradientTape(persistent=True) as tape:
+        y = x * 2.0
+    s = BackpropStepper(tape, y, names={})
+    s.step = 1
+    assert "<b>x" not in s.frame.value and "<b>x" not in s.panel.value
+    assert "&lt;b&gt;x" in s.frame.value and "&lt;b&gt;x" in s.panel.value
+    html = s._repr_mimebundle_()["text/html"]
+    assert "<b>x" not in html  # the alt text is escaped too
+    assert "<b>x</b>" in img_alt(html).replace("&lt;", "<").replace("&gt;", ">")

@@ -41,6 +41,7 @@ class Graph:
     nodes: list
     edges: list  # (source id, destination id, input position)
     target: str | None = None  # id of the node gradients were taken of
+    backward_ops: int = 0  # ops a gradient call recorded on the tape, left out of the graph
 
     def node(self, node_id: str) -> Node:
         for n in self.nodes:
@@ -64,8 +65,46 @@ def _leaf_label(kind: str, obj_name: str | None, value) -> str:
     return {"watched": "watched", "constant": "const"}.get(kind, kind)
 
 
+class _ArrayNames:
+    """The learner's names for plain numpy arrays (``X``, ``y_data``) fed to ops.
+
+    An op's saved input is the learner's array itself when numpy handed it over as is;
+    otherwise (a dtype conversion made a copy) it is recognised by equal contents (in the
+    op's dtype), when
+    exactly one name holds an array of that shape with those values. Scalars are never
+    named: a number already says what it is.
+    """
+
+    def __init__(self, names: dict):
+        self.by_id: dict = {}
+        self.arrays: list = []
+        for name, obj in names.items():
+            if isinstance(obj, np.ndarray) and obj.ndim and not name.startswith("_") \
+                    and obj.dtype.kind in "biuf":
+                self.by_id.setdefault(id(obj), name)
+                self.arrays.append((name, obj))
+
+    def find(self, value) -> str | None:
+        if not isinstance(value, np.ndarray) or not value.ndim:
+            return None
+        if id(value) in self.by_id:
+            return self.by_id[id(value)]
+        found = set()
+        for name, a in self.arrays:  # (a float32 op casts the learner's float64 array)
+            if a.shape == value.shape:
+                with np.errstate(all="ignore"):
+                    if np.array_equal(a.astype(value.dtype, copy=False), value):
+                        found.add(name)
+        return found.pop() if len(found) == 1 else None
+
+
 def graph_of(tape, target=None, names: dict | None = None, gradients: bool = True) -> Graph:
     """The computation graph a tape recorded.
+
+    Ops that a gradient call recorded on the tape (``tape.gradient`` inside
+    ``with tape:``, e.g. in a ``%%tape -p`` cell) are not the learner's forward
+    computation: they are left out, counted in ``Graph.backward_ops``, and a forward
+    op that uses such a gradient shows it as a leaf labelled ``gradient``.
 
     Parameters
     ----------
@@ -74,14 +113,18 @@ def graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tru
     target : tensor, optional
         If given (and ``gradients``), every node gets its gradient of ``target``.
     names : dict, optional
-        ``{name: tensor}`` (e.g. a notebook's namespace): the learner's names for values.
+        ``{name: value}`` (e.g. a notebook's namespace): the learner's names for tensors
+        and for the numpy arrays fed to ops.
     """
     view = tape.view()
-    records = view.records
+    all_records = view.records
+    backward_outs = view.backward_outputs
+    records = [r for r in all_records if r.out not in backward_outs]
     by_serial_name: dict = {}
     for name, obj in (names or {}).items():
         if isinstance(obj, TensorLike) and not name.startswith("_"):
             by_serial_name.setdefault(obj._serial, name)
+    array_names = _ArrayNames(names or {})
     watched = {w._serial: w for w in view.watched}
     nodes: list = []
     edges: list = []
@@ -96,6 +139,8 @@ def graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tru
         obj = watched.get(serial)
         if isinstance(obj, Variable):
             kind, obj_name = "variable", obj.name.rsplit(":", 1)[0]
+        elif serial in backward_outs or view.gradient_output(serial):
+            kind, obj_name = "constant", "gradient"
         elif view.tracks(serial):
             kind, obj_name = "watched", None
         else:
@@ -117,7 +162,7 @@ def graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tru
                 val = _numpy(v)
                 n = Node(new_id(), "constant", _leaf_label("constant", None, val),
                          tuple(np.shape(v)), np.asarray(v).dtype.name if val is not None
-                         else str(v.dtype), 0, None, val)
+                         else str(v.dtype), 0, array_names.find(v), val)
                 nodes.append(n)
                 ins.append(n.id)
         out_val = _numpy(outv)
@@ -127,7 +172,7 @@ def graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tru
         node_of[oid] = n.id
         edges.extend((src, n.id, i) for i, src in enumerate(ins))
 
-    graph = Graph(nodes, edges)
+    graph = Graph(nodes, edges, backward_ops=len(all_records) - len(records))
     if target is not None:
         graph.target = node_of.get(target._serial)
         if graph.target is None and target._serial in watched:
@@ -135,7 +180,7 @@ def graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tru
         if gradients and target._value.dtype.kind == "f":
             v = target._value
             seed = np.ones(v.shape, dtype=v.dtype) if v.ndim else v.dtype.type(1)
-            grads = backward(list(records), [target], [seed])
+            grads = backward(list(all_records), [target], [seed])
             for n in nodes:
                 if n.serial and n.serial in grads:
                     n.grad = np.asarray(grads[n.serial])
@@ -173,13 +218,15 @@ def backward_steps(tape, target, graph: Graph | None = None) -> tuple[Graph, lis
     """
     graph = graph or graph_of(tape, target)
     records = list(tape.view().records)
-    op_nodes = [n for n in graph.nodes if n.kind == "op"]
+    op_nodes = {n.serial: n for n in graph.nodes if n.kind == "op"}
     v = target._value
     totals: dict = {}
     steps: list = []
 
     def on_step(idx, g, changes):
-        node = op_nodes[idx]
+        node = op_nodes.get(records[idx].out)
+        if node is None:  # an op of a recorded gradient call, not drawn (see graph_of)
+            return
         contributions = []
         for pos, k, gi in changes:
             gi = np.asarray(gi)

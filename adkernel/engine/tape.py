@@ -560,6 +560,13 @@ class TapeView:
     def assigned(self, serial: int) -> bool:
         return serial in self._tape._assigned
 
+    @property
+    def backward_outputs(self) -> frozenset:
+        """Serials of the outputs of ops recorded while a gradient call was running (a
+        higher-order pass: ``tape.gradient`` inside ``with tape:``), not by the learner's
+        forward code."""
+        return frozenset(self._tape._backward_outs)
+
     def gradient_output(self, serial: int) -> bool:
         """Was ``serial`` returned by another tape's ``gradient`` while this one recorded?"""
         return serial in self._tape._grad_outputs
@@ -621,6 +628,7 @@ class GradientTape:
         self._watched: list = []
         self._assigned: set = set()
         self._grad_outputs: set = set()
+        self._backward_outs: set = set()  # outputs of ops a recorded gradient call ran
         self._links = None  # (op, out, inputs, need) per record, once the values are gone
         self._tracked_then: set = set()
         self._dropped: list = []
@@ -799,8 +807,21 @@ class GradientTape:
     def _pass(self, targets, seeds, higher, consume=None) -> dict:
         """One backward pass; notes which ops dropped a gradient (for ``explain``)."""
         self._dropped = []
-        return backward(self._entries, targets, seeds, higher=higher,
-                        check=self._check_numerics, consume=consume, dropped=self._dropped)
+        if not higher:
+            return backward(self._entries, targets, seeds, higher=higher,
+                            check=self._check_numerics, consume=consume,
+                            dropped=self._dropped)
+        # A recorded (higher-order) pass: every recording tape, this one included, appends
+        # the backward pass's ops. Mark them, so pictures can show the forward graph the
+        # learner wrote apart from the ops a gradient call ran (TapeView.backward_outputs).
+        starts = [(t, len(t._entries)) for t in state.recording]
+        try:
+            return backward(self._entries, targets, seeds, higher=higher,
+                            check=self._check_numerics, consume=consume,
+                            dropped=self._dropped)
+        finally:
+            for t, start in starts:
+                t._backward_outs.update(e[1] for e in t._entries[start:] if e is not None)
 
     @staticmethod
     def _result(grads, s, mode, tracked_ids, targets=()):

@@ -15,6 +15,8 @@ a tape: ``adkernel.show_graph(y, tape=tape)``.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import sys
 import unicodedata
 from collections import Counter
@@ -27,7 +29,8 @@ import numpy as np
 from ..engine.inspect import Graph, Node, graph_of
 from ..engine.tape import GradientTape, TapeState
 
-__all__ = ["GraphPicture", "Layout", "layout", "render_svg", "show_graph"]
+__all__ = ["GraphPicture", "Layout", "describe", "layout", "render_svg", "show_graph",
+           "svg_img_html"]
 
 # -- drawing constants (pixels) ------------------------------------------------------------
 FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
@@ -72,6 +75,8 @@ _ASCII_WIDTH = (
     63, 55, 63, 62, 35, 63, 63, 28, 28, 58, 28, 97, 63, 61, 63, 63, 41, 52, 39, 63, 59, 82,
     59, 59, 52, 64, 34, 64, 84,
 )
+ID_PLACEHOLDER = "adk-\ue000"  # replaced by a hash of the picture (see render_svg)
+EMPTY_TEXT = "(empty tape: nothing was recorded)"
 _OPTIONS = ("highlight", "done", "show_values", "show_grads", "title", "max_nodes")
 
 
@@ -108,7 +113,8 @@ def _num(x, digits: int) -> str:
 
 
 def _value_text(v) -> str | None:
-    """Scalars to 6 significant digits; arrays as ``[first … last] mean m``."""
+    """Scalars to 6 significant digits; up to 4 numbers written out (``[1 2 3]``); larger
+    arrays as ``min a max b mean m`` (never ``[a … b]``, which reads like a range)."""
     if v is None:
         return None
     a = np.asarray(v)
@@ -117,13 +123,16 @@ def _value_text(v) -> str | None:
     if a.ndim == 0:
         return _num(a[()], 6)
     if a.size == 0:
-        return "[]"
+        return "empty"
     flat = a.ravel()
     if a.ndim == 1 and a.size <= 4:
         return "[" + " ".join(_num(e, 3) for e in flat) + "]"
+    if a.dtype.kind == "c":
+        with np.errstate(all="ignore"):
+            return f"mean {_num(flat.mean(), 3)}"
     with np.errstate(all="ignore"):
-        mean = flat.mean()
-    return f"[{_num(flat[0], 3)} … {_num(flat[-1], 3)}] mean {_num(mean, 3)}"
+        lo, hi, mean = flat.min(), flat.max(), flat.mean()
+    return f"min {_num(lo, 3)} max {_num(hi, 3)} mean {_num(mean, 3)}"
 
 
 def _full_value(v) -> str:
@@ -131,16 +140,10 @@ def _full_value(v) -> str:
                            max_line_width=72)
 
 
-def _short_dtype(name: str) -> str:
-    for long, short in (("complex", "c"), ("float", "f"), ("uint", "u"), ("int", "i")):
-        rest = name[len(long):]
-        if name.startswith(long) and rest.isdigit():
-            return short + rest
-    return name
-
-
 def _meta_text(node: Node) -> str:
-    return f"{tuple(int(d) for d in node.shape)} {_short_dtype(node.dtype)}"
+    """Shape and dtype in plain words: ``scalar, float32`` or ``shape (50,), float32``."""
+    shape = tuple(int(d) for d in node.shape)
+    return f"{'scalar' if not shape else f'shape {shape}'}, {node.dtype}"
 
 
 def _display_name(node: Node) -> str:
@@ -631,11 +634,14 @@ def _find(node_id, drawn: _Drawn, by_id: dict, what: str):
 
 
 def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values: bool = True,
-               show_grads: bool = True, title: str | None = None, max_nodes: int = 120) -> str:
+               show_grads: bool = True, title: str | None = None, max_nodes: int = 120,
+               id_prefix: str | None = None) -> str:
     """Draw a computation graph as a self-contained SVG document.
 
-    Each box shows the op (``y = pow``) or the leaf (``x``), its shape and dtype
-    (``() f32``), its value and, when one was computed, its gradient (``grad 6``).
+    Each box shows the op (``y = pow``) or the leaf (``x``), its shape and dtype in
+    words (``scalar, float32``; ``shape (50,), float32``), its value (arrays of more than
+    four numbers as ``min … max … mean …``) and, when one was computed, its gradient
+    (``grad 6``). A line under the legend says what the rows are.
     Variables are blue, watched tensors orange, constants grey and dashed, ops white with
     the op name in bold; the target has a thick outline. Arrows follow the data, from each
     input to the op that uses it; an op's inputs arrive left to right in argument order.
@@ -663,7 +669,10 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
     Returns
     -------
     str
-        The SVG text (``<svg ...>...</svg>``); the same graph gives the same bytes.
+        The SVG text (``<svg ...>...</svg>``); the same graph gives the same bytes. Its
+        ids (the arrowhead markers) carry a hash of the picture, so two different pictures
+        on one page never share an id; ``id_prefix`` sets them instead (a live widget
+        uses a fresh one per widget).
 
     Examples
     --------
@@ -693,20 +702,38 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
     top = MARGIN + (24 if title is not None else 0)
     legend, legend_width = _legend({n.kind for n in g.nodes}, target is not None,
                                    hl is not None, top)
-    top += 12 + 10
+    top += 12 + 6
+    notes = []
+    if g.nodes:
+        rows = ["shape, dtype", "value"] + (["grad = gradient of the target"]
+                                            if show_grads and target is not None else [])
+        notes.append("in each box: name or op, then " + "; ".join(rows))
+    if graph.backward_ops:
+        n = graph.backward_ops
+        notes.append(f"not drawn: {n} op{'s' if n != 1 else ''} of the backward pass "
+                     "(tape.gradient ran on this tape while it recorded)")
+    for text in notes:
+        head.append(f'<text class="adk-note" x="{MARGIN}" y="{_px(top + 11)}" font-size="11" '
+                    f'fill="#4b5563">{escape(text)}</text>')
+        legend_width = max(legend_width, MARGIN * 2 + _text_width(text, SMALL_SIZE))
+        top += 16
+    top += 4
+    if not g.nodes:
+        legend_width = max(legend_width, MARGIN * 2 + _text_width(EMPTY_TEXT))
     width = max(lay.width, legend_width, MARGIN * 2 + (
         _text_width(title, 15, True) if title is not None else 0))
-    height = top + lay.height
+    height = top + lay.height + (12 if not g.nodes else 0)
     doc_title = title if title is not None else (
         f"computation graph: {len(graph.nodes)} nodes, {len(graph.edges)} edges")
 
+    pid = ID_PLACEHOLDER if id_prefix is None else _attr(id_prefix)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_px(width)}" height="{_px(height)}" '
         f'viewBox="0 0 {_px(width)} {_px(height)}" font-family="{_attr(FONT_FAMILY)}" '
-        f'font-size="{FONT_SIZE}" role="img">',
+        f'font-size="{FONT_SIZE}" role="img" style="max-width:100%;height:auto">',
         f"<title>{escape(doc_title)}</title>",
         "<defs>",
-        *(f'<marker id="adk-arrow{suffix}" viewBox="0 0 10 10" refX="10" refY="5" '
+        *(f'<marker id="{pid}-arrow{suffix}" viewBox="0 0 10 10" refX="10" refY="5" '
           f'markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto">'
           f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
           for suffix, colour in (("", EDGE_COLOUR), ("-hl", HIGHLIGHT))),
@@ -719,7 +746,7 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
     ]
     if not g.nodes:
         out.append(f'<text x="{MARGIN}" y="{MARGIN + 12}" fill="#6b7280">'
-                   "(empty tape: nothing was recorded)</text>")
+                   f"{escape(EMPTY_TEXT)}</text>")
     for src, dst, pos, points in lay.edges:
         colour, w, marker = (EDGE_COLOUR, 1.3, "")
         if dst == hl:  # the step's inputs: red, and stopping at the halo
@@ -728,7 +755,7 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
             points = [*points[:-1], (px, py - 6)]
         out.append(f'<path class="adk-edge" data-src="{_attr(src)}" data-dst="{_attr(dst)}" '
                    f'data-pos="{pos}" d="{_path(points)}" stroke="{colour}" '
-                   f'stroke-width="{w}" marker-end="url(#adk-arrow{marker})"/>')
+                   f'stroke-width="{w}" marker-end="url(#{pid}-arrow{marker})"/>')
     out.append("</g>")
     out.append('<g class="adk-nodes">')
     for n in g.nodes:
@@ -737,7 +764,63 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
         out.extend(_node_svg(n, labels[n.id], lay.boxes[n.id], n.id == target, n.id == hl,
                              done, hover))
     out += ["</g>", "</g>", "</svg>"]
-    return "\n".join(out) + "\n"
+    text = "\n".join(out) + "\n"
+    if id_prefix is None:  # ids from the picture itself: stable, and unique per picture
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+        text = text.replace(ID_PLACEHOLDER, f"adk{digest}")
+    return text
+
+
+def svg_img_html(svg: str, alt: str) -> str:
+    """An SVG as an ``<img>`` with a ``data:`` URI: the form every notebook front end shows.
+
+    JupyterLab shows neither ``image/svg+xml`` nor inline ``<svg>`` from an untrusted
+    (saved, not yet run) notebook, but it does show an image inside ``text/html``; the
+    picture is its own document there, so its ids cannot clash with another picture's.
+    The image scales down to the cell's width.
+
+    Examples
+    --------
+    >>> svg_img_html('<svg xmlns="http://www.w3.org/2000/svg"/>', 'a "box" & more')[:60]
+    '<img src="data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDov'
+    >>> 'alt="a &quot;box&quot; &amp; more"' in svg_img_html("<svg/>", 'a "box" & more')
+    True
+    """
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (f'<img src="data:image/svg+xml;base64,{data}" alt="{_attr(alt)}" '
+            f'style="max-width:100%;height:auto">')
+
+
+def describe(graph: Graph, title: str | None = None, limit: int = 12) -> str:
+    """A short description of a graph in words, for an image's alt text.
+
+    Examples
+    --------
+    >>> from adkernel import tf
+    >>> from adkernel.engine.inspect import graph_of
+    >>> x = tf.Variable(3.0)
+    >>> with tf.GradientTape() as tape:
+    ...     y = x ** 2
+    >>> describe(graph_of(tape, y, names={"x": x, "y": y}))
+    'computation graph, 3 boxes: x (variable), 2 (constant), y = pow(x, 2); target y'
+    """
+    by_id = {n.id: n for n in graph.nodes}
+    if not graph.nodes:
+        return (title + ": " if title else "") + EMPTY_TEXT
+    parts = []
+    for n in graph.nodes[:limit]:
+        if n.kind == "op":
+            args = ", ".join(_display_name(by_id[i]) for i in n.inputs)
+            parts.append(f"{n.name + ' = ' if n.name else ''}{n.label}({args})")
+        else:
+            kind = {"watched": "watched tensor"}.get(n.kind, n.kind)
+            parts.append(f"{_display_name(n)} ({kind})")
+    if len(graph.nodes) > limit:
+        parts.append(f"… {len(graph.nodes) - limit} more")
+    text = f"{title or 'computation graph'}, {len(graph.nodes)} boxes: " + ", ".join(parts)
+    if graph.target is not None:
+        text += f"; target {_display_name(by_id[graph.target])}"
+    return text
 
 
 def _node_svg(node: Node, lab: _Label, box: tuple, is_target: bool, is_hl: bool, done: set,
@@ -803,7 +886,11 @@ class GraphPicture:
     >>> pic
     <computation graph: 3 nodes, 2 edges>
     >>> sorted(pic._repr_mimebundle_())
-    ['image/svg+xml', 'text/plain']
+    ['text/html', 'text/plain']
+
+    The picture travels as an ``<img>`` inside ``text/html`` (see :func:`svg_img_html`),
+    which JupyterLab shows even in a saved notebook nobody has trusted or run, and
+    nbconvert's HTML keeps.
     """
 
     def __init__(self, graph: Graph, **options):
@@ -816,9 +903,17 @@ class GraphPicture:
         """The picture as SVG text (see :func:`render_svg`)."""
         return render_svg(self.graph, **self.options)
 
+    @property
+    def alt(self) -> str:
+        """The picture in words (the image's alt text)."""
+        return describe(self.graph, self.options.get("title"))
+
+    def _repr_html_(self) -> str:
+        return svg_img_html(self.svg, self.alt)
+
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
         bundle = {}
-        for mime, make in (("image/svg+xml", lambda: self.svg), ("text/plain", self.__repr__)):
+        for mime, make in (("text/html", self._repr_html_), ("text/plain", self.__repr__)):
             if (include is None or mime in include) and not (exclude and mime in exclude):
                 bundle[mime] = make()
         return bundle

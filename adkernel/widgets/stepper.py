@@ -6,13 +6,17 @@ choose the step, an ``HTML`` widget shows the computation graph drawn by
 known yet shown as ``grad ?``), and a text panel explains the step in words and numbers:
 ``upstream 1.0 × local 2·x (= 6.0) = 6.0 → x``. Step 0 is the forward pass; the last step
 has every gradient. Without a widget front end (nbconvert, GitHub, nbval) the stepper shows
-the picture of the last step, because its mimebundle also carries that SVG.
+the picture of the last step, because its mimebundle also carries that picture as an
+``<img>`` in ``text/html``: JupyterLab shows that form for a saved notebook nobody has
+trusted or run (it never shows a widget's dead controls there), and nbconvert keeps it.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
+import uuid
 from dataclasses import replace
 
 import ipywidgets as widgets
@@ -21,7 +25,7 @@ import numpy as np
 from ..engine.inspect import Graph, backward_steps, graph_of
 from ..engine.registry import REGISTRY
 from ..engine.tape import TapeState
-from .graph import _caller_names, render_svg
+from .graph import _caller_names, describe, render_svg, svg_img_html
 
 __all__ = ["BackpropStepper"]
 
@@ -29,12 +33,27 @@ MAX_FORWARD_LINES = 12  # ops listed in the forward-pass explanation
 PLAY_INTERVAL_MS = 1500
 
 _EXPONENT = re.compile(r"\^\((-?\d+(?:\.\d+)?) - 1\)")
+_SUPERSCRIPT = {2: "²", 3: "³"}
+_IDS = re.compile(r'id="(adk[0-9a-f]{12})-arrow"')
+_counter = itertools.count(1)
+
+
+def _power(e: float) -> str:
+    """An exponent in the one notation the stepper uses: ``x``, ``x²``, ``x³``, ``x^4``,
+    ``x^-1``, ``x^0.5`` (whole numbers without ``.0``)."""
+    if e == 1:
+        return ""
+    if float(e).is_integer():
+        k = int(e)
+        return _SUPERSCRIPT.get(k, f"^{k}")
+    return f"^{e:g}"
 
 
 def _local_formula(node, pos: int, names: list, inputs: list) -> str | None:
     """The op's local derivative for input ``pos`` in words, from its ``defop`` block.
 
-    ``x^(3.0 - 1)`` is simplified to ``x^2.0``, and ``x^1`` to ``x``.
+    ``x^(3 - 1)`` is simplified to ``x²``, and ``x^(2 - 1)`` to ``x``: one notation,
+    whatever the exponent (see :func:`_power`).
     """
     op = REGISTRY.get(node.label)
     if op is None or not op.local or pos >= len(op.local):
@@ -44,8 +63,7 @@ def _local_formula(node, pos: int, names: list, inputs: list) -> str | None:
     text = op.local[pos].format(*names, n=n)
 
     def power(m):
-        e = float(m.group(1)) - 1
-        return "" if e == 1 else f"^{_number(e)}"
+        return _power(float(m.group(1)) - 1)
 
     return _EXPONENT.sub(power, text)
 
@@ -166,8 +184,15 @@ class BackpropStepper(widgets.VBox):
 
         last = len(self.steps)
         self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=PLAY_INTERVAL_MS,
-                                 description="play")
-        self.slider = widgets.IntSlider(value=0, min=0, max=last, description="step")
+                                 description="play",
+                                 tooltip="Play: walk through the backward pass, one step "
+                                         "every 1.5 s (pause, stop, repeat)")
+        self.slider = widgets.IntSlider(
+            value=0, min=0, max=last, description="step",
+            tooltip=f"Choose a step: 0 is the forward pass, {last} has every gradient")
+        # ids of the live picture: fresh per widget, so two steppers on one page (two
+        # notebooks open) never resolve each other's arrowheads
+        self._uid = f"adk-w{next(_counter)}-{uuid.uuid4().hex[:8]}"
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.frame = widgets.HTML()
         self.panel = widgets.HTML()
@@ -228,8 +253,15 @@ class BackpropStepper(widgets.VBox):
     def _on_step(self, change) -> None:
         self._show(change["new"])
 
+    def live_svg(self, step: int | None = None) -> str:
+        """:meth:`frame_svg` with this widget's own ids (what the widget shows)."""
+        k = self.step if step is None else step
+        svg = self.frame_svg(k)
+        m = _IDS.search(svg)
+        return svg if m is None else svg.replace(m.group(1), f"{self._uid}-{k}")
+
     def _show(self, k: int) -> None:
-        self.frame.value = self.frame_svg(k)
+        self.frame.value = self.live_svg(k)
         head, *rest = self._explain(k).split("\n")
         body = "<br>".join(html.escape(line).replace("  ", "&nbsp;&nbsp;") for line in rest)
         self.panel.value = (f'<div style="font-size:14px;line-height:1.5">'
@@ -349,8 +381,15 @@ class BackpropStepper(widgets.VBox):
     def __repr__(self) -> str:
         return f"<backprop stepper: {self.n_steps} steps>"
 
+    @property
+    def alt(self) -> str:
+        """The static picture (the last step) in words: its alt text."""
+        return (f"backprop stepper, last of {self.n_steps} steps (every gradient known); "
+                + describe(self.graph))
+
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["image/svg+xml"] = self.frame_svg(self.n_steps - 1)
+        # the static form: one picture of the last step, no controls
+        bundle["text/html"] = svg_img_html(self.frame_svg(self.n_steps - 1), self.alt)
         bundle["text/plain"] = repr(self)
         return bundle
