@@ -45,5 +45,6 @@ def test_working_tape_cell_shows_values_gradients_and_graph():
     assert "execute_result" in kinds  # the last expression is shown as Out[n]
     data = [o.get("data", {}) for o in outputs]
     assert any("6.0" in d.get("text/plain", "") for d in data)
-    assert any("image/svg+xml" in d for d in data)
+    assert any(d.get("text/html", "").startswith('<img src="data:image/svg+xml;base64,')
+               for d in data)
     assert nb.cells[2].outputs[0]["text"].strip() == "0"

@@ -325,7 +325,43 @@ def test_plot_curve_chooses_log_scale(values, scale):
 def test_font_families_fall_back_to_dejavu():
     families = lossplot.font_families()
     assert families[-1] == "DejaVu Sans"
-    assert set(families[:-1]) <= set(lossplot.CJK_FONTS)
+    assert families.count("DejaVu Sans") == 1
+
+
+def test_cjk_fallback_list_covers_windows_macos_and_linux():
+    for name in ("Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Hiragino Sans GB",
+                 "Noto Sans CJK SC", "WenQuanYi Zen Hei"):
+        assert name in lossplot.CJK_FONTS
+
+
+def test_a_cjk_font_installed_after_matplotlib_listed_the_fonts_is_found(monkeypatch):
+    """As in the first kernel after `apt-get install fonts-noto-cjk`: matplotlib's cached
+    font list has no CJK font, but the file is on disk."""
+    import os
+
+    from matplotlib import font_manager
+
+    on_disk = [p for p in lossplot.CJK_FONT_FILES if os.path.isfile(p)]
+    if not on_disk:
+        pytest.skip("no CJK font file on disk (apt-get install fonts-noto-cjk)")
+    fm = font_manager.fontManager
+    cjk = set(lossplot.CJK_FONT_FILES)
+    without = [f for f in fm.ttflist if f.name not in lossplot.CJK_FONTS and f.fname not in cjk]
+    monkeypatch.setattr(fm, "ttflist", without)
+    lossplot.font_families.cache_clear()
+    try:
+        families = lossplot.font_families()
+        assert len(families) > 1 and families[-1] == "DejaVu Sans"
+        plot = LossPlot("损失", title="训练损失")
+        plot.record(1.0)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("error", message=".*missing from font.*")
+            warnings.filterwarnings("error", message=".*Glyph.*")
+            assert plot.figure_png().startswith(PNG_MAGIC)
+    finally:
+        lossplot.font_families.cache_clear()
+    # a file that is not a font is skipped, not a crash
+    assert lossplot._add_cjk_font_files(font_manager, files=(__file__,)) == []
 
 
 def test_chinese_labels_have_glyphs():

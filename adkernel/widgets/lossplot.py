@@ -21,12 +21,59 @@ from time import perf_counter
 
 __all__ = ["LossPlot", "drawable", "font_families", "plot_curve", "render_png"]
 
-# Fonts that cover Chinese, in order of preference; DejaVu Sans (shipped with matplotlib)
-# is always the last resort.
-CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei",
-             "WenQuanYi Micro Hei")
+# Fonts that cover Chinese, in order of preference: Linux (Debian/Ubuntu's fonts-noto-cjk,
+# WenQuanYi), Windows (Microsoft YaHei, SimHei), macOS (PingFang SC, Heiti SC, Hiragino
+# Sans GB, Songti SC). DejaVu Sans (shipped with matplotlib) is always the last resort.
+CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
+             "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "SimHei",
+             "PingFang SC", "Heiti SC", "Hiragino Sans GB", "Songti SC", "Arial Unicode MS")
+# Where those fonts live as files. Matplotlib lists the system's fonts once and caches the
+# list, so a font installed after that first listing (apt-get install fonts-noto-cjk in a
+# running Binder image) is invisible until the cache is deleted; the files found here are
+# added to the running font list instead.
+CJK_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/wenquanyi/wqy-zenhei/wqy-zenhei.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "/System/Library/Fonts/STHeiti Light.ttc",
+    "/System/Library/Fonts/Hiragino Sans GB.ttc",
+    "/Library/Fonts/Arial Unicode.ttf",
+    "C:/Windows/Fonts/msyh.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+)
 PNG_DPI = 100
 DRAW_LIMIT = 1e100  # larger values (a diverging run) are not drawn, only reported
+
+
+def _add_cjk_font_files(font_manager, files=CJK_FONT_FILES) -> list:
+    """Add the CJK font files that exist on disk but are missing from matplotlib's list.
+
+    Returns the family names added.
+    """
+    import os
+
+    known = {os.path.normcase(os.path.realpath(f.fname)) for f in font_manager.fontManager.ttflist}
+    windir = os.environ.get("WINDIR")
+    candidates = list(files)
+    if windir:  # Windows not on C:
+        candidates += [os.path.join(windir, "Fonts", n) for n in ("msyh.ttc", "simhei.ttf")]
+    added = []
+    for path in candidates:
+        real = os.path.normcase(os.path.realpath(path))
+        if real in known or not os.path.isfile(path):
+            continue
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError, ValueError):  # unreadable or not a font: skip it
+            continue
+        known.add(real)
+        added.append(font_manager.fontManager.ttflist[-1].name)
+    return added
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +81,10 @@ def font_families() -> tuple[str, ...]:
     """The font family list for plots: installed CJK fonts first, then DejaVu Sans.
 
     Matplotlib (>= 3.6) falls back glyph by glyph along the list, so Chinese labels
-    render when one of :data:`CJK_FONTS` is installed and Latin text always does.
+    render when one of :data:`CJK_FONTS` is installed and Latin text always does. When
+    matplotlib's cached font list knows none of them, the font files of
+    :data:`CJK_FONT_FILES` found on disk are added to it first (no cache to delete by hand
+    after installing a font).
 
     Returns
     -------
@@ -48,7 +98,12 @@ def font_families() -> tuple[str, ...]:
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    return (*(name for name in CJK_FONTS if name in installed), "DejaVu Sans")
+    added = []
+    if not installed & set(CJK_FONTS):
+        added = _add_cjk_font_files(font_manager)
+        installed.update(added)
+    others = [n for n in dict.fromkeys(added) if n not in CJK_FONTS]
+    return (*(name for name in CJK_FONTS if name in installed), *others, "DejaVu Sans")
 
 
 def render_png(draw, figsize: tuple[float, float]) -> bytes:
