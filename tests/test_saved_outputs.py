@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((ROOT / "course").glob("*/*.ipynb")) + [ROOT / "docs/examples/tour.ipynb"]
+NOTEBOOKS = [*sorted((ROOT / "course").glob("*/*.ipynb")), ROOT / "docs/examples/tour.ipynb"]
 IDS = pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 IMG = re.compile(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" alt="([^"<>]+)"')
 
