@@ -20,7 +20,13 @@ def test_postbuild_is_an_executable_strict_bash_script():
 
 
 def test_requirements_install_this_package_and_apt_has_cjk_fonts():
-    assert "-e .[course]" in (BINDER / "requirements.txt").read_text()
+    lines = [ln.strip() for ln in (BINDER / "requirements.txt").read_text().splitlines()
+             if ln.strip() and not ln.lstrip().startswith("#")]
+    assert lines[-1] == "-e .[course]"
+    pins = dict(ln.split("==") for ln in lines[:-1])  # every other line is a pin
+    for name in ("numpy", "ipython", "ipywidgets", "matplotlib", "jupyterlab", "ipykernel"):
+        assert name in pins, name
+    assert (BINDER / "runtime.txt").read_text().strip() == "python-3.11"
     assert "fonts-noto-cjk" in (BINDER / "apt.txt").read_text().split()
     assert not (BINDER / "Dockerfile").exists()
 
