@@ -14,3 +14,45 @@ def ipshell():
     shell = start_ipython() or get_ipython()
     shell.run_line_magic("load_ext", "adkernel")
     return shell
+
+
+@pytest.fixture(scope="session")
+def binder_env(tmp_path_factory):
+    """A simulated Binder build, made once per test session (repo2docker needs Docker).
+
+    A fresh virtual environment from ``binder/requirements.txt`` (installed from the
+    repository root, as repo2docker does), then ``binder/postBuild`` with a throw-away
+    HOME. Returns ``(python, env)``: the environment's interpreter and the process
+    environment to run its tools with (its ``bin`` first on PATH, that HOME, no
+    PYTHONPATH pointing elsewhere).
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    base = tmp_path_factory.mktemp("binder")
+    venv, home = base / "venv", base / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "VIRTUAL_ENV", "JUPYTER_PATH", "JUPYTER_CONFIG_DIR",
+                        "JUPYTER_DATA_DIR", "IPYTHONDIR", "MPLCONFIGDIR", "PYTHONHOME")}
+    env.update(HOME=str(home), PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+               PYTHONNOUSERSITE="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    start = time.perf_counter()
+    base_python = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base_python, "-m", "venv", str(venv)], check=True, env=env)
+    python = venv / "bin" / "python"
+    done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "-r",
+                           "binder/requirements.txt"], cwd=root, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    installed = time.perf_counter()
+    done = subprocess.run(["bash", str(root / "binder" / "postBuild")], cwd=root, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    print(f"\nsimulated Binder build in {base}: pip install {installed - start:.0f} s, "
+          f"postBuild {time.perf_counter() - installed:.0f} s")
+    return python, env
