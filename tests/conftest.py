@@ -33,14 +33,17 @@ def binder_env(tmp_path_factory):
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
-    base = tmp_path_factory.mktemp("binder")
+    reuse = os.environ.get("ADKERNEL_BINDER_ENV")  # for development: a build made before
+    base = Path(reuse) if reuse else tmp_path_factory.mktemp("binder")
     venv, home = base / "venv", base / "home"
-    home.mkdir()
+    home.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "VIRTUAL_ENV", "JUPYTER_PATH", "JUPYTER_CONFIG_DIR",
                         "JUPYTER_DATA_DIR", "IPYTHONDIR", "MPLCONFIGDIR", "PYTHONHOME")}
     env.update(HOME=str(home), PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
                PYTHONNOUSERSITE="1", PIP_DISABLE_PIP_VERSION_CHECK="1")
+    if reuse and (venv / "bin" / "jupyter").exists():
+        return venv / "bin" / "python", env
     start = time.perf_counter()
     base_python = getattr(sys, "_base_executable", sys.executable)
     subprocess.run([base_python, "-m", "venv", str(venv)], check=True, env=env)

@@ -184,7 +184,8 @@ class BackpropStepper(widgets.VBox):
 
         last = len(self.steps)
         self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=PLAY_INTERVAL_MS,
-                                 description="play",
+                                 # no description: the front end shows the tooltip on
+                                 # the Play controls only for a widget without one
                                  tooltip="Play: walk through the backward pass, one step "
                                          "every 1.5 s (pause, stop, repeat)")
         self.slider = widgets.IntSlider(

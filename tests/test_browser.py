@@ -1,0 +1,308 @@
+"""A learner's view: JupyterLab from the simulated Binder build, driven by headless Chromium.
+
+Debian's ``chromium`` (``/usr/bin/chromium``) through Python Playwright; no browser is
+downloaded. JupyterLab serves a copy of the notebooks (running them in the browser must
+not rewrite the committed files) on 127.0.0.1, a free port, without a token.
+Screenshots go to ``test-screenshots/`` (git-ignored); the test prints the folder.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "test-screenshots"
+CHAPTER = "zh/02-gradient-tape.ipynb"  # graph, stepper, exercise checks, Chinese text
+TOUR = "tour.ipynb"  # graph, two steppers, live loss plot
+EXPLORER = "zh/05-exercises.ipynb"  # the training explorer
+CHINESE_PLOT = "中文图.ipynb"  # made by the lab fixture: a loss plot named 损失
+HIGHLIGHT = "#dc2626"  # adkernel.widgets.graph.HIGHLIGHT
+CURRENT = "[data-adk-current]"  # the notebook panel in front (marked by mark_current)
+
+pytestmark = pytest.mark.slow
+sync_api = pytest.importorskip("playwright.sync_api", reason="pip install -e '.[test]'")
+if not os.path.exists(CHROMIUM):
+    pytest.skip("no /usr/bin/chromium (apt-get install chromium; .ci/run does)",
+                allow_module_level=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(binder_env, tmp_path_factory):
+    """``jupyter lab`` of the Binder environment serving a copy of the notebooks."""
+    python, env = binder_env
+    root = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "course" / "zh", root / "zh")
+    shutil.copy(ROOT / "docs" / "examples" / "tour.ipynb", root / TOUR)
+    # JupyterLab renders only the cells near the viewport by default; render them all, so
+    # that every output can be looked for without scrolling
+    settings = root.parent / "lab-settings"
+    tracker = settings / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    news = settings / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    # a learner's own loop with a Chinese name: the live plot's labels in Chinese
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from adkernel import tf\nw = tf.Variable(5.0)"),
+        nbformat.v4.new_code_cell(
+        "%%tape --plot 损失\nfor 步 in range(30):\n    with tf.GradientTape() as t:\n"
+        "        损失 = (w - 1.0) ** 2\n    w.assign_sub(0.1 * t.gradient(损失, w))")]
+    nbformat.write(nb, root / CHINESE_PLOT)
+    port = free_port()
+    log = open(root.parent / "jupyter-lab.log", "w")
+    proc = subprocess.Popen(
+        [str(python.parent / "jupyter"), "lab", "--no-browser", "--allow-root",
+         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+         "--IdentityProvider.token=", "--ServerApp.password=",
+         f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+         f"--LabApp.user_settings_dir={settings}"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(f"{url}/api/status", timeout=2)
+                break
+            except OSError:
+                assert proc.poll() is None, (root.parent / "jupyter-lab.log").read_text()
+                time.sleep(0.25)
+        else:
+            pytest.fail("jupyter lab did not start within 60 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    SHOTS.mkdir(exist_ok=True)
+    print(f"\nscreenshots: {SHOTS}")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def new_page(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.set_default_timeout(60_000)
+    return page
+
+
+def mark_current(page) -> None:
+    page.evaluate(
+        "() => { document.querySelectorAll('[data-adk-current]')"
+        ".forEach(e => e.removeAttribute('data-adk-current'));"
+        " window.jupyterapp.shell.currentWidget.node.setAttribute('data-adk-current', '1');"
+        " return true; }")
+
+
+def open_notebook(page, url, path: str) -> None:
+    page.goto(f"{url}/lab/tree/{path}?reset")  # ?reset: no tabs restored from before
+    page.wait_for_function(
+        "p => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " return w && w.context && w.context.path === p"
+        " && w.node.querySelectorAll('.jp-Cell').length > 0; }", arg=path)
+    mark_current(page)
+    page.wait_for_timeout(1500)  # outputs render after the cells
+
+
+def open_another(page, path: str) -> None:
+    """Open a second notebook in the same JupyterLab page (a new tab)."""
+    page.evaluate("p => { window.jupyterapp.commands.execute('docmanager:open', {path: p});"
+                  " return true; }", path)
+    page.wait_for_function(
+        "p => { const w = window.jupyterapp.shell.currentWidget;"
+        " return w && w.context && w.context.path === p"
+        " && w.node.querySelectorAll('.jp-Cell').length > 0; }", arg=path)
+    mark_current(page)
+    page.wait_for_timeout(1500)
+
+
+def run_all(page) -> None:
+    """Run every cell of the current notebook and wait until the kernel is idle."""
+    page.wait_for_function(
+        "() => { const s = window.jupyterapp.shell.currentWidget.sessionContext;"
+        " return s.session && s.session.kernel && s.session.kernel.status === 'idle'; }")
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells');"
+                  " return true; }")
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " const k = w.sessionContext.session.kernel;"
+        " const p = [...w.node.querySelectorAll('.jp-InputPrompt')].map(e => e.innerText);"
+        " return k.status === 'idle' && !p.some(t => t.includes('*'))"
+        " && !p.some(t => t.trim() === '[ ]:'); }", timeout=300_000)
+    page.wait_for_timeout(1000)
+
+
+
+
+def svg_imgs(page) -> list[dict]:
+    return page.eval_on_selector_all(
+        f"{CURRENT} .jp-OutputArea-output img[src^='data:image/svg+xml;base64,']",
+        "els => els.map(e => ({src: e.src, alt: e.alt, w: e.naturalWidth,"
+        " shown: e.getBoundingClientRect().width}))")
+
+
+def decoded(img: dict) -> str:
+    return base64.b64decode(img["src"].split(",", 1)[1]).decode("utf-8")
+
+
+def highlighted(page) -> list:
+    """data-id of the node outlined in red in each live stepper picture of the tab."""
+    return page.eval_on_selector_all(
+        f"{CURRENT} .widget-html svg",
+        f"els => els.map(s => {{ const b = [...s.querySelectorAll('rect.adk-box')]"
+        f".find(r => r.getAttribute('stroke') === '{HIGHLIGHT}');"
+        " return b ? b.parentNode.getAttribute('data-id') : null; })")
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / name))
+
+
+def test_saved_pictures_show_before_anything_runs(lab, browser):
+    page = new_page(browser)
+    for path, n_min in ((CHAPTER, 2), (TOUR, 3)):
+        open_notebook(page, lab, path)
+        page.wait_for_function(
+            f"n => document.querySelectorAll(\"{CURRENT} .jp-OutputArea-output "
+            f"img[src^='data:image/svg+xml;base64,']\").length >= n", arg=n_min)
+        imgs = svg_imgs(page)
+        assert len(imgs) >= n_min, path
+        for img in imgs:
+            assert img["w"] > 0 and img["shown"] > 0  # decoded and laid out: not broken
+            assert img["alt"]
+        raw = page.eval_on_selector_all(
+            f"{CURRENT} .jp-OutputArea-output",
+            "els => els.map(e => e.innerText).filter(t => t.startsWith('<computation graph')"
+            " || t.startsWith('<backprop stepper'))")
+        assert raw == [], "a picture shows as its text"
+        # no widget controls in a notebook without a kernel's widgets
+        assert page.query_selector(f"{CURRENT} .widget-play") is None
+        page.locator(f"{CURRENT} .jp-OutputArea-output img").first.scroll_into_view_if_needed()
+        shot(page, f"1-saved-{Path(path).stem}.png")
+    page.close()
+
+
+def test_after_run_all_the_pictures_and_widgets_work(lab, browser):
+    page = new_page(browser)
+    open_notebook(page, lab, CHAPTER)
+    t0 = time.perf_counter()
+    run_all(page)
+    print(f"\nrun all {CHAPTER}: {time.perf_counter() - t0:.1f} s")
+
+    # the graph of `%%tape --grad y:x` with y = x**2 at x = 3
+    graphs = [i for i in svg_imgs(page) if i["alt"].startswith("computation graph")]
+    assert graphs
+    svg = decoded(graphs[0])
+    for label in (">x<", ">y = <", ">pow<", ">9<", ">grad 6<", "scalar, float32"):
+        assert label in svg, label
+    assert "x (variable)" in graphs[0]["alt"]
+
+    # the stepper: a live widget now; its slider moves the highlighted node
+    play = page.locator(f"{CURRENT} .widget-play").first
+    play.scroll_into_view_if_needed()
+    assert play.get_attribute("title"), "Play has a tooltip"
+    assert page.locator(f"{CURRENT} .widget-slider .widget-label").first.get_attribute("title")
+    before = highlighted(page)[0]
+    handle = page.locator(f"{CURRENT} .widget-slider .noUi-handle").first
+    handle.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('{CURRENT} .widget-html svg rect.adk-box')]"
+        f".some(r => r.getAttribute('stroke') === '{HIGHLIGHT}')")
+    after = highlighted(page)[0]
+    assert before is None and after is not None and after != before
+    shot(page, "2-chapter-stepper.png")
+
+    # an exercise check shows its result
+    feedback = page.locator(f"{CURRENT} .adk-feedback")
+    assert feedback.count() >= 1
+    feedback.first.scroll_into_view_if_needed()
+    assert feedback.first.inner_text().strip()
+    shot(page, "3-chapter-exercise.png")
+
+    # a second notebook with steppers open: arrowheads still resolve in each picture
+    open_another(page, TOUR)
+    t0 = time.perf_counter()
+    run_all(page)
+    print(f"run all {TOUR}: {time.perf_counter() - t0:.1f} s")
+    here = page.eval_on_selector_all(f"{CURRENT} .widget-play", "e => e.length")
+    hidden = page.eval_on_selector_all(".jp-NotebookPanel:not([data-adk-current]) .widget-play",
+                                       "e => e.length")
+    assert here >= 1 and hidden >= 1  # a stepper in each of the two open notebooks
+    report = page.eval_on_selector_all(
+        f"{CURRENT} .widget-html svg",
+        "els => els.map(s => [...s.querySelectorAll('path[marker-end]')].map(p => {"
+        " const id = p.getAttribute('marker-end').slice(5, -1);"
+        " const all = document.querySelectorAll('[id=\"' + id + '\"]');"
+        " return all.length === 1 && s.contains(all[0]); }))")
+    assert report and all(report) and all(all(r) for r in report)
+    page.locator(f"{CURRENT} .widget-html svg").first.scroll_into_view_if_needed()
+    shot(page, "4-tour-stepper-two-notebooks-open.png")
+
+    # the live loss plot's final image
+    pngs = page.eval_on_selector_all(
+        f"{CURRENT} .jp-OutputArea-output img[src^='data:image/png']",
+        "els => els.map(e => e.naturalWidth)")
+    assert pngs and all(w > 100 for w in pngs)
+    page.locator(f"{CURRENT} .jp-OutputArea-output img[src^='data:image/png']").last \
+        .scroll_into_view_if_needed()
+    shot(page, "5-tour-loss-plot.png")
+
+    # the training explorer: a slider changes the parameters it shows
+    open_another(page, EXPLORER)
+    t0 = time.perf_counter()
+    run_all(page)
+    print(f"run all {EXPLORER}: {time.perf_counter() - t0:.1f} s")
+    explorer = page.locator(f"{CURRENT} .widget-vbox:has(.widget-slider):has(img)").first
+    explorer.scroll_into_view_if_needed()
+    message = explorer.locator(".widget-html").first
+    text_before = message.inner_text()
+    src_before = explorer.locator("img").first.get_attribute("src")
+    explorer.locator(".widget-slider .noUi-handle").first.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "([el, old]) => el.innerText !== old",
+        arg=[message.element_handle(), text_before], timeout=60_000)
+    assert message.inner_text() != text_before
+    assert explorer.locator("img").first.get_attribute("src") != src_before
+    shot(page, "6-explorer.png")
+
+    # Chinese labels in a live plot, in the first kernel of this environment (no font cache
+    # deleted by hand): the PNG is drawn and no missing-glyph warning is printed
+    open_another(page, CHINESE_PLOT)
+    run_all(page)
+    plot = page.locator(f"{CURRENT} .jp-OutputArea-output img[src^='data:image/png']")
+    assert plot.count() == 1
+    assert "missing from font" not in page.locator(CURRENT).inner_text()
+    plot.first.scroll_into_view_if_needed()
+    shot(page, "7-chinese-loss-plot.png")
+    page.close()
