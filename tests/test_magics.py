@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -201,3 +202,20 @@ def test_step_shows_the_backprop_stepper(ip):
     texts = [o.data.get("text/plain", "") for o in out.outputs]
     assert any("backprop stepper" in t for t in texts)
     assert float(ip.user_ns["grads"]["x"]) == 6.0
+
+
+def test_persistent_cell_with_gradient_inside_draws_only_the_forward_graph(ip):
+    import numpy as np
+
+    ip.user_ns["X"] = np.arange(5.0)
+    result, out = run(ip, "%%tape -p --graph\n"
+                          "loss = tf.reduce_sum(x * X) + x ** 2\n"
+                          "g = tape.gradient(loss, x)\n")
+    assert result.success
+    (html,) = [o.data["text/html"] for o in out.outputs
+               if o.data.get("text/html", "").startswith("<img")]
+    svg = img_svg(html)
+    ops = re.findall(r'class="adk-node adk-op"', svg)
+    assert len(ops) == 4  # mul, reduce_sum, pow, add: no backward-pass boxes
+    assert ">X<" in svg  # the learner's name for the numpy array
+    assert "not drawn:" in svg and "backward pass" in svg
