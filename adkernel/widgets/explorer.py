@@ -27,8 +27,28 @@ LINE_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                "#e377c2", "#7f7f7f")
 
 
-def _history(result, params) -> tuple[list[float], dict[str, np.ndarray]]:
-    """Check what ``train`` returned; give the losses and ``{param: (steps, k) array}``."""
+_EXPECTED = ("train(lr, epochs) should return its history: a list with one loss per epoch, "
+             "or a dict such as {'loss': [...], 'W': [...], 'b': [...]} with one entry per "
+             "epoch in each list")
+
+
+def _history(result, params, epochs: int | None = None
+             ) -> tuple[list[float], dict[str, np.ndarray]]:
+    """Check what ``train`` returned; give the losses and ``{param: (steps, k) array}``.
+
+    A list, tuple or array is taken as the losses only when it has one entry per epoch
+    (or one more, the loss before training): a ``train`` that returns its final
+    ``(W, b)`` must not be drawn as a two-point loss curve.
+    """
+    if isinstance(result, (list, tuple, np.ndarray)) and epochs is not None:
+        n = len(result)
+        if n not in (epochs, epochs + 1):
+            kind = type(result).__name__
+            raise ValueError(
+                f"train(lr, {epochs}) returned a {kind} of {n} item{'s' * (n != 1)}, "
+                f"not one loss per epoch. {_EXPECTED}. If it returns the trained "
+                "parameters, e.g. (W, b), record the losses in a list while it trains "
+                "and return that list instead.")
     if isinstance(result, dict):
         if "loss" not in result:
             raise ValueError(f"train() returned a dict without a 'loss' entry (keys: "
@@ -37,9 +57,7 @@ def _history(result, params) -> tuple[list[float], dict[str, np.ndarray]]:
     elif isinstance(result, (list, tuple, np.ndarray)):
         history = {"loss": result}
     else:
-        raise TypeError(f"train() should return a dict of lists such as "
-                        f"{{'loss': [...], 'W': [...]}} or a list of losses, not "
-                        f"{type(result).__name__}")
+        raise TypeError(f"{_EXPECTED}; it returned a {type(result).__name__}")
     names = [k for k in history if k != "loss"] if params is None else list(params)
     missing = [k for k in names if k not in history]
     if missing:
@@ -187,7 +205,7 @@ class TrainingExplorer(widgets.VBox):
         lr, epochs = self.lr_slider.value, self.epochs_slider.value
         try:
             result = self._train(lr, epochs)
-            losses, tracks = _history(result, self._params)
+            losses, tracks = _history(result, self._params, epochs)
             png = render_png(lambda fig: _draw(fig, losses, tracks, lr, epochs),
                              (11.0 if len(tracks) == 2 else 8.5, 3.4))
         except Exception as exc:  # shown to the learner below; the widget stays usable
