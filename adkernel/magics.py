@@ -420,17 +420,25 @@ class TapeMagics(Magics):
             if hook is not None:
                 _tape_module.gradient_hooks.remove(hook)
                 plot.finish()
-        if not result.success:
+
+        def unbind():
             if previous is missing:
                 ns.pop(args.name, None)
             else:
                 ns[args.name] = previous
+
+        if not result.success:
+            unbind()
             raise TapeCellError("the %%tape cell failed")
-        if target_name is None:
-            if show_graph:
-                display(self._graph_picture(tape, None))
-            return None
-        self._gradients(tape, args, target_name, source_names, show_graph)
+        try:
+            if target_name is None:
+                if show_graph:
+                    display(self._graph_picture(tape, None))
+            else:
+                self._gradients(tape, args, target_name, source_names, show_graph)
+        except BaseException:  # the cell failed after its body: bind nothing of ours
+            unbind()
+            raise
         return None
 
     tape.__doc__ = usage()

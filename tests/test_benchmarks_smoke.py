@@ -13,3 +13,11 @@ def test_benchmarks_run_and_gradients_agree():
     results = engine.run(rounds=5, quick=True)
     names = {w for w in results["workloads"]}
     assert {"W1", "W2", "W3", "W4"} <= names
+
+
+def test_plot_kernel_benchmark_runs_in_a_real_kernel():
+    plot_kernel = pytest.importorskip("benchmarks.plot_kernel")
+    res = plot_kernel.run(steps=300, rounds=1, loops=1, memory_steps=300)
+    assert res["plain_s"] > 0 and res["plotted_s"] > 0
+    assert len(res["rss_mb_after_each_loop"]) == 2
+    assert "ratio" in plot_kernel.format_table(res)
