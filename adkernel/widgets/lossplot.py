@@ -190,10 +190,10 @@ class LossPlot:
     ``record(value)`` appends ``float(value)`` and checks the clock (about a microsecond);
     inside IPython it redraws when ``min_interval`` seconds have passed since the last
     frame (the clock starts at the first record), or longer when frames are slow to draw:
-    drawing never takes more than :data:`MAX_DRAW_SHARE` (5%) of the loop's time. ``finish()`` always draws the final
-    frame. All frames go to one output through an IPython display handle, so the saved
-    notebook holds only the final picture. Outside IPython ``record`` only stores values
-    and ``finish`` renders without displaying.
+    drawing never takes more than :data:`MAX_DRAW_SHARE` (5%) of the loop's time.
+    ``finish()`` always draws the final frame. All frames go to one output through an
+    IPython display handle, so the saved notebook holds only the final picture. Outside
+    IPython ``record`` only stores values and ``finish`` renders without displaying.
 
     Parameters
     ----------
