@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import builtins
 import difflib
-import html
 import keyword
 import shlex
 import sys
@@ -29,6 +28,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, magics_class, no_var_expand
 from IPython.display import display
 
+from ._escape import escape
 from .engine import tape as _tape_module
 from .engine.errors import NoneGradientWarning
 from .engine.tape import CellTape, GradientTape, TapeState
@@ -347,7 +347,7 @@ class GradientTable:
 
     def _repr_html_(self) -> str:
         cells = "".join(
-            f"<tr><td><code>{html.escape(k)}</code></td><td><code>{html.escape(v)}</code></td></tr>"
+            f"<tr><td><code>{escape(k)}</code></td><td><code>{escape(v)}</code></td></tr>"
             for k, v in self._rows_text()
         )
         return ("<table class='adkernel-grads'><thead><tr><th>gradient</th><th>value</th>"
@@ -390,6 +390,11 @@ class TapeMagics(Magics):
             print(usage())
             return None
         ns = self.shell.user_ns
+        for option, bound in (("-n", args.name), ("-o", args.out)):
+            if isinstance(ns.get(bound), TensorLike):
+                raise UsageError(
+                    f"{option} {bound}: {bound!r} holds one of your tensors, which this cell "
+                    f"would replace; choose another name, e.g. {option} my_{bound}")
         watch = [self._tensor(name, "--watch") for name in args.watch]
         if _is_async(cell):
             raise UsageError(

@@ -164,6 +164,10 @@ MAGIC = [
      ["await"]),
     ("gradient-used-in-body", "--grad y:x", "y = x * x\ng = tape.gradient(y, x)",
      "UsageError", ["already called tape.gradient", "-p"]),
+    ("tape-over-a-tensor", "-n x", "y = x", "UsageError", ["'x' holds one of your tensors",
+                                                           "-n my_x"]),
+    ("grads-over-a-tensor", "--grad y:x -o c", "y = x", "UsageError",
+     ["'c' holds one of your tensors", "-o my_c"]),
     ("help-and-junk", "--help --bogus", "y = x", "UsageError", ["unknown option"]),
 ]
 

@@ -10,7 +10,6 @@ notebook still shows the first run's picture without a widget front end.
 from __future__ import annotations
 
 import base64
-import html
 import itertools
 import math
 import traceback
@@ -18,6 +17,7 @@ import traceback
 import ipywidgets as widgets
 import numpy as np
 
+from .._escape import escape
 from .lossplot import DRAW_LIMIT, drawable, plot_curve, render_png
 
 __all__ = ["TrainingExplorer", "explore_training"]
@@ -208,7 +208,7 @@ class TrainingExplorer(widgets.VBox):
             losses, tracks = _history(result, self._params, epochs)
             png = render_png(lambda fig: _draw(fig, losses, tracks, lr, epochs),
                              (11.0 if len(tracks) == 2 else 8.5, 3.4))
-        except Exception as exc:  # shown to the learner below; the widget stays usable
+        except (Exception, KeyboardInterrupt) as exc:  # shown below; the widget stays usable
             self.history = None
             self.error = exc
             self.message.value = self._error_html(exc, lr, epochs)
@@ -218,7 +218,7 @@ class TrainingExplorer(widgets.VBox):
         self._png = png
         self._last_ok = (lr, epochs)
         self.picture.value = png
-        self.message.value = html.escape(self._summary(losses, tracks, lr, epochs))
+        self.message.value = escape(self._summary(losses, tracks, lr, epochs))
 
     @staticmethod
     def _summary(losses, tracks, lr, epochs) -> str:
@@ -236,6 +236,8 @@ class TrainingExplorer(widgets.VBox):
 
     def _error_html(self, exc, lr, epochs) -> str:
         what = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        if isinstance(exc, KeyboardInterrupt):
+            what = "interrupted (KeyboardInterrupt); move a slider to run it again"
         # start the traceback in the learner's code, not in this method
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next))
         after = ""
@@ -243,8 +245,8 @@ class TrainingExplorer(widgets.VBox):
             after = (f" The picture below is from the last run that worked (learning rate "
                      f"{self._last_ok[0]:g}, {self._last_ok[1]} epochs).")
         return (f'<div style="color:#b00020"><b>train(lr={lr:g}, epochs={epochs}) failed: '
-                f"{html.escape(what)}</b>{html.escape(after)}</div>"
-                f"<details><summary>traceback</summary><pre>{html.escape(tb)}</pre></details>")
+                f"{escape(what)}</b>{escape(after)}</div>"
+                f"<details><summary>traceback</summary><pre>{escape(tb)}</pre></details>")
 
     def figure_png(self) -> bytes | None:
         """PNG bytes of the last successful run's figure (None if no run has worked yet).
