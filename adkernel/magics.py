@@ -354,19 +354,31 @@ class GradientTable:
                 f"</tr></thead><tbody>{cells}</tbody></table>")
 
 
-def _close_widget(w, seen=None) -> None:
-    """Close an ipywidget and every widget below it (a container does not close children)."""
-    seen = set() if seen is None else seen
-    if id(w) in seen:
-        return
-    seen.add(id(w))
-    for child in getattr(w, "children", ()) or ():
-        _close_widget(child, seen)
-    for extra in getattr(w, "_owned_widgets", ()) or ():
-        _close_widget(extra, seen)
-    close = getattr(w, "close", None)
-    if callable(close):
-        close()
+def _close_widget(w) -> None:
+    """Close an ipywidget and everything it owns: children, layouts, styles and the links
+    (``jslink``) between them. ``Widget.close`` alone leaves all of those open."""
+    seen: dict = {}
+    stack = [w]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or not hasattr(item, "close"):
+            continue
+        seen[id(item)] = item
+        stack.extend(getattr(item, "children", ()) or ())
+        for part in ("layout", "style"):
+            sub = getattr(item, part, None)
+            if sub is not None and hasattr(sub, "comm"):
+                stack.append(sub)
+    try:
+        from ipywidgets.widgets.widget import _instances
+    except ImportError:  # pragma: no cover - other ipywidgets layouts
+        _instances = {}
+    for other in list(_instances.values()):
+        ends = [getattr(other, "source", None), getattr(other, "target", None)]
+        if any(isinstance(e, tuple) and e and id(e[0]) in seen for e in ends):
+            seen[id(other)] = other
+    for item in seen.values():
+        item.close()
 
 
 def _note(text: str) -> None:

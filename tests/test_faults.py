@@ -199,3 +199,32 @@ def test_real_sigint_leaves_no_tape_and_a_readable_traceback(kernel, cell, attem
     assert reply["status"] == "ok", errors
     assert "3.0" in out
     kernel.run("tape = 'mine'")
+
+
+def _execute_in_cell(kernel, code: str, cell_id: str):
+    """Send an execute_request carrying a notebook cell id, as JupyterLab and nbclient do."""
+    kc = kernel.kc
+    msg = kc.session.msg("execute_request", {
+        "code": code, "silent": False, "store_history": True, "user_expressions": {},
+        "allow_stdin": False, "stop_on_error": True}, metadata={"cellId": cell_id})
+    kc.shell_channel.send(msg)
+    while True:
+        reply = kc.get_shell_msg(timeout=60)
+        if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+            return reply["content"]
+
+
+def test_rerunning_a_step_cell_closes_its_previous_widgets(kernel):
+    kernel.run("from ipywidgets.widgets import widget as _w")
+    cell = "%%tape --grad q:x --step\nq = x * x * x"
+    for _ in range(3):
+        assert _execute_in_cell(kernel, cell, "cell-A")["status"] == "ok"
+    _, _, first = kernel.run("print(len(_w._instances))")
+    for _ in range(5):
+        assert _execute_in_cell(kernel, cell, "cell-A")["status"] == "ok"
+    _, _, later = kernel.run("print(len(_w._instances))")
+    assert int(later) == int(first)
+    # another cell's widgets stay open
+    assert _execute_in_cell(kernel, cell, "cell-B")["status"] == "ok"
+    _, _, more = kernel.run("print(len(_w._instances))")
+    assert int(more) > int(later)
