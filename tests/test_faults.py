@@ -134,20 +134,25 @@ class _Kernel:
         self.km, self.kc = jupyter_client.manager.start_new_kernel(kernel_name="python3")
 
     def run(self, code: str, interrupt_after: float | None = None, timeout: float = 60):
-        """Run ``code``; return (reply content, error tracebacks, stdout+stderr text)."""
+        """Run ``code``; return (reply content, error tracebacks, stdout+stderr text).
+
+        With ``interrupt_after``, SIGINT is sent that many seconds after the cell printed
+        "started" (so the interrupt lands inside the busy loop, even on a loaded machine),
+        and again every second until the kernel is idle.
+        """
         msg_id = self.kc.execute(code)
         errors, streams = [], []
-        sent = False
-        start = time.monotonic()
+        started = next_interrupt = None
+        begin = time.monotonic()
         while True:
-            if interrupt_after is not None and not sent and \
-                    time.monotonic() - start > interrupt_after:
+            now = time.monotonic()
+            if next_interrupt is not None and now >= next_interrupt:
                 self.km.interrupt_kernel()
-                sent = True
+                next_interrupt = now + 1.0
             try:
-                msg = self.kc.get_iopub_msg(timeout=0.2)
+                msg = self.kc.get_iopub_msg(timeout=0.1)
             except Exception:  # queue.Empty: nothing yet
-                if time.monotonic() - start > timeout:
+                if now - begin > timeout:
                     raise TimeoutError(code) from None
                 continue
             if msg["parent_header"].get("msg_id") != msg_id:
@@ -157,10 +162,16 @@ class _Kernel:
                 errors.append(ANSI.sub("", "\n".join(content["traceback"])))
             elif kind == "stream":
                 streams.append(content["text"])
+                if interrupt_after is not None and started is None and \
+                        "started" in content["text"]:
+                    started = time.monotonic()
+                    next_interrupt = started + interrupt_after
             elif kind == "status" and content["execution_state"] == "idle":
                 break
-        reply = self.kc.get_shell_msg(timeout=timeout)["content"]
-        return reply, errors, "".join(streams)
+        while True:
+            reply = self.kc.get_shell_msg(timeout=timeout)
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return reply["content"], errors, "".join(streams)
 
     def close(self):
         self.kc.stop_channels()
@@ -178,15 +189,16 @@ def kernel():
     k.close()
 
 
-BUSY_MAGIC = "%%tape --grad y:x\ny = x\nwhile True:\n    y = y * 1.0000001\n    y = y - 0.0\n"
-BUSY_PLAIN = ("with tf.GradientTape() as t:\n    z = x\n    while True:\n"
-              "        z = tf.sin(z) * 1.0000001\n")
+BUSY_MAGIC = ("%%tape --grad y:x\ny = x\nprint('started', flush=True)\nwhile True:\n"
+              "    y = y * 1.0000001\n    y = y - 0.0\n")
+BUSY_PLAIN = ("with tf.GradientTape() as t:\n    z = x\n    print('started', flush=True)\n"
+              "    while True:\n        z = tf.sin(z) * 1.0000001\n")
 
 
 @pytest.mark.parametrize("cell", [BUSY_MAGIC, BUSY_PLAIN], ids=["%%tape cell", "plain cell"])
 @pytest.mark.parametrize("attempt", range(3))
 def test_real_sigint_leaves_no_tape_and_a_readable_traceback(kernel, cell, attempt):
-    reply, errors, streams = kernel.run(cell, interrupt_after=0.8 + 0.1 * attempt)
+    reply, errors, streams = kernel.run(cell, interrupt_after=0.2 + 0.15 * attempt)
     assert reply["status"] == "error"
     text = "\n".join(errors) + streams
     assert "KeyboardInterrupt" in text
