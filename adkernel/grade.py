@@ -41,6 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -665,9 +666,27 @@ def exit_code(rows: list[Row]) -> int:
 
 
 # -- output ---------------------------------------------------------------------------------
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def _one_line(text: str, limit: int) -> str:
+    """``text`` on one line, cut to at most ``limit`` terminal columns."""
     text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if _width(text) <= limit:
+        return text
+    out, used = [], 1
+    for ch in text:
+        used += _width(ch)
+        if used > limit:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
 
 
 def format_table(rows: list[Row], feedback_width: int = 70) -> str:
@@ -677,11 +696,11 @@ def format_table(rows: list[Row], feedback_width: int = 70) -> str:
          "" if r.state == CORRECT else _one_line(r.feedback, feedback_width))
         for r in rows
     ]
-    widths = [max([len(h)] + [len(b[i]) for b in body]) for i, h in enumerate(head)]
+    widths = [max([_width(h)] + [_width(b[i]) for b in body]) for i, h in enumerate(head)]
     widths = [min(w, 40) for w in widths[:4]] + [widths[4]]
 
     def line(cells):
-        return "  ".join(_one_line(c, w).ljust(w) for c, w in zip(cells, widths, strict=True))
+        return "  ".join(_pad(_one_line(c, w), w) for c, w in zip(cells, widths, strict=True))
 
     out = [line(head).rstrip(), line(["-" * w for w in widths])]
     out.extend(line(b).rstrip() for b in body)

@@ -233,6 +233,28 @@ def test_feedback_in_chinese_and_the_python_api(tmp_path):
     assert grade.exit_code(rows) == 0
 
 
+@pytest.mark.slow
+def test_every_chapter_solved_with_its_reference_solutions_is_correct(tmp_path):
+    """The grader on every real course notebook (English), answers filled in."""
+    from adkernel.exercises import CHAPTERS
+
+    for key, file, _ in CHAPTERS:
+        nb = nbformat.read(ROOT / "course" / "en" / f"{file}.ipynb", as_version=4)
+        by_starter = {p.starter.strip(): p for p in problems(key)}
+        filled = 0
+        for cell in nb.cells:
+            if "exercise" in cell.metadata.get("tags", []):
+                cell.source = by_starter[cell.source.strip()].solution_code
+                filled += 1
+        assert filled == len(by_starter) > 0
+        nbformat.write(nb, tmp_path / f"{file}.ipynb")
+    rows = grade.grade([tmp_path], options=grade.Options(chapter="each", jobs=2),
+                       progress=False)
+    assert len(rows) == sum(len(problems(key)) for key, _, _ in CHAPTERS)
+    assert [(r.exercise, r.state) for r in rows if r.state != "correct"] == []
+    assert {r.chapter for r in rows} == {key for key, _, _ in CHAPTERS}
+
+
 def test_chapter_detection_from_metadata_imports_and_file_names():
     nb = nbformat.read(CH02, as_version=4)
     assert grade.detect_chapter(nb) == "ch02"
