@@ -128,6 +128,23 @@ def find_submissions(paths) -> list[Path]:
     return unique
 
 
+LEARNER_FROM = ("stem", "folder", "nbgrader")
+
+
+def learner_name(path: Path, how: str = "stem") -> str:
+    """Who handed ``path`` in: its file stem (``alice.ipynb``), its folder (``alice/02.ipynb``)
+    or, for nbgrader's ``submitted/STUDENT/ASSIGNMENT/NOTEBOOK.ipynb``, the student folder."""
+    path = Path(path)
+    if how == "stem":
+        return path.stem
+    if how == "folder":
+        return path.parent.name or path.stem
+    if how == "nbgrader":
+        parts = path.parts
+        return parts[-3] if len(parts) >= 3 else path.stem
+    raise ValueError(f"learner_from must be one of {LEARNER_FROM}, not {how!r}")
+
+
 def _code_lines(source: str) -> str:
     """The source without comment lines (so ``# ex.q1.hint()`` is not taken for a call)."""
     return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#"))
@@ -243,6 +260,7 @@ class Options:
     notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT
     check_timeout: float = DEFAULT_CHECK_TIMEOUT
     kernel: str = "python3"
+    learner_from: str = "stem"  # see learner_name()
     jobs: int = 1
 
 
@@ -553,7 +571,7 @@ def _kernel_env(options: Options, workdir: str) -> dict:
 
 async def _grade_one(path: Path, nb, error: str | None, detected: str | None, expected: str,
                      options: Options) -> list[Row]:
-    learner = path.stem
+    learner = learner_name(path, options.learner_from)
     file = str(path)
     chapter = expected if expected not in ("each", "auto") else (detected or "")
     numbers = exercise_numbers(chapter) if chapter else []
@@ -744,6 +762,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kernel", default="python3",
                         help="kernel to run the submissions in (default: python3, the one of "
                              "this Python; the notebooks' own kernelspec is ignored)")
+    parser.add_argument("--learner-from", choices=LEARNER_FROM, default="stem",
+                        help="who a submission belongs to: its file stem (default), its "
+                             "folder, or the student folder of nbgrader's "
+                             "submitted/STUDENT/ASSIGNMENT/NOTEBOOK.ipynb")
     parser.add_argument("--quiet", "-q", action="store_true",
                         help="no progress bar and no table (use with --csv)")
 
@@ -775,7 +797,7 @@ def run(args) -> int:
         return 2
     options = Options(chapter=args.chapter, lang=args.lang, cell_timeout=args.cell_timeout,
                       notebook_timeout=args.timeout, check_timeout=args.check_timeout,
-                      kernel=args.kernel, jobs=args.jobs)
+                      kernel=args.kernel, jobs=args.jobs, learner_from=args.learner_from)
     rows = grade(paths, options=options, progress=False if args.quiet else None)
     if not args.quiet:
         print(format_table(rows))

@@ -265,6 +265,17 @@ def test_chapter_detection_from_metadata_imports_and_file_names():
     assert grade.detect_chapter(empty, "alice.ipynb") is None
 
 
+def test_who_handed_it_in():
+    path = Path("submitted/s123/02-gradient-tape/02-gradient-tape.ipynb")
+    assert grade.learner_name(path) == "02-gradient-tape"
+    assert grade.learner_name(path, "folder") == "02-gradient-tape"
+    assert grade.learner_name(path, "nbgrader") == "s123"
+    assert grade.learner_name(Path("in/alice.ipynb"), "stem") == "alice"
+    assert grade.learner_name(Path("bob/ch02.ipynb"), "folder") == "bob"
+    with pytest.raises(ValueError, match="learner_from"):
+        grade.learner_name(path, "email")
+
+
 def test_usage_errors_exit_2(tmp_path, capsys):
     assert grade.main([str(tmp_path / "missing")]) == 2
     assert "no such file" in capsys.readouterr().err
