@@ -192,12 +192,82 @@ def exercise_numbers(chapter: str) -> list[int]:
 
 
 # -- the probe that runs inside the learner's kernel --------------------------------------
-_PROBE = r'''
-import importlib, sys
+# What the checks rely on and a notebook could rebind in one line (``np.allclose = lambda
+# *a, **k: True``): callables of numpy and adkernel (outside adkernel.exercises, which the
+# probe imports afresh), their classes' methods, and a few builtins. The preamble stores the
+# objects before the first learner cell, under an attribute name of ``sys`` that is random
+# per run; the probe compares.
+_FINGERPRINT = r'''
+import sys
+
+_BUILTINS = ("abs", "all", "any", "bool", "callable", "dict", "float", "getattr", "hasattr",
+             "int", "isinstance", "issubclass", "len", "list", "max", "min", "range", "repr",
+             "round", "set", "sorted", "str", "sum", "tuple", "type", "zip")
+
+def _ident(obj):
+    try:
+        func = getattr(obj, "__func__", obj)
+        return (func, getattr(obj, "__self__", None), getattr(func, "__code__", None))
+    except Exception:
+        return (obj, None, None)
+
+def _fingerprint():
+    prints = {}
+    for mname, mod in list(sys.modules.items()):
+        if mname in ("builtins", "math"):
+            names = _BUILTINS if mname == "builtins" else None
+        elif mname in ("numpy", "adkernel") or mname.startswith(("numpy.", "adkernel.")):
+            if mname == "adkernel.exercises" or mname.startswith("adkernel.exercises."):
+                continue
+            names = None
+        else:
+            continue
+        try:
+            items = list(vars(mod).items())
+        except TypeError:
+            continue
+        for attr, obj in items:
+            if names is not None and attr not in names:
+                continue
+            if not callable(obj) or type(obj).__name__ == "module":
+                continue
+            prints[mname + "." + attr] = _ident(obj)
+            if isinstance(obj, type) and getattr(obj, "__module__", None) == mname:
+                for k, v in list(vars(obj).items()):
+                    if callable(v) or isinstance(v, (staticmethod, classmethod, property)):
+                        prints[mname + "." + attr + "." + k] = _ident(v)
+    return prints
+
+def _changed(before):
+    if not isinstance(before, dict):
+        return ["the grader's record of numpy and adkernel (it was removed)"]
+    now = _fingerprint()
+    out = []
+    for key, old in before.items():
+        new = now.get(key)
+        if new is None or any(a is not b for a, b in zip(old, new)):
+            out.append(key)
+    return sorted(out)
+'''
+
+_PREAMBLE = _FINGERPRINT + r'''
+import numpy, adkernel, adkernel.tf, adkernel.engine
+setattr(sys, %(key)r, _fingerprint())
+'''
+
+
+def _preamble_cell_source(key: str) -> str:
+    body = _PREAMBLE % {"key": key}
+    return f"exec({body!r}, {{'__name__': '__adkernel_grade__'}})"
+
+
+_PROBE = _FINGERPRINT + r'''
+import importlib
 from IPython import get_ipython
 from IPython.display import display
 
-def _probe(nonce, chapter, numbers, lang):
+def _probe(nonce, chapter, numbers, lang, key):
+    tampered = _changed(getattr(sys, key, None))
     ns = get_ipython().user_ns
     prefix = "adkernel.exercises"
     saved = {k: m for k, m in sys.modules.items() if k == prefix or k.startswith(prefix + ".")}
@@ -238,14 +308,14 @@ def _probe(nonce, chapter, numbers, lang):
                 pkg.exercises = saved_attr
             elif hasattr(pkg, "exercises"):
                 del pkg.exercises
-    display({"%(mime)s": {"nonce": nonce, "results": results}}, raw=True)
+    display({"%(mime)s": {"nonce": nonce, "results": results, "tampered": tampered}}, raw=True)
 
 _probe(%(args)s)
 '''
 
 
-def _probe_cell_source(nonce: str, chapter: str, numbers, lang: str) -> str:
-    args = ", ".join(repr(a) for a in (nonce, chapter, sorted(numbers), lang))
+def _probe_cell_source(nonce: str, chapter: str, numbers, lang: str, key: str) -> str:
+    args = ", ".join(repr(a) for a in (nonce, chapter, sorted(numbers), lang, key))
     body = _PROBE % {"mime": MIME, "args": args}
     # exec in a private namespace: the probe leaves no name behind in the learner's globals
     return f"exec({body!r}, {{'__name__': '__adkernel_grade__'}})"
@@ -332,6 +402,7 @@ class _Runner:
         self.numbers = numbers
         self.options = options
         self.nonce = secrets.token_hex(16)
+        self.key = "_" + secrets.token_hex(12)  # where the preamble keeps its fingerprint
         self.outcomes = {n: _Outcome() for n in numbers}
         self.reply: dict | None = None
         self._timeout = options.cell_timeout
@@ -383,7 +454,7 @@ class _Runner:
         if not numbers:
             return {}
         cell = nbformat.v4.new_code_cell(
-            _probe_cell_source(self.nonce, self.chapter, numbers, self.options.lang)
+            _probe_cell_source(self.nonce, self.chapter, numbers, self.options.lang, self.key)
         )
         budget = self.options.check_timeout * (2 + 3 * len(numbers)) + 30
         client.probe_running = True
@@ -407,12 +478,23 @@ class _Runner:
                 for n in numbers
             }
         results = found[0].get("results", {})
+        tampered = found[0].get("tampered") or []
         out = {}
         for n in numbers:
             r = results.get(str(n), results.get(n))
             if not isinstance(r, dict) or r.get("state") not in STATES:
                 r = {"state": ERROR, "feedback": "the grader's check gave no result"}
             out[n] = {"state": r["state"], "feedback": _short(r.get("feedback", ""))}
+            if tampered:
+                names = ", ".join(tampered[:5]) + (" …" if len(tampered) > 5 else "")
+                out[n] = {
+                    "state": ERROR,
+                    "feedback": _short(
+                        f"not gradable: the notebook replaced {names}, which the checks rely "
+                        f"on; look at it by hand (the check said: {r['state']}"
+                        + (f": {r.get('feedback', '')}" if r.get("feedback") else "") + ")"
+                    ),
+                }
         return out
 
     async def run(self, env: dict, cwd: str) -> None:
@@ -440,6 +522,13 @@ class _Runner:
             async with client.async_setup_kernel(
                 env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
             ):
+                preamble = nbformat.v4.new_code_cell(_preamble_cell_source(self.key))
+                status, detail = await self._run_cell(
+                    client, preamble, self._scratch, self.options.cell_timeout,
+                    store_history=False,
+                )
+                if status != "ok":
+                    raise RuntimeError(f"the grader's set-up cell failed in the kernel ({detail})")
                 deadline = time.monotonic() + self.options.notebook_timeout  # kernel is up
                 stopped = ""
                 stop_state = ""

@@ -82,6 +82,10 @@ _c.Problem._evaluate = lambda self, ns: Feedback("correct", "fine")
 _c.REGISTRY["ch02"] = []
 _e.problems = lambda chapter: []
 """
+PATCH_NUMPY = """
+import numpy as np
+np.allclose = lambda *a, **k: True
+"""
 UNSTOPPABLE = """
 import time
 def watched_gradient():
@@ -112,6 +116,7 @@ def graded(tmp_path_factory):
         "eve": variant(SOLUTION, after_check={1: "del derivative_at"},
                        extra_end="%reset -f\ndel watched_gradient"),
         "fay": variant(SOLUTION, before={1: FLOOD}),
+        "kai": variant({1: WRONG_Q1}, before={1: PATCH_NUMPY}),
         "gus": variant(SOLUTION, before_check={1: "del derivative_at"},
                        after_check={1: "derivative_at = ____"}),
     }
@@ -140,7 +145,7 @@ def rows_of(graded, learner):
 
 def test_one_row_per_learner_and_exercise_and_the_exit_code(graded):
     learners = {r["learner"] for r in graded["rows"]}
-    assert learners == {"ada", "bo", "cy", "dee", "eve", "fay", "gus", "hal", "ivy"}
+    assert learners == {"ada", "bo", "cy", "dee", "eve", "fay", "gus", "hal", "ivy", "kai"}
     for learner in learners:
         assert sorted(rows_of(graded, learner)) == ["ch02.q1", "ch02.q2"]
     assert all(r["state"] in grade.STATES for r in graded["rows"])
@@ -168,6 +173,13 @@ def test_redefining_the_checks_or_faking_outputs_does_not_change_the_grade(grade
     assert rows["ch02.q1"]["state"] == "incorrect"
     assert "that is y itself" in rows["ch02.q1"]["feedback"]
     assert rows["ch02.q2"]["state"] == "not attempted"
+
+
+def test_patching_numpy_makes_the_row_an_error_not_a_grade(graded):
+    rows = rows_of(graded, "kai")
+    assert {r["state"] for r in rows.values()} == {"error"}
+    assert "numpy.allclose" in rows["ch02.q1"]["feedback"]
+    assert "look at it by hand" in rows["ch02.q1"]["feedback"]
 
 
 def test_a_submission_that_never_ends(graded):
@@ -306,8 +318,9 @@ def test_progress_bar_draws_on_a_terminal_only():
 
 
 def test_the_probe_source_is_python_and_hides_its_nonce_from_the_environment():
-    src = grade._probe_cell_source("abc123", "ch02", [2, 1], "en")
+    src = grade._probe_cell_source("abc123", "ch02", [2, 1], "en", "_k")
     compile(src, "<probe>", "exec")
+    compile(grade._preamble_cell_source("_k"), "<preamble>", "exec")
     assert "abc123" in src and "[1, 2]" in src
     env = grade._kernel_env(grade.Options(), "/tmp/x")
     assert not any("abc123" in v for v in env.values())
