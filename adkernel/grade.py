@@ -14,10 +14,12 @@ learner who redefines ``ex.q1.check``, replaces ``ex``, patches ``Problem.evalua
 check function, or edits the stored outputs does not change the grade. The probe's result
 travels back as one display output of a private MIME type carrying a random nonce that
 exists only in the probe's own source, and only outputs of the probe's execute request are
-read. This defeats cheap forgery; it is not a sandbox: learner code runs with the grader's
-rights (run the grader as a user with nothing to lose, e.g. in a container), and code that
-patches numpy or the interpreter itself is out of reach (such code is plain to see in the
-submission).
+read. Before the first learner cell a preamble records numpy's and adkernel's callables (and
+a few builtins); a notebook that rebinds one (``np.allclose = lambda *a, **k: True``) gets
+``error`` rows naming it. This defeats cheap forgery; it is not a sandbox: learner code runs
+with the grader's rights (run the grader as a user with nothing to lose, e.g. in a
+container), and code that hooks the kernel's machinery (IPython events, import hooks) is out
+of reach (such code is plain to see in the submission).
 
 One row per learner (the file stem) and exercise, with one of the states
 ``correct``, ``incorrect`` (with the feedback), ``not attempted``, ``error``, ``timed out``.
