@@ -409,6 +409,7 @@ class _Runner:
         self.reply: dict | None = None
         self._timeout = options.cell_timeout
         self._marks = {"error": "", "timeout": ""}
+        self.stuck = ""  # set when a probe leaves the kernel dead or busy for good
 
     async def _on_executed(self, cell, cell_index, execute_reply):
         self.reply = execute_reply
@@ -465,6 +466,10 @@ class _Runner:
                                                   store_history=False)
         finally:
             client.probe_running = False
+        if status == "timeout" and not await self._recover(client, cell):
+            self.stuck = "the grader's check could not be interrupted"
+        elif status == "dead":
+            self.stuck = f"while the grader checked: {detail}"
         found = [
             o["data"][MIME]
             for o in cell.get("outputs", [])
@@ -568,6 +573,9 @@ class _Runner:
                         self._assign_marks(checks)
                         for n, r in (await self._probe(client, checks)).items():
                             self.outcomes[n].checkpoint = r
+                        if self.stuck:
+                            stopped, stop_state = self.stuck, ERROR
+                            break
                 if stopped:
                     for o in self.outcomes.values():
                         if o.checkpoint is None:

@@ -82,6 +82,11 @@ _c.Problem._evaluate = lambda self, ns: Feedback("correct", "fine")
 _c.REGISTRY["ch02"] = []
 _e.problems = lambda chapter: []
 """
+ENDLESS_FUNCTION = """
+def watched_gradient():
+    while True:
+        pass
+"""
 PATCH_NUMPY = """
 import numpy as np
 np.allclose = lambda *a, **k: True
@@ -116,6 +121,8 @@ def graded(tmp_path_factory):
         "eve": variant(SOLUTION, after_check={1: "del derivative_at"},
                        extra_end="%reset -f\ndel watched_gradient"),
         "fay": variant(SOLUTION, before={1: FLOOD}),
+        "jo": variant(SOLUTION, before_check={2: "import os\nos._exit(3)"}),
+        "lu": variant({1: SOLUTION[1], 2: ENDLESS_FUNCTION}),
         "kai": variant({1: WRONG_Q1}, before={1: PATCH_NUMPY}),
         "gus": variant(SOLUTION, before_check={1: "del derivative_at"},
                        after_check={1: "derivative_at = ____"}),
@@ -145,7 +152,8 @@ def rows_of(graded, learner):
 
 def test_one_row_per_learner_and_exercise_and_the_exit_code(graded):
     learners = {r["learner"] for r in graded["rows"]}
-    assert learners == {"ada", "bo", "cy", "dee", "eve", "fay", "gus", "hal", "ivy", "kai"}
+    assert learners == {"ada", "bo", "cy", "dee", "eve", "fay", "gus", "hal", "ivy", "jo", "kai",
+                        "lu"}
     for learner in learners:
         assert sorted(rows_of(graded, learner)) == ["ch02.q1", "ch02.q2"]
     assert all(r["state"] in grade.STATES for r in graded["rows"])
@@ -190,6 +198,20 @@ def test_a_submission_that_never_ends(graded):
     # q2's loop swallows every interrupt: grading stops there, and says so
     assert rows["ch02.q2"]["state"] == "timed out"
     assert "could not be interrupted" in rows["ch02.q2"]["feedback"]
+
+
+def test_a_function_that_never_returns_when_the_check_calls_it(graded):
+    rows = rows_of(graded, "lu")
+    assert rows["ch02.q1"]["state"] == "correct"
+    assert rows["ch02.q2"]["state"] == "timed out"
+    assert "still running after 3 s" in rows["ch02.q2"]["feedback"]  # --check-timeout 3
+
+
+def test_a_kernel_that_dies(graded):
+    rows = rows_of(graded, "jo")
+    assert rows["ch02.q1"]["state"] == "correct"  # checked before the crash
+    assert rows["ch02.q2"]["state"] == "error"
+    assert "kernel died" in rows["ch02.q2"]["feedback"]
 
 
 def test_variables_deleted_after_their_check_keep_the_grade_at_the_check(graded):
