@@ -897,6 +897,12 @@ def run(args) -> int:
     options = Options(chapter=args.chapter, lang=args.lang, cell_timeout=args.cell_timeout,
                       notebook_timeout=args.timeout, check_timeout=args.check_timeout,
                       kernel=args.kernel, jobs=args.jobs, learner_from=args.learner_from)
+    names = Counter(learner_name(p, args.learner_from) for p in paths)
+    shared = sorted(n for n, k in names.items() if k > 1)
+    if shared:
+        print(f"note: several submissions share the learner name {', '.join(shared[:5])}; "
+              "their rows are told apart by the file column (see --learner-from)",
+              file=sys.stderr)
     rows = grade(paths, options=options, progress=False if args.quiet else None)
     if not args.quiet:
         print(format_table(rows))
