@@ -310,6 +310,19 @@ def test_who_handed_it_in():
         grade.learner_name(path, "email")
 
 
+def test_quiet_prints_nothing_and_a_lone_broken_file_is_one_error_row(tmp_path, capsys):
+    (tmp_path / "zed.ipynb").write_bytes(b"\xff\xfe not text")
+    out = tmp_path / "r.csv"
+    assert grade.main([str(tmp_path), "--quiet", "--csv", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+    with open(out, encoding="utf-8", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert (row["learner"], row["chapter"], row["exercise"], row["state"]) == (
+        "zed", "?", "-", "error")
+    assert "not valid JSON" in row["feedback"]
+
+
 def test_usage_errors_exit_2(tmp_path, capsys):
     assert grade.main([str(tmp_path / "missing")]) == 2
     assert "no such file" in capsys.readouterr().err
