@@ -35,6 +35,7 @@ from .engine.tape import CellTape, GradientTape, TapeState
 from .engine.tensor import TensorLike, Variable
 
 MAX_LINE = 1000  # characters on the %%tape line; code belongs in the cell body
+MAX_STEP_OPS = 20_000  # ops the backprop stepper will walk (one slider position each)
 OPTIONS = (
     "-n/--name NAME, -p/--persistent, --watch A,B, -g/--grad TARGET[:SRC,...], "
     "-o/--out NAME, --graph, --no-graph, --step, --plot NAME"
@@ -541,6 +542,13 @@ class TapeMagics(Magics):
             pictures.append(self._graph_picture(tape, target))
         if args.step:
             from .widgets.stepper import BackpropStepper
+
+            if len(tape) > MAX_STEP_OPS:
+                raise UsageError(
+                    f"--step: the tape recorded {len(tape):,} ops, and the stepper shows them "
+                    f"one at a time (at most {MAX_STEP_OPS:,}); step through a smaller "
+                    "example (fewer loop iterations), or leave --step out: the graph "
+                    "summarises long tapes")
 
             stepper = BackpropStepper(tape, target, names=dict(ns))
             self._remember(stepper)

@@ -168,6 +168,9 @@ MAGIC = [
                                                            "-n my_x"]),
     ("grads-over-a-tensor", "--grad y:x -o c", "y = x", "UsageError",
      ["'c' holds one of your tensors", "-o my_c"]),
+    ("step-through-a-huge-tape", "--grad y:x --step",
+     "y = x\nfor _ in range(20_001):\n    y = y + 0.0", "UsageError",
+     ["20,001 ops", "at most 20,000", "leave --step out"]),
     ("help-and-junk", "--help --bogus", "y = x", "UsageError", ["unknown option"]),
 ]
 
