@@ -656,8 +656,19 @@ def _read_notebook(path: Path):
     return nb, None
 
 
+# Environment variables the learners' code has no business reading (a teacher grading in a
+# hub terminal has the hub's API token in JUPYTERHUB_API_TOKEN, for instance).
+_SECRET_ENV = re.compile(
+    r"TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|_KEY$|"
+    r"^JUPYTERHUB_|^JPY_|^AWS_|^AZURE_|^GOOGLE_|^GCP_|^GH_|^GITHUB_|^GITLAB_|^SSH_AUTH_SOCK$",
+    re.IGNORECASE,
+)
+
+
 def _kernel_env(options: Options, workdir: str) -> dict:
-    env = dict(os.environ)
+    """The kernel's environment: the grader's, minus anything that looks like a secret,
+    plus the checker's settings and a private progress file."""
+    env = {k: v for k, v in os.environ.items() if not _SECRET_ENV.search(k)}
     env.update(
         ADKERNEL_LANG=options.lang,
         ADKERNEL_EXERCISE_TIME_LIMIT=f"{options.check_timeout:g}",

@@ -363,6 +363,19 @@ def test_the_probe_source_is_python_and_hides_its_nonce_from_the_environment():
     assert os.environ.get("ADKERNEL_PROGRESS") != env["ADKERNEL_PROGRESS"]
 
 
+def test_secrets_in_the_graders_environment_do_not_reach_learner_code(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "s3cret")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s3cret")
+    monkeypatch.setenv("MY_SERVICE_PASSWORD", "s3cret")
+    monkeypatch.setenv("DEPLOY_KEY", "s3cret")
+    monkeypatch.setenv("GH_TOKEN", "s3cret")
+    env = grade._kernel_env(grade.Options(), "/tmp/x")
+    assert "s3cret" not in env.values()
+    for kept in ("PATH", "HOME"):
+        if kept in os.environ:
+            assert env[kept] == os.environ[kept]
+
+
 def test_cli_is_reachable_through_python_m_adkernel(capsys):
     from adkernel.__main__ import main
 
