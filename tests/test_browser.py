@@ -20,12 +20,15 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from adkernel.widgets.graph import svg_img_html
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "test-screenshots"
 CHAPTER = "zh/02-gradient-tape.ipynb"  # graph, stepper, exercise checks, Chinese text
 TOUR = "tour.ipynb"  # graph, two steppers, live loss plot
 EXPLORER = "zh/05-exercises.ipynb"  # the training explorer
+FORMS = "svg-forms.ipynb"  # made by the lab fixture: one SVG saved three ways
 CHINESE_PLOT = "中文图.ipynb"  # made by the lab fixture: a loss plot named 损失
 HIGHLIGHT = "#dc2626"  # adkernel.widgets.graph.HIGHLIGHT
 CURRENT = "[data-adk-current]"  # the notebook panel in front (marked by mark_current)
@@ -60,14 +63,29 @@ def lab(binder_env, tmp_path_factory):
     news.mkdir(parents=True)
     (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     # a learner's own loop with a Chinese name: the live plot's labels in Chinese
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {
-        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    kernelspec = {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}}
+    nb = nbformat.v4.new_notebook(metadata=kernelspec)
     nb.cells = [nbformat.v4.new_code_cell(
         "from adkernel import tf\nw = tf.Variable(5.0)"),
         nbformat.v4.new_code_cell(
         "%%tape --plot 损失\nfor 步 in range(30):\n    with tf.GradientTape() as t:\n"
         "        损失 = (w - 1.0) ** 2\n    w.assign_sub(0.1 * t.gradient(损失, w))")]
     nbformat.write(nb, root / CHINESE_PLOT)
+    # the same small SVG in the three forms a notebook could save it in
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
+           '<rect width="120" height="40" fill="#dbeafe"/><text x="10" y="25">SVG-FORM</text>'
+           "</svg>")
+    forms = nbformat.v4.new_notebook(metadata=kernelspec)
+    forms.cells = [nbformat.v4.new_code_cell("", outputs=[
+        nbformat.v4.new_output("display_data", {"image/svg+xml": svg,
+                                                "text/plain": "<as image/svg+xml>"}),
+        nbformat.v4.new_output("display_data", {"text/html": f"<div>{svg}</div>",
+                                                "text/plain": "<as inline svg>"}),
+        nbformat.v4.new_output("display_data", {"text/html": svg_img_html(svg, "as img"),
+                                                "text/plain": "<as img>"}),
+    ])]
+    nbformat.write(forms, root / FORMS)
     port = free_port()
     log = open(root.parent / "jupyter-lab.log", "w")
     proc = subprocess.Popen(
@@ -184,6 +202,23 @@ def highlighted(page) -> list:
 
 def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / name))
+
+
+def test_which_saved_svg_form_an_untrusted_notebook_shows(lab, browser):
+    """The measurement behind the choice of <img> (docs/magic.md)."""
+    page = new_page(browser)
+    open_notebook(page, lab, FORMS)
+    outs = page.eval_on_selector_all(
+        f"{CURRENT} .jp-OutputArea-output",
+        "els => els.map(e => ({text: e.innerText, svg: e.querySelectorAll('svg').length,"
+        " img: [...e.querySelectorAll('img')].map(i => i.naturalWidth)}))")
+    assert len(outs) == 3
+    as_svg_mime, inline, img = outs
+    assert "<as image/svg+xml>" in as_svg_mime["text"] and not as_svg_mime["img"]
+    assert inline["svg"] == 0 and not inline["img"]  # stripped to its text
+    assert img["img"] == [120]  # shown
+    shot(page, "0-svg-forms-untrusted.png")
+    page.close()
 
 
 def test_saved_pictures_show_before_anything_runs(lab, browser):
