@@ -382,6 +382,21 @@ math, nn, linalg, losses = (_spaces.pop(k) for k in ("math", "nn", "linalg", "lo
 assert not _spaces, f"tf sub-namespaces without a home: {sorted(_spaces)}"
 _TOP = sorted(n for n in _exports() if "." not in n)
 
+# ----- tf.keras and what is out of scope ---------------------------------------------------
+from . import keras  # noqa: E402, F401  (tf.keras; it uses tf.random and tf.nn above)
+from .keras._common import OutOfScope as _OutOfScope  # noqa: E402
+
+data = _OutOfScope("tf.data", "Keep your data in numpy arrays or tensors and slice batches "
+                   "yourself, e.g. x_train[i:i + 32].")
+image = _OutOfScope("tf.image", "Images are tensors: use tf ops (reshape, slicing, "
+                    "arithmetic) or numpy.")
+saved_model = _OutOfScope("tf.saved_model", "Save the variables' values instead, e.g. "
+                          "np.savez(path, *[v.numpy() for v in model.trainable_variables]).")
+train = _OutOfScope("tf.train", "Use tf.keras.optimizers (SGD, Adam).")
+summary = _OutOfScope("tf.summary", "Print or plot the numbers with matplotlib.")
+distribute = _OutOfScope("tf.distribute")
+config = _OutOfScope("tf.config", "adkernel runs on the CPU with numpy.")
+
 __all__ = [
     "DType",
     "GradientTape",

@@ -129,6 +129,7 @@ def assert_shapes(shapes, data=None, summarize=None, message=None, name=None):
     axis: an int (that size), a string naming a dimension (every use of the name must have
     the same size; ``'.'`` or ``None``: any size), and may start with ``'...'`` (any
     leading axes). A scalar is ``()``; a size-1 entry also matches a scalar, as in TensorFlow.
+    A mismatch raises ``ValueError`` (TensorFlow's type for this check in eager mode).
     """
     if data is not None:
         raise NotImplementedError(
@@ -143,23 +144,22 @@ def assert_shapes(shapes, data=None, summarize=None, message=None, name=None):
         if spec[:1] == ["..."]:
             rest = spec[1:]
             if len(shape) < len(rest):
-                raise InvalidArgumentError(
+                raise ValueError(
                     f"{head}a tensor of shape {shape} has fewer axes than the spec "
-                    f"{spec}.", op="assert_shapes")
+                    f"{spec}.")
             shape, spec = shape[len(shape) - len(rest):], rest
         if len(spec) != len(shape) and not (not shape and spec in ([1], ["1"])):
-            raise InvalidArgumentError(
-                f"{head}a tensor of shape {shape} should have rank {len(spec)} (spec {spec}).",
-                op="assert_shapes")
+            raise ValueError(
+                f"{head}a tensor of shape {shape} should have rank {len(spec)} (spec {spec}).")
         for axis, (want, got) in enumerate(zip(spec, shape, strict=False)):
             if want is None or want == ".":
                 continue
             if isinstance(want, str):
                 if sizes.setdefault(want, got) != got:
-                    raise InvalidArgumentError(
+                    raise ValueError(
                         f"{head}dimension {want!r} is {sizes[want]} elsewhere but {got} in "
-                        f"axis {axis} of a tensor of shape {shape}.", op="assert_shapes")
+                        f"axis {axis} of a tensor of shape {shape}.")
             elif int(want) != got:
-                raise InvalidArgumentError(
+                raise ValueError(
                     f"{head}axis {axis} of a tensor of shape {shape} should have size "
-                    f"{int(want)}.", op="assert_shapes")
+                    f"{int(want)}.")

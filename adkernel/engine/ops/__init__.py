@@ -346,12 +346,13 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
 @composite("nn.moments")
 def moments(x, axes, shift=None, keepdims=False, name=None):
     """``(mean, variance)`` over ``axes`` (composite). ``shift`` is ignored, as in
-    TensorFlow 2."""
+    TensorFlow 2. The values and first derivatives are TensorFlow's; second derivatives
+    are exact (TensorFlow stops the gradient through the mean inside the variance, which
+    changes only its second derivatives)."""
     t = _tensor(x)
     axes = tuple(int(a) for a in (axes if isinstance(axes, list | tuple) else [axes]))
     mean = reduce_mean(t, axis=axes, keepdims=True)
-    var = reduce_mean(_fn["squared_difference"](t, _fn["stop_gradient"](mean)), axis=axes,
-                      keepdims=True)
+    var = reduce_mean(_fn["squared_difference"](t, mean), axis=axes, keepdims=True)
     if not keepdims:
         mean, var = squeeze(mean, axes), squeeze(var, axes)
     return mean, var

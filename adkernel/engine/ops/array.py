@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, invalid_argument
 from ..registry import apply, axis_arg, defop, one, refuse, shape_arg, unify
 from ..tensor import TensorLike, convert_to_tensor
 
@@ -170,7 +170,9 @@ def concat_api(values, axis, name=None):
     try:
         np.concatenate([np.empty(np.shape(v), np.bool_) for v in vals], axis=int(axis))
     except (ValueError, np.exceptions.AxisError) as e:
-        raise InvalidArgumentError(f"concat: {e}", op="ConcatV2") from None
+        shapes = ", ".join(str(list(np.shape(v))) for v in vals)
+        raise InvalidArgumentError(f"concat: {e} (inputs of shape {shapes}, axis={axis})",
+                                   op="ConcatV2") from None
     return apply(concat, args, vals, {"axis": int(axis)})
 
 
@@ -195,7 +197,9 @@ def stack_api(values, axis=0, name=None):
     try:
         np.stack([np.empty(np.shape(v), np.bool_) for v in vals], axis=int(axis))
     except (ValueError, np.exceptions.AxisError) as e:
-        raise InvalidArgumentError(f"stack: {e}", op="Pack") from None
+        shapes = ", ".join(str(list(np.shape(v))) for v in vals)
+        raise InvalidArgumentError(f"stack: {e} (inputs of shape {shapes}, axis={axis})",
+                                   op="Pack") from None
     return apply(stack, args, vals, {"axis": int(axis)})
 
 
@@ -230,7 +234,9 @@ def getitem_api(x, key, _out_type=None, _out_init=None):
     try:
         np.empty(np.shape(v), dtype=np.bool_)[key]
     except IndexError as e:
-        raise IndexError(f"{e} (indexing a tensor of shape {tuple(np.shape(v))})") from None
+        # TensorFlow's InvalidArgumentError, which ``except IndexError`` also catches
+        raise invalid_argument(f"{e} (indexing a tensor of shape {tuple(np.shape(v))})",
+                               op="StridedSlice", index=True) from None
     return apply(getitem, (x,), (v,), {"key": key}, _out_type, _out_init)
 
 
