@@ -25,8 +25,8 @@ def main() -> None:
         values[group] = {name: fn() for name, fn in getattr(cases, group)(tf).items()}
     text = (
         '"""Numbers measured on TensorFlow ' + tf.__version__ + " (Keras "
-        + tf.keras.__version__ + ") by tests/measure_tf_reference.py from the programs in\n"
-        'tests/tf_reference_cases.py. Generated: do not edit by hand."""\n\n'
+        + tf.keras.__version__ + ")\nby tests/measure_tf_reference.py from the programs in "
+        'tests/tf_reference_cases.py.\nGenerated: do not edit by hand."""\n\n'
         f"TF_VERSION = {tf.__version__!r}\n"
         f"KERAS_VERSION = {tf.keras.__version__!r}\n\n"
         f"VALUES = {pprint.pformat(values, width=96, sort_dicts=True)}\n"

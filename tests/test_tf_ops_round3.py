@@ -48,7 +48,7 @@ def test_invalid_argument_errors_keep_the_helpful_text():
     t = tf.constant(cases.X)
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"\[2, 3\]"):
         tf.concat([t, tf.zeros([3, 2])], axis=1)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="reduce_sum.*axis 2"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"reduce_sum.*axis 2"):
         tf.reduce_sum(t, axis=2)
     with pytest.raises(tf.errors.InvalidArgumentError, match=r"shape \(2, 3\)|\[2, 3\]"):
         t[5]

@@ -153,7 +153,7 @@ def _grads_of(tf, layer, x, weights):
         tape.watch(x)
         y = layer(x)
         loss = tf.reduce_sum(y * tf.constant(weights))
-    grads = tape.gradient(loss, [x] + list(layer.trainable_variables))
+    grads = tape.gradient(loss, [x, *layer.trainable_variables])
     return [_l(y)] + [_l(tf.convert_to_tensor(g)) for g in grads]
 
 
@@ -204,8 +204,8 @@ def _built_names(tf):
     layer = tf.keras.layers.Dense(3, kernel_initializer="zeros", name="my_dense")
     before = [layer.built, len(layer.weights)]
     layer.build((None, 2))
-    return before + [layer.built, [v.name for v in layer.weights],
-                     [v.path for v in layer.weights], _l(layer.kernel)]
+    return [*before, layer.built, [v.name for v in layer.weights],
+            [v.path for v in layer.weights], _l(layer.kernel)]
 
 
 def _frozen(tf):
@@ -230,7 +230,7 @@ def _bn(tf, **kwargs):
         tape.watch(x)
         y = bn(x, training=True)
         loss = tf.reduce_sum(y * tf.constant(UP))
-    grads = tape.gradient(loss, [x] + list(bn.trainable_variables))
+    grads = tape.gradient(loss, [x, *bn.trainable_variables])
     after_train = [_l(v) for v in bn.non_trainable_variables]
     y2 = bn(x * 2.0, training=True)
     infer = bn(x)
@@ -266,7 +266,7 @@ def _optimize(tf, opt, steps=4):
             y = tf.matmul(tf.constant(X), w) + b
             loss = tf.reduce_sum((y - float(i)) ** 2) + tf.reduce_sum(tf.sin(w))
         grads = tape.gradient(loss, [w, b])
-        opt.apply_gradients(zip(grads, [w, b]))
+        opt.apply_gradients(zip(grads, [w, b]))  # noqa: B905  (TensorFlow's idiom)
         trace.append([_l(w), _l(b)])
     return trace
 
@@ -342,4 +342,22 @@ def _loss_cases(tf):
             tf, L.SparseCategoricalCrossentropy(reduction="sum"), Y_SPARSE, P_CAT,
             sample_weight=SW),
         "reduction_default": lambda: L.CategoricalCrossentropy().reduction,
+        # Keras uses the logits of its own sigmoid/softmax activations (saturated here)
+        "bce_after_sigmoid_layer": lambda: _after_activation(tf, "sigmoid",
+                                                             L.BinaryCrossentropy(), Y_BIN),
+        "cce_after_softmax_layer": lambda: _after_activation(
+            tf, "softmax", L.CategoricalCrossentropy(), Y_CAT),
+        "scce_after_softmax_layer": lambda: _after_activation(
+            tf, "softmax", L.SparseCategoricalCrossentropy(), Y_SPARSE),
+        "bce_after_tf_sigmoid": lambda: _after_activation(tf, tf.sigmoid,
+                                                          L.BinaryCrossentropy(), Y_BIN),
     }
+
+
+def _after_activation(tf, activation, loss_fn, y_true):
+    layer = tf.keras.layers.Dense(3, activation=activation)
+    layer.build((None, 3))
+    layer.set_weights([M * 12.0, np.array([1.0, -2.0, 0.5], np.float32)])
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y_true, layer(X))
+    return [_l(loss), _l(tape.gradient(loss, layer.kernel))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 
 from ..engine import ops
 from ..engine.tensor import TensorLike, convert_to_tensor
@@ -43,8 +44,29 @@ def leaky_relu(x, negative_slope=0.2):
     return ops.leaky_relu(_t(x), alpha=negative_slope)
 
 
+# Keras 3 remembers the logits of a sigmoid or softmax activation's output, and its
+# cross-entropy losses use them (with from_logits=True) when given that very tensor: the
+# stable formula instead of clipping probabilities. adkernel does the same.
+_LOGITS: dict[int, tuple] = {}
+
+
+def _remember(out, logits):
+    key = id(out)
+    _LOGITS[key] = (weakref.ref(out, lambda _ref: _LOGITS.pop(key, None)), logits)
+    return out
+
+
+def logits_of(output):
+    """The logits a Keras sigmoid/softmax activation made ``output`` from, or None."""
+    entry = _LOGITS.get(id(output))
+    if entry is not None and entry[0]() is output:
+        return entry[1]
+    return None
+
+
 def sigmoid(x):
-    return ops.sigmoid(_t(x))
+    x = _t(x)
+    return _remember(ops.sigmoid(x), x)
 
 
 def tanh(x):
@@ -96,7 +118,8 @@ def gelu(x, approximate=False):
 
 
 def softmax(x, axis=-1):
-    return ops.softmax(_t(x), axis=axis)
+    x = _t(x)
+    return _remember(ops.softmax(x, axis=axis), x)
 
 
 def log_softmax(x, axis=-1):

@@ -16,6 +16,7 @@ from ..engine.dtypes import as_dtype
 from ..engine.errors import InvalidArgumentError
 from ..engine.tensor import TensorLike, convert_to_tensor
 from ._common import out_of_scope
+from .activations import logits_of
 
 __all__ = [
     "MSE",
@@ -89,13 +90,14 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     _same_shape("binary_crossentropy", t, p)
     if label_smoothing:
         t = ops.add(ops.multiply(t, 1.0 - label_smoothing), 0.5 * label_smoothing)
+    if not from_logits and logits_of(p) is not None:  # Keras' rule (see activations.py)
+        p, from_logits = logits_of(p), True
     if from_logits:
         per = ops.sigmoid_cross_entropy_with_logits(labels=t, logits=p)
     else:
         p = ops.clip_by_value(p, _EPSILON, 1.0 - _EPSILON)
-        bce = ops.multiply(t, ops.log(ops.add(p, _EPSILON)))
-        bce = ops.add(bce, ops.multiply(ops.subtract(1.0, t),
-                                        ops.log(ops.add(ops.subtract(1.0, p), _EPSILON))))
+        bce = ops.multiply(t, ops.log(p))
+        bce = ops.add(bce, ops.multiply(ops.subtract(1.0, t), ops.log(ops.subtract(1.0, p))))
         per = ops.negative(bce)
     return ops.reduce_mean(per, axis=axis)
 
@@ -107,6 +109,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     if label_smoothing:
         n = p.shape[axis]
         t = ops.add(ops.multiply(t, 1.0 - label_smoothing), label_smoothing / n)
+    if not from_logits and logits_of(p) is not None:  # Keras' rule (see activations.py)
+        p, from_logits = logits_of(p), True
     if from_logits:
         return ops.softmax_cross_entropy_with_logits(labels=t, logits=p, axis=axis)
     p = ops.divide(p, ops.reduce_sum(p, axis=axis, keepdims=True))
@@ -134,6 +138,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
             op="SparseSoftmaxCrossEntropyWithLogits")
     if labels.dtype.kind == "f":
         labels = labels.astype(np.int64)
+    if not from_logits and logits_of(p) is not None:  # Keras' rule (see activations.py)
+        p, from_logits = logits_of(p), True
     if not from_logits:
         p = ops.log(ops.clip_by_value(p, _EPSILON, 1.0 - _EPSILON))
     return ops.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=p)

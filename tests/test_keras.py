@@ -1,0 +1,144 @@
+"""adkernel's tf.keras against TensorFlow 2.21's own numbers (Keras 3).
+
+The programs are in tests/tf_reference_cases.py (``keras_cases``): Dense forward and
+gradients (activations by name and by function, without bias, numpy inputs), BatchNorm in
+training and inference with its moving statistics, Sequential, SGD (momentum, Nesterov,
+weight decay, clipping) and Adam (betas, amsgrad) over several steps, and every loss with
+and without ``from_logits``, reductions and sample weights. Their results on TensorFlow
+2.21.0 were measured once with tests/measure_tf_reference.py and frozen in
+tests/tf_reference_values.py; CI never installs TensorFlow.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import tf_reference_cases as cases
+from reference_compare import assert_matches
+from tf_reference_values import KERAS_VERSION, VALUES
+
+import adkernel
+from adkernel import tf
+
+KERAS = cases.keras_cases(tf)
+# TensorFlow's Keras 3 still gives a gradient for a frozen layer's kernel when asked
+# explicitly (its variables stay watched); adkernel's tape does not watch non-trainable
+# variables, so it says None (docs/tf-compat.md). The counts and flags below agree.
+SKIP = set()
+
+
+def test_the_reference_is_keras_3_on_tensorflow_2_21():
+    assert KERAS_VERSION.startswith("3.")
+    assert sorted(KERAS) == sorted(VALUES["keras_cases"])
+
+
+@pytest.mark.parametrize("name", sorted(KERAS))
+def test_keras_matches_tensorflow(name):
+    assert_matches(KERAS[name](), VALUES["keras_cases"][name], name)
+
+
+# ----- behaviour beyond the frozen numbers ----------------------------------------------------
+def test_dense_is_built_on_first_call_and_trains_with_a_tape():
+    tf.random.set_seed(0)
+    model = tf.keras.Sequential([tf.keras.layers.Dense(8, activation="relu"),
+                                 tf.keras.layers.Dense(1)])
+    assert model.trainable_variables == []
+    x = np.linspace(-1, 1, 32, dtype=np.float32).reshape(-1, 1)
+    y = 3 * x - 1
+    opt = tf.keras.optimizers.Adam(learning_rate=0.05)
+    loss_fn = tf.keras.losses.MeanSquaredError()
+    first = None
+    for _ in range(150):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y, model(x))
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        first = float(loss) if first is None else first
+    assert [tuple(v.shape) for v in model.trainable_variables] == [(1, 8), (8,), (8, 1), (1,)]
+    assert float(loss) < 0.01 * first
+
+
+def test_layer_gradients_against_numerical_differentiation():
+    layer = tf.keras.layers.Dense(3, activation="tanh", dtype="float64")
+    bn = tf.keras.layers.BatchNormalization(dtype="float64")
+    x = np.random.default_rng(0).normal(size=(5, 4))
+    layer(x)
+    bn(layer(x))
+    adkernel.check_gradients(lambda t: bn(layer(t), training=True), x, order=2)
+    adkernel.check_gradients(lambda k: tf.tanh(x @ k + layer.bias), layer.kernel.numpy(),
+                             order=2)
+
+
+def test_trainable_false_and_setter():
+    layer = tf.keras.layers.Dense(2)
+    layer(np.ones((1, 3)))
+    layer.trainable = False
+    assert layer.trainable_variables == [] and len(layer.non_trainable_variables) == 2
+    layer.trainable = True
+    assert [v.name for v in layer.trainable_variables] == ["kernel", "bias"]
+
+
+def test_custom_layer_and_model_subclass():
+    class Scale(tf.keras.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+
+        def call(self, x):
+            return x * self.w
+
+    class Net(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.scale = Scale()
+            self.out = tf.keras.layers.Dense(1, kernel_initializer="ones")
+
+        def call(self, x, training=None):
+            return self.out(self.scale(x))
+
+    net = Net()
+    y = net(np.ones((2, 3)))
+    np.testing.assert_allclose(y.numpy(), [[3.0], [3.0]])
+    assert [v.name for v in net.trainable_variables] == ["w", "kernel", "bias"]
+    with pytest.raises(NotImplementedError, match="GradientTape"):
+        net.compile(optimizer="adam", loss="mse")
+    with pytest.raises(NotImplementedError, match="apply_gradients"):
+        net.fit(np.ones((2, 3)), np.ones((2, 1)))
+
+
+def test_out_of_scope_names_say_so_and_show_the_tape_loop():
+    for call in (lambda: tf.data.Dataset, lambda: tf.image.resize,
+                 lambda: tf.saved_model.save, lambda: tf.keras.Input(shape=(3,)),
+                 lambda: tf.keras.callbacks.EarlyStopping):
+        with pytest.raises(NotImplementedError, match="out of adkernel's scope") as info:
+            call()
+        assert "tape.gradient(loss, model.trainable_variables)" in str(info.value)
+
+
+def test_refused_arguments_name_themselves():
+    with pytest.raises(NotImplementedError, match="kernel_regularizer"):
+        tf.keras.layers.Dense(2, kernel_regularizer="l2")
+    with pytest.raises(NotImplementedError, match="use_ema"):
+        tf.keras.optimizers.Adam(use_ema=True)
+    with pytest.raises(NotImplementedError, match="ignore_class"):
+        tf.keras.losses.SparseCategoricalCrossentropy(ignore_class=0)
+    with pytest.raises(TypeError, match="unrecognized"):
+        tf.keras.layers.Dense(2, bogus=1)
+
+
+def test_optimizer_errors_are_clear():
+    v = tf.Variable(1.0)
+    opt = tf.keras.optimizers.SGD()
+    with pytest.raises(ValueError, match="No gradients provided"):
+        opt.apply_gradients([(None, v)])
+    with pytest.raises(TypeError, match="pairs"):
+        opt.apply_gradients([v])
+    opt.apply_gradients([(None, tf.Variable(2.0)), (tf.constant(1.0), v)])  # None skipped
+    np.testing.assert_allclose(v.numpy(), 0.99)
+
+
+def test_dropout_layer_only_in_training():
+    layer = tf.keras.layers.Dropout(0.5, seed=1)
+    x = np.ones((4, 6), np.float32)
+    np.testing.assert_array_equal(layer(x).numpy(), x)
+    out = layer(x, training=True).numpy()
+    assert set(np.unique(out).tolist()) <= {0.0, 2.0}
