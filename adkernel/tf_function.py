@@ -63,7 +63,7 @@ class TensorSpec:
         return hash((tuple(self.shape), self.dtype.name, self.name))
 
     def __repr__(self):
-        shape = "None" if type(self.shape) is not TensorShape else str(
+        shape = "<unknown>" if type(self.shape) is not TensorShape else str(
             tuple(self.shape)).replace(",)", ")")
         if type(self.shape) is TensorShape and len(self.shape) == 1:
             shape = f"({self.shape[0]},)"

@@ -21,10 +21,6 @@ import adkernel
 from adkernel import tf
 
 KERAS = cases.keras_cases(tf)
-# TensorFlow's Keras 3 still gives a gradient for a frozen layer's kernel when asked
-# explicitly (its variables stay watched); adkernel's tape does not watch non-trainable
-# variables, so it says None (docs/tf-compat.md). The counts and flags below agree.
-SKIP = set()
 
 
 def test_the_reference_is_keras_3_on_tensorflow_2_21():
@@ -67,6 +63,18 @@ def test_layer_gradients_against_numerical_differentiation():
     adkernel.check_gradients(lambda t: bn(layer(t), training=True), x, order=2)
     adkernel.check_gradients(lambda k: tf.tanh(x @ k + layer.bias), layer.kernel.numpy(),
                              order=2)
+
+
+def test_frozen_layer_kernel_is_not_watched():
+    # A documented difference (docs/tf-compat.md): TensorFlow 2.21's Keras 3 still gives a
+    # gradient for a frozen layer's kernel when it is asked for explicitly (the variable
+    # underneath stays watched); adkernel's tape, like tf.Variable(trainable=False), does
+    # not watch it, so the gradient is None with the usual warning explaining why.
+    layer = tf.keras.layers.Dense(2, trainable=False)
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(layer(np.ones((1, 3))))
+    with pytest.warns(adkernel.NoneGradientWarning):
+        assert tape.gradient(y, layer.kernel) is None
 
 
 def test_trainable_false_and_setter():

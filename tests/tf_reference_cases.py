@@ -361,3 +361,104 @@ def _after_activation(tf, activation, loss_fn, y_true):
     with tf.GradientTape() as tape:
         loss = loss_fn(y_true, layer(X))
     return [_l(loss), _l(tape.gradient(loss, layer.kernel))]
+
+
+# ----- tf.function, tf.Module, TensorSpec ------------------------------------------------------
+def module_cases(tf):
+    return {
+        "module_order": lambda: _module_order(tf),
+        "module_default_name": lambda: [_named(tf).name, tf.Module().name,
+                                        tf.Module(name="custom").name],
+        "module_name_scope": lambda: _named(tf).name_scope.name,
+        "function_values": lambda: _function_values(tf),
+        "function_signature_rank": lambda: _error(tf, lambda: _signed(tf)(tf.zeros([2, 2]))),
+        "function_signature_dtype": lambda: _error(
+            tf, lambda: _signed(tf)(tf.constant([1, 2], tf.int32))),
+        "function_signature_ok": lambda: _l(_signed(tf)(tf.constant([1.0, 2.0, 3.0]))),
+        "function_method": lambda: _function_method(tf),
+        "function_gradient": lambda: _function_gradient(tf),
+        "tensorspec": lambda: [repr(tf.TensorSpec([None, 3])), repr(tf.TensorSpec(None)),
+                               tf.TensorSpec([None, 3]).is_compatible_with(tf.zeros([5, 3])),
+                               tf.TensorSpec([None, 3]).is_compatible_with(tf.zeros([5, 2])),
+                               tf.TensorSpec(None, tf.int32).is_compatible_with(
+                                   tf.zeros([5, 2]))],
+    }
+
+
+def _named(tf):
+    class MyDenseBlock(tf.Module):
+        pass
+
+    return MyDenseBlock()
+
+
+def _module_order(tf):
+    class Inner(tf.Module):
+        def __init__(self):
+            super().__init__(name="inner")
+            self.w = tf.Variable(5.0, name="w_inner")
+
+    class Outer(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.zeta = tf.Variable(1.0, name="zeta")
+            self.alpha = [tf.Variable(2.0, name="a0"),
+                          {"k2": tf.Variable(3.0, name="k2"),
+                           "k1": tf.Variable(4.0, name="k1", trainable=False)}]
+            self.child = Inner()
+            self.pair = (tf.Variable(6.0, name="p0"), self.zeta)  # zeta counted once
+            self.beta = tf.Variable(7.0, name="beta", trainable=False)
+
+    m = Outer()
+    return [[v.name for v in m.variables], [v.name for v in m.trainable_variables],
+            [s.name for s in m.submodules], m.name]
+
+
+def _function_values(tf):
+    calls = []
+
+    @tf.function
+    def f(x):
+        calls.append(1)
+        return x * x + 1
+
+    @tf.function(reduce_retracing=True, jit_compile=False)
+    def g(x, y=2.0):
+        return x * y
+
+    return [_l(f(tf.constant(3.0))), _l(f(tf.constant([1.0, 2.0]))), _l(g(tf.constant(4.0))),
+            _l(g(tf.constant(4.0), y=0.5))]
+
+
+def _signed(tf):
+    @tf.function(input_signature=[tf.TensorSpec(shape=[None], dtype=tf.float32)])
+    def h(x):
+        return x * 2.0
+
+    return h
+
+
+def _function_method(tf):
+    class Model(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.v = tf.Variable(3.0)
+
+        @tf.function(input_signature=[tf.TensorSpec(None)])
+        def __call__(self, x):
+            return self.v * x
+
+    m = Model()
+    return [_l(m(tf.constant(2.0))), _l(m(tf.constant([1.0, 2.0])))]
+
+
+def _function_gradient(tf):
+    v = tf.Variable(2.0)
+
+    @tf.function
+    def loss(x):
+        return v * v * x
+
+    with tf.GradientTape() as tape:
+        y = loss(tf.constant(3.0))
+    return [_l(y), _l(tape.gradient(y, v))]
