@@ -17,7 +17,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-__all__ = ["CellResult", "NotebookReport", "rewrite_source", "run_notebook", "main"]
+__all__ = ["CellResult", "NotebookReport", "main", "rewrite_source", "run_notebook"]
 
 _IMPORTS = [
     (re.compile(r"^(\s*)import\s+tensorflow\s+as\s+(\w+)\s*$"), r"\1from adkernel import tf as \2"),
