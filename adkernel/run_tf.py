@@ -25,6 +25,8 @@ _IMPORTS = [
     (re.compile(r"^(\s*)from\s+tensorflow\s+import\s+keras\s*$"),
      r"\1from adkernel.tf import keras"),
     (re.compile(r"^(\s*)from\s+tensorflow\s+import\s+(.+)$"), r"\1from adkernel.tf import \2"),
+    (re.compile(r"^(\s*)from\s+tensorflow\.keras((?:\.\w+)*)\s+import\s+(.+)$"),
+     r"\1from adkernel.keras\2 import \3"),
     (re.compile(r"^(\s*)import\s+keras\s*$"), r"\1from adkernel.tf import keras"),
 ]
 _SHELL = re.compile(r"^\s*!")

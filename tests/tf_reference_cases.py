@@ -195,6 +195,11 @@ def keras_cases(tf):
             0.05, beta_1=0.5, beta_2=0.9, epsilon=1e-3)),
         "adam_amsgrad": lambda: _optimize(tf, tf.keras.optimizers.Adam(0.02, amsgrad=True)),
         "adam_iterations": lambda: _adam_iterations(tf),
+        # a TensorFlow user's small network, unchanged apart from the import
+        "small_network_adam": lambda: _small_network(tf),
+        "classifier_sgd_momentum": lambda: _classifier(tf),
+        "bn_network_adam": lambda: _bn_network(tf),
+        "custom_model_subclass": lambda: _custom_model(tf),
     }
     cases.update(_loss_cases(tf))
     return cases
@@ -462,3 +467,89 @@ def _function_gradient(tf):
     with tf.GradientTape() as tape:
         y = loss(tf.constant(3.0))
     return [_l(y), _l(tape.gradient(y, v))]
+
+
+XN = (np.arange(24, dtype=np.float32).reshape(8, 3) % 5 - 2.0) / 2.0
+YN = (np.sin(XN.sum(axis=1, keepdims=True)) * 1.5).astype(np.float32)
+W1 = (np.arange(12, dtype=np.float32).reshape(3, 4) % 7 - 3.0) / 5.0
+W2 = np.array([[0.5], [-0.4], [0.3], [0.8]], np.float32)
+
+
+def _small_network(tf):
+    model = tf.keras.Sequential([
+        tf.keras.layers.Dense(4, activation="relu"),
+        tf.keras.layers.Dense(1),
+    ])
+    model(XN)
+    model.set_weights([W1, np.full(4, 0.1, np.float32), W2, np.array([0.0], np.float32)])
+    optimizer = tf.keras.optimizers.Adam(learning_rate=0.05)
+    loss_fn = tf.keras.losses.MeanSquaredError()
+    losses = []
+    for _ in range(12):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(YN, model(XN, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))  # noqa: B905
+        losses.append(float(loss))
+    return {"losses": losses, "weights": [_l(w) for w in model.get_weights()],
+            "prediction": _l(model(XN[:3]))}
+
+
+def _classifier(tf):
+    layer = tf.keras.layers.Dense(3, kernel_initializer="zeros")
+    labels = np.array([0, 1, 2, 1, 0, 2, 2, 1], np.int64)
+    optimizer = tf.keras.optimizers.SGD(learning_rate=0.1, momentum=0.9)
+    loss_fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    losses = []
+    for _ in range(10):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(labels, layer(XN))
+        grads = tape.gradient(loss, layer.trainable_variables)
+        optimizer.apply_gradients(zip(grads, layer.trainable_variables))  # noqa: B905
+        losses.append(float(loss))
+    return {"losses": losses, "kernel": _l(layer.kernel), "bias": _l(layer.bias)}
+
+
+def _bn_network(tf):
+    # no bias before BatchNormalization: its gradient would be rounding noise (BN removes
+    # any shift), which Adam would amplify into steps that no two libraries agree on
+    dense = tf.keras.layers.Dense(4, use_bias=False,
+                                  kernel_initializer=tf.keras.initializers.Constant(W1))
+    bn = tf.keras.layers.BatchNormalization(momentum=0.8)
+    head = tf.keras.layers.Dense(1, activation="sigmoid",
+                                 kernel_initializer=tf.keras.initializers.Constant(W2))
+    target = (YN > 0).astype(np.float32)
+    optimizer = tf.keras.optimizers.Adam(learning_rate=0.1, amsgrad=True)
+    loss_fn = tf.keras.losses.BinaryCrossentropy()
+    losses = []
+    for _ in range(6):
+        with tf.GradientTape() as tape:
+            p = head(bn(dense(XN), training=True))
+            loss = loss_fn(target, p)
+        variables = dense.trainable_variables + bn.trainable_variables + \
+            head.trainable_variables
+        grads = tape.gradient(loss, variables)
+        optimizer.apply_gradients(zip(grads, variables))  # noqa: B905
+        losses.append(float(loss))
+    return {"losses": losses, "moving": [_l(v) for v in bn.non_trainable_variables],
+            "inference": _l(head(bn(dense(XN[:4]), training=False)))}
+
+
+def _custom_model(tf):
+    class TwoLayer(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = tf.keras.layers.Dense(4, activation="tanh")
+            self.out = tf.keras.layers.Dense(1)
+
+        def call(self, x, training=False):
+            return self.out(self.hidden(x))
+
+    model = TwoLayer()
+    model(XN)
+    model.set_weights([W1, np.zeros(4, np.float32), W2, np.array([0.2], np.float32)])
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(model(XN) - YN))
+    grads = tape.gradient(loss, model.trainable_variables)
+    return {"loss": float(loss), "grads": [_l(g) for g in grads],
+            "names": [v.name for v in model.trainable_variables]}

@@ -45,7 +45,6 @@ class Layer:
             raise TypeError(f"{type(self).__name__}: unrecognized keyword arguments "
                             f"{unknown}")
         object.__setattr__(self, "_tracked", [])
-        object.__setattr__(self, "_layers", [])
         self._dtype = as_dtype("float32" if dtype is None else dtype)
         self._autocast = bool(autocast)
         self._trainable = bool(trainable)
@@ -60,10 +59,28 @@ class Layer:
             shape = (kwargs.get("batch_size"), int(kwargs["input_dim"]))
         self._build_shape = shape
 
-    def __setattr__(self, key, value):
-        if isinstance(value, Layer) and value is not self and value not in self._layers:
-            self._layers.append(value)
-        object.__setattr__(self, key, value)
+    @property
+    def _layers(self) -> list:
+        """Sub-layers held in attributes (also inside lists, tuples and dicts), in the order
+        the attributes were set, as Keras tracks them."""
+        found, seen = [], {id(self)}
+
+        def walk(value):
+            if isinstance(value, Layer):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    found.append(value)
+            elif isinstance(value, list | tuple):
+                for v in value:
+                    walk(v)
+            elif isinstance(value, dict):
+                for v in value.values():
+                    walk(v)
+
+        for key, value in vars(self).items():
+            if not key.startswith("__"):
+                walk(value)
+        return found
 
     # ----- weights ---------------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable=True,

@@ -69,16 +69,13 @@ class Sequential(Model):
             raise TypeError(f"Sequential.add needs a layer (e.g. tf.keras.layers.Dense(4)), "
                             f"got {type(layer).__name__}")
         self.layers.append(layer)
-        self._layers.append(layer)
         if layer is self.layers[0] and layer._build_shape is not None:
             self._build_from(layer._build_shape)
         elif self.built:
             self._build_from(self._input_shape)
 
     def pop(self):
-        layer = self.layers.pop()
-        self._layers.remove(layer)
-        return layer
+        return self.layers.pop()
 
     def _build_from(self, shape) -> None:
         self._input_shape = tuple(shape)
