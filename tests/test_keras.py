@@ -150,3 +150,109 @@ def test_dropout_layer_only_in_training():
     np.testing.assert_array_equal(layer(x).numpy(), x)
     out = layer(x, training=True).numpy()
     assert set(np.unique(out).tolist()) <= {0.0, 2.0}
+
+
+# ----- signatures: every parameter is TensorFlow's, in TensorFlow's positions -----------------
+# Measured with inspect.signature on TensorFlow 2.21.0 / Keras 3.15.1.
+KERAS_SIGNATURES = {
+        "layers.Dense": (
+        "units, activation, use_bias, kernel_initializer, bias_initializer,"
+        " kernel_regularizer, bias_regularizer, activity_regularizer,"
+        " kernel_constraint, bias_constraint, lora_rank, lora_alpha,"
+        " quantization_config, **kwargs"
+    ),
+        "layers.BatchNormalization": (
+        "axis, momentum, epsilon, center, scale, beta_initializer,"
+        " gamma_initializer, moving_mean_initializer,"
+        " moving_variance_initializer, beta_regularizer, gamma_regularizer,"
+        " beta_constraint, gamma_constraint, renorm, renorm_clipping,"
+        " renorm_momentum, synchronized, **kwargs"
+    ),
+    "layers.Dropout": "rate, noise_shape, seed, **kwargs",
+    "layers.Flatten": "data_format, **kwargs",
+    "layers.Activation": "activation, **kwargs",
+    "layers.Layer": "activity_regularizer, trainable, dtype, autocast, name, **kwargs",
+        "layers.Layer.add_weight": (
+        "*args, shape, initializer, dtype, trainable, autocast, regularizer,"
+        " constraint, aggregation, overwrite_with_gradient, name"
+    ),
+    "Sequential": "layers, trainable, name",
+        "optimizers.SGD": (
+        "learning_rate, momentum, nesterov, weight_decay, clipnorm, clipvalue,"
+        " global_clipnorm, use_ema, ema_momentum, ema_overwrite_frequency,"
+        " loss_scale_factor, gradient_accumulation_steps, name, **kwargs"
+    ),
+        "optimizers.Adam": (
+        "learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay,"
+        " clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,"
+        " ema_overwrite_frequency, loss_scale_factor,"
+        " gradient_accumulation_steps, name, **kwargs"
+    ),
+    "losses.MeanSquaredError": "reduction, name, dtype",
+    "losses.BinaryCrossentropy": "from_logits, label_smoothing, axis, reduction, name, dtype",
+        "losses.CategoricalCrossentropy": (
+        "from_logits, label_smoothing, axis, reduction, name, dtype"
+    ),
+        "losses.SparseCategoricalCrossentropy": (
+        "from_logits, ignore_class, reduction, axis, name, dtype"
+    ),
+    "losses.Loss.__call__": "y_true, y_pred, sample_weight",
+    "losses.mse": "y_true, y_pred",
+    "losses.binary_crossentropy": "y_true, y_pred, from_logits, label_smoothing, axis",
+    "losses.categorical_crossentropy": "y_true, y_pred, from_logits, label_smoothing, axis",
+    "losses.sparse_categorical_crossentropy": "y_true, y_pred, from_logits, ignore_class, axis",
+    "optimizers.SGD.apply_gradients": "grads_and_vars",
+    "initializers.Constant": "value",
+    "initializers.GlorotUniform": "seed, input_axes, output_axes",
+    "initializers.GlorotNormal": "seed, input_axes, output_axes",
+    "initializers.HeNormal": "seed, input_axes, output_axes",
+    "initializers.HeUniform": "seed, input_axes, output_axes",
+    "initializers.LecunNormal": "seed, input_axes, output_axes",
+    "initializers.LecunUniform": "seed, input_axes, output_axes",
+    "initializers.RandomNormal": "mean, stddev, seed",
+    "initializers.RandomUniform": "minval, maxval, seed",
+    "initializers.TruncatedNormal": "mean, stddev, seed",
+    "initializers.VarianceScaling": "scale, mode, distribution, seed, input_axes, output_axes",
+    "activations.elu": "x, alpha",
+    "activations.exponential": "x",
+    "activations.gelu": "x, approximate",
+    "activations.leaky_relu": "x, negative_slope",
+    "activations.linear": "x",
+    "activations.log_softmax": "x, axis",
+    "activations.relu": "x, negative_slope, max_value, threshold",
+    "activations.relu6": "x",
+    "activations.selu": "x",
+    "activations.sigmoid": "x",
+    "activations.silu": "x",
+    "activations.softmax": "x, axis",
+    "activations.softplus": "x",
+    "activations.softsign": "x",
+    "activations.swish": "x",
+    "activations.tanh": "x",
+}
+_ANY_POSITIONAL = {"layers.Layer.add_weight"}  # TensorFlow: *args (its first is shape)
+
+
+def _ours(key):
+    obj = tf.keras
+    parts = key.split(".")
+    for p in parts:
+        obj = getattr(obj, p)
+    if isinstance(obj, type):
+        obj = obj.__init__
+    return obj
+
+
+@pytest.mark.parametrize("key", sorted(KERAS_SIGNATURES))
+def test_keras_signature_matches_tensorflow(key):
+    import inspect
+
+    theirs = [p.strip() for p in KERAS_SIGNATURES[key].split(",") if p.strip()]
+    params = [p for p in inspect.signature(_ours(key)).parameters.values() if p.name != "self"]
+    labels = [("*" if p.kind is p.VAR_POSITIONAL else "**" if p.kind is p.VAR_KEYWORD else "")
+              + p.name for p in params]
+    unknown = [p for p in labels if p not in theirs]
+    assert not unknown, f"{key}: parameters TensorFlow does not have: {unknown}"
+    if key not in _ANY_POSITIONAL:
+        positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+        assert positional == theirs[:len(positional)], (key, positional, theirs)
