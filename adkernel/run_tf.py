@@ -60,7 +60,7 @@ def rewrite_source(source: str) -> tuple[str, int, int]:
 @dataclass
 class CellResult:
     index: int  # position among the notebook's code cells (0-based)
-    status: str  # "ok", "failed", "empty"
+    status: str  # "ok", "failed", "empty", "skipped" (only shell lines)
     first_line: str
     error: str = ""
     hint: str = ""
@@ -79,7 +79,7 @@ class NotebookReport:
 
     @property
     def total(self) -> int:
-        return sum(c.status != "empty" for c in self.cells)
+        return sum(c.status in ("ok", "failed") for c in self.cells)
 
     def text(self) -> str:
         out = [f"{self.path}: {self.ran} of {self.total} code cells ran on adkernel "
@@ -89,7 +89,7 @@ class NotebookReport:
         for c in self.cells:
             if c.status == "empty":
                 continue
-            mark = "ok    " if c.status == "ok" else "FAILED"
+            mark = {"ok": "ok    ", "skipped": "skip  "}.get(c.status, "FAILED")
             out.append(f"  [{c.index:3d}] {mark} {c.first_line}")
             if c.error:
                 out.append(f"          {c.error}")
@@ -110,6 +110,12 @@ def _hint(ename: str, evalue: str) -> str:
     if ename == "ModuleNotFoundError":
         return "a package this environment does not have"
     return ""
+
+
+def _shell_only(source: str) -> bool:
+    lines = [ln.strip() for ln in source.splitlines() if ln.strip()]
+    return bool(lines) and all(ln.startswith(("!", "#")) for ln in lines) and any(
+        ln.startswith("!") for ln in lines)
 
 
 def _first_line(source: str) -> str:
@@ -145,16 +151,25 @@ def run_notebook(path, timeout: int = 60, kernel_name: str = "python3") -> Noteb
         client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
                                 allow_errors=True, resources={"metadata": {"path": work}})
         client.execute()
+    failed_before = False
     for i, cell in enumerate(code_cells):
         if not cell.source.strip():
             report.cells.append(CellResult(i, "empty", ""))
             continue
+        if _shell_only(originals[i]):
+            report.cells.append(CellResult(i, "skipped", _first_line(originals[i]),
+                                           hint="shell commands are not run"))
+            continue
         errors = [o for o in cell.outputs if o.get("output_type") == "error"]
         if errors:
             ename, evalue = errors[0].get("ename", ""), errors[0].get("evalue", "")
+            hint = _hint(ename, evalue)
+            if ename == "NameError" and failed_before:
+                hint = "probably defined by a cell above that failed"
             report.cells.append(CellResult(i, "failed", _first_line(originals[i]),
                                            f"{ename}: {evalue.splitlines()[0] if evalue else ''}"
-                                           [:300], _hint(ename, evalue)))
+                                           [:300], hint))
+            failed_before = True
         else:
             report.cells.append(CellResult(i, "ok", _first_line(originals[i])))
     return report

@@ -44,6 +44,7 @@ def _notebook(path):
         "",
         "ds = tf.data.Dataset.from_tensor_slices([1, 2])",
         "tf.experimental.numpy.ones(3)",
+        "print(ds)",
         "print(float(tf.reduce_sum(tf.ones(3))))",
     ]
     nb = nbformat.v4.new_notebook()
@@ -61,13 +62,14 @@ def test_run_tf_reports_cell_by_cell(tmp_path):
     assert proc.returncode == 1, proc.stderr  # not every cell ran
     (report,) = json.loads(proc.stdout)
     status = [c["status"] for c in report["cells"]]
-    assert status == ["ok", "ok", "ok", "empty", "failed", "failed", "ok"]
-    assert (report["ran"], report["total"]) == (4, 6)
+    assert status == ["skipped", "ok", "ok", "empty", "failed", "failed", "failed", "ok"]
+    assert (report["ran"], report["total"]) == (3, 6)
     assert report["imports_replaced"] == 1 and report["shell_lines"] == 1
     data, missing = report["cells"][4], report["cells"][5]
     assert "tf.data" in data["error"] and "out of adkernel's scope" in data["hint"]
     assert missing["error"].startswith("AttributeError")
     assert "docs/tf-compat.md" in missing["hint"]
+    assert "a cell above that failed" in report["cells"][6]["hint"]  # ds was never made
     assert path.read_text(encoding="utf-8") == before  # the notebook is not changed
 
 
