@@ -395,7 +395,64 @@ saved_model = _OutOfScope("tf.saved_model", "Save the variables' values instead,
 train = _OutOfScope("tf.train", "Use tf.keras.optimizers (SGD, Adam).")
 summary = _OutOfScope("tf.summary", "Print or plot the numbers with matplotlib.")
 distribute = _OutOfScope("tf.distribute")
-config = _OutOfScope("tf.config", "adkernel runs on the CPU with numpy.")
+
+
+class _PhysicalDevice(tuple):
+    """``tf.config.PhysicalDevice(name, device_type)``."""
+
+    __slots__ = ()
+
+    def __new__(cls, name, device_type):
+        return tuple.__new__(cls, (name, device_type))
+
+    name = property(lambda self: self[0])
+    device_type = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"PhysicalDevice(name='{self[0]}', device_type='{self[1]}')"
+
+
+def _list_devices(kind):
+    def list_devices(device_type=None):
+        """adkernel computes with numpy on the CPU: one CPU device, no GPU or TPU."""
+        if device_type not in (None, "CPU"):
+            return []
+        return [_PhysicalDevice(f"/{kind}:CPU:0", "CPU")]
+
+    return list_devices
+
+
+def _run_functions_eagerly(run_eagerly) -> None:
+    """Accepted: adkernel's tf.function always runs eagerly (there is no graph to build)."""
+
+
+class _Config(_OutOfScope):
+    """``tf.config``: the device queries answer truthfully (one CPU); the rest is out of
+    scope."""
+
+    def __init__(self):
+        super().__init__("tf.config", "adkernel runs on the CPU with numpy.")
+        self.list_physical_devices = _list_devices("physical_device")
+        self.list_logical_devices = _list_devices("device")
+        self.run_functions_eagerly = _run_functions_eagerly
+        self.functions_run_eagerly = lambda: True
+
+
+config = _Config()
+
+
+class device:
+    """``with tf.device("CPU:0"):`` - accepted; adkernel computes with numpy on the CPU
+    whatever the device name (TensorFlow too places ops on the CPU when a GPU is missing)."""
+
+    def __init__(self, device_name):
+        self.device_name = device_name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 __all__ = [
     "DType",

@@ -256,3 +256,32 @@ def test_keras_signature_matches_tensorflow(key):
     if key not in _ANY_POSITIONAL:
         positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
         assert positional == theirs[:len(positional)], (key, positional, theirs)
+
+
+def test_lambda_layer_and_saving_names():
+    square = tf.keras.layers.Lambda(lambda x, p=2.0: x ** p, arguments={"p": 3.0})
+    np.testing.assert_allclose(square(np.array([[2.0]])).numpy(), [[8.0]])
+    assert square.trainable_variables == []
+
+    @tf.keras.saving.register_keras_serializable(package="mine")
+    class Twice(tf.keras.layers.Layer):
+        def call(self, x):
+            return 2 * x
+
+    np.testing.assert_allclose(Twice()(np.ones(2)).numpy(), [2.0, 2.0])
+    model = tf.keras.Sequential([Twice()])
+    for call in (lambda: tf.keras.models.load_model("m.keras"),
+                 lambda: model.save_weights("w.h5"), lambda: model.save("m.keras")):
+        with pytest.raises(NotImplementedError, match="out of adkernel's scope"):
+            call()
+
+
+def test_config_and_device_answer_truthfully():
+    assert tf.config.list_physical_devices("GPU") == []
+    (cpu,) = tf.config.list_physical_devices()
+    assert cpu.device_type == "CPU" and cpu.name == "/physical_device:CPU:0"
+    tf.config.run_functions_eagerly(True)
+    with tf.device("CPU:0"):
+        assert float(tf.add(1.0, 2.0)) == 3.0
+    with pytest.raises(NotImplementedError, match="tf.config.set_visible_devices"):
+        tf.config.set_visible_devices([])

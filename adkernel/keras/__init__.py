@@ -40,7 +40,33 @@ initializers = _space(_initializers, {
 layers = _space(_layers)
 losses = _space(_losses, {"get": _losses.get})
 optimizers = _space(_optimizers)
-models = SimpleNamespace(Model=Model, Sequential=Sequential)
+def _refusing(what, why):
+    def refuse(*args, **kwargs):
+        raise out_of_scope(what, why)
+
+    refuse.__name__ = what.rsplit(".", 1)[-1]
+    return refuse
+
+
+_load_model = _refusing("tf.keras.models.load_model",
+                        "Rebuild the model in code and set_weights() the saved values.")
+_save_model = _refusing("tf.keras.models.save_model",
+                        "Save the values yourself, e.g. np.savez(path, *model.get_weights()).")
+
+
+def _register_keras_serializable(package="Custom", name=None):
+    """Accepted: registration only matters for saving a model, which adkernel does not do."""
+
+    def decorator(cls):
+        return cls
+
+    return decorator
+
+
+models = SimpleNamespace(Model=Model, Sequential=Sequential, load_model=_load_model,
+                         save_model=_save_model)
+saving = SimpleNamespace(register_keras_serializable=_register_keras_serializable,
+                         load_model=_load_model)
 Layer = _layers.Layer
 Loss = _losses.Loss
 Optimizer = _optimizers.Optimizer
@@ -68,4 +94,4 @@ mixed_precision = OutOfScope("tf.keras.mixed_precision")
 __all__ = ["Input", "Layer", "Loss", "Model", "Optimizer", "OutOfScopeError", "Sequential",
            "Variable", "activations", "applications", "backend", "callbacks", "datasets",
            "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
-           "optimizers", "preprocessing", "regularizers", "utils"]
+           "optimizers", "preprocessing", "regularizers", "saving", "utils"]

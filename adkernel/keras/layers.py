@@ -19,7 +19,7 @@ from ..engine.tensor import TensorLike, convert_to_tensor
 from . import activations, initializers
 from ._common import KerasVariable, snake, unique_name
 
-__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Layer"]
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Lambda", "Layer"]
 
 _SHAPE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size")
 
@@ -387,3 +387,22 @@ class Activation(Layer):
 
     def call(self, inputs):
         return self.activation(inputs)
+
+
+class Lambda(Layer):
+    """Wraps a function of the inputs as a layer: ``Lambda(lambda x: x ** 2)``.
+
+    The function's own variables are not tracked (as in Keras: write a Layer for that).
+    """
+
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
+        _refuse("Lambda", mask=mask)
+        super().__init__(**kwargs)
+        if not callable(function):
+            raise TypeError(f"Lambda needs a function, got {type(function).__name__}")
+        self.function = function
+        self.output_shape = output_shape  # (only used by Keras' symbolic shape inference)
+        self.arguments = dict(arguments or {})
+
+    def call(self, inputs):
+        return self.function(inputs, **self.arguments)

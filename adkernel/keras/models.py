@@ -42,6 +42,14 @@ class Model(Layer):
         raise out_of_scope("Model.save", "Save the weights with np.savez(path, "
                            "*model.get_weights()).")
 
+    def save_weights(self, *args, **kwargs):
+        raise out_of_scope("Model.save_weights", "Save the values yourself, e.g. "
+                           "np.savez(path, *model.get_weights()).")
+
+    def load_weights(self, *args, **kwargs):
+        raise out_of_scope("Model.load_weights", "Load saved values with "
+                           "model.set_weights(list(np.load(path).values())).")
+
     def summary(self, *args, **kwargs):
         lines = [f'Model: "{self.name}"']
         for layer in getattr(self, "layers", self._layers):
