@@ -285,3 +285,27 @@ def test_config_and_device_answer_truthfully():
         assert float(tf.add(1.0, 2.0)) == 3.0
     with pytest.raises(NotImplementedError, match="tf.config.set_visible_devices"):
         tf.config.set_visible_devices([])
+
+
+def test_model_layers_in_attribute_order():
+    class Two(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.blocks = [tf.keras.layers.Dense(3), tf.keras.layers.Dense(2)]
+            self.head = tf.keras.layers.Dense(1)
+
+        def call(self, x):
+            for b in self.blocks:
+                x = b(x)
+            return self.head(x)
+
+    m = Two()
+    m(np.ones((1, 4)))
+    assert [type(layer).__name__ for layer in m.layers] == ["Dense"] * 3
+    assert [tuple(v.shape) for v in m.trainable_variables] == [(4, 3), (3,), (3, 2), (2,),
+                                                              (2, 1), (1,)]
+    seq = tf.keras.Sequential([tf.keras.layers.Dense(2, input_shape=(3,))])
+    assert seq.built and [tuple(v.shape) for v in seq.weights] == [(3, 2), (2,)]
+    seq.add(tf.keras.layers.Dense(1))
+    assert len(seq.layers) == 2 and len(seq.weights) == 4
+    assert seq.pop() is not None and len(seq.layers) == 1

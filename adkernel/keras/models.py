@@ -42,6 +42,11 @@ class Model(Layer):
         raise out_of_scope("Model.save", "Save the weights with np.savez(path, "
                            "*model.get_weights()).")
 
+    @property
+    def layers(self) -> list:
+        """The sub-layers, in the order their attributes were set."""
+        return self._layers
+
     def save_weights(self, *args, **kwargs):
         raise out_of_scope("Model.save_weights", "Save the values yourself, e.g. "
                            "np.savez(path, *model.get_weights()).")
@@ -52,7 +57,7 @@ class Model(Layer):
 
     def summary(self, *args, **kwargs):
         lines = [f'Model: "{self.name}"']
-        for layer in getattr(self, "layers", self._layers):
+        for layer in self.layers:
             lines.append(f"  {layer.name} ({type(layer).__name__}): "
                          f"{layer.count_params()} params")
         lines.append(f"Total params: {self.count_params()}")
@@ -68,27 +73,31 @@ class Sequential(Model):
 
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(trainable=trainable, name=name)
-        self.layers = []
+        self._seq_layers = []
         for layer in layers or []:
             self.add(layer)
+
+    @property
+    def layers(self) -> list:
+        return list(self._seq_layers)
 
     def add(self, layer) -> None:
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add needs a layer (e.g. tf.keras.layers.Dense(4)), "
                             f"got {type(layer).__name__}")
-        self.layers.append(layer)
-        if layer is self.layers[0] and layer._build_shape is not None:
+        self._seq_layers.append(layer)
+        if layer is self._seq_layers[0] and layer._build_shape is not None:
             self._build_from(layer._build_shape)
         elif self.built:
             self._build_from(self._input_shape)
 
     def pop(self):
-        return self.layers.pop()
+        return self._seq_layers.pop()
 
     def _build_from(self, shape) -> None:
         self._input_shape = tuple(shape)
         x = convert_to_tensor(np.zeros([1 if d is None else d for d in shape], np.float32))
-        for layer in self.layers:
+        for layer in self._seq_layers:
             x = layer(x)
         self.built = True
 
@@ -104,6 +113,6 @@ class Sequential(Model):
 
     def call(self, inputs, training=None, mask=None):
         x = inputs
-        for layer in self.layers:
+        for layer in self._seq_layers:
             x = layer(x, training=training) if training is not None else layer(x)
         return x
