@@ -283,7 +283,7 @@ def test_config_and_device_answer_truthfully():
     tf.config.run_functions_eagerly(True)
     with tf.device("CPU:0"):
         assert float(tf.add(1.0, 2.0)) == 3.0
-    with pytest.raises(NotImplementedError, match="tf.config.set_visible_devices"):
+    with pytest.raises(NotImplementedError, match=r"tf\.config\.set_visible_devices"):
         tf.config.set_visible_devices([])
 
 
