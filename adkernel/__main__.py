@@ -9,18 +9,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
 KERNEL_NAME = "adkernel"
 DISPLAY_NAME = "Python 3 (adkernel)"
+KERNEL_NAME_RE = re.compile(r"[A-Za-z0-9._-]+")
 
 
 def kernel_spec() -> dict:
     """The kernel.json: an ordinary IPython kernel started with ``--ext adkernel``."""
     return {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                 "--ext", "adkernel"],
+        "argv": [os.path.abspath(sys.executable), "-m", "ipykernel_launcher",
+                 "-f", "{connection_file}", "--ext", "adkernel"],
         "display_name": DISPLAY_NAME,
         "language": "python",
         "metadata": {"debugger": True},
@@ -43,17 +45,36 @@ def _user_data_dir() -> Path:
 
 def install_kernel(user: bool = False, sys_prefix: bool = False, prefix: str | None = None,
                    name: str = KERNEL_NAME) -> Path:
-    """Write the kernelspec and return its folder."""
+    """Write the kernelspec and return its folder.
+
+    Raises ``ValueError`` for a name that is not a kernelspec name (letters, digits and
+    ``._-``) or an empty prefix, and ``OSError`` (with the folder named) when the folder
+    cannot be written. Nothing is ever written outside ``<root>/kernels/<name>``.
+    """
+    if not KERNEL_NAME_RE.fullmatch(name or "") or name in (".", ".."):
+        raise ValueError(
+            f"--name {name!r} is not a kernel name: use letters, digits, '.', '_' and '-' "
+            f"only (no spaces or slashes), e.g. --name {KERNEL_NAME}")
+    if prefix is not None and not str(prefix).strip():
+        raise ValueError("--prefix is empty: give a folder (the kernel goes to "
+                         "PREFIX/share/jupyter/kernels), or use --user or --sys-prefix")
     if prefix:
         root = Path(prefix) / "share" / "jupyter"
     elif sys_prefix:
         root = Path(sys.prefix) / "share" / "jupyter"
     else:
         root = _user_data_dir()
-    folder = root / "kernels" / name
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kernel.json").write_text(json.dumps(kernel_spec(), indent=1) + "\n",
-                                        encoding="utf-8")
+    kernels = (root / "kernels").resolve()
+    folder = (kernels / name).resolve()
+    if folder.parent != kernels:  # belt and braces: the name check already forbids this
+        raise ValueError(f"--name {name!r} would leave the kernels folder {kernels}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "kernel.json").write_text(json.dumps(kernel_spec(), indent=1) + "\n",
+                                            encoding="utf-8")
+    except OSError as e:
+        raise OSError(f"cannot write the kernelspec in {folder} ({e.strerror or e}); "
+                      "choose a folder you can write: --user, or --prefix FOLDER") from None
     return folder
 
 
@@ -80,7 +101,11 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("note: ipykernel is not installed here; the kernel needs it to start "
               "(pip install ipykernel, or install adkernel's [course] extra).", file=sys.stderr)
-    folder = install_kernel(args.user, args.sys_prefix, args.prefix, args.name)
+    try:
+        folder = install_kernel(args.user, args.sys_prefix, args.prefix, args.name)
+    except (ValueError, OSError) as e:
+        print(f"python -m adkernel install-kernel: error: {e}", file=sys.stderr)
+        return 2
     print(f"Installed kernelspec {args.name!r} ({DISPLAY_NAME}) in {folder}")
     return 0
 

@@ -2,27 +2,48 @@
 
 Loaded by ``%load_ext adkernel`` (this module is imported only then, so that
 ``import adkernel`` never imports IPython).
+
+The magic speaks its own language: every mistake on the options line is a one-line
+``UsageError`` naming the option, the learner's own names and the fix; errors raised by the
+cell body are shown from the learner's code down, without adkernel's or numpy's frames, with
+a hint in the magic's words (``-p``, ``--watch c``) where one applies. The options line is
+never evaluated (no ``{expr}`` or ``$name`` expansion).
 """
 
 from __future__ import annotations
 
-import html
+import argparse
+import builtins
+import difflib
+import keyword
+import shlex
 import sys
+import threading
+import unicodedata
+import warnings
+from pathlib import Path
 
 import numpy as np
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, magics_class
-from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.core.magic import Magics, cell_magic, magics_class, no_var_expand
 from IPython.display import display
 
+from ._escape import escape
 from .engine import tape as _tape_module
-from .engine.tape import CellTape
+from .engine.errors import NoneGradientWarning
+from .engine.tape import CellTape, GradientTape, TapeState
 from .engine.tensor import TensorLike, Variable
 
+MAX_LINE = 1000  # characters on the %%tape line; code belongs in the cell body
+MAX_STEP_OPS = 20_000  # ops the backprop stepper will walk (one slider position each)
 OPTIONS = (
     "-n/--name NAME, -p/--persistent, --watch A,B, -g/--grad TARGET[:SRC,...], "
-    "--graph, --no-graph, --step, --plot NAME"
+    "-o/--out NAME, --graph, --no-graph, --step, --plot NAME"
 )
+_OPTION_STRINGS = ("-n", "--name", "-p", "--persistent", "--watch", "-g", "--grad", "-o",
+                   "--out", "--graph", "--no-graph", "--step", "--plot", "-h", "--help")
+_LIBRARY_DIRS = tuple(str(Path(p).resolve()) for p in
+                      (Path(__file__).parent, Path(np.__file__).parent))
 
 
 class TapeCellError(Exception):
@@ -37,27 +58,248 @@ class TapeCellError(Exception):
         return []
 
 
+class Gradients(dict):
+    """The gradients bound by ``%%tape --grad`` (a dict ``{source name: gradient}``)."""
+
+
+# -- the options line -------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises one-line ``UsageError`` instead of printing and exiting."""
+
+    def error(self, message):
+        raise UsageError(f"%%tape: {message}. Valid options: {OPTIONS}")
+
+    def exit(self, status=0, message=None):  # pragma: no cover - help is handled by hand
+        raise UsageError(message or "%%tape: cannot parse the options line")
+
+
+def _make_parser() -> _Parser:
+    p = _Parser(prog="%%tape", add_help=False, allow_abbrev=False,
+                description="Run the cell on a gradient tape, then show what it recorded.")
+    p.add_argument("-n", "--name", default="tape", metavar="NAME",
+                   help="bind the cell's tape to NAME (default: tape)")
+    p.add_argument("-p", "--persistent", action="store_true",
+                   help="a persistent tape: gradient() may be called several times, "
+                        "inside the cell and by --grad")
+    p.add_argument("--watch", metavar="A,B", default=None,
+                   help="watch these tensors (e.g. constants) before the cell runs")
+    p.add_argument("-g", "--grad", metavar="TARGET[:SRC,...]", default=None,
+                   help="after the cell, show the gradients of TARGET with respect to "
+                        "SRC,... (default: every watched variable) and bind them")
+    p.add_argument("-o", "--out", default="grads", metavar="NAME",
+                   help="with --grad: bind the gradients, a dict {source name: gradient}, "
+                        "to NAME (default: grads)")
+    p.add_argument("--graph", dest="graph", action="store_true", default=None,
+                   help="show the computation graph (the default with --grad)")
+    p.add_argument("--no-graph", dest="graph", action="store_false",
+                   help="do not show the computation graph")
+    p.add_argument("--step", action="store_true",
+                   help="with --grad: show the backprop stepper")
+    p.add_argument("--plot", metavar="NAME", default=None,
+                   help="live-plot NAME each time a gradient of it is taken in the cell")
+    p.add_argument("-h", "--help", action="store_true", help="show this help")
+    return p
+
+
+_PARSER = _make_parser()
+
+_EXAMPLES = """\
+Names the magic binds in the notebook: the tape (``tape``, or ``-n NAME``) and, with
+``--grad``, the gradients as a dict ``{source name: gradient}`` (``grads``, or
+``-o NAME``). A name must be a valid Python name that is not a keyword or a builtin.
+Nothing is bound when the cell fails. Option values may be quoted; the line is never
+evaluated.
+
+Examples::
+
+    %%tape --grad y:x
+    y = x ** 2
+
+    %%tape -p --grad z:x,y -o dz
+    z = x**2 + y**3
+
+    %%tape --plot loss
+    for epoch in range(100):
+        with tf.GradientTape() as t:
+            loss = tf.reduce_mean(tf.square(W * X + b - y))
+        dW, db = t.gradient(loss, [W, b])
+        W.assign_sub(0.1 * dW)
+        b.assign_sub(0.1 * db)
+"""
+
+
+def usage() -> str:
+    """The full help of ``%%tape`` (what ``%%tape?`` and ``%%tape --help`` print)."""
+    return _PARSER.format_help() + "\n" + _EXAMPLES
+
+
+def _normal(text: str) -> str:
+    """NFKC, as Python normalises identifiers: a full-width ``ｙ`` is ``y``."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _split(line: str) -> list[str]:
+    if len(line) > MAX_LINE:
+        raise UsageError(
+            f"%%tape: the options line is {len(line):,} characters long (at most "
+            f"{MAX_LINE:,}); it holds only options such as --grad y:x, and code goes in "
+            "the cell body below it")
+    try:
+        return shlex.split(_normal(line))
+    except ValueError as e:  # unbalanced quotes
+        raise UsageError(f"%%tape: cannot parse the options line ({e}: is a quote not "
+                         f"closed?). Valid options: {OPTIONS}") from None
+
+
+def _unknown(extra: list[str], args) -> UsageError:
+    """Explain the first token argparse did not take: a typo or a space in a list."""
+    token = extra[0]
+    if token.startswith("-"):
+        guess = difflib.get_close_matches(token.split("=")[0], _OPTION_STRINGS, n=1,
+                                          cutoff=0.7)
+        hint = f"; did you mean {guess[0]}?" if guess else "."
+        return UsageError(f"%%tape: unknown option {token!r}{hint} Valid options: {OPTIONS}")
+    for option, value in (("--grad", args.grad), ("--watch", args.watch)):
+        if value is not None and (value.endswith((",", ":")) or token.startswith(",")):
+            joined = (value + token).replace(",,", ",")
+            return UsageError(
+                f"%%tape: {option} {value} {token}: a space splits the list of names; "
+                f"write it without spaces: {option} {joined}")
+    return UsageError(f"%%tape: unexpected {token!r} on the options line (each option takes "
+                      f"at most one value, e.g. --grad y:x,b). Valid options: {OPTIONS}")
+
+
+def _check_name(name: str, option: str, bound: bool = False) -> str:
+    """A name read (``--grad``, ``--watch``, ``--plot``) or bound (``-n``, ``-o``)."""
+    if not name:
+        raise UsageError(f"{option} needs a name, e.g. {option} x")
+    if not name.isidentifier():
+        raise UsageError(f"{option}: {name!r} is not a valid Python name (letters, digits "
+                         "and _, not starting with a digit, no spaces)")
+    if keyword.iskeyword(name):
+        raise UsageError(f"{option}: {name!r} is a Python keyword, not a name")
+    if bound and (hasattr(builtins, name) or name.startswith("__")):
+        short = option.split("/")[0]
+        raise UsageError(f"{option}: {name!r} would hide Python's own {name!r} in every later "
+                         f"cell; choose another name, e.g. {short} my_{name.strip('_')}")
+    return name
+
+
 def _names(spec: str, option: str) -> list[str]:
-    names = [n.strip() for n in spec.split(",") if n.strip()]
-    if not names:
+    names = [n.strip() for n in spec.split(",")]
+    if not any(names):
         raise UsageError(f"{option} needs at least one name, e.g. {option} x")
-    for n in names:
-        if not n.isidentifier():
-            raise UsageError(f"{option}: {n!r} is not a valid Python name")
-    return names
+    return [_check_name(n, option) for n in names if n]
 
 
 def _grad_spec(spec: str) -> tuple[str, list[str] | None]:
-    target, _, sources = spec.partition(":")
+    target, colon, sources = spec.partition(":")
     target = target.strip()
-    if not target.isidentifier():
+    if not target.isidentifier() or keyword.iskeyword(target):
         raise UsageError(
             f"--grad: {target!r} is not a valid Python name; use --grad TARGET or "
-            "--grad TARGET:SRC1,SRC2, e.g. --grad y:x"
-        )
-    return target, (_names(sources, "--grad") if sources.strip() else None)
+            "--grad TARGET:SRC1,SRC2, e.g. --grad y:x")
+    if colon and not sources.strip():
+        raise UsageError(f"--grad {spec}: no source after ':'; name them (--grad {target}:x) "
+                         f"or leave the ':' out (--grad {target}) for every watched variable")
+    return target, (_names(sources, "--grad") if colon else None)
 
 
+def parse_options(line: str):
+    """Parse a ``%%tape`` options line into an ``argparse.Namespace`` (or raise UsageError).
+
+    Names are NFKC-normalised like Python's own; ``grad`` becomes ``(target, sources)``.
+    """
+    args, extra = _PARSER.parse_known_args(_split(line))
+    if extra:
+        raise _unknown(extra, args)
+    if args.help:
+        return args
+    _check_name(args.name, "-n/--name", bound=True)
+    _check_name(args.out, "-o/--out", bound=True)
+    if args.name == args.out:
+        raise UsageError(f"-n and -o both bind {args.name!r}; give the tape and the gradients "
+                         "different names")
+    args.watch = _names(args.watch, "--watch") if args.watch is not None else []
+    args.grad = _grad_spec(args.grad) if args.grad is not None else None
+    if args.plot is not None:
+        _check_name(args.plot, "--plot")
+    if args.step and args.grad is None:
+        raise UsageError("--step needs --grad TARGET: the stepper walks the backward pass of "
+                         "that target, e.g. %%tape --grad y:x --step")
+    return args
+
+
+def _is_async(cell: str) -> bool:
+    try:
+        from IPython.core.async_helpers import _should_be_async
+    except ImportError:  # pragma: no cover - very old IPython
+        return False
+    try:
+        return _should_be_async(cell)
+    except Exception:  # pragma: no cover - a syntax error is reported by run_cell
+        return False
+
+
+# -- showing the body's errors ------------------------------------------------------------
+def _is_library(tb) -> bool:
+    filename = tb.tb_frame.f_code.co_filename
+    return tb.tb_lineno is None or filename.startswith(_LIBRARY_DIRS)
+
+
+def trim_traceback(tb):
+    """Drop adkernel's and numpy's frames (and frames with no line number) from ``tb``.
+
+    The learner's own frames stay, so the traceback ends at the learner's line that called
+    into the library, followed by the error's message. A chain made only of library frames
+    is left as it is.
+    """
+    chain = []
+    while tb is not None:
+        chain.append(tb)
+        tb = tb.tb_next
+    kept = [t for t in chain if not _is_library(t)]
+    if not kept:
+        return chain[0] if chain else None
+    for a, b in zip(kept, [*kept[1:], None], strict=True):
+        a.tb_next = b
+    return kept[0]
+
+
+def _hint(value, persistent: bool, name: str) -> str | None:
+    text = str(value)
+    if isinstance(value, RuntimeError) and "persistent" in text and not persistent:
+        return (f"Hint: {name} is not persistent, so it gives one gradient. Add -p to the "
+                "%%tape line (%%tape -p ...) to call gradient more than once.")
+    if isinstance(value, KeyboardInterrupt):
+        return ("Interrupted. Nothing was bound and no tape is left recording; the next cell "
+                "runs normally.")
+    return None
+
+
+def _show_error(shell, etype, value, tb, tb_offset=None, hint=None) -> None:
+    tb = trim_traceback(tb)
+    value.__traceback__ = tb
+    try:
+        stb = shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+    except Exception:  # never lose the message, whatever the formatter thinks of the frames
+        stb = [f"{etype.__name__}: {value}"]
+    if hint:
+        stb = [*stb, hint]
+    shell._showtraceback(etype, value, stb)
+
+
+def _interrupt_handler(shell, etype, value, tb, tb_offset=None):
+    """Shows a KeyboardInterrupt anywhere in the notebook from the learner's code down.
+
+    Python 3.11 can stop a frame at an instruction with no line number (seen inside
+    adkernel's recording code); IPython then fails with "Unexpected exception formatting
+    exception". Trimming library frames avoids it.
+    """
+    _show_error(shell, etype, value, tb, tb_offset)
+
+
+# -- the gradient table -------------------------------------------------------------------
 def _display_name(obj, ns: dict) -> str:
     for name, value in ns.items():
         if value is obj and not name.startswith("_"):
@@ -77,15 +319,25 @@ def _summary(value) -> str:
 
 
 class GradientTable:
-    """The gradients a ``%%tape --grad`` cell computed, shown as a small table."""
+    """The gradients a ``%%tape --grad`` cell computed, shown as a small table.
 
-    def __init__(self, target_name: str, rows: list[tuple[str, object]]):
+    A ``None`` gradient is shown with the sentence that says why (see ``tape.explain``).
+    """
+
+    def __init__(self, target_name: str, rows: list[tuple[str, object]],
+                 reasons: dict[str, str] | None = None):
         self.target_name = target_name
         self.rows = rows
+        self.reasons = reasons or {}
 
     def _rows_text(self) -> list[tuple[str, str]]:
-        return [(f"d{self.target_name}/d{name}",
-                 "None" if g is None else _summary(g.numpy())) for name, g in self.rows]
+        out = []
+        for name, g in self.rows:
+            text = "None" if g is None else _summary(g.numpy())
+            if g is None and name in self.reasons:
+                text += f"  ({self.reasons[name]})"
+            out.append((f"d{self.target_name}/d{name}", text))
+        return out
 
     def __repr__(self) -> str:
         rows = self._rows_text()
@@ -96,77 +348,75 @@ class GradientTable:
 
     def _repr_html_(self) -> str:
         cells = "".join(
-            f"<tr><td><code>{html.escape(k)}</code></td><td><code>{html.escape(v)}</code></td></tr>"
+            f"<tr><td><code>{escape(k)}</code></td><td><code>{escape(v)}</code></td></tr>"
             for k, v in self._rows_text()
         )
         return ("<table class='adkernel-grads'><thead><tr><th>gradient</th><th>value</th>"
                 f"</tr></thead><tbody>{cells}</tbody></table>")
 
 
+def _close_widget(w) -> None:
+    """Close an ipywidget and everything it owns: children, layouts, styles and the links
+    (``jslink``) between them. ``Widget.close`` alone leaves all of those open."""
+    seen: dict = {}
+    stack = [w]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen or not hasattr(item, "close"):
+            continue
+        seen[id(item)] = item
+        stack.extend(getattr(item, "children", ()) or ())
+        for part in ("layout", "style"):
+            sub = getattr(item, part, None)
+            if sub is not None and hasattr(sub, "comm"):
+                stack.append(sub)
+    try:
+        from ipywidgets.widgets.widget import _instances
+    except ImportError:  # pragma: no cover - other ipywidgets layouts
+        _instances = {}
+    for other in list(_instances.values()):
+        ends = [getattr(other, "source", None), getattr(other, "target", None)]
+        if any(isinstance(e, tuple) and e and id(e[0]) in seen for e in ends):
+            seen[id(other)] = other
+    for item in seen.values():
+        item.close()
+
+
+def _note(text: str) -> None:
+    print(f"Note: {text}", file=sys.stderr)
+
+
 @magics_class
 class TapeMagics(Magics):
     """``%%tape``: run a cell under a GradientTape and show the graph and gradients."""
 
-    @magic_arguments()
-    @argument("-n", "--name", default="tape",
-              help="bind the tape to this name in the notebook (default: tape)")
-    @argument("-p", "--persistent", action="store_true",
-              help="make the tape persistent (several gradient calls)")
-    @argument("--watch", metavar="A,B", default=None,
-              help="watch these tensors (constants) before the cell runs")
-    @argument("-g", "--grad", metavar="TARGET[:SRC,...]", default=None,
-              help="after the cell, show and bind (as `grads`) the gradients of TARGET "
-                   "with respect to SRC,... (default: every watched variable)")
-    @argument("--graph", dest="graph", action="store_true", default=None,
-              help="show the computation graph (default when --grad is given)")
-    @argument("--no-graph", dest="graph", action="store_false",
-              help="do not show the computation graph")
-    @argument("--step", action="store_true",
-              help="show the backprop stepper (needs --grad)")
-    @argument("--plot", metavar="NAME", default=None,
-              help="live-plot NAME each time a gradient of it is taken inside the cell")
+    def __init__(self, shell=None, **kwargs):
+        super().__init__(shell=shell, **kwargs)
+        # widgets shown by the last run of each cell, closed when the cell runs again
+        self._shown: dict = {}
+
+    @no_var_expand
     @cell_magic
     def tape(self, line: str, cell: str):
-        """Run the cell on a gradient tape, then show what was recorded.
-
-        Usage::
-
-            %%tape [-n NAME] [-p] [--watch A,B] [-g TARGET[:SRC,...]] [--graph|--no-graph]
-                   [--step] [--plot NAME]
-
-        Examples::
-
-            %%tape --grad y:x
-            y = x ** 2
-
-            %%tape --plot loss
-            for epoch in range(100):
-                with tf.GradientTape() as t:
-                    loss = tf.reduce_mean(tf.square(W * X + b - y))
-                dW, db = t.gradient(loss, [W, b])
-                W.assign_sub(0.1 * dW)
-                b.assign_sub(0.1 * db)
-        """
-        args = self._parse(line)
+        args = parse_options(line)
+        if args.help:
+            print(usage())
+            return None
         ns = self.shell.user_ns
-        watch = []
-        if args.watch:
-            for name in _names(args.watch, "--watch"):
-                if name not in ns:
-                    raise UsageError(f"--watch: name {name!r} is not defined; define it "
-                                     f"before this cell, e.g. {name} = tf.constant(2.0)")
-                if not isinstance(ns[name], TensorLike):
-                    raise UsageError(
-                        f"--watch: {name!r} is a {type(ns[name]).__name__}, not a tensor; "
-                        f"make it one first, e.g. {name} = tf.constant({name})")
-                watch.append(ns[name])
-        target_name, source_names = _grad_spec(args.grad) if args.grad else (None, None)
+        for option, bound in (("-n", args.name), ("-o", args.out)):
+            if isinstance(ns.get(bound), TensorLike):
+                raise UsageError(
+                    f"{option} {bound}: {bound!r} holds one of your tensors, which this cell "
+                    f"would replace; choose another name, e.g. {option} my_{bound}")
+        watch = [self._tensor(name, "--watch") for name in args.watch]
+        if _is_async(cell):
+            raise UsageError(
+                "%%tape cannot run a cell with top-level `await` (the notebook's event loop "
+                "is busy running the magic). Await in a cell of its own, then use the "
+                "result in the %%tape cell.")
+        target_name, source_names = args.grad if args.grad else (None, None)
         show_graph = args.graph if args.graph is not None else bool(args.grad)
-        if args.step and not args.grad:
-            raise UsageError("--step needs --grad TARGET: the stepper walks the backward pass "
-                             "of that target")
-        if args.plot and not args.plot.isidentifier():
-            raise UsageError(f"--plot: {args.plot!r} is not a valid Python name")
+        self._close_previous()
 
         tape = CellTape(persistent=args.persistent)
         plot = hook = None
@@ -175,38 +425,91 @@ class TapeMagics(Magics):
             _tape_module.gradient_hooks.append(hook)
         missing = object()
         previous = ns.get(args.name, missing)
+        if previous is not missing and not isinstance(previous, GradientTape):
+            _note(f"{args.name!r} held your own {type(previous).__name__}; this cell binds its "
+                  f"tape there (choose another name with -n, e.g. -n my_tape).")
         ns[args.name] = tape  # the body may use it, e.g. tape.watch(c) or print(tape)
         try:
             with tape:
                 if watch:
                     tape.watch(watch)
-                result = self.shell.run_cell(cell, store_history=False)
+                result = self._run_body(cell, args)
         finally:
             if hook is not None:
                 _tape_module.gradient_hooks.remove(hook)
                 plot.finish()
-        if not result.success:
+
+        def unbind():
             if previous is missing:
                 ns.pop(args.name, None)
             else:
                 ns[args.name] = previous
+
+        if not result.success:
+            unbind()
             raise TapeCellError("the %%tape cell failed")
-        if target_name is None:
-            if show_graph:
-                self._show_graph(tape, None)
-            return None
-        self._gradients(tape, target_name, source_names, show_graph, args.step)
+        try:
+            if target_name is None:
+                if show_graph:
+                    display(self._graph_picture(tape, None))
+            else:
+                self._gradients(tape, args, target_name, source_names, show_graph)
+        except BaseException:  # the cell failed after its body: bind nothing of ours
+            unbind()
+            raise
         return None
 
+    tape.__doc__ = usage()
+
     # -- helpers --------------------------------------------------------------------
-    def _parse(self, line: str):
+    def _run_body(self, cell: str, args):
+        shell = self.shell
+        saved = (shell.custom_exceptions, getattr(shell, "CustomTB", None))
+
+        def handler(sh, etype, value, tb, tb_offset=None):
+            _show_error(sh, etype, value, tb, tb_offset,
+                        _hint(value, args.persistent, args.name))
+
+        shell.set_custom_exc((Exception, KeyboardInterrupt), handler)
         try:
-            return parse_argstring(self.tape, line)
-        except UsageError as e:
-            raise UsageError(f"{e}. Valid options: {OPTIONS}") from None
-        except ValueError as e:  # unbalanced quotes, from shlex
-            raise UsageError(f"%%tape: cannot parse options ({e}). Valid options: {OPTIONS}"
-                             ) from None
+            return shell.run_cell(cell, store_history=False)
+        finally:
+            shell.custom_exceptions, shell.CustomTB = saved
+
+    def _cell_key(self):
+        parent = None
+        get_parent = getattr(self.shell, "get_parent", None)
+        try:
+            parent = get_parent() if callable(get_parent) else None
+        except Exception:
+            parent = None
+        if not parent:
+            parent = getattr(self.shell, "parent_header", None)
+        meta = (parent or {}).get("metadata") or {}
+        return meta.get("cellId") or meta.get("cell_id")
+
+    def _close_previous(self) -> None:
+        key = self._cell_key()
+        if key is None:
+            return
+        for w in self._shown.pop(key, ()):
+            _close_widget(w)
+
+    def _remember(self, widget) -> None:
+        key = self._cell_key()
+        if key is not None:
+            self._shown.setdefault(key, []).append(widget)
+
+    def _tensor(self, name: str, option: str):
+        ns = self.shell.user_ns
+        if name not in ns:
+            raise UsageError(f"{option}: name {name!r} is not defined; define it before this "
+                             f"cell, e.g. {name} = tf.constant(2.0)")
+        if not isinstance(ns[name], TensorLike):
+            raise UsageError(
+                f"{option}: {name!r} is a {type(ns[name]).__name__}, not a tensor; make it "
+                f"one first, e.g. {name} = tf.constant({name})")
+        return ns[name]
 
     def _lookup(self, name: str, role: str):
         ns = self.shell.user_ns
@@ -219,9 +522,14 @@ class TapeMagics(Magics):
                              "tensor computed with tf ops")
         return value
 
-    def _gradients(self, tape, target_name, source_names, show_graph, step):
+    def _gradients(self, tape, args, target_name, source_names, show_graph):
         ns = self.shell.user_ns
         target = self._lookup(target_name, "target")
+        if tape._state is TapeState.USED:
+            raise UsageError(
+                f"--grad {target_name}: the cell already called {args.name}.gradient, and a "
+                "tape that is not persistent gives one gradient. Add -p to the %%tape line "
+                f"(%%tape -p --grad ...) to get both.")
         if source_names is None:
             sources = list(tape.watched_variables())
             sources += [w for w in tape.view().watched if not isinstance(w, Variable)]
@@ -232,13 +540,30 @@ class TapeMagics(Magics):
         pictures = []
         if show_graph:
             pictures.append(self._graph_picture(tape, target))
-        if step:
+        if args.step:
             from .widgets.stepper import BackpropStepper
 
-            pictures.append(BackpropStepper(tape, target, names=dict(ns)))
-        grads = tape.gradient(target, sources) if sources else []
-        self.shell.push({"grads": dict(zip(names, grads, strict=True))})
-        display(GradientTable(target_name, list(zip(names, grads, strict=True))))
+            if len(tape) > MAX_STEP_OPS:
+                raise UsageError(
+                    f"--step: the tape recorded {len(tape):,} ops, and the stepper shows them "
+                    f"one at a time (at most {MAX_STEP_OPS:,}); step through a smaller "
+                    "example (fewer loop iterations), or leave --step out: the graph "
+                    "summarises long tapes")
+
+            stepper = BackpropStepper(tape, target, names=dict(ns))
+            self._remember(stepper)
+            pictures.append(stepper)
+        with warnings.catch_warnings():  # each None is explained in the table instead
+            warnings.simplefilter("ignore", NoneGradientWarning)
+            grads = tape.gradient(target, sources) if sources else []
+        reasons = {n: tape.explain(target, s, _name=f"`{n}`")
+                   for n, s, g in zip(names, sources, grads, strict=True) if g is None}
+        old = ns.get(args.out)
+        if old is not None and not isinstance(old, Gradients):
+            _note(f"{args.out!r} held your own {type(old).__name__}; it now holds this cell's "
+                  f"gradients (choose another name with -o, e.g. -o d{target_name}).")
+        self.shell.push({args.out: Gradients(zip(names, grads, strict=True))})
+        display(GradientTable(target_name, list(zip(names, grads, strict=True)), reasons))
         for p in pictures:
             display(p)
 
@@ -248,21 +573,32 @@ class TapeMagics(Magics):
 
         return GraphPicture(graph_of(tape, target, names=dict(self.shell.user_ns)))
 
-    def _show_graph(self, tape, target):
-        display(self._graph_picture(tape, target))
-
     def _plot_hook(self, name: str):
         from .widgets.lossplot import LossPlot
 
         plot = LossPlot(name)
         ns = self.shell.user_ns
+        thread = threading.get_ident()
 
         def record_loss(target, tape):
-            if ns.get(name) is not target:
-                frame = sys._getframe(2)  # the code that called tape.gradient
-                if frame.f_locals.get(name) is not target:
+            if threading.get_ident() != thread:  # another thread's training is not ours
+                return
+            value = ns.get(name)
+            if value is not target:
+                if isinstance(target, (list, tuple)):
+                    parts = target
+                elif isinstance(target, dict):
+                    parts = list(target.values())
+                else:
+                    parts = (target,)
+                local = sys._getframe(2).f_locals.get(name)  # the code calling gradient
+                hit = [p for p in parts if p is value or p is local]
+                if not hit:
                     return
-            v = target._value
+                value = hit[0]
+            if not isinstance(value, TensorLike):
+                return
+            v = value._value
             plot.record(float(v) if np.ndim(v) == 0 else float(np.mean(v)))
 
         return plot, record_loss
@@ -270,12 +606,16 @@ class TapeMagics(Magics):
 
 def load(ip) -> None:
     ip.register_magics(TapeMagics)
+    if not ip.custom_exceptions:  # nobody else's handler is replaced
+        ip.set_custom_exc((KeyboardInterrupt,), _interrupt_handler)
 
 
 def unload(ip) -> None:
     registry = ip.magics_manager.registry
     registry.pop("TapeMagics", None)
     ip.magics_manager.magics["cell"].pop("tape", None)
+    if ip.custom_exceptions == (KeyboardInterrupt,):
+        ip.set_custom_exc((), None)
     _tape_module.gradient_hooks[:] = [
         h for h in _tape_module.gradient_hooks if getattr(h, "__name__", "") != "record_loss"
     ]

@@ -30,7 +30,7 @@ except ImportError:  # run as a script
 
 __all__ = ["SIZES", "format_table", "run"]
 
-SIZES = (100, 1_000, 10_000)  # ops on the tape
+SIZES = (100, 1_000, 10_000, 100_000)  # ops on the tape
 BODY_OPS = 5
 MIN_ROUNDS = 5
 DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "render.json"

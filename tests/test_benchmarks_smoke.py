@@ -13,3 +13,19 @@ def test_benchmarks_run_and_gradients_agree():
     results = engine.run(rounds=5, quick=True)
     names = {w for w in results["workloads"]}
     assert {"W1", "W2", "W3", "W4"} <= names
+
+
+def test_plot_kernel_benchmark_runs_in_a_real_kernel():
+    plot_kernel = pytest.importorskip("benchmarks.plot_kernel")
+    res = plot_kernel.run(steps=300, rounds=1, loops=1, memory_steps=300)
+    assert res["plain_s"] > 0 and res["plotted_s"] > 0
+    assert len(res["rss_mb_after_each_loop"]) == 2
+    assert "ratio" in plot_kernel.format_table(res)
+
+
+def test_stepper_memory_benchmark_runs():
+    stepper_memory = pytest.importorskip("benchmarks.stepper_memory")
+    res = stepper_memory.run(sizes=(50, 100))
+    assert [r["ops"] for r in res["rows"]] == [50, 100]
+    assert all(r["kept_bytes"] > 0 for r in res["rows"])
+    assert "per op" in stepper_memory.format_table(res)

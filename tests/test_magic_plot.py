@@ -80,3 +80,56 @@ def test_memory_stays_flat_over_a_10000_step_plot_cell(ip, monkeypatch):
     # the plot keeps one float per step (~10,000 values); nothing else may grow
     assert large - small < 1_000_000, f"memory grew by {large - small} bytes"
     assert len(ip.user_ns["tape"]) < 50
+
+
+def _count_records(ip, cell):
+    from unittest import mock
+
+    from adkernel.widgets.lossplot import LossPlot
+
+    seen = []
+    real = LossPlot.record
+
+    def spy(self, value):
+        seen.append(float(value))
+        return real(self, value)
+
+    with mock.patch.object(LossPlot, "record", spy), capture_output() as out:
+        result = ip.run_cell(cell)
+    assert result.success, out.stdout + out.stderr
+    return seen
+
+
+def test_plot_records_only_the_cells_own_thread(ip):
+    ip.run_cell(SETUP)
+    cell = """%%tape --plot loss
+import threading
+def other():
+    for _ in range(30):
+        with tf.GradientTape() as t2:
+            loss = tf.reduce_sum(W * 0.0) + 1000.0
+        t2.gradient(loss, W)
+th = threading.Thread(target=other)
+th.start(); th.join()
+for epoch in range(10):
+    with tf.GradientTape() as t:
+        loss = tf.reduce_mean(tf.square(W * X + b - y))
+    dW, db = t.gradient(loss, [W, b])
+"""
+    seen = _count_records(ip, cell)
+    assert len(seen) == 10 and max(seen) < 1000.0
+
+
+@pytest.mark.parametrize("target", ["[loss]", "(loss,)", "{'l': loss}", "[loss, loss * 0]"])
+def test_plot_records_a_loss_passed_in_a_list_or_dict(ip, target):
+    ip.run_cell(SETUP)
+    cell = f"""%%tape --plot loss
+for epoch in range(7):
+    with tf.GradientTape() as t:
+        loss = tf.reduce_mean(tf.square(W * X + b - y))
+    dW, db = t.gradient({target}, [W, b])
+    W.assign_sub(0.1 * dW)
+"""
+    seen = _count_records(ip, cell)
+    assert len(seen) == 7
+    assert seen[-1] < seen[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -94,7 +95,7 @@ def test_printed_tape_has_one_line_per_op(ip):
 @pytest.mark.parametrize(
     "line, words",
     [
-        ("--bogus", ["unrecognized", "--bogus", "Valid options"]),
+        ("--bogus", ["unknown option", "--bogus", "Valid options"]),
         ("--watch 'a", ["cannot parse", "quotation", "Valid options"]),
         ("--watch nope", ["nope", "not defined"]),
         ("--grad 1y", ["not a valid Python name"]),
@@ -169,7 +170,7 @@ def test_install_kernel_writes_a_kernelspec_that_loads_the_extension(tmp_path):
     spec = json.loads((tmp_path / "share/jupyter/kernels/adkernel/kernel.json").read_text())
     assert spec["display_name"] == "Python 3 (adkernel)"
     assert spec["argv"][-2:] == ["--ext", "adkernel"]
-    assert spec["argv"][0] == sys.executable
+    assert spec["argv"][0] == os.path.abspath(sys.executable)
 
 
 # ----- pictures ----------------------------------------------------------------------------

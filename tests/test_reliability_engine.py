@@ -88,3 +88,13 @@ def test_numpy_view_of_a_constant_cannot_rewrite_the_tape():
     with pytest.raises(ValueError):
         np.asarray(c)[0] = 100.0
     np.testing.assert_allclose(tape.gradient(y, x).numpy(), [1.0, 2.0])
+
+
+def test_numpy_method_gives_a_writable_copy_sharing_no_memory():
+    v = tf.Variable([1.0, 2.0, 3.0])
+    a = v.numpy()
+    assert a.flags.writeable and not np.shares_memory(a, np.asarray(v))
+    a[0] = 100.0
+    b = np.array(v)
+    b[1] = 100.0
+    np.testing.assert_allclose(v.numpy(), [1.0, 2.0, 3.0])

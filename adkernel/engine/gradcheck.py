@@ -110,6 +110,12 @@ def check_gradients(
     >>> from adkernel import tf
     >>> adkernel.check_gradients(lambda x: tf.sin(x) * x, [0.5, 1.0], order=2)
     """
+    if not callable(f):
+        raise TypeError(f"check_gradients(f, *inputs) needs a function f first, got a "
+                        f"{type(f).__name__}; e.g. check_gradients(lambda x: x ** 2, [3.0])")
+    if not inputs:
+        raise TypeError("check_gradients(f, *inputs) needs at least one input point, e.g. "
+                        "check_gradients(f, [3.0])")
     if order not in (1, 2):
         raise ValueError("order must be 1 or 2")
     xs = [np.array(x, dtype=np.float64, order="C") for x in inputs]  # reshape(-1) must be a view

@@ -75,6 +75,8 @@ gradient_hooks: list = []
 
 def explain_none(enabled: bool = True) -> None:
     """Switch the :class:`NoneGradientWarning` sent when a gradient is ``None`` on or off."""
+    if not isinstance(enabled, (bool, np.bool_)):
+        raise TypeError(f"explain_none(enabled) takes True or False, not {enabled!r}")
     _EXPLAIN["on"] = bool(enabled)
 
 

@@ -173,10 +173,19 @@ class TensorLike:
         return view
 
     def __float__(self) -> float:
+        self._need_one_element("float")
         return float(self._value)
 
     def __int__(self) -> int:
+        self._need_one_element("int")
         return int(self._value)
+
+    def _need_one_element(self, what: str) -> None:
+        if self._value.size != 1:
+            raise TypeError(
+                f"{what}() needs a tensor with exactly one element, but this one has shape "
+                f"{tuple(self._value.shape)}; reduce it first (e.g. tf.reduce_sum(t), "
+                f"tf.reduce_mean(t)) or pick one element (t[0])")
 
     def __index__(self) -> int:
         if self._value.dtype.kind not in "iu":
@@ -187,6 +196,11 @@ class TensorLike:
         return complex(self._value)
 
     def __bool__(self) -> bool:
+        if self._value.size > 1:
+            raise ValueError(
+                f"The truth value of a tensor with more than one element (shape "
+                f"{tuple(self._value.shape)}) is ambiguous: use tf.reduce_any(t) (is any "
+                "element true?) or tf.reduce_all(t) (are all true?)")
         return bool(self._value)
 
     def __format__(self, spec: str) -> str:
@@ -336,7 +350,13 @@ def _default_array(value) -> np.ndarray | np.generic:
     if isinstance(value, (_ndarray, _generic)):
         return value
     if isinstance(value, (list, tuple)):
-        arr = np.asarray(value)
+        try:
+            arr = np.asarray(value)
+        except ValueError:
+            raise ValueError(
+                f"Can't convert non-rectangular Python sequence to Tensor: {_short(value)} has "
+                "rows of different lengths; give every row the same length (a tensor is a "
+                "rectangular grid of numbers)") from None
         if arr.dtype == _F64 and not _contains_numpy(value):
             return arr.astype(_F32)
         if arr.dtype == _I64 and not _contains_numpy(value):
@@ -357,6 +377,11 @@ def _default_array(value) -> np.ndarray | np.generic:
             "pass a number, a list of numbers or a numpy array."
         )
     return arr
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _contains_numpy(seq) -> bool:

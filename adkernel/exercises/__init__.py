@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 from typing import ClassVar
 
+from .._escape import escape
 from . import _progress
 from ._core import REGISTRY, Problem, ____, is_blank
 from ._feedback import Feedback, T
@@ -101,7 +102,6 @@ class ProgressReport:
         return "\n".join(lines)
 
     def to_html(self) -> str:
-        import html
 
         done, total = self._totals()
         head = T("Progress: {d} of {n} exercises solved", "进度：已完成 {d}/{n} 道练习")
@@ -110,13 +110,13 @@ class ProgressReport:
             cells = " ".join(
                 f'<span style="color:{self._COLOUR[s]}" title="{s}">{q}&nbsp;{self._MARK[s]}</span>'
                 for q, s in states
-            ) or html.escape(T("(coming)", "（即将推出）").render())
+            ) or escape(T("(coming)", "（即将推出）").render())
             rows.append(
-                f"<tr><td><code>{html.escape(file)}</code></td><td>{html.escape(str(title))}"
+                f"<tr><td><code>{escape(file)}</code></td><td>{escape(str(title))}"
                 f"</td><td>{cells}</td></tr>"
             )
         return (
-            f'<div class="adk-progress"><b>{html.escape(head.render(d=done, n=total))}</b>'
+            f'<div class="adk-progress"><b>{escape(head.render(d=done, n=total))}</b>'
             f"<table>{''.join(rows)}</table></div>"
         )
 

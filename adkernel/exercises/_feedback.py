@@ -8,10 +8,10 @@ output and in a saved notebook viewed on GitHub.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 
+from .._escape import escape
 from ._settings import settings
 
 __all__ = ["CORRECT", "HINT", "INCORRECT", "NOT_ATTEMPTED", "SOLUTION", "Feedback", "T", "show"]
@@ -98,10 +98,10 @@ def _inline_html(text: str) -> str:
     parts = []
     pos = 0
     for m in _CODE.finditer(text):
-        parts.append(html.escape(text[pos : m.start()]))
-        parts.append(f"<code>{html.escape(m.group(1))}</code>")
+        parts.append(escape(text[pos : m.start()]))
+        parts.append(f"<code>{escape(m.group(1))}</code>")
         pos = m.end()
-    parts.append(html.escape(text[pos:]))
+    parts.append(escape(text[pos:]))
     return "".join(parts).replace("\n", "<br>")
 
 
@@ -155,7 +155,7 @@ class Feedback:
             f'<div class="adk-feedback adk-{self.state.replace(" ", "-")}" '
             f'style="border-left:5px solid {border};background:{background};'
             f'padding:6px 10px;margin:2px 0;color:#111827;font-size:14px;line-height:1.45">',
-            f'<b style="color:{border}">{_MARKS[self.state]} {html.escape(self._head(lang))}</b>',
+            f'<b style="color:{border}">{_MARKS[self.state]} {escape(self._head(lang))}</b>',
         ]
         msg = render(self.message, lang)
         if msg:
@@ -163,7 +163,7 @@ class Feedback:
         if self.code:
             parts.append(
                 '<pre style="background:#ffffff;border:1px solid #e5e7eb;padding:6px;'
-                f'margin:4px 0;white-space:pre-wrap">{html.escape(self.code)}</pre>'
+                f'margin:4px 0;white-space:pre-wrap">{escape(self.code)}</pre>'
             )
         for note in self.notes:
             parts.append(f'<div style="color:#4b5563">{_inline_html(render(note, lang))}</div>')

@@ -68,7 +68,18 @@ class Settings:
 
     @time_limit.setter
     def time_limit(self, value: float | None) -> None:
-        self._time_limit = None if value is None else float(value)
+        if value is None:
+            self._time_limit = None
+            return
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"time_limit is a number of seconds, e.g. 10, not {value!r}"
+                            ) from None
+        if not (seconds > 0 and seconds != float("inf")):
+            raise ValueError(f"time_limit must be a positive number of seconds, e.g. 10, "
+                             f"not {value!r}")
+        self._time_limit = seconds
 
     # -- language -----------------------------------------------------------------
     @property

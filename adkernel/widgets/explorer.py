@@ -10,7 +10,6 @@ notebook still shows the first run's picture without a widget front end.
 from __future__ import annotations
 
 import base64
-import html
 import itertools
 import math
 import traceback
@@ -18,6 +17,7 @@ import traceback
 import ipywidgets as widgets
 import numpy as np
 
+from .._escape import escape
 from .lossplot import DRAW_LIMIT, drawable, plot_curve, render_png
 
 __all__ = ["TrainingExplorer", "explore_training"]
@@ -27,8 +27,28 @@ LINE_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
                "#e377c2", "#7f7f7f")
 
 
-def _history(result, params) -> tuple[list[float], dict[str, np.ndarray]]:
-    """Check what ``train`` returned; give the losses and ``{param: (steps, k) array}``."""
+_EXPECTED = ("train(lr, epochs) should return its history: a list with one loss per epoch, "
+             "or a dict such as {'loss': [...], 'W': [...], 'b': [...]} with one entry per "
+             "epoch in each list")
+
+
+def _history(result, params, epochs: int | None = None
+             ) -> tuple[list[float], dict[str, np.ndarray]]:
+    """Check what ``train`` returned; give the losses and ``{param: (steps, k) array}``.
+
+    A list, tuple or array is taken as the losses only when it has one entry per epoch
+    (or one more, the loss before training): a ``train`` that returns its final
+    ``(W, b)`` must not be drawn as a two-point loss curve.
+    """
+    if isinstance(result, (list, tuple, np.ndarray)) and epochs is not None:
+        n = len(result)
+        if n not in (epochs, epochs + 1):
+            kind = type(result).__name__
+            raise ValueError(
+                f"train(lr, {epochs}) returned a {kind} of {n} item{'s' * (n != 1)}, "
+                f"not one loss per epoch. {_EXPECTED}. If it returns the trained "
+                "parameters, e.g. (W, b), record the losses in a list while it trains "
+                "and return that list instead.")
     if isinstance(result, dict):
         if "loss" not in result:
             raise ValueError(f"train() returned a dict without a 'loss' entry (keys: "
@@ -37,9 +57,7 @@ def _history(result, params) -> tuple[list[float], dict[str, np.ndarray]]:
     elif isinstance(result, (list, tuple, np.ndarray)):
         history = {"loss": result}
     else:
-        raise TypeError(f"train() should return a dict of lists such as "
-                        f"{{'loss': [...], 'W': [...]}} or a list of losses, not "
-                        f"{type(result).__name__}")
+        raise TypeError(f"{_EXPECTED}; it returned a {type(result).__name__}")
     names = [k for k in history if k != "loss"] if params is None else list(params)
     missing = [k for k in names if k not in history]
     if missing:
@@ -187,10 +205,10 @@ class TrainingExplorer(widgets.VBox):
         lr, epochs = self.lr_slider.value, self.epochs_slider.value
         try:
             result = self._train(lr, epochs)
-            losses, tracks = _history(result, self._params)
+            losses, tracks = _history(result, self._params, epochs)
             png = render_png(lambda fig: _draw(fig, losses, tracks, lr, epochs),
                              (11.0 if len(tracks) == 2 else 8.5, 3.4))
-        except Exception as exc:  # shown to the learner below; the widget stays usable
+        except (Exception, KeyboardInterrupt) as exc:  # shown below; the widget stays usable
             self.history = None
             self.error = exc
             self.message.value = self._error_html(exc, lr, epochs)
@@ -200,7 +218,7 @@ class TrainingExplorer(widgets.VBox):
         self._png = png
         self._last_ok = (lr, epochs)
         self.picture.value = png
-        self.message.value = html.escape(self._summary(losses, tracks, lr, epochs))
+        self.message.value = escape(self._summary(losses, tracks, lr, epochs))
 
     @staticmethod
     def _summary(losses, tracks, lr, epochs) -> str:
@@ -218,6 +236,8 @@ class TrainingExplorer(widgets.VBox):
 
     def _error_html(self, exc, lr, epochs) -> str:
         what = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        if isinstance(exc, KeyboardInterrupt):
+            what = "interrupted (KeyboardInterrupt); move a slider to run it again"
         # start the traceback in the learner's code, not in this method
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next))
         after = ""
@@ -225,8 +245,8 @@ class TrainingExplorer(widgets.VBox):
             after = (f" The picture below is from the last run that worked (learning rate "
                      f"{self._last_ok[0]:g}, {self._last_ok[1]} epochs).")
         return (f'<div style="color:#b00020"><b>train(lr={lr:g}, epochs={epochs}) failed: '
-                f"{html.escape(what)}</b>{html.escape(after)}</div>"
-                f"<details><summary>traceback</summary><pre>{html.escape(tb)}</pre></details>")
+                f"{escape(what)}</b>{escape(after)}</div>"
+                f"<details><summary>traceback</summary><pre>{escape(tb)}</pre></details>")
 
     def figure_png(self) -> bytes | None:
         """PNG bytes of the last successful run's figure (None if no run has worked yet).

@@ -26,6 +26,7 @@ __all__ = ["LossPlot", "drawable", "font_families", "plot_curve", "render_png"]
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei",
              "WenQuanYi Micro Hei")
 PNG_DPI = 100
+MAX_DRAW_SHARE = 0.05  # live frames take at most this share of a training loop's time
 DRAW_LIMIT = 1e100  # larger values (a diverging run) are not drawn, only reported
 
 
@@ -188,10 +189,11 @@ class LossPlot:
 
     ``record(value)`` appends ``float(value)`` and checks the clock (about a microsecond);
     inside IPython it redraws when ``min_interval`` seconds have passed since the last
-    frame (the clock starts at the first record). ``finish()`` always draws the final
-    frame. All frames go to one output through an IPython display handle, so the saved
-    notebook holds only the final picture. Outside IPython ``record`` only stores values
-    and ``finish`` renders without displaying.
+    frame (the clock starts at the first record), or longer when frames are slow to draw:
+    drawing never takes more than :data:`MAX_DRAW_SHARE` (5%) of the loop's time.
+    ``finish()`` always draws the final frame. All frames go to one output through an
+    IPython display handle, so the saved notebook holds only the final picture. Outside
+    IPython ``record`` only stores values and ``finish`` renders without displaying.
 
     Parameters
     ----------
@@ -255,9 +257,15 @@ class LossPlot:
             self._tick()
 
     def _tick(self) -> None:
+        cost = 0.0
         if len(self.values) > 1:  # the first record only starts the clock
+            start = perf_counter()
             self._show()
-        self._due = perf_counter() + self.min_interval
+            cost = perf_counter() - start
+        # Wait at least min_interval, and long enough that drawing takes at most
+        # MAX_DRAW_SHARE of the loop's time, however slow a frame is on this machine.
+        wait = max(self.min_interval, cost * (1.0 - MAX_DRAW_SHARE) / MAX_DRAW_SHARE)
+        self._due = perf_counter() + wait
 
     def figure_png(self) -> bytes:
         """PNG bytes of the curve of all values recorded so far (drawn now, not counted).
