@@ -395,6 +395,9 @@ saved_model = _OutOfScope("tf.saved_model", "Save the variables' values instead,
 train = _OutOfScope("tf.train", "Use tf.keras.optimizers (SGD, Adam).")
 summary = _OutOfScope("tf.summary", "Print or plot the numbers with matplotlib.")
 distribute = _OutOfScope("tf.distribute")
+strings = _OutOfScope("tf.strings", "adkernel's tensors hold numbers only.")
+ragged = _OutOfScope("tf.ragged", "Pad the rows to one length (tf.pad) and mask them.")
+sparse = _OutOfScope("tf.sparse", "Use dense tensors (tf.gather, tf.gather_nd, tf.where).")
 
 
 class _PhysicalDevice(tuple):
