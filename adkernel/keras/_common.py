@@ -7,8 +7,6 @@ import itertools
 import re
 from collections import defaultdict
 
-import numpy as np
-
 from ..engine.tensor import Variable
 
 _UIDS: defaultdict = defaultdict(itertools.count)
@@ -90,7 +88,3 @@ class KerasVariable(Variable):
                 f"dtype={self.dtype.name}, value={self._value}>")
 
     __str__ = __repr__
-
-
-def as_array(x, dtype="float32"):
-    return np.asarray(x.numpy() if hasattr(x, "numpy") else x, dtype=dtype)

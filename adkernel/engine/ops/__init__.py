@@ -257,7 +257,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
     return out
 
 
-def _order(x, axis, direction, stable, opname):
+def _order(x, axis, direction, opname):
     ax = _check_axis(opname, "TopKV2", axis, x.ndim)
     d = str(direction).upper()
     if d not in ("ASCENDING", "DESCENDING"):
@@ -274,7 +274,7 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
     """Sorted along ``axis``; the gradient of each sorted slot flows to the element that
     landed there (indexing, composite). Ties keep their order."""
     x = _tensor(values)
-    ax, idx = _order(x, axis, direction, True, "sort")
+    ax, idx = _order(x, axis, direction, "sort")
     grids = list(np.indices(idx.shape, sparse=True))
     grids[ax] = idx
     return getitem(x, tuple(grids))
@@ -285,7 +285,7 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     """Positions that sort ``values`` along ``axis`` (int32, no gradient). adkernel's sort
     is always stable, which satisfies ``stable=True`` too."""
     x = _tensor(values)
-    return convert_to_tensor(_order(x, axis, direction, stable, "argsort")[1].astype(np.int32))
+    return convert_to_tensor(_order(x, axis, direction, "argsort")[1].astype(np.int32))
 
 
 @composite("boolean_mask")
