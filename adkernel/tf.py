@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import builtins
 import sys
-from types import SimpleNamespace
 
 import numpy as np
 
 from . import tf_debugging as _debugging
+from ._namespace import Namespace as _Namespace
 from .engine import dtypes as _dtypes
 from .engine import errors as _errors
 from .engine import ops as _ops
@@ -338,16 +338,17 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
 
 
 # ----- namespaces ------------------------------------------------------------------------
-errors = SimpleNamespace(
+errors = _Namespace(
+    "tf.errors",
     InvalidArgumentError=_errors.InvalidArgumentError,
     OpError=_errors.OpError,
 )
 
 newaxis = None
 
-debugging = SimpleNamespace(**{n: getattr(_debugging, n) for n in _debugging.__all__})
 
-dtypes = SimpleNamespace(
+dtypes = _Namespace(
+    "tf.dtypes",
     DType=DType,
     as_dtype=as_dtype,
     float16=float16,
@@ -374,10 +375,11 @@ def _namespaces() -> dict:
             spaces.setdefault(prefix[0], {})[short] = fn
         else:
             globals()[short] = fn
-    return {k: SimpleNamespace(**dict(sorted(v.items()))) for k, v in spaces.items()}
+    return {k: _Namespace(f"tf.{k}", **dict(sorted(v.items()))) for k, v in spaces.items()}
 
 
 _spaces = _namespaces()
+debugging = _Namespace("tf.debugging", **{n: getattr(_debugging, n) for n in _debugging.__all__})
 math, nn, linalg, losses = (_spaces.pop(k) for k in ("math", "nn", "linalg", "losses"))
 assert not _spaces, f"tf sub-namespaces without a home: {sorted(_spaces)}"
 _TOP = sorted(n for n in _exports() if "." not in n)

@@ -108,3 +108,13 @@ def test_global_seed_alone_replays_the_sequence():
     tf.random.set_seed(11)
     again = [tf.random.uniform([2]).numpy() for _ in range(3)]
     np.testing.assert_array_equal(np.array(seq), np.array(again))
+
+
+def test_missing_names_say_they_are_missing_from_adkernel():
+    for get, name in ((lambda: tf.linalg.svd, "tf.linalg.svd"),
+                      (lambda: tf.math.bessel_i0, "tf.math.bessel_i0"),
+                      (lambda: tf.keras.layers.Conv2D, "tf.keras.layers.Conv2D"),
+                      (lambda: tf.debugging.enable_check_numerics,
+                       "tf.debugging.enable_check_numerics")):
+        with pytest.raises(AttributeError, match="adkernel does not implement " + name):
+            get()

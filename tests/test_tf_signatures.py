@@ -170,6 +170,7 @@ TF_SIGNATURES: dict[str, str | None] = {
     "random.set_seed": "seed",
     # issue 10 (measured with inspect.signature on TensorFlow 2.21.0)
     "argsort": "values, axis, direction, stable, name",
+    "meshgrid": "*args, **kwargs",  # indexing, name in **kwargs
     "sort": "values, axis, direction, name",
     "split": "value, num_or_size_splits, axis, num, name",
     "pad": "tensor, paddings, mode, constant_values, name",
@@ -922,6 +923,18 @@ def _argsort_stable():
     ties = [2.0, 1.0, 2.0, 1.0]
     assert tf.argsort(ties, stable=True).numpy().tolist() == [1, 3, 0, 2]
     assert tf.argsort(ties, direction="DESCENDING", stable=True).numpy().tolist() == [0, 2, 1, 3]
+
+
+@honoured("meshgrid", "kwargs")
+def _meshgrid_indexing():
+    x, y = [1.0, 2.0, 3.0], [4.0, 5.0]
+    gx, gy = tf.meshgrid(x, y)
+    _eq(gx, np.meshgrid(x, y)[0])
+    _eq(gy, np.meshgrid(x, y)[1])
+    gx, gy = tf.meshgrid(x, y, indexing="ij")
+    _eq(gx, np.meshgrid(x, y, indexing="ij")[0])
+    with pytest.raises(TypeError, match="bogus"):
+        tf.meshgrid(x, y, bogus=1)
 
 
 @honoured("split", "axis", "num")

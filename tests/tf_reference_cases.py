@@ -92,6 +92,11 @@ def op_cases(tf):
                                _l(tf.reduce_all(X > -9))],
         "newaxis": lambda: list(tf.constant(X)[:, tf.newaxis, :].shape),
         "dropout_rate0_identity": lambda: _l(tf.nn.dropout(X, 0.0)),
+        "meshgrid": lambda: _value_and_grad(
+            tf, lambda a, b: tf.stack(tf.meshgrid(a, b)) * tf.stack(tf.meshgrid(a, b))[::-1],
+            X[0], X[1, :2]),
+        "meshgrid_ij": lambda: [_l(g) for g in tf.meshgrid(X[0], X[1, :2], X[1],
+                                                           indexing="ij")],
     }
 
 

@@ -11,8 +11,7 @@ the loop. See docs/tf-compat.md.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
+from .._namespace import Namespace
 from . import activations as _activations
 from . import initializers as _initializers
 from . import layers as _layers
@@ -26,7 +25,7 @@ from .models import Model, Sequential
 def _space(module, extra=None):
     names = {n: getattr(module, n) for n in module.__all__}
     names.update(extra or {})
-    return SimpleNamespace(**names)
+    return Namespace(f"tf.keras.{module.__name__.rsplit('.', 1)[-1]}", **names)
 
 
 activations = _space(_activations)
@@ -63,10 +62,10 @@ def _register_keras_serializable(package="Custom", name=None):
     return decorator
 
 
-models = SimpleNamespace(Model=Model, Sequential=Sequential, load_model=_load_model,
-                         save_model=_save_model)
-saving = SimpleNamespace(register_keras_serializable=_register_keras_serializable,
-                         load_model=_load_model)
+models = Namespace("tf.keras.models", Model=Model, Sequential=Sequential,
+                   load_model=_load_model, save_model=_save_model)
+saving = Namespace("tf.keras.saving", register_keras_serializable=_register_keras_serializable,
+                   load_model=_load_model)
 Layer = _layers.Layer
 Loss = _losses.Loss
 Optimizer = _optimizers.Optimizer

@@ -358,6 +358,36 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
     return mean, var
 
 
+@composite("meshgrid")
+def meshgrid(*args, **kwargs):
+    """Coordinate grids from 1-D tensors: ``X, Y = tf.meshgrid(x, y)`` (``indexing='xy'``,
+    the default, or ``'ij'``), as TensorFlow; gradients flow back to the 1-D inputs."""
+    indexing = kwargs.pop("indexing", "xy")
+    kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"{next(iter(kwargs))!r} is an invalid keyword argument for this "
+                        "function")
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"indexing parameter must be either 'xy' or 'ij', got {indexing!r}")
+    ts = [_tensor(a) for a in args]
+    if not ts:
+        return []
+    flat = [_fn["reshape"](t, (-1,)) for t in ts]
+    sizes = [f.shape[0] for f in flat]
+    n = len(flat)
+    if indexing == "xy" and n > 1:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    out = []
+    for i, f in enumerate(flat):
+        axis = i
+        if indexing == "xy" and n > 1 and i < 2:
+            axis = 1 - i
+        shape = [1] * n
+        shape[axis] = f.shape[0]
+        out.append(_fn["broadcast_to"](_fn["reshape"](f, shape), sizes))
+    return out
+
+
 # ----- operators that are not a plain op -------------------------------------------------
 
 
