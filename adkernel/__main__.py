@@ -2,6 +2,9 @@
 
 ``python -m adkernel run-tf NOTEBOOK...``: run TensorFlow notebooks on adkernel and report
 cell by cell (see :mod:`adkernel.run_tf`).
+
+``python -m adkernel grade SUBMISSIONS...``: grade submitted course notebooks (see
+:mod:`adkernel.grade`).
 """
 
 from __future__ import annotations
@@ -95,7 +98,13 @@ def main(argv: list[str] | None = None) -> int:
                        help=f"into this environment ({sys.prefix})")
     where.add_argument("--prefix", help="under PREFIX/share/jupyter")
     inst.add_argument("--name", default=KERNEL_NAME, help="kernel name (default: adkernel)")
+    from . import grade
+
+    grading = sub.add_parser("grade", help="grade submitted course notebooks into a table/CSV")
+    grade.add_arguments(grading)
     args = parser.parse_args(argv)
+    if args.command == "grade":
+        return grade.run(args)
     try:
         import ipykernel  # noqa: F401
     except ImportError:

@@ -525,7 +525,7 @@ class TapeMagics(Magics):
     def _gradients(self, tape, args, target_name, source_names, show_graph):
         ns = self.shell.user_ns
         target = self._lookup(target_name, "target")
-        if tape._state is TapeState.USED:
+        if tape.view().state is TapeState.USED:
             raise UsageError(
                 f"--grad {target_name}: the cell already called {args.name}.gradient, and a "
                 "tape that is not persistent gives one gradient. Add -p to the %%tape line "

@@ -29,3 +29,15 @@ def test_stepper_memory_benchmark_runs():
     assert [r["ops"] for r in res["rows"]] == [50, 100]
     assert all(r["kept_bytes"] > 0 for r in res["rows"])
     assert "per op" in stepper_memory.format_table(res)
+
+
+def test_grade_benchmark_runs_on_a_small_class(tmp_path):
+    # a handful of submissions: the script builds the class, grades it and checks the grades
+    # it knows (solved -> correct, untouched -> not attempted); timings are only printed
+    pytest.importorskip("nbclient")
+    bench = pytest.importorskip("benchmarks.grade")
+    res = bench.run(n=3, jobs=2, chapter="ch02", baseline=1)
+    assert res["submissions"] == 3
+    assert len(res["per_submission_all"]) == 3
+    assert res["states"] == {"correct": 2, "incorrect": 1, "not attempted": 3}
+    assert "per minute" in bench.format_result(res)

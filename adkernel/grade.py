@@ -1,0 +1,930 @@
+"""``python -m adkernel grade SUBMISSIONS...``: grade a folder of submitted course notebooks.
+
+Each submission runs in a fresh kernel (nbclient), its stored outputs cleared and never
+read. The grade does not come from the learner's own ``ex.qN.check()`` calls but from a
+*probe* the grader runs in the same kernel:
+
+* right after each cell that calls ``qN.check()`` (the answer as the learner checked it),
+* and once more after the last cell (for exercises whose check cell is missing or ran
+  before the answer existed).
+
+The probe imports the course's exercise modules afresh from the installed adkernel
+package (the notebook's imported copies are set aside and put back afterwards), so a
+learner who redefines ``ex.q1.check``, replaces ``ex``, patches ``Problem.evaluate`` or a
+check function, or edits the stored outputs does not change the grade. The probe's result
+travels back as one display output of a private MIME type carrying a random nonce that
+exists only in the probe's own source, and only outputs of the probe's execute request are
+read. Before the first learner cell a preamble records numpy's and adkernel's callables (and
+a few builtins); a notebook that rebinds one (``np.allclose = lambda *a, **k: True``) gets
+``error`` rows naming it. This defeats cheap forgery; it is not a sandbox: learner code runs
+with the grader's rights (run the grader as a user with nothing to lose, e.g. in a
+container), and code that hooks the kernel's machinery (IPython events, import hooks) is out
+of reach (such code is plain to see in the submission).
+
+One row per learner (the file stem) and exercise, with one of the states
+``correct``, ``incorrect`` (with the feedback), ``not attempted``, ``error``, ``timed out``.
+The exit code is 0 when every row was graded (correct, incorrect or not attempted), 1 when
+some row is ``error`` or ``timed out`` (the teacher should look), 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import atexit
+import contextlib
+import csv
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "CORRECT",
+    "ERROR",
+    "INCORRECT",
+    "NOT_ATTEMPTED",
+    "STATES",
+    "TIMED_OUT",
+    "Row",
+    "detect_chapter",
+    "find_submissions",
+    "grade",
+    "main",
+]
+
+CORRECT = "correct"
+INCORRECT = "incorrect"
+NOT_ATTEMPTED = "not attempted"
+ERROR = "error"
+TIMED_OUT = "timed out"
+STATES = (CORRECT, INCORRECT, NOT_ATTEMPTED, ERROR, TIMED_OUT)
+GRADED = (CORRECT, INCORRECT, NOT_ATTEMPTED)
+
+MIME = "application/vnd.adkernel.grade+json"
+DEFAULT_CELL_TIMEOUT = 60.0
+DEFAULT_NOTEBOOK_TIMEOUT = 600.0
+DEFAULT_CHECK_TIMEOUT = 10.0
+MAX_FEEDBACK = 2000  # characters of feedback kept per row
+
+_CHECK_CALL = re.compile(r"\bq(\d+)\s*\.\s*check\s*\(")
+_IMPORT_CHAPTER = re.compile(r"adkernel\.exercises\b[^\n]*?\b(ch\d\d)\b")
+
+
+@dataclass
+class Row:
+    """One learner's result on one exercise."""
+
+    learner: str
+    chapter: str
+    exercise: str
+    state: str
+    feedback: str = ""
+    file: str = ""
+    seconds: float = 0.0  # time spent grading the whole submission
+
+    def as_dict(self) -> dict:
+        return {
+            "learner": self.learner,
+            "chapter": self.chapter,
+            "exercise": self.exercise,
+            "state": self.state,
+            "feedback": self.feedback,
+            "file": self.file,
+            "seconds": f"{self.seconds:.2f}",
+        }
+
+
+# -- finding submissions and their chapter ------------------------------------------------
+def find_submissions(paths) -> list[Path]:
+    """Every ``.ipynb`` named, or found (recursively) under a folder named; sorted, no
+    checkpoints. Raises ``FileNotFoundError`` for a path that does not exist."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found.extend(
+                f
+                for f in sorted(p.rglob("*.ipynb"))
+                if ".ipynb_checkpoints" not in f.parts and f.is_file()
+            )
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise FileNotFoundError(f"{p}: no such file or folder")
+    seen: set[Path] = set()
+    unique = []
+    for f in found:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+LEARNER_FROM = ("stem", "folder", "nbgrader")
+
+
+def learner_name(path: Path, how: str = "stem") -> str:
+    """Who handed ``path`` in: its file stem (``alice.ipynb``), its folder (``alice/02.ipynb``)
+    or, for nbgrader's ``submitted/STUDENT/ASSIGNMENT/NOTEBOOK.ipynb``, the student folder."""
+    path = Path(path)
+    if how == "stem":
+        return path.stem
+    if how == "folder":
+        return path.parent.name or path.stem
+    if how == "nbgrader":
+        parts = path.parts
+        return parts[-3] if len(parts) >= 3 else path.stem
+    raise ValueError(f"learner_from must be one of {LEARNER_FROM}, not {how!r}")
+
+
+def _code_lines(source: str) -> str:
+    """The source without comment lines (so ``# ex.q1.hint()`` is not taken for a call)."""
+    return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("#"))
+
+
+def _chapter_keys() -> dict[str, str]:
+    from .exercises import CHAPTERS
+
+    return {key: file for key, file, _title in CHAPTERS}
+
+
+def detect_chapter(nb, filename: str = "") -> str | None:
+    """The course chapter (``"ch02"``) a notebook belongs to, or None.
+
+    In order: ``metadata.adkernel.chapter``; the ``adkernel.exercises`` import of its code
+    cells (``from adkernel.exercises import ____, ch02 as ex``); a file name that starts
+    like a chapter's notebook (``02-gradient-tape``).
+    """
+    keys = _chapter_keys()
+    meta = nb.get("metadata", {}).get("adkernel", {})
+    if isinstance(meta, dict) and meta.get("chapter") in keys:
+        return meta["chapter"]
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        for m in _IMPORT_CHAPTER.finditer(_code_lines(_source(cell))):
+            if m.group(1) in keys:
+                return m.group(1)
+    stem = Path(filename).stem
+    for key, file in keys.items():
+        if stem[:2].isdigit() and stem[:3] == file[:3]:
+            return key
+    return None
+
+
+def _source(cell) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def exercise_numbers(chapter: str) -> list[int]:
+    from .exercises import problems
+
+    return [p.number for p in problems(chapter)]
+
+
+# -- the probe that runs inside the learner's kernel --------------------------------------
+# What the checks rely on and a notebook could rebind in one line (``np.allclose = lambda
+# *a, **k: True``): callables of numpy and adkernel (outside adkernel.exercises, which the
+# probe imports afresh), their classes' methods, and a few builtins. The preamble stores the
+# objects before the first learner cell, under an attribute name of ``sys`` that is random
+# per run; the probe compares.
+_FINGERPRINT = r'''
+import sys
+
+_BUILTINS = ("abs", "all", "any", "bool", "callable", "dict", "float", "getattr", "hasattr",
+             "int", "isinstance", "issubclass", "len", "list", "max", "min", "range", "repr",
+             "round", "set", "sorted", "str", "sum", "tuple", "type", "zip")
+
+def _ident(obj):
+    try:
+        func = getattr(obj, "__func__", obj)
+        return (func, getattr(obj, "__self__", None), getattr(func, "__code__", None))
+    except Exception:
+        return (obj, None, None)
+
+def _fingerprint():
+    prints = {}
+    for mname, mod in list(sys.modules.items()):
+        if mname in ("builtins", "math"):
+            names = _BUILTINS if mname == "builtins" else None
+        elif mname in ("numpy", "adkernel") or mname.startswith(("numpy.", "adkernel.")):
+            if mname == "adkernel.exercises" or mname.startswith("adkernel.exercises."):
+                continue
+            names = None
+        else:
+            continue
+        try:
+            items = list(vars(mod).items())
+        except TypeError:
+            continue
+        for attr, obj in items:
+            if names is not None and attr not in names:
+                continue
+            if not callable(obj) or type(obj).__name__ == "module":
+                continue
+            prints[mname + "." + attr] = _ident(obj)
+            if isinstance(obj, type) and getattr(obj, "__module__", None) == mname:
+                for k, v in list(vars(obj).items()):
+                    if callable(v) or isinstance(v, (staticmethod, classmethod, property)):
+                        prints[mname + "." + attr + "." + k] = _ident(v)
+    return prints
+
+def _changed(before):
+    if not isinstance(before, dict):
+        return ["the grader's record of numpy and adkernel (it was removed)"]
+    now = _fingerprint()
+    out = []
+    for key, old in before.items():
+        new = now.get(key)
+        if new is None or any(a is not b for a, b in zip(old, new)):
+            out.append(key)
+    return sorted(out)
+'''
+
+_PREAMBLE = _FINGERPRINT + r'''
+import numpy, adkernel, adkernel.tf, adkernel.engine
+setattr(sys, %(key)r, _fingerprint())
+'''
+
+
+def _preamble_cell_source(key: str) -> str:
+    body = _PREAMBLE % {"key": key}
+    return f"exec({body!r}, {{'__name__': '__adkernel_grade__'}})"
+
+
+_PROBE = _FINGERPRINT + r'''
+import importlib
+from IPython import get_ipython
+from IPython.display import display
+
+def _probe(nonce, chapter, numbers, lang, key):
+    tampered = _changed(getattr(sys, key, None))
+    ns = get_ipython().user_ns
+    prefix = "adkernel.exercises"
+    saved = {k: m for k, m in sys.modules.items() if k == prefix or k.startswith(prefix + ".")}
+    pkg = sys.modules.get("adkernel")
+    saved_attr = getattr(pkg, "exercises", None) if pkg is not None else None
+    old_core = saved.get(prefix + "._core")
+    old_blank = getattr(old_core, "____", None)
+    results = {}
+    try:
+        for k in saved:
+            del sys.modules[k]
+        importlib.import_module(prefix + "." + chapter)
+        core = sys.modules[prefix + "._core"]
+        feedback = sys.modules[prefix + "._feedback"]
+        if type(old_blank).__name__ == "_Blank":
+            core.____ = old_blank  # the placeholder the notebook's cells hold
+        for p in core.REGISTRY.get(chapter, []):
+            if p.number not in numbers:
+                continue
+            try:
+                fb = p.evaluate(ns, save=False)
+                msg = fb.message
+                timed_out = (fb.state == "incorrect" and isinstance(msg, feedback.Fmt)
+                             and msg.text is core.MSG.timeout)
+                text = feedback.render(msg, lang)
+                notes = [feedback.render(n, lang) for n in fb.notes]
+                results[p.number] = {"state": "timed out" if timed_out else fb.state,
+                                     "feedback": "\n".join([text, *notes]).strip()}
+            except BaseException as exc:
+                results[p.number] = {"state": "error",
+                                     "feedback": "the grader's check failed: %%r" %% (exc,)}
+    finally:
+        for k in [k for k in sys.modules if k == prefix or k.startswith(prefix + ".")]:
+            del sys.modules[k]
+        sys.modules.update(saved)
+        if pkg is not None:
+            if saved_attr is not None:
+                pkg.exercises = saved_attr
+            elif hasattr(pkg, "exercises"):
+                del pkg.exercises
+    display({"%(mime)s": {"nonce": nonce, "results": results, "tampered": tampered}}, raw=True)
+
+_probe(%(args)s)
+'''
+
+
+def _probe_cell_source(nonce: str, chapter: str, numbers, lang: str, key: str) -> str:
+    args = ", ".join(repr(a) for a in (nonce, chapter, sorted(numbers), lang, key))
+    body = _PROBE % {"mime": MIME, "args": args}
+    # exec in a private namespace: the probe leaves no name behind in the learner's globals
+    return f"exec({body!r}, {{'__name__': '__adkernel_grade__'}})"
+
+
+# -- running one submission -------------------------------------------------------------
+@dataclass
+class Options:
+    chapter: str = "auto"  # "auto" (the most common), "each", or "chNN"
+    lang: str = "en"
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT
+    notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT
+    check_timeout: float = DEFAULT_CHECK_TIMEOUT
+    kernel: str = "python3"
+    learner_from: str = "stem"  # see learner_name()
+    jobs: int = 1
+
+
+@dataclass
+class _Outcome:
+    """What happened to one exercise while the notebook ran."""
+
+    checkpoint: dict | None = None
+    final: dict | None = None
+    region_error: str = ""
+    region_timeout: str = ""
+    unreached: str = ""  # the run stopped before this exercise's check cell
+    unreached_state: str = ""
+
+
+def _short(text: str, limit: int = MAX_FEEDBACK) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _make_client_class():
+    from nbclient import NotebookClient
+
+    class _GradingClient(NotebookClient):
+        """Keeps no learner output at all (a flood costs nothing but transfer); keeps only
+        the grader's MIME output of the probe cell that is running."""
+
+        probe_running = False
+
+        def output(self, outs, msg, display_id, cell_index):
+            if not self.probe_running:
+                return None
+            if msg["msg_type"] not in ("display_data", "execute_result"):
+                return None
+            data = msg["content"].get("data", {})
+            if MIME in data:
+                outs.append({"output_type": "display_data", "data": {MIME: data[MIME]}})
+            return None
+
+        def clear_output(self, outs, msg, cell_index):
+            return None
+
+        def handle_comm_msg(self, outs, msg, cell_index):
+            return None
+
+    return _GradingClient
+
+
+def _cancel_stray_polls(client) -> None:
+    """nbclient leaves a cell's IOPub reader running when the cell times out; it would
+    swallow the next cells' messages (the probe's result among them). Stop it."""
+    for task in asyncio.all_tasks():
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        if (
+            getattr(coro, "__qualname__", "").endswith("._async_poll_output_msg")
+            and frame is not None
+            and frame.f_locals.get("self") is client
+        ):
+            task.cancel()
+
+
+class _Runner:
+    """Runs one notebook in its own kernel and collects the probes' results."""
+
+    def __init__(self, nb, chapter: str, numbers: list[int], options: Options) -> None:
+        self.nb = nb
+        self.chapter = chapter
+        self.numbers = numbers
+        self.options = options
+        self.nonce = secrets.token_hex(16)
+        self.key = "_" + secrets.token_hex(12)  # where the preamble keeps its fingerprint
+        self.outcomes = {n: _Outcome() for n in numbers}
+        self.reply: dict | None = None
+        self._timeout = options.cell_timeout
+        self._marks = {"error": "", "timeout": ""}
+        self.stuck = ""  # set when a probe leaves the kernel dead or busy for good
+
+    async def _on_executed(self, cell, cell_index, execute_reply):
+        self.reply = execute_reply
+
+    async def _run_cell(self, client, cell, index, timeout, store_history=True):
+        """Run one cell: ``("ok" | "error" | "timeout" | "dead", detail)``."""
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+        self._timeout = max(0.5, float(timeout))
+        self.reply = None
+        try:
+            await client.async_execute_cell(cell, index, store_history=store_history)
+        except CellTimeoutError:
+            _cancel_stray_polls(client)
+            return "timeout", f"stopped after {self._timeout:g} s"
+        except DeadKernelError:
+            _cancel_stray_polls(client)
+            return "dead", "the kernel died (did the code exit Python or crash it?)"
+        content = (self.reply or {}).get("content", {})
+        if content.get("status") == "error":
+            return "error", _short(f"{content.get('ename')}: {content.get('evalue')}", 300)
+        return "ok", ""
+
+    async def _recover(self, client, cell) -> bool:
+        """After a timeout: interrupt until the kernel answers again (a learner loop with a
+        bare ``except:`` may swallow one KeyboardInterrupt). False if it never does."""
+        import nbformat
+
+        for _ in range(3):
+            with contextlib.suppress(Exception):
+                await client.km.interrupt_kernel()
+            ping = nbformat.v4.new_code_cell("pass")
+            wait = max(1.0, min(5.0, self.options.cell_timeout / 2))
+            status, _ = await self._run_cell(client, ping, self._scratch, wait,
+                                             store_history=False)
+            if status in ("ok", "error"):
+                return True
+            if status == "dead":
+                return False
+        return False
+
+    async def _probe(self, client, numbers) -> dict[int, dict]:
+        import nbformat
+
+        if not numbers:
+            return {}
+        cell = nbformat.v4.new_code_cell(
+            _probe_cell_source(self.nonce, self.chapter, numbers, self.options.lang, self.key)
+        )
+        budget = self.options.check_timeout * (2 + 3 * len(numbers)) + 30
+        client.probe_running = True
+        try:
+            status, detail = await self._run_cell(client, cell, self._scratch, budget,
+                                                  store_history=False)
+        finally:
+            client.probe_running = False
+        if status == "timeout" and not await self._recover(client, cell):
+            self.stuck = "the grader's check could not be interrupted"
+        elif status == "dead":
+            self.stuck = f"while the grader checked: {detail}"
+        found = [
+            o["data"][MIME]
+            for o in cell.get("outputs", [])
+            if isinstance(o.get("data", {}).get(MIME), dict)
+            and o["data"][MIME].get("nonce") == self.nonce
+        ]
+        if status != "ok" or len(found) != 1:
+            why = detail or "no result came back"
+            if len(found) > 1:
+                why = "more than one result came back (has the notebook tampered with output?)"
+            return {
+                n: {"state": ERROR, "feedback": f"the grader could not run the check ({why})"}
+                for n in numbers
+            }
+        results = found[0].get("results", {})
+        tampered = found[0].get("tampered") or []
+        out = {}
+        for n in numbers:
+            r = results.get(str(n), results.get(n))
+            if not isinstance(r, dict) or r.get("state") not in STATES:
+                r = {"state": ERROR, "feedback": "the grader's check gave no result"}
+            out[n] = {"state": r["state"], "feedback": _short(r.get("feedback", ""))}
+            if tampered:
+                names = ", ".join(tampered[:5]) + (" …" if len(tampered) > 5 else "")
+                out[n] = {
+                    "state": ERROR,
+                    "feedback": _short(
+                        f"not gradable: the notebook replaced {names}, which the checks rely "
+                        f"on; look at it by hand (the check said: {r['state']}"
+                        + (f": {r.get('feedback', '')}" if r.get("feedback") else "") + ")"
+                    ),
+                }
+        return out
+
+    async def run(self, env: dict, cwd: str) -> None:
+        import nbformat
+        from nbclient.exceptions import DeadKernelError
+
+        client_class = _make_client_class()
+        client = client_class(
+            self.nb,
+            kernel_name=self.options.kernel,
+            resources={"metadata": {"path": cwd}},
+            allow_errors=True,
+            record_timing=False,
+            timeout_func=lambda cell: self._timeout,
+            iopub_timeout=10,
+            shell_timeout_interval=1,
+            shutdown_kernel="immediate",
+        )
+        client.on_cell_executed = self._on_executed
+        cells = list(self.nb.cells)
+        # the grader's own cells (probes, pings) run at an index past the learner's cells
+        self.nb.cells.append(nbformat.v4.new_code_cell(""))
+        self._scratch = len(self.nb.cells) - 1
+        try:
+            async with client.async_setup_kernel(
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            ):
+                preamble = nbformat.v4.new_code_cell(_preamble_cell_source(self.key))
+                status, detail = await self._run_cell(
+                    client, preamble, self._scratch, self.options.cell_timeout,
+                    store_history=False,
+                )
+                if status != "ok":
+                    raise RuntimeError(f"the grader's set-up cell failed in the kernel ({detail})")
+                deadline = time.monotonic() + self.options.notebook_timeout  # kernel is up
+                stopped = ""
+                stop_state = ""
+                for index, cell in enumerate(cells):
+                    if cell.get("cell_type") != "code" or not _source(cell).strip():
+                        continue
+                    checks = sorted(
+                        {int(n) for n in _CHECK_CALL.findall(_code_lines(_source(cell)))}
+                        & set(self.numbers)
+                    )
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        stopped = (
+                            f"the notebook ran past its {self.options.notebook_timeout:g} s "
+                            f"limit; grading stopped before cell {index + 1}"
+                        )
+                        stop_state = TIMED_OUT
+                        break
+                    timeout = min(self.options.cell_timeout, left)
+                    status, detail = await self._run_cell(client, cell, index, timeout)
+                    if status == "dead":
+                        stopped = f"cell {index + 1}: {detail}"
+                        stop_state = ERROR
+                        break
+                    if status == "timeout":
+                        note = f"cell {index + 1} was still running after {timeout:g} s"
+                        self._mark(timeout_note=note)
+                        if not await self._recover(client, cell):
+                            stopped = note + " and could not be interrupted"
+                            stop_state = TIMED_OUT
+                            break
+                    elif status == "error":
+                        self._mark(error_note=f"cell {index + 1}: {detail}")
+                    if checks:
+                        self._assign_marks(checks)
+                        for n, r in (await self._probe(client, checks)).items():
+                            self.outcomes[n].checkpoint = r
+                        if self.stuck:
+                            stopped, stop_state = self.stuck, ERROR
+                            break
+                if stopped:
+                    for o in self.outcomes.values():
+                        if o.checkpoint is None:
+                            o.unreached, o.unreached_state = stopped, stop_state
+                else:
+                    for n, r in (await self._probe(client, self.numbers)).items():
+                        self.outcomes[n].final = r
+        except DeadKernelError:
+            for o in self.outcomes.values():
+                if o.checkpoint is None and not o.unreached:
+                    o.unreached, o.unreached_state = "the kernel died", ERROR
+        finally:
+            _cancel_stray_polls(client)
+            with contextlib.suppress(Exception):
+                atexit.unregister(client._cleanup_kernel)
+
+    def _mark(self, *, error_note: str = "", timeout_note: str = "") -> None:
+        """Remember the first error / timeout since the last check cell: it belongs to the
+        exercises checked next."""
+        if error_note and not self._marks["error"]:
+            self._marks["error"] = error_note
+        if timeout_note and not self._marks["timeout"]:
+            self._marks["timeout"] = timeout_note
+
+    def _assign_marks(self, checks) -> None:
+        for n in checks:
+            self.outcomes[n].region_error = self._marks["error"]
+            self.outcomes[n].region_timeout = self._marks["timeout"]
+        self._marks = {"error": "", "timeout": ""}
+
+    def rows(self, learner: str, file: str) -> list[Row]:
+        rows = []
+        for n in self.numbers:
+            o = self.outcomes[n]
+            key = f"{self.chapter}.q{n}"
+            result = o.checkpoint
+            if result is None or (result["state"] == NOT_ATTEMPTED and o.final is not None):
+                result = o.final or result
+            if result is None:
+                rows.append(Row(learner, self.chapter, key, o.unreached_state or ERROR,
+                                o.unreached or "not graded", file))
+                continue
+            state, feedback = result["state"], result["feedback"]
+            if state != CORRECT and o.region_timeout:
+                state, feedback = TIMED_OUT, f"{o.region_timeout}. {feedback}".strip()
+            elif state == NOT_ATTEMPTED and o.region_error:
+                state = ERROR
+                feedback = f"your code raised an error ({o.region_error}). {feedback}".strip()
+            rows.append(Row(learner, self.chapter, key, state, _short(feedback), file))
+        return rows
+
+
+def _read_notebook(path: Path):
+    """``(nb, None)`` or ``(None, why it is not a notebook)``."""
+    import nbformat
+
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, f"cannot read the file ({exc})"
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return None, f"not a notebook: the file is not valid JSON ({_short(exc, 160)})"
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        return None, "not a notebook: the JSON has no list of cells"
+    try:
+        nb = nbformat.reads(json.dumps(data), as_version=4)
+    except Exception as exc:
+        return None, f"not a notebook nbformat can read ({_short(exc, 160)})"
+    for cell in nb.cells:  # never trust what was stored: outputs go, counts go
+        if cell.get("cell_type") == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        if not isinstance(cell.get("source", ""), str):
+            cell.source = _source(cell)
+    nb.metadata.pop("widgets", None)
+    return nb, None
+
+
+# Environment variables the learners' code has no business reading (a teacher grading in a
+# hub terminal has the hub's API token in JUPYTERHUB_API_TOKEN, for instance).
+_SECRET_ENV = re.compile(
+    r"TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|_KEY$|"
+    r"^JUPYTERHUB_|^JPY_|^AWS_|^AZURE_|^GOOGLE_|^GCP_|^GH_|^GITHUB_|^GITLAB_|^SSH_AUTH_SOCK$",
+    re.IGNORECASE,
+)
+
+
+def _kernel_env(options: Options, workdir: str) -> dict:
+    """The kernel's environment: the grader's, minus anything that looks like a secret,
+    plus the checker's settings and a private progress file."""
+    env = {k: v for k, v in os.environ.items() if not _SECRET_ENV.search(k)}
+    env.update(
+        ADKERNEL_LANG=options.lang,
+        ADKERNEL_EXERCISE_TIME_LIMIT=f"{options.check_timeout:g}",
+        ADKERNEL_PROGRESS=str(Path(workdir) / "progress.json"),
+        MPLBACKEND="Agg",
+        PYDEVD_DISABLE_FILE_VALIDATION="1",
+    )
+    return env
+
+
+async def _grade_one(path: Path, nb, error: str | None, detected: str | None, expected: str,
+                     options: Options) -> list[Row]:
+    learner = learner_name(path, options.learner_from)
+    file = str(path)
+    chapter = expected if expected not in ("each", "auto") else (detected or "")
+    numbers = exercise_numbers(chapter) if chapter else []
+
+    def every(state, text, chap=chapter):
+        keys = [f"{chap}.q{n}" for n in numbers] or ["-"]
+        return [Row(learner, chap or "?", k, state, text, file) for k in keys]
+
+    if error:
+        return every(ERROR, error)
+    if detected is None:
+        return every(ERROR, "no adkernel exercises found in this notebook (no "
+                            "`from adkernel.exercises import ... chNN` cell)")
+    if detected != chapter:
+        from .exercises import CHAPTERS
+
+        name = dict((k, f) for k, f, _ in CHAPTERS).get(detected, detected)
+        return every(ERROR, f"this submission is chapter {detected} ({name}), not {chapter}: "
+                            "was the wrong notebook handed in?")
+    if not numbers:
+        return every(NOT_ATTEMPTED, f"chapter {chapter} has no exercises")
+    workdir = tempfile.mkdtemp(prefix="adkernel-grade-")
+    runner = _Runner(nb, chapter, numbers, options)
+    try:
+        guard = options.notebook_timeout + options.check_timeout * (len(numbers) + 2) + 120
+        await asyncio.wait_for(runner.run(_kernel_env(options, workdir), workdir), guard)
+    except asyncio.TimeoutError:
+        for o in runner.outcomes.values():
+            if o.checkpoint is None:
+                o.unreached, o.unreached_state = "the notebook never finished", TIMED_OUT
+    except Exception as exc:  # the grader must report, never crash on one submission
+        for o in runner.outcomes.values():
+            if o.checkpoint is None and not o.unreached:
+                o.unreached = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
+                o.unreached_state = ERROR
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return runner.rows(learner, file)
+
+
+# -- the progress bar ---------------------------------------------------------------------
+class ProgressBar:
+    """``[#####.....] 12/40  alice`` on stderr, redrawn in place; silent when disabled."""
+
+    def __init__(self, total: int, stream=None, enabled: bool | None = None, width: int = 30):
+        self.total = max(total, 1)
+        self.stream = stream or sys.stderr
+        if enabled is None:
+            enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.enabled = enabled
+        self.width = width
+        self.done = 0
+        self.start = time.monotonic()
+
+    def update(self, label: str = "") -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        filled = int(self.width * self.done / self.total)
+        elapsed = time.monotonic() - self.start
+        bar = "#" * filled + "." * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {self.done}/{self.total} {elapsed:5.0f} s  {label[:30]:<30}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# -- grading a class ----------------------------------------------------------------------
+async def _grade_all(paths: list[Path], options: Options, bar: ProgressBar) -> list[Row]:
+    read = [(p, *_read_notebook(p)) for p in paths]
+    detected = {p: (detect_chapter(nb, p.name) if nb is not None else None) for p, nb, _ in read}
+    if options.chapter == "auto":
+        counts = Counter(c for c in detected.values() if c)
+        expected = counts.most_common(1)[0][0] if counts else "auto"
+    else:
+        expected = options.chapter
+    semaphore = asyncio.Semaphore(max(1, options.jobs))
+
+    async def one(p, nb, error):
+        async with semaphore:
+            start = time.perf_counter()
+            rows = await _grade_one(p, nb, error, detected[p], expected, options)
+            for row in rows:
+                row.seconds = time.perf_counter() - start
+        bar.update(p.stem)
+        return rows
+
+    results = await asyncio.gather(*(one(p, nb, err) for p, nb, err in read))
+    return [row for rows in results for row in rows]
+
+
+def grade(submissions, *, options: Options | None = None, progress: bool | None = None,
+          stream=None) -> list[Row]:
+    """Grade notebooks (files or folders); the rows, in submission order."""
+    options = options or Options()
+    paths = find_submissions(submissions)
+    bar = ProgressBar(len(paths), stream=stream, enabled=progress)
+    try:
+        return asyncio.run(_grade_all(paths, options, bar))
+    finally:
+        bar.close()
+
+
+def exit_code(rows: list[Row]) -> int:
+    """0 when every row was graded, 1 when some row is ``error`` or ``timed out``."""
+    return 0 if all(r.state in GRADED for r in rows) else 1
+
+
+# -- output ---------------------------------------------------------------------------------
+def _width(text: str) -> int:
+    """Columns ``text`` takes on a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _one_line(text: str, limit: int) -> str:
+    """``text`` on one line, cut to at most ``limit`` terminal columns."""
+    text = " ".join(str(text).split())
+    if _width(text) <= limit:
+        return text
+    out, used = [], 1
+    for ch in text:
+        used += _width(ch)
+        if used > limit:
+            break
+        out.append(ch)
+    return "".join(out) + "…"
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def format_table(rows: list[Row], feedback_width: int = 70) -> str:
+    head = ("learner", "chapter", "exercise", "state", "feedback")
+    body = [
+        (r.learner, r.chapter, r.exercise, r.state,
+         "" if r.state == CORRECT else _one_line(r.feedback, feedback_width))
+        for r in rows
+    ]
+    widths = [max([_width(h)] + [_width(b[i]) for b in body]) for i, h in enumerate(head)]
+    widths = [min(w, 40) for w in widths[:4]] + [widths[4]]
+
+    def line(cells):
+        return "  ".join(_pad(_one_line(c, w), w) for c, w in zip(cells, widths, strict=True))
+
+    out = [line(head).rstrip(), line(["-" * w for w in widths])]
+    out.extend(line(b).rstrip() for b in body)
+    counts = Counter(r.state for r in rows)
+    learners = len({(r.learner, r.file) for r in rows})
+    out.append("")
+    out.append(
+        f"{learners} submission(s), {len(rows)} row(s): "
+        + ", ".join(f"{counts.get(s, 0)} {s}" for s in STATES)
+    )
+    return "\n".join(out)
+
+
+def write_csv(rows: list[Row], path) -> None:
+    fields = ["learner", "chapter", "exercise", "state", "feedback", "file", "seconds"]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        for r in rows:
+            writer.writerow(r.as_dict())
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+                        help="notebooks (.ipynb) or folders holding them")
+    parser.add_argument("--csv", metavar="FILE", help="also write the rows to FILE (CSV, UTF-8)")
+    parser.add_argument("--lang", choices=("en", "zh"), default="en",
+                        help="language of the feedback (default: en)")
+    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                        help="kernels running at once (default: 1)")
+    parser.add_argument("--chapter", default="auto", metavar="CHAPTER",
+                        help="chNN: grade as this chapter; auto (default): the chapter most "
+                             "submissions have; each: every submission as its own chapter")
+    parser.add_argument("--cell-timeout", type=float, default=DEFAULT_CELL_TIMEOUT,
+                        metavar="S", help=f"seconds per cell (default: {DEFAULT_CELL_TIMEOUT:g})")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_NOTEBOOK_TIMEOUT, metavar="S",
+                        help=f"seconds per notebook (default: {DEFAULT_NOTEBOOK_TIMEOUT:g})")
+    parser.add_argument("--check-timeout", type=float, default=DEFAULT_CHECK_TIMEOUT,
+                        metavar="S", help="seconds a check may spend in learner code "
+                                          f"(default: {DEFAULT_CHECK_TIMEOUT:g})")
+    parser.add_argument("--kernel", default="python3",
+                        help="kernel to run the submissions in (default: python3, the one of "
+                             "this Python; the notebooks' own kernelspec is ignored)")
+    parser.add_argument("--learner-from", choices=LEARNER_FROM, default="stem",
+                        help="who a submission belongs to: its file stem (default), its "
+                             "folder, or the student folder of nbgrader's "
+                             "submitted/STUDENT/ASSIGNMENT/NOTEBOOK.ipynb")
+    parser.add_argument("--quiet", "-q", action="store_true",
+                        help="no progress bar and no table (use with --csv)")
+
+
+def run(args) -> int:
+    """The ``grade`` subcommand."""
+    try:
+        import nbclient  # noqa: F401
+        import nbformat  # noqa: F401
+    except ImportError:
+        print("error: grading needs nbclient and nbformat: pip install 'adkernel[teach]'",
+              file=sys.stderr)
+        return 2
+    keys = set(_chapter_keys())
+    if args.chapter not in keys | {"auto", "each"}:
+        print(f"error: --chapter must be auto, each or one of {', '.join(sorted(keys))}, "
+              f"not {args.chapter!r}", file=sys.stderr)
+        return 2
+    if args.jobs < 1 or min(args.cell_timeout, args.timeout, args.check_timeout) <= 0:
+        print("error: --jobs and the time limits must be positive", file=sys.stderr)
+        return 2
+    try:
+        paths = find_submissions(args.submissions)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not paths:
+        print("error: no .ipynb files found in " + ", ".join(args.submissions), file=sys.stderr)
+        return 2
+    options = Options(chapter=args.chapter, lang=args.lang, cell_timeout=args.cell_timeout,
+                      notebook_timeout=args.timeout, check_timeout=args.check_timeout,
+                      kernel=args.kernel, jobs=args.jobs, learner_from=args.learner_from)
+    names = Counter(learner_name(p, args.learner_from) for p in paths)
+    shared = sorted(n for n, k in names.items() if k > 1)
+    if shared:
+        print(f"note: several submissions share the learner name {', '.join(shared[:5])}; "
+              "their rows are told apart by the file column (see --learner-from)",
+              file=sys.stderr)
+    rows = grade(paths, options=options, progress=False if args.quiet else None)
+    if not args.quiet:
+        print(format_table(rows))
+    if args.csv:
+        write_csv(rows, args.csv)
+        if not args.quiet:
+            print(f"rows written to {args.csv}", file=sys.stderr)
+    return exit_code(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m adkernel grade")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
