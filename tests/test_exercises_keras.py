@@ -22,7 +22,7 @@ def _keras_answer(hidden: int, steps: int):
         with tf.GradientTape() as tape:
             loss = loss_fn(y, model(X))
         grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables))
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
         return loss
 
     def predict(points):
