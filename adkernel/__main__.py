@@ -1,5 +1,8 @@
 """``python -m adkernel install-kernel``: a Jupyter kernel that loads adkernel at start.
 
+``python -m adkernel run-tf NOTEBOOK...``: run TensorFlow notebooks on adkernel and report
+cell by cell (see :mod:`adkernel.run_tf`).
+
 ``python -m adkernel grade SUBMISSIONS...``: grade submitted course notebooks (see
 :mod:`adkernel.grade`).
 """
@@ -79,8 +82,15 @@ def install_kernel(user: bool = False, sys_prefix: bool = False, prefix: str | N
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] == "run-tf":
+        from .run_tf import main as run_tf_main
+
+        return run_tf_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m adkernel")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run-tf", help="run TensorFlow notebooks on adkernel, cell by cell "
+                   "(python -m adkernel run-tf --help)")
     inst = sub.add_parser("install-kernel", help="install the 'Python 3 (adkernel)' kernel")
     where = inst.add_mutually_exclusive_group()
     where.add_argument("--user", action="store_true", help="for this user (the default)")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import builtins
 import sys
-from types import SimpleNamespace
 
 import numpy as np
 
+from . import tf_debugging as _debugging
+from ._namespace import Namespace as _Namespace
 from .engine import dtypes as _dtypes
 from .engine import errors as _errors
 from .engine import ops as _ops
@@ -33,6 +34,7 @@ from .engine.tensor import (
     convert_to_tensor,
     is_tensor,
 )
+from .tf_function import Module, TensorSpec, function, name_scope
 
 __version__ = "2.21.0-adkernel"
 
@@ -221,17 +223,40 @@ def print(*inputs, output_stream=None, summarize=None, sep=" ", end="\n", name=N
 
 
 # ----- random ----------------------------------------------------------------------------
+_DEFAULT_GLOBAL_SEED = 87654321  # used when only an op seed is given (TensorFlow has one too)
+
+
 class _Random:
-    """``tf.random``: seeded with ``set_seed`` (a numpy Generator underneath)."""
+    """``tf.random`` with TensorFlow's seeding rules (numpy Generators underneath).
+
+    * no seeds: fresh values every run;
+    * ``tf.random.set_seed(s)``: the sequence of random calls is reproducible; calling
+      ``set_seed(s)`` again replays it from the start;
+    * an op ``seed=k`` (with or without a global seed): that op has its own stream, so
+      repeated calls give new values, and ``set_seed`` replays them too.
+
+    The numbers differ from TensorFlow's (another generator); the rules are the same.
+    """
 
     def __init__(self) -> None:
+        self._global = None
         self._rng = np.random.default_rng()
+        self._streams: dict = {}
 
     def set_seed(self, seed) -> None:
-        self._rng = np.random.default_rng(int(seed))
+        """Set the global seed: every random sequence restarts from it."""
+        self._global = int(seed)
+        self._rng = np.random.default_rng(self._global)
+        self._streams = {}
 
     def _gen(self, seed):
-        return self._rng if seed is None else np.random.default_rng(int(seed))
+        if seed is None:
+            return self._rng
+        key = int(seed)
+        if key not in self._streams:
+            base = _DEFAULT_GLOBAL_SEED if self._global is None else self._global
+            self._streams[key] = np.random.default_rng([base & 0xFFFFFFFF, key & 0xFFFFFFFF])
+        return self._streams[key]
 
     def normal(self, shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
         dt = as_dtype(dtype)._np
@@ -263,15 +288,67 @@ class _Random:
         return _wrap(self._gen(seed).permutation(v))
 
 
+    def categorical(self, logits, num_samples, dtype=None, seed=None, name=None):
+        """``num_samples`` class indices per row of ``logits`` (unnormalised log-probabilities),
+        drawn from ``softmax(logits)``; int64 by default. No gradient, as in TensorFlow."""
+        lg = logits if isinstance(logits, TensorLike) else convert_to_tensor(logits)
+        v = lg._value
+        if v.ndim != 2:
+            raise _errors.InvalidArgumentError(
+                f"random.categorical: logits should be a matrix [batch, classes], got shape "
+                f"{list(v.shape)}.", op="Multinomial")
+        dt = np.int64 if dtype is None else as_dtype(dtype)._np
+        if dt not in (np.int32, np.int64):
+            raise TypeError(f"random.categorical: dtype must be int32 or int64, got {dt}")
+        n = int(num_samples.numpy() if isinstance(num_samples, TensorLike) else num_samples)
+        z = v.astype(np.float64)
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        cdf = np.cumsum(p / p.sum(axis=1, keepdims=True), axis=1)
+        u = self._gen(seed).uniform(0.0, 1.0, (v.shape[0], n))
+        idx = np.minimum((u[:, :, None] >= cdf[:, None, :]).sum(-1), v.shape[1] - 1)
+        return _wrap(idx.astype(dt))
+
+
 random = _Random()
 
+
+@_export("nn.dropout")
+def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
+    """Zero each entry with probability ``rate`` and scale the rest by ``1 / (1 - rate)``.
+
+    ``noise_shape`` (broadcastable to ``x``'s shape) shares one keep/drop decision along
+    its size-1 axes; ``seed`` follows ``tf.random``'s rules. The gradient is the same mask.
+    """
+    t = x if isinstance(x, TensorLike) else convert_to_tensor(x)
+    if t._value.dtype.kind != "f":
+        raise TypeError(f"nn.dropout needs a float tensor, got {t.dtype.name}")
+    r = float(rate.numpy() if isinstance(rate, TensorLike) else rate)
+    if not 0 <= r < 1:
+        raise ValueError(f"nn.dropout: rate must be a number in [0, 1), got {r}")
+    shape = t._value.shape if noise_shape is None else _shape_tuple(noise_shape)
+    try:
+        np.broadcast_shapes(shape, t._value.shape)
+    except ValueError:
+        raise _errors.InvalidArgumentError(
+            f"nn.dropout: noise_shape {list(shape)} does not broadcast to the tensor's shape "
+            f"{list(t._value.shape)}.", op="Dropout") from None
+    keep = random._gen(seed).uniform(0.0, 1.0, shape) >= r
+    scale = np.where(keep, 1.0 / (1.0 - r), 0.0).astype(t._value.dtype)
+    return _ops.multiply(t, scale)
+
+
 # ----- namespaces ------------------------------------------------------------------------
-errors = SimpleNamespace(
+errors = _Namespace(
+    "tf.errors",
     InvalidArgumentError=_errors.InvalidArgumentError,
     OpError=_errors.OpError,
 )
 
-dtypes = SimpleNamespace(
+newaxis = None
+
+
+dtypes = _Namespace(
+    "tf.dtypes",
     DType=DType,
     as_dtype=as_dtype,
     float16=float16,
@@ -298,19 +375,130 @@ def _namespaces() -> dict:
             spaces.setdefault(prefix[0], {})[short] = fn
         else:
             globals()[short] = fn
-    return {k: SimpleNamespace(**dict(sorted(v.items()))) for k, v in spaces.items()}
+    return {k: _Namespace(f"tf.{k}", **dict(sorted(v.items()))) for k, v in spaces.items()}
 
 
 _spaces = _namespaces()
+debugging = _Namespace("tf.debugging", **{n: getattr(_debugging, n) for n in _debugging.__all__})
 math, nn, linalg, losses = (_spaces.pop(k) for k in ("math", "nn", "linalg", "losses"))
 assert not _spaces, f"tf sub-namespaces without a home: {sorted(_spaces)}"
 _TOP = sorted(n for n in _exports() if "." not in n)
 
+# ----- tf.keras and what is out of scope ---------------------------------------------------
+from . import keras  # noqa: E402, F401  (tf.keras; it uses tf.random and tf.nn above)
+from .keras._common import OutOfScope as _OutOfScope  # noqa: E402
+
+data = _OutOfScope("tf.data", "Keep your data in numpy arrays or tensors and slice batches "
+                   "yourself, e.g. x_train[i:i + 32].")
+image = _OutOfScope("tf.image", "Images are tensors: use tf ops (reshape, slicing, "
+                    "arithmetic) or numpy.")
+saved_model = _OutOfScope("tf.saved_model", "Save the variables' values instead, e.g. "
+                          "np.savez(path, *[v.numpy() for v in model.trainable_variables]).")
+train = _OutOfScope("tf.train", "Use tf.keras.optimizers (SGD, Adam).")
+summary = _OutOfScope("tf.summary", "Print or plot the numbers with matplotlib.")
+distribute = _OutOfScope("tf.distribute")
+strings = _OutOfScope("tf.strings", "adkernel's tensors hold numbers only.")
+ragged = _OutOfScope("tf.ragged", "Pad the rows to one length (tf.pad) and mask them.")
+sparse = _OutOfScope("tf.sparse", "Use dense tensors (tf.gather, tf.gather_nd, tf.where).")
+
+
+class _PhysicalDevice(tuple):
+    """``tf.config.PhysicalDevice(name, device_type)``."""
+
+    __slots__ = ()
+
+    def __new__(cls, name, device_type):
+        return tuple.__new__(cls, (name, device_type))
+
+    name = property(lambda self: self[0])
+    device_type = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"PhysicalDevice(name='{self[0]}', device_type='{self[1]}')"
+
+
+def _list_devices(kind):
+    def list_devices(device_type=None):
+        """adkernel computes with numpy on the CPU: one CPU device, no GPU or TPU."""
+        if device_type not in (None, "CPU"):
+            return []
+        return [_PhysicalDevice(f"/{kind}:CPU:0", "CPU")]
+
+    return list_devices
+
+
+def _run_functions_eagerly(run_eagerly) -> None:
+    """Accepted: adkernel's tf.function always runs eagerly (there is no graph to build)."""
+
+
+class _Config(_OutOfScope):
+    """``tf.config``: the device queries answer truthfully (one CPU); the rest is out of
+    scope."""
+
+    def __init__(self):
+        super().__init__("tf.config", "adkernel runs on the CPU with numpy.")
+        self.list_physical_devices = _list_devices("physical_device")
+        self.list_logical_devices = _list_devices("device")
+        self.run_functions_eagerly = _run_functions_eagerly
+        self.functions_run_eagerly = lambda: True
+
+
+config = _Config()
+
+
+class device:
+    """``with tf.device("CPU:0"):`` - accepted; adkernel computes with numpy on the CPU
+    whatever the device name (TensorFlow too places ops on the CPU when a GPU is missing)."""
+
+    def __init__(self, device_name):
+        self.device_name = device_name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
 __all__ = [
-    "DType", "GradientTape", "Tensor", "TensorShape", "UnconnectedGradients", "Variable",
-    "as_dtype", "bool", "complex64", "complex128", "constant", "convert_to_tensor",
-    "custom_gradient", "double", "dtypes", "errors", "float16", "float32", "float64", "half",
-    "int8", "int16", "int32", "int64", "is_tensor", "linalg", "losses", "math", "nn",
-    "random", "uint8", "uint16", "uint32", "uint64",
+    "DType",
+    "GradientTape",
+    "Module",
+    "Tensor",
+    "TensorShape",
+    "TensorSpec",
+    "UnconnectedGradients",
+    "Variable",
+    "as_dtype",
+    "bool",
+    "complex64",
+    "complex128",
+    "constant",
+    "convert_to_tensor",
+    "custom_gradient",
+    "debugging",
+    "double",
+    "dtypes",
+    "errors",
+    "float16",
+    "float32",
+    "float64",
+    "function",
+    "half",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "is_tensor",
+    "linalg",
+    "losses",
+    "math",
+    "name_scope",
+    "newaxis",
+    "nn",
+    "random",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
 ]
 __all__ += _TOP  # every op and helper registered under a top-level name

@@ -8,6 +8,7 @@ in the registry has no row here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -308,6 +309,46 @@ CASES = [
         ((3, 4), (3, 4)),
         bshapes=((4,), (3, 4)),
     ),
+    # ----- issue 10: padding, tiling, running sums, gather_nd, erf, inverse, determinant -----
+    Case(
+        "pad",
+        lambda x: tf.pad(x, [[1, 0], [2, 1]], constant_values=0.5),
+        lambda x: np.pad(x, [[1, 0], [2, 1]], constant_values=0.5),
+        ((3, 4),),
+    ),
+    Case(
+        "tile",
+        lambda x: tf.tile(x, [2, 3]),
+        lambda x: np.tile(x, (2, 3)),
+        ((3, 4),),
+    ),
+    Case(
+        "cumsum",
+        lambda x: tf.cumsum(x, axis=1, exclusive=True),
+        lambda x: np.cumsum(x, axis=1) - x,
+        ((3, 4),),
+    ),
+    Case(
+        "gather_nd",
+        lambda x: tf.gather_nd(x, [[0, 1], [2, 3], [0, 1]]),
+        lambda x: x[[0, 2, 0], [1, 3, 1]],
+        ((3, 4),),
+    ),
+    Case("erf", tf.math.erf, np.vectorize(math.erf), ((3, 4),)),
+    Case(
+        "inv",
+        tf.linalg.inv,
+        np.linalg.inv,
+        ((3, 3),),
+        make=lambda rng, dt: [(rng.uniform(-1, 1, (2, 3, 3)) + 3 * np.eye(3)).astype(dt)],
+    ),
+    Case(
+        "det",
+        tf.linalg.det,
+        np.linalg.det,
+        ((3, 3),),
+        make=lambda rng, dt: [(rng.uniform(-1, 1, (2, 3, 3)) + 2 * np.eye(3)).astype(dt)],
+    ),
     # ----- declared non-differentiable -----
     Case(
         "cast_to_integer",
@@ -385,6 +426,20 @@ CASES = [
         "argmin",
         lambda x: tf.argmin(x, axis=0),
         lambda x: x.argmin(0),
+        ((3, 4),),
+        differentiable=False,
+    ),
+    Case(
+        "reduce_any",
+        lambda x: tf.reduce_any(x > 1, axis=1),
+        lambda x: (x > 1).any(axis=1),
+        ((3, 4),),
+        differentiable=False,
+    ),
+    Case(
+        "reduce_all",
+        lambda x: tf.reduce_all(x > -1.5, axis=0, keepdims=True),
+        lambda x: (x > -1.5).all(axis=0, keepdims=True),
         ((3, 4),),
         differentiable=False,
     ),

@@ -39,7 +39,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::adkernel.NoneGradientWarning")
 # What is public
 # =========================================================================================
 
-_NAMESPACES = ("math", "nn", "linalg", "losses", "random", "dtypes")
+_NAMESPACES = ("math", "nn", "linalg", "losses", "random", "dtypes", "debugging")
 _CLASSES_WITH_METHODS = {"GradientTape": tf.GradientTape, "Variable": tf.Variable}
 
 
@@ -103,8 +103,8 @@ _BINARY_XY = ["add", "subtract", "multiply", "divide", "pow", "maximum", "minimu
               "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
               "logical_and", "logical_or", "math.logical_xor", "math.floordiv",
               "math.floormod", "math.squared_difference"]
-_REDUCTIONS = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
-               "reduce_logsumexp", "reduce_variance", "reduce_std"]
+_REDUCTIONS = ["reduce_any", "reduce_all", "reduce_sum", "reduce_mean", "reduce_max",
+               "reduce_min", "reduce_prod", "reduce_logsumexp", "reduce_variance", "reduce_std"]
 
 TF_SIGNATURES: dict[str, str | None] = {
     **{n: "x, name" for n in _UNARY_X},
@@ -168,6 +168,43 @@ TF_SIGNATURES: dict[str, str | None] = {
     "random.uniform": "shape, minval, maxval, dtype, seed, name",
     "random.shuffle": "value, seed, name",
     "random.set_seed": "seed",
+    # issue 10 (measured with inspect.signature on TensorFlow 2.21.0)
+    "argsort": "values, axis, direction, stable, name",
+    "meshgrid": "*args, **kwargs",  # indexing, name in **kwargs
+    "sort": "values, axis, direction, name",
+    "split": "value, num_or_size_splits, axis, num, name",
+    "pad": "tensor, paddings, mode, constant_values, name",
+    "tile": "input, multiples, name",
+    "cumsum": "x, axis, exclusive, reverse, name",
+    "gather_nd": "params, indices, batch_dims, name, bad_indices_policy",
+    "boolean_mask": "tensor, mask, axis, name",
+    "math.erf": "x, name",
+    "linalg.matvec": "a, b, transpose_a, adjoint_a, a_is_sparse, b_is_sparse, name",
+    "linalg.inv": "input, adjoint, name",
+    "linalg.det": "input, name",
+    "linalg.global_norm": "t_list, name",
+    "clip_by_global_norm": "t_list, clip_norm, use_norm, name",
+    "nn.dropout": "x, rate, noise_shape, seed, name",
+    "nn.moments": "x, axes, shift, keepdims, name",
+    "random.categorical": "logits, num_samples, dtype, seed, name",
+    "function": "func, input_signature, autograph, jit_compile, reduce_retracing, "
+                "experimental_implements, experimental_autograph_options, "
+                "experimental_attributes, experimental_relax_shapes, experimental_compile, "
+                "experimental_follow_type_hints",
+    "debugging.assert_equal": "x, y, message, summarize, name",
+    "debugging.assert_near": "x, y, rtol, atol, message, summarize, name",
+    "debugging.assert_less": "x, y, message, summarize, name",
+    "debugging.assert_less_equal": "x, y, message, summarize, name",
+    "debugging.assert_greater": "x, y, message, summarize, name",
+    "debugging.assert_greater_equal": "x, y, message, summarize, name",
+    "debugging.assert_positive": "x, message, summarize, name",
+    "debugging.assert_negative": "x, message, summarize, name",
+    "debugging.assert_non_negative": "x, message, summarize, name",
+    "debugging.assert_non_positive": "x, message, summarize, name",
+    "debugging.assert_rank": "x, rank, message, name",
+    "debugging.check_numerics": "tensor, message, name",
+    "debugging.assert_all_finite": "x, message, name",
+    "debugging.assert_shapes": "shapes, data, summarize, message, name",
     "GradientTape.__init__": "persistent, watch_accessed_variables",
     "GradientTape.gradient": "target, sources, output_gradients, unconnected_gradients",
     "GradientTape.jacobian": "target, sources, unconnected_gradients, parallel_iterations, "
@@ -250,6 +287,10 @@ _NP_REDUCE = {
     "reduce_sum": np.sum, "reduce_mean": np.mean, "reduce_max": np.max,
     "reduce_min": np.min, "reduce_prod": np.prod, "reduce_variance": np.var,
     "reduce_std": np.std,
+    "reduce_any": lambda a, axis=None, keepdims=False: np.any(a > 1, axis=axis,
+                                                                keepdims=keepdims),
+    "reduce_all": lambda a, axis=None, keepdims=False: np.all(a > 1, axis=axis,
+                                                                keepdims=keepdims),
     "reduce_logsumexp": lambda a, axis=None, keepdims=False: np.log(
         np.sum(np.exp(a), axis=axis, keepdims=keepdims)),
 }
@@ -257,6 +298,8 @@ _NP_REDUCE = {
 
 def _reduction_checks(key):
     fn = getattr(tf, key)
+    if key in ("reduce_any", "reduce_all"):  # bool reductions: of X > 1
+        fn = (lambda f: lambda a, **kw: f(tf.constant(a) > 1, **kw))(fn)
     ref = _NP_REDUCE[key]
 
     @honoured(key, "axis")
@@ -856,6 +899,280 @@ def _assign_checks(key, method, value, expected):
 _assign_checks("Variable.assign", "assign", 5.0, 5.0)
 _assign_checks("Variable.assign_add", "assign_add", 5.0, 11.0)
 _assign_checks("Variable.assign_sub", "assign_sub", 5.0, -9.0)
+
+
+# ----- issue 10 -----------------------------------------------------------------------------
+V = np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]])
+
+
+@honoured("sort", "axis", "direction")
+@honoured("argsort", "axis", "direction")
+def _sort_options():
+    _eq(tf.sort(V), np.sort(V, axis=-1))
+    _eq(tf.sort(V, axis=0), np.sort(V, axis=0))
+    _eq(tf.sort(V, direction="DESCENDING"), -np.sort(-V, axis=-1))
+    assert tf.argsort(V).numpy().tolist() == np.argsort(V, axis=-1).tolist()
+    assert tf.argsort(V, axis=0, direction="DESCENDING").numpy().tolist() == [[0, 1, 1],
+                                                                              [1, 0, 0]]
+    with pytest.raises(ValueError, match="direction"):
+        tf.sort(V, direction="up")
+
+
+@honoured("argsort", "stable")
+def _argsort_stable():
+    ties = [2.0, 1.0, 2.0, 1.0]
+    assert tf.argsort(ties, stable=True).numpy().tolist() == [1, 3, 0, 2]
+    assert tf.argsort(ties, direction="DESCENDING", stable=True).numpy().tolist() == [0, 2, 1, 3]
+
+
+@honoured("meshgrid", "kwargs")
+def _meshgrid_indexing():
+    x, y = [1.0, 2.0, 3.0], [4.0, 5.0]
+    gx, gy = tf.meshgrid(x, y)
+    _eq(gx, np.meshgrid(x, y)[0])
+    _eq(gy, np.meshgrid(x, y)[1])
+    gx, gy = tf.meshgrid(x, y, indexing="ij")
+    _eq(gx, np.meshgrid(x, y, indexing="ij")[0])
+    with pytest.raises(TypeError, match="bogus"):
+        tf.meshgrid(x, y, bogus=1)
+
+
+@honoured("split", "axis", "num")
+def _split_options():
+    parts = tf.split(V, 3, axis=1)
+    assert [p.shape for p in parts] == [(2, 1)] * 3
+    _eq(parts[1], V[:, 1:2])
+    parts = tf.split(V, [1, 2], axis=-1, num=2)
+    _eq(parts[1], V[:, 1:])
+    with pytest.raises(ValueError):
+        tf.split(V, [1, 2], axis=1, num=3)
+
+
+@honoured("pad", "mode", "constant_values")
+def _pad_options():
+    v = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    p = [[1, 1], [2, 2]]
+    _eq(tf.pad(v, p), np.pad(v, p))
+    _eq(tf.pad(v, p, constant_values=7.0), np.pad(v, p, constant_values=7.0))
+    _eq(tf.pad(v, p, mode="REFLECT"), np.pad(v, p, mode="reflect"))
+    _eq(tf.pad(v, p, mode="symmetric"), np.pad(v, p, mode="symmetric"))
+
+
+@honoured("cumsum", "axis", "exclusive", "reverse")
+def _cumsum_options():
+    _eq(tf.cumsum(V), np.cumsum(V, axis=0))
+    _eq(tf.cumsum(V, axis=1), np.cumsum(V, axis=1))
+    _eq(tf.cumsum([1.0, 2.0, 3.0], exclusive=True), [0.0, 1.0, 3.0])
+    _eq(tf.cumsum([1.0, 2.0, 3.0], reverse=True), [6.0, 5.0, 3.0])
+    _eq(tf.cumsum([1.0, 2.0, 3.0], exclusive=True, reverse=True), [5.0, 3.0, 0.0])
+
+
+@honoured("gather_nd", "batch_dims")
+def _gather_nd_default():
+    _eq(tf.gather_nd(V, [[1, 2], [0, 0]]), [4.0, 3.0])
+    _eq(tf.gather_nd(V, [[1]]), [[0.0, 5.0, 4.0]])
+
+
+refused("gather_nd", "batch_dims", lambda: tf.gather_nd(V, [[1], [0]], batch_dims=1))
+
+
+@honoured("boolean_mask", "axis")
+def _boolean_mask_axis():
+    _eq(tf.boolean_mask(V, V > 2), [3.0, 5.0, 4.0])
+    _eq(tf.boolean_mask(V, [True, False, True], axis=1), V[:, [0, 2]])
+    _eq(tf.boolean_mask(V, [False, True]), V[[1]])
+
+
+@honoured("linalg.matvec", "transpose_a", "adjoint_a", "a_is_sparse", "b_is_sparse")
+def _matvec_options():
+    m = np.array([[1.0, 2.0], [3.0, 4.0]])
+    b = np.array([1.0, -1.0])
+    _eq(tf.linalg.matvec(m, b), m @ b)
+    _eq(tf.linalg.matvec(m, b, transpose_a=True), m.T @ b)
+    _eq(tf.linalg.matvec(m, b, adjoint_a=True), m.T @ b)
+    _eq(tf.linalg.matvec(m, b, a_is_sparse=True, b_is_sparse=True), m @ b)
+
+
+@honoured("linalg.inv", "adjoint")
+def _inv_adjoint():
+    m = np.array([[2.0, 1.0], [0.5, 3.0]])
+    _eq(tf.linalg.inv(m), np.linalg.inv(m))
+    _eq(tf.linalg.inv(m, adjoint=True), np.linalg.inv(m.T))
+
+
+refused("linalg.inv", "adjoint",
+        lambda: tf.linalg.inv(tf.constant([[1 + 1j, 0], [0, 1 + 0j]]), adjoint=True))
+
+
+@honoured("clip_by_global_norm", "use_norm")
+def _clip_global():
+    a, b = np.array([3.0, 0.0]), np.array([[4.0]])
+    clipped, norm = tf.clip_by_global_norm([a, None, b], 1.0)
+    _eq(norm, 5.0)
+    assert clipped[1] is None
+    _eq(clipped[0], a / 5)
+    _eq(clipped[2], b / 5)
+    clipped, norm = tf.clip_by_global_norm([a, b], 1.0, use_norm=10.0)
+    _eq(norm, 10.0)
+    _eq(clipped[0], a / 10)
+    clipped, _ = tf.clip_by_global_norm([a, b], 20.0)
+    _eq(clipped[0], a)
+
+
+@honoured("nn.dropout", "noise_shape", "seed")
+def _dropout_options():
+    x = tf.ones((50, 40))
+    y = tf.nn.dropout(x, 0.25, seed=3).numpy()
+    assert set(np.unique(y).tolist()) == {0.0, float(np.float32(1 / 0.75))}
+    assert 0.15 < (y == 0).mean() < 0.35
+    rows = tf.nn.dropout(x, 0.5, noise_shape=[50, 1], seed=1).numpy()
+    assert all(len(set(r.tolist())) == 1 for r in rows)  # one decision per row
+    tf.random.set_seed(4)
+    first, second = tf.nn.dropout(x, 0.5, seed=2), tf.nn.dropout(x, 0.5, seed=2)
+    assert not np.array_equal(first.numpy(), second.numpy())  # a new mask each call
+    tf.random.set_seed(4)
+    np.testing.assert_array_equal(tf.nn.dropout(x, 0.5, seed=2).numpy(), first.numpy())
+
+
+@honoured("nn.moments", "shift", "keepdims")
+def _moments_options():
+    mean, var = tf.nn.moments(V, axes=[0])
+    _eq(mean, V.mean(0))
+    _eq(var, V.var(0))
+    mean, var = tf.nn.moments(V, axes=[0, 1], keepdims=True, shift=100.0)  # shift: unused
+    assert mean.shape == (1, 1)
+    _eq(var, V.var(keepdims=True))
+
+
+@honoured("random.categorical", "dtype", "seed")
+def _categorical_options():
+    logits = np.log([[0.1, 0.9], [1.0, 1e-12]])
+    s = tf.random.categorical(logits, 2000, seed=1)
+    assert s.dtype == tf.int64 and s.shape == (2, 2000)
+    assert 0.85 < s.numpy()[0].mean() < 0.95 and s.numpy()[1].max() == 0
+    assert tf.random.categorical(logits, 3, dtype=tf.int32).dtype == tf.int32
+    tf.random.set_seed(9)
+    a = tf.random.categorical(logits, 50, seed=5).numpy()
+    tf.random.set_seed(9)
+    np.testing.assert_array_equal(tf.random.categorical(logits, 50, seed=5).numpy(), a)
+
+
+@honoured("function", "func", "input_signature")
+def _function_signature():
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32)])
+    def double(x):
+        return 2 * x
+
+    _eq(double(tf.constant([1.0, 2.0])), [2.0, 4.0])
+    with pytest.raises(TypeError, match="input_signature"):
+        double(tf.constant([[1.0]]))
+    assert tf.function(lambda x: x + 1)(1.0) == 2.0
+
+
+@honoured("function", "autograph", "jit_compile", "reduce_retracing",
+          "experimental_implements", "experimental_autograph_options",
+          "experimental_attributes", "experimental_relax_shapes", "experimental_compile",
+          "experimental_follow_type_hints")
+def _function_graph_options():
+    # graph-building and compilation options: TensorFlow computes the same values with
+    # them, and adkernel builds no graph, so they do not change the result either
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        return x * x
+
+    for opts in ({"autograph": False}, {"jit_compile": True}, {"reduce_retracing": True},
+                 {"experimental_implements": "name"}, {"experimental_autograph_options": ()},
+                 {"experimental_attributes": {}}, {"experimental_relax_shapes": True},
+                 {"experimental_compile": True}, {"experimental_follow_type_hints": True}):
+        _eq(tf.function(f, **opts)(3.0), 9.0)
+    assert len(calls) == 9  # the body ran on each call (no tracing, no graph)
+
+
+def _debug_message_checks(key, bad_call, good_call):
+    @honoured(key, "message")
+    def message():
+        good_call()
+        with pytest.raises(tf.errors.InvalidArgumentError, match="my note"):
+            bad_call(message="my note")
+
+
+def _debug_summarize_checks(key, bad_call):
+    @honoured(key, "summarize")
+    def summarize():
+        with pytest.raises(tf.errors.InvalidArgumentError) as info:
+            bad_call(summarize=1)
+        assert "x = [-1.0]" in str(info.value)
+        with pytest.raises(tf.errors.InvalidArgumentError) as info:
+            bad_call(summarize=-1)
+        assert "-1.0, -2.0, -3.0, -4.0" in str(info.value)
+
+
+_NEG = [-1.0, -2.0, -3.0, -4.0]
+_DEBUG_BINARY = {"assert_equal": (_NEG, [0.0] * 4), "assert_less": (_NEG, [-9.0] * 4),
+                 "assert_less_equal": (_NEG, [-9.0] * 4),
+                 "assert_greater": (_NEG, [9.0] * 4), "assert_greater_equal": (_NEG, [9.0] * 4),
+                 "assert_near": (_NEG, [0.0] * 4)}
+_DEBUG_UNARY = {"assert_positive": _NEG, "assert_non_negative": _NEG,
+                "assert_negative": [-x for x in _NEG], "assert_non_positive": [-x for x in _NEG]}
+for _k, (_x, _y) in _DEBUG_BINARY.items():
+    _f = getattr(tf.debugging, _k)
+    _bad = (lambda f, x, y: lambda **kw: f(x, y, **kw))(_f, _x, _y)
+    if _k in ("assert_equal", "assert_near"):
+        _good = (lambda f, x: lambda: f(x, x))(_f, _x)
+    else:  # the pair the other way round holds
+        _good = (lambda f, x, y: lambda: f(y, x))(_f, _x, _y)
+    _debug_message_checks("debugging." + _k, _bad, _good)
+    _debug_summarize_checks("debugging." + _k, _bad)
+for _k, _x in _DEBUG_UNARY.items():
+    _f = getattr(tf.debugging, _k)
+    _bad = (lambda f, x: lambda **kw: f(x, **kw))(_f, _x)
+    _debug_message_checks("debugging." + _k, _bad,
+                          (lambda f, x: lambda: f([-v for v in x]))(_f, _x))
+    if _x is _NEG:
+        _debug_summarize_checks("debugging." + _k, _bad)
+
+
+@honoured("debugging.assert_negative", "summarize")
+@honoured("debugging.assert_non_positive", "summarize")
+def _debug_summarize_positive_values():
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        tf.debugging.assert_negative([1.0, 2.0, 3.0, 4.0], summarize=2)
+    assert "x = [1.0, 2.0]" in str(info.value)
+
+
+@honoured("debugging.assert_near", "rtol", "atol")
+def _assert_near_tolerances():
+    tf.debugging.assert_near(1.0, 1.0 + 1e-6)  # 10 * float32 epsilon is about 1.2e-6
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.debugging.assert_near(1.0, 1.0 + 1e-5)
+    tf.debugging.assert_near(1.0, 1.1, atol=0.2)
+    tf.debugging.assert_near(100.0, 101.0, rtol=0.02)
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.debugging.assert_near(100.0, 101.0, rtol=0.001)
+
+
+@honoured("debugging.assert_rank", "message")
+def _assert_rank_message():
+    tf.debugging.assert_rank(V, 2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="my note"):
+        tf.debugging.assert_rank(V, 1, message="my note")
+
+
+@honoured("debugging.assert_shapes", "message", "summarize")
+def _assert_shapes_options():
+    a, b = tf.zeros((2, 3)), tf.zeros((3, 4))
+    tf.debugging.assert_shapes([(a, ("N", "K")), (b, ("K", 4))])
+    tf.debugging.assert_shapes([(a, (2, ".")), (b, ("...", 4))], summarize=3)
+    with pytest.raises(ValueError, match="my note"):  # ValueError, as TensorFlow's
+        tf.debugging.assert_shapes([(a, ("N", "K")), (b, ("N", 4))], message="my note")
+    with pytest.raises(ValueError):
+        tf.debugging.assert_shapes([(a, (2, 3, 1))])
+
+
+refused("debugging.assert_shapes", "data",
+        lambda: tf.debugging.assert_shapes([(tf.zeros(2), (3,))], data=["x"]))
 
 
 # =========================================================================================

@@ -25,6 +25,30 @@ class InvalidArgumentError(OpError, ValueError):
     """Incompatible inputs, e.g. mixing float32 and float64 tensors."""
 
 
+class _InvalidIndexArgumentError(InvalidArgumentError, IndexError):
+    """An InvalidArgumentError for a bad axis or index that ``except IndexError`` (numpy's
+    and Python's type for these) still catches. Shown as ``InvalidArgumentError``."""
+
+
+_InvalidIndexArgumentError.__name__ = "InvalidArgumentError"
+_InvalidIndexArgumentError.__qualname__ = "InvalidArgumentError"
+
+
+def invalid_argument(message: str, op: str | None = None, index: bool = False):
+    """A ``tf.errors.InvalidArgumentError`` (one that is also an ``IndexError`` if ``index``)."""
+    return (_InvalidIndexArgumentError if index else InvalidArgumentError)(message, op=op)
+
+
+def from_numpy_error(opname: str, exc: Exception, shapes) -> Exception:
+    """numpy's ValueError/AxisError/IndexError from an op's forward pass, as TensorFlow's
+    InvalidArgumentError naming the op and the input shapes (other errors unchanged)."""
+    if isinstance(exc, AdkernelError) or not isinstance(exc, ValueError | IndexError):
+        return exc
+    shown = ", ".join(str(list(s)) for s in shapes)
+    return invalid_argument(f"{opname}: {exc} (inputs of shape {shown})", op=opname,
+                            index=isinstance(exc, IndexError))
+
+
 class DTypeError(AdkernelError, TypeError):
     """A value cannot be converted to the dtype an op needs."""
 

@@ -46,6 +46,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ._state import serials, state
+from .errors import from_numpy_error
 from .tape import record
 from .tensor import EagerTensor, TensorLike, convert_to_tensor, dtype_mismatch, operand
 
@@ -225,7 +226,10 @@ def serials_of(args: tuple) -> tuple:
 
 def apply(op: OpDef, args: tuple, vals: tuple, params=None, out_type=None, out_init=None):
     """Run ``op`` on already converted ``vals`` and record it. Returns the output tensor."""
-    value = op.forward(*vals) if params is None else op.forward(*vals, **params)
+    try:
+        value = op.forward(*vals) if params is None else op.forward(*vals, **params)
+    except (ValueError, IndexError) as e:
+        raise from_numpy_error(op.name, e, [np.shape(v) for v in vals]) from None
     out = object.__new__(EagerTensor if out_type is None else out_type)
     out._value = value
     out._serial = next(serials)
@@ -255,7 +259,10 @@ def make_unary(op: OpDef, float_only: bool = True) -> Callable:
         if float_only and v.dtype.kind not in "fc":
             raise _float_error(opname, v.dtype)
         out = new(EagerTensor)
-        out._value = fwd(v)
+        try:
+            out._value = fwd(v)
+        except (ValueError, IndexError) as e:
+            raise from_numpy_error(opname, e, [v.shape]) from None
         out._serial = next(serials)
         if state.recording:
             record(op, (x,), (x._serial,), (v,), None, out)
@@ -299,7 +306,10 @@ def make_binary(op: OpDef) -> Callable:
         else:
             return binary(convert_to_tensor(x), y)
         out = new(EagerTensor)
-        out._value = fwd(vx, vy)
+        try:
+            out._value = fwd(vx, vy)
+        except (ValueError, IndexError) as e:
+            raise from_numpy_error(opname, e, [np.shape(vx), np.shape(vy)]) from None
         out._serial = next(serials)
         if state.recording:
             record(op, (x, y), iids, (vx, vy), None, out)
@@ -337,7 +347,7 @@ def make_reduction(op: OpDef, float_only: bool = False) -> Callable:
             raise _float_error(opname, v.dtype)
         if axis is None and not keepdims:
             out = new(EagerTensor)
-            out._value = fwd(v)
+            out._value = fwd(v)  # (no axis: cannot fail on shapes)
             out._serial = next(serials)
             if state.recording:
                 record(op, (x,), (x._serial,), (v,), None, out)

@@ -224,6 +224,8 @@ def make_moons(n: int, noise: float, seed: int):
 
 
 def _param_arrays(ctx, params):
+    if hasattr(params, "trainable_variables") and not isinstance(params, (list, tuple, dict)):
+        params = list(params.trainable_variables)  # a tf.keras model or a tf.Module
     if isinstance(params, dict):
         params = list(params.values())
     if not isinstance(params, (list, tuple)) or not params:

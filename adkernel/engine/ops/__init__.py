@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from ..registry import REGISTRY, composite, exports, operators, refuse
 from ..tensor import Tensor, TensorLike, convert_to_tensor
 from . import array, linalg, math, nn, reduce  # noqa: F401  (registers the primitives)
@@ -199,6 +200,192 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
                 "tf.constant(rows) or tf.concat(shards, axis=0).")
         params = params[0]
     return gather(params, ids, axis=0)
+
+
+# ----- issue 10: split, sort, boolean_mask, matvec, global-norm clipping, moments -----------
+matmul, concat, stack, cast = _fn["matmul"], _fn["concat"], _fn["stack"], _fn["cast"]
+
+
+def _tensor(x):
+    return x if isinstance(x, TensorLike) else convert_to_tensor(x)
+
+
+def _check_axis(opname, tfop, axis, ndim):
+    a = int(axis.numpy() if isinstance(axis, TensorLike) else axis)
+    if not -max(ndim, 1) <= a < max(ndim, 1) or ndim == 0:
+        raise InvalidArgumentError(
+            f"{opname}: axis {a} is out of range for a tensor of rank {ndim} "
+            f"(use -{ndim} .. {ndim - 1}).", op=tfop)
+    return a % ndim
+
+
+@composite("split")
+def split(value, num_or_size_splits, axis=0, num=None, name=None):
+    """Cut ``value`` along ``axis`` into equal parts (an int) or parts of the given sizes
+    (a list; one size may be -1: the rest). Each part is a slice (composite)."""
+    x = _tensor(value)
+    ax = _check_axis("split", "Split", axis, x.ndim)
+    n = x.shape[ax]
+    sizes = num_or_size_splits
+    if isinstance(sizes, TensorLike):
+        sizes = sizes.numpy().tolist()
+    if isinstance(sizes, int | np.integer):
+        k = int(sizes)
+        if k <= 0 or n % k:
+            raise InvalidArgumentError(
+                f"split: cannot split axis {ax} of size {n} (shape {list(x.shape)}) into {k} "
+                "equal parts; pass a list of sizes instead.", op="Split")
+        sizes = [n // k] * k
+    else:
+        sizes = [int(s) for s in sizes]
+        if sizes.count(-1) > 1 or any(s < -1 for s in sizes):
+            raise InvalidArgumentError(f"split: bad sizes {sizes} (at most one -1).",
+                                       op="SplitV")
+        if -1 in sizes:
+            sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise InvalidArgumentError(
+                f"split: sizes {list(num_or_size_splits)} do not add up to {n}, the size of "
+                f"axis {ax} of the tensor of shape {list(x.shape)}.", op="SplitV")
+        if num is not None and int(num) != len(sizes):
+            raise ValueError(f"split: num={num} but {len(sizes)} sizes were given")
+    prefix = (slice(None),) * ax
+    out, start = [], 0
+    for s in sizes:
+        out.append(getitem(x, (*prefix, slice(start, start + s))))
+        start += s
+    return out
+
+
+def _order(x, axis, direction, opname):
+    ax = _check_axis(opname, "TopKV2", axis, x.ndim)
+    d = str(direction).upper()
+    if d not in ("ASCENDING", "DESCENDING"):
+        raise ValueError(f"{opname}: direction must be 'ASCENDING' or 'DESCENDING', got "
+                         f"{direction!r}")
+    v = x._value
+    # stable in both directions: descending sorts the negated keys (ties keep their order)
+    keys = v if d == "ASCENDING" else (~v if v.dtype.kind == "b" else -v)
+    return ax, np.argsort(keys, axis=ax, kind="stable")
+
+
+@composite("sort")
+def sort(values, axis=-1, direction="ASCENDING", name=None):
+    """Sorted along ``axis``; the gradient of each sorted slot flows to the element that
+    landed there (indexing, composite). Ties keep their order."""
+    x = _tensor(values)
+    ax, idx = _order(x, axis, direction, "sort")
+    grids = list(np.indices(idx.shape, sparse=True))
+    grids[ax] = idx
+    return getitem(x, tuple(grids))
+
+
+@composite("argsort")
+def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
+    """Positions that sort ``values`` along ``axis`` (int32, no gradient). adkernel's sort
+    is always stable, which satisfies ``stable=True`` too."""
+    x = _tensor(values)
+    return convert_to_tensor(_order(x, axis, direction, "argsort")[1].astype(np.int32))
+
+
+@composite("boolean_mask")
+def boolean_mask(tensor, mask, axis=None, name=None):
+    """The entries of ``tensor`` where ``mask`` is True, flattened over the mask's axes
+    (starting at ``axis``, default 0). The gradient scatters back (composite)."""
+    x = _tensor(tensor)
+    m = mask.numpy() if isinstance(mask, TensorLike) else np.asarray(mask)
+    if m.dtype.kind != "b":
+        raise TypeError(f"boolean_mask needs a bool mask, got {m.dtype.name}")
+    ax = 0 if axis is None else int(axis)
+    if ax < 0:
+        ax += x.ndim
+    if m.ndim == 0 or x.shape[ax:ax + m.ndim] != m.shape:
+        raise InvalidArgumentError(
+            f"boolean_mask: the mask's shape {list(m.shape)} must match the tensor's shape "
+            f"{list(x.shape)} starting at axis {ax}.", op="BooleanMask")
+    return getitem(x, (slice(None),) * ax + (m,))
+
+
+@composite("linalg.matvec")
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False,
+           name=None):
+    """Matrix times vector, ``a @ b[..., None]`` squeezed (composite of matmul)."""
+    bt = _tensor(b)
+    if bt.ndim < 1:
+        raise InvalidArgumentError(f"matvec: b must be a vector (rank >= 1), got shape "
+                                   f"{list(bt.shape)}.", op="MatMul")
+    col = _fn["expand_dims"](bt, -1)
+    return squeeze(matmul(a, col, transpose_a=transpose_a, adjoint_a=adjoint_a,
+                          a_is_sparse=a_is_sparse, b_is_sparse=b_is_sparse), -1)
+
+
+@composite("linalg.global_norm")
+def global_norm(t_list, name=None):
+    """sqrt of the sum of squares of every entry of every tensor (None entries skipped)."""
+    ts = [_tensor(t) for t in t_list if t is not None]
+    if not ts:
+        return convert_to_tensor(np.float32(0.0))
+    return sqrt(add_n([reduce_sum(square(t)) for t in ts]))
+
+
+@composite("clip_by_global_norm")
+def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
+    """``(clipped list, global norm)``: every tensor scaled by
+    ``clip_norm / max(global_norm, clip_norm)``, as TensorFlow (composite)."""
+    if isinstance(t_list, TensorLike) or not isinstance(t_list, list | tuple):
+        raise TypeError("clip_by_global_norm: t_list should be a list or tuple of tensors")
+    gn = global_norm(t_list) if use_norm is None else _tensor(use_norm)
+    dt = gn.dtype
+    c = cast(_tensor(clip_norm), dt) if _tensor(clip_norm).dtype != dt else _tensor(clip_norm)
+    scale = multiply(c, _fn["minimum"](reciprocal(gn), divide(1.0, c)))
+    out = [None if t is None else multiply(_tensor(t), cast(scale, _tensor(t).dtype))
+           for t in t_list]
+    return out, gn
+
+
+@composite("nn.moments")
+def moments(x, axes, shift=None, keepdims=False, name=None):
+    """``(mean, variance)`` over ``axes`` (composite). ``shift`` is ignored, as in
+    TensorFlow 2. The values and first derivatives are TensorFlow's; second derivatives
+    are exact (TensorFlow stops the gradient through the mean inside the variance, which
+    changes only its second derivatives)."""
+    t = _tensor(x)
+    axes = tuple(int(a) for a in (axes if isinstance(axes, list | tuple) else [axes]))
+    mean = reduce_mean(t, axis=axes, keepdims=True)
+    var = reduce_mean(_fn["squared_difference"](t, mean), axis=axes, keepdims=True)
+    if not keepdims:
+        mean, var = squeeze(mean, axes), squeeze(var, axes)
+    return mean, var
+
+
+@composite("meshgrid")
+def meshgrid(*args, **kwargs):
+    """Coordinate grids from 1-D tensors: ``X, Y = tf.meshgrid(x, y)`` (``indexing='xy'``,
+    the default, or ``'ij'``), as TensorFlow; gradients flow back to the 1-D inputs."""
+    indexing = kwargs.pop("indexing", "xy")
+    kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"{next(iter(kwargs))!r} is an invalid keyword argument for this "
+                        "function")
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"indexing parameter must be either 'xy' or 'ij', got {indexing!r}")
+    ts = [_tensor(a) for a in args]
+    if not ts:
+        return []
+    flat = [_fn["reshape"](t, (-1,)) for t in ts]
+    sizes = [f.shape[0] for f in flat]
+    n = len(flat)
+    if indexing == "xy" and n > 1:
+        sizes[0], sizes[1] = sizes[1], sizes[0]
+    out = []
+    for i, f in enumerate(flat):
+        axis = i
+        if indexing == "xy" and n > 1 and i < 2:
+            axis = 1 - i
+        shape = [1] * n
+        shape[axis] = f.shape[0]
+        out.append(_fn["broadcast_to"](_fn["reshape"](f, shape), sizes))
+    return out
 
 
 # ----- operators that are not a plain op -------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, invalid_argument
 from ..registry import apply, axis_arg, defop, one, refuse, shape_arg, unify
 from ..tensor import TensorLike, convert_to_tensor
 
@@ -170,7 +170,9 @@ def concat_api(values, axis, name=None):
     try:
         np.concatenate([np.empty(np.shape(v), np.bool_) for v in vals], axis=int(axis))
     except (ValueError, np.exceptions.AxisError) as e:
-        raise InvalidArgumentError(f"concat: {e}", op="ConcatV2") from None
+        shapes = ", ".join(str(list(np.shape(v))) for v in vals)
+        raise InvalidArgumentError(f"concat: {e} (inputs of shape {shapes}, axis={axis})",
+                                   op="ConcatV2") from None
     return apply(concat, args, vals, {"axis": int(axis)})
 
 
@@ -195,7 +197,9 @@ def stack_api(values, axis=0, name=None):
     try:
         np.stack([np.empty(np.shape(v), np.bool_) for v in vals], axis=int(axis))
     except (ValueError, np.exceptions.AxisError) as e:
-        raise InvalidArgumentError(f"stack: {e}", op="Pack") from None
+        shapes = ", ".join(str(list(np.shape(v))) for v in vals)
+        raise InvalidArgumentError(f"stack: {e} (inputs of shape {shapes}, axis={axis})",
+                                   op="Pack") from None
     return apply(stack, args, vals, {"axis": int(axis)})
 
 
@@ -230,7 +234,9 @@ def getitem_api(x, key, _out_type=None, _out_init=None):
     try:
         np.empty(np.shape(v), dtype=np.bool_)[key]
     except IndexError as e:
-        raise IndexError(f"{e} (indexing a tensor of shape {tuple(np.shape(v))})") from None
+        # TensorFlow's InvalidArgumentError, which ``except IndexError`` also catches
+        raise invalid_argument(f"{e} (indexing a tensor of shape {tuple(np.shape(v))})",
+                               op="StridedSlice", index=True) from None
     return apply(getitem, (x,), (v,), {"key": key}, _out_type, _out_init)
 
 
@@ -384,3 +390,170 @@ def one_hot_api(indices, depth, on_value=None, off_value=None, axis=None, dtype=
 
 def _scalar(v):
     return v.numpy() if isinstance(v, TensorLike) else v
+
+
+# ----- padding, tiling, running sums, gather_nd (issue 10) ---------------------------------
+
+
+def _int_matrix(x, what, op):
+    v = x.numpy() if isinstance(x, TensorLike) else np.asarray(x)
+    if v.dtype.kind not in "iu" and not (v.dtype.kind == "f" and np.all(v == np.round(v))):
+        raise TypeError(f"{what} must be integers, got {v.dtype.name}")
+    return v.astype(np.int64)
+
+
+@defop("pad", uses=(), tf=("pad",), local=("1 inside, the padding gets nothing",))
+def pad(x, paddings, mode="constant", constant_values=0):
+    """x surrounded by constant_values (or its reflection) per axis"""
+    if mode == "constant":
+        return np.pad(x, paddings, mode="constant", constant_values=constant_values)
+    return np.pad(x, paddings, mode=mode)
+
+
+@pad.defvjp
+def pad_vjp(g, out, need, x, paddings, mode="constant", constant_values=0):
+    """constant: the inner slice of the gradient; reflect/symmetric: mirrored copies add up"""
+    if mode == "constant":
+        key = tuple(slice(lo, lo + n) for (lo, _), n in zip(paddings, np.shape(x), strict=True))
+        return (g[key],)
+    # reflected padding: each output position copies one input position; add them back
+    src = np.pad(np.arange(int(np.prod(np.shape(x)))).reshape(np.shape(x)), paddings,
+                 mode=mode)
+    return (_scatter(g, np.unravel_index(src, np.shape(x)), np.shape(x)),)
+
+
+@pad.api
+def pad_api(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
+    """Pad each axis with ``paddings[i] = [before, after]`` entries.
+
+    ``mode``: ``"CONSTANT"`` (``constant_values``), ``"REFLECT"`` (mirror without the edge)
+    or ``"SYMMETRIC"`` (mirror with the edge), case-insensitive as in TensorFlow.
+    """
+    x, v = one(tensor)
+    p = _int_matrix(paddings, "tf.pad: paddings", "Pad")
+    if p.shape != (v.ndim, 2):
+        raise InvalidArgumentError(
+            f"pad: paddings must have shape [{v.ndim}, 2] (one [before, after] pair per axis "
+            f"of the tensor of shape {list(v.shape)}), got shape {list(p.shape)}.", op="PadV2")
+    if np.any(p < 0):
+        raise InvalidArgumentError(f"pad: paddings must be non-negative, got {p.tolist()}.",
+                                   op="PadV2")
+    m = str(mode).upper()
+    if m not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
+        raise ValueError(f"tf.pad: mode must be 'CONSTANT', 'REFLECT' or 'SYMMETRIC', got {mode!r}")
+    pads = tuple((int(a), int(b)) for a, b in p)
+    if m != "CONSTANT":
+        limit = 0 if m == "REFLECT" else 1
+        for (a, b), n in zip(pads, v.shape, strict=True):
+            if max(a, b) > n - 1 + limit:
+                raise InvalidArgumentError(
+                    f"pad: {m} padding of {max(a, b)} needs an axis longer than that, but the "
+                    f"tensor has shape {list(v.shape)}.", op="MirrorPad")
+        return apply(pad, (x,), (v,), {"paddings": pads, "mode": m.lower()})
+    cv = constant_values.numpy() if isinstance(constant_values, TensorLike) else constant_values
+    return apply(pad, (x,), (v,), {"paddings": pads,
+                                   "constant_values": np.asarray(cv, v.dtype)[()]})
+
+
+@defop("tile", uses=(), tf=("tile",), local=("1, summed over the copies",))
+def tile(x, multiples):
+    """x repeated multiples[i] times along axis i"""
+    return np.tile(x, multiples)
+
+
+@tile.defvjp
+def tile_vjp(g, out, need, x, multiples):
+    """the copies' gradients add up: reshape to (m0, n0, m1, n1, ...) and sum the m axes"""
+    shape = np.shape(x)
+    split = tuple(d for m, n in zip(multiples, shape, strict=True) for d in (m, n))
+    return (np.sum(np.reshape(g, split), axis=tuple(range(0, 2 * len(shape), 2))),)
+
+
+@tile.api
+def tile_api(input, multiples, name=None):
+    """Repeat the whole tensor ``multiples[i]`` times along axis ``i``."""
+    x, v = one(input)
+    m = _int_matrix(multiples, "tf.tile: multiples", "Tile").reshape(-1)
+    if m.shape != (v.ndim,) or np.any(m < 0):
+        raise InvalidArgumentError(
+            f"tile: multiples must be {v.ndim} non-negative integers (one per axis of the "
+            f"tensor of shape {list(v.shape)}), got {m.tolist()}.", op="Tile")
+    return apply(tile, (x,), (v,), {"multiples": tuple(int(a) for a in m)})
+
+
+def _cumsum_any(g, axis, exclusive, reverse):
+    if isinstance(g, np.ndarray | np.generic):
+        return cumsum.forward(g, axis, exclusive, reverse)
+    return cumsum(g, axis=axis, exclusive=exclusive, reverse=reverse)
+
+
+@defop("cumsum", uses=(), tf=("cumsum", "math.cumsum"),
+       local=("1 for every later position (earlier when reverse)",))
+def cumsum(x, axis=0, exclusive=False, reverse=False):
+    """running sum of x along axis (exclusive: without the element itself)"""
+    a = np.flip(x, axis) if reverse else x
+    s = np.cumsum(a, axis=axis, dtype=np.result_type(a))
+    if exclusive:
+        s = np.concatenate([np.zeros_like(np.take(s, [0], axis)), np.take(
+            s, np.arange(np.shape(s)[axis] - 1), axis)], axis=axis)
+    return np.flip(s, axis) if reverse else s
+
+
+@cumsum.defvjp
+def cumsum_vjp(g, out, need, x, axis=0, exclusive=False, reverse=False):
+    """the running sum in the other direction: cumsum(g, reverse=not reverse)"""
+    return (_cumsum_any(g, axis, exclusive, not reverse),)
+
+
+@cumsum.api
+def cumsum_api(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Running sum along ``axis``; ``exclusive`` leaves the element itself out,
+    ``reverse`` sums from the end."""
+    t, v = one(x)
+    ax = int(axis_arg(axis))
+    if not -max(v.ndim, 1) <= ax < max(v.ndim, 1) or v.ndim == 0:
+        raise InvalidArgumentError(
+            f"cumsum: axis {ax} is out of range for a tensor of shape {list(v.shape)}"
+            f" (use -{v.ndim} .. {v.ndim - 1}).", op="Cumsum")
+    return apply(cumsum, (t,), (v,), {"axis": ax % v.ndim, "exclusive": bool(exclusive),
+                                      "reverse": bool(reverse)})
+
+
+@defop("gather_nd", uses=(1,), tf=("gather_nd",),
+       local=("1 at the gathered positions (repeats add up)", "0"))
+def gather_nd(params, indices):
+    """params[indices[..., 0], indices[..., 1], ...]: slices picked by index tuples"""
+    idx = np.asarray(indices)
+    return params[tuple(np.moveaxis(idx, -1, 0))]
+
+
+@gather_nd.defvjp
+def gather_nd_vjp(g, out, need, params, indices):
+    """a dense scatter-add of the gradient to the gathered positions"""
+    key = tuple(np.moveaxis(np.asarray(indices), -1, 0))
+    return (_scatter(g, key, np.shape(params)), None)
+
+
+@gather_nd.api
+def gather_nd_api(params, indices, batch_dims=0, name=None):
+    """Slices of ``params`` picked by the index tuples in the last axis of ``indices``."""
+    x, v = one(params)
+    refuse("tf.gather_nd", batch_dims=int(batch_dims) != 0)
+    if isinstance(indices, TensorLike):
+        idx_arg, idx = indices, indices._value
+    else:
+        idx_arg, idx = None, np.asarray(indices)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"gather_nd needs integer indices, got {idx.dtype.name}")
+    if idx.ndim == 0 or idx.shape[-1] > v.ndim:
+        raise InvalidArgumentError(
+            f"gather_nd: the last axis of indices (shape {list(idx.shape)}) must hold at most "
+            f"{v.ndim} coordinates for params of shape {list(v.shape)}.", op="GatherNd")
+    for k in range(idx.shape[-1]):
+        col = idx[..., k]
+        if col.size and (col.min() < 0 or col.max() >= v.shape[k]):
+            bad = col[(col < 0) | (col >= v.shape[k])].ravel()[0]
+            raise InvalidArgumentError(
+                f"gather_nd: index {int(bad)} in coordinate {k} is not in [0, {v.shape[k]}) "
+                f"(params has shape {list(v.shape)}).", op="GatherNd")
+    return apply(gather_nd, (x, idx_arg), (v, idx))

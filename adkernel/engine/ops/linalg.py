@@ -164,3 +164,73 @@ def solve_api(matrix, rhs, adjoint=False, name=None):
             op="MatrixSolve",
         )
     return apply(solve, args, vals)
+
+
+# ----- inverse and determinant (issue 10) -------------------------------------------------
+
+
+def _square_check(v, opname, tfop):
+    if np.ndim(v) < 2 or np.shape(v)[-1] != np.shape(v)[-2]:
+        raise InvalidArgumentError(
+            f"{opname} needs square matrices (shape [..., n, n]), got shape "
+            f"{list(np.shape(v))}.", op=tfop)
+
+
+def _inv_any(a):
+    if isinstance(a, np.ndarray | np.generic):
+        return np.linalg.inv(a)
+    return inv(a)
+
+
+@defop("inv", uses=("out",), tf=("linalg.inv",), local=("-inv({0})ᵀ @ upstream @ inv({0})ᵀ",))
+def inv(a):
+    """the matrix inverse of a (batched over leading axes)"""
+    return np.linalg.inv(a)
+
+
+@inv.defvjp
+def inv_vjp(g, out, need, a):
+    """d inv(a) = -inv(a) da inv(a), so ga = -inv(a)^T @ g @ inv(a)^T"""
+    t = _t(out)
+    return (-(t @ g @ t),)
+
+
+@inv.api
+def inv_api(input, adjoint=False, name=None):
+    """The inverse of each square matrix in ``input``; a singular matrix raises."""
+    x = input if isinstance(input, TensorLike) else convert_to_tensor(input)
+    v = x._value
+    _square_check(v, "linalg.inv", "MatrixInverse")
+    if adjoint and np.result_type(v).kind == "c":
+        refuse("tf.linalg.inv", adjoint=True)
+    if adjoint:
+        x = _swap_last(x)
+        v = x._value
+    try:
+        np.linalg.inv(v)
+    except np.linalg.LinAlgError:
+        raise InvalidArgumentError(
+            f"linalg.inv: the matrix is not invertible (shape {list(np.shape(v))}).",
+            op="MatrixInverse") from None
+    return apply(inv, (x,), (v,))
+
+
+@defop("det", uses=(0, "out"), tf=("linalg.det",), local=("det({0})·inv({0})ᵀ",))
+def det(a):
+    """the determinant of a (batched over leading axes)"""
+    return np.linalg.det(a)
+
+
+@det.defvjp
+def det_vjp(g, out, need, a):
+    """d det(a)/da = det(a) inv(a)^T (undefined for singular a)"""
+    scale = np.expand_dims(np.expand_dims(g * out, -1), -1)
+    return (scale * _t(_inv_any(a)),)
+
+
+@det.api
+def det_api(input, name=None):
+    """The determinant of each square matrix in ``input``."""
+    x = input if isinstance(input, TensorLike) else convert_to_tensor(input)
+    _square_check(x._value, "linalg.det", "MatrixDeterminant")
+    return apply(det, (x,), (x._value,))

@@ -13,6 +13,8 @@ again; on the tensor path (higher derivatives) everything is an op.
 
 from __future__ import annotations
 
+import math as _pymath
+
 import numpy as np
 
 from ..dtypes import as_dtype
@@ -693,3 +695,20 @@ def is_nan(x):
 
 
 _truediv = make_binary(truediv)
+
+
+# ----- the error function (issue 10) ------------------------------------------------------
+
+_erf_scalar = np.frompyfunc(_pymath.erf, 1, 1)
+
+
+@defop("erf", uses=(0,), call="unary", tf=("math.erf",), local=("2/√π·exp(-{0}²)",))
+def erf(x):
+    """erf(x) = 2/sqrt(pi) * integral of exp(-t**2) from 0 to x"""
+    return np.asarray(_erf_scalar(x), dtype=x.dtype)
+
+
+@erf.defvjp
+def erf_vjp(g, out, need, x):
+    """d erf(x)/dx = 2/sqrt(pi) * exp(-x**2)"""
+    return (g * (np.exp(-(x * x)) * 1.1283791670955126),)

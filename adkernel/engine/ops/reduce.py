@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_dtype
+from ..errors import InvalidArgumentError
 from ..registry import apply, axis_arg, defop, one
 
 _ndarray = np.ndarray
@@ -221,3 +222,43 @@ def _arg_extreme(op):
 
 _arg_extreme(argmax)
 _arg_extreme(argmin)
+
+
+def _logical_reduce(op):
+    name = op.name
+
+    def logical_reduce(input_tensor, axis=None, keepdims=False, name=None):
+        x, v = one(input_tensor)
+        if v.dtype.kind != "b":
+            raise TypeError(f"{name} needs a bool tensor, got {v.dtype.name}; compare first, "
+                            f"e.g. tf.{name}(x > 0).")
+        ax = axis_arg(axis)
+        for a in () if ax is None else ax if isinstance(ax, tuple) else (ax,):
+            if not -max(v.ndim, 1) <= a < max(v.ndim, 1):
+                raise InvalidArgumentError(
+                    f"{name}: axis {a} is out of range for a tensor of shape {list(v.shape)}.",
+                    op="Any" if name == "reduce_any" else "All")
+        return apply(op, (x,), (v,), {"axis": ax, "keepdims": bool(keepdims)})
+
+    logical_reduce.__name__ = logical_reduce.__qualname__ = name
+    logical_reduce.__doc__ = (f"Logical {'or' if name == 'reduce_any' else 'and'} of a bool "
+                              "tensor over ``axis`` (no gradient).")
+    return op.api(logical_reduce)
+
+
+@defop("reduce_any", differentiable=False, tf=("reduce_any", "math.reduce_any"),
+       cut="tf.reduce_any, whose bool result has no gradient")
+def reduce_any(x, axis=None, keepdims=False):
+    """logical or of x over axis"""
+    return np.any(x, axis=axis, keepdims=keepdims)
+
+
+@defop("reduce_all", differentiable=False, tf=("reduce_all", "math.reduce_all"),
+       cut="tf.reduce_all, whose bool result has no gradient")
+def reduce_all(x, axis=None, keepdims=False):
+    """logical and of x over axis"""
+    return np.all(x, axis=axis, keepdims=keepdims)
+
+
+_logical_reduce(reduce_any)
+_logical_reduce(reduce_all)

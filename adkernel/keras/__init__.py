@@ -1,0 +1,96 @@
+"""adkernel's small, exact ``tf.keras`` (Keras 3's arithmetic, TensorFlow 2.21's names).
+
+Covered: ``layers`` (``Dense``, ``BatchNormalization``, ``Dropout``, ``Flatten``,
+``Activation``, ``Layer`` for your own layers), ``Sequential``, ``Model`` (subclassing),
+``optimizers`` (``SGD``, ``Adam``), ``losses`` (``MeanSquaredError``,
+``BinaryCrossentropy``, ``CategoricalCrossentropy``, ``SparseCategoricalCrossentropy`` and
+their functions), ``activations`` and ``initializers``. Training is a GradientTape loop;
+``compile``/``fit``, ``tf.data``, saving and the rest of Keras raise an error that shows
+the loop. See docs/tf-compat.md.
+"""
+
+from __future__ import annotations
+
+from .._namespace import Namespace
+from . import activations as _activations
+from . import initializers as _initializers
+from . import layers as _layers
+from . import losses as _losses
+from . import optimizers as _optimizers
+from ._common import KerasVariable as Variable
+from ._common import OutOfScope, OutOfScopeError, out_of_scope
+from .models import Model, Sequential
+
+
+def _space(module, extra=None):
+    names = {n: getattr(module, n) for n in module.__all__}
+    names.update(extra or {})
+    return Namespace(f"tf.keras.{module.__name__.rsplit('.', 1)[-1]}", **names)
+
+
+activations = _space(_activations)
+initializers = _space(_initializers, {
+    "zeros": _initializers.Zeros, "ones": _initializers.Ones,
+    "constant": _initializers.Constant, "glorot_uniform": _initializers.GlorotUniform,
+    "glorot_normal": _initializers.GlorotNormal, "he_normal": _initializers.HeNormal,
+    "he_uniform": _initializers.HeUniform, "random_normal": _initializers.RandomNormal,
+    "random_uniform": _initializers.RandomUniform,
+    "truncated_normal": _initializers.TruncatedNormal})
+layers = _space(_layers)
+losses = _space(_losses, {"get": _losses.get})
+optimizers = _space(_optimizers)
+def _refusing(what, why):
+    def refuse(*args, **kwargs):
+        raise out_of_scope(what, why)
+
+    refuse.__name__ = what.rsplit(".", 1)[-1]
+    return refuse
+
+
+_load_model = _refusing("tf.keras.models.load_model",
+                        "Rebuild the model in code and set_weights() the saved values.")
+_save_model = _refusing("tf.keras.models.save_model",
+                        "Save the values yourself, e.g. np.savez(path, *model.get_weights()).")
+
+
+def _register_keras_serializable(package="Custom", name=None):
+    """Accepted: registration only matters for saving a model, which adkernel does not do."""
+
+    def decorator(cls):
+        return cls
+
+    return decorator
+
+
+models = Namespace("tf.keras.models", Model=Model, Sequential=Sequential,
+                   load_model=_load_model, save_model=_save_model)
+saving = Namespace("tf.keras.saving", register_keras_serializable=_register_keras_serializable,
+                   load_model=_load_model)
+Layer = _layers.Layer
+Loss = _losses.Loss
+Optimizer = _optimizers.Optimizer
+
+
+def Input(*args, **kwargs):
+    """Symbolic inputs (the functional API) are out of scope: call the model on tensors."""
+    raise out_of_scope("tf.keras.Input (symbolic tensors for the functional API)",
+                       "Subclass tf.keras.Model or use tf.keras.Sequential, and call it on "
+                       "real tensors.")
+
+
+callbacks = OutOfScope("tf.keras.callbacks", "They belong to Model.fit.")
+datasets = OutOfScope("tf.keras.datasets", "Nothing downloads at run time in adkernel.")
+metrics = OutOfScope("tf.keras.metrics", "Compute the metric with tf ops, e.g. "
+                     "tf.reduce_mean(tf.cast(tf.argmax(logits, 1) == labels, tf.float32)).")
+preprocessing = OutOfScope("tf.keras.preprocessing")
+applications = OutOfScope("tf.keras.applications", "Pretrained models are not included.")
+regularizers = OutOfScope("tf.keras.regularizers", "Add the penalty to the loss yourself, "
+                          "e.g. loss + 1e-4 * tf.add_n([tf.nn.l2_loss(w) for w in weights]).")
+utils = OutOfScope("tf.keras.utils")
+backend = OutOfScope("tf.keras.backend")
+mixed_precision = OutOfScope("tf.keras.mixed_precision")
+
+__all__ = ["Input", "Layer", "Loss", "Model", "Optimizer", "OutOfScopeError", "Sequential",
+           "Variable", "activations", "applications", "backend", "callbacks", "datasets",
+           "initializers", "layers", "losses", "metrics", "mixed_precision", "models",
+           "optimizers", "preprocessing", "regularizers", "saving", "utils"]

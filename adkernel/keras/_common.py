@@ -1,0 +1,90 @@
+"""Shared pieces of adkernel's small ``tf.keras``: variables with Keras' names, unique layer
+names, and the error for what is out of scope."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import defaultdict
+
+from ..engine.tensor import Variable
+
+_UIDS: defaultdict = defaultdict(itertools.count)
+
+TAPE_LOOP = """\
+    optimizer = tf.keras.optimizers.Adam(learning_rate=1e-3)
+    loss_fn = tf.keras.losses.MeanSquaredError()
+    for epoch in range(epochs):
+        with tf.GradientTape() as tape:
+            loss = loss_fn(y_train, model(x_train, training=True))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables))"""
+
+
+class OutOfScopeError(NotImplementedError):
+    """A Keras/TensorFlow feature outside adkernel's scope (an eager tape engine)."""
+
+
+def out_of_scope(what: str, why: str = "") -> OutOfScopeError:
+    reason = f" {why}" if why else ""
+    return OutOfScopeError(
+        f"{what} is out of adkernel's scope: adkernel is an eager tape engine for learning "
+        f"automatic differentiation, with a small exact tf.keras (layers.Dense, "
+        f"layers.BatchNormalization, Sequential, optimizers.SGD/Adam, losses).{reason} "
+        f"Write the training loop with a GradientTape instead:\n\n{TAPE_LOOP}\n\n"
+        "See docs/tf-compat.md for what adkernel covers.")
+
+
+class OutOfScope:
+    """A namespace (``tf.data``, ``tf.image``, ``tf.saved_model``, ...) that says so."""
+
+    def __init__(self, what: str, why: str = ""):
+        self._what = what
+        self._why = why
+
+    def __getattr__(self, attr):
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        raise out_of_scope(f"{self._what}.{attr}", self._why)
+
+    def __repr__(self):
+        return f"<{self._what}: out of adkernel's scope (see docs/tf-compat.md)>"
+
+
+def snake(name: str) -> str:
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+def unique_name(prefix: str) -> str:
+    """``dense``, ``dense_1``, ``dense_2``, ... as Keras names layers."""
+    n = next(_UIDS[prefix])
+    return prefix if n == 0 else f"{prefix}_{n}"
+
+
+class KerasVariable(Variable):
+    """A layer's or optimizer's variable: ``name`` is Keras 3's short name (``'kernel'``),
+    ``path`` the full one (``'dense/kernel'``)."""
+
+    __slots__ = ("_keras_trainable", "_path")
+
+    def __init__(self, initial_value, trainable=True, name=None, dtype=None, path=None,
+                 constraint=None):
+        super().__init__(initial_value, trainable=trainable, name=name, dtype=dtype,
+                         constraint=constraint)
+        self._path = path or self._name
+        self._keras_trainable = bool(trainable)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def __repr__(self) -> str:
+        return (f"<Variable path={self._path}, shape={tuple(self._value.shape)}, "
+                f"dtype={self.dtype.name}, value={self._value}>")
+
+    __str__ = __repr__

@@ -1,0 +1,118 @@
+"""``tf.keras.Sequential`` and ``tf.keras.Model`` (subclassing; no compile/fit)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..engine.tensor import convert_to_tensor
+from ._common import out_of_scope
+from .layers import Layer
+
+__all__ = ["Model", "Sequential"]
+
+
+class Model(Layer):
+    """Subclass it, create layers in ``__init__`` and write ``call``; train with a tape.
+
+    ``compile``, ``fit``, ``evaluate``, ``predict``, ``save`` and the functional form
+    ``Model(inputs, outputs)`` are out of adkernel's scope: they raise an error showing
+    the GradientTape loop that replaces them.
+    """
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            raise out_of_scope("tf.keras.Model(inputs, outputs) (the functional API)",
+                               "Subclass tf.keras.Model and write call(), or use "
+                               "tf.keras.Sequential.")
+        super().__init__(**kwargs)
+
+    def compile(self, *args, **kwargs):
+        raise out_of_scope("Model.compile")
+
+    def fit(self, *args, **kwargs):
+        raise out_of_scope("Model.fit")
+
+    def evaluate(self, *args, **kwargs):
+        raise out_of_scope("Model.evaluate", "Compute the loss on your test data directly.")
+
+    def predict(self, *args, **kwargs):
+        raise out_of_scope("Model.predict", "Call the model instead: model(x).")
+
+    def save(self, *args, **kwargs):
+        raise out_of_scope("Model.save", "Save the weights with np.savez(path, "
+                           "*model.get_weights()).")
+
+    @property
+    def layers(self) -> list:
+        """The sub-layers, in the order their attributes were set."""
+        return self._layers
+
+    def save_weights(self, *args, **kwargs):
+        raise out_of_scope("Model.save_weights", "Save the values yourself, e.g. "
+                           "np.savez(path, *model.get_weights()).")
+
+    def load_weights(self, *args, **kwargs):
+        raise out_of_scope("Model.load_weights", "Load saved values with "
+                           "model.set_weights(list(np.load(path).values())).")
+
+    def summary(self, *args, **kwargs):
+        lines = [f'Model: "{self.name}"']
+        for layer in self.layers:
+            lines.append(f"  {layer.name} ({type(layer).__name__}): "
+                         f"{layer.count_params()} params")
+        lines.append(f"Total params: {self.count_params()}")
+        print("\n".join(lines))
+
+
+class Sequential(Model):
+    """Layers applied one after the other: ``Sequential([Dense(8, 'relu'), Dense(1)])``.
+
+    The model is built on its first call (or at once when the first layer was given
+    ``input_shape=``); ``training=`` is passed on to the layers that take it.
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
+        self._seq_layers = []
+        for layer in layers or []:
+            self.add(layer)
+
+    @property
+    def layers(self) -> list:
+        return list(self._seq_layers)
+
+    def add(self, layer) -> None:
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add needs a layer (e.g. tf.keras.layers.Dense(4)), "
+                            f"got {type(layer).__name__}")
+        self._seq_layers.append(layer)
+        if layer is self._seq_layers[0] and layer._build_shape is not None:
+            self._build_from(layer._build_shape)
+        elif self.built:
+            self._build_from(self._input_shape)
+
+    def pop(self):
+        return self._seq_layers.pop()
+
+    def _build_from(self, shape) -> None:
+        self._input_shape = tuple(shape)
+        x = convert_to_tensor(np.zeros([1 if d is None else d for d in shape], np.float32))
+        for layer in self._seq_layers:
+            x = layer(x)
+        self.built = True
+
+    def build(self, input_shape=None) -> None:
+        if input_shape is not None:
+            self._build_from(input_shape)
+        self.built = True
+
+    def _maybe_build(self, shape) -> None:
+        # called on real inputs: the layers build themselves as the inputs pass through
+        self._input_shape = (None, *shape[1:]) if shape else shape
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        x = inputs
+        for layer in self._seq_layers:
+            x = layer(x, training=training) if training is not None else layer(x)
+        return x
