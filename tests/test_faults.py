@@ -240,3 +240,57 @@ def test_rerunning_a_step_cell_closes_its_previous_widgets(kernel):
     assert _execute_in_cell(kernel, cell, "cell-B")["status"] == "ok"
     _, _, more = kernel.run("print(len(_w._instances))")
     assert int(more) > int(later)
+
+
+def test_stepper_callback_fault_is_shown_and_leaves_a_consistent_widget(monkeypatch):
+    from adkernel.widgets.stepper import BackpropStepper
+
+    x = tf.Variable(3.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = x * x * x
+    s = BackpropStepper(tape, y, names={"x": x, "y": y})
+    s.slider.value = 1
+    frame, panel = s.frame.value, s.panel.value
+
+    def broken(k):
+        raise KeyboardInterrupt if k == 0 else RuntimeError("cannot explain")
+
+    monkeypatch.setattr(s, "_explain", broken)
+    s.slider.value = 2
+    assert isinstance(s.error, RuntimeError)
+    assert s.frame.value == frame  # the picture still matches the last explained step
+    assert "cannot explain" in s.panel.value and "step 2" in s.panel.value
+    s.slider.value = 0
+    assert isinstance(s.error, KeyboardInterrupt)
+    monkeypatch.undo()
+    s.slider.value = 1
+    assert s.error is None and s.frame.value == frame and s.panel.value == panel
+
+
+@pytest.mark.parametrize("name", ["<script>x</script>", "a\x00b", "lone\ud800", "q&\x7f"])
+def test_graph_and_stepper_svg_stay_well_formed_with_hostile_names(name):
+    import xml.etree.ElementTree as ET
+
+    from adkernel.engine.inspect import graph_of
+    from adkernel.widgets.graph import render_svg
+    from adkernel.widgets.stepper import BackpropStepper
+
+    v = tf.Variable(2.0, name=name.replace("\ud800", "?"))
+    with tf.GradientTape(persistent=True) as tape:
+        out = v * v
+    names = {name: v, "out": out}
+    svg = render_svg(graph_of(tape, out, names=names), title=name)
+    svg.encode("utf-8")
+    ET.fromstring(svg)
+    assert "<script>" not in svg
+    s = BackpropStepper(tape, out, names=names)
+    for k in range(s.n_steps):
+        s.slider.value = k
+        for html in (s.frame.value, s.panel.value):
+            html.encode("utf-8")
+            assert "<script>" not in html
+    bundle = s._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    for value in bundle.values():
+        if isinstance(value, str):
+            value.encode("utf-8")

@@ -21,11 +21,11 @@ import sys
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from html import escape
 from itertools import pairwise
 
 import numpy as np
 
+from .._escape import escape
 from ..engine.inspect import Graph, Node, graph_of
 from ..engine.tape import GradientTape, TapeState
 

@@ -13,7 +13,6 @@ trusted or run (it never shows a widget's dead controls there), and nbconvert ke
 
 from __future__ import annotations
 
-import html
 import itertools
 import re
 import uuid
@@ -22,6 +21,7 @@ from dataclasses import replace
 import ipywidgets as widgets
 import numpy as np
 
+from .._escape import escape
 from ..engine.inspect import Graph, backward_steps, graph_of
 from ..engine.registry import REGISTRY
 from ..engine.tape import TapeState
@@ -183,6 +183,7 @@ class BackpropStepper(widgets.VBox):
         self._frames: dict = {}
 
         last = len(self.steps)
+        self.error = None  # the exception of the last step that could not be drawn
         self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=PLAY_INTERVAL_MS,
                                  # no description: the front end shows the tooltip on
                                  # the Play controls only for a widget without one
@@ -252,7 +253,15 @@ class BackpropStepper(widgets.VBox):
         return self._frames[k]
 
     def _on_step(self, change) -> None:
-        self._show(change["new"])
+        try:
+            self._show(change["new"])
+            self.error = None
+        except (Exception, KeyboardInterrupt) as exc:  # shown in the panel, never swallowed
+            self.error = exc
+            self.panel.value = (
+                '<div style="color:#b00020"><b>The stepper could not draw step '
+                f"{escape(change['new'])}: {escape(type(exc).__name__)}: {escape(exc)}</b> "
+                "(the picture above is still the last step drawn)</div>")
 
     def live_svg(self, step: int | None = None) -> str:
         """:meth:`frame_svg` with this widget's own ids (what the widget shows)."""
@@ -262,11 +271,15 @@ class BackpropStepper(widgets.VBox):
         return svg if m is None else svg.replace(m.group(1), f"{self._uid}-{k}")
 
     def _show(self, k: int) -> None:
-        self.frame.value = self.live_svg(k)
+        # both parts are computed before either is shown: a failure leaves the picture and
+        # the explanation of the same (previous) step, never a half-updated widget
+        svg = self.live_svg(k)
         head, *rest = self._explain(k).split("\n")
-        body = "<br>".join(html.escape(line).replace("  ", "&nbsp;&nbsp;") for line in rest)
-        self.panel.value = (f'<div style="font-size:14px;line-height:1.5">'
-                            f"<b>{html.escape(head)}</b><br>{body}</div>")
+        body = "<br>".join(escape(line).replace("  ", "&nbsp;&nbsp;") for line in rest)
+        panel = (f'<div style="font-size:14px;line-height:1.5">'
+                 f"<b>{escape(head)}</b><br>{body}</div>")
+        self.frame.value = svg
+        self.panel.value = panel
 
     # -- pictures ----------------------------------------------------------------------------
     def _render(self, k: int) -> str:
