@@ -217,7 +217,10 @@ class BackpropStepper(widgets.VBox):
     def step(self, k: int) -> None:
         if not 0 <= k < self.n_steps:
             raise ValueError(f"step must be between 0 and {self.n_steps - 1}, got {k}")
+        self.error = None
         self.slider.value = k
+        if self.error is not None:  # shown in the panel, and raised to the code that asked
+            raise self.error
 
     @property
     def explanation(self) -> str:
