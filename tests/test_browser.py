@@ -30,6 +30,9 @@ TOUR = "tour.ipynb"  # graph, two steppers, live loss plot
 EXPLORER = "zh/05-exercises.ipynb"  # the training explorer
 FORMS = "svg-forms.ipynb"  # made by the lab fixture: one SVG saved three ways
 CHINESE_PLOT = "中文图.ipynb"  # made by the lab fixture: a loss plot named 损失
+TRUSTED = "trusted-02.ipynb"  # made by the lab fixture: the chapter, trusted
+TRUSTED_LIVE = "trusted-02-live.ipynb"  # ... and with a saved live widget view
+WIDGET = "application/vnd.jupyter.widget-view+json"
 HIGHLIGHT = "#dc2626"  # adkernel.widgets.graph.HIGHLIGHT
 CURRENT = "[data-adk-current]"  # the notebook panel in front (marked by mark_current)
 
@@ -86,6 +89,19 @@ def lab(binder_env, tmp_path_factory):
                                                 "text/plain": "<as img>"}),
     ])]
     nbformat.write(forms, root / FORMS)
+    # the chapter trusted, as committed (widget outputs frozen to their static form) and as
+    # Jupyter would save it after a run (with the live widget's view, whose model is gone)
+    chapter = nbformat.read(ROOT / "course" / CHAPTER, as_version=4)
+    nbformat.write(chapter, root / TRUSTED)
+    for cell in chapter.cells:
+        for out in cell.get("outputs", []):
+            if out.get("data", {}).get("text/plain", "").startswith("<backprop stepper"):
+                out["data"][WIDGET] = {"model_id": "0123456789abcdef", "version_major": 2,
+                                       "version_minor": 0}
+    nbformat.write(chapter, root / TRUSTED_LIVE)
+    for name in (TRUSTED, TRUSTED_LIVE):
+        subprocess.run([str(python.parent / "jupyter"), "trust", str(root / name)], env=env,
+                       check=True, capture_output=True)
     port = free_port()
     log = open(root.parent / "jupyter-lab.log", "w")
     proc = subprocess.Popen(
@@ -242,6 +258,27 @@ def test_saved_pictures_show_before_anything_runs(lab, browser):
         assert page.query_selector(f"{CURRENT} .widget-play") is None
         page.locator(f"{CURRENT} .jp-OutputArea-output img").first.scroll_into_view_if_needed()
         shot(page, f"1-saved-{Path(path).stem}.png")
+    page.close()
+
+
+def test_a_trusted_notebook_without_a_kernel_shows_the_static_stepper(lab, browser):
+    """A trusted notebook renders widget views; with no kernel behind them they show
+    "Error displaying widget: model not found". The committed notebooks keep only the
+    static form of widget outputs (tools/freeze_notebooks.py), so they show the picture."""
+    page = new_page(browser)
+    open_notebook(page, lab, TRUSTED)
+    page.wait_for_function(
+        f"() => document.querySelectorAll(\"{CURRENT} .jp-OutputArea-output "
+        f"img[alt^='backprop stepper']\").length >= 1")
+    text = page.inner_text(CURRENT)
+    assert "Error displaying widget" not in text
+    assert page.query_selector(f"{CURRENT} .widget-play") is None
+    page.locator(f"{CURRENT} img[alt^='backprop stepper']").first.scroll_into_view_if_needed()
+    shot(page, "1-saved-trusted-02.png")
+    open_another(page, TRUSTED_LIVE)
+    page.wait_for_function(
+        f"() => document.querySelector('{CURRENT}').innerText.includes('Error displaying "
+        "widget')", timeout=30_000)
     page.close()
 
 

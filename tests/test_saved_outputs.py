@@ -73,3 +73,12 @@ def test_saved_notebooks_hold_no_widget_state(path):
     kernel answers); without it JupyterLab shows the static picture."""
     nb = nbformat.read(path, as_version=4)
     assert "widgets" not in nb.metadata
+
+
+@IDS
+def test_committed_widget_outputs_keep_only_their_static_form(path):
+    """Opened trusted without the kernel that made it, a widget view shows "Error displaying
+    widget: model not found"; the committed notebooks keep the static picture instead
+    (tools/freeze_notebooks.py). Running the cell brings the live widget back."""
+    for o in outputs(path):
+        assert "application/vnd.jupyter.widget-view+json" not in o.get("data", {})
