@@ -358,3 +358,51 @@ def test_checker_turns_bad_answers_into_feedback_not_exceptions(answer):
 def test_catalogue_is_at_least_eighty_cases():
     total = (len(ENGINE) + len(MAGIC) + len(WIDGETS) + len(INSTALLER) + len(CHECKER) + 3 + 7)
     assert total >= 80, total
+
+
+# ---------------------------------------------------------------- what used to be refused
+
+
+@pytest.mark.parametrize("line, bound", [
+    ("-n 'mytape' --grad y:x", "mytape"),
+    ('--grad "y:x" -o "dy"', "dy"),
+    ("--grad ｙ：x", "grads"),  # full-width, as a Chinese input method types it
+    ("-n ｔ --grad y:x", "t"),
+])
+def test_quoted_and_full_width_options_work(ip, line, bound):
+    ip.user_ns.pop(bound, None)
+    with capture_output():
+        result = ip.run_cell(f"%%tape {line}\ny = x * 4.0")
+    assert result.success, result.error_in_exec
+    assert bound in ip.user_ns
+
+
+def test_help_is_printed_once_as_cell_magic(ip):
+    with capture_output() as out:
+        ip.run_cell("%%tape --help\npass")
+    assert out.stdout.count("usage: %%tape") == 1
+    assert "%tape " not in out.stdout.replace("%%tape", "")
+    doc = ip.find_cell_magic("tape").__doc__
+    assert doc.count("usage: %%tape") == 1 and "-o NAME, --out NAME" in doc
+    assert "grads" in doc and "builtin" in doc
+
+
+def test_none_gradient_in_the_table_advises_the_magic_option(ip):
+    with capture_output() as out:
+        result = ip.run_cell("%%tape --grad y:c --no-graph\ny = c * x")
+    assert result.success
+    table = "".join(o.data.get("text/plain", "") for o in out.outputs)
+    assert "dy/dc" in table and "None" in table and "--watch c" in table
+    assert "tape.watch" not in table
+    assert "NoneGradientWarning" not in out.stderr  # explained in the table, not twice
+
+
+def test_overwriting_the_learners_own_grads_is_announced(ip):
+    ip.run_cell("grads = [1, 2, 3]")
+    with capture_output() as out:
+        result = ip.run_cell("%%tape --grad y:x --no-graph\ny = x * 2")
+    assert result.success
+    assert "'grads' held your own list" in out.stderr and "-o" in out.stderr
+    with capture_output() as out:
+        ip.run_cell("%%tape --grad y:x --no-graph\ny = x * 3")
+    assert "held your own" not in out.stderr  # our own gradients are replaced silently
