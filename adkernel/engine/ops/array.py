@@ -269,6 +269,20 @@ def scatter_add(g, key, shape):
     return apply(scatter_add_, (x,), (v,), {"key": key, "shape": tuple(shape)})
 
 
+def _indices(indices, op: str | None = None):
+    """``(the tensor to record as an input, or None; its values as an array)``.
+
+    With ``op``, the values must be integers (``TypeError`` naming the op otherwise).
+    """
+    if isinstance(indices, TensorLike):
+        arg, idx = indices, indices._value
+    else:
+        arg, idx = None, np.asarray(indices)
+    if op is not None and idx.dtype.kind not in "iu":
+        raise TypeError(f"{op} needs integer indices, got {idx.dtype.name}")
+    return arg, idx
+
+
 @defop("gather", uses=(1,), tf=("gather",), local=("1 at the gathered rows (repeats add up)", "0"))
 def gather(params, indices, axis=0):
     """params[..., indices, ...] along axis"""
@@ -291,12 +305,7 @@ def gather_api(params, indices, validate_indices=None, axis=None, batch_dims=0, 
     TensorFlow; ``validate_indices`` is ignored, as in TensorFlow.
     """
     x, v = one(params)
-    if isinstance(indices, TensorLike):
-        idx_arg, idx = indices, indices._value
-    else:
-        idx_arg, idx = None, np.asarray(indices)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"gather needs integer indices, got {idx.dtype.name}")
+    idx_arg, idx = _indices(indices, "gather")
     bd = int(batch_dims)
     if bd < 0:
         bd += idx.ndim
@@ -350,10 +359,7 @@ def one_hot_api(indices, depth, on_value=None, off_value=None, axis=None, dtype=
     As in TensorFlow, without ``dtype`` the result takes the dtype of ``on_value`` or
     ``off_value`` (float32 when neither is given), and the new axis is ``axis`` (-1: last).
     """
-    if isinstance(indices, TensorLike):
-        arg, idx = indices, indices._value
-    else:
-        arg, idx = None, np.asarray(indices)
+    arg, idx = _indices(indices)
     given = {k: convert_to_tensor(v, dtype_hint=dtype)._value.dtype
              for k, v in (("on_value", on_value), ("off_value", off_value)) if v is not None}
     if dtype is not None:
@@ -539,12 +545,7 @@ def gather_nd_api(params, indices, batch_dims=0, name=None):
     """Slices of ``params`` picked by the index tuples in the last axis of ``indices``."""
     x, v = one(params)
     refuse("tf.gather_nd", batch_dims=int(batch_dims) != 0)
-    if isinstance(indices, TensorLike):
-        idx_arg, idx = indices, indices._value
-    else:
-        idx_arg, idx = None, np.asarray(indices)
-    if idx.dtype.kind not in "iu":
-        raise TypeError(f"gather_nd needs integer indices, got {idx.dtype.name}")
+    idx_arg, idx = _indices(indices, "gather_nd")
     if idx.ndim == 0 or idx.shape[-1] > v.ndim:
         raise InvalidArgumentError(
             f"gather_nd: the last axis of indices (shape {list(idx.shape)}) must hold at most "
