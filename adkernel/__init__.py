@@ -22,6 +22,7 @@ from .engine import (
     custom_gradient,
     explain_none,
 )
+from .engine.i18n import get_language, set_language
 
 
 def load_ipython_extension(ip) -> None:
@@ -89,7 +90,9 @@ __all__ = [
     "check_gradients",
     "custom_gradient",
     "explain_none",
+    "get_language",
     "load_ipython_extension",
+    "set_language",
     "show_graph",
     "tf",
     "unload_ipython_extension",

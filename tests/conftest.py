@@ -2,7 +2,33 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# The suite speaks English unless a test asks otherwise (adkernel.set_language, the
+# `zh_mode` fixture, or ADKERNEL_LANG=zh in a subprocess's environment). The zh notebooks
+# say set_language("zh") in their first code cell, so they run in Chinese all the same.
+os.environ["ADKERNEL_LANG"] = "en"
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    from adkernel.engine import i18n
+
+    i18n.set_language(None)
+    yield
+    i18n.set_language(None)
+
+
+@pytest.fixture
+def zh_mode():
+    """Everything adkernel says, in Chinese, for the duration of one test."""
+    from adkernel.engine import i18n
+
+    i18n.set_language("zh")
+    yield
+    i18n.set_language(None)
 
 
 @pytest.fixture(scope="session")

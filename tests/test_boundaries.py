@@ -116,6 +116,7 @@ def test_import_checker_rejects_forbidden_imports():
 # package's submodules aside). Tensors reach the layers above them through
 # ``tensor.connect``, which ``adkernel.engine`` calls once.
 LAYERS = [
+    {"i18n"},
     {"_state", "_malloc", "dtypes", "errors"},
     {"tensor"},
     {"explain"},

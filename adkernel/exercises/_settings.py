@@ -7,18 +7,21 @@ or through an environment variable; the attribute wins when it is set.
 setting                   environment variable               default
 ========================  =================================  ==========================
 ``time_limit`` (seconds)  ``ADKERNEL_EXERCISE_TIME_LIMIT``   30
-``language``              ``ADKERNEL_LANG``                  from the working directory
+``language``              ``ADKERNEL_LANG``                  folder, locale, else en
 ``progress_path``         ``ADKERNEL_PROGRESS``              ``~/.adkernel/progress.json``
 ========================  =================================  ==========================
 
-The language comes from where the kernel runs: a working directory under a folder named
-``zh`` (``course/zh/...``) gives Chinese, anything else English.
+The language is adkernel's one setting (:mod:`adkernel.engine.i18n`): ``set_language``
+or this attribute, then ``ADKERNEL_LANG``, then a working directory under a folder named
+``zh`` (``course/zh/...``), then the locale, else English.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+
+from ..engine import i18n
 
 __all__ = ["LANGUAGES", "Settings", "settings"]
 
@@ -27,23 +30,12 @@ DEFAULT_TIME_LIMIT = 30.0
 
 
 def _normalise_language(value: str | None) -> str | None:
-    if not value:
-        return None
-    value = value.strip().lower().replace("_", "-")
-    if value.startswith("zh") or value in ("cn", "chinese", "中文"):
-        return "zh"
-    if value.startswith("en") or value == "english":
-        return "en"
-    return None
+    return i18n.normalise_language(value)
 
 
 def language_from_path(path: Path) -> str:
     """``zh`` when a folder on ``path`` is named like ``zh`` (nearest folder wins), else ``en``."""
-    for part in reversed(Path(path).parts):
-        lang = _normalise_language(part) if part.lower() in ("zh", "zh-cn", "zh_cn", "en") else None
-        if lang:
-            return lang
-    return "en"
+    return i18n.language_from_path(path) or "en"
 
 
 class Settings:
@@ -51,7 +43,6 @@ class Settings:
 
     def __init__(self) -> None:
         self._time_limit: float | None = None
-        self._language: str | None = None
         self._progress_path: Path | None = None
 
     # -- time limit ---------------------------------------------------------------
@@ -84,23 +75,12 @@ class Settings:
     # -- language -----------------------------------------------------------------
     @property
     def language(self) -> str:
-        """``"en"`` or ``"zh"``: the attribute, else ``ADKERNEL_LANG``, else the cwd."""
-        if self._language is not None:
-            return self._language
-        env = _normalise_language(os.environ.get("ADKERNEL_LANG"))
-        if env:
-            return env
-        try:
-            return language_from_path(Path.cwd())
-        except OSError:
-            return "en"
+        """``"en"`` or ``"zh"``: adkernel's one language setting (:func:`adkernel.set_language`)."""
+        return i18n.get_language()
 
     @language.setter
     def language(self, value: str | None) -> None:
-        lang = _normalise_language(value)
-        if value is not None and lang is None:
-            raise ValueError(f"language must be one of {LANGUAGES}, not {value!r}")
-        self._language = lang
+        i18n.set_language(value)
 
     # -- progress file ------------------------------------------------------------
     @property
@@ -120,6 +100,7 @@ class Settings:
     def reset(self) -> None:
         """Forget every attribute set in code (back to environment and defaults)."""
         self.__init__()
+        i18n.set_language(None)
 
 
 settings = Settings()
