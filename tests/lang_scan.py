@@ -205,6 +205,8 @@ def texts_of_output(output: dict) -> list[str]:
         found.extend(texts_of_html(_join(data["text/html"])))
     elif "image/svg+xml" in data:
         found.extend(texts_of_html(_join(data["image/svg+xml"])))
+    elif any(k.startswith("image/") for k in data):
+        pass  # a picture: its text/plain twin (``<Figure size ...>``) is never shown
     elif "text/markdown" in data:
         found.append(_join(data["text/markdown"]))
     elif "text/plain" in data:
