@@ -15,6 +15,7 @@ compiled catalogs are chained into one (``adkernel/engine/i18n.py``).
 from __future__ import annotations
 
 import argparse
+import datetime
 import io
 import re
 import sys
@@ -150,7 +151,10 @@ def render_po(cat) -> bytes:
 
 
 def render_mo(cat) -> bytes:
+    """The compiled catalog; the same bytes for the same .po (no dates inside)."""
     _, mofile, _, _ = _babel()
+    fixed = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    cat.creation_date = cat.revision_date = fixed
     buf = io.BytesIO()
     mofile.write_mo(buf, cat, use_fuzzy=False)
     return buf.getvalue()
