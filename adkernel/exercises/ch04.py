@@ -75,7 +75,10 @@ def _learner_error(exc: LearnerError):
             ),
             error=error,
         )
-    if isinstance(exc.exc, RuntimeError) and "non-persistent" in text:
+    # `persistent=True` is in the engine's message in every language (an identifier)
+    if isinstance(exc.exc, RuntimeError) and (
+        "non-persistent" in text or "persistent=True" in text
+    ):
         return wrong(
             lazy(
                 "A tape was asked for a second gradient ({error}). One tape outside the loop "
