@@ -25,21 +25,21 @@ from typing import ClassVar
 from .._escape import escape
 from . import _progress
 from ._core import REGISTRY, Problem, ____, is_blank
-from ._feedback import Feedback, T
+from ._feedback import Feedback, lazy, render
 from ._settings import settings
 
 __all__ = ["CHAPTERS", "Feedback", "Problem", "____", "is_blank", "progress", "settings"]
 
 # Every chapter of the course, in order; those with exercises have a module chNN.
 CHAPTERS = (
-    ("ch00", "00-index", T("Start here", "从这里开始")),
-    ("ch01", "01-what-is-ad", T("What is automatic differentiation?", "什么是自动微分？")),
-    ("ch02", "02-gradient-tape", T("The gradient tape", "梯度带")),
-    ("ch03", "03-multivariable", T("Several variables", "多变量函数")),
-    ("ch04", "04-linear-regression", T("Linear regression", "线性回归")),
-    ("ch05", "05-exercises", T("The tutorial's exercises", "教程的练习")),
-    ("ch06", "06-under-the-hood", T("Under the hood", "深入内部")),
-    ("ch07", "07-summary", T("Summary", "总结")),
+    ("ch00", "00-index", lazy("Start here")),
+    ("ch01", "01-what-is-ad", lazy("What is automatic differentiation?")),
+    ("ch02", "02-gradient-tape", lazy("The gradient tape")),
+    ("ch03", "03-multivariable", lazy("Several variables")),
+    ("ch04", "04-linear-regression", lazy("Linear regression")),
+    ("ch05", "05-exercises", lazy("The tutorial's exercises")),
+    ("ch06", "06-under-the-hood", lazy("Under the hood")),
+    ("ch07", "07-summary", lazy("Summary")),
 )
 
 
@@ -78,6 +78,12 @@ class ProgressReport:
         "incorrect": "✘",
         "not attempted": "·",
     }
+    _TIP: ClassVar[dict] = {  # the tooltip of each mark in the HTML table
+        "correct": lazy("correct"),
+        "solved before": lazy("solved before"),
+        "incorrect": lazy("incorrect"),
+        "not attempted": lazy("not attempted"),
+    }
     _COLOUR: ClassVar[dict] = {
         "correct": "#16a34a",
         "solved before": "#16a34a",
@@ -89,39 +95,38 @@ class ProgressReport:
         states = [s for _, _, row in self.rows for _, s in row]
         return sum(s in ("correct", "solved before") for s in states), len(states)
 
-    def to_text(self) -> str:
+    def to_text(self, lang: str | None = None) -> str:
         done, total = self._totals()
-        head = T("Progress: {d} of {n} exercises solved", "进度：已完成 {d}/{n} 道练习")
-        lines = [head.render(d=done, n=total)]
+        head = lazy("Progress: {d} of {n} exercises solved")
+        lines = [head.render(lang, d=done, n=total)]
         for file, _title, states in self.rows:
-            marks = (
-                " ".join(f"{q} {self._MARK[s]}" for q, s in states)
-                or T("(coming)", "（即将推出）").render()
-            )
+            marks = " ".join(f"{q} {self._MARK[s]}" for q, s in states)
+            marks = marks or lazy("(coming)").render(lang)
             lines.append(f"  {file:<22} {marks}")
         return "\n".join(lines)
 
-    def to_html(self) -> str:
-
+    def to_html(self, lang: str | None = None) -> str:
         done, total = self._totals()
-        head = T("Progress: {d} of {n} exercises solved", "进度：已完成 {d}/{n} 道练习")
+        head = lazy("Progress: {d} of {n} exercises solved")
         rows = []
         for file, title, states in self.rows:
             cells = " ".join(
-                f'<span style="color:{self._COLOUR[s]}" title="{s}">{q}&nbsp;{self._MARK[s]}</span>'
+                f'<span style="color:{self._COLOUR[s]}" '
+                f'title="{escape(self._TIP[s].render(lang))}">{q}&nbsp;{self._MARK[s]}</span>'
                 for q, s in states
-            ) or escape(T("(coming)", "（即将推出）").render())
+            ) or escape(lazy("(coming)").render(lang))
             rows.append(
-                f"<tr><td><code>{escape(file)}</code></td><td>{escape(str(title))}"
+                f"<tr><td><code>{escape(file)}</code></td><td>{escape(render(title, lang))}"
                 f"</td><td>{cells}</td></tr>"
             )
         return (
-            f'<div class="adk-progress"><b>{escape(head.render(d=done, n=total))}</b>'
+            f'<div class="adk-progress"><b>{escape(head.render(lang, d=done, n=total))}</b>'
             f"<table>{''.join(rows)}</table></div>"
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": self.to_html(), "text/plain": self.to_text()}
+        lang = settings.language
+        return {"text/html": self.to_html(lang), "text/plain": self.to_text(lang)}
 
     def __repr__(self) -> str:
         return self.to_text()

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..engine.i18n import _
 from . import _progress
 from ._feedback import (
     CORRECT,
@@ -32,9 +33,12 @@ from ._feedback import (
     NOT_ATTEMPTED,
     SOLUTION,
     Feedback,
-    T,
+    Fmt,
+    Text,
+    lazy,
     render,
     show,
+    verbatim,
 )
 from ._settings import settings
 
@@ -148,46 +152,32 @@ class LearnerError(Exception):
 
 # -- messages shared by every chapter -----------------------------------------------
 MSG = types.SimpleNamespace(
-    undefined=T(
-        "`{name}` is not defined yet: run the answer cell above first (or fix the error it shows).",
-        "还没有定义 `{name}`：请先运行上面的答题单元格（如果它报错，先改正错误）。",
+    undefined=lazy(
+        "`{name}` is not defined yet: run the answer cell above first (or fix the error it shows)."
     ),
-    blank=T(
+    blank=lazy(
         "`{name}` still contains `____`: replace each `____` with your answer, run the cell, "
-        "then check again.",
-        "`{name}` 里还有 `____`：把每个 `____` 换成你的答案，运行该单元格后再检查。",
+        "then check again."
     ),
-    raised=T(
-        "Your code raised {error} while the checker ran it{where}.",
-        "检查程序运行你的代码时，它抛出了 {error}{where}。",
-    ),
-    where=T(" (line: `{line}`)", "（出错的行：`{line}`）"),
-    timeout=T(
+    raised=lazy("Your code raised {error} while the checker ran it{where}."),
+    where=lazy(" (line: `{line}`)"),
+    timeout=lazy(
         "Your code was still running after {seconds:g} s, so the checker stopped it. Is there "
-        "a loop that never ends?",
-        "你的代码运行了 {seconds:g} 秒还没有结束，检查程序已将其停止。是否有一个不会结束的循环？",
+        "a loop that never ends?"
     ),
-    output=T("Your code printed: {text}", "你的代码输出了：{text}"),
-    internal=T(
+    output=lazy("Your code printed: {text}"),
+    internal=lazy(
         "The checker itself failed ({error}). This is a bug in the course, not in your "
-        "answer; please report it.",
-        "检查程序自身出错（{error}）。这是课程的问题，不是你的答案的问题，请报告给我们。",
+        "answer; please report it."
     ),
-    progress_corrupt=T(
-        "Your progress file was damaged and has been replaced ({detail}).",
-        "进度文件已损坏，已被替换（{detail}）。",
+    progress_corrupt=lazy("Your progress file was damaged and has been replaced ({detail})."),
+    progress_failed=lazy(
+        "Your progress could not be saved ({detail}); the check itself is not affected."
     ),
-    progress_failed=T(
-        "Your progress could not be saved ({detail}); the check itself is not affected.",
-        "无法保存进度（{detail}）；这不影响本次检查的结果。",
-    ),
-    no_more_hints=T(
-        "There are only {n} hints; `solution()` shows the answer.",
-        "本题只有 {n} 条提示；`solution()` 会给出答案。",
-    ),
-    hint_number=T("Hint {k} of {n}", "提示 {k}/{n}"),
-    next_hint=T("(more: `hint({k})`)", "（下一条：`hint({k})`）"),
-    question=T("Question {n}", "第 {n} 题"),
+    no_more_hints=lazy("There are only {n} hints; `solution()` shows the answer."),
+    hint_number=lazy("Hint {k} of {n}"),
+    next_hint=lazy("(more: `hint({k})`)"),
+    question=lazy("Question {n}"),
 )
 
 
@@ -198,7 +188,7 @@ def _short(text: str, limit: int = MAX_REPR) -> str:
     return text
 
 
-def describe(value) -> T | str:
+def describe(value) -> Text | Fmt | str:
     """A short description of a learner value, for "you gave ..." messages."""
     if value is None:
         return "None"
@@ -207,18 +197,16 @@ def describe(value) -> T | str:
     if isinstance(value, bool):
         return repr(value)
     if isinstance(value, str):
-        return T("the string {s}", "字符串 {s}")(s=_short(repr(value), 60))
+        return lazy("the string {s}")(s=_short(repr(value), 60))
     if isinstance(value, (int, float, np.integer, np.floating)):
         return _fmt_number(float(value))
     if isinstance(value, (list, tuple)):
-        kind = T("a list", "一个列表") if isinstance(value, list) else T("a tuple", "一个元组")
-        return T("{kind} of {n} items: {r}", "{kind}（{n} 项）：{r}")(
-            kind=kind, n=len(value), r=_short(repr(value), 80)
-        )
+        kind = lazy("a list") if isinstance(value, list) else lazy("a tuple")
+        return lazy("{kind} of {n} items: {r}")(kind=kind, n=len(value), r=_short(repr(value), 80))
     if isinstance(value, dict):
-        return T("a dict with keys {k}", "键为 {k} 的字典")(k=_short(list(value), 80))
+        return lazy("a dict with keys {k}")(k=_short(list(value), 80))
     if callable(value) and not hasattr(value, "numpy"):
-        return T("a function", "一个函数")
+        return lazy("a function")
     try:
         arr = to_array(value)
     except Exception:
@@ -226,7 +214,7 @@ def describe(value) -> T | str:
     if arr.ndim == 0:
         return _fmt_number(float(arr))
     with np.printoptions(precision=5, suppress=True, threshold=20):
-        return T("an array of shape {shape}: {a}", "形状为 {shape} 的数组：{a}")(
+        return lazy("an array of shape {shape}: {a}")(
             shape=tuple(arr.shape), a=_short(np.array2string(arr, separator=", "), 120)
         )
 
@@ -274,7 +262,7 @@ class _Bounded(io.StringIO):
     def text(self) -> str:
         out = self.getvalue()
         if self.size > MAX_OUTPUT:
-            out += f" … [{self.size - MAX_OUTPUT} more characters]"
+            out += _(" … [{n} more characters]").format(n=self.size - MAX_OUTPUT)
         return out
 
 
@@ -455,18 +443,11 @@ class Context:
         )
 
 
-MSG_NONE = T(
-    "`{name}` is `None`. Did a function forget `return`, or did `tape.gradient` give `None`?",
-    "`{name}` 是 `None`。是不是函数忘了 `return`，或者 `tape.gradient` 返回了 `None`？",
+MSG_NONE = lazy(
+    "`{name}` is `None`. Did a function forget `return`, or did `tape.gradient` give `None`?"
 )
-MSG_NOT_NUMBER = T(
-    "`{name}` should be a number, but it is {found}.",
-    "`{name}` 应该是一个数，但它是 {found}。",
-)
-MSG_NOT_FINITE = T(
-    "`{name}` is {found}: not a finite number.",
-    "`{name}` 是 {found}：不是有限的数。",
-)
+MSG_NOT_NUMBER = lazy("`{name}` should be a number, but it is {found}.")
+MSG_NOT_FINITE = lazy("`{name}` is {found}: not a finite number.")
 
 
 def numeric_derivative(f, x: float, h: float = 1e-6) -> float:
@@ -502,7 +483,7 @@ class Problem:
         ``checker(ctx, *values)``, which returns a success message or raises
         :class:`Incorrect`.
     hints :
-        Messages (:class:`T`), shown one at a time.
+        Messages (``lazy(...)``), shown one at a time.
     starter, solution :
         The answer cell as the notebook ships it, and filled with the reference solution.
     explanation :
@@ -538,7 +519,7 @@ class Problem:
         return f"{self.chapter}.q{self.number}"
 
     @property
-    def title(self) -> T:
+    def title(self) -> Fmt:
         return MSG.question(n=self.number)
 
     def __repr__(self) -> str:
@@ -613,7 +594,7 @@ class Problem:
         fb = Feedback(
             HINT,
             self.hints[k - 1],
-            T("{q} · {h}", "{q} · {h}")(q=self.title, h=MSG.hint_number(k=k, n=total)),
+            verbatim("{q} · {h}")(q=self.title, h=MSG.hint_number(k=k, n=total)),
         )
         if k < total:
             fb.notes.append(MSG.next_hint(k=k + 1))
@@ -640,11 +621,11 @@ def _snapshot(value):
     return value
 
 
-def wrong(en: str, zh: str, **values) -> Incorrect:
-    """``raise wrong(english, chinese, **format_values)`` in a check: an incorrect answer."""
-    return Incorrect(T(en, zh)(**values))
+def wrong(message: Text, **values) -> Incorrect:
+    """``raise wrong(lazy("..."), **format_values)`` in a check: an incorrect answer."""
+    return Incorrect(message(**values) if values else message)
 
 
-def right(en: str, zh: str, **values):
-    """``return right(english, chinese, ...)`` from a check: the success message."""
-    return T(en, zh)(**values)
+def right(message: Text, **values) -> Text | Fmt:
+    """``return right(lazy("..."), ...)`` from a check: the success message."""
+    return message(**values) if values else message

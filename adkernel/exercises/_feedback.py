@@ -1,9 +1,12 @@
-"""Bilingual text and the small coloured boxes the checker shows.
+"""The checker's messages and the small coloured boxes it shows.
 
-Every message is a :class:`T` holding an English and a Chinese version; it is rendered
-in :attr:`settings.language` when shown. A :class:`Feedback` displays as HTML (a coloured
-box) with a ``text/plain`` fallback, so it reads the same in a terminal, in nbconvert
-output and in a saved notebook viewed on GitHub.
+Every message is English text marked with :func:`lazy` (the gettext message id; Chinese
+is in ``adkernel/locale/zh_CN/LC_MESSAGES/exercises.po``). It is translated when shown,
+in :attr:`settings.language`, or in an explicit language: ``render(msg, "zh")`` (the
+grader renders in its ``--lang``). ``lazy("... {name} ...")(name=...)`` binds format
+values now and renders later (:class:`Fmt`). A :class:`Feedback` displays as HTML (a
+coloured box) with a ``text/plain`` fallback, so it reads the same in a terminal, in
+nbconvert output and in a saved notebook viewed on GitHub.
 """
 
 from __future__ import annotations
@@ -12,9 +15,23 @@ import re
 from dataclasses import dataclass, field
 
 from .._escape import escape
+from ..engine import i18n
 from ._settings import settings
 
-__all__ = ["CORRECT", "HINT", "INCORRECT", "NOT_ATTEMPTED", "SOLUTION", "Feedback", "T", "show"]
+__all__ = [
+    "CORRECT",
+    "HINT",
+    "INCORRECT",
+    "NOT_ATTEMPTED",
+    "SOLUTION",
+    "Feedback",
+    "Fmt",
+    "Text",
+    "lazy",
+    "render",
+    "show",
+    "verbatim",
+]
 
 CORRECT = "correct"
 INCORRECT = "incorrect"
@@ -24,38 +41,69 @@ SOLUTION = "solution"
 NOTE = "note"
 
 
-class T:
-    """A message in English and Chinese; ``str(T)`` is the current language."""
+def _value(value, lang: str | None):
+    """A format value: messages are rendered in ``lang``, anything else is kept as is."""
+    if isinstance(value, (Fmt, i18n.LazyText)):
+        return value.render(lang)
+    return value
 
-    __slots__ = ("en", "zh")
 
-    def __init__(self, en: str, zh: str) -> None:
-        self.en = en
-        self.zh = zh
+class Text(i18n.LazyText):
+    """A message id (English) shown in the current language, or in ``render(lang)``'s.
+
+    ``text(**values)`` binds format values now and renders later (:class:`Fmt`).
+    """
+
+    __slots__ = ()
+
+    def _template(self, lang: str | None) -> str:
+        return i18n.translate(str.__str__(self), lang)
 
     def render(self, lang: str | None = None, **values) -> str:
-        text = self.zh if (lang or settings.language) == "zh" else self.en
+        text = self._template(lang)
         if values:
-            values = {k: (v.render(lang) if isinstance(v, T) else v) for k, v in values.items()}
-            text = text.format(**values)
+            text = text.format(**{k: _value(v, lang) for k, v in values.items()})
         return text
+
+    def __str__(self) -> str:
+        return self.render()
 
     def __call__(self, **values) -> Fmt:
         """Bind format values now, render later (in the language current at display time)."""
         return Fmt(self, values)
 
-    def __str__(self) -> str:
-        return self.render()
+    def __repr__(self) -> str:
+        return f"lazy({str.__str__(self)!r})"
+
+
+class Verbatim(Text):
+    """Text that is the same in every language (a layout such as ``"{q} · {h}"``)."""
+
+    __slots__ = ()
+
+    def _template(self, lang: str | None) -> str:
+        return str.__str__(self)
 
     def __repr__(self) -> str:
-        return f"T(en={self.en!r}, zh={self.zh!r})"
+        return f"verbatim({str.__str__(self)!r})"
+
+
+def lazy(message: str) -> Text:
+    """``message`` (English, the msgid) translated when shown; ``lazy(...)(name=...)`` binds
+    format values."""
+    return Text(message)
+
+
+def verbatim(text: str) -> Verbatim:
+    """``text`` left untranslated (no words in it), with :class:`Fmt` support."""
+    return Verbatim(text)
 
 
 @dataclass(frozen=True)
 class Fmt:
-    """A :class:`T` with its format values bound."""
+    """A message (:class:`Text`) with its format values bound."""
 
-    text: T
+    text: Text
     values: dict
 
     def render(self, lang: str | None = None) -> str:
@@ -66,18 +114,19 @@ class Fmt:
 
 
 def render(msg, lang: str | None = None) -> str:
-    if isinstance(msg, (T, Fmt)):
+    """``msg`` (a message, a :class:`Fmt` or plain text) in ``lang`` (default: current)."""
+    if isinstance(msg, (Fmt, i18n.LazyText)):
         return msg.render(lang)
     return str(msg)
 
 
 _LABELS = {
-    CORRECT: T("Correct", "正确"),
-    INCORRECT: T("Not quite", "还不对"),
-    NOT_ATTEMPTED: T("Not attempted yet", "尚未作答"),
-    HINT: T("Hint", "提示"),
-    SOLUTION: T("Solution", "参考答案"),
-    NOTE: T("Note", "注意"),
+    CORRECT: lazy("Correct"),
+    INCORRECT: lazy("Not quite"),
+    NOT_ATTEMPTED: lazy("Not attempted yet"),
+    HINT: lazy("Hint"),
+    SOLUTION: lazy("Solution"),
+    NOTE: lazy("Note"),
 }
 _MARKS = {CORRECT: "✔", INCORRECT: "✘", NOT_ATTEMPTED: "…", HINT: "?", SOLUTION: "★", NOTE: "!"}
 # border colour, background colour

@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..engine.i18n import _
+from ._feedback import lazy
 from ._settings import settings
 
 __all__ = ["ProgressError", "load", "record"]
@@ -53,7 +55,9 @@ def _locked(path: Path, timeout: float = 10.0):
                     break
                 except BlockingIOError:
                     if time.monotonic() > deadline:
-                        raise ProgressError(f"timed out waiting for {lock_path}") from None
+                        raise ProgressError(
+                            _("timed out waiting for {path}").format(path=lock_path)
+                        ) from None
                     time.sleep(0.005)
             try:
                 yield
@@ -68,7 +72,9 @@ def _locked(path: Path, timeout: float = 10.0):
                     break
                 except OSError:
                     if time.monotonic() > deadline:
-                        raise ProgressError(f"timed out waiting for {lock_path}") from None
+                        raise ProgressError(
+                            _("timed out waiting for {path}").format(path=lock_path)
+                        ) from None
                     time.sleep(0.005)
             try:
                 yield
@@ -91,8 +97,8 @@ def _valid(data) -> bool:
     )
 
 
-def _read(path: Path) -> tuple[dict, str | None]:
-    """``(data, problem)``: problem is None, or a description of why the file was unusable."""
+def _read(path: Path) -> tuple[dict, object]:
+    """``(data, problem)``: problem is None, or a message saying why the file was unusable."""
     try:
         raw = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -102,9 +108,9 @@ def _read(path: Path) -> tuple[dict, str | None]:
     try:
         data = json.loads(raw)
     except ValueError as exc:
-        return _empty(), f"not valid JSON ({exc})"
+        return _empty(), lazy("not valid JSON ({error})")(error=str(exc))
     if not _valid(data):
-        return _empty(), "not an adkernel progress file"
+        return _empty(), lazy("not an adkernel progress file")
     return data, None
 
 
@@ -129,10 +135,11 @@ def load(path: Path | None = None) -> dict:
     return data
 
 
-def record(key: str, correct: bool, path: Path | None = None) -> str | None:
+def record(key: str, correct: bool, path: Path | None = None):
     """Add one check result for exercise ``key`` (e.g. ``"ch02.q1"``).
 
-    Returns None, or a sentence describing a corrupt file that was set aside and replaced.
+    Returns None, or a message (``lazy(...)``, rendered when shown) describing a corrupt
+    file that was set aside and replaced.
     Raises :class:`ProgressError` (or ``OSError``) when the file cannot be written at all;
     the checker turns that into a note.
     """
@@ -144,7 +151,9 @@ def record(key: str, correct: bool, path: Path | None = None) -> str | None:
         if problem is not None and path.exists():
             backup = path.with_name(path.name + ".corrupt")
             os.replace(path, backup)
-            report = f"{path}: {problem}; moved to {backup.name} and started afresh"
+            report = lazy("{path}: {problem}; moved to {backup} and started afresh")(
+                path=str(path), problem=problem, backup=backup.name
+            )
         entry = data["exercises"].setdefault(key, {})
         entry["attempts"] = int(entry.get("attempts", 0)) + 1
         entry["state"] = "correct" if correct else "incorrect"

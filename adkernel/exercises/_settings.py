@@ -22,6 +22,7 @@ import os
 from pathlib import Path
 
 from ..engine import i18n
+from ..engine.i18n import _
 
 __all__ = ["LANGUAGES", "Settings", "settings"]
 
@@ -65,11 +66,13 @@ class Settings:
         try:
             seconds = float(value)
         except (TypeError, ValueError):
-            raise TypeError(f"time_limit is a number of seconds, e.g. 10, not {value!r}"
-                            ) from None
+            raise TypeError(
+                _("time_limit is a number of seconds, e.g. 10, not {value!r}").format(value=value)
+            ) from None
         if not (seconds > 0 and seconds != float("inf")):
-            raise ValueError(f"time_limit must be a positive number of seconds, e.g. 10, "
-                             f"not {value!r}")
+            raise ValueError(
+                _("time_limit must be a positive number of seconds, e.g. 10, not {value!r}"
+                  ).format(value=value))
         self._time_limit = seconds
 
     # -- language -----------------------------------------------------------------
