@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections import defaultdict
 
 from ..engine.i18n import _
@@ -45,7 +46,11 @@ def out_of_scope(what: str, why: str = "") -> OutOfScopeError:
                  "(layers.Dense, layers.BatchNormalization, Sequential, optimizers.SGD/Adam, "
                  "losses). Write the training loop with a GradientTape instead:\n\n"
                  "{loop}\n\nSee docs/tf-compat.md for what adkernel covers.")
-    return OutOfScopeError(text.format(what=what, why=why, loop=TAPE_LOOP))
+    message = text.format(what=what, why=why, loop=TAPE_LOOP)
+    if what and unicodedata.east_asian_width(what[-1]) in "WF":
+        # a phrase in Chinese ("学习率调度器"): no space between it and the Chinese after it
+        message = message.replace(what + " ", what, 1)
+    return OutOfScopeError(message)
 
 
 class OutOfScope:
