@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from .engine.i18n import _
+
 
 class Namespace(SimpleNamespace):
     """Like ``SimpleNamespace``; a missing attribute raises an ``AttributeError`` naming the
@@ -16,9 +18,15 @@ class Namespace(SimpleNamespace):
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
-        raise AttributeError(
-            f"module 'adkernel.{self._label}' has no attribute {attr!r}: adkernel does not "
-            f"implement {self._label}.{attr} (see docs/tf-compat.md and docs/ops.md)")
+        raise missing_name(self._label, attr)
 
     def __repr__(self):
-        return f"<adkernel {self._label} namespace>"
+        return _("<adkernel {label} namespace>").format(label=self._label)
+
+
+def missing_name(label: str, attr: str) -> AttributeError:
+    """The ``AttributeError`` for ``label.attr`` (``tf.math.foo``), a name adkernel lacks."""
+    return AttributeError(_(
+        "module 'adkernel.{label}' has no attribute {attr!r}: adkernel does not implement "
+        "{label}.{attr} (see docs/tf-compat.md and docs/ops.md)").format(label=label, attr=attr),
+        name=attr)

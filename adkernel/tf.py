@@ -15,11 +15,14 @@ import numpy as np
 
 from . import tf_debugging as _debugging
 from ._namespace import Namespace as _Namespace
+from ._namespace import missing_name as _missing_name
 from .engine import dtypes as _dtypes
 from .engine import errors as _errors
+from .engine import i18n as _i18n
 from .engine import ops as _ops
 from .engine.custom import custom_gradient
 from .engine.dtypes import DType, as_dtype
+from .engine.i18n import _
 from .engine.registry import composite as _composite
 from .engine.registry import exports as _exports
 from .engine.registry import refuse as _refuse
@@ -128,13 +131,14 @@ def linspace(start, stop, num, name=None, axis=0) -> Tensor:
     n = int(num.numpy() if isinstance(num, TensorLike) else num)
     if n < 0:
         raise _errors.InvalidArgumentError(
-            f"linspace: num must be >= 0, got {n}", op="LinSpace")
+            _("linspace: num must be >= 0, got {n}").format(n=n), op="LinSpace")
     shape = np.broadcast_shapes(s._value.shape, e._value.shape)
     rank = len(shape) + 1
     ax = int(axis)
     if not -rank <= ax < rank:
         raise _errors.InvalidArgumentError(
-            f"linspace: axis {ax} is out of range for a result of rank {rank}", op="LinSpace")
+            _("linspace: axis {axis} is out of range for a result of rank {rank}").format(
+                axis=ax, rank=rank), op="LinSpace")
     ax %= rank
     if s._value.shape != shape:
         s = _ops.broadcast_to(s, shape)
@@ -194,7 +198,8 @@ def print(*inputs, output_stream=None, summarize=None, sep=" ", end="\n", name=N
     function such as ``logging.info``.
     """
     if kwargs:
-        raise ValueError(f"Unrecognized keyword arguments for tf.print: {kwargs}")
+        raise ValueError(_("Unrecognized keyword arguments for tf.print: {kwargs}").format(
+            kwargs=kwargs))
     options: dict = {}
     if summarize is not None:
         n = int(summarize)
@@ -278,7 +283,7 @@ class _Random:
         rng = self._gen(seed)
         if dt.kind in "iu":
             if maxval is None:
-                raise ValueError("tf.random.uniform with an integer dtype needs maxval")
+                raise ValueError(_("tf.random.uniform with an integer dtype needs maxval"))
             return _wrap(rng.integers(int(minval), int(maxval), _shape_tuple(shape)).astype(dt))
         hi = 1.0 if maxval is None else float(maxval)
         return _wrap(rng.uniform(float(minval), hi, _shape_tuple(shape)).astype(dt))
@@ -295,11 +300,12 @@ class _Random:
         v = lg._value
         if v.ndim != 2:
             raise _errors.InvalidArgumentError(
-                f"random.categorical: logits should be a matrix [batch, classes], got shape "
-                f"{list(v.shape)}.", op="Multinomial")
+                _("random.categorical: logits should be a matrix [batch, classes], got shape "
+                  "{shape}.").format(shape=list(v.shape)), op="Multinomial")
         dt = np.int64 if dtype is None else as_dtype(dtype)._np
         if dt not in (np.int32, np.int64):
-            raise TypeError(f"random.categorical: dtype must be int32 or int64, got {dt}")
+            raise TypeError(_("random.categorical: dtype must be int32 or int64, got "
+                              "{dtype}").format(dtype=dt))
         n = int(num_samples.numpy() if isinstance(num_samples, TensorLike) else num_samples)
         z = v.astype(np.float64)
         p = np.exp(z - z.max(axis=1, keepdims=True))
@@ -321,17 +327,20 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
     """
     t = x if isinstance(x, TensorLike) else convert_to_tensor(x)
     if t._value.dtype.kind != "f":
-        raise TypeError(f"nn.dropout needs a float tensor, got {t.dtype.name}")
+        raise TypeError(_("nn.dropout needs a float tensor, got {dtype}").format(
+            dtype=t.dtype.name))
     r = float(rate.numpy() if isinstance(rate, TensorLike) else rate)
     if not 0 <= r < 1:
-        raise ValueError(f"nn.dropout: rate must be a number in [0, 1), got {r}")
+        raise ValueError(_("nn.dropout: rate must be a number in [0, 1), got {rate}").format(
+            rate=r))
     shape = t._value.shape if noise_shape is None else _shape_tuple(noise_shape)
     try:
         np.broadcast_shapes(shape, t._value.shape)
     except ValueError:
         raise _errors.InvalidArgumentError(
-            f"nn.dropout: noise_shape {list(shape)} does not broadcast to the tensor's shape "
-            f"{list(t._value.shape)}.", op="Dropout") from None
+            _("nn.dropout: noise_shape {noise_shape} does not broadcast to the tensor's shape "
+              "{shape}.").format(noise_shape=list(shape), shape=list(t._value.shape)),
+            op="Dropout") from None
     keep = random._gen(seed).uniform(0.0, 1.0, shape) >= r
     scale = np.where(keep, 1.0 / (1.0 - r), 0.0).astype(t._value.dtype)
     return _ops.multiply(t, scale)
@@ -388,18 +397,23 @@ _TOP = sorted(n for n in _exports() if "." not in n)
 from . import keras  # noqa: E402, F401  (tf.keras; it uses tf.random and tf.nn above)
 from .keras._common import OutOfScope as _OutOfScope  # noqa: E402
 
-data = _OutOfScope("tf.data", "Keep your data in numpy arrays or tensors and slice batches "
-                   "yourself, e.g. x_train[i:i + 32].")
-image = _OutOfScope("tf.image", "Images are tensors: use tf ops (reshape, slicing, "
-                    "arithmetic) or numpy.")
-saved_model = _OutOfScope("tf.saved_model", "Save the variables' values instead, e.g. "
-                          "np.savez(path, *[v.numpy() for v in model.trainable_variables]).")
-train = _OutOfScope("tf.train", "Use tf.keras.optimizers (SGD, Adam).")
-summary = _OutOfScope("tf.summary", "Print or plot the numbers with matplotlib.")
+# (_i18n.lazy, not lazy: a bare name here would become a public tf.lazy)
+data = _OutOfScope("tf.data", _i18n.lazy(
+    "Keep your data in numpy arrays or tensors and slice batches yourself, e.g. "
+    "x_train[i:i + 32]."))
+image = _OutOfScope("tf.image", _i18n.lazy(
+    "Images are tensors: use tf ops (reshape, slicing, arithmetic) or numpy."))
+saved_model = _OutOfScope("tf.saved_model", _i18n.lazy(
+    "Save the variables' values instead, e.g. "
+    "np.savez(path, *[v.numpy() for v in model.trainable_variables])."))
+train = _OutOfScope("tf.train", _i18n.lazy("Use tf.keras.optimizers (SGD, Adam)."))
+summary = _OutOfScope("tf.summary", _i18n.lazy("Print or plot the numbers with matplotlib."))
 distribute = _OutOfScope("tf.distribute")
-strings = _OutOfScope("tf.strings", "adkernel's tensors hold numbers only.")
-ragged = _OutOfScope("tf.ragged", "Pad the rows to one length (tf.pad) and mask them.")
-sparse = _OutOfScope("tf.sparse", "Use dense tensors (tf.gather, tf.gather_nd, tf.where).")
+strings = _OutOfScope("tf.strings", _i18n.lazy("adkernel's tensors hold numbers only."))
+ragged = _OutOfScope("tf.ragged", _i18n.lazy(
+    "Pad the rows to one length (tf.pad) and mask them."))
+sparse = _OutOfScope("tf.sparse", _i18n.lazy(
+    "Use dense tensors (tf.gather, tf.gather_nd, tf.where)."))
 
 
 class _PhysicalDevice(tuple):
@@ -436,7 +450,7 @@ class _Config(_OutOfScope):
     scope."""
 
     def __init__(self):
-        super().__init__("tf.config", "adkernel runs on the CPU with numpy.")
+        super().__init__("tf.config", _i18n.lazy("adkernel runs on the CPU with numpy."))
         self.list_physical_devices = _list_devices("physical_device")
         self.list_logical_devices = _list_devices("device")
         self.run_functions_eagerly = _run_functions_eagerly
@@ -458,6 +472,13 @@ class device:
 
     def __exit__(self, *exc):
         return False
+
+def __getattr__(attr):
+    """``tf.foo`` for a name adkernel lacks: say so (as ``tf.math.foo`` does)."""
+    if attr.startswith("__"):
+        raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
+    raise _missing_name("tf", attr)
+
 
 __all__ = [
     "DType",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from .engine.errors import InvalidArgumentError
+from .engine.i18n import _
 from .engine.tensor import TensorLike, convert_to_tensor
 
 __all__ = ["assert_all_finite", "assert_equal", "assert_greater", "assert_greater_equal",
@@ -22,14 +23,16 @@ def _values(x, y=None):
         return tx._value, None
     ty = y if isinstance(y, TensorLike) else convert_to_tensor(y, dtype_hint=tx.dtype)
     if tx.dtype != ty.dtype:
-        raise TypeError(f"the two tensors must have the same dtype, got {tx.dtype.name} and "
-                        f"{ty.dtype.name}; cast one of them first.")
+        raise TypeError(_("the two tensors must have the same dtype, got {first} and "
+                          "{second}; cast one of them first.").format(
+                              first=tx.dtype.name, second=ty.dtype.name))
     try:
         np.broadcast_shapes(tx._value.shape, ty._value.shape)
     except ValueError:
-        raise InvalidArgumentError(
-            f"shapes {list(tx._value.shape)} and {list(ty._value.shape)} are incompatible "
-            "(they do not broadcast).", op="Assert") from None
+        raise InvalidArgumentError(_(
+            "shapes {first} and {second} are incompatible (they do not broadcast).").format(
+                first=list(tx._value.shape), second=list(ty._value.shape)),
+            op="Assert") from None
     return tx._value, ty._value
 
 
@@ -39,12 +42,19 @@ def _summary(v, summarize):
     return str(flat.tolist() if n < 0 else flat[:n].tolist())
 
 
+def _head(message) -> str:
+    """The learner's own ``message`` on a line of its own before ours (or nothing)."""
+    return f"{message}\n" if message else ""
+
+
 def _fail(what, message, x, y, summarize, opname):
-    head = f"{message}\n" if message else ""
-    text = f"{head}Condition x {what} did not hold. x = {_summary(x, summarize)}"
-    if y is not None:
-        text += f", y = {_summary(y, summarize)}"
-    raise InvalidArgumentError(text, op=opname)
+    if y is None:
+        text = _("Condition x {what} did not hold. x = {x}").format(
+            what=what, x=_summary(x, summarize))
+    else:
+        text = _("Condition x {what} did not hold. x = {x}, y = {y}").format(
+            what=what, x=_summary(x, summarize), y=_summary(y, summarize))
+    raise InvalidArgumentError(_head(message) + text, op=opname)
 
 
 def _binary(what, test, opname):
@@ -60,7 +70,7 @@ def _binary(what, test, opname):
 
 def _unary(what, test, opname):
     def check(x, message=None, summarize=None, name=None):
-        vx, _ = _values(x)
+        vx = _values(x)[0]
         if not np.all(test(vx)):
             _fail(what, message, vx, None, summarize, opname)
 
@@ -97,13 +107,12 @@ def assert_near(x, y, rtol=None, atol=None, message=None, summarize=None, name=N
 
 def assert_rank(x, rank, message=None, name=None):
     """Raise InvalidArgumentError unless ``x`` has rank ``rank``."""
-    vx, _ = _values(x)
+    vx = _values(x)[0]
     r = int(rank.numpy() if isinstance(rank, TensorLike) else rank)
     if vx.ndim != r:
-        head = f"{message}\n" if message else ""
-        raise InvalidArgumentError(
-            f"{head}the tensor must have rank {r}, but its shape {list(vx.shape)} has rank "
-            f"{vx.ndim}.", op="assert_rank")
+        raise InvalidArgumentError(_head(message) + _(
+            "the tensor must have rank {rank}, but its shape {shape} has rank {actual}.").format(
+                rank=r, shape=list(vx.shape), actual=vx.ndim), op="assert_rank")
 
 
 def check_numerics(tensor, message, name=None):
@@ -111,9 +120,14 @@ def check_numerics(tensor, message, name=None):
     t = tensor if isinstance(tensor, TensorLike) else convert_to_tensor(tensor)
     v = t._value
     if v.dtype.kind in "fc" and not np.all(np.isfinite(v)):
-        kinds = [k for k, bad in (("NaN", np.isnan(v).any()), ("Inf", np.isinf(v).any())) if bad]
-        raise InvalidArgumentError(
-            f"{message} : Tensor had {' and '.join(kinds)} values", op="CheckNumerics")
+        nan, inf = bool(np.isnan(v).any()), bool(np.isinf(v).any())
+        if nan and inf:
+            text = _("{message} : Tensor had NaN and Inf values")
+        elif nan:
+            text = _("{message} : Tensor had NaN values")
+        else:
+            text = _("{message} : Tensor had Inf values")
+        raise InvalidArgumentError(text.format(message=message), op="CheckNumerics")
     return t
 
 
@@ -132,34 +146,36 @@ def assert_shapes(shapes, data=None, summarize=None, message=None, name=None):
     A mismatch raises ``ValueError`` (TensorFlow's type for this check in eager mode).
     """
     if data is not None:
-        raise NotImplementedError(
+        raise NotImplementedError(_(
             "tf.debugging.assert_shapes: the argument 'data' is not supported by adkernel "
-            "(the error message already shows the shapes). Leave it out.")
+            "(the error message already shows the shapes). Leave it out."))
     pairs = list(shapes.items()) if isinstance(shapes, dict) else list(shapes)
     sizes: dict[str, int] = {}
-    head = f"{message}\n" if message else ""
+    head = _head(message)
     for tensor, spec in pairs:
         shape = list(np.shape(tensor._value if isinstance(tensor, TensorLike) else tensor))
         spec = [spec] if isinstance(spec, str) and spec != "..." else list(spec)
         if spec[:1] == ["..."]:
             rest = spec[1:]
             if len(shape) < len(rest):
-                raise ValueError(
-                    f"{head}a tensor of shape {shape} has fewer axes than the spec "
-                    f"{spec}.")
+                raise ValueError(head + _(
+                    "a tensor of shape {shape} has fewer axes than the spec {spec}.").format(
+                        shape=shape, spec=spec))
             shape, spec = shape[len(shape) - len(rest):], rest
         if len(spec) != len(shape) and not (not shape and spec in ([1], ["1"])):
-            raise ValueError(
-                f"{head}a tensor of shape {shape} should have rank {len(spec)} (spec {spec}).")
+            raise ValueError(head + _(
+                "a tensor of shape {shape} should have rank {rank} (spec {spec}).").format(
+                    shape=shape, rank=len(spec), spec=spec))
         for axis, (want, got) in enumerate(zip(spec, shape, strict=False)):
             if want is None or want == ".":
                 continue
             if isinstance(want, str):
                 if sizes.setdefault(want, got) != got:
-                    raise ValueError(
-                        f"{head}dimension {want!r} is {sizes[want]} elsewhere but {got} in "
-                        f"axis {axis} of a tensor of shape {shape}.")
+                    raise ValueError(head + _(
+                        "dimension {name!r} is {size} elsewhere but {got} in axis {axis} of a "
+                        "tensor of shape {shape}.").format(
+                            name=want, size=sizes[want], got=got, axis=axis, shape=shape))
             elif int(want) != got:
-                raise ValueError(
-                    f"{head}axis {axis} of a tensor of shape {shape} should have size "
-                    f"{int(want)}.")
+                raise ValueError(head + _(
+                    "axis {axis} of a tensor of shape {shape} should have size {size}.").format(
+                        axis=axis, shape=shape, size=int(want)))

@@ -12,6 +12,7 @@ import functools
 import re
 
 from .engine.dtypes import as_dtype
+from .engine.i18n import _
 from .engine.tensor import TensorLike, TensorShape, Variable, convert_to_tensor
 
 __all__ = ["Module", "TensorSpec", "function", "name_scope"]
@@ -95,9 +96,9 @@ class Function:
         if self.input_signature is not None:
             for spec in self.input_signature:
                 if not isinstance(spec, TensorSpec):
-                    raise TypeError(
+                    raise TypeError(_(
                         "tf.function: input_signature must be a list of tf.TensorSpec, got "
-                        f"{spec!r}")
+                        "{spec!r}").format(spec=spec))
 
     def __get__(self, instance, owner=None):
         """As a method: bind ``self`` (each instance gets its own bound Function)."""
@@ -108,21 +109,25 @@ class Function:
     def _check_signature(self, args, kwargs):
         if kwargs:
             names = list(kwargs)
-            raise TypeError(
-                f"{self.__name__}: with an input_signature, pass the arguments by position "
-                f"(got keyword arguments {names}); adkernel checks them in order.")
+            raise TypeError(_(
+                "{name}: with an input_signature, pass the arguments by position "
+                "(got keyword arguments {names}); adkernel checks them in order.").format(
+                    name=self.__name__, names=names))
         if len(args) != len(self.input_signature):
-            raise TypeError(
-                f"{self.__name__} has an input_signature of {len(self.input_signature)} "
-                f"tensor(s) but was called with {len(args)} argument(s).")
+            raise TypeError(_(
+                "{name} has an input_signature of {expected} tensor(s) but was called with "
+                "{got} argument(s).").format(name=self.__name__,
+                                             expected=len(self.input_signature), got=len(args)))
         checked = []
         for i, (arg, spec) in enumerate(zip(args, self.input_signature, strict=True)):
             t = arg if isinstance(arg, TensorLike) else convert_to_tensor(
                 arg, dtype_hint=spec.dtype)
             if not spec.is_compatible_with(t):
-                raise TypeError(
-                    f"{self.__name__}: argument {i} (shape {list(t.shape)}, dtype "
-                    f"{t.dtype.name}) does not match the input_signature's {spec!r}.")
+                raise TypeError(_(
+                    "{name}: argument {index} (shape {shape}, dtype {dtype}) does not match "
+                    "the input_signature's {spec!r}.").format(
+                        name=self.__name__, index=i, shape=list(t.shape), dtype=t.dtype.name,
+                        spec=spec))
             checked.append(arg if isinstance(arg, Variable) else t)
         return checked
 
@@ -134,16 +139,17 @@ class Function:
         return self.python_function(*args, **kwargs)
 
     def get_concrete_function(self, *args, **kwargs):
-        raise NotImplementedError(
+        raise NotImplementedError(_(
             "tf.function(...).get_concrete_function: adkernel builds no graph, so there are "
-            "no concrete functions; call the function itself (it runs eagerly).")
+            "no concrete functions; call the function itself (it runs eagerly)."))
 
     def experimental_get_tracing_count(self) -> int:
         """0: adkernel never traces (every call runs the Python function)."""
         return 0
 
     def __repr__(self):
-        return f"<adkernel tf.function (eager, no graph) wrapping {self.python_function!r}>"
+        return _("<adkernel tf.function (eager, no graph) wrapping {function!r}>").format(
+            function=self.python_function)
 
 
 def function(func=None, input_signature=None, autograph=True, jit_compile=None,
@@ -169,7 +175,8 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None,
         if isinstance(f, Function):
             return Function(f.python_function, input_signature or f.input_signature, options)
         if not callable(f):
-            raise TypeError(f"tf.function needs a function, got {type(f).__name__}")
+            raise TypeError(_("tf.function needs a function, got {type}").format(
+                type=type(f).__name__))
         return Function(f, input_signature, options)
 
     return decorate if func is None else decorate(func)
@@ -184,7 +191,8 @@ class name_scope:
 
     def __init__(self, name):
         if not isinstance(name, str):
-            raise TypeError(f"tf.name_scope needs a string name, got {type(name).__name__}")
+            raise TypeError(_("tf.name_scope needs a string name, got {type}").format(
+                type=type(name).__name__))
         self._name = name
 
     @property
@@ -235,8 +243,9 @@ class Module:
         if name is None:
             name = _camel_to_snake(type(self).__name__)
         elif not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_][\w.\-]*", name):
-            raise ValueError(f"{name!r} is not a valid module name: use letters, digits, "
-                             "'_', '.' or '-', starting with a letter or '_'.")
+            raise ValueError(_("{name!r} is not a valid module name: use letters, digits, "
+                               "'_', '.' or '-', starting with a letter or '_'.").format(
+                                   name=name))
         self._name = name
         self._scope_name = name + "/"
 
@@ -294,4 +303,5 @@ class Module:
         return wrapped
 
     def __repr__(self):
-        return f"<{type(self).__module__}.{type(self).__name__} object named {self._name!r}>"
+        return _("<{module}.{cls} object named {name!r}>").format(
+            module=type(self).__module__, cls=type(self).__name__, name=self._name)

@@ -12,6 +12,7 @@ the loop. See docs/tf-compat.md.
 from __future__ import annotations
 
 from .._namespace import Namespace
+from ..engine.i18n import _, lazy
 from . import activations as _activations
 from . import initializers as _initializers
 from . import layers as _layers
@@ -48,9 +49,9 @@ def _refusing(what, why):
 
 
 _load_model = _refusing("tf.keras.models.load_model",
-                        "Rebuild the model in code and set_weights() the saved values.")
-_save_model = _refusing("tf.keras.models.save_model",
-                        "Save the values yourself, e.g. np.savez(path, *model.get_weights()).")
+                        lazy("Rebuild the model in code and set_weights() the saved values."))
+_save_model = _refusing("tf.keras.models.save_model", lazy(
+    "Save the values yourself, e.g. np.savez(path, *model.get_weights())."))
 
 
 def _register_keras_serializable(package="Custom", name=None):
@@ -73,19 +74,21 @@ Optimizer = _optimizers.Optimizer
 
 def Input(*args, **kwargs):
     """Symbolic inputs (the functional API) are out of scope: call the model on tensors."""
-    raise out_of_scope("tf.keras.Input (symbolic tensors for the functional API)",
-                       "Subclass tf.keras.Model or use tf.keras.Sequential, and call it on "
-                       "real tensors.")
+    raise out_of_scope(_("tf.keras.Input (symbolic tensors for the functional API)"),
+                       _("Subclass tf.keras.Model or use tf.keras.Sequential, and call it on "
+                         "real tensors."))
 
 
-callbacks = OutOfScope("tf.keras.callbacks", "They belong to Model.fit.")
-datasets = OutOfScope("tf.keras.datasets", "Nothing downloads at run time in adkernel.")
-metrics = OutOfScope("tf.keras.metrics", "Compute the metric with tf ops, e.g. "
-                     "tf.reduce_mean(tf.cast(tf.argmax(logits, 1) == labels, tf.float32)).")
+callbacks = OutOfScope("tf.keras.callbacks", lazy("They belong to Model.fit."))
+datasets = OutOfScope("tf.keras.datasets", lazy("Nothing downloads at run time in adkernel."))
+metrics = OutOfScope("tf.keras.metrics", lazy(
+    "Compute the metric with tf ops, e.g. "
+    "tf.reduce_mean(tf.cast(tf.argmax(logits, 1) == labels, tf.float32))."))
 preprocessing = OutOfScope("tf.keras.preprocessing")
-applications = OutOfScope("tf.keras.applications", "Pretrained models are not included.")
-regularizers = OutOfScope("tf.keras.regularizers", "Add the penalty to the loss yourself, "
-                          "e.g. loss + 1e-4 * tf.add_n([tf.nn.l2_loss(w) for w in weights]).")
+applications = OutOfScope("tf.keras.applications", lazy("Pretrained models are not included."))
+regularizers = OutOfScope("tf.keras.regularizers", lazy(
+    "Add the penalty to the loss yourself, "
+    "e.g. loss + 1e-4 * tf.add_n([tf.nn.l2_loss(w) for w in weights])."))
 utils = OutOfScope("tf.keras.utils")
 backend = OutOfScope("tf.keras.backend")
 mixed_precision = OutOfScope("tf.keras.mixed_precision")

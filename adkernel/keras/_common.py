@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections import defaultdict
 
+from ..engine.i18n import _
 from ..engine.tensor import Variable
 
 _UIDS: defaultdict = defaultdict(itertools.count)
@@ -26,13 +28,29 @@ class OutOfScopeError(NotImplementedError):
 
 
 def out_of_scope(what: str, why: str = "") -> OutOfScopeError:
-    reason = f" {why}" if why else ""
-    return OutOfScopeError(
-        f"{what} is out of adkernel's scope: adkernel is an eager tape engine for learning "
-        f"automatic differentiation, with a small exact tf.keras (layers.Dense, "
-        f"layers.BatchNormalization, Sequential, optimizers.SGD/Adam, losses).{reason} "
-        f"Write the training loop with a GradientTape instead:\n\n{TAPE_LOOP}\n\n"
-        "See docs/tf-compat.md for what adkernel covers.")
+    """The error for ``what`` (a name, or a phrase in the learner's language), with ``why``
+    (what to do instead, or ``""``) and the GradientTape loop that replaces ``fit``.
+
+    ``what`` and ``why`` may be :func:`lazy` texts: they are shown in the current language.
+    """
+    what, why = str(what), str(why)
+    if why:
+        text = _("{what} is out of adkernel's scope: adkernel is an eager tape engine for "
+                 "learning automatic differentiation, with a small exact tf.keras "
+                 "(layers.Dense, layers.BatchNormalization, Sequential, optimizers.SGD/Adam, "
+                 "losses). {why} Write the training loop with a GradientTape instead:\n\n"
+                 "{loop}\n\nSee docs/tf-compat.md for what adkernel covers.")
+    else:
+        text = _("{what} is out of adkernel's scope: adkernel is an eager tape engine for "
+                 "learning automatic differentiation, with a small exact tf.keras "
+                 "(layers.Dense, layers.BatchNormalization, Sequential, optimizers.SGD/Adam, "
+                 "losses). Write the training loop with a GradientTape instead:\n\n"
+                 "{loop}\n\nSee docs/tf-compat.md for what adkernel covers.")
+    message = text.format(what=what, why=why, loop=TAPE_LOOP)
+    if what and unicodedata.east_asian_width(what[-1]) in "WF":
+        # a phrase in Chinese ("学习率调度器"): no space between it and the Chinese after it
+        message = message.replace(what + " ", what, 1)
+    return OutOfScopeError(message)
 
 
 class OutOfScope:
@@ -48,7 +66,8 @@ class OutOfScope:
         raise out_of_scope(f"{self._what}.{attr}", self._why)
 
     def __repr__(self):
-        return f"<{self._what}: out of adkernel's scope (see docs/tf-compat.md)>"
+        return _("<{what}: out of adkernel's scope (see docs/tf-compat.md)>").format(
+            what=self._what)
 
 
 def snake(name: str) -> str:

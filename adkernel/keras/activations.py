@@ -6,6 +6,7 @@ import math
 import weakref
 
 from ..engine import ops
+from ..engine.i18n import _
 from ..engine.tensor import TensorLike, convert_to_tensor
 
 __all__ = ["elu", "exponential", "gelu", "get", "leaky_relu", "linear", "log_softmax", "relu",
@@ -26,8 +27,8 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """max(x, 0), with Keras' options ``negative_slope``, ``max_value``, ``threshold``."""
     x = _t(x)
     if threshold != 0.0:
-        raise NotImplementedError("keras.activations.relu: the argument 'threshold' is not "
-                                  "supported by adkernel; leave it at 0.")
+        raise NotImplementedError(_("keras.activations.relu: the argument 'threshold' is "
+                                    "not supported by adkernel; leave it at 0."))
     out = ops.relu(x) if negative_slope == 0.0 else ops.leaky_relu(x, alpha=negative_slope)
     if max_value is not None:
         out = ops.minimum(out, float(max_value))
@@ -137,10 +138,11 @@ def get(identifier):
         try:
             return _BY_NAME[identifier]
         except KeyError:
-            raise ValueError(
-                f"Could not interpret activation function identifier: {identifier!r}. "
-                f"adkernel knows {sorted(_BY_NAME)}, or pass a function such as "
-                "tf.nn.relu.") from None
+            raise ValueError(_(
+                "Could not interpret activation function identifier: {identifier!r}. "
+                "adkernel knows {known}, or pass a function such as tf.nn.relu.").format(
+                    identifier=identifier, known=sorted(_BY_NAME))) from None
     if callable(identifier):
         return identifier
-    raise ValueError(f"Could not interpret activation function identifier: {identifier!r}")
+    raise ValueError(_("Could not interpret activation function identifier: "
+                       "{identifier!r}").format(identifier=identifier))

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import tf as _tf
 from ..engine.dtypes import as_dtype
+from ..engine.i18n import _
 from ..engine.tensor import TensorLike
 from ._common import snake
 
@@ -121,12 +122,14 @@ class VarianceScaling(Initializer):
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
         if scale <= 0:
-            raise ValueError(f"VarianceScaling: scale must be positive, got {scale}")
+            raise ValueError(_("VarianceScaling: scale must be positive, got {scale}").format(
+                scale=scale))
         if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"VarianceScaling: mode must be fan_in, fan_out or fan_avg, got "
-                             f"{mode!r}")
+            raise ValueError(_("VarianceScaling: mode must be fan_in, fan_out or fan_avg, got "
+                               "{mode!r}").format(mode=mode))
         if distribution not in ("truncated_normal", "untruncated_normal", "uniform"):
-            raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}")
+            raise ValueError(_("VarianceScaling: unknown distribution {distribution!r}").format(
+                distribution=distribution))
         self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
 
     def __call__(self, shape, dtype=None):
@@ -188,11 +191,13 @@ def get(identifier):
     if isinstance(identifier, str):
         key = identifier if identifier in _BY_NAME else snake(identifier)
         if key not in _BY_NAME:
-            raise ValueError(f"Could not interpret initializer identifier: {identifier!r}; "
-                             f"adkernel knows {sorted(_BY_NAME)}.")
+            raise ValueError(_("Could not interpret initializer identifier: {identifier!r}; "
+                               "adkernel knows {known}.").format(identifier=identifier,
+                                                                 known=sorted(_BY_NAME)))
         return _BY_NAME[key]()
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     if callable(identifier):
         return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    raise ValueError(_("Could not interpret initializer identifier: {identifier!r}").format(
+        identifier=identifier))

@@ -15,6 +15,7 @@ import numpy as np
 from .. import tf as _tf
 from ..engine import ops
 from ..engine.dtypes import as_dtype
+from ..engine.i18n import _, ngettext
 from ..engine.tensor import TensorLike, convert_to_tensor
 from . import activations, initializers
 from ._common import KerasVariable, snake, unique_name
@@ -27,10 +28,12 @@ _SHAPE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size")
 def _refuse(where: str, **given) -> None:
     bad = [k for k, v in given.items() if v is not None and v is not False]
     if bad:
-        raise NotImplementedError(
-            f"{where}: the argument{'s' if len(bad) > 1 else ''} "
-            f"{', '.join(repr(b) for b in bad)} {'are' if len(bad) > 1 else 'is'} not "
-            "supported by adkernel's tf.keras (leave it out; see docs/tf-compat.md).")
+        raise NotImplementedError(ngettext(
+            "{where}: the argument {names} is not supported by adkernel's tf.keras (leave it "
+            "out; see docs/tf-compat.md).",
+            "{where}: the arguments {names} are not supported by adkernel's tf.keras (leave it "
+            "out; see docs/tf-compat.md).", len(bad)).format(
+                where=where, names=", ".join(repr(b) for b in bad)))
 
 
 class Layer:
@@ -42,8 +45,8 @@ class Layer:
         _refuse(f"{type(self).__name__}", activity_regularizer=activity_regularizer)
         unknown = sorted(set(kwargs) - set(_SHAPE_KWARGS))
         if unknown:
-            raise TypeError(f"{type(self).__name__}: unrecognized keyword arguments "
-                            f"{unknown}")
+            raise TypeError(_("{cls}: unrecognized keyword arguments {names}").format(
+                cls=type(self).__name__, names=unknown))
         object.__setattr__(self, "_tracked", [])
         self._dtype = as_dtype("float32" if dtype is None else dtype)
         self._autocast = bool(autocast)
@@ -99,8 +102,8 @@ class Layer:
         value = value if isinstance(value, TensorLike) else convert_to_tensor(
             np.asarray(value, dt._np))
         if tuple(value.shape) != shape:
-            raise ValueError(f"add_weight: the initializer gave shape {tuple(value.shape)}, "
-                             f"expected {shape}")
+            raise ValueError(_("add_weight: the initializer gave shape {got}, expected "
+                               "{expected}").format(got=tuple(value.shape), expected=shape))
         name = name or "variable"
         var = KerasVariable(value, trainable=bool(trainable) and self._trainable, name=name,
                             dtype=dt, path=f"{self.name}/{name}", constraint=constraint)
@@ -159,13 +162,15 @@ class Layer:
     def set_weights(self, weights) -> None:
         mine = self.weights
         if len(weights) != len(mine):
-            raise ValueError(f"set_weights: layer {self.name!r} has {len(mine)} weights, got "
-                             f"{len(weights)} arrays")
+            raise ValueError(_("set_weights: layer {name!r} has {expected} weights, got "
+                               "{got} arrays").format(name=self.name, expected=len(mine),
+                                                       got=len(weights)))
         for v, w in zip(mine, weights, strict=True):
             w = np.asarray(w.numpy() if isinstance(w, TensorLike) else w)
             if w.shape != tuple(v.shape):
-                raise ValueError(f"set_weights: {v.path} has shape {tuple(v.shape)}, got an "
-                                 f"array of shape {w.shape}")
+                raise ValueError(_("set_weights: {path} has shape {expected}, got an array of "
+                                   "shape {got}").format(path=v.path, expected=tuple(v.shape),
+                                                         got=w.shape))
             v.assign(w.astype(v.dtype._np))
 
     def count_params(self) -> int:
@@ -176,7 +181,8 @@ class Layer:
         self.built = True
 
     def call(self, inputs, *args, **kwargs):
-        raise NotImplementedError(f"{type(self).__name__} must define call(self, inputs)")
+        raise NotImplementedError(_("{cls} must define call(self, inputs)").format(
+            cls=type(self).__name__))
 
     def _convert(self, x):
         if isinstance(x, list | tuple) and x and isinstance(x[0], TensorLike):
@@ -232,7 +238,8 @@ class Dense(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.units = int(units)
         if self.units <= 0:
-            raise ValueError(f"Dense: units must be a positive integer, got {units}")
+            raise ValueError(_("Dense: units must be a positive integer, got {units}").format(
+                units=units))
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -244,8 +251,8 @@ class Dense(Layer):
 
     def build(self, input_shape):
         if not input_shape or input_shape[-1] is None:
-            raise ValueError(f"Dense needs inputs with a known last axis, got shape "
-                             f"{input_shape}")
+            raise ValueError(_("Dense needs inputs with a known last axis, got shape "
+                               "{shape}").format(shape=input_shape))
         self.kernel = self.add_weight(shape=(input_shape[-1], self.units),
                                       initializer=self.kernel_initializer, name="kernel",
                                       constraint=self.kernel_constraint)
@@ -256,9 +263,11 @@ class Dense(Layer):
 
     def call(self, inputs, training=None):
         if inputs.shape[-1] != self.kernel.shape[0]:
-            raise _tf.errors.InvalidArgumentError(
-                f"Dense layer {self.name!r} was built for inputs with {self.kernel.shape[0]} "
-                f"features (last axis) but got shape {list(inputs.shape)}.", op="MatMul")
+            raise _tf.errors.InvalidArgumentError(_(
+                "Dense layer {name!r} was built for inputs with {features} features (last "
+                "axis) but got shape {shape}.").format(
+                    name=self.name, features=self.kernel.shape[0], shape=list(inputs.shape)),
+                op="MatMul")
         if inputs.ndim == 2:
             y = ops.matmul(inputs, self.kernel)
         else:
@@ -303,8 +312,8 @@ class BatchNormalization(Layer):
     def build(self, input_shape):
         rank = len(input_shape)
         if not -rank <= self.axis < rank:
-            raise ValueError(f"BatchNormalization: axis {self.axis} is out of range for "
-                             f"inputs of shape {input_shape}")
+            raise ValueError(_("BatchNormalization: axis {axis} is out of range for inputs "
+                               "of shape {shape}").format(axis=self.axis, shape=input_shape))
         self._axis = self.axis % rank
         dim = input_shape[self._axis]
         beta_i, gamma_i, mean_i, var_i = self._inits
@@ -353,7 +362,7 @@ class Dropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= float(rate) <= 1:
-            raise ValueError(f"Dropout: rate must be in [0, 1], got {rate}")
+            raise ValueError(_("Dropout: rate must be in [0, 1], got {rate}").format(rate=rate))
         self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
 
     def call(self, inputs, training=None):
@@ -399,7 +408,8 @@ class Lambda(Layer):
         _refuse("Lambda", mask=mask)
         super().__init__(**kwargs)
         if not callable(function):
-            raise TypeError(f"Lambda needs a function, got {type(function).__name__}")
+            raise TypeError(_("Lambda needs a function, got {type}").format(
+                type=type(function).__name__))
         self.function = function
         self.output_shape = output_shape  # (only used by Keras' symbolic shape inference)
         self.arguments = dict(arguments or {})

@@ -14,6 +14,7 @@ import numpy as np
 from ..engine import ops
 from ..engine.dtypes import as_dtype
 from ..engine.errors import InvalidArgumentError
+from ..engine.i18n import _
 from ..engine.tensor import TensorLike, convert_to_tensor
 from ._common import out_of_scope
 from .activations import logits_of
@@ -64,9 +65,10 @@ def _same_rank(t, p):
 
 def _same_shape(name, t, p):
     if tuple(t.shape) != tuple(p.shape):
-        raise InvalidArgumentError(
-            f"{name}: y_true has shape {list(t.shape)} but y_pred has shape {list(p.shape)}; "
-            "they must match.", op=name)
+        raise InvalidArgumentError(_(
+            "{name}: y_true has shape {true_shape} but y_pred has shape {pred_shape}; they "
+            "must match.").format(name=name, true_shape=list(t.shape),
+                                  pred_shape=list(p.shape)), op=name)
 
 
 def mean_squared_error(y_true, y_pred):
@@ -75,9 +77,11 @@ def mean_squared_error(y_true, y_pred):
     try:
         np.broadcast_shapes(tuple(t.shape), tuple(p.shape))
     except ValueError:
-        raise InvalidArgumentError(
-            f"mean_squared_error: y_true of shape {list(t.shape)} and y_pred of shape "
-            f"{list(p.shape)} do not broadcast.", op="mean_squared_error") from None
+        raise InvalidArgumentError(_(
+            "mean_squared_error: y_true of shape {true_shape} and y_pred of shape "
+            "{pred_shape} do not broadcast.").format(true_shape=list(t.shape),
+                                                     pred_shape=list(p.shape)),
+            op="mean_squared_error") from None
     return ops.reduce_mean(ops.square(ops.subtract(t, p)), axis=-1)
 
 
@@ -122,19 +126,22 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
                                     axis=-1):
     """Cross-entropy of integer class labels ``y_true`` against ``y_pred``."""
     if ignore_class is not None:
-        raise NotImplementedError("sparse_categorical_crossentropy: the argument "
-                                  "'ignore_class' is not supported by adkernel; leave it out.")
+        raise NotImplementedError(_("sparse_categorical_crossentropy: the argument "
+                                    "'ignore_class' is not supported by adkernel; leave it "
+                                    "out."))
     if axis != -1:
-        raise NotImplementedError("sparse_categorical_crossentropy: the argument 'axis' is "
-                                  "supported only as -1 (the classes on the last axis).")
+        raise NotImplementedError(_("sparse_categorical_crossentropy: the argument 'axis' is "
+                                    "supported only as -1 (the classes on the last axis)."))
     p = y_pred if isinstance(y_pred, TensorLike) else convert_to_tensor(y_pred)
     labels = y_true.numpy() if isinstance(y_true, TensorLike) else np.asarray(y_true)
     if labels.ndim == p.ndim and labels.shape[-1] == 1:
         labels = labels[..., 0]
     if labels.shape != tuple(p.shape[:-1]):
-        raise InvalidArgumentError(
-            f"sparse_categorical_crossentropy: labels of shape {list(labels.shape)} do not fit "
-            f"predictions of shape {list(p.shape)} (expected {list(p.shape[:-1])}).",
+        raise InvalidArgumentError(_(
+            "sparse_categorical_crossentropy: labels of shape {labels_shape} do not fit "
+            "predictions of shape {pred_shape} (expected {expected}).").format(
+                labels_shape=list(labels.shape), pred_shape=list(p.shape),
+                expected=list(p.shape[:-1])),
             op="SparseSoftmaxCrossEntropyWithLogits")
     if labels.dtype.kind == "f":
         labels = labels.astype(np.int64)
@@ -154,8 +161,9 @@ class Loss:
 
     def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
         if reduction not in _REDUCTIONS:
-            raise ValueError(f"Invalid value for argument `reduction`. Expected one of "
-                             f"{list(_REDUCTIONS)}. Received: reduction={reduction!r}")
+            raise ValueError(_("Invalid value for argument `reduction`. Expected one of "
+                               "{choices}. Received: reduction={reduction!r}").format(
+                                   choices=list(_REDUCTIONS), reduction=reduction))
         self.name = name
         self.reduction = reduction
         self.dtype = as_dtype("float32" if dtype is None else dtype)
@@ -242,4 +250,4 @@ def get(identifier):
         return identifier
     if identifier in table:
         return table[identifier]
-    raise out_of_scope(f"the loss {identifier!r}")
+    raise out_of_scope(_("the loss {name!r}").format(name=identifier))

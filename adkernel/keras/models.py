@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engine.i18n import _
 from ..engine.tensor import convert_to_tensor
 from ._common import out_of_scope
 from .layers import Layer
@@ -21,9 +22,9 @@ class Model(Layer):
 
     def __init__(self, *args, **kwargs):
         if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise out_of_scope("tf.keras.Model(inputs, outputs) (the functional API)",
-                               "Subclass tf.keras.Model and write call(), or use "
-                               "tf.keras.Sequential.")
+            raise out_of_scope(_("tf.keras.Model(inputs, outputs) (the functional API)"),
+                               _("Subclass tf.keras.Model and write call(), or use "
+                                 "tf.keras.Sequential."))
         super().__init__(**kwargs)
 
     def compile(self, *args, **kwargs):
@@ -33,14 +34,14 @@ class Model(Layer):
         raise out_of_scope("Model.fit")
 
     def evaluate(self, *args, **kwargs):
-        raise out_of_scope("Model.evaluate", "Compute the loss on your test data directly.")
+        raise out_of_scope("Model.evaluate", _("Compute the loss on your test data directly."))
 
     def predict(self, *args, **kwargs):
-        raise out_of_scope("Model.predict", "Call the model instead: model(x).")
+        raise out_of_scope("Model.predict", _("Call the model instead: model(x)."))
 
     def save(self, *args, **kwargs):
-        raise out_of_scope("Model.save", "Save the weights with np.savez(path, "
-                           "*model.get_weights()).")
+        raise out_of_scope("Model.save", _("Save the weights with np.savez(path, "
+                                           "*model.get_weights())."))
 
     @property
     def layers(self) -> list:
@@ -48,19 +49,19 @@ class Model(Layer):
         return self._layers
 
     def save_weights(self, *args, **kwargs):
-        raise out_of_scope("Model.save_weights", "Save the values yourself, e.g. "
-                           "np.savez(path, *model.get_weights()).")
+        raise out_of_scope("Model.save_weights", _(
+            "Save the values yourself, e.g. np.savez(path, *model.get_weights())."))
 
     def load_weights(self, *args, **kwargs):
-        raise out_of_scope("Model.load_weights", "Load saved values with "
-                           "model.set_weights(list(np.load(path).values())).")
+        raise out_of_scope("Model.load_weights", _(
+            "Load saved values with model.set_weights(list(np.load(path).values()))."))
 
     def summary(self, *args, **kwargs):
-        lines = [f'Model: "{self.name}"']
+        lines = [_('Model: "{name}"').format(name=self.name)]
         for layer in self.layers:
-            lines.append(f"  {layer.name} ({type(layer).__name__}): "
-                         f"{layer.count_params()} params")
-        lines.append(f"Total params: {self.count_params()}")
+            lines.append(_("  {name} ({cls}): {count} params").format(
+                name=layer.name, cls=type(layer).__name__, count=layer.count_params()))
+        lines.append(_("Total params: {count}").format(count=self.count_params()))
         print("\n".join(lines))
 
 
@@ -83,8 +84,8 @@ class Sequential(Model):
 
     def add(self, layer) -> None:
         if not isinstance(layer, Layer):
-            raise TypeError(f"Sequential.add needs a layer (e.g. tf.keras.layers.Dense(4)), "
-                            f"got {type(layer).__name__}")
+            raise TypeError(_("Sequential.add needs a layer (e.g. tf.keras.layers.Dense(4)), "
+                              "got {type}").format(type=type(layer).__name__))
         self._seq_layers.append(layer)
         if layer is self._seq_layers[0] and layer._build_shape is not None:
             self._build_from(layer._build_shape)

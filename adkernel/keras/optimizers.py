@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine import ops
+from ..engine.i18n import _, ngettext
 from ..engine.tensor import TensorLike, Variable, convert_to_tensor
 from ._common import KerasVariable, out_of_scope, snake, unique_name
 
@@ -25,7 +26,8 @@ class Optimizer:
                  gradient_accumulation_steps=None, name=None, **kwargs):
         cls = type(self).__name__
         if kwargs:
-            raise TypeError(f"{cls}: unrecognized keyword arguments {sorted(kwargs)}")
+            raise TypeError(_("{cls}: unrecognized keyword arguments {names}").format(
+                cls=cls, names=sorted(kwargs)))
         bad = [k for k, v in (("use_ema", use_ema or None),
                               ("ema_overwrite_frequency", ema_overwrite_frequency),
                               ("loss_scale_factor", loss_scale_factor),
@@ -34,15 +36,19 @@ class Optimizer:
         if ema_momentum != 0.99:
             bad.append("ema_momentum")
         if bad:
-            raise NotImplementedError(
-                f"tf.keras.optimizers.{cls}: the argument{'s' if len(bad) > 1 else ''} "
-                f"{', '.join(repr(b) for b in bad)} {'are' if len(bad) > 1 else 'is'} not "
-                "supported by adkernel; leave it out (see docs/tf-compat.md).")
+            raise NotImplementedError(ngettext(
+                "tf.keras.optimizers.{cls}: the argument {names} is not supported by "
+                "adkernel; leave it out (see docs/tf-compat.md).",
+                "tf.keras.optimizers.{cls}: the arguments {names} are not supported by "
+                "adkernel; leave it out (see docs/tf-compat.md).", len(bad)).format(
+                    cls=cls, names=", ".join(repr(b) for b in bad)))
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
-            raise ValueError("Only one of clipnorm, clipvalue and global_clipnorm can be set.")
+            raise ValueError(_("Only one of clipnorm, clipvalue and global_clipnorm can be "
+                               "set."))
         if callable(learning_rate) and not isinstance(learning_rate, int | float):
-            raise out_of_scope("A learning-rate schedule",
-                               "Set optimizer.learning_rate = value yourself between steps.")
+            raise out_of_scope(_("A learning-rate schedule"),
+                               _("Set optimizer.learning_rate = value yourself between "
+                                 "steps."))
         self.name = unique_name(snake(cls)) if name is None else str(name)
         self._lr = KerasVariable(float(learning_rate), trainable=False, name="learning_rate",
                                  path=f"{self.name}/learning_rate")
@@ -94,27 +100,29 @@ class Optimizer:
         pairs = list(grads_and_vars)
         for item in pairs:
             if not (isinstance(item, tuple | list) and len(item) == 2):
-                raise TypeError("apply_gradients needs (gradient, variable) pairs, e.g. "
-                                "optimizer.apply_gradients(zip(grads, model.trainable_variables))")
+                raise TypeError(_(
+                    "apply_gradients needs (gradient, variable) pairs, e.g. "
+                    "optimizer.apply_gradients(zip(grads, model.trainable_variables))"))
         kept = [(g, v) for g, v in pairs if g is not None]
         if not kept:
-            names = [getattr(v, "name", "?") for _, v in pairs]
-            raise ValueError(f"No gradients provided for any variable. Variables: {names}. "
-                             "Check that the loss was computed inside the GradientTape and "
-                             "depends on these variables.")
-        for _, v in kept:
+            names = [getattr(v, "name", "?") for _g, v in pairs]
+            raise ValueError(_("No gradients provided for any variable. Variables: {names}. "
+                               "Check that the loss was computed inside the GradientTape and "
+                               "depends on these variables.").format(names=names))
+        for _g, v in kept:
             if not isinstance(v, Variable):
-                raise TypeError(f"apply_gradients can only update tf.Variable objects, got "
-                                f"{type(v).__name__}")
-        grads = [g if isinstance(g, TensorLike) else convert_to_tensor(g) for g, _ in kept]
+                raise TypeError(_("apply_gradients can only update tf.Variable objects, got "
+                                  "{type}").format(type=type(v).__name__))
+        grads = [g if isinstance(g, TensorLike) else convert_to_tensor(g) for g, _v in kept]
         grads = self._clip(grads)
         lr = float(self._lr.numpy())
         step = int(self.iterations.numpy()) + 1
-        for g, v in zip(grads, (v for _, v in kept), strict=True):
+        for g, v in zip(grads, (v for _g, v in kept), strict=True):
             gv = np.asarray(g.numpy(), dtype=v.dtype._np)
             if gv.shape != tuple(v.shape):
-                raise ValueError(f"apply_gradients: the gradient for {v.name} has shape "
-                                 f"{gv.shape}, the variable {tuple(v.shape)}")
+                raise ValueError(_("apply_gradients: the gradient for {name} has shape "
+                                   "{grad_shape}, the variable {shape}").format(
+                                       name=v.name, grad_shape=gv.shape, shape=tuple(v.shape)))
             if self.weight_decay is not None:
                 wd = np.asarray(float(self.weight_decay), v.dtype._np)
                 v.assign(v.numpy() - v.numpy() * wd * np.asarray(lr, v.dtype._np))
@@ -128,9 +136,9 @@ class Optimizer:
         raise NotImplementedError
 
     def minimize(self, *args, **kwargs):
-        raise NotImplementedError(
+        raise NotImplementedError(_(
             "Keras 3 optimizers (TensorFlow 2.21) have no minimize(); compute the gradients "
-            "with a GradientTape and call optimizer.apply_gradients(zip(grads, variables)).")
+            "with a GradientTape and call optimizer.apply_gradients(zip(grads, variables))."))
 
     def get_config(self) -> dict:
         return {"name": self.name, "learning_rate": float(self._lr.numpy())}
@@ -151,7 +159,7 @@ class SGD(Optimizer):
                          use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
                          gradient_accumulation_steps, name, **kwargs)
         if not isinstance(momentum, int | float) or not 0 <= momentum <= 1:
-            raise ValueError("`momentum` must be a float between [0, 1].")
+            raise ValueError(_("`momentum` must be a float between [0, 1]."))
         self.momentum = float(momentum)
         self.nesterov = bool(nesterov)
 
