@@ -114,11 +114,50 @@ def test_chinese_entries_carry_no_english_words(catalogs):
 
 
 def _bare_identifiers(msgid: str) -> set[str]:
-    """Words the English message itself writes as names: ``--watch``, ``persistent=True``."""
+    """Words the English message itself writes as names, which a translation keeps.
+
+    ``--watch``, ``persistent=True``, ``call(self, inputs)``, ``'axis'``, a leading
+    ``Dense:`` and adkernel's public names and parameter names (``units``, ``logits``).
+    """
     names = set(re.findall(r"--?([a-z][a-z-]*)", msgid))
     names |= set(re.findall(r"\b([A-Za-z_]\w*)=", msgid))
     names |= set(re.findall(r"\b([A-Za-z_]\w*)\(", msgid))
-    return {part for name in names for part in name.split("-")} | names
+    names |= set(re.findall(r"'([A-Za-z_]\w*)'", msgid))
+    names |= set(re.findall(r"^([A-Za-z_][\w.]*):", msgid))
+    for inside in re.findall(r"\w\(([^()]*)\)", msgid):  # the arguments of a call in code
+        names |= set(re.findall(r"[A-Za-z_]\w*", inside))
+    for inside in re.findall(r"\[([^\[\]]*)\]", msgid):  # code in brackets
+        names |= set(re.findall(r"[A-Za-z_]\w*", inside))
+    names |= set(re.findall(r"\b([A-Za-z_]\w*) [-+*/@] ", msgid))  # an operand in code
+    names |= set(re.findall(r"[A-Za-z_]\w*", msgid)) & _api_names()
+    return {part for name in names for part in re.split(r"[-.]", name)} | names
+
+
+_API_NAMES: set[str] = set()
+
+
+def _api_names() -> set[str]:
+    """Public names of ``tf`` and ``tf.keras`` and the parameters of their functions."""
+    if _API_NAMES:
+        return _API_NAMES
+    import inspect
+
+    from adkernel import tf
+
+    spaces = [tf, tf.math, tf.nn, tf.linalg, tf.random, tf.keras, tf.keras.layers,
+              tf.keras.optimizers, tf.keras.losses, tf.keras.activations, tf.debugging]
+    for space in spaces:
+        for name in dir(space):
+            if name.startswith("_"):
+                continue
+            _API_NAMES.add(name)
+            obj = getattr(space, name, None)
+            target = obj.__init__ if inspect.isclass(obj) else obj
+            try:
+                _API_NAMES.update(inspect.signature(target).parameters)
+            except (TypeError, ValueError):
+                pass
+    return _API_NAMES
 
 
 def test_english_messages_carry_no_chinese(catalogs):
