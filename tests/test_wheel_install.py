@@ -30,8 +30,6 @@ CATALOGS = Path("adkernel", "locale", "zh_CN", "LC_MESSAGES")
 MESSAGE = "The language must be one of {choices}, not {value!r}."  # in engine.po
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
-pytestmark = pytest.mark.slow
-
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -88,6 +86,7 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
+@pytest.mark.slow
 def test_the_wheel_holds_the_compiled_catalogs(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     sources = sorted(p.stem for p in (ROOT / CATALOGS).glob("*.po"))
@@ -97,6 +96,7 @@ def test_the_wheel_holds_the_compiled_catalogs(wheel):
     assert not any(n.startswith(("tests/", "course/")) for n in names)
 
 
+@pytest.mark.slow
 def test_installed_from_the_wheel_with_no_index_adkernel_speaks_chinese(wheel, tmp_path):
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
@@ -146,3 +146,21 @@ print(json.dumps({{"file": adkernel.__file__, "locale": str(i18n.LOCALE_DIR),
     assert found["zh"] != MESSAGE and HAN.search(found["zh"]), found["zh"]
     assert "{choices}" in found["zh"] and "{value!r}" in found["zh"]
     assert "'klingon'" in found["raised"] and HAN.search(found["raised"]), found["raised"]
+
+
+def test_the_readme_gives_the_offline_install_in_both_languages():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    en = readme.index("### No Binder, or a slow or filtered connection")
+    zh = readme.index("### 没有 Binder、网络慢或受限时（中文）")
+    for part, lang, mirror in ((readme[en:zh], "en", "https://<your-mirror>/simple"),
+                               (readme[zh:], "zh", "https://<你的镜像>/simple")):
+        assert f"pip install -i {mirror} -e \".[course]\"" in part
+        assert "python3 -m pip wheel -w wheels \".[course]\"" in part
+        assert "pip install --no-index --find-links wheels \"adkernel[course]\"" in part
+        assert "pip install --no-index --no-deps wheels/adkernel-*.whl" in part
+        assert f"jupyter lab course/{lang}/00-index.ipynb" in part
+    # the set-up's two commands are still the first two code blocks
+    blocks = re.findall(r"```bash\n(.*?)\n```", readme, re.S)
+    assert blocks[0].endswith('pip install -e ".[course]" && .venv/bin/jupyter lab '
+                              "course/en/00-index.ipynb")
+    assert blocks[1].endswith('pip install -e ".[test]" && .venv/bin/python -m pytest')
