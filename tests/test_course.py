@@ -6,12 +6,16 @@ pytest testpaths); these tests check what nbval cannot.
 
 from __future__ import annotations
 
+import ast
+import io
 import json
 import re
+import tokenize
 from pathlib import Path
 
 import nbformat
 import pytest
+from lang_scan import code_identifiers, english_words
 
 from adkernel.exercises import CHAPTERS, problems
 
@@ -22,6 +26,11 @@ CHECK = re.compile(r"^ex\.q(\d+)\.check\(\)$")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 ANCHOR = re.compile(r'<a id="([^"]+)"></a>')
 HAN = re.compile(r"[\u4e00-\u9fff]")
+# Chinese text: Han characters, CJK and full-width punctuation (，。：（）…)
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+MAGIC_LINE = re.compile(r"^\s*[%!]")
+FORMAT_FIELD = re.compile(r"\{[^{}]*\}")
+LANGUAGE_LINE = re.compile(r'^adkernel\.set_language\("(zh|en)"\)', re.M)
 
 
 def read(lang: str, name: str):
@@ -52,11 +61,161 @@ def test_editions_in_step(name):
         assert a.cell_type == b.cell_type, f"cell {i}"
         assert a.metadata.get("tags", []) == b.metadata.get("tags", []), f"cell {i}"
         if a.cell_type == "code":
-            assert a.source == b.source, f"code cell {i} differs"
+            assert_same_program(a.source, b.source, f"{name} code cell {i}")
         else:
             assert HAN.search(b.source), f"zh markdown cell {i} has no Chinese"
             assert ANCHOR.findall(a.source) == ANCHOR.findall(b.source), f"anchors, cell {i}"
             assert re.findall(r"^#+", a.source, re.M) == re.findall(r"^#+", b.source, re.M)
+
+
+class _BlankStrings(ast.NodeTransformer):
+    """Blank every string constant, collecting them in order; format specs stay (`:.4f`)."""
+
+    def __init__(self):
+        self.strings: list[str] = []
+
+    def visit_Constant(self, node):
+        if isinstance(node.value, str):
+            self.strings.append(node.value)
+            return ast.copy_location(ast.Constant(value=""), node)
+        return node
+
+    def visit_FormattedValue(self, node):
+        node.value = self.visit(node.value)  # the spec (`{x:.4f}`) is compared as written
+        return node
+
+
+def program(source: str):
+    """(magic lines, ast dump with string constants blanked, the strings) of a code cell.
+
+    Comments vanish with the ast. Magic lines (`%load_ext`, a `%%tape` line) are compared
+    verbatim; the body of a `%%` cell magic is Python here (`%%tape`), so it is parsed.
+    """
+    magics = [line for line in source.splitlines() if MAGIC_LINE.match(line)]
+    blank = _BlankStrings()
+    tree = blank.visit(ast.parse(python_of(source)))
+    return magics, ast.dump(tree), blank.strings
+
+
+def python_of(source: str) -> str:
+    """The cell as plain Python: each magic line becomes `pass` (a `%%tape` body stays)."""
+    return "\n".join(
+        line[: len(line) - len(line.lstrip())] + "pass" if MAGIC_LINE.match(line) else line
+        for line in source.splitlines()
+    )
+
+
+def assert_same_program(en: str, zh: str, where: str) -> None:
+    """The zh cell is the en cell's program: only comments and translated strings differ."""
+    magics_en, tree_en, strings_en = program(en)
+    magics_zh, tree_zh, strings_zh = program(zh)
+    assert magics_en == magics_zh, f"{where}: magic lines differ"
+    assert tree_en == tree_zh, f"{where}: not the same program once strings are blanked"
+    assert not CJK.search(en), f"{where}: Chinese in the English edition"
+    for s_en, s_zh in zip(strings_en, strings_zh, strict=True):
+        if s_en == s_zh or (s_en, s_zh) == ("en", "zh"):  # or the language line itself
+            continue
+        # a string that differs is a translation (a key, a colour or a marker never differs)
+        assert CJK.search(s_zh), f"{where}: {s_en!r} became {s_zh!r}, not a translation"
+        assert FORMAT_FIELD.findall(s_en) == FORMAT_FIELD.findall(s_zh), (
+            f"{where}: the format fields of {s_en!r} and {s_zh!r} differ")
+
+
+@pytest.mark.parametrize(
+    "en, zh",
+    [
+        ("x = 1  # one\nprint('x is', x)", "x = 1  # 一\nprint('x 是', x)"),
+        ('print(f"Loss: {loss:.4f}")', 'print(f"损失：{loss:.4f}")'),
+        ('ax.set_title("reverse")\nplt.show()', 'ax.set_title("反向模式")\nplt.show()'),
+        ("%%tape --grad y:x\ny = x**2  # y = x²", "%%tape --grad y:x\ny = x**2  # 平方"),
+        ('print("{:.3f}, {}".format(a, b))', 'print("{:.3f}，{}".format(a, b))'),
+    ],
+)
+def test_same_program_allows_comments_and_translated_strings(en, zh):
+    assert_same_program(en, zh, "example")
+
+
+@pytest.mark.parametrize(
+    "en, zh",
+    [
+        ("x = 1", "x = 2"),  # a number
+        ("x = 1.0", "x = 1"),  # a number's type
+        ("y = x + 1", "y = z + 1"),  # a name
+        ("np.sin(x)", "np.cos(x)"),  # a call
+        ("f(x)", "f(x, 1)"),  # an argument
+        ("f(x, a=1)", "f(x, b=1)"),  # a keyword
+        ("y = x", "y = x\nprint(y)"),  # a statement
+        ('print(f"{v:.4f}")', 'print(f"{v:.3f}")'),  # a format spec
+        ('print("{:.4f}".format(v))', 'print("损失 {:.3f}".format(v))'),  # a format field
+        ('h["loss"]', 'h["Loss"]'),  # a key that is not a translation
+        ('h["loss"]', 'h["损失"][0]'),  # a subscript
+        ('ax.plot(x, y, "o-")', 'ax.plot(x, y, "o--")'),  # a marker: not a translation
+        ("%%tape --grad y:x\ny = x**2", "%%tape --grad y:x --step\ny = x**2"),  # a magic
+        ("%%tape --grad y:x\ny = x**2", "%%tape --grad y:x\ny = x**3"),  # a magic's body
+        ("%load_ext adkernel\nx = 1", "%load_ext adkernel\n%matplotlib inline\nx = 1"),
+        ('print("loss")', 'repr("损失")'),  # a call, with a translated string
+        ("x = 1  # one", 'x = 1  # 一\nprint("一")'),  # a line more
+    ],
+)
+def test_same_program_fails_when_the_program_differs(en, zh):
+    with pytest.raises(AssertionError):
+        assert_same_program(en, zh, "example")
+
+
+def test_chinese_in_the_english_edition_fails():
+    with pytest.raises(AssertionError):
+        assert_same_program('print("损失")', 'print("损失")', "example")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", NAMES)
+def test_first_code_cell_says_the_language(lang, name):
+    nb = read(lang, name)
+    first = next(c for c in nb.cells if c.cell_type == "code").source
+    assert LANGUAGE_LINE.findall(first) == [lang]
+    assert "import adkernel" in first.splitlines()
+
+
+# lang_scan lets Epoch and Loss through anywhere; in code cells only the seed's own print
+SEED_PRINT = {"Epoch ", ", Loss: "}  # print(f"Epoch {epoch}, Loss: {loss.numpy():.4g}")
+SHOWN_KEYWORDS = {"label", "title"}  # other keyword values are settings: cmap="Blues"
+
+
+def _strings_shown(tree) -> list[str]:
+    """The string constants of a cell but settings (`loc="upper left"`) and format specs."""
+    hidden = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            for k in node.keywords:
+                if k.arg not in SHOWN_KEYWORDS:
+                    hidden |= {id(n) for n in ast.walk(k.value)}
+        elif isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+            hidden |= {id(n) for n in ast.walk(node.format_spec)}
+    return [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)
+            and isinstance(n.value, str) and id(n) not in hidden]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_zh_code_cells_speak_chinese(name):
+    """Comments, titles, labels and printed words of the zh edition: no English word."""
+    nb = read("zh", name)
+    trees = {i: ast.parse(python_of(c.source)) for i, c in enumerate(nb.cells)
+             if c.cell_type == "code"}
+    # the learner's names, and the language codes of set_language
+    allowed = {"en", "zh"}.union(*(code_identifiers(nb.cells[i].source) for i in trees))
+    leaks = []
+    for i, tree in trees.items():
+        lines = io.StringIO(python_of(nb.cells[i].source)).readline
+        comments = [t.string for t in tokenize.generate_tokens(lines)
+                    if t.type == tokenize.COMMENT and not t.string.startswith("# ex.")]
+        for text in comments + _strings_shown(tree):
+            # one letter is notation or a marker ("o-", "s--"), not a word
+            words = [w for w in english_words(text, allowed) if len(w) > 1]
+            if text not in SEED_PRINT:
+                words += re.findall(r"\b(?:Epoch|Loss)\b", text)
+            if words:
+                leaks.append(f"code cell {i}: {text!r} has {words}")
+    assert not leaks, "\n".join(leaks)
 
 
 @pytest.mark.parametrize("name", NAMES)
