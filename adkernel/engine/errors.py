@@ -57,7 +57,8 @@ def from_numpy_error(opname: str, exc: Exception, shapes) -> Exception:
 
 # numpy's own messages a learner meets most, as msgids that rebuild numpy's English exactly.
 _NUMPY_MESSAGES = [
-    (re.compile(r"^operands could not be broadcast together with shapes (?P<shapes>.*)$", re.S),
+    (re.compile(r"^operands could not be broadcast together with shapes (?P<shapes>.*?)"
+                r"(?P<tail>\s*)$", re.S),
      lazy("operands could not be broadcast together with shapes {shapes}")),
     (re.compile(r"^axis (?P<axis>-?\d+) is out of bounds for array of dimension (?P<ndim>\d+)$"),
      lazy("axis {axis} is out of bounds for array of dimension {ndim}")),
@@ -73,7 +74,11 @@ def numpy_message(exc: Exception) -> str:
     for pattern, message in _NUMPY_MESSAGES:
         m = pattern.match(text)
         if m:
-            return message.format(**m.groupdict())
+            parts = m.groupdict()
+            tail = parts.pop("tail", None) or ""
+            shown = message.format(**parts)
+            # numpy's trailing space stays in English only (as numpy prints it)
+            return shown + tail if str(message) == str.__str__(message) else shown
     return text
 
 

@@ -102,8 +102,8 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
     if matrix:
         if not any(ord == m and is_str == isinstance(m, str) for m in _MATRIX_NORMS):
             raise ValueError(
-                _("'ord' must be a supported matrix norm in {_MATRIX_NORMS}, got {ord!r}").format(
-                    _MATRIX_NORMS=list(_MATRIX_NORMS), ord=ord))
+                _("'ord' must be a supported matrix norm in {norms}, got {ord!r}").format(
+                    norms=list(_MATRIX_NORMS), ord=ord))
         if not is_str and ord == 2:
             raise NotImplementedError(
                 _("tf.norm: the argument 'ord' = 2 with a pair of axes (the spectral norm of a "
