@@ -170,7 +170,7 @@ def _assign():
 def test_assign_shape_in_chinese(zh_mode):
     message = _assign()
     _chinese(message, "v")
-    assert "无法用 Variable.assign() 把值写入变量 'v:0'" in message
+    assert "无法用 tf.Variable.assign() 把值写入变量 'v:0'" in message
     assert "(2,)" in message and "(3,)" in message and "形状不匹配" in message
 
 
