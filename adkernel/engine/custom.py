@@ -9,6 +9,7 @@ import numpy as np
 
 from . import ops
 from ._state import state
+from .i18n import _
 from .registry import OpDef
 from .tape import GradientTape, record
 from .tensor import TensorLike, _wrap, convert_to_tensor
@@ -43,9 +44,10 @@ def _vjp_for(grad_fn, n: int, variables: list):
             var_grads = list(var_grads) if isinstance(var_grads, list | tuple) else [var_grads]
             if len(var_grads) != len(variables):
                 raise ValueError(
-                    f"the gradient function of a custom_gradient returned {len(var_grads)} "
-                    f"variable gradients for the {len(variables)} variables it uses; return "
-                    "one per variable (None where there is none)."
+                    _("the gradient function of a custom_gradient returned {n} "
+                      "variable gradients for the {m} variables it uses; return "
+                      "one per variable (None where there is none).").format(
+                        n=len(var_grads), m=len(variables))
                 )
         else:
             res, var_grads = grad_fn(upstream), []
@@ -53,8 +55,9 @@ def _vjp_for(grad_fn, n: int, variables: list):
             res = (res,)
         if len(res) != n:
             raise ValueError(
-                f"the gradient function of a custom_gradient returned {len(res)} gradients "
-                f"for {n} inputs; return one per input (None for inputs without a gradient)."
+                _("the gradient function of a custom_gradient returned {got} gradients "
+                  "for {n} inputs; return one per input (None for inputs without a gradient)."
+                  ).format(got=len(res), n=n)
             )
         return tuple(_as_input_dtype(r, x, g)
                      for r, x in zip([*res, *var_grads], ins, strict=True))
@@ -94,10 +97,10 @@ def custom_gradient(f=None):
         variables = [v for v in spy.watched_variables() if all(v is not x for x in xs)]
         if variables and not _takes_variables(grad_fn):
             raise TypeError(
-                f"@custom_gradient grad_fn must accept keyword argument 'variables', since "
-                f"function uses variables: {[v.name for v in variables]}. Give it the "
-                "signature grad_fn(upstream, variables=None) and return (input gradients, "
-                "variable gradients)."
+                _("@custom_gradient grad_fn must accept keyword argument 'variables', since "
+                  "function uses variables: {names}. Give it the "
+                  "signature grad_fn(upstream, variables=None) and return (input gradients, "
+                  "variable gradients).").format(names=[v.name for v in variables])
             )
         if not isinstance(y, TensorLike):
             y = convert_to_tensor(y)

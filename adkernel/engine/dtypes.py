@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .i18n import _
+
 __all__ = ["DType", "as_dtype", "dtype_of_numpy", "is_differentiable_dtype", "is_floating"]
 
 
@@ -117,7 +119,8 @@ def dtype_of_numpy(np_dtype: np.dtype) -> DType:
     try:
         return _BY_NP[np_dtype]
     except KeyError:
-        raise TypeError(f"adkernel has no tensor dtype for numpy dtype {np_dtype}") from None
+        raise TypeError(_("adkernel has no tensor dtype for numpy dtype {dtype}").format(
+            dtype=np_dtype)) from None
 
 
 def as_dtype(type_value) -> DType:
@@ -129,7 +132,8 @@ def as_dtype(type_value) -> DType:
             return _BY_NAME[type_value]
         except KeyError:
             raise TypeError(
-                f"Unknown dtype name {type_value!r}; try one of: " + ", ".join(sorted(_BY_NAME))
+                _("Unknown dtype name {name!r}; try one of: {names}").format(
+                    name=type_value, names=", ".join(sorted(_BY_NAME)))
             ) from None
     if type_value is float:
         return float32
@@ -143,7 +147,8 @@ def as_dtype(type_value) -> DType:
         return dtype_of_numpy(np.dtype(type_value))
     except TypeError:
         raise TypeError(
-            f"Cannot interpret {type_value!r} as a dtype; try tf.float32 or 'float64'"
+            _("Cannot interpret {value!r} as a dtype; try tf.float32 or 'float64'").format(
+                value=type_value)
         ) from None
 
 

@@ -7,6 +7,10 @@ Messages say what went wrong, with the learner's names and shapes, then what to 
 
 from __future__ import annotations
 
+import re
+
+from .i18n import _, lazy
+
 
 class AdkernelError(Exception):
     """Base class of every adkernel error."""
@@ -45,8 +49,37 @@ def from_numpy_error(opname: str, exc: Exception, shapes) -> Exception:
     if isinstance(exc, AdkernelError) or not isinstance(exc, ValueError | IndexError):
         return exc
     shown = ", ".join(str(list(s)) for s in shapes)
-    return invalid_argument(f"{opname}: {exc} (inputs of shape {shown})", op=opname,
-                            index=isinstance(exc, IndexError))
+    return invalid_argument(
+        _("{op}: {error} (inputs of shape {shapes})").format(
+            op=opname, error=numpy_message(exc), shapes=shown),
+        op=opname, index=isinstance(exc, IndexError))
+
+
+# numpy's own messages a learner meets most, as msgids that rebuild numpy's English exactly.
+_NUMPY_MESSAGES = [
+    (re.compile(r"^operands could not be broadcast together with shapes (?P<shapes>.*?)"
+                r"(?P<tail>\s*)$", re.S),
+     lazy("operands could not be broadcast together with shapes {shapes}")),
+    (re.compile(r"^axis (?P<axis>-?\d+) is out of bounds for array of dimension (?P<ndim>\d+)$"),
+     lazy("axis {axis} is out of bounds for array of dimension {ndim}")),
+    (re.compile(r"^index (?P<index>-?\d+) is out of bounds for axis (?P<axis>\d+) with size "
+                r"(?P<size>\d+)$"),
+     lazy("index {index} is out of bounds for axis {axis} with size {size}")),
+]
+
+
+def numpy_message(exc: Exception) -> str:
+    """numpy's message of ``exc`` in the learner's language, when it is one we know."""
+    text = str(exc)
+    for pattern, message in _NUMPY_MESSAGES:
+        m = pattern.match(text)
+        if m:
+            parts = m.groupdict()
+            tail = parts.pop("tail", None) or ""
+            shown = message.format(**parts)
+            # numpy's trailing space stays in English only (as numpy prints it)
+            return shown + tail if str(message) == str.__str__(message) else shown
+    return text
 
 
 class DTypeError(AdkernelError, TypeError):

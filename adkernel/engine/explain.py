@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .i18n import _
 from .tensor import TensorLike, Variable
 
 
 def _label(obj) -> str:
     if isinstance(obj, Variable):
-        return f"Variable '{obj.name}'"
+        return _("Variable '{name}'").format(name=obj.name)
     if isinstance(obj, TensorLike):
-        return f"a tensor of shape {tuple(obj._value.shape)} and dtype {obj._value.dtype.name}"
-    return f"a {type(obj).__name__}"
+        return _("a tensor of shape {shape} and dtype {dtype}").format(
+            shape=tuple(obj._value.shape), dtype=obj._value.dtype.name)
+    return _("a {type}").format(type=type(obj).__name__)
 
 
 def _code(name: str) -> str:
@@ -68,29 +70,36 @@ def _search(producers, tid: int, sid: int, dropped=frozenset()):
     return found_diff, cuts, drops, leaves
 
 
-def explain(view, target, source, name: str = "the source") -> str:
-    """One sentence saying why ``gradient(target, source)`` is (or is not) None."""
+def explain(view, target, source, name: str | None = None) -> str:
+    """One sentence saying why ``gradient(target, source)`` is (or is not) None.
+
+    ``name`` is the learner's name for the source (``c``, ```sources[0]```); without one
+    the sentence says "the source" and code hints use ``x``.
+    """
+    if name is None:
+        name, x = _("the source"), "x"
+    else:
+        x = _code(name)
     if not isinstance(source, TensorLike):
-        return (
-            f"{name} is {_label(source)}, not a tensor: gradients are taken with respect "
-            "to tf.Variables or watched tensors."
-        )
-    what = f"{name} ({_label(source)})"
-    x = _code(name)
+        return _(
+            "{name} is {label}, not a tensor: gradients are taken with respect "
+            "to tf.Variables or watched tensors.").format(name=name, label=_label(source))
+    what = _("{name} ({label})").format(name=name, label=_label(source))
     if source._value.dtype.kind not in "fc":
-        return (
-            f"{what} has the integer dtype {source._value.dtype.name}, and gradients exist "
+        return _(
+            "{what} has the integer dtype {dtype}, and gradients exist "
             "only for float tensors: create it from a float (tf.Variable(3.0), not "
-            f"tf.Variable(3)) or convert it with tf.cast({x}, tf.float32)."
-        )
+            "tf.Variable(3)) or convert it with tf.cast({x}, tf.float32).").format(
+                what=what, dtype=source._value.dtype.name, x=x)
     if not isinstance(target, TensorLike):
-        return (
-            f"The target is {_label(target)}, not a tensor the tape recorded: the "
-            "computation left the tape (plain Python or numpy math); use tf ops."
-        )
+        return _(
+            "The target is {label}, not a tensor the tape recorded: the "
+            "computation left the tape (plain Python or numpy math); use tf ops.").format(
+                label=_label(target))
     sid, tid = source._serial, target._serial
     if target is source or sid == tid:
-        return f"The target is {name} itself, so the gradient is 1, not None."
+        return _("The target is {name} itself, so the gradient is 1, not None.").format(
+            name=name)
     producers = {link[1]: (link[0], link[2]) for link in view.links}
     source_tracked = view.tracks(sid)
     target_tracked = view.tracks(tid)
@@ -105,26 +114,30 @@ def explain(view, target, source, name: str = "the source") -> str:
         return _untracked_target(view, target, name, x)
     found, cuts, drops, leaves = _search(producers, tid, sid, frozenset(view.dropped))
     if found:
-        return f"The target depends on {name} through recorded ops, so its gradient is not None."
+        return _("The target depends on {name} through recorded ops, so its gradient is not "
+                 "None.").format(name=name)
     if cuts or drops:
-        reasons = [op.cut or (
-            f"the op '{op.name}', which has no gradient "
-            "(comparisons and other boolean results have none)") for op in cuts]
-        reasons += [
-            f"'{op.name}', whose gradient function returned None for it (return a gradient "
+        reasons = [str(op.cut) if op.cut else _(
+            "the op '{op}', which has no gradient "
+            "(comparisons and other boolean results have none)").format(op=op.name)
+            for op in cuts]
+        reasons += [_(
+            "'{op}', whose gradient function returned None for it (return a gradient "
             "for that input from tf.custom_gradient's grad_fn; for a variable the function "
-            "reads, in the second value grad_fn returns)" for op in drops]
-        return f"Every path from the target back to {name} passes through {' or '.join(reasons)}."
+            "reads, in the second value grad_fn returns)").format(op=op.name) for op in drops]
+        joined = reasons[0]
+        for more in reasons[1:]:
+            joined = _("{first} or {second}").format(first=joined, second=more)
+        return _("Every path from the target back to {name} passes through {reasons}.").format(
+            name=name, reasons=joined)
     if any(view.assigned(k) for k in leaves):
-        return (
+        return _(
             "The target depends on a variable whose value was set by assign / assign_add / "
             "assign_sub while recording; assignments are not differentiable, so no gradient "
-            f"flows through them back to {name}."
-        )
-    return (
-        f"The target does not depend on {name}: no recorded op connects them. Check that "
-        f"{name} is used in the computation of the target."
-    )
+            "flows through them back to {name}.").format(name=name)
+    return _(
+        "The target does not depend on {name}: no recorded op connects them. Check that "
+        "{name} is used in the computation of the target.").format(name=name)
 
 
 def _upper_first(text: str) -> str:
@@ -132,93 +145,102 @@ def _upper_first(text: str) -> str:
 
 
 def _watch(view, x: str, where: str = "") -> str:
-    """The fix "watch it", in the words of where the learner is: code or the magic's line."""
+    """The fix "watch it", in the words of where the learner is: code or the magic's line.
+
+    ``where``: ``""``, ``"block"`` (inside the ``with`` block), ``"before"`` (before using
+    it), ``"on"`` (on it) or ``"block-before"`` (inside the block before using it).
+    """
     if view.cell:
-        return f"add --watch {x} to the %%tape line"
-    return f"call tape.watch({x}){where}"
+        return _("add --watch {x} to the %%tape line").format(x=x)
+    if where == "block":
+        return _("call tape.watch({x}) inside the `with` block").format(x=x)
+    if where == "before":
+        return _("call tape.watch({x}) before using it").format(x=x)
+    if where == "on":
+        return _("call tape.watch({x}) on it").format(x=x)
+    if where == "block-before":
+        return _("call tape.watch({x}) inside the `with` block before using it").format(x=x)
+    return _("call tape.watch({x})").format(x=x)
 
 
 def _unwatched_source(view, source, what: str, x: str) -> str:
     """The tape never tracked the source: say why, from how it was made."""
     if isinstance(source, Variable):
         if not source.trainable:
-            return (
-                f"{what} was created with trainable=False, so the tape did not watch it: "
-                f"{_watch(view, x, ' inside the `with` block')}, or create it with "
-                "trainable=True."
-            )
+            return _(
+                "{what} was created with trainable=False, so the tape did not watch it: "
+                "{fix}, or create it with trainable=True.").format(
+                    what=what, fix=_watch(view, x, "block"))
         if not view.watches_accessed_variables:
-            return (
-                f"{what} was never passed to tape.watch() and the tape was created with "
-                f"watch_accessed_variables=False, so it was not watched: "
-                f"{_watch(view, x, ' before using it')}."
-            )
-        where = "in the cell" if view.cell else "inside the `with` block"
-        return (
-            f"{what} was never used while the tape was recording, so the target cannot "
-            f"depend on it through this tape: use it {where}."
-        )
+            return _(
+                "{what} was never passed to tape.watch() and the tape was created with "
+                "watch_accessed_variables=False, so it was not watched: {fix}.").format(
+                    what=what, fix=_watch(view, x, "before"))
+        if view.cell:
+            return _(
+                "{what} was never used while the tape was recording, so the target cannot "
+                "depend on it through this tape: use it in the cell.").format(what=what)
+        return _(
+            "{what} was never used while the tape was recording, so the target cannot "
+            "depend on it through this tape: use it inside the `with` block.").format(what=what)
     when = view.when(source._serial)
     if when == "during":
-        return (
-            f"{what} was computed while recording, but only from values the tape does "
-            f"not watch (constants or numpy arrays), so it was not watched: "
-            f"{_watch(view, x, ' on it')}, or make the input a tf.Variable."
-        )
+        return _(
+            "{what} was computed while recording, but only from values the tape does "
+            "not watch (constants or numpy arrays), so it was not watched: "
+            "{fix}, or make the input a tf.Variable.").format(
+                what=what, fix=_watch(view, x, "on"))
     if when == "paused":
-        return (
-            f"{what} was computed inside tape.stop_recording(), so the tape did not track "
-            f"it: compute it while the tape records, or {_watch(view, x)}."
-        )
+        return _(
+            "{what} was computed inside tape.stop_recording(), so the tape did not track "
+            "it: compute it while the tape records, or {fix}.").format(
+                what=what, fix=_watch(view, x))
     if any(source._serial in link[2] for link in view.links):
-        return (
-            f"{what} is a constant tensor the tape never watched: the tape recorded the "
-            f"ops that used it (they also used watched values), but gradients go only to "
-            f"what it watches, and constants are not watched automatically (only "
-            f"tf.Variables are). {_upper_first(_watch(view, x, ' before using it'))}, or "
-            "make it a tf.Variable."
-        )
-    return (
-        f"{what} is a constant tensor the tape never watched: "
-        f"{_watch(view, x, ' inside the `with` block before using it')}, or make it a "
-        f"tf.Variable (variables are watched automatically). If {x} was a Variable once, "
-        f"`{x} = {x} + 1` replaced it by a tensor: use {x}.assign_add(1)."
-    )
+        return _(
+            "{what} is a constant tensor the tape never watched: the tape recorded the "
+            "ops that used it (they also used watched values), but gradients go only to "
+            "what it watches, and constants are not watched automatically (only "
+            "tf.Variables are). {Fix}, or make it a tf.Variable.").format(
+                what=what, Fix=_upper_first(_watch(view, x, "before")))
+    return _(
+        "{what} is a constant tensor the tape never watched: "
+        "{fix}, or make it a "
+        "tf.Variable (variables are watched automatically). If {x} was a Variable once, "
+        "`{x} = {x} + 1` replaced it by a tensor: use {x}.assign_add(1).").format(
+            what=what, fix=_watch(view, x, "block-before"), x=x)
 
 
 def _untracked_target(view, target, name: str, x: str) -> str:
     """The source is tracked but the target is not: say where the target came from."""
     when = view.when(target._serial)
     if view.gradient_output(target._serial):
-        return (
-            f"The target is a gradient computed by an inner tape, and it does not depend "
-            f"on {name}: the function was linear in {name}, so its derivative is a "
-            f"constant and the next derivative is zero. TensorFlow reports that as None; "
-            f"pass unconnected_gradients='zero' to get 0."
-        )
+        return _(
+            "The target is a gradient computed by an inner tape, and it does not depend "
+            "on {name}: the function was linear in {name}, so its derivative is a "
+            "constant and the next derivative is zero. TensorFlow reports that as None; "
+            "pass unconnected_gradients='zero' to get 0.").format(name=name)
     if when == "before":
-        return (
+        return _(
             "The target was created before the tape started recording, and no op inside "
-            f"the block produced it, so it cannot depend on {name}. If the block assigns "
+            "the block produced it, so it cannot depend on {name}. If the block assigns "
             "the target only on some paths (an if/else branch that did not run), the "
             "target still holds its old value: compute it inside the block on every path."
-        )
+            ).format(name=name)
     if when == "paused":
-        return (
+        return _(
             "The target was computed inside tape.stop_recording(), so the tape saw none "
-            f"of the ops linking it to {name}: compute it while the tape records."
-        )
+            "of the ops linking it to {name}: compute it while the tape records.").format(
+                name=name)
     if when == "after":
-        return (
+        return _(
             "The target was computed after the tape stopped recording (outside the "
-            f"`with` block), so nothing links it to {name}: compute it inside the block."
-        )
-    return (
+            "`with` block), so nothing links it to {name}: compute it inside the block."
+            ).format(name=name)
+    return _(
         "The target was computed while recording, but only from values the tape does not "
         "track (constants, numpy arrays, values computed before the block or inside "
-        f"tape.stop_recording()), so it does not depend on {name}: compute it from {x} "
-        "inside the block, while the tape records."
-    )
+        "tape.stop_recording()), so it does not depend on {name}: compute it from {x} "
+        "inside the block, while the tape records.").format(name=name, x=x)
 
 
 def _summary(value) -> str:
@@ -245,9 +267,10 @@ def tape_text(view, header: str) -> str:
                 extra = ", " + ", ".join(f"{k}={v}" for k, v in shown.items())
         ov = rec.out_value
         lines.append(
-            f"  %{i} = {rec.op.name}({', '.join(ins)}{extra})"
-            f"  -> shape {tuple(ov.shape)} {ov.dtype.name}"
+            _("  %{i} = {op}({args}{extra})  -> shape {shape} {dtype}").format(
+                i=i, op=rec.op.name, args=", ".join(ins), extra=extra,
+                shape=tuple(ov.shape), dtype=ov.dtype.name)
         )
     if view.state.name == "USED" and not view.records:
-        lines.append("  (its one gradient has been taken: the records are released)")
+        lines.append(_("  (its one gradient has been taken: the records are released)"))
     return "\n".join(lines)

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import ops
 from .errors import GradientCheckError
+from .i18n import _
 from .tape import GradientTape
 from .tensor import TensorLike, constant
 
@@ -33,7 +34,8 @@ def _analytic_vjp(f, xs, u):
         tape.watch(ts)
         y = f(*ts)
     if not isinstance(y, TensorLike):
-        raise TypeError(f"check_gradients: f must return a tensor, got {type(y).__name__}")
+        raise TypeError(_("check_gradients: f must return a tensor, got {type}").format(
+            type=type(y).__name__))
     grads = tape.gradient(
         y, ts, output_gradients=u.astype(y._value.dtype), unconnected_gradients="zero"
     )
@@ -46,7 +48,7 @@ def _numeric_jvp(f, xs, vs, eps):
     return (_value(f(*plus)) - _value(f(*minus))) / (2 * eps)
 
 
-def _check_first_order(f, xs, eps, rtol, atol, rng, label):
+def _check_first_order(f, xs, eps, rtol, atol, rng, second: bool):
     y0 = _value(f(*[constant(x) for x in xs]))
     n_in = sum(x.size for x in xs)
     if n_in * max(y0.size, 1) <= _FULL_LIMIT:
@@ -66,22 +68,29 @@ def _check_first_order(f, xs, eps, rtol, atol, rng, label):
             bad = ~np.isclose(ana, num, rtol=rtol, atol=atol, equal_nan=True)
             if bad.any():
                 r, c = np.argwhere(bad)[0]
-                raise GradientCheckError(
-                    f"{label}gradient check failed for input {i}: d out[{r}] / d x[{c}] is "
-                    f"{ana[r, c]:.10g} by the tape but {num[r, c]:.10g} by central differences "
-                    f"({int(bad.sum())} of {bad.size} entries differ; rtol={rtol}, atol={atol})."
-                )
+                msg = (_("second-order gradient check failed for input {i}: d out[{r}] / d x[{c}] "
+                         "is {tape:.10g} by the tape but {numeric:.10g} by central differences "
+                         "({bad} of {size} entries differ; rtol={rtol}, atol={atol}).")
+                       if second else
+                       _("gradient check failed for input {i}: d out[{r}] / d x[{c}] is "
+                         "{tape:.10g} by the tape but {numeric:.10g} by central differences "
+                         "({bad} of {size} entries differ; rtol={rtol}, atol={atol})."))
+                raise GradientCheckError(msg.format(
+                    i=i, r=r, c=c, tape=ana[r, c], numeric=num[r, c], bad=int(bad.sum()),
+                    size=bad.size, rtol=rtol, atol=atol))
         return
-    for _ in range(3):
+    for _trial in range(3):
         vs = [rng.standard_normal(x.shape) for x in xs]
         u = rng.standard_normal(y0.shape)
         ana = sum(float(np.sum(g * v)) for g, v in zip(_analytic_vjp(f, xs, u), vs, strict=True))
         num = float(np.sum(u * _numeric_jvp(f, xs, vs, eps)))
         if not np.isclose(ana, num, rtol=rtol, atol=atol * max(1, y0.size)):
-            raise GradientCheckError(
-                f"{label}gradient check failed along a random direction: <u, J v> is "
-                f"{ana:.10g} by the tape but {num:.10g} by central differences."
-            )
+            msg = (_("second-order gradient check failed along a random direction: <u, J v> "
+                     "is {tape:.10g} by the tape but {numeric:.10g} by central differences.")
+                   if second else
+                   _("gradient check failed along a random direction: <u, J v> is "
+                     "{tape:.10g} by the tape but {numeric:.10g} by central differences."))
+            raise GradientCheckError(msg.format(tape=ana, numeric=num))
 
 
 def check_gradients(
@@ -111,16 +120,17 @@ def check_gradients(
     >>> adkernel.check_gradients(lambda x: tf.sin(x) * x, [0.5, 1.0], order=2)
     """
     if not callable(f):
-        raise TypeError(f"check_gradients(f, *inputs) needs a function f first, got a "
-                        f"{type(f).__name__}; e.g. check_gradients(lambda x: x ** 2, [3.0])")
+        raise TypeError(_("check_gradients(f, *inputs) needs a function f first, got a "
+                          "{type}; e.g. check_gradients(lambda x: x ** 2, [3.0])").format(
+                            type=type(f).__name__))
     if not inputs:
-        raise TypeError("check_gradients(f, *inputs) needs at least one input point, e.g. "
-                        "check_gradients(f, [3.0])")
+        raise TypeError(_("check_gradients(f, *inputs) needs at least one input point, e.g. "
+                          "check_gradients(f, [3.0])"))
     if order not in (1, 2):
-        raise ValueError("order must be 1 or 2")
+        raise ValueError(_("order must be 1 or 2"))
     xs = [np.array(x, dtype=np.float64, order="C") for x in inputs]  # reshape(-1) must be a view
     rng = np.random.default_rng(seed)
-    _check_first_order(f, xs, eps, rtol, atol, rng, "")
+    _check_first_order(f, xs, eps, rtol, atol, rng, False)
     if order == 2:
         y0 = _value(f(*[constant(x) for x in xs]))
         u = constant(rng.standard_normal(y0.shape))
@@ -133,5 +143,5 @@ def check_gradients(
             return ops.concat([ops.reshape(g, (-1,)) for g in grads], axis=0)
 
         _check_first_order(
-            grad_of_f, xs, 1e-5, max(rtol, 1e-5), max(atol, 1e-5), rng, "second-order "
+            grad_of_f, xs, 1e-5, max(rtol, 1e-5), max(atol, 1e-5), rng, True
         )

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .i18n import _
 from .tape import Meta, backward
 from .tensor import TensorLike, Variable
 
@@ -74,7 +75,11 @@ def _leaf_label(kind: str, obj_name: str | None, value) -> str:
     if kind == "constant" and value is not None and np.ndim(value) == 0:
         v = np.asarray(value)[()]
         return f"{v:.6g}" if np.asarray(value).dtype.kind in "fc" else str(v)
-    return {"watched": "watched", "constant": "const"}.get(kind, kind)
+    if kind == "watched":
+        return _("watched")
+    if kind == "constant":
+        return _("const")
+    return kind
 
 
 class _ArrayNames:
@@ -168,7 +173,7 @@ def _graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tr
         if isinstance(obj, Variable):
             kind, obj_name = "variable", obj.name.rsplit(":", 1)[0]
         elif serial in backward_outs or view.gradient_output(serial):
-            kind, obj_name = "constant", "gradient"
+            kind, obj_name = "constant", _("gradient")
         elif view.tracks(serial):
             kind, obj_name = "watched", None
         else:
@@ -181,7 +186,7 @@ def _graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tr
         node_of[serial] = n.id
         return n.id
 
-    for op, oid, iids, _, vals, _, outv in records:
+    for op, oid, iids, _need, vals, _params, outv in records:
         ins = []
         for k, v in zip(iids, vals, strict=True):
             if k:

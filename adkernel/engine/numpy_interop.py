@@ -30,6 +30,7 @@ import numpy as np
 
 from . import ops, sorting
 from .errors import NotDifferentiableError
+from .i18n import _, lazy, ngettext
 from .registry import numpy_aliases
 from .tape import tracked as _tracked
 from .tensor import TensorLike, convert_to_tensor
@@ -82,8 +83,8 @@ def _matmul(a, b):
     """np.matmul / ``@``: 1-d operands are promoted to a row / a column, then dropped."""
     sa, sb = np.shape(_values(a)), np.shape(_values(b))
     if not sa or not sb:
-        raise ValueError("matmul: Input operand does not have enough dimensions (a scalar); "
-                         "use * to multiply by a scalar.")
+        raise ValueError(_("matmul: Input operand does not have enough dimensions (a scalar); "
+                           "use * to multiply by a scalar."))
     if len(sa) >= 2 and len(sb) >= 2:
         return ops.matmul(a, b)
     a2 = _reshape_any(a, (1, sa[0])) if len(sa) == 1 else a
@@ -113,55 +114,63 @@ _VALUE_ONLY_UFUNCS = {np.isinf, np.signbit}
 
 # What to use instead, for numpy functions and ufuncs adkernel does not record.
 _SUGGEST = {
-    "arctan": "no arctan op yet: write it from supported ops or wrap it in tf.custom_gradient",
-    "sinh": "(exp(x) - exp(-x)) / 2 with tf.exp",
-    "cosh": "(exp(x) + exp(-x)) / 2 with tf.exp",
+    "arctan": lazy("no arctan op yet: write it from supported ops or wrap it in "
+                   "tf.custom_gradient"),
+    "sinh": lazy("(exp(x) - exp(-x)) / 2 with tf.exp"),
+    "cosh": lazy("(exp(x) + exp(-x)) / 2 with tf.exp"),
     "log2": "tf.math.log(x) / np.log(2.0)",
     "log10": "tf.math.log(x) / np.log(10.0)",
     "exp2": "tf.pow(2.0, x)",
-    "cumsum": "np.tril(np.ones((n, n))) @ x for a 1-d x of length n (a matmul, which is "
-              "recorded)",
-    "diff": "x[1:] - x[:-1] (slicing and subtraction are recorded)",
-    "vdot": "np.sum(a * b) or tf.reduce_sum(a * b)",
-    "inner": "np.sum(a * b, axis=-1), or np.dot for 1-d vectors",
-    "outer": "a[:, None] * b[None, :] (broadcasting is recorded)",
-    "tensordot": "np.einsum with the same axes, or tf.matmul after tf.reshape",
+    "cumsum": lazy("np.tril(np.ones((n, n))) @ x for a 1-d x of length n (a matmul, which is "
+                   "recorded)"),
+    "diff": lazy("x[1:] - x[:-1] (slicing and subtraction are recorded)"),
+    "vdot": lazy("np.sum(a * b) or tf.reduce_sum(a * b)"),
+    "inner": lazy("np.sum(a * b, axis=-1), or np.dot for 1-d vectors"),
+    "outer": lazy("a[:, None] * b[None, :] (broadcasting is recorded)"),
+    "tensordot": lazy("np.einsum with the same axes, or tf.matmul after tf.reshape"),
     "trace": "np.einsum('ii->', A)",
-    "average": "np.sum(w * x) / np.sum(w) (or np.mean without weights)",
+    "average": lazy("np.sum(w * x) / np.sum(w) (or np.mean without weights)"),
 }
 
 # numpy functions adkernel knows and refuses on watched tensors: why, and what to do.
 _REFUSED = {
-    "unique": "np.unique has no gradient (tf.unique has none either). Call np.unique(x.numpy()) "
-              "for the values; np.sort(x) is differentiable if sorted values are what you need.",
+    "unique": lazy("np.unique has no gradient (tf.unique has none either). Call "
+                   "np.unique(x.numpy()) for the values; np.sort(x) is differentiable if sorted "
+                   "values are what you need."),
 }
 _WHY = {
     **_REFUSED,
-    "histogram": "np.histogram's counts have no gradient, and the bin edges it picks depend on "
-                 "x. Call np.histogram(x.numpy(), ...) for the values, or give the edges "
-                 "yourself (bins=an array of edges, or range=) and leave out density and "
-                 "weights: the integer counts are then computed on the values.",
+    "histogram": lazy("np.histogram's counts have no gradient, and the bin edges it picks "
+                      "depend on x. Call np.histogram(x.numpy(), ...) for the values, or give "
+                      "the edges yourself (bins=an array of edges, or range=) and leave out "
+                      "density and weights: the integer counts are then computed on the "
+                      "values."),
 }
 
 
 def _refusal(name: str) -> str:
     if name in _WHY:
-        return _WHY[name]
+        return str(_WHY[name])
     hint = _SUGGEST.get(name)
-    hint = f"Try: {hint}." if hint else (
-        "Use the matching tf.* / tf.math.* function, or build it from operations the tape "
-        "records (+, *, tf.reduce_sum, slicing, ...).")
-    return (
-        f"np.{name} is not recorded by adkernel's tape, so its result would have no gradient "
-        f"(TensorFlow would silently give None later). {hint} If you do not need a gradient "
-        f"through it, call np.{name} on x.numpy() instead."
-    )
+    if hint:
+        return _(
+            "np.{name} is not recorded by adkernel's tape, so its result would have no "
+            "gradient (TensorFlow would silently give None later). Try: {hint}. If you do not "
+            "need a gradient through it, call np.{name} on x.numpy() instead.").format(
+                name=name, hint=str(hint))
+    return _(
+        "np.{name} is not recorded by adkernel's tape, so its result would have no "
+        "gradient (TensorFlow would silently give None later). Use the matching tf.* / "
+        "tf.math.* function, or build it from operations the tape records (+, *, "
+        "tf.reduce_sum, slicing, ...). If you do not need a gradient through it, call "
+        "np.{name} on x.numpy() instead.").format(name=name)
 
 
 def _out_refused(name: str) -> TypeError:
     return TypeError(
-        f"np.{name}(..., out=...) cannot write into an adkernel tensor: tensors are "
-        "immutable. Drop out= and use the returned tensor (or Variable.assign)."
+        _("np.{name}(..., out=...) cannot write into an adkernel tensor: tensors are "
+          "immutable. Drop out= and use the returned tensor (or Variable.assign).").format(
+            name=name)
     )
 
 
@@ -183,17 +192,21 @@ def array_ufunc(ufunc, method, inputs, kwargs):
         return ufunc(*_to_numpy(inputs), **_to_numpy(kwargs))
     if _any_tracked(inputs):
         if fn is not None and method == "__call__":
-            raise NotImplementedError(
-                f"np.{ufunc.__name__}: the argument{'s' if len(kwargs) > 1 else ''} "
-                f"{', '.join(repr(k) for k in kwargs)} cannot be recorded by adkernel's tape. "
-                f"Call np.{ufunc.__name__} without {'them' if len(kwargs) > 1 else 'it'} "
-                "(use tf.cast for a dtype), or call it on x.numpy() if you need no gradient."
-            )
+            raise NotImplementedError(ngettext(
+                "np.{name}: the argument {args} cannot be recorded by adkernel's tape. "
+                "Call np.{name} without it "
+                "(use tf.cast for a dtype), or call it on x.numpy() if you need no gradient.",
+                "np.{name}: the arguments {args} cannot be recorded by adkernel's tape. "
+                "Call np.{name} without them "
+                "(use tf.cast for a dtype), or call it on x.numpy() if you need no gradient.",
+                len(kwargs)).format(name=ufunc.__name__,
+                                    args=", ".join(repr(k) for k in kwargs)))
         if method != "__call__":
             raise NotDifferentiableError(
-                f"np.{ufunc.__name__}.{method} is not recorded by adkernel's tape, so its result "
-                "would have no gradient. Try: the matching tf.reduce_* function "
-                f"(np.{ufunc.__name__}.{method} on x.numpy() if you need no gradient)."
+                _("np.{name}.{method} is not recorded by adkernel's tape, so its result "
+                  "would have no gradient. Try: the matching tf.reduce_* function "
+                  "(np.{name}.{method} on x.numpy() if you need no gradient).").format(
+                    name=ufunc.__name__, method=method)
             )
         raise NotDifferentiableError(_refusal(ufunc.__name__))
     return getattr(ufunc, method)(*_to_numpy(inputs), **_to_numpy(kwargs))
@@ -332,8 +345,8 @@ def _moveaxis(a, source, destination):
     src = [int(s) % nd for s in np.atleast_1d(source)]
     dst = [int(d) % nd for d in np.atleast_1d(destination)]
     if len(src) != len(dst):
-        raise ValueError("`source` and `destination` arguments must have the same number of "
-                         "elements")
+        raise ValueError(_("`source` and `destination` arguments must have the same number of "
+                           "elements"))
     perm = [d for d in range(nd) if d not in src]
     for d, s in sorted(zip(dst, src, strict=True)):
         perm.insert(d, s)
@@ -387,7 +400,7 @@ def _split(ary, indices_or_sections, axis=0):
     if isinstance(indices_or_sections, int | np.integer):
         k = int(indices_or_sections)
         if k <= 0 or n % k:
-            raise ValueError("array split does not result in an equal division")
+            raise ValueError(_("array split does not result in an equal division"))
         return _pieces(ary, range(0, n + 1, n // k), axis)
     return _pieces(ary, [0, *[int(i) for i in indices_or_sections], n], axis)
 
@@ -397,7 +410,7 @@ def _array_split(ary, indices_or_sections, axis=0):
     if isinstance(indices_or_sections, int | np.integer):
         k = int(indices_or_sections)
         if k <= 0:
-            raise ValueError("number sections must be larger than 0.")
+            raise ValueError(_("number sections must be larger than 0."))
         each, extra = divmod(n, k)
         sizes = [each + 1] * extra + [each] * (k - extra)
         return _pieces(ary, [0, *itertools.accumulate(sizes)], axis)
@@ -452,7 +465,8 @@ def _take(a, indices, axis=None, out=None, mode="raise"):
         n = v.shape[axis]
     if idx.size and (idx.min() < -n or idx.max() >= n):
         bad = idx[(idx < -n) | (idx >= n)].reshape(-1)[0]
-        raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {n}")
+        raise IndexError(_("index {index} is out of bounds for axis {axis} with size "
+                           "{size}").format(index=bad, axis=axis, size=n))
     return ops.gather(a, np.where(idx < 0, idx + n, idx), axis=axis)
 
 
@@ -465,8 +479,9 @@ def _dot(a, b, out=None):
     k = sa[-1]
     kb = sb[-1] if len(sb) == 1 else sb[-2]
     if k != kb:
-        raise ValueError(f"shapes {sa} and {sb} not aligned: {k} (dim {len(sa) - 1}) != "
-                         f"{kb} (dim {max(len(sb) - 2, 0)})")
+        raise ValueError(_("shapes {a} and {b} not aligned: {k} (dim {da}) != "
+                           "{kb} (dim {db})").format(a=sa, b=sb, k=k, da=len(sa) - 1, kb=kb,
+                                                     db=max(len(sb) - 2, 0)))
     if len(sa) == 2 and len(sb) == 2:
         return ops.matmul(a, b)
     a2 = _reshape_any(a, (-1, k))
@@ -504,7 +519,7 @@ def _norm(x, ord=None, axis=None, keepdims=False):
             r = ops.sqrt(ops.reduce_sum(ops.square(x)))
             return ops.reshape(r, (1,) * v.ndim) if keep else r
         if v.ndim not in (1, 2):
-            raise ValueError("Improper number of dimensions to norm.")
+            raise ValueError(_("Improper number of dimensions to norm."))
         axis = tuple(range(v.ndim))
     axes = tuple(int(a) for a in axis) if isinstance(axis, tuple | list) else (int(axis),)
     if len(axes) == 1:
@@ -522,7 +537,7 @@ def _norm(x, ord=None, axis=None, keepdims=False):
         s = ops.reduce_sum(ops.pow(ops.abs(x), p), axis=ax, keepdims=keep)
         return ops.pow(s, 1.0 / p)
     if len(axes) != 2:
-        raise ValueError("Improper number of dimensions to norm.")
+        raise ValueError(_("Improper number of dimensions to norm."))
     row, col = (a % v.ndim for a in axes)
     if ord is None or ord == "fro":
         return ops.sqrt(ops.reduce_sum(ops.square(x), axis=(row, col), keepdims=keep))
@@ -566,8 +581,8 @@ def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
 def _q_checked(fname, q):
     if isinstance(q, TensorLike) and _tracked(q):
         raise NotDifferentiableError(
-            f"np.{fname}: adkernel differentiates with respect to the data, not q. Pass q as "
-            "numbers (or q.numpy())."
+            _("np.{name}: adkernel differentiates with respect to the data, not q. Pass q as "
+              "numbers (or q.numpy()).").format(name=fname)
         )
     return q
 
@@ -734,10 +749,11 @@ def array_function(func, types, args, kwargs):
         except _NumpyOnly as e:
             if _any_tracked(list(args) + list(kwargs.values())):
                 raise NotImplementedError(
-                    f"np.{name}(..., {e.arg}=...) is not supported on a tensor a tape is "
-                    f"watching: adkernel records np.{name} only with the default {e.arg!r}, "
-                    f"so this result would have no gradient. Leave {e.arg} out, or call "
-                    f"np.{name} on x.numpy() if you do not need a gradient."
+                    _("np.{name}(..., {arg}=...) is not supported on a tensor a tape is "
+                      "watching: adkernel records np.{name} only with the default {arg!r}, "
+                      "so this result would have no gradient. Leave {arg} out, or call "
+                      "np.{name} on x.numpy() if you do not need a gradient.").format(
+                        name=name, arg=e.arg)
                 ) from None
     elif name in _VALUE_ONLY or not _any_tracked(list(args) + list(kwargs.values())):
         pass

@@ -47,6 +47,7 @@ import numpy as np
 
 from ._state import serials, state
 from .errors import from_numpy_error
+from .i18n import _, ngettext
 from .tape import record
 from .tensor import EagerTensor, TensorLike, convert_to_tensor, dtype_mismatch, operand
 
@@ -114,7 +115,7 @@ class OpDef:
     def defvjp(self, vjp: Callable) -> Callable:
         """Register ``vjp`` as this op's gradient rule (use as a decorator)."""
         if not self.differentiable:
-            raise ValueError(f"op {self.name!r} is declared non-differentiable")
+            raise ValueError(_("op {op!r} is declared non-differentiable").format(op=self.name))
         self.vjp = vjp
         return vjp
 
@@ -161,7 +162,7 @@ def defop(name: str, differentiable: bool = True, uses=None, **meta) -> Callable
 
     def register(forward: Callable) -> OpDef:
         if name in REGISTRY:
-            raise ValueError(f"op {name!r} is registered twice")
+            raise ValueError(_("op {op!r} is registered twice").format(op=name))
         op = OpDef(name, forward, differentiable, uses, **meta)
         REGISTRY[name] = op
         return op
@@ -199,7 +200,7 @@ def numpy_aliases() -> dict:
 def operators() -> dict[str, Callable]:
     """``{"__mul__": fn, "__rmul__": reflected fn, ...}``: Python's operators on tensors."""
     table = {}
-    for fn, _, _, dunders in _public_items():
+    for fn, _names, _aliases, dunders in _public_items():
         for d in dunders:
             table[d] = _reflected(fn, d) if _is_reflected(d) else fn
     return table
@@ -242,7 +243,8 @@ def apply(op: OpDef, args: tuple, vals: tuple, params=None, out_type=None, out_i
 
 def _float_error(opname: str, dtype) -> TypeError:
     return TypeError(
-        f"{opname} needs a float tensor, got {dtype.name}. Try tf.cast(x, tf.float32) first."
+        _("{op} needs a float tensor, got {dtype}. Try tf.cast(x, tf.float32) first.").format(
+            op=opname, dtype=dtype.name)
     )
 
 
@@ -450,9 +452,11 @@ def refuse(fn_name: str, **given) -> None:
     does not implement (``given`` maps the name to whether a non-default value came)."""
     bad = [k for k, v in given.items() if v]
     if bad:
-        raise NotImplementedError(
-            f"{fn_name}: the argument{'s' if len(bad) > 1 else ''} "
-            f"{', '.join(repr(b) for b in bad)} {'are' if len(bad) > 1 else 'is'} not "
+        raise NotImplementedError(ngettext(
+            "{fn}: the argument {names} is not "
             "supported by adkernel (accepted for compatibility only with the default "
-            "value). Leave it out, or see docs/tf-compat.md."
-        )
+            "value). Leave it out, or see docs/tf-compat.md.",
+            "{fn}: the arguments {names} are not "
+            "supported by adkernel (accepted for compatibility only with the default "
+            "value). Leave it out, or see docs/tf-compat.md.", len(bad)).format(
+                fn=fn_name, names=", ".join(repr(b) for b in bad)))

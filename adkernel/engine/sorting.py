@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ops
+from .i18n import _
 from .tensor import TensorLike, convert_to_tensor
 
 __all__ = ["median", "percentile", "quantile", "sort"]
@@ -58,7 +59,7 @@ def _axes(axis, ndim: int) -> tuple:
             raise np.exceptions.AxisError(a, ndim)
         out.append(a % ndim)
     if len(set(out)) != len(out):
-        raise ValueError("repeated axis")
+        raise ValueError(_("repeated axis"))
     return tuple(sorted(out))
 
 
@@ -153,7 +154,7 @@ def quantile(a, q, axis=None, keepdims=False):
     """
     qa = np.asanyarray(q.numpy() if isinstance(q, TensorLike) else q)
     if not (np.all(qa >= 0) and np.all(qa <= 1)):
-        raise ValueError("Quantiles must be in the range [0, 1]")
+        raise ValueError(_("Quantiles must be in the range [0, 1]"))
     return _quantile(a, qa, axis, keepdims)
 
 
@@ -161,18 +162,18 @@ def percentile(a, q, axis=None, keepdims=False):
     """``np.percentile(a, q, axis, keepdims=...)`` with the default ``'linear'`` method."""
     qa = np.true_divide(q.numpy() if isinstance(q, TensorLike) else q, 100)
     if not (np.all(qa >= 0) and np.all(qa <= 1)):
-        raise ValueError("Percentiles must be in the range [0, 100]")
+        raise ValueError(_("Percentiles must be in the range [0, 100]"))
     return _quantile(a, np.asanyarray(qa), axis, keepdims)
 
 
 def _quantile(a, q: np.ndarray, axis, keepdims: bool):
     if q.ndim > 2:
-        raise ValueError("q must be a scalar or 1d")
+        raise ValueError(_("q must be a scalar or 1d"))
     x = _float(_tensor(a))
     x, v, order, kd_shape = _to_last(x, np.asarray(x), axis)
     n = v.shape[-1]
     if n == 0:
-        raise IndexError("cannot take a percentile of an empty slice (numpy raises too)")
+        raise IndexError(_("cannot take a percentile of an empty slice (numpy raises too)"))
     rest = v.shape[:-1]
     qf = q.reshape(-1)
     # numpy's virtual index and neighbours ('linear' = Hyndman & Fan's method 7)
@@ -209,7 +210,7 @@ def median(a, axis=None, keepdims=False):
     x, v, order, kd_shape = _to_last(x, np.asarray(x), axis)
     n = v.shape[-1]
     if n == 0:
-        raise IndexError("cannot take the median of an empty slice")
+        raise IndexError(_("cannot take the median of an empty slice"))
     nan_rows = _nan_rows(v)
     mid = _pick(x, order, np.intp(n // 2), nan_rows)
     if n % 2 == 0:

@@ -29,6 +29,7 @@ import numpy as np
 from . import explain as _explain
 from ._state import serials, state
 from .errors import InvalidArgumentError, NoneGradientWarning, NonFiniteGradientError, ShapeError
+from .i18n import _, lazy
 from .tensor import EagerTensor, TensorLike, Variable, _wrap
 
 __all__ = [
@@ -68,6 +69,15 @@ class TapeState(enum.Enum):
 
 _EXPLAIN = {"on": True}
 
+# A tape's state as its text form shows it (the values of TapeState, translated).
+_STATE_SHOWN = {TapeState.NEW: lazy("not entered"), TapeState.RECORDING: lazy("recording"),
+                TapeState.PAUSED: lazy("paused"), TapeState.STOPPED: lazy("stopped"),
+                TapeState.USED: lazy("used")}
+
+# What a call computes, as shown in messages (the method names stay as they are).
+_WHAT = {"gradient": lazy("gradient"), "jacobian": lazy("jacobian"),
+         "batch_jacobian": lazy("batch jacobian")}
+
 # Callables ``hook(target, tape)`` run at every ``gradient`` call; the notebook
 # extension uses one to plot a loss while a training loop runs. Empty by default.
 gradient_hooks: list = []
@@ -76,7 +86,8 @@ gradient_hooks: list = []
 def explain_none(enabled: bool = True) -> None:
     """Switch the :class:`NoneGradientWarning` sent when a gradient is ``None`` on or off."""
     if not isinstance(enabled, (bool, np.bool_)):
-        raise TypeError(f"explain_none(enabled) takes True or False, not {enabled!r}")
+        raise TypeError(_("explain_none(enabled) takes True or False, not {value!r}").format(
+            value=enabled))
     _EXPLAIN["on"] = bool(enabled)
 
 
@@ -192,7 +203,8 @@ def _unbroadcast(g, shape, op):
     gshape = tuple(g.shape)
     lead = len(gshape) - len(shape)
     if lead < 0:
-        raise ShapeError(f"gradient of op {op.name!r} has shape {gshape}, input has {shape}")
+        raise ShapeError(_("gradient of op {op!r} has shape {gshape}, input has {shape}").format(
+            op=op.name, gshape=gshape, shape=shape))
     axes = tuple(range(lead)) + tuple(
         lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1
     )
@@ -203,8 +215,8 @@ def _unbroadcast(g, shape, op):
             g = np.reshape(g, shape)
         except ValueError:
             raise ShapeError(
-                f"the gradient rule of op {op.name!r} returned shape {gshape} for an input "
-                f"of shape {shape}"
+                _("the gradient rule of op {op!r} returned shape {gshape} for an input "
+                  "of shape {shape}").format(op=op.name, gshape=gshape, shape=shape)
             ) from None
     return g
 
@@ -224,13 +236,15 @@ def _alias(value, serial: int):
 
 def _numerics_error(op, idx, gi, value):
     bad = "NaN" if np.any(np.isnan(gi)) else "inf"
-    why = op.nan or f"the derivative of {op.name} is not finite at its input"
+    why = str(op.nan) if op.nan else _(
+        "the derivative of {op} is not finite at its input").format(op=op.name)
     return NonFiniteGradientError(
-        f"The backward pass of op {op.name!r} (entry #{idx} on the tape) turned a finite "
-        f"upstream gradient into {bad} for an input of shape {tuple(np.shape(value))}: {why}. "
-        f"If the op sits in the unselected branch of tf.where, the chain rule still multiplies "
-        f"0 x inf = NaN there. Fix it with the 'double where' trick: feed the op a safe input, "
-        f"e.g. safe = tf.where(x > 0, x, 1.0); y = tf.where(x > 0, tf.math.{op.name}(safe), 0.0)."
+        _("The backward pass of op {op!r} (entry #{idx} on the tape) turned a finite "
+          "upstream gradient into {bad} for an input of shape {shape}: {why}. "
+          "If the op sits in the unselected branch of tf.where, the chain rule still multiplies "
+          "0 x inf = NaN there. Fix it with the 'double where' trick: feed the op a safe input, "
+          "e.g. safe = tf.where(x > 0, x, 1.0); y = tf.where(x > 0, tf.math.{op}(safe), 0.0)."
+          ).format(op=op.name, idx=idx, bad=bad, shape=tuple(np.shape(value)), why=why)
     )
 
 
@@ -244,8 +258,8 @@ def _conform(gi, v, op, higher: bool):
         gi = _unbroadcast(gi, v.shape, op)
     if gi.dtype is not v.dtype and gi.dtype != v.dtype:
         raise TypeError(
-            f"internal error: the gradient rule of {op.name!r} returned {gi.dtype} for a "
-            f"{v.dtype} input"
+            _("internal error: the gradient rule of {op!r} returned {got} for a "
+              "{want} input").format(op=op.name, got=gi.dtype, want=v.dtype)
         )
     return gi
 
@@ -408,27 +422,28 @@ def _rebuild(template, flat: list):
 
 def _describe(obj) -> str:
     if isinstance(obj, np.ndarray):
-        return f"a numpy array of shape {obj.shape}"
-    return f"{obj!r} of type {type(obj).__name__!r}"
+        return _("a numpy array of shape {shape}").format(shape=obj.shape)
+    return _("{value!r} of type {type!r}").format(value=obj, type=type(obj).__name__)
 
 
 def _flat_targets(target) -> list:
     if isinstance(target, TensorLike):
         return [target]
     if target is None:
-        raise TypeError(
+        raise TypeError(_(
             "Argument `target` should be a list or nested structure of Tensors, Variables or "
             "CompositeTensors to be differentiated, but received None."
-        )
+        ))
     flat: list = []
     _flatten(target, flat)
     for i, t in enumerate(flat):
         if not isinstance(t, TensorLike):
             where = "`target`" if len(flat) == 1 else f"`target` (item {i})"
             raise TypeError(
-                f"{where} must be a tensor computed while the tape recorded, but got "
-                f"{_describe(t)}. Compute it with tf ops inside the `with tf.GradientTape()` "
-                "block (plain Python or numpy math is not recorded)."
+                _("{where} must be a tensor computed while the tape recorded, but got "
+                  "{value}. Compute it with tf ops inside the `with tf.GradientTape()` "
+                  "block (plain Python or numpy math is not recorded).").format(
+                    where=where, value=_describe(t))
             )
     return flat
 
@@ -443,15 +458,16 @@ def _flat_sources(sources) -> tuple[object, list]:
     if type(sources) is list and all(isinstance(s, TensorLike) for s in sources):
         return _FLAT_LIST, list(sources)
     if sources is None:
-        raise TypeError("Argument `sources` is None; pass the variable(s) to differentiate by.")
+        raise TypeError(_(
+            "Argument `sources` is None; pass the variable(s) to differentiate by."))
     flat: list = []
     template = _flatten(sources, flat)
     for i, s in enumerate(flat):
         if not isinstance(s, TensorLike):
             where = "`sources`" if template == 0 else f"`sources[{i}]`"
             raise TypeError(
-                f"{where} is {_describe(s)}; pass a tf.Variable or a tensor the tape watched "
-                "(tape.watch(x))."
+                _("{where} is {value}; pass a tf.Variable or a tensor the tape watched "
+                  "(tape.watch(x)).").format(where=where, value=_describe(s))
             )
     return template, flat
 
@@ -463,19 +479,19 @@ def _unconnected_mode(value) -> UnconnectedGradients:
         return UnconnectedGradients(value)
     except ValueError:
         raise ValueError(
-            f"Unknown value for unconnected_gradients: {value!r}. "
-            "Use 'none' (the default) or 'zero'."
+            _("Unknown value for unconnected_gradients: {value!r}. "
+              "Use 'none' (the default) or 'zero'.").format(value=value)
         ) from None
 
 
 def _reject_complex(tensors) -> None:
     for t in tensors:
         if t._value.dtype.kind == "c":
-            raise NotImplementedError(
+            raise NotImplementedError(_(
                 "adkernel does not differentiate complex tensors (TensorFlow's conjugate "
                 "convention is not implemented). Split the value into real and imaginary "
                 "float parts and differentiate with respect to those."
-            )
+            ))
 
 
 def _ones_like(v):
@@ -638,10 +654,10 @@ class GradientTape:
     # -- context manager --------------------------------------------------------------
     def __enter__(self) -> GradientTape:
         if self._state in (TapeState.RECORDING, TapeState.PAUSED):
-            raise ValueError(
+            raise ValueError(_(
                 "Tape is still recording, This can happen if you try to re-enter an "
                 "already-active tape. Use a new tf.GradientTape() for the inner block."
-            )
+            ))
         if self._state is TapeState.USED:
             self._clear()
         for outer in state.recording:
@@ -674,9 +690,10 @@ class GradientTape:
         for obj in flat:
             if not isinstance(obj, TensorLike):
                 raise ValueError(
-                    f"Passed in object {obj!r} of type '{type(obj).__name__}', not tf.Tensor or "
-                    "tf.Variable or ExtensionType. Try tape.watch(tf.constant(value)) and use that "
-                    "tensor in your computation."
+                    _("Passed in object {value!r} of type '{type}', not tf.Tensor or "
+                      "tf.Variable or ExtensionType. Try tape.watch(tf.constant(value)) and use "
+                      "that tensor in your computation.").format(
+                        value=obj, type=type(obj).__name__)
                 )
             if obj._serial not in self._ids:
                 self._ids.add(obj._serial)
@@ -704,7 +721,7 @@ class GradientTape:
     def stop_recording(self):
         """Temporarily stop recording on this tape (other tapes keep recording)."""
         if self._state is not TapeState.RECORDING:
-            raise RuntimeError("Trying to stop recording a tape which is not recording.")
+            raise RuntimeError(_("Trying to stop recording a tape which is not recording."))
         pos = next(i for i, t in enumerate(state.recording) if t is self)
         state.recording.pop(pos)
         self._state = TapeState.PAUSED
@@ -725,16 +742,16 @@ class GradientTape:
     def _check_usable(self, what: str) -> None:
         if self._state is TapeState.NEW:
             raise RuntimeError(
-                f"This GradientTape never recorded anything, so it has no {what} to give: "
-                "use it as a context manager, `with tf.GradientTape() as tape:`, and compute "
-                "the target inside the block."
+                _("This GradientTape never recorded anything, so it has no {what} to give: "
+                  "use it as a context manager, `with tf.GradientTape() as tape:`, and compute "
+                  "the target inside the block.").format(what=_WHAT.get(what, what))
             )
         if self._state is TapeState.USED:
-            raise RuntimeError(
+            raise RuntimeError(_(
                 "A non-persistent GradientTape can only be used to compute one set of "
                 "gradients (or jacobians). Create it with tf.GradientTape(persistent=True) to "
                 "call gradient/jacobian several times, or record again in a new tape."
-            )
+            ))
 
     def _begin_call(self) -> bool:
         """Start a gradient/jacobian call; returns whether it is recorded (higher order)."""
@@ -769,8 +786,9 @@ class GradientTape:
         _flatten(output_gradients, flat)
         if len(flat) != len(targets):
             raise ValueError(
-                f"`output_gradients` has {len(flat)} entries but `target` has {len(targets)};"
-                " pass one output gradient per target (or None for all)."
+                _("`output_gradients` has {n} entries but `target` has {m};"
+                  " pass one output gradient per target (or None for all).").format(
+                    n=len(flat), m=len(targets))
             )
         seeds = []
         for t, og in zip(targets, flat, strict=True):
@@ -779,16 +797,17 @@ class GradientTape:
                 seeds.append(None)
                 continue
             if og is None:
-                raise ValueError(
+                raise ValueError(_(
                     "Attempt to convert a value (None) with an unsupported type "
                     "(<class 'NoneType'>) to a Tensor: every entry of `output_gradients` must "
                     "be a tensor or array shaped like its target."
-                )
+                ))
             if isinstance(og, TensorLike):
                 if og._value.dtype != v.dtype:
                     raise InvalidArgumentError(
-                        f"`output_gradients` entry has dtype {og._value.dtype.name} but its "
-                        f"target is {v.dtype.name}; try tf.cast(og, tf.{v.dtype.name}).",
+                        _("`output_gradients` entry has dtype {got} but its "
+                          "target is {want}; try tf.cast(og, tf.{want}).").format(
+                            got=og._value.dtype.name, want=v.dtype.name),
                         op="Mul",
                     )
                 sv = og._value
@@ -796,8 +815,9 @@ class GradientTape:
                 sv = np.asarray(og, dtype=v.dtype)
             if np.shape(sv) != v.shape:
                 raise InvalidArgumentError(
-                    f"Incompatible shapes: {list(np.shape(sv))} vs. {list(v.shape)}: each "
-                    "entry of `output_gradients` must have the shape of its target.",
+                    _("Incompatible shapes: {got} vs. {want}: each "
+                      "entry of `output_gradients` must have the shape of its target.").format(
+                        got=list(np.shape(sv)), want=list(v.shape)),
                     op="Mul",
                 )
             if higher:
@@ -905,8 +925,9 @@ class GradientTape:
         self._check_usable(what)
         if not self._persistent and not use_pfor:
             raise RuntimeError(
-                f"GradientTape must be created with persistent=True to compute the {what} "
-                "with eager execution enabled and with experimental_use_pfor set to False."
+                _("GradientTape must be created with persistent=True to compute the {what} "
+                  "with eager execution enabled and with experimental_use_pfor set to False."
+                  ).format(what=_WHAT.get(what, what))
             )
         tracked_ids = self._ids
         higher = self._begin_call()
@@ -933,7 +954,7 @@ class GradientTape:
         """Full Jacobian: shape ``target.shape + source.shape`` for each source."""
         mode = _unconnected_mode(unconnected_gradients)
         if not isinstance(target, TensorLike):
-            raise TypeError("`target` of jacobian must be a single tensor.")
+            raise TypeError(_("`target` of jacobian must be a single tensor."))
         template, flat_sources = _flat_sources(sources)
         if template is _FLAT_LIST:
             template = list(range(len(flat_sources)))
@@ -974,17 +995,19 @@ class GradientTape:
         _unconnected_mode(unconnected_gradients)
         if not isinstance(target, TensorLike) or not isinstance(source, TensorLike):
             raise TypeError(
-                "batch_jacobian takes one target tensor and one source tensor "
-                f"(got {type(target).__name__} and {type(source).__name__})."
+                _("batch_jacobian takes one target tensor and one source tensor "
+                  "(got {target} and {source}).").format(
+                    target=type(target).__name__, source=type(source).__name__)
             )
         tv, sv = target._value, source._value
         for v in (tv, sv):
             if v.ndim < 2:
-                raise ValueError(f"Shape {tuple(v.shape)} must have rank at least 2")
+                raise ValueError(_("Shape {shape} must have rank at least 2").format(
+                    shape=tuple(v.shape)))
         if tv.shape[0] != sv.shape[0]:
             raise ValueError(
-                f"Need first dimension of target shape ({tuple(tv.shape)}) and source shape "
-                f"({tuple(sv.shape)}) to match."
+                _("Need first dimension of target shape ({target}) and source shape "
+                  "({source}) to match.").format(target=tuple(tv.shape), source=tuple(sv.shape))
             )
         batch = tv.shape[0]
         row = int(np.prod(tv.shape[1:], dtype=np.int64))
@@ -1006,7 +1029,7 @@ class GradientTape:
     def explain(self, target, source, _name: str | None = None) -> str:
         """One plain sentence saying why ``gradient(target, source)`` is (or is not) None."""
         if _name is None:
-            _name = _caller_name(source, sys._getframe(1)) or "the source"
+            _name = _caller_name(source, sys._getframe(1))
         return _explain.explain(self.view(), target, source, _name)
 
     # -- text form --------------------------------------------------------------------
@@ -1021,7 +1044,11 @@ class GradientTape:
         )
 
     def __str__(self) -> str:
-        return _explain.tape_text(self.view(), repr(self))
+        header = (_("<persistent GradientTape: {state}, {n} ops, {watched} watched>")
+                  if self._persistent else
+                  _("<GradientTape: {state}, {n} ops, {watched} watched>")).format(
+            state=_STATE_SHOWN[self._state], n=len(self._entries), watched=len(self._watched))
+        return _explain.tape_text(self.view(), header)
 
 
 class CellTape(GradientTape):

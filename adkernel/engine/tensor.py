@@ -20,6 +20,7 @@ import numpy as np
 from ._state import serials, state
 from .dtypes import DType, as_dtype, dtype_of_numpy
 from .errors import DTypeError, InvalidArgumentError, ShapeError
+from .i18n import _, ngettext
 
 __all__ = [
     "Tensor",
@@ -92,7 +93,7 @@ class _UnknownShape(TensorShape):
         return False
 
     def as_list(self):
-        raise ValueError("as_list() is not defined on an unknown TensorShape.")
+        raise ValueError(_("as_list() is not defined on an unknown TensorShape."))
 
     def __repr__(self) -> str:
         return "TensorShape(None)"
@@ -183,13 +184,15 @@ class TensorLike:
     def _need_one_element(self, what: str) -> None:
         if self._value.size != 1:
             raise TypeError(
-                f"{what}() needs a tensor with exactly one element, but this one has shape "
-                f"{tuple(self._value.shape)}; reduce it first (e.g. tf.reduce_sum(t), "
-                f"tf.reduce_mean(t)) or pick one element (t[0])")
+                _("{what}() needs a tensor with exactly one element, but this one has shape "
+                  "{shape}; reduce it first (e.g. tf.reduce_sum(t), "
+                  "tf.reduce_mean(t)) or pick one element (t[0])").format(
+                    what=what, shape=tuple(self._value.shape)))
 
     def __index__(self) -> int:
         if self._value.dtype.kind not in "iu":
-            raise TypeError(f"Only integer tensors can be used as an index, not {self.dtype.name}")
+            raise TypeError(_("Only integer tensors can be used as an index, not {dtype}").format(
+                dtype=self.dtype.name))
         return int(self._value)
 
     def __complex__(self) -> complex:
@@ -198,9 +201,10 @@ class TensorLike:
     def __bool__(self) -> bool:
         if self._value.size > 1:
             raise ValueError(
-                f"The truth value of a tensor with more than one element (shape "
-                f"{tuple(self._value.shape)}) is ambiguous: use tf.reduce_any(t) (is any "
-                "element true?) or tf.reduce_all(t) (are all true?)")
+                _("The truth value of a tensor with more than one element (shape "
+                  "{shape}) is ambiguous: use tf.reduce_any(t) (is any "
+                  "element true?) or tf.reduce_all(t) (are all true?)").format(
+                    shape=tuple(self._value.shape)))
         return bool(self._value)
 
     def __format__(self, spec: str) -> str:
@@ -212,7 +216,8 @@ class TensorLike:
 
     def __hash__(self):
         raise TypeError(
-            f"{type(self).__name__} is unhashable. Instead, use tensor.ref() as the key."
+            _("{type} is unhashable. Instead, use tensor.ref() as the key.").format(
+                type=type(self).__name__)
         )
 
     def ref(self) -> _Ref:
@@ -223,7 +228,7 @@ class TensorLike:
 
     def __iter__(self):
         if self._value.ndim == 0:
-            raise TypeError("Cannot iterate over a scalar tensor.")
+            raise TypeError(_("Cannot iterate over a scalar tensor."))
         for i in range(self._value.shape[0]):
             yield self[i]
 
@@ -300,14 +305,14 @@ class Tensor(TensorLike):
 
     def __len__(self) -> int:
         if self._value.ndim == 0:
-            raise TypeError("Scalar tensor has no `len()`")
+            raise TypeError(_("Scalar tensor has no `len()`"))
         return self._value.shape[0]
 
     def __setitem__(self, key, value):
         raise TypeError(
-            f"'{type(self).__name__}' object does not support item assignment: tensors are "
-            "immutable. "
-            "Try a tf.Variable and `v[i].assign(value)`, or build a new tensor with tf.where."
+            _("'{type}' object does not support item assignment: tensors are immutable. "
+              "Try a tf.Variable and `v[i].assign(value)`, or build a new tensor with "
+              "tf.where.").format(type=type(self).__name__)
         )
 
     def __copy__(self):
@@ -354,27 +359,30 @@ def _default_array(value) -> np.ndarray | np.generic:
             arr = np.asarray(value)
         except ValueError:
             raise ValueError(
-                f"Can't convert non-rectangular Python sequence to Tensor: {_short(value)} has "
-                "rows of different lengths; give every row the same length (a tensor is a "
-                "rectangular grid of numbers)") from None
+                _("Can't convert non-rectangular Python sequence to Tensor: {value} has "
+                  "rows of different lengths; give every row the same length (a tensor is a "
+                  "rectangular grid of numbers)").format(value=_short(value))) from None
         if arr.dtype == _F64 and not _contains_numpy(value):
             return arr.astype(_F32)
         if arr.dtype == _I64 and not _contains_numpy(value):
             if arr.size == 0 or (arr.min() >= -(2**31) and arr.max() < 2**31):
                 return arr.astype(_I32)
         if arr.dtype.kind in "OUS":
-            raise DTypeError(f"Cannot convert {value!r} to a tensor: it is not a list of numbers.")
+            raise DTypeError(
+                _("Cannot convert {value!r} to a tensor: it is not a list of numbers.").format(
+                    value=value))
         return arr
     if value is None:
-        raise DTypeError(
+        raise DTypeError(_(
             "Attempt to convert a value (None) with an unsupported type (<class 'NoneType'>) "
             "to a Tensor."
-        )
+        ))
     arr = np.asarray(value)
     if arr.dtype.kind in "OUS":
         raise DTypeError(
-            f"Cannot convert a value of type {type(value).__name__!r} to a Tensor; "
-            "pass a number, a list of numbers or a numpy array."
+            _("Cannot convert a value of type {type!r} to a Tensor; "
+              "pass a number, a list of numbers or a numpy array.").format(
+                type=type(value).__name__)
         )
     return arr
 
@@ -406,9 +414,11 @@ def _cast_value(value, np_dtype: np.dtype, what=None):
     """Convert a non-tensor value to ``np_dtype`` the way TensorFlow would, or raise."""
     t = type(value)
     if t is float and np_dtype.kind in "iub":
-        raise DTypeError(f"Cannot convert {value!r} to EagerTensor of dtype {np_dtype.name}")
+        raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype {dtype}").format(
+            value=value, dtype=np_dtype.name))
     if t is complex and np_dtype.kind != "c":
-        raise DTypeError(f"Cannot convert {value!r} to EagerTensor of dtype {np_dtype.name}")
+        raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype {dtype}").format(
+            value=value, dtype=np_dtype.name))
     if isinstance(value, (list, tuple)) and _contains_tensor(value):
         packed = _hooks.stack(list(value))
         return packed._value if packed._value.dtype == np_dtype else packed._value.astype(np_dtype)
@@ -416,14 +426,17 @@ def _cast_value(value, np_dtype: np.dtype, what=None):
     if arr.dtype == np_dtype:
         return arr
     if arr.dtype.kind in "OUS":
-        raise DTypeError(f"Cannot convert {value!r} to a tensor of dtype {np_dtype.name}")
+        raise DTypeError(_("Cannot convert {value!r} to a tensor of dtype {dtype}").format(
+            value=value, dtype=np_dtype.name))
     if np_dtype.kind in "iu" and arr.dtype.kind in "fc" and not isinstance(arr, (_ndarray,)):
-        raise DTypeError(f"Cannot convert {value!r} to EagerTensor of dtype {np_dtype.name}")
+        raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype {dtype}").format(
+            value=value, dtype=np_dtype.name))
     if np_dtype.kind in "iu" and arr.dtype.kind in "fc":
         if not np.all(np.isfinite(arr)) or np.any(arr != np.trunc(arr)):
             raise DTypeError(
-                f"Cannot convert an array of {arr.dtype.name} values with fractions to "
-                f"dtype {np_dtype.name}; use tf.cast(x, tf.{np_dtype.name}) to truncate."
+                _("Cannot convert an array of {got} values with fractions to "
+                  "dtype {dtype}; use tf.cast(x, tf.{dtype}) to truncate.").format(
+                    got=arr.dtype.name, dtype=np_dtype.name)
             )
     return arr.astype(np_dtype)
 
@@ -438,8 +451,9 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
             want = as_dtype(dtype)._np
             if value._value.dtype != want:
                 raise ValueError(
-                    f"Tensor conversion requested dtype {want.name} for Tensor with dtype "
-                    f"{value._value.dtype.name}: {value!r}. Try tf.cast(x, tf.{want.name})."
+                    _("Tensor conversion requested dtype {want} for Tensor with dtype "
+                      "{got}: {value!r}. Try tf.cast(x, tf.{want}).").format(
+                        want=want.name, got=value._value.dtype.name, value=value)
                 )
         if isinstance(value, Tensor):
             return value
@@ -448,8 +462,9 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
         packed = _hooks.stack(list(value))
         if dtype is not None and packed._value.dtype != as_dtype(dtype)._np:
             raise ValueError(
-                f"Tensor conversion requested dtype {as_dtype(dtype).name} for a list of "
-                f"{packed._value.dtype.name} tensors; try tf.cast(x, {as_dtype(dtype).name}).")
+                _("Tensor conversion requested dtype {want} for a list of "
+                  "{got} tensors; try tf.cast(x, {want}).").format(
+                    want=as_dtype(dtype).name, got=packed._value.dtype.name))
         return packed
     if dtype is None and dtype_hint is not None:
         try:
@@ -477,9 +492,10 @@ def constant(value, dtype=None, shape=None, name=None) -> Tensor:
             v = np.broadcast_to(np.reshape(v, ()), shape).copy()
         else:
             raise TypeError(
-                f"Eager execution of tf.constant with unsupported shape. Tensor {v} has "
-                f"{np.size(v)} elements, but got `shape` {shape} with {int(np.prod(shape))} "
-                "elements: give a single value (it is repeated) or exactly that many.")
+                _("Eager execution of tf.constant with unsupported shape. Tensor {value} has "
+                  "{n} elements, but got `shape` {shape} with {m} "
+                  "elements: give a single value (it is repeated) or exactly that many.").format(
+                    value=v, n=np.size(v), shape=shape, m=int(np.prod(shape))))
     return _wrap(v)
 
 
@@ -491,10 +507,12 @@ def operand(value, np_dtype: np.dtype):
             return value
         if np_dtype.kind in "fc":
             return np_dtype.type(value)
-        raise DTypeError(f"Cannot convert {value!r} to EagerTensor of dtype {np_dtype.name}")
+        raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype {dtype}").format(
+            value=value, dtype=np_dtype.name))
     if t is int:
         if np_dtype.kind == "b":
-            raise DTypeError(f"Cannot convert {value!r} to EagerTensor of dtype bool")
+            raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype bool").format(
+                value=value))
         return np_dtype.type(value)
     if t is _ndarray:
         return value if value.dtype is np_dtype else _cast_value(value, np_dtype)
@@ -503,10 +521,11 @@ def operand(value, np_dtype: np.dtype):
 
 def dtype_mismatch(op_name: str, a_dtype: np.dtype, b_dtype: np.dtype, index: int = 1):
     return InvalidArgumentError(
-        f"cannot compute {op_name} as input #{index}(zero-based) was expected to be a "
-        f"{a_dtype.name} tensor but is a {b_dtype.name} tensor. Tensors in one op must share "
-        f"a dtype: convert one of them, e.g. tf.cast(y, tf.{a_dtype.name}), or create both "
-        f"with the same dtype (a Python float gives float32, a numpy array keeps float64).",
+        _("cannot compute {op} as input #{index}(zero-based) was expected to be a "
+          "{want} tensor but is a {got} tensor. Tensors in one op must share "
+          "a dtype: convert one of them, e.g. tf.cast(y, tf.{want}), or create both "
+          "with the same dtype (a Python float gives float32, a numpy array keeps float64)."
+          ).format(op=op_name, index=index, want=a_dtype.name, got=b_dtype.name),
         op=op_name,
     )
 
@@ -564,20 +583,21 @@ class Variable(TensorLike):
                               ("synchronization", synchronization),
                               ("aggregation", aggregation)) if v is not None]
         if bad:
-            raise NotImplementedError(
-                f"tf.Variable: the argument{'s' if len(bad) > 1 else ''} "
-                f"{', '.join(repr(b) for b in bad)} (devices, graphs, distribution) "
-                f"{'are' if len(bad) > 1 else 'is'} not supported by adkernel; leave "
-                f"{'them' if len(bad) > 1 else 'it'} out.")
+            raise NotImplementedError(ngettext(
+                "tf.Variable: the argument {names} (devices, graphs, distribution) "
+                "is not supported by adkernel; leave it out.",
+                "tf.Variable: the arguments {names} (devices, graphs, distribution) "
+                "are not supported by adkernel; leave them out.", len(bad)).format(
+                    names=", ".join(repr(b) for b in bad)))
         if constraint is not None and not callable(constraint):
-            raise ValueError("The `constraint` argument must be a callable.")
+            raise ValueError(_("The `constraint` argument must be a callable."))
         self.constraint = constraint
         if trainable is None:
             trainable = True
         if not validate_shape and shape is None:
             shape = TensorShape(None)
         if initial_value is None:
-            raise ValueError("tf.Variable needs an initial_value, e.g. tf.Variable(0.0)")
+            raise ValueError(_("tf.Variable needs an initial_value, e.g. tf.Variable(0.0)"))
         if callable(initial_value) and not isinstance(initial_value, TensorLike):
             initial_value = initial_value()
         if isinstance(initial_value, TensorLike):
@@ -597,8 +617,9 @@ class Variable(TensorLike):
         )
         if shape is not None and self._shape_fixed and tuple(shape) != self._value.shape:
             raise ShapeError(
-                f"The initial value's shape {self._value.shape} is not compatible with "
-                f"the explicitly supplied `shape` argument {tuple(shape)}."
+                _("The initial value's shape {shape} is not compatible with "
+                  "the explicitly supplied `shape` argument {given}.").format(
+                    shape=self._value.shape, given=tuple(shape))
             )
 
     @property
@@ -619,42 +640,44 @@ class Variable(TensorLike):
     value = read_value
 
     def __len__(self):
-        raise TypeError(f"object of type '{type(self).__name__}' has no len()")
+        raise TypeError(_("object of type '{type}' has no len()").format(
+            type=type(self).__name__))
 
     def __getitem__(self, key):
         return _hooks.getitem(self, key, _out_type=_VariableSlice, _out_init=(self, key))
 
     def __setitem__(self, key, value):
         raise TypeError(
-            f"'{type(self).__name__}' object does not support item assignment. "
-            "Try `v[i].assign(value)` or `v.assign(new_value)`."
+            _("'{type}' object does not support item assignment. "
+              "Try `v[i].assign(value)` or `v.assign(new_value)`.").format(
+                type=type(self).__name__)
         )
 
     def __iadd__(self, other):
-        raise RuntimeError(
+        raise RuntimeError(_(
             "`variable += value` with `tf.Variable`s is not supported. Use "
             "`variable.assign_add(value)` to modify the variable, or `out = variable + value` "
             "if you need to get a new output Tensor."
-        )
+        ))
 
     def __isub__(self, other):
-        raise RuntimeError(
+        raise RuntimeError(_(
             "`variable -= value` with `tf.Variable`s is not supported. Use "
             "`variable.assign_sub(value)` to modify the variable, or `out = variable - value` "
             "if you need to get a new output Tensor."
-        )
+        ))
 
     def __imul__(self, other):
-        raise RuntimeError(
+        raise RuntimeError(_(
             "`variable *= value` with `tf.Variable`s is not supported. Use "
             "`variable.assign(variable * value)`, or `out = variable * value` for a new Tensor."
-        )
+        ))
 
     def __itruediv__(self, other):
-        raise RuntimeError(
+        raise RuntimeError(_(
             "`variable /= value` with `tf.Variable`s is not supported. Use "
             "`variable.assign(variable / value)`, or `out = variable / value` for a new Tensor."
-        )
+        ))
 
     def __copy__(self):
         return self
@@ -669,9 +692,10 @@ class Variable(TensorLike):
             new = value._value
             if new.dtype is not cur.dtype and new.dtype != cur.dtype:
                 raise ValueError(
-                    f"Tensor conversion requested dtype {cur.dtype.name} for Tensor with dtype "
-                    f"{new.dtype.name}: cannot {verb} it to variable '{self.name}'. "
-                    f"Try tf.cast(value, tf.{cur.dtype.name})."
+                    _("Tensor conversion requested dtype {want} for Tensor with dtype "
+                      "{got}: cannot {verb} it to variable '{name}'. "
+                      "Try tf.cast(value, tf.{want}).").format(
+                        want=cur.dtype.name, got=new.dtype.name, verb=verb, name=self.name)
                 )
         else:
             new = operand(value, cur.dtype)
@@ -683,8 +707,9 @@ class Variable(TensorLike):
             if verb != "assign" and _broadcasts(shape, cur.shape):
                 return new
             raise ShapeError(
-                f"Cannot {verb} value to variable '{self.name}': Shape mismatch. The variable "
-                f"shape {cur.shape}, and the assigned value shape {shape} are incompatible."
+                _("Cannot {verb} value to variable '{name}': Shape mismatch. The variable "
+                  "shape {shape}, and the assigned value shape {value_shape} are incompatible."
+                  ).format(verb=verb, name=self.name, shape=cur.shape, value_shape=shape)
             )
         return new
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidArgumentError
+from ..i18n import _
 from ..registry import REGISTRY, composite, exports, operators, refuse
 from ..tensor import Tensor, TensorLike, convert_to_tensor
 from . import array, linalg, math, nn, reduce  # noqa: F401  (registers the primitives)
@@ -78,7 +79,8 @@ def _norm_axis(axis):
             return axis[0]
         if len(axis) != 2 or axis[0] == axis[1]:
             raise ValueError(
-                f"'axis' must be None, an integer, or a tuple of 2 unique integers, got {axis}")
+                _("'axis' must be None, an integer, or a tuple of 2 unique integers, got "
+                  "{axis}").format(axis=axis))
         return axis
     return None if axis is None else int(axis)
 
@@ -100,16 +102,18 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
     if matrix:
         if not any(ord == m and is_str == isinstance(m, str) for m in _MATRIX_NORMS):
             raise ValueError(
-                f"'ord' must be a supported matrix norm in {list(_MATRIX_NORMS)}, got {ord!r}")
+                _("'ord' must be a supported matrix norm in {norms}, got {ord!r}").format(
+                    norms=list(_MATRIX_NORMS), ord=ord))
         if not is_str and ord == 2:
             raise NotImplementedError(
-                "tf.norm: the argument 'ord' = 2 with a pair of axes (the spectral norm of a "
-                "matrix, its largest singular value) is not supported by adkernel; use "
-                "ord='fro' for the Frobenius norm, or 1 or np.inf.")
+                _("tf.norm: the argument 'ord' = 2 with a pair of axes (the spectral norm of a "
+                  "matrix, its largest singular value) is not supported by adkernel; use "
+                  "ord='fro' for the Frobenius norm, or 1 or np.inf."))
     elif not (ord == "euclidean" if is_str else isinstance(ord, int | float) and ord > 0):
         raise ValueError(
-            f"'ord' must be a supported vector norm ('euclidean', or a number p > 0 such as "
-            f"1, 2 or np.inf), got {ord!r}; 'fro' needs a pair of axes (a matrix norm).")
+            _("'ord' must be a supported vector norm ('euclidean', or a number p > 0 such as 1,"
+              " 2 or np.inf), got {ord!r}; 'fro' needs a pair of axes (a matrix norm).").format(
+                ord=ord))
     if is_str or ord == 2:
         if not matrix:
             return sqrt(reduce_sum(square(t), axis=axis, keepdims=keep))
@@ -178,7 +182,8 @@ def unstack(value, num=None, axis=0, name=None):
     x = value if isinstance(value, TensorLike) else convert_to_tensor(value)
     n = x.shape[axis]
     if num is not None and int(num) != n:
-        raise ValueError(f"unstack: num={num} but axis {axis} has size {n}")
+        raise ValueError(_("unstack: num={num} but axis {axis} has size {n}").format(
+                             num=num, axis=axis, n=n))
     prefix = (slice(None),) * (axis % x.ndim)
     return [getitem(x, (*prefix, i)) for i in range(n)]
 
@@ -194,10 +199,10 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
     if isinstance(params, list):
         if len(params) != 1:
             raise NotImplementedError(
-                "tf.nn.embedding_lookup: a list of several tensors as 'params' (a sharded "
-                "table, which TensorFlow splits by its 'div' partition strategy) is not "
-                "supported by adkernel. Pass the whole table as one tensor, e.g. "
-                "tf.constant(rows) or tf.concat(shards, axis=0).")
+                _("tf.nn.embedding_lookup: a list of several tensors as 'params' (a sharded "
+                  "table, which TensorFlow splits by its 'div' partition strategy) is not "
+                  "supported by adkernel. Pass the whole table as one tensor, e.g. "
+                  "tf.constant(rows) or tf.concat(shards, axis=0)."))
         params = params[0]
     return gather(params, ids, axis=0)
 
@@ -214,8 +219,9 @@ def _check_axis(opname, tfop, axis, ndim):
     a = int(axis.numpy() if isinstance(axis, TensorLike) else axis)
     if not -max(ndim, 1) <= a < max(ndim, 1) or ndim == 0:
         raise InvalidArgumentError(
-            f"{opname}: axis {a} is out of range for a tensor of rank {ndim} "
-            f"(use -{ndim} .. {ndim - 1}).", op=tfop)
+            _("{op}: axis {a} is out of range for a tensor of rank {ndim} (use -{ndim} .. "
+              "{value}).").format(
+                op=opname, a=a, ndim=ndim, value=ndim - 1), op=tfop)
     return a % ndim
 
 
@@ -233,22 +239,27 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
         k = int(sizes)
         if k <= 0 or n % k:
             raise InvalidArgumentError(
-                f"split: cannot split axis {ax} of size {n} (shape {list(x.shape)}) into {k} "
-                "equal parts; pass a list of sizes instead.", op="Split")
+                _("split: cannot split axis {ax} of size {n} (shape {shape}) into {k} equal "
+                  "parts; pass a list of sizes instead.").format(
+                    ax=ax, n=n, shape=list(x.shape), k=k), op="Split")
         sizes = [n // k] * k
     else:
         sizes = [int(s) for s in sizes]
         if sizes.count(-1) > 1 or any(s < -1 for s in sizes):
-            raise InvalidArgumentError(f"split: bad sizes {sizes} (at most one -1).",
+            raise InvalidArgumentError(_("split: bad sizes {sizes} (at most one -1).").format(
+                                           sizes=sizes),
                                        op="SplitV")
         if -1 in sizes:
             sizes[sizes.index(-1)] = n - (sum(sizes) + 1)
         if sum(sizes) != n or any(s < 0 for s in sizes):
             raise InvalidArgumentError(
-                f"split: sizes {list(num_or_size_splits)} do not add up to {n}, the size of "
-                f"axis {ax} of the tensor of shape {list(x.shape)}.", op="SplitV")
+                _("split: sizes {num_or_size_splits} do not add up to {n}, the size of axis "
+                  "{ax} of the tensor of shape {shape}.").format(
+                    num_or_size_splits=list(num_or_size_splits), n=n, ax=ax,
+                    shape=list(x.shape)), op="SplitV")
         if num is not None and int(num) != len(sizes):
-            raise ValueError(f"split: num={num} but {len(sizes)} sizes were given")
+            raise ValueError(_("split: num={num} but {n} sizes were given").format(
+                                 num=num, n=len(sizes)))
     prefix = (slice(None),) * ax
     out, start = [], 0
     for s in sizes:
@@ -261,8 +272,9 @@ def _order(x, axis, direction, opname):
     ax = _check_axis(opname, "TopKV2", axis, x.ndim)
     d = str(direction).upper()
     if d not in ("ASCENDING", "DESCENDING"):
-        raise ValueError(f"{opname}: direction must be 'ASCENDING' or 'DESCENDING', got "
-                         f"{direction!r}")
+        raise ValueError(_("{op}: direction must be 'ASCENDING' or 'DESCENDING', got "
+                           "{direction!r}").format(
+                             op=opname, direction=direction))
     v = x._value
     # stable in both directions: descending sorts the negated keys (ties keep their order)
     keys = v if d == "ASCENDING" else (~v if v.dtype.kind == "b" else -v)
@@ -295,14 +307,16 @@ def boolean_mask(tensor, mask, axis=None, name=None):
     x = _tensor(tensor)
     m = mask.numpy() if isinstance(mask, TensorLike) else np.asarray(mask)
     if m.dtype.kind != "b":
-        raise TypeError(f"boolean_mask needs a bool mask, got {m.dtype.name}")
+        raise TypeError(_("boolean_mask needs a bool mask, got {dtype}").format(
+                            dtype=m.dtype.name))
     ax = 0 if axis is None else int(axis)
     if ax < 0:
         ax += x.ndim
     if m.ndim == 0 or x.shape[ax:ax + m.ndim] != m.shape:
         raise InvalidArgumentError(
-            f"boolean_mask: the mask's shape {list(m.shape)} must match the tensor's shape "
-            f"{list(x.shape)} starting at axis {ax}.", op="BooleanMask")
+            _("boolean_mask: the mask's shape {shape} must match the tensor's shape {shape2} "
+              "starting at axis {ax}.").format(
+                shape=list(m.shape), shape2=list(x.shape), ax=ax), op="BooleanMask")
     return getitem(x, (slice(None),) * ax + (m,))
 
 
@@ -312,8 +326,9 @@ def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_spa
     """Matrix times vector, ``a @ b[..., None]`` squeezed (composite of matmul)."""
     bt = _tensor(b)
     if bt.ndim < 1:
-        raise InvalidArgumentError(f"matvec: b must be a vector (rank >= 1), got shape "
-                                   f"{list(bt.shape)}.", op="MatMul")
+        raise InvalidArgumentError(_("matvec: b must be a vector (rank >= 1), got shape "
+                                     "{shape}.").format(
+                                       shape=list(bt.shape)), op="MatMul")
     col = _fn["expand_dims"](bt, -1)
     return squeeze(matmul(a, col, transpose_a=transpose_a, adjoint_a=adjoint_a,
                           a_is_sparse=a_is_sparse, b_is_sparse=b_is_sparse), -1)
@@ -333,7 +348,7 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     """``(clipped list, global norm)``: every tensor scaled by
     ``clip_norm / max(global_norm, clip_norm)``, as TensorFlow (composite)."""
     if isinstance(t_list, TensorLike) or not isinstance(t_list, list | tuple):
-        raise TypeError("clip_by_global_norm: t_list should be a list or tuple of tensors")
+        raise TypeError(_("clip_by_global_norm: t_list should be a list or tuple of tensors"))
     gn = global_norm(t_list) if use_norm is None else _tensor(use_norm)
     dt = gn.dtype
     c = cast(_tensor(clip_norm), dt) if _tensor(clip_norm).dtype != dt else _tensor(clip_norm)
@@ -365,10 +380,11 @@ def meshgrid(*args, **kwargs):
     indexing = kwargs.pop("indexing", "xy")
     kwargs.pop("name", None)
     if kwargs:
-        raise TypeError(f"{next(iter(kwargs))!r} is an invalid keyword argument for this "
-                        "function")
+        raise TypeError(_("{value!r} is an invalid keyword argument for this function").format(
+                            value=next(iter(kwargs))))
     if indexing not in ("xy", "ij"):
-        raise ValueError(f"indexing parameter must be either 'xy' or 'ij', got {indexing!r}")
+        raise ValueError(_("indexing parameter must be either 'xy' or 'ij', got "
+                           "{indexing!r}").format(indexing=indexing))
     ts = [_tensor(a) for a in args]
     if not ts:
         return []
@@ -428,7 +444,8 @@ def _publish() -> list[str]:
     for qualified, fn in exports().items():
         short = qualified.rsplit(".", 1)[-1]
         if table.setdefault(short, fn) is not fn:
-            raise RuntimeError(f"two different functions are both named {short!r}")
+            raise RuntimeError(_("two different functions are both named {short!r}").format(
+                                   short=short))
     globals().update(table)
     return sorted(table)
 

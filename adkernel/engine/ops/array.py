@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import InvalidArgumentError, invalid_argument
+from ..errors import InvalidArgumentError, invalid_argument, numpy_message
+from ..i18n import _, lazy
 from ..registry import apply, axis_arg, defop, one, refuse, shape_arg, unify
 from ..tensor import TensorLike, convert_to_tensor
 
 
-@defop("reshape", uses=(), tf=("reshape",), local=("1 (the gradient is reshaped back)",))
+@defop("reshape", uses=(), tf=("reshape",), local=(lazy("1 (the gradient is reshaped back)"),))
 def reshape(x, shape):
     """x with a new shape (same elements)"""
     return np.reshape(x, shape)
@@ -31,14 +32,15 @@ def reshape_api(tensor, shape, name=None):
         np.empty(np.shape(v), dtype=np.bool_).reshape(shape)
     except ValueError:
         raise InvalidArgumentError(
-            f"Cannot reshape a tensor with {np.size(v)} elements to shape {list(shape)}.",
+            _("Cannot reshape a tensor with {value} elements to shape {shape}.").format(
+                value=np.size(v), shape=list(shape)),
             op="Reshape",
         ) from None
     return apply(reshape, (x,), (v,), {"shape": shape})
 
 
 @defop("broadcast_to", uses=(), tf=("broadcast_to",),
-       local=("1, summed over the repeated copies",))
+       local=(lazy("1, summed over the repeated copies"),))
 def broadcast_to(x, shape):
     """x repeated along new or size-1 axes"""
     return np.broadcast_to(x, shape)
@@ -59,13 +61,14 @@ def broadcast_to_api(input, shape, name=None):
         np.broadcast_shapes(np.shape(v), shape)
     except ValueError:
         raise InvalidArgumentError(
-            f"Unable to broadcast tensor of shape {list(np.shape(v))} to {list(shape)}.",
+            _("Unable to broadcast tensor of shape {shape} to {shape2}.").format(
+                shape=list(np.shape(v)), shape2=list(shape)),
             op="BroadcastTo",
         ) from None
     return apply(broadcast_to, (x,), (v,), {"shape": shape})
 
 
-@defop("transpose", uses=(), tf=("transpose",), local=("1 (the gradient is permuted back)",))
+@defop("transpose", uses=(), tf=("transpose",), local=(lazy("1 (the gradient is permuted back)"),))
 def transpose(x, perm=None):
     """x with its axes permuted (reversed by default)"""
     return np.transpose(x, perm)
@@ -90,8 +93,9 @@ def transpose_api(a, perm=None, conjugate=False, name=None):
     perm = tuple(int(p) for p in axis_arg(list(perm)))
     if sorted(p % max(v.ndim, 1) for p in perm) != list(range(v.ndim)) or len(perm) != v.ndim:
         raise InvalidArgumentError(
-            f"transpose: perm {list(perm)} is not a permutation of the {v.ndim} axes of a "
-            f"tensor of shape {list(v.shape)}.", op="Transpose")
+            _("transpose: perm {perm} is not a permutation of the {ndim} axes of a tensor of "
+              "shape {shape}.").format(
+                perm=list(perm), ndim=v.ndim, shape=list(v.shape)), op="Transpose")
     return apply(transpose, (x,), (v,), {"perm": perm})
 
 
@@ -114,8 +118,9 @@ def expand_dims_api(input, axis, name=None):
     axis = axis_arg(axis)
     if not isinstance(axis, int) or not -v.ndim - 1 <= axis <= v.ndim:
         raise InvalidArgumentError(
-            f"expand_dims: axis {axis} is out of range for a tensor of rank {v.ndim} (use "
-            f"-{v.ndim + 1} .. {v.ndim}).", op="ExpandDims")
+            _("expand_dims: axis {axis} is out of range for a tensor of rank {ndim} (use "
+              "-{value} .. {ndim}).").format(
+                axis=axis, ndim=v.ndim, value=v.ndim + 1), op="ExpandDims")
     return apply(expand_dims, (x,), (v,), {"axis": axis})
 
 
@@ -141,8 +146,9 @@ def squeeze_api(input, axis=None, name=None):
     for a in axis if isinstance(axis, tuple) else (axis,):
         if not -v.ndim <= a < v.ndim or v.shape[a] != 1:
             raise InvalidArgumentError(
-                f"Can not squeeze dim[{a}], expected a dimension of 1 (the tensor has shape "
-                f"{list(v.shape)}).", op="Squeeze")
+                _("Can not squeeze dim[{a}], expected a dimension of 1 (the tensor has shape "
+                  "{shape}).").format(
+                    a=a, shape=list(v.shape)), op="Squeeze")
     return apply(squeeze, (x,), (v,), {"axis": axis})
 
 
@@ -150,7 +156,7 @@ def _split_points(sizes):
     return list(np.cumsum(sizes)[:-1])
 
 
-@defop("concat", uses=(), tf=("concat",), local=("1 on its own slice",))
+@defop("concat", uses=(), tf=("concat",), local=(lazy("1 on its own slice"),))
 def concat(*xs, axis=0):
     """inputs joined along an existing axis"""
     return np.concatenate(xs, axis=axis)
@@ -171,12 +177,13 @@ def concat_api(values, axis, name=None):
         np.concatenate([np.empty(np.shape(v), np.bool_) for v in vals], axis=int(axis))
     except (ValueError, np.exceptions.AxisError) as e:
         shapes = ", ".join(str(list(np.shape(v))) for v in vals)
-        raise InvalidArgumentError(f"concat: {e} (inputs of shape {shapes}, axis={axis})",
+        raise InvalidArgumentError(_("concat: {e} (inputs of shape {shapes}, axis={axis})").format(
+                                       e=e, shapes=shapes, axis=axis),
                                    op="ConcatV2") from None
     return apply(concat, args, vals, {"axis": int(axis)})
 
 
-@defop("stack", uses=(), tf=("stack",), local=("1 on its own slice",))
+@defop("stack", uses=(), tf=("stack",), local=(lazy("1 on its own slice"),))
 def stack(*xs, axis=0):
     """inputs joined along a new axis"""
     return np.stack(xs, axis=axis)
@@ -198,13 +205,14 @@ def stack_api(values, axis=0, name=None):
         np.stack([np.empty(np.shape(v), np.bool_) for v in vals], axis=int(axis))
     except (ValueError, np.exceptions.AxisError) as e:
         shapes = ", ".join(str(list(np.shape(v))) for v in vals)
-        raise InvalidArgumentError(f"stack: {e} (inputs of shape {shapes}, axis={axis})",
+        raise InvalidArgumentError(_("stack: {e} (inputs of shape {shapes}, axis={axis})").format(
+                                       e=e, shapes=shapes, axis=axis),
                                    op="Pack") from None
     return apply(stack, args, vals, {"axis": int(axis)})
 
 
 @defop("getitem", uses=(), operators=("__getitem__",),
-       local=("1 at the selected positions, else 0",))
+       local=(lazy("1 at the selected positions, else 0"),))
 def getitem(x, key):
     """x[key]: basic slicing and integer-array indexing"""
     return x[key]
@@ -235,12 +243,14 @@ def getitem_api(x, key, _out_type=None, _out_init=None):
         np.empty(np.shape(v), dtype=np.bool_)[key]
     except IndexError as e:
         # TensorFlow's InvalidArgumentError, which ``except IndexError`` also catches
-        raise invalid_argument(f"{e} (indexing a tensor of shape {tuple(np.shape(v))})",
-                               op="StridedSlice", index=True) from None
+        raise invalid_argument(
+            _("{error} (indexing a tensor of shape {shape})").format(
+                error=numpy_message(e), shape=tuple(np.shape(v))),
+            op="StridedSlice", index=True) from None
     return apply(getitem, (x,), (v,), {"key": key}, _out_type, _out_init)
 
 
-@defop("scatter_add", uses=(), local=("1 at the selected positions",))
+@defop("scatter_add", uses=(), local=(lazy("1 at the selected positions"),))
 def scatter_add_(g, key, shape):
     """zeros of shape with g added at x[key] (the transpose of getitem)"""
     z = np.zeros(shape, dtype=np.result_type(g))
@@ -279,11 +289,13 @@ def _indices(indices, op: str | None = None):
     else:
         arg, idx = None, np.asarray(indices)
     if op is not None and idx.dtype.kind not in "iu":
-        raise TypeError(f"{op} needs integer indices, got {idx.dtype.name}")
+        raise TypeError(_("{op} needs integer indices, got {dtype}").format(
+                            op=op, dtype=idx.dtype.name))
     return arg, idx
 
 
-@defop("gather", uses=(1,), tf=("gather",), local=("1 at the gathered rows (repeats add up)", "0"))
+@defop("gather", uses=(1,), tf=("gather",),
+       local=(lazy("1 at the gathered rows (repeats add up)"), "0"))
 def gather(params, indices, axis=0):
     """params[..., indices, ...] along axis"""
     return np.take(params, indices, axis=axis)
@@ -314,19 +326,23 @@ def gather_api(params, indices, validate_indices=None, axis=None, batch_dims=0, 
         ax += v.ndim
     if not 0 <= bd <= min(ax, idx.ndim) or not 0 <= ax < v.ndim:
         raise InvalidArgumentError(
-            f"gather: batch_dims={batch_dims} and axis={axis} do not fit params of shape "
-            f"{list(v.shape)} and indices of shape {list(idx.shape)} (need 0 <= batch_dims "
-            "<= axis < rank of params, and batch_dims <= rank of indices).", op="GatherV2")
+            _("gather: batch_dims={batch_dims} and axis={axis} do not fit params of shape "
+              "{shape} and indices of shape {shape2} (need 0 <= batch_dims <= axis < rank of "
+              "params, and batch_dims <= rank of indices).").format(
+                batch_dims=batch_dims, axis=axis, shape=list(v.shape), shape2=list(idx.shape)),
+            op="GatherV2")
     if v.shape[:bd] != idx.shape[:bd]:
         raise InvalidArgumentError(
-            f"gather: the first {bd} dimensions of params {list(v.shape)} and indices "
-            f"{list(idx.shape)} must match (batch_dims={bd}).", op="GatherV2")
+            _("gather: the first {bd} dimensions of params {shape} and indices {shape2} must "
+              "match (batch_dims={bd}).").format(
+                bd=bd, shape=list(v.shape), shape2=list(idx.shape)), op="GatherV2")
     n = v.shape[ax]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         bad = idx[(idx < 0) | (idx >= n)].ravel()[0]
         raise InvalidArgumentError(
-            f"indices contains {int(bad)}, which is not in [0, {n}) (axis {ax} of params "
-            f"with shape {list(v.shape)}); negative indices do not wrap around.",
+            _("indices contains {bad}, which is not in [0, {n}) (axis {ax} of params with shape"
+              " {shape}); negative indices do not wrap around.").format(
+                bad=int(bad), n=n, ax=ax, shape=list(v.shape)),
             op="GatherV2")
     if bd:
         parts = [gather_api(getitem_api(x, i), idx[i], axis=ax - 1, batch_dims=bd - 1)
@@ -337,7 +353,7 @@ def gather_api(params, indices, validate_indices=None, axis=None, batch_dims=0, 
 
 
 @defop("one_hot", differentiable=False, tf=("one_hot",),
-       cut="tf.one_hot, whose output does not depend smoothly on its integer input")
+       cut=lazy("tf.one_hot, whose output does not depend smoothly on its integer input"))
 def one_hot(indices, depth, on_value=1.0, off_value=0.0, dtype=np.float32):
     """one-hot encoding of integer indices"""
     idx = np.asarray(indices)
@@ -370,11 +386,14 @@ def one_hot_api(indices, depth, on_value=None, off_value=None, axis=None, dtype=
         dt = np.dtype(np.float32)
     for k, d in given.items():
         if d != dt:
-            raise TypeError(f"dtype {d.name} of {k} does not match dtype {dt.name} "
-                            f"{'of on_value' if dtype is None else 'parameter'}")
+            raise TypeError((_("dtype {got} of {k} does not match dtype {want} of on_value")
+                             if dtype is None else
+                             _("dtype {got} of {k} does not match dtype {want} parameter")
+                             ).format(got=d.name, k=k, want=dt.name))
     if axis is not None and not -1 <= int(axis) <= idx.ndim:
         raise InvalidArgumentError(
-            f"Expected axis to be -1 or between [0, {idx.ndim + 1}). But received: {axis}",
+            _("Expected axis to be -1 or between [0, {value}). But received: {axis}").format(
+                value=idx.ndim + 1, axis=axis),
             op="OneHot")
     out = apply(
         one_hot,
@@ -404,11 +423,12 @@ def _scalar(v):
 def _int_matrix(x, what, op):
     v = x.numpy() if isinstance(x, TensorLike) else np.asarray(x)
     if v.dtype.kind not in "iu" and not (v.dtype.kind == "f" and np.all(v == np.round(v))):
-        raise TypeError(f"{what} must be integers, got {v.dtype.name}")
+        raise TypeError(_("{what} must be integers, got {dtype}").format(
+                            what=what, dtype=v.dtype.name))
     return v.astype(np.int64)
 
 
-@defop("pad", uses=(), tf=("pad",), local=("1 inside, the padding gets nothing",))
+@defop("pad", uses=(), tf=("pad",), local=(lazy("1 inside, the padding gets nothing"),))
 def pad(x, paddings, mode="constant", constant_values=0):
     """x surrounded by constant_values (or its reflection) per axis"""
     if mode == "constant":
@@ -439,29 +459,34 @@ def pad_api(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
     p = _int_matrix(paddings, "tf.pad: paddings", "Pad")
     if p.shape != (v.ndim, 2):
         raise InvalidArgumentError(
-            f"pad: paddings must have shape [{v.ndim}, 2] (one [before, after] pair per axis "
-            f"of the tensor of shape {list(v.shape)}), got shape {list(p.shape)}.", op="PadV2")
+            _("pad: paddings must have shape [{ndim}, 2] (one [before, after] pair per axis of "
+              "the tensor of shape {shape}), got shape {shape2}.").format(
+                ndim=v.ndim, shape=list(v.shape), shape2=list(p.shape)), op="PadV2")
     if np.any(p < 0):
-        raise InvalidArgumentError(f"pad: paddings must be non-negative, got {p.tolist()}.",
+        raise InvalidArgumentError(_("pad: paddings must be non-negative, got {value}.").format(
+                                       value=p.tolist()),
                                    op="PadV2")
     m = str(mode).upper()
     if m not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
-        raise ValueError(f"tf.pad: mode must be 'CONSTANT', 'REFLECT' or 'SYMMETRIC', got {mode!r}")
+        raise ValueError(_("tf.pad: mode must be 'CONSTANT', 'REFLECT' or 'SYMMETRIC', got "
+                           "{mode!r}").format(
+                             mode=mode))
     pads = tuple((int(a), int(b)) for a, b in p)
     if m != "CONSTANT":
         limit = 0 if m == "REFLECT" else 1
         for (a, b), n in zip(pads, v.shape, strict=True):
             if max(a, b) > n - 1 + limit:
                 raise InvalidArgumentError(
-                    f"pad: {m} padding of {max(a, b)} needs an axis longer than that, but the "
-                    f"tensor has shape {list(v.shape)}.", op="MirrorPad")
+                    _("pad: {m} padding of {value} needs an axis longer than that, but the "
+                      "tensor has shape {shape}.").format(
+                        m=m, value=max(a, b), shape=list(v.shape)), op="MirrorPad")
         return apply(pad, (x,), (v,), {"paddings": pads, "mode": m.lower()})
     cv = constant_values.numpy() if isinstance(constant_values, TensorLike) else constant_values
     return apply(pad, (x,), (v,), {"paddings": pads,
                                    "constant_values": np.asarray(cv, v.dtype)[()]})
 
 
-@defop("tile", uses=(), tf=("tile",), local=("1, summed over the copies",))
+@defop("tile", uses=(), tf=("tile",), local=(lazy("1, summed over the copies"),))
 def tile(x, multiples):
     """x repeated multiples[i] times along axis i"""
     return np.tile(x, multiples)
@@ -482,8 +507,9 @@ def tile_api(input, multiples, name=None):
     m = _int_matrix(multiples, "tf.tile: multiples", "Tile").reshape(-1)
     if m.shape != (v.ndim,) or np.any(m < 0):
         raise InvalidArgumentError(
-            f"tile: multiples must be {v.ndim} non-negative integers (one per axis of the "
-            f"tensor of shape {list(v.shape)}), got {m.tolist()}.", op="Tile")
+            _("tile: multiples must be {ndim} non-negative integers (one per axis of the tensor"
+              " of shape {shape}), got {value}.").format(
+                ndim=v.ndim, shape=list(v.shape), value=m.tolist()), op="Tile")
     return apply(tile, (x,), (v,), {"multiples": tuple(int(a) for a in m)})
 
 
@@ -494,7 +520,7 @@ def _cumsum_any(g, axis, exclusive, reverse):
 
 
 @defop("cumsum", uses=(), tf=("cumsum", "math.cumsum"),
-       local=("1 for every later position (earlier when reverse)",))
+       local=(lazy("1 for every later position (earlier when reverse)"),))
 def cumsum(x, axis=0, exclusive=False, reverse=False):
     """running sum of x along axis (exclusive: without the element itself)"""
     a = np.flip(x, axis) if reverse else x
@@ -519,14 +545,15 @@ def cumsum_api(x, axis=0, exclusive=False, reverse=False, name=None):
     ax = int(axis_arg(axis))
     if not -max(v.ndim, 1) <= ax < max(v.ndim, 1) or v.ndim == 0:
         raise InvalidArgumentError(
-            f"cumsum: axis {ax} is out of range for a tensor of shape {list(v.shape)}"
-            f" (use -{v.ndim} .. {v.ndim - 1}).", op="Cumsum")
+            _("cumsum: axis {ax} is out of range for a tensor of shape {shape} (use -{ndim} .. "
+              "{value}).").format(
+                ax=ax, shape=list(v.shape), ndim=v.ndim, value=v.ndim - 1), op="Cumsum")
     return apply(cumsum, (t,), (v,), {"axis": ax % v.ndim, "exclusive": bool(exclusive),
                                       "reverse": bool(reverse)})
 
 
 @defop("gather_nd", uses=(1,), tf=("gather_nd",),
-       local=("1 at the gathered positions (repeats add up)", "0"))
+       local=(lazy("1 at the gathered positions (repeats add up)"), "0"))
 def gather_nd(params, indices):
     """params[indices[..., 0], indices[..., 1], ...]: slices picked by index tuples"""
     idx = np.asarray(indices)
@@ -548,13 +575,15 @@ def gather_nd_api(params, indices, batch_dims=0, name=None):
     idx_arg, idx = _indices(indices, "gather_nd")
     if idx.ndim == 0 or idx.shape[-1] > v.ndim:
         raise InvalidArgumentError(
-            f"gather_nd: the last axis of indices (shape {list(idx.shape)}) must hold at most "
-            f"{v.ndim} coordinates for params of shape {list(v.shape)}.", op="GatherNd")
+            _("gather_nd: the last axis of indices (shape {shape}) must hold at most {ndim} "
+              "coordinates for params of shape {shape2}.").format(
+                shape=list(idx.shape), ndim=v.ndim, shape2=list(v.shape)), op="GatherNd")
     for k in range(idx.shape[-1]):
         col = idx[..., k]
         if col.size and (col.min() < 0 or col.max() >= v.shape[k]):
             bad = col[(col < 0) | (col >= v.shape[k])].ravel()[0]
             raise InvalidArgumentError(
-                f"gather_nd: index {int(bad)} in coordinate {k} is not in [0, {v.shape[k]}) "
-                f"(params has shape {list(v.shape)}).", op="GatherNd")
+                _("gather_nd: index {bad} in coordinate {k} is not in [0, {value}) (params has "
+                  "shape {shape}).").format(
+                    bad=int(bad), k=k, value=v.shape[k], shape=list(v.shape)), op="GatherNd")
     return apply(gather_nd, (x, idx_arg), (v, idx))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidArgumentError
+from ..i18n import _, lazy
 from ..registry import apply, defop, refuse, unify
 from ..tensor import TensorLike, convert_to_tensor
 
@@ -15,7 +16,8 @@ def _t(a):
 
 
 @defop("matmul", uses=(0, 1), tf=("matmul", "linalg.matmul"), numpy=np.matmul,
-       operators=("__matmul__", "__rmatmul__"), local=("upstream @ {1}ᵀ", "{0}ᵀ @ upstream"))
+       operators=("__matmul__", "__rmatmul__"), local=(lazy("upstream @ {1}ᵀ"),
+                                                      lazy("{0}ᵀ @ upstream")))
 def matmul(a, b):
     """a @ b (batched over leading axes)"""
     return np.matmul(a, b)
@@ -51,8 +53,9 @@ def matmul_api(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjo
     for side, v in zip("ab", vals, strict=True):
         if np.ndim(v) < 2:
             raise InvalidArgumentError(
-                f"matmul needs rank >= 2 tensors, but {side} has shape {tuple(np.shape(v))}. "
-                "Try tf.reshape(v, (-1, 1)) for a column or tf.expand_dims(v, 0) for a row.",
+                _("matmul needs rank >= 2 tensors, but {side} has shape {shape}. Try "
+                  "tf.reshape(v, (-1, 1)) for a column or tf.expand_dims(v, 0) for a row.").format(
+                    side=side, shape=tuple(np.shape(v))),
                 op="MatMul",
             )
     if transpose_a or transpose_b or adjoint_a or adjoint_b:
@@ -63,8 +66,9 @@ def matmul_api(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjo
     va, vb = vals
     if np.shape(va)[-1] != np.shape(vb)[-2]:
         raise InvalidArgumentError(
-            f"Matrix size-incompatible: In[0]: {list(np.shape(va))}, In[1]: {list(np.shape(vb))}"
-            ". The inner dimensions must agree.",
+            _("Matrix size-incompatible: In[0]: {shape}, In[1]: {shape2}. The inner dimensions "
+              "must agree.").format(
+                shape=list(np.shape(va)), shape2=list(np.shape(vb))),
             op="MatMul",
         )
     return apply(matmul, args, vals)
@@ -73,7 +77,7 @@ def matmul_api(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjo
 def _einsum_parts(equation: str, n: int):
     eq = equation.replace(" ", "")
     if "." in eq:
-        raise ValueError("einsum with '...' is not supported; write the axes out explicitly")
+        raise ValueError(_("einsum with '...' is not supported; write the axes out explicitly"))
     if "->" in eq:
         ins, out = eq.split("->")
     else:
@@ -82,7 +86,8 @@ def _einsum_parts(equation: str, n: int):
         out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
     subs = ins.split(",")
     if len(subs) != n:
-        raise ValueError(f"einsum equation {equation!r} names {len(subs)} operands, got {n}")
+        raise ValueError(_("einsum equation {equation!r} names {n} operands, got {n2}").format(
+                             equation=equation, n=len(subs), n2=n))
     return subs, out
 
 
@@ -104,8 +109,9 @@ def einsum_vjp(g, out, need, *xs, equation):
         sub = subs[i]
         if len(set(sub)) != len(sub):
             raise NotImplementedError(
-                f"einsum gradient for repeated indices in {sub!r} (a trace or diagonal) "
-                "is not supported"
+                _("einsum gradient for repeated indices in {sub!r} (a trace or diagonal) is not"
+                  " supported").format(
+                    sub=sub)
             )
         others = [s for j, s in enumerate(subs) if j != i]
         available = set(out_sub).union(*others) if others else set(out_sub)
@@ -127,12 +133,14 @@ def einsum_api(equation, *inputs, optimize="greedy", name=None, **kwargs):
     ``optimize`` (a contraction-order hint) does not change the result.
     """
     if kwargs:
-        raise TypeError(f"einsum got unexpected keyword arguments {sorted(kwargs)}")
+        raise TypeError(_("einsum got unexpected keyword arguments {value}").format(
+                            value=sorted(kwargs)))
     args, vals = unify("Einsum", inputs)
     try:
         np.einsum(equation, *[np.empty(np.shape(v), np.bool_) for v in vals])
     except ValueError as e:
-        raise InvalidArgumentError(f"einsum {equation!r}: {e}", op="Einsum") from None
+        raise InvalidArgumentError(_("einsum {equation!r}: {e}").format(
+                                       equation=equation, e=e), op="Einsum") from None
     return apply(einsum, args, vals, {"equation": equation})
 
 
@@ -159,8 +167,9 @@ def solve_api(matrix, rhs, adjoint=False, name=None):
     a, b = vals
     if np.ndim(a) < 2 or np.shape(a)[-1] != np.shape(a)[-2] or np.ndim(b) < 2:
         raise InvalidArgumentError(
-            f"solve needs a square matrix and a matrix right-hand side, got shapes "
-            f"{tuple(np.shape(a))} and {tuple(np.shape(b))}",
+            _("solve needs a square matrix and a matrix right-hand side, got shapes {shape} and"
+              " {shape2}").format(
+                shape=tuple(np.shape(a)), shape2=tuple(np.shape(b))),
             op="MatrixSolve",
         )
     return apply(solve, args, vals)
@@ -172,8 +181,8 @@ def solve_api(matrix, rhs, adjoint=False, name=None):
 def _square_check(v, opname, tfop):
     if np.ndim(v) < 2 or np.shape(v)[-1] != np.shape(v)[-2]:
         raise InvalidArgumentError(
-            f"{opname} needs square matrices (shape [..., n, n]), got shape "
-            f"{list(np.shape(v))}.", op=tfop)
+            _("{op} needs square matrices (shape [..., n, n]), got shape {shape}.").format(
+                op=opname, shape=list(np.shape(v))), op=tfop)
 
 
 def _inv_any(a):
@@ -182,7 +191,7 @@ def _inv_any(a):
     return inv(a)
 
 
-@defop("inv", uses=("out",), tf=("linalg.inv",), local=("-inv({0})ᵀ @ upstream @ inv({0})ᵀ",))
+@defop("inv", uses=("out",), tf=("linalg.inv",), local=(lazy("-inv({0})ᵀ @ upstream @ inv({0})ᵀ"),))
 def inv(a):
     """the matrix inverse of a (batched over leading axes)"""
     return np.linalg.inv(a)
@@ -210,7 +219,8 @@ def inv_api(input, adjoint=False, name=None):
         np.linalg.inv(v)
     except np.linalg.LinAlgError:
         raise InvalidArgumentError(
-            f"linalg.inv: the matrix is not invertible (shape {list(np.shape(v))}).",
+            _("linalg.inv: the matrix is not invertible (shape {shape}).").format(
+                shape=list(np.shape(v))),
             op="MatrixInverse") from None
     return apply(inv, (x,), (v,))
 

@@ -18,6 +18,7 @@ import math as _pymath
 import numpy as np
 
 from ..dtypes import as_dtype
+from ..i18n import _, lazy
 from ..registry import apply, defop, float_check, make_binary, one, unify
 from ..tensor import Tensor, TensorLike, convert_to_tensor
 
@@ -87,7 +88,7 @@ def mul_vjp(g, out, need, x, y):
 
 @defop("truediv", uses=(0, 1), tf=("divide", "truediv", "math.divide", "math.truediv"),
        numpy=np.true_divide, operators=("__truediv__", "__rtruediv__"),
-       nan="division has derivative 1/y and -x/y**2, infinite where y = 0",
+       nan=lazy("division has derivative 1/y and -x/y**2, infinite where y = 0"),
        local=("1/{1}", "-{0}/{1}²"))
 def truediv(x, y):
     """x / y"""
@@ -119,7 +120,7 @@ def divide(x, y, name=None):
 
 @defop("pow", uses=(0, 1, "out"), call="binary", tf=("pow", "math.pow"),
        numpy=(np.power, np.float_power), operators=("__pow__", "__rpow__"),
-       nan="x**p has derivative p*x**(p-1), infinite at x = 0 for p < 1",
+       nan=lazy("x**p has derivative p*x**(p-1), infinite at x = 0 for p < 1"),
        local=("{1}·{0}^({1} - 1)", "{0}^{1}·ln({0})"))
 def pow_(x, y):
     """x ** y"""
@@ -144,7 +145,8 @@ def pow_vjp(g, out, need, x, y):
 
 
 @defop("maximum", uses=(0, 1), call="binary", tf=("maximum", "math.maximum"),
-       numpy=np.maximum, local=("1 where {0} ≥ {1}, else 0", "1 where {1} > {0}, else 0"))
+       numpy=np.maximum, local=(lazy("1 where {0} ≥ {1}, else 0"),
+                                   lazy("1 where {1} > {0}, else 0")))
 def maximum(x, y):
     """max(x, y) elementwise"""
     return np.maximum(x, y)
@@ -160,7 +162,8 @@ def maximum_vjp(g, out, need, x, y):
 
 
 @defop("minimum", uses=(0, 1), call="binary", tf=("minimum", "math.minimum"),
-       numpy=np.minimum, local=("1 where {0} ≤ {1}, else 0", "1 where {1} < {0}, else 0"))
+       numpy=np.minimum, local=(lazy("1 where {0} ≤ {1}, else 0"),
+                                   lazy("1 where {1} < {0}, else 0")))
 def minimum(x, y):
     """min(x, y) elementwise"""
     return np.minimum(x, y)
@@ -238,7 +241,7 @@ def exp_vjp(g, out, need, x):
 
 
 @defop("log", uses=(0,), call="unary", tf=("log", "math.log"), numpy=np.log,
-       nan="log has derivative 1/x, infinite at x = 0", local=("1/{0}",))
+       nan=lazy("log has derivative 1/x, infinite at x = 0"), local=("1/{0}",))
 def log(x):
     """log(x)"""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -252,7 +255,7 @@ def log_vjp(g, out, need, x):
 
 
 @defop("log1p", uses=(0,), call="unary", tf=("math.log1p",), numpy=np.log1p,
-       nan="log1p has derivative 1/(1+x), infinite at x = -1", local=("1/(1 + {0})",))
+       nan=lazy("log1p has derivative 1/(1+x), infinite at x = -1"), local=("1/(1 + {0})",))
 def log1p(x):
     """log(1 + x)"""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -266,7 +269,7 @@ def log1p_vjp(g, out, need, x):
 
 
 @defop("sqrt", uses=("out",), call="unary", tf=("sqrt", "math.sqrt"), numpy=np.sqrt,
-       nan="sqrt has derivative 1/(2 sqrt(x)), infinite at x = 0", local=("1/(2·√{0})",))
+       nan=lazy("sqrt has derivative 1/(2 sqrt(x)), infinite at x = 0"), local=("1/(2·√{0})",))
 def sqrt(x):
     """sqrt(x)"""
     with np.errstate(invalid="ignore"):
@@ -403,7 +406,7 @@ def sigmoid_vjp(g, out, need, x):
 
 
 @defop("relu", uses=(0,), call="unary_any", arg="features", tf=("nn.relu",),
-       local=("1 where {0} > 0, else 0",))
+       local=(lazy("1 where {0} > 0, else 0"),))
 def relu(x):
     """max(x, 0)"""
     return np.maximum(x, 0)
@@ -416,7 +419,7 @@ def relu_vjp(g, out, need, x):
 
 
 @defop("leaky_relu", uses=(0,), tf=("nn.leaky_relu",),
-       local=("1 where {0} > 0, else alpha",))
+       local=(lazy("1 where {0} > 0, else alpha"),))
 def leaky_relu(x, alpha=0.2):
     """x where x > 0, else alpha * x"""
     return np.where(x > 0, x, x * alpha)
@@ -437,7 +440,7 @@ def leaky_relu_api(features, alpha=0.2, name=None):
 
 
 @defop("elu", uses=(0, "out"), call="unary", arg="features", tf=("nn.elu",),
-       local=("1 where {0} > 0, else exp({0})",))
+       local=(lazy("1 where {0} > 0, else exp({0})"),))
 def elu(x):
     """x where x > 0, else exp(x) - 1"""
     with np.errstate(over="ignore"):
@@ -466,7 +469,8 @@ def softplus_vjp(g, out, need, x):
 
 
 @defop("clip_by_value", uses=(0, 1, 2), tf=("clip_by_value",),
-       local=("1 where inside the bounds, else 0", "1 where below", "1 where above"))
+       local=(lazy("1 where inside the bounds, else 0"), lazy("1 where below"),
+              lazy("1 where above")))
 def clip_by_value(x, lo, hi):
     """min(max(x, lo), hi)"""
     return np.minimum(np.maximum(x, lo), hi)
@@ -491,7 +495,8 @@ def clip_by_value_api(t, clip_value_min, clip_value_max, name=None):
 
 
 @defop("where", uses=(0,), tf=("where",),
-       local=("0", "1 where the condition holds, else 0", "0 where the condition holds, else 1"))
+       local=("0", lazy("1 where the condition holds, else 0"),
+              lazy("0 where the condition holds, else 1")))
 def where(cond, x, y):
     """x where cond, else y"""
     return np.where(cond, x, y)
@@ -510,11 +515,12 @@ def where_api(condition, x=None, y=None, name=None):
     """Pick ``x`` where ``condition`` holds, else ``y``; with one argument, the indices."""
     c = condition._value if isinstance(condition, TensorLike) else np.asarray(condition)
     if c.dtype != np.bool_:
-        raise TypeError(f"tf.where needs a bool condition, got {c.dtype.name}; try x > 0.")
+        raise TypeError(_("tf.where needs a bool condition, got {dtype}; try x > 0.").format(
+                            dtype=c.dtype.name))
     if x is None and y is None:
         return convert_to_tensor(np.argwhere(c).astype(np.int64))
     if x is None or y is None:
-        raise ValueError("tf.where needs both x and y, or neither.")
+        raise ValueError(_("tf.where needs both x and y, or neither."))
     args, vals = unify("where", (x, y))
     cond_arg = condition if isinstance(condition, TensorLike) else None
     return apply(where, (cond_arg, *args), (c, *vals))
@@ -563,8 +569,8 @@ def cast_api(x, dtype, name=None):
 
 
 @defop("cast_to_integer", differentiable=False,
-       cut="a cast to an integer or bool dtype (tf.cast(..., tf.int32)), which has no gradient: "
-       "keep the computation in floats")
+       cut=lazy("a cast to an integer or bool dtype (tf.cast(..., tf.int32)), which has no "
+                "gradient: keep the computation in floats"))
 def cast_to_integer(x, dtype):
     """x converted to an integer or bool dtype (cuts the gradient path)"""
     if np.dtype(dtype).kind in "iu":
@@ -575,7 +581,7 @@ def cast_to_integer(x, dtype):
 
 @defop("stop_gradient", differentiable=False, call="unary_any", arg="input",
        tf=("stop_gradient",),
-       cut="tf.stop_gradient, which blocks gradients on purpose")
+       cut=lazy("tf.stop_gradient, which blocks gradients on purpose"))
 def stop_gradient(x):
     """x, with no gradient flowing back through it"""
     return x
@@ -583,21 +589,21 @@ def stop_gradient(x):
 
 @defop("round", differentiable=False, call="unary_any", tf=("round", "math.round"),
        numpy=np.rint,
-       cut="tf.round, a step function whose gradient TensorFlow leaves undefined (None)")
+       cut=lazy("tf.round, a step function whose gradient TensorFlow leaves undefined (None)"))
 def round_(x):
     """x rounded half to even"""
     return np.round(x)
 
 
 @defop("floor", differentiable=False, call="unary", tf=("floor", "math.floor"), numpy=np.floor,
-       cut="tf.floor, a step function whose gradient TensorFlow leaves undefined (None)")
+       cut=lazy("tf.floor, a step function whose gradient TensorFlow leaves undefined (None)"))
 def floor(x):
     """largest integer <= x"""
     return np.floor(x)
 
 
 @defop("ceil", differentiable=False, call="unary", tf=("ceil", "math.ceil"), numpy=np.ceil,
-       cut="tf.math.ceil, a step function whose gradient TensorFlow leaves undefined (None)")
+       cut=lazy("tf.math.ceil, a step function whose gradient TensorFlow leaves undefined (None)"))
 def ceil(x):
     """smallest integer >= x"""
     return np.ceil(x)
@@ -605,7 +611,7 @@ def ceil(x):
 
 @defop("floordiv", differentiable=False, call="binary", tf=("math.floordiv",),
        numpy=np.floor_divide, operators=("__floordiv__", "__rfloordiv__"),
-       cut="integer division (//), which has no gradient")
+       cut=lazy("integer division (//), which has no gradient"))
 def floordiv(x, y):
     """floor(x / y)"""
     with np.errstate(divide="ignore", invalid="ignore"):

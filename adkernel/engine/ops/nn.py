@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidArgumentError
+from ..i18n import _, lazy
 from ..registry import apply, defop, float_check, one, unify
 from ..tensor import TensorLike
 
@@ -16,7 +17,7 @@ def _log_softmax(x, axis):
 
 
 @defop("softmax", uses=("out",), tf=("nn.softmax", "math.softmax"),
-       local=("softmax·(upstream - Σ upstream·softmax)",))
+       local=(lazy("softmax·(upstream - Σ upstream·softmax)"),))
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) over axis"""
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
@@ -38,7 +39,7 @@ def softmax_api(logits, axis=None, name=None):
 
 
 @defop("log_softmax", uses=("out",), tf=("nn.log_softmax", "math.log_softmax"),
-       local=("upstream - softmax·Σ upstream",))
+       local=(lazy("upstream - softmax·Σ upstream"),))
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) over axis"""
     return _log_softmax(x, axis)
@@ -60,12 +61,13 @@ def log_softmax_api(logits, axis=None, name=None):
 
 def _labels_logits(opname, labels, logits):
     if labels is None or logits is None:
-        raise ValueError(f"{opname} needs both labels= and logits=.")
+        raise ValueError(_("{op} needs both labels= and logits=.").format(
+                             op=opname))
     args, vals = unify(opname, (logits, labels))
     if np.shape(vals[0]) != np.shape(vals[1]):
         raise InvalidArgumentError(
-            f"{opname}: logits and labels must have the same shape "
-            f"({tuple(np.shape(vals[0]))} vs {tuple(np.shape(vals[1]))})",
+            _("{op}: logits and labels must have the same shape ({shape} vs {shape2})").format(
+                op=opname, shape=tuple(np.shape(vals[0])), shape2=tuple(np.shape(vals[1]))),
             op=opname,
         )
     return (args[1], args[0]), (vals[1], vals[0])
@@ -157,12 +159,13 @@ def sparse_softmax_cross_entropy_with_logits_api(labels=None, logits=None, name=
         lab_arg, lab = None, np.asarray(labels)
     if lab.dtype.kind not in "iu":
         raise TypeError(
-            "sparse labels must be integers (class indices); for one-hot labels use "
-            "softmax_cross_entropy_with_logits"
+            _("sparse labels must be integers (class indices); for one-hot labels use "
+              "softmax_cross_entropy_with_logits")
         )
     if np.any(lab < 0) or np.any(lab >= np.shape(v)[-1]):
         raise InvalidArgumentError(
-            f"Received a label value outside the valid range of [0, {np.shape(v)[-1]}).",
+            _("Received a label value outside the valid range of [0, {value}).").format(
+                value=np.shape(v)[-1]),
             op="SparseSoftmaxCrossEntropyWithLogits",
         )
     return apply(sparse_softmax_cross_entropy_with_logits, (lab_arg, x), (lab, v))

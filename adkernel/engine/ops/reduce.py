@@ -10,6 +10,7 @@ import numpy as np
 
 from ..dtypes import as_dtype
 from ..errors import InvalidArgumentError
+from ..i18n import _, lazy
 from ..registry import apply, axis_arg, defop, one
 
 _ndarray = np.ndarray
@@ -60,7 +61,7 @@ def _inverse_count(x_shape, axis) -> float:
 
 
 @defop("reduce_sum", uses=(), call="reduce", tf=("reduce_sum", "math.reduce_sum"),
-       local=("1 for every element",))
+       local=(lazy("1 for every element"),))
 def reduce_sum(x, axis=None, keepdims=False):
     """sum of x over axis"""
     return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
@@ -73,16 +74,17 @@ def reduce_sum_vjp(g, out, need, x, axis=None, keepdims=False):
 
 
 @defop("reduce_mean", uses=(), call="reduce", tf=("reduce_mean", "math.reduce_mean"),
-       local=("1/{n} for every element",))
+       local=(lazy("1/{n} for every element"),))
 def reduce_mean(x, axis=None, keepdims=False):
     """mean of x over axis (integer tensors: integer mean, as TensorFlow)"""
     if x.dtype.kind in "iu":
         n = _count(np.shape(x), axis)
         if not n:
             raise ValueError(
-                f"reduce_mean: the mean of an empty integer tensor (shape {tuple(np.shape(x))}, "
-                f"axis={axis}) is undefined; cast it to float first, "
-                "e.g. tf.reduce_mean(tf.cast(x, tf.float32)), which gives nan")
+                _("reduce_mean: the mean of an empty integer tensor (shape {shape}, "
+                  "axis={axis}) is undefined; cast it to float first, e.g. "
+                  "tf.reduce_mean(tf.cast(x, tf.float32)), which gives nan").format(
+                    shape=tuple(np.shape(x)), axis=axis))
         total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         return np.trunc(total / n).astype(x.dtype)
     if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
@@ -113,7 +115,7 @@ def _extreme_vjp(g, out, x, axis, keepdims):
 
 
 @defop("reduce_max", uses=(0, "out"), call="reduce", tf=("reduce_max", "math.reduce_max"),
-       local=("1 at the maximum (tied maxima share it), else 0",))
+       local=(lazy("1 at the maximum (tied maxima share it), else 0"),))
 def reduce_max(x, axis=None, keepdims=False):
     """largest element of x over axis"""
     return np.max(x, axis=axis, keepdims=keepdims)
@@ -126,7 +128,7 @@ def reduce_max_vjp(g, out, need, x, axis=None, keepdims=False):
 
 
 @defop("reduce_min", uses=(0, "out"), call="reduce", tf=("reduce_min", "math.reduce_min"),
-       local=("1 at the minimum (tied minima share it), else 0",))
+       local=(lazy("1 at the minimum (tied minima share it), else 0"),))
 def reduce_min(x, axis=None, keepdims=False):
     """smallest element of x over axis"""
     return np.min(x, axis=axis, keepdims=keepdims)
@@ -139,7 +141,7 @@ def reduce_min_vjp(g, out, need, x, axis=None, keepdims=False):
 
 
 @defop("reduce_prod", uses=(0, "out"), call="reduce", tf=("reduce_prod", "math.reduce_prod"),
-       local=("the product of the other elements",))
+       local=(lazy("the product of the other elements"),))
 def reduce_prod(x, axis=None, keepdims=False):
     """product of x over axis"""
     return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
@@ -195,14 +197,14 @@ def logsumexp_vjp(g, out, need, x, axis=None, keepdims=False):
 
 
 @defop("argmax", differentiable=False, tf=("argmax", "math.argmax"),
-       cut="tf.argmax, which returns integer positions and has no gradient")
+       cut=lazy("tf.argmax, which returns integer positions and has no gradient"))
 def argmax(x, axis=0, output_type=np.int64):
     """index of the largest element along axis"""
     return np.argmax(x, axis=axis).astype(output_type)
 
 
 @defop("argmin", differentiable=False, tf=("argmin", "math.argmin"),
-       cut="tf.argmin, which returns integer positions and has no gradient")
+       cut=lazy("tf.argmin, which returns integer positions and has no gradient"))
 def argmin(x, axis=0, output_type=np.int64):
     """index of the smallest element along axis"""
     return np.argmin(x, axis=axis).astype(output_type)
@@ -230,13 +232,15 @@ def _logical_reduce(op):
     def logical_reduce(input_tensor, axis=None, keepdims=False, name=None):
         x, v = one(input_tensor)
         if v.dtype.kind != "b":
-            raise TypeError(f"{name} needs a bool tensor, got {v.dtype.name}; compare first, "
-                            f"e.g. tf.{name}(x > 0).")
+            raise TypeError(_("{name} needs a bool tensor, got {dtype}; compare first, e.g. "
+                              "tf.{name}(x > 0).").format(
+                                name=name, dtype=v.dtype.name))
         ax = axis_arg(axis)
         for a in () if ax is None else ax if isinstance(ax, tuple) else (ax,):
             if not -max(v.ndim, 1) <= a < max(v.ndim, 1):
                 raise InvalidArgumentError(
-                    f"{name}: axis {a} is out of range for a tensor of shape {list(v.shape)}.",
+                    _("{name}: axis {a} is out of range for a tensor of shape {shape}.").format(
+                        name=name, a=a, shape=list(v.shape)),
                     op="Any" if name == "reduce_any" else "All")
         return apply(op, (x,), (v,), {"axis": ax, "keepdims": bool(keepdims)})
 
@@ -247,14 +251,14 @@ def _logical_reduce(op):
 
 
 @defop("reduce_any", differentiable=False, tf=("reduce_any", "math.reduce_any"),
-       cut="tf.reduce_any, whose bool result has no gradient")
+       cut=lazy("tf.reduce_any, whose bool result has no gradient"))
 def reduce_any(x, axis=None, keepdims=False):
     """logical or of x over axis"""
     return np.any(x, axis=axis, keepdims=keepdims)
 
 
 @defop("reduce_all", differentiable=False, tf=("reduce_all", "math.reduce_all"),
-       cut="tf.reduce_all, whose bool result has no gradient")
+       cut=lazy("tf.reduce_all, whose bool result has no gradient"))
 def reduce_all(x, axis=None, keepdims=False):
     """logical and of x over axis"""
     return np.all(x, axis=axis, keepdims=keepdims)
