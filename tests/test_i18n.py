@@ -106,7 +106,7 @@ def test_chinese_entries_carry_no_english_words(catalogs):
     for area, msgid, strings in _entries(catalogs):
         allowed = _backticked(msgid) | set(re.findall(r"\{([A-Za-z_]\w*)", msgid))
         for s in strings:
-            english = [w for w in english_words(re.sub(r"\{[^{}]*\}", " ", s), allowed)
+            english = [w for w in english_words(re.sub(r"\{[^{}]*\}", "x_1", s), allowed)
                        if w not in _bare_identifiers(msgid)]
             if english:
                 bad.append(f"{area}.po {msgid[:60]!r}: {english}")
@@ -128,7 +128,7 @@ def _bare_identifiers(msgid: str) -> set[str]:
         names |= set(re.findall(r"[A-Za-z_]\w*", inside))
     for inside in re.findall(r"\[([^\[\]]*)\]", msgid):  # code in brackets
         names |= set(re.findall(r"[A-Za-z_]\w*", inside))
-    names |= set(re.findall(r"\b([A-Za-z_]\w*) [-+*/@] ", msgid))  # an operand in code
+    names |= set(re.findall(r"\b([A-Za-z_]\w*) [-+*/@=] ", msgid))  # an operand in code
     names |= set(re.findall(r"[A-Za-z_]\w*", msgid)) & _api_names()
     return {part for name in names for part in re.split(r"[-.]", name)} | names
 
