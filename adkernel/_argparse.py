@@ -12,12 +12,14 @@ not touched (nothing in argparse is patched).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 import sys
+import unicodedata
 
-from .engine.i18n import _, lazy
+from .engine.i18n import _, language, lazy, normalise_language
 
-__all__ = ["ArgumentParser", "HelpFormatter", "translate_argparse_message"]
+__all__ = ["ArgumentParser", "HelpFormatter", "cli_language", "translate_argparse_message"]
 
 # argparse's own messages (Python 3.9-3.13), as regular expressions over the English text
 # argparse produced, and the message id that says the same thing with named placeholders.
@@ -72,6 +74,36 @@ def translate_argparse_message(message: str) -> str:
     return message
 
 
+_CJK = re.compile("[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f"
+                  "\uff00-\uff60\uffe0-\uffe6]")
+_TOKEN = re.compile(r"\s+|[^\s\u1100-\uffff]+|.", re.S)
+_NO_LINE_START = set("，。、；：？！）」』】》,.;:?!)")
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` terminal columns (CJK characters take two), broken at
+    spaces or between CJK characters, never before closing punctuation."""
+    width = max(width, 10)
+    lines: list[str] = []
+    line = ""
+    for token in _TOKEN.findall(text):
+        if token.isspace():
+            if line:
+                line += " "
+            continue
+        if line and _columns(line.rstrip() + token) > width and token[0] not in _NO_LINE_START:
+            lines.append(line.rstrip())
+            line = ""
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
 class HelpFormatter(argparse.HelpFormatter):
     """Shows lazy help texts, the usage prefix and section headings in the current language."""
 
@@ -92,6 +124,19 @@ class HelpFormatter(argparse.HelpFormatter):
 
     def _format_text(self, text):
         return super()._format_text(str(text))
+
+    def _split_lines(self, text, width):
+        text = str(text)
+        if not _CJK.search(text):
+            return super()._split_lines(text, width)
+        return _wrap(self._whitespace_matcher.sub(" ", text).strip(), width)
+
+    def _fill_text(self, text, width, indent):
+        text = str(text)
+        if not _CJK.search(text):
+            return super()._fill_text(text, width, indent)
+        text = self._whitespace_matcher.sub(" ", text).strip()
+        return "\n".join(indent + line for line in _wrap(text, width - len(indent)))
 
     def _get_help_string(self, action):
         return str(action.help)
@@ -121,3 +166,31 @@ class ArgumentParser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         self.exit(2, _("{prog}: error: {message}").format(
             prog=self.prog, message=translate_argparse_message(message)) + "\n")
+
+
+def lang_option(argv) -> str | None:
+    """The value of ``--lang`` on a command line (``"zh"``/``"en"``), read before parsing."""
+    argv = list(argv)
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            return normalise_language(argv[i + 1])
+        if arg.startswith("--lang="):
+            return normalise_language(arg.partition("=")[2])
+    return None
+
+
+@contextlib.contextmanager
+def cli_language(argv):
+    """Run a command line in the language of its ``--lang`` option, if it has one.
+
+    Read before argparse parses, so that ``--lang zh --help`` and usage errors are in that
+    language too; without the option, adkernel's language setting applies.
+    """
+    lang = lang_option(argv)
+    if lang is None:
+        yield None
+        return
+    with language(lang):
+        yield lang
