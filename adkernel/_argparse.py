@@ -116,6 +116,15 @@ class HelpFormatter(argparse.HelpFormatter):
             prefix = _("usage: ")
         super().add_usage(usage, actions, groups, prefix)
 
+    def _format_usage(self, usage, actions, groups, prefix):
+        text = super()._format_usage(usage, actions, groups, prefix)
+        extra = _columns(prefix or "") - len(prefix or "")
+        if extra > 0:  # "用法：" is wider on screen than its length: align the next lines
+            lines = text.split("\n")
+            text = "\n".join([lines[0]] + [" " * extra + line if line.startswith(" ") else line
+                                            for line in lines[1:]])
+        return text
+
     def start_section(self, heading):
         if heading is not None and heading is not argparse.SUPPRESS:
             heading = str(heading)
