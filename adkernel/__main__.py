@@ -128,8 +128,8 @@ def _main(argv: list[str]) -> int:
     try:
         folder = install_kernel(args.user, args.sys_prefix, args.prefix, args.name)
     except (ValueError, OSError) as e:
-        print(_("python -m adkernel install-kernel: error: {message}").format(message=e),
-              file=sys.stderr)
+        print(_("{prog}: error: {message}").format(prog="python -m adkernel install-kernel",
+                                                   message=e), file=sys.stderr)
         return 2
     print(_("Installed kernelspec {name!r} ({display}) in {folder}").format(
         name=args.name, display=DISPLAY_NAME, folder=folder))

@@ -50,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._argparse import ArgumentParser, cli_language
-from .engine.i18n import N_, _, get_language, language, lazy, normalise_language, translate
+from .engine.i18n import _, get_language, language, lazy, normalise_language, translate
 
 __all__ = [
     "CORRECT",
@@ -271,11 +271,12 @@ import numpy, adkernel, adkernel.tf, adkernel.engine
 setattr(sys, %(key)r, _fingerprint())
 '''
 # what the probe reports when a notebook deleted the preamble's record (shown translated)
-_RECORD_REMOVED = N_("the grader's record of numpy and adkernel (it was removed)")
+_RECORD_REMOVED = lazy("the grader's record of numpy and adkernel (it was removed)")
+_RECORD_REMOVED_ID = str.__str__(_RECORD_REMOVED)  # the English the kernel sends back
 
 
 def _preamble_cell_source(key: str) -> str:
-    body = _PREAMBLE % {"key": key, "removed": _RECORD_REMOVED}
+    body = _PREAMBLE % {"key": key, "removed": _RECORD_REMOVED_ID}
     return f"exec({body!r}, {{'__name__': '__adkernel_grade__'}})"
 
 
@@ -336,7 +337,7 @@ def _probe_cell_source(nonce: str, chapter: str, numbers, lang: str, key: str) -
     args = ", ".join(repr(a) for a in (nonce, chapter, sorted(numbers), lang, key))
     failed = translate("the grader's check failed: {error}", lang)
     args = ", ".join([args, repr(failed)])
-    body = _PROBE % {"mime": MIME, "removed": _RECORD_REMOVED, "args": args}
+    body = _PROBE % {"mime": MIME, "removed": _RECORD_REMOVED_ID, "args": args}
     # exec in a private namespace: the probe leaves no name behind in the learner's globals
     return f"exec({body!r}, {{'__name__': '__adkernel_grade__'}})"
 
@@ -505,7 +506,7 @@ class _Runner:
                 for n in numbers
             }
         results = found[0].get("results", {})
-        tampered = [_(_RECORD_REMOVED) if t == _RECORD_REMOVED else t
+        tampered = [str(_RECORD_REMOVED) if t == _RECORD_REMOVED_ID else t
                     for t in found[0].get("tampered") or []]
         out = {}
         for n in numbers:

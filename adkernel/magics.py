@@ -114,7 +114,8 @@ Nothing is bound when the cell fails. Option values may be quoted; the line is n
 evaluated.
 
 Examples::
-
+""")
+_EXAMPLE_CODE = """
     %%tape --grad y:x
     y = x ** 2
 
@@ -128,13 +129,13 @@ Examples::
         dW, db = t.gradient(loss, [W, b])
         W.assign_sub(0.1 * dW)
         b.assign_sub(0.1 * db)
-""")
+"""
 
 
 def usage() -> str:
     """The full help of ``%%tape`` (what ``%%tape?`` and ``%%tape --help`` print), in the
     language current when it is called."""
-    return _PARSER.format_help() + "\n" + str(_EXAMPLES)
+    return _PARSER.format_help() + "\n" + str(_EXAMPLES) + _EXAMPLE_CODE
 
 
 def _normal(text: str) -> str:
