@@ -9,12 +9,14 @@ cell by cell (see :mod:`adkernel.run_tf`).
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
 import sys
 from pathlib import Path
+
+from ._argparse import ArgumentParser, cli_language
+from .engine.i18n import _, lazy
 
 KERNEL_NAME = "adkernel"
 DISPLAY_NAME = "Python 3 (adkernel)"
@@ -55,12 +57,13 @@ def install_kernel(user: bool = False, sys_prefix: bool = False, prefix: str | N
     cannot be written. Nothing is ever written outside ``<root>/kernels/<name>``.
     """
     if not KERNEL_NAME_RE.fullmatch(name or "") or name in (".", ".."):
-        raise ValueError(
-            f"--name {name!r} is not a kernel name: use letters, digits, '.', '_' and '-' "
-            f"only (no spaces or slashes), e.g. --name {KERNEL_NAME}")
+        raise ValueError(_(
+            "--name {name!r} is not a kernel name: use letters, digits, '.', '_' and '-' "
+            "only (no spaces or slashes), e.g. --name {default}").format(
+                name=name, default=KERNEL_NAME))
     if prefix is not None and not str(prefix).strip():
-        raise ValueError("--prefix is empty: give a folder (the kernel goes to "
-                         "PREFIX/share/jupyter/kernels), or use --user or --sys-prefix")
+        raise ValueError(_("--prefix is empty: give a folder (the kernel goes to "
+                           "PREFIX/share/jupyter/kernels), or use --user or --sys-prefix"))
     if prefix:
         root = Path(prefix) / "share" / "jupyter"
     elif sys_prefix:
@@ -70,14 +73,16 @@ def install_kernel(user: bool = False, sys_prefix: bool = False, prefix: str | N
     kernels = (root / "kernels").resolve()
     folder = (kernels / name).resolve()
     if folder.parent != kernels:  # belt and braces: the name check already forbids this
-        raise ValueError(f"--name {name!r} would leave the kernels folder {kernels}")
+        raise ValueError(_("--name {name!r} would leave the kernels folder {folder}").format(
+            name=name, folder=kernels))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "kernel.json").write_text(json.dumps(kernel_spec(), indent=1) + "\n",
                                             encoding="utf-8")
     except OSError as e:
-        raise OSError(f"cannot write the kernelspec in {folder} ({e.strerror or e}); "
-                      "choose a folder you can write: --user, or --prefix FOLDER") from None
+        raise OSError(_("cannot write the kernelspec in {folder} ({error}); choose a folder "
+                        "you can write: --user, or --prefix FOLDER").format(
+                            folder=folder, error=e.strerror or e)) from None
     return folder
 
 
@@ -87,20 +92,29 @@ def main(argv: list[str] | None = None) -> int:
         from .run_tf import main as run_tf_main
 
         return run_tf_main(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m adkernel")
+    with cli_language(argv):  # `grade --lang zh`: its help and usage errors too
+        return _main(argv)
+
+
+def _main(argv: list[str]) -> int:
+    parser = ArgumentParser(prog="python -m adkernel")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run-tf", help="run TensorFlow notebooks on adkernel, cell by cell "
-                   "(python -m adkernel run-tf --help)")
-    inst = sub.add_parser("install-kernel", help="install the 'Python 3 (adkernel)' kernel")
+    sub.add_parser("run-tf", help=lazy("run TensorFlow notebooks on adkernel, cell by cell "
+                                       "(python -m adkernel run-tf --help)"))
+    inst = sub.add_parser("install-kernel",
+                          help=lazy("install the 'Python 3 (adkernel)' kernel"))
     where = inst.add_mutually_exclusive_group()
-    where.add_argument("--user", action="store_true", help="for this user (the default)")
+    where.add_argument("--user", action="store_true", help=lazy("for this user (the default)"))
     where.add_argument("--sys-prefix", action="store_true",
-                       help=f"into this environment ({sys.prefix})")
-    where.add_argument("--prefix", help="under PREFIX/share/jupyter")
-    inst.add_argument("--name", default=KERNEL_NAME, help="kernel name (default: adkernel)")
+                       help=_("into this environment ({prefix})").format(
+                           prefix=sys.prefix.replace("%", "%%")))
+    where.add_argument("--prefix", help=lazy("under PREFIX/share/jupyter"))
+    inst.add_argument("--name", default=KERNEL_NAME,
+                      help=lazy("kernel name (default: adkernel)"))
     from . import grade
 
-    grading = sub.add_parser("grade", help="grade submitted course notebooks into a table/CSV")
+    grading = sub.add_parser("grade",
+                             help=lazy("grade submitted course notebooks into a table/CSV"))
     grade.add_arguments(grading)
     args = parser.parse_args(argv)
     if args.command == "grade":
@@ -108,14 +122,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         import ipykernel  # noqa: F401
     except ImportError:
-        print("note: ipykernel is not installed here; the kernel needs it to start "
-              "(pip install ipykernel, or install adkernel's [course] extra).", file=sys.stderr)
+        print(_("note: ipykernel is not installed here; the kernel needs it to start "
+                "(pip install ipykernel, or install adkernel's [course] extra)."),
+              file=sys.stderr)
     try:
         folder = install_kernel(args.user, args.sys_prefix, args.prefix, args.name)
     except (ValueError, OSError) as e:
-        print(f"python -m adkernel install-kernel: error: {e}", file=sys.stderr)
+        print(_("{prog}: error: {message}").format(prog="python -m adkernel install-kernel",
+                                                   message=e), file=sys.stderr)
         return 2
-    print(f"Installed kernelspec {args.name!r} ({DISPLAY_NAME}) in {folder}")
+    print(_("Installed kernelspec {name!r} ({display}) in {folder}").format(
+        name=args.name, display=DISPLAY_NAME, folder=folder))
     return 0
 
 

@@ -34,6 +34,7 @@ import asyncio
 import atexit
 import contextlib
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -47,6 +48,9 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+from ._argparse import ArgumentParser, cli_language
+from .engine.i18n import _, get_language, language, lazy, normalise_language, translate
 
 __all__ = [
     "CORRECT",
@@ -69,6 +73,15 @@ ERROR = "error"
 TIMED_OUT = "timed out"
 STATES = (CORRECT, INCORRECT, NOT_ATTEMPTED, ERROR, TIMED_OUT)
 GRADED = (CORRECT, INCORRECT, NOT_ATTEMPTED)
+# The states are data (the CSV, ``Row.state``) and stay as they are; the printed table
+# shows them in the teacher's language.
+STATE_NAMES = {
+    CORRECT: lazy("correct"),
+    INCORRECT: lazy("incorrect"),
+    NOT_ATTEMPTED: lazy("not attempted"),
+    ERROR: lazy("error"),
+    TIMED_OUT: lazy("timed out"),
+}
 
 MIME = "application/vnd.adkernel.grade+json"
 DEFAULT_CELL_TIMEOUT = 60.0
@@ -119,7 +132,7 @@ def find_submissions(paths) -> list[Path]:
         elif p.is_file():
             found.append(p)
         else:
-            raise FileNotFoundError(f"{p}: no such file or folder")
+            raise FileNotFoundError(_("{path}: no such file or folder").format(path=p))
     seen: set[Path] = set()
     unique = []
     for f in found:
@@ -144,7 +157,8 @@ def learner_name(path: Path, how: str = "stem") -> str:
     if how == "nbgrader":
         parts = path.parts
         return parts[-3] if len(parts) >= 3 else path.stem
-    raise ValueError(f"learner_from must be one of {LEARNER_FROM}, not {how!r}")
+    raise ValueError(_("learner_from must be one of {choices}, not {how!r}").format(
+        choices=LEARNER_FROM, how=how))
 
 
 def _code_lines(source: str) -> str:
@@ -242,7 +256,7 @@ def _fingerprint():
 
 def _changed(before):
     if not isinstance(before, dict):
-        return ["the grader's record of numpy and adkernel (it was removed)"]
+        return [%(removed)r]
     now = _fingerprint()
     out = []
     for key, old in before.items():
@@ -256,10 +270,13 @@ _PREAMBLE = _FINGERPRINT + r'''
 import numpy, adkernel, adkernel.tf, adkernel.engine
 setattr(sys, %(key)r, _fingerprint())
 '''
+# what the probe reports when a notebook deleted the preamble's record (shown translated)
+_RECORD_REMOVED = lazy("the grader's record of numpy and adkernel (it was removed)")
+_RECORD_REMOVED_ID = str.__str__(_RECORD_REMOVED)  # the English the kernel sends back
 
 
 def _preamble_cell_source(key: str) -> str:
-    body = _PREAMBLE % {"key": key}
+    body = _PREAMBLE % {"key": key, "removed": _RECORD_REMOVED_ID}
     return f"exec({body!r}, {{'__name__': '__adkernel_grade__'}})"
 
 
@@ -268,7 +285,7 @@ import importlib
 from IPython import get_ipython
 from IPython.display import display
 
-def _probe(nonce, chapter, numbers, lang, key):
+def _probe(nonce, chapter, numbers, lang, key, failed):
     tampered = _changed(getattr(sys, key, None))
     ns = get_ipython().user_ns
     prefix = "adkernel.exercises"
@@ -300,7 +317,7 @@ def _probe(nonce, chapter, numbers, lang, key):
                                      "feedback": "\n".join([text, *notes]).strip()}
             except BaseException as exc:
                 results[p.number] = {"state": "error",
-                                     "feedback": "the grader's check failed: %%r" %% (exc,)}
+                                     "feedback": failed.format(error=repr(exc))}
     finally:
         for k in [k for k in sys.modules if k == prefix or k.startswith(prefix + ".")]:
             del sys.modules[k]
@@ -318,7 +335,9 @@ _probe(%(args)s)
 
 def _probe_cell_source(nonce: str, chapter: str, numbers, lang: str, key: str) -> str:
     args = ", ".join(repr(a) for a in (nonce, chapter, sorted(numbers), lang, key))
-    body = _PROBE % {"mime": MIME, "args": args}
+    failed = translate("the grader's check failed: {error}", lang)
+    args = ", ".join([args, repr(failed)])
+    body = _PROBE % {"mime": MIME, "removed": _RECORD_REMOVED_ID, "args": args}
     # exec in a private namespace: the probe leaves no name behind in the learner's globals
     return f"exec({body!r}, {{'__name__': '__adkernel_grade__'}})"
 
@@ -327,7 +346,7 @@ def _probe_cell_source(nonce: str, chapter: str, numbers, lang: str, key: str) -
 @dataclass
 class Options:
     chapter: str = "auto"  # "auto" (the most common), "each", or "chNN"
-    lang: str = "en"
+    lang: str | None = None  # "en" or "zh"; None: adkernel's language setting
     cell_timeout: float = DEFAULT_CELL_TIMEOUT
     notebook_timeout: float = DEFAULT_NOTEBOOK_TIMEOUT
     check_timeout: float = DEFAULT_CHECK_TIMEOUT
@@ -424,10 +443,10 @@ class _Runner:
             await client.async_execute_cell(cell, index, store_history=store_history)
         except CellTimeoutError:
             _cancel_stray_polls(client)
-            return "timeout", f"stopped after {self._timeout:g} s"
+            return "timeout", _("stopped after {seconds:g} s").format(seconds=self._timeout)
         except DeadKernelError:
             _cancel_stray_polls(client)
-            return "dead", "the kernel died (did the code exit Python or crash it?)"
+            return "dead", _("the kernel died (did the code exit Python or crash it?)")
         content = (self.reply or {}).get("content", {})
         if content.get("status") == "error":
             return "error", _short(f"{content.get('ename')}: {content.get('evalue')}", 300)
@@ -438,12 +457,12 @@ class _Runner:
         bare ``except:`` may swallow one KeyboardInterrupt). False if it never does."""
         import nbformat
 
-        for _ in range(3):
+        for _attempt in range(3):
             with contextlib.suppress(Exception):
                 await client.km.interrupt_kernel()
             ping = nbformat.v4.new_code_cell("pass")
             wait = max(1.0, min(5.0, self.options.cell_timeout / 2))
-            status, _ = await self._run_cell(client, ping, self._scratch, wait,
+            status, _detail = await self._run_cell(client, ping, self._scratch, wait,
                                              store_history=False)
             if status in ("ok", "error"):
                 return True
@@ -467,9 +486,9 @@ class _Runner:
         finally:
             client.probe_running = False
         if status == "timeout" and not await self._recover(client, cell):
-            self.stuck = "the grader's check could not be interrupted"
+            self.stuck = _("the grader's check could not be interrupted")
         elif status == "dead":
-            self.stuck = f"while the grader checked: {detail}"
+            self.stuck = _("while the grader checked: {detail}").format(detail=detail)
         found = [
             o["data"][MIME]
             for o in cell.get("outputs", [])
@@ -477,30 +496,37 @@ class _Runner:
             and o["data"][MIME].get("nonce") == self.nonce
         ]
         if status != "ok" or len(found) != 1:
-            why = detail or "no result came back"
+            why = detail or _("no result came back")
             if len(found) > 1:
-                why = "more than one result came back (has the notebook tampered with output?)"
+                why = _("more than one result came back (has the notebook tampered with "
+                        "output?)")
             return {
-                n: {"state": ERROR, "feedback": f"the grader could not run the check ({why})"}
+                n: {"state": ERROR,
+                    "feedback": _("the grader could not run the check ({why})").format(why=why)}
                 for n in numbers
             }
         results = found[0].get("results", {})
-        tampered = found[0].get("tampered") or []
+        tampered = [str(_RECORD_REMOVED) if t == _RECORD_REMOVED_ID else t
+                    for t in found[0].get("tampered") or []]
         out = {}
         for n in numbers:
             r = results.get(str(n), results.get(n))
             if not isinstance(r, dict) or r.get("state") not in STATES:
-                r = {"state": ERROR, "feedback": "the grader's check gave no result"}
+                r = {"state": ERROR, "feedback": _("the grader's check gave no result")}
             out[n] = {"state": r["state"], "feedback": _short(r.get("feedback", ""))}
             if tampered:
                 names = ", ".join(tampered[:5]) + (" …" if len(tampered) > 5 else "")
+                said = str(STATE_NAMES.get(r["state"], r["state"]))
+                if r.get("feedback"):
+                    text = _("not gradable: the notebook replaced {names}, which the checks rely "
+                             "on; look at it by hand (the check said: {state}: {feedback})")
+                else:
+                    text = _("not gradable: the notebook replaced {names}, which the checks rely "
+                             "on; look at it by hand (the check said: {state})")
                 out[n] = {
                     "state": ERROR,
-                    "feedback": _short(
-                        f"not gradable: the notebook replaced {names}, which the checks rely "
-                        f"on; look at it by hand (the check said: {r['state']}"
-                        + (f": {r.get('feedback', '')}" if r.get("feedback") else "") + ")"
-                    ),
+                    "feedback": _short(text.format(names=names, state=said,
+                                                   feedback=r.get("feedback", ""))),
                 }
         return out
 
@@ -535,7 +561,8 @@ class _Runner:
                     store_history=False,
                 )
                 if status != "ok":
-                    raise RuntimeError(f"the grader's set-up cell failed in the kernel ({detail})")
+                    raise RuntimeError(_("the grader's set-up cell failed in the kernel "
+                                         "({detail})").format(detail=detail))
                 deadline = time.monotonic() + self.options.notebook_timeout  # kernel is up
                 stopped = ""
                 stop_state = ""
@@ -548,27 +575,32 @@ class _Runner:
                     )
                     left = deadline - time.monotonic()
                     if left <= 0:
-                        stopped = (
-                            f"the notebook ran past its {self.options.notebook_timeout:g} s "
-                            f"limit; grading stopped before cell {index + 1}"
-                        )
+                        stopped = _(
+                            "the notebook ran past its {seconds:g} s limit; grading stopped "
+                            "before cell {cell}").format(
+                                seconds=self.options.notebook_timeout, cell=index + 1)
                         stop_state = TIMED_OUT
                         break
                     timeout = min(self.options.cell_timeout, left)
                     status, detail = await self._run_cell(client, cell, index, timeout)
                     if status == "dead":
-                        stopped = f"cell {index + 1}: {detail}"
+                        stopped = _("cell {cell}: {detail}").format(cell=index + 1,
+                                                                    detail=detail)
                         stop_state = ERROR
                         break
                     if status == "timeout":
-                        note = f"cell {index + 1} was still running after {timeout:g} s"
+                        note = _("cell {cell} was still running after {seconds:g} s").format(
+                            cell=index + 1, seconds=timeout)
                         self._mark(timeout_note=note)
                         if not await self._recover(client, cell):
-                            stopped = note + " and could not be interrupted"
+                            stopped = _("cell {cell} was still running after {seconds:g} s and "
+                                        "could not be interrupted").format(
+                                            cell=index + 1, seconds=timeout)
                             stop_state = TIMED_OUT
                             break
                     elif status == "error":
-                        self._mark(error_note=f"cell {index + 1}: {detail}")
+                        self._mark(error_note=_("cell {cell}: {detail}").format(
+                            cell=index + 1, detail=detail))
                     if checks:
                         self._assign_marks(checks)
                         for n, r in (await self._probe(client, checks)).items():
@@ -586,7 +618,7 @@ class _Runner:
         except DeadKernelError:
             for o in self.outcomes.values():
                 if o.checkpoint is None and not o.unreached:
-                    o.unreached, o.unreached_state = "the kernel died", ERROR
+                    o.unreached, o.unreached_state = _("the kernel died"), ERROR
         finally:
             _cancel_stray_polls(client)
             with contextlib.suppress(Exception):
@@ -616,14 +648,17 @@ class _Runner:
                 result = o.final or result
             if result is None:
                 rows.append(Row(learner, self.chapter, key, o.unreached_state or ERROR,
-                                o.unreached or "not graded", file))
+                                o.unreached or _("not graded"), file))
                 continue
             state, feedback = result["state"], result["feedback"]
             if state != CORRECT and o.region_timeout:
-                state, feedback = TIMED_OUT, f"{o.region_timeout}. {feedback}".strip()
+                state = TIMED_OUT
+                feedback = _("{note}. {feedback}").format(
+                    note=o.region_timeout, feedback=feedback).strip()
             elif state == NOT_ATTEMPTED and o.region_error:
                 state = ERROR
-                feedback = f"your code raised an error ({o.region_error}). {feedback}".strip()
+                feedback = _("your code raised an error ({error}). {feedback}").format(
+                    error=o.region_error, feedback=feedback).strip()
             rows.append(Row(learner, self.chapter, key, state, _short(feedback), file))
         return rows
 
@@ -635,17 +670,19 @@ def _read_notebook(path: Path):
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, f"cannot read the file ({exc})"
+        return None, _("cannot read the file ({error})").format(error=exc)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        return None, f"not a notebook: the file is not valid JSON ({_short(exc, 160)})"
+        return None, _("not a notebook: the file is not valid JSON ({error})").format(
+            error=_short(exc, 160))
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        return None, "not a notebook: the JSON has no list of cells"
+        return None, _("not a notebook: the JSON has no list of cells")
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as exc:
-        return None, f"not a notebook nbformat can read ({_short(exc, 160)})"
+        return None, _("not a notebook nbformat can read ({error})").format(
+            error=_short(exc, 160))
     for cell in nb.cells:  # never trust what was stored: outputs go, counts go
         if cell.get("cell_type") == "code":
             cell.outputs = []
@@ -670,7 +707,7 @@ def _kernel_env(options: Options, workdir: str) -> dict:
     plus the checker's settings and a private progress file."""
     env = {k: v for k, v in os.environ.items() if not _SECRET_ENV.search(k)}
     env.update(
-        ADKERNEL_LANG=options.lang,
+        ADKERNEL_LANG=normalise_language(options.lang) or get_language(),
         ADKERNEL_EXERCISE_TIME_LIMIT=f"{options.check_timeout:g}",
         ADKERNEL_PROGRESS=str(Path(workdir) / "progress.json"),
         MPLBACKEND="Agg",
@@ -693,16 +730,18 @@ async def _grade_one(path: Path, nb, error: str | None, detected: str | None, ex
     if error:
         return every(ERROR, error)
     if detected is None:
-        return every(ERROR, "no adkernel exercises found in this notebook (no "
-                            "`from adkernel.exercises import ... chNN` cell)")
+        return every(ERROR, _("no adkernel exercises found in this notebook (no "
+                              "`from adkernel.exercises import ... chNN` cell)"))
     if detected != chapter:
         from .exercises import CHAPTERS
 
-        name = dict((k, f) for k, f, _ in CHAPTERS).get(detected, detected)
-        return every(ERROR, f"this submission is chapter {detected} ({name}), not {chapter}: "
-                            "was the wrong notebook handed in?")
+        name = dict((k, f) for k, f, _title in CHAPTERS).get(detected, detected)
+        return every(ERROR, _("this submission is chapter {detected} ({name}), not "
+                              "{chapter}: was the wrong notebook handed in?").format(
+                                  detected=detected, name=name, chapter=chapter))
     if not numbers:
-        return every(NOT_ATTEMPTED, f"chapter {chapter} has no exercises")
+        return every(NOT_ATTEMPTED, _("chapter {chapter} has no exercises").format(
+            chapter=chapter))
     workdir = tempfile.mkdtemp(prefix="adkernel-grade-")
     runner = _Runner(nb, chapter, numbers, options)
     try:
@@ -711,11 +750,12 @@ async def _grade_one(path: Path, nb, error: str | None, detected: str | None, ex
     except asyncio.TimeoutError:
         for o in runner.outcomes.values():
             if o.checkpoint is None:
-                o.unreached, o.unreached_state = "the notebook never finished", TIMED_OUT
+                o.unreached, o.unreached_state = _("the notebook never finished"), TIMED_OUT
     except Exception as exc:  # the grader must report, never crash on one submission
         for o in runner.outcomes.values():
             if o.checkpoint is None and not o.unreached:
-                o.unreached = f"the grader failed on this submission ({type(exc).__name__}: {exc})"
+                o.unreached = _("the grader failed on this submission ({kind}: {error})").format(
+                    kind=type(exc).__name__, error=exc)
                 o.unreached_state = ERROR
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -743,7 +783,8 @@ class ProgressBar:
         filled = int(self.width * self.done / self.total)
         elapsed = time.monotonic() - self.start
         bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total} {elapsed:5.0f} s  {label[:30]:<30}")
+        seconds = _("{seconds:5.0f} s").format(seconds=elapsed)
+        self.stream.write(f"\r[{bar}] {self.done}/{self.total} {seconds}  {label[:30]:<30}")
         self.stream.flush()
 
     def close(self) -> None:
@@ -755,7 +796,8 @@ class ProgressBar:
 # -- grading a class ----------------------------------------------------------------------
 async def _grade_all(paths: list[Path], options: Options, bar: ProgressBar) -> list[Row]:
     read = [(p, *_read_notebook(p)) for p in paths]
-    detected = {p: (detect_chapter(nb, p.name) if nb is not None else None) for p, nb, _ in read}
+    detected = {p: (detect_chapter(nb, p.name) if nb is not None else None)
+                for p, nb, _error in read}
     if options.chapter == "auto":
         counts = Counter(c for c in detected.values() if c)
         expected = counts.most_common(1)[0][0] if counts else "auto"
@@ -778,14 +820,21 @@ async def _grade_all(paths: list[Path], options: Options, bar: ProgressBar) -> l
 
 def grade(submissions, *, options: Options | None = None, progress: bool | None = None,
           stream=None) -> list[Row]:
-    """Grade notebooks (files or folders); the rows, in submission order."""
+    """Grade notebooks (files or folders); the rows, in submission order.
+
+    Everything the grader writes in the rows (the checker's feedback and its own notes) is
+    in ``options.lang``, or in adkernel's language setting when that is None.
+    """
     options = options or Options()
-    paths = find_submissions(submissions)
-    bar = ProgressBar(len(paths), stream=stream, enabled=progress)
-    try:
-        return asyncio.run(_grade_all(paths, options, bar))
-    finally:
-        bar.close()
+    lang = normalise_language(options.lang) or get_language()
+    options = dataclasses.replace(options, lang=lang)
+    with language(lang):
+        paths = find_submissions(submissions)
+        bar = ProgressBar(len(paths), stream=stream, enabled=progress)
+        try:
+            return asyncio.run(_grade_all(paths, options, bar))
+        finally:
+            bar.close()
 
 
 def exit_code(rows: list[Row]) -> int:
@@ -818,9 +867,10 @@ def _pad(text: str, width: int) -> str:
 
 
 def format_table(rows: list[Row], feedback_width: int = 70) -> str:
-    head = ("learner", "chapter", "exercise", "state", "feedback")
+    """The rows as a table for a terminal, in the current language."""
+    head = (_("learner"), _("chapter"), _("exercise"), _("state"), _("feedback"))
     body = [
-        (r.learner, r.chapter, r.exercise, r.state,
+        (r.learner, r.chapter, r.exercise, str(STATE_NAMES.get(r.state, r.state)),
          "" if r.state == CORRECT else _one_line(r.feedback, feedback_width))
         for r in rows
     ]
@@ -835,10 +885,10 @@ def format_table(rows: list[Row], feedback_width: int = 70) -> str:
     counts = Counter(r.state for r in rows)
     learners = len({(r.learner, r.file) for r in rows})
     out.append("")
-    out.append(
-        f"{learners} submission(s), {len(rows)} row(s): "
-        + ", ".join(f"{counts.get(s, 0)} {s}" for s in STATES)
-    )
+    tally = _(", ").join(
+        _("{count} {state}").format(count=counts.get(s, 0), state=STATE_NAMES[s]) for s in STATES)
+    out.append(_("{submissions} submission(s), {rows} row(s): {tally}").format(
+        submissions=learners, rows=len(rows), tally=tally))
     return "\n".join(out)
 
 
@@ -853,78 +903,90 @@ def write_csv(rows: list[Row], path) -> None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submissions", nargs="+", metavar="SUBMISSION",
-                        help="notebooks (.ipynb) or folders holding them")
-    parser.add_argument("--csv", metavar="FILE", help="also write the rows to FILE (CSV, UTF-8)")
-    parser.add_argument("--lang", choices=("en", "zh"), default="en",
-                        help="language of the feedback (default: en)")
+                        help=lazy("notebooks (.ipynb) or folders holding them"))
+    parser.add_argument("--csv", metavar="FILE",
+                        help=lazy("also write the rows to FILE (CSV, UTF-8)"))
+    parser.add_argument("--lang", choices=("en", "zh"), default=None,
+                        help=lazy("language of everything the grader prints and writes, the "
+                                  "feedback included (default: adkernel's setting: "
+                                  "ADKERNEL_LANG, then the locale, else en)"))
     parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                        help="kernels running at once (default: 1)")
+                        help=lazy("kernels running at once (default: 1)"))
     parser.add_argument("--chapter", default="auto", metavar="CHAPTER",
-                        help="chNN: grade as this chapter; auto (default): the chapter most "
-                             "submissions have; each: every submission as its own chapter")
+                        help=lazy("chNN: grade as this chapter; auto (default): the chapter most "
+                                  "submissions have; each: every submission as its own "
+                                  "chapter"))
     parser.add_argument("--cell-timeout", type=float, default=DEFAULT_CELL_TIMEOUT,
-                        metavar="S", help=f"seconds per cell (default: {DEFAULT_CELL_TIMEOUT:g})")
+                        metavar="S", help=lazy("seconds per cell (default: %(default)g)"))
     parser.add_argument("--timeout", type=float, default=DEFAULT_NOTEBOOK_TIMEOUT, metavar="S",
-                        help=f"seconds per notebook (default: {DEFAULT_NOTEBOOK_TIMEOUT:g})")
+                        help=lazy("seconds per notebook (default: %(default)g)"))
     parser.add_argument("--check-timeout", type=float, default=DEFAULT_CHECK_TIMEOUT,
-                        metavar="S", help="seconds a check may spend in learner code "
-                                          f"(default: {DEFAULT_CHECK_TIMEOUT:g})")
+                        metavar="S", help=lazy("seconds a check may spend in learner code "
+                                               "(default: %(default)g)"))
     parser.add_argument("--kernel", default="python3",
-                        help="kernel to run the submissions in (default: python3, the one of "
-                             "this Python; the notebooks' own kernelspec is ignored)")
+                        help=lazy("kernel to run the submissions in (default: python3, the one "
+                                  "of this Python; the notebooks' own kernelspec is ignored)"))
     parser.add_argument("--learner-from", choices=LEARNER_FROM, default="stem",
-                        help="who a submission belongs to: its file stem (default), its "
-                             "folder, or the student folder of nbgrader's "
-                             "submitted/STUDENT/ASSIGNMENT/NOTEBOOK.ipynb")
+                        help=lazy("who a submission belongs to: its file stem (default), its "
+                                  "folder, or the student folder of nbgrader's "
+                                  "submitted/STUDENT/ASSIGNMENT/NOTEBOOK.ipynb"))
     parser.add_argument("--quiet", "-q", action="store_true",
-                        help="no progress bar and no table (use with --csv)")
+                        help=lazy("no progress bar and no table (use with --csv)"))
 
 
 def run(args) -> int:
-    """The ``grade`` subcommand."""
+    """The ``grade`` subcommand, in the language of ``--lang`` (or adkernel's setting)."""
+    with language(normalise_language(args.lang) or get_language()):
+        return _run(args)
+
+
+def _run(args) -> int:
     try:
         import nbclient  # noqa: F401
         import nbformat  # noqa: F401
     except ImportError:
-        print("error: grading needs nbclient and nbformat: pip install 'adkernel[teach]'",
-              file=sys.stderr)
+        print(_("error: grading needs nbclient and nbformat: pip install "
+                "'adkernel[teach]'"), file=sys.stderr)
         return 2
     keys = set(_chapter_keys())
     if args.chapter not in keys | {"auto", "each"}:
-        print(f"error: --chapter must be auto, each or one of {', '.join(sorted(keys))}, "
-              f"not {args.chapter!r}", file=sys.stderr)
+        print(_("error: --chapter must be auto, each or one of {chapters}, not {chapter!r}")
+              .format(chapters=", ".join(sorted(keys)), chapter=args.chapter), file=sys.stderr)
         return 2
     if args.jobs < 1 or min(args.cell_timeout, args.timeout, args.check_timeout) <= 0:
-        print("error: --jobs and the time limits must be positive", file=sys.stderr)
+        print(_("error: --jobs and the time limits must be positive"), file=sys.stderr)
         return 2
     try:
         paths = find_submissions(args.submissions)
     except FileNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(_("error: {message}").format(message=exc), file=sys.stderr)
         return 2
     if not paths:
-        print("error: no .ipynb files found in " + ", ".join(args.submissions), file=sys.stderr)
+        print(_("error: no .ipynb files found in {paths}").format(
+            paths=", ".join(args.submissions)), file=sys.stderr)
         return 2
-    options = Options(chapter=args.chapter, lang=args.lang, cell_timeout=args.cell_timeout,
+    options = Options(chapter=args.chapter, lang=get_language(), cell_timeout=args.cell_timeout,
                       notebook_timeout=args.timeout, check_timeout=args.check_timeout,
                       kernel=args.kernel, jobs=args.jobs, learner_from=args.learner_from)
     names = Counter(learner_name(p, args.learner_from) for p in paths)
     shared = sorted(n for n, k in names.items() if k > 1)
     if shared:
-        print(f"note: several submissions share the learner name {', '.join(shared[:5])}; "
-              "their rows are told apart by the file column (see --learner-from)",
-              file=sys.stderr)
+        print(_("note: several submissions share the learner name {names}; their rows are "
+                "told apart by the file column (see --learner-from)").format(
+                    names=", ".join(shared[:5])), file=sys.stderr)
     rows = grade(paths, options=options, progress=False if args.quiet else None)
     if not args.quiet:
         print(format_table(rows))
     if args.csv:
         write_csv(rows, args.csv)
         if not args.quiet:
-            print(f"rows written to {args.csv}", file=sys.stderr)
+            print(_("rows written to {path}").format(path=args.csv), file=sys.stderr)
     return exit_code(rows)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m adkernel grade")
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with cli_language(argv):  # --help and usage errors in the language asked for, too
+        parser = ArgumentParser(prog="python -m adkernel grade")
+        add_arguments(parser)
+        return run(parser.parse_args(argv))

@@ -12,7 +12,6 @@ never evaluated (no ``{expr}`` or ``$name`` expansion).
 
 from __future__ import annotations
 
-import argparse
 import builtins
 import difflib
 import keyword
@@ -28,9 +27,11 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, magics_class, no_var_expand
 from IPython.display import display
 
+from ._argparse import ArgumentParser, translate_argparse_message
 from ._escape import escape
 from .engine import tape as _tape_module
 from .engine.errors import NoneGradientWarning
+from .engine.i18n import _, lazy
 from .engine.tape import CellTape, GradientTape, TapeState
 from .engine.tensor import TensorLike, Variable
 
@@ -63,47 +64,49 @@ class Gradients(dict):
 
 
 # -- the options line -------------------------------------------------------------------
-class _Parser(argparse.ArgumentParser):
+class _Parser(ArgumentParser):
     """argparse that raises one-line ``UsageError`` instead of printing and exiting."""
 
     def error(self, message):
-        raise UsageError(f"%%tape: {message}. Valid options: {OPTIONS}")
+        raise UsageError(_("%%tape: {message}. Valid options: {options}").format(
+            message=translate_argparse_message(message), options=OPTIONS))
 
     def exit(self, status=0, message=None):  # pragma: no cover - help is handled by hand
-        raise UsageError(message or "%%tape: cannot parse the options line")
+        raise UsageError(message or _("%%tape: cannot parse the options line"))
 
 
 def _make_parser() -> _Parser:
     p = _Parser(prog="%%tape", add_help=False, allow_abbrev=False,
-                description="Run the cell on a gradient tape, then show what it recorded.")
+                description=lazy("Run the cell on a gradient tape, then show what it "
+                                 "recorded."))
     p.add_argument("-n", "--name", default="tape", metavar="NAME",
-                   help="bind the cell's tape to NAME (default: tape)")
+                   help=lazy("bind the cell's tape to NAME (default: tape)"))
     p.add_argument("-p", "--persistent", action="store_true",
-                   help="a persistent tape: gradient() may be called several times, "
-                        "inside the cell and by --grad")
+                   help=lazy("a persistent tape: gradient() may be called several times, "
+                             "inside the cell and by --grad"))
     p.add_argument("--watch", metavar="A,B", default=None,
-                   help="watch these tensors (e.g. constants) before the cell runs")
+                   help=lazy("watch these tensors (e.g. constants) before the cell runs"))
     p.add_argument("-g", "--grad", metavar="TARGET[:SRC,...]", default=None,
-                   help="after the cell, show the gradients of TARGET with respect to "
-                        "SRC,... (default: every watched variable) and bind them")
+                   help=lazy("after the cell, show the gradients of TARGET with respect to "
+                             "SRC,... (default: every watched variable) and bind them"))
     p.add_argument("-o", "--out", default="grads", metavar="NAME",
-                   help="with --grad: bind the gradients, a dict {source name: gradient}, "
-                        "to NAME (default: grads)")
+                   help=lazy("with --grad: bind the gradients, a dict {source name: "
+                             "gradient}, to NAME (default: grads)"))
     p.add_argument("--graph", dest="graph", action="store_true", default=None,
-                   help="show the computation graph (the default with --grad)")
+                   help=lazy("show the computation graph (the default with --grad)"))
     p.add_argument("--no-graph", dest="graph", action="store_false",
-                   help="do not show the computation graph")
+                   help=lazy("do not show the computation graph"))
     p.add_argument("--step", action="store_true",
-                   help="with --grad: show the backprop stepper")
+                   help=lazy("with --grad: show the backprop stepper"))
     p.add_argument("--plot", metavar="NAME", default=None,
-                   help="live-plot NAME each time a gradient of it is taken in the cell")
-    p.add_argument("-h", "--help", action="store_true", help="show this help")
+                   help=lazy("live-plot NAME each time a gradient of it is taken in the cell"))
+    p.add_argument("-h", "--help", action="store_true", help=lazy("show this help"))
     return p
 
 
 _PARSER = _make_parser()
 
-_EXAMPLES = """\
+_EXAMPLES = lazy("""\
 Names the magic binds in the notebook: the tape (``tape``, or ``-n NAME``) and, with
 ``--grad``, the gradients as a dict ``{source name: gradient}`` (``grads``, or
 ``-o NAME``). A name must be a valid Python name that is not a keyword or a builtin.
@@ -111,7 +114,8 @@ Nothing is bound when the cell fails. Option values may be quoted; the line is n
 evaluated.
 
 Examples::
-
+""")
+_EXAMPLE_CODE = """
     %%tape --grad y:x
     y = x ** 2
 
@@ -129,8 +133,9 @@ Examples::
 
 
 def usage() -> str:
-    """The full help of ``%%tape`` (what ``%%tape?`` and ``%%tape --help`` print)."""
-    return _PARSER.format_help() + "\n" + _EXAMPLES
+    """The full help of ``%%tape`` (what ``%%tape?`` and ``%%tape --help`` print), in the
+    language current when it is called."""
+    return _PARSER.format_help() + "\n" + str(_EXAMPLES) + _EXAMPLE_CODE
 
 
 def _normal(text: str) -> str:
@@ -140,15 +145,22 @@ def _normal(text: str) -> str:
 
 def _split(line: str) -> list[str]:
     if len(line) > MAX_LINE:
-        raise UsageError(
-            f"%%tape: the options line is {len(line):,} characters long (at most "
-            f"{MAX_LINE:,}); it holds only options such as --grad y:x, and code goes in "
-            "the cell body below it")
+        raise UsageError(_(
+            "%%tape: the options line is {length:,} characters long (at most {limit:,}); "
+            "it holds only options such as --grad y:x, and code goes in the cell body "
+            "below it").format(length=len(line), limit=MAX_LINE))
     try:
         return shlex.split(_normal(line))
     except ValueError as e:  # unbalanced quotes
-        raise UsageError(f"%%tape: cannot parse the options line ({e}: is a quote not "
-                         f"closed?). Valid options: {OPTIONS}") from None
+        why = _SHLEX_ERRORS.get(str(e))
+        raise UsageError(_("%%tape: cannot parse the options line ({error}: is a quote not "
+                           "closed?). Valid options: {options}").format(
+                               error=why if why is not None else e, options=OPTIONS)) from None
+
+
+# shlex's own messages (English only), for the line above
+_SHLEX_ERRORS = {"No closing quotation": lazy("No closing quotation"),
+                 "No escaped character": lazy("No escaped character")}
 
 
 def _unknown(extra: list[str], args) -> UsageError:
@@ -157,38 +169,48 @@ def _unknown(extra: list[str], args) -> UsageError:
     if token.startswith("-"):
         guess = difflib.get_close_matches(token.split("=")[0], _OPTION_STRINGS, n=1,
                                           cutoff=0.7)
-        hint = f"; did you mean {guess[0]}?" if guess else "."
-        return UsageError(f"%%tape: unknown option {token!r}{hint} Valid options: {OPTIONS}")
+        if guess:
+            return UsageError(_("%%tape: unknown option {token!r}; did you mean {guess}? "
+                                "Valid options: {options}").format(
+                                    token=token, guess=guess[0], options=OPTIONS))
+        return UsageError(_("%%tape: unknown option {token!r}. Valid options: {options}")
+                          .format(token=token, options=OPTIONS))
     for option, value in (("--grad", args.grad), ("--watch", args.watch)):
         if value is not None and (value.endswith((",", ":")) or token.startswith(",")):
             joined = (value + token).replace(",,", ",")
-            return UsageError(
-                f"%%tape: {option} {value} {token}: a space splits the list of names; "
-                f"write it without spaces: {option} {joined}")
-    return UsageError(f"%%tape: unexpected {token!r} on the options line (each option takes "
-                      f"at most one value, e.g. --grad y:x,b). Valid options: {OPTIONS}")
+            return UsageError(_(
+                "%%tape: {option} {value} {token}: a space splits the list of names; "
+                "write it without spaces: {option} {joined}").format(
+                    option=option, value=value, token=token, joined=joined))
+    return UsageError(_("%%tape: unexpected {token!r} on the options line (each option takes "
+                        "at most one value, e.g. --grad y:x,b). Valid options: {options}")
+                      .format(token=token, options=OPTIONS))
 
 
 def _check_name(name: str, option: str, bound: bool = False) -> str:
     """A name read (``--grad``, ``--watch``, ``--plot``) or bound (``-n``, ``-o``)."""
     if not name:
-        raise UsageError(f"{option} needs a name, e.g. {option} x")
+        raise UsageError(_("{option} needs a name, e.g. {option} x").format(option=option))
     if not name.isidentifier():
-        raise UsageError(f"{option}: {name!r} is not a valid Python name (letters, digits "
-                         "and _, not starting with a digit, no spaces)")
+        raise UsageError(_("{option}: {name!r} is not a valid Python name (letters, digits "
+                           "and _, not starting with a digit, no spaces)").format(
+                               option=option, name=name))
     if keyword.iskeyword(name):
-        raise UsageError(f"{option}: {name!r} is a Python keyword, not a name")
+        raise UsageError(_("{option}: {name!r} is a Python keyword, not a name").format(
+            option=option, name=name))
     if bound and (hasattr(builtins, name) or name.startswith("__")):
         short = option.split("/")[0]
-        raise UsageError(f"{option}: {name!r} would hide Python's own {name!r} in every later "
-                         f"cell; choose another name, e.g. {short} my_{name.strip('_')}")
+        raise UsageError(_("{option}: {name!r} would hide Python's own {name!r} in every "
+                           "later cell; choose another name, e.g. {short} my_{stem}").format(
+                               option=option, name=name, short=short, stem=name.strip("_")))
     return name
 
 
 def _names(spec: str, option: str) -> list[str]:
     names = [n.strip() for n in spec.split(",")]
     if not any(names):
-        raise UsageError(f"{option} needs at least one name, e.g. {option} x")
+        raise UsageError(_("{option} needs at least one name, e.g. {option} x").format(
+            option=option))
     return [_check_name(n, option) for n in names if n]
 
 
@@ -196,12 +218,13 @@ def _grad_spec(spec: str) -> tuple[str, list[str] | None]:
     target, colon, sources = spec.partition(":")
     target = target.strip()
     if not target.isidentifier() or keyword.iskeyword(target):
-        raise UsageError(
-            f"--grad: {target!r} is not a valid Python name; use --grad TARGET or "
-            "--grad TARGET:SRC1,SRC2, e.g. --grad y:x")
+        raise UsageError(_(
+            "--grad: {target!r} is not a valid Python name; use --grad TARGET or "
+            "--grad TARGET:SRC1,SRC2, e.g. --grad y:x").format(target=target))
     if colon and not sources.strip():
-        raise UsageError(f"--grad {spec}: no source after ':'; name them (--grad {target}:x) "
-                         f"or leave the ':' out (--grad {target}) for every watched variable")
+        raise UsageError(_("--grad {spec}: no source after ':'; name them (--grad {target}:x) "
+                           "or leave the ':' out (--grad {target}) for every watched "
+                           "variable").format(spec=spec, target=target))
     return target, (_names(sources, "--grad") if colon else None)
 
 
@@ -218,15 +241,15 @@ def parse_options(line: str):
     _check_name(args.name, "-n/--name", bound=True)
     _check_name(args.out, "-o/--out", bound=True)
     if args.name == args.out:
-        raise UsageError(f"-n and -o both bind {args.name!r}; give the tape and the gradients "
-                         "different names")
+        raise UsageError(_("-n and -o both bind {name!r}; give the tape and the gradients "
+                           "different names").format(name=args.name))
     args.watch = _names(args.watch, "--watch") if args.watch is not None else []
     args.grad = _grad_spec(args.grad) if args.grad is not None else None
     if args.plot is not None:
         _check_name(args.plot, "--plot")
     if args.step and args.grad is None:
-        raise UsageError("--step needs --grad TARGET: the stepper walks the backward pass of "
-                         "that target, e.g. %%tape --grad y:x --step")
+        raise UsageError(_("--step needs --grad TARGET: the stepper walks the backward pass "
+                           "of that target, e.g. %%tape --grad y:x --step"))
     return args
 
 
@@ -269,11 +292,12 @@ def trim_traceback(tb):
 def _hint(value, persistent: bool, name: str) -> str | None:
     text = str(value)
     if isinstance(value, RuntimeError) and "persistent" in text and not persistent:
-        return (f"Hint: {name} is not persistent, so it gives one gradient. Add -p to the "
-                "%%tape line (%%tape -p ...) to call gradient more than once.")
+        return _("Hint: {name} is not persistent, so it gives one gradient. Add -p to the "
+                 "%%tape line (%%tape -p ...) to call gradient more than once.").format(
+                     name=name)
     if isinstance(value, KeyboardInterrupt):
-        return ("Interrupted. Nothing was bound and no tape is left recording; the next cell "
-                "runs normally.")
+        return _("Interrupted. Nothing was bound and no tape is left recording; the next "
+                 "cell runs normally.")
     return None
 
 
@@ -341,8 +365,9 @@ class GradientTable:
 
     def __repr__(self) -> str:
         rows = self._rows_text()
-        width = max([len(r[0]) for r in rows] + [8])
-        lines = [f"{'gradient':<{width}}  value"]
+        head, value = _("gradient"), _("value")
+        width = max([len(r[0]) for r in rows] + [_columns(head)])
+        lines = [head + " " * (width - _columns(head)) + "  " + value]
         lines += [f"{k:<{width}}  {v}" for k, v in rows]
         return "\n".join(lines)
 
@@ -351,8 +376,13 @@ class GradientTable:
             f"<tr><td><code>{escape(k)}</code></td><td><code>{escape(v)}</code></td></tr>"
             for k, v in self._rows_text()
         )
-        return ("<table class='adkernel-grads'><thead><tr><th>gradient</th><th>value</th>"
-                f"</tr></thead><tbody>{cells}</tbody></table>")
+        return (f"<table class='adkernel-grads'><thead><tr><th>{escape(_('gradient'))}</th>"
+                f"<th>{escape(_('value'))}</th></tr></thead><tbody>{cells}</tbody></table>")
+
+
+def _columns(text: str) -> int:
+    """Columns ``text`` takes in a monospaced font (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _close_widget(w) -> None:
@@ -383,7 +413,22 @@ def _close_widget(w) -> None:
 
 
 def _note(text: str) -> None:
-    print(f"Note: {text}", file=sys.stderr)
+    print(_("Note: {text}").format(text=text), file=sys.stderr)
+
+
+# what --grad says about a name it cannot use, as target or as source
+_UNDEFINED = {
+    "target": lazy("--grad: target {name!r} is not defined after the cell ran; assign it "
+                   "in the cell, e.g. {name} = ..."),
+    "source": lazy("--grad: source {name!r} is not defined after the cell ran; assign it "
+                   "in the cell, e.g. {name} = ..."),
+}
+_NOT_A_TENSOR = {
+    "target": lazy("--grad: target {name!r} is a {kind}, not a tensor computed with tf "
+                   "ops"),
+    "source": lazy("--grad: source {name!r} is a {kind}, not a tensor computed with tf "
+                   "ops"),
+}
 
 
 @magics_class
@@ -405,15 +450,16 @@ class TapeMagics(Magics):
         ns = self.shell.user_ns
         for option, bound in (("-n", args.name), ("-o", args.out)):
             if isinstance(ns.get(bound), TensorLike):
-                raise UsageError(
-                    f"{option} {bound}: {bound!r} holds one of your tensors, which this cell "
-                    f"would replace; choose another name, e.g. {option} my_{bound}")
+                raise UsageError(_(
+                    "{option} {bound}: {bound!r} holds one of your tensors, which this cell "
+                    "would replace; choose another name, e.g. {option} my_{bound}").format(
+                        option=option, bound=bound))
         watch = [self._tensor(name, "--watch") for name in args.watch]
         if _is_async(cell):
-            raise UsageError(
+            raise UsageError(_(
                 "%%tape cannot run a cell with top-level `await` (the notebook's event loop "
                 "is busy running the magic). Await in a cell of its own, then use the "
-                "result in the %%tape cell.")
+                "result in the %%tape cell."))
         target_name, source_names = args.grad if args.grad else (None, None)
         show_graph = args.graph if args.graph is not None else bool(args.grad)
         self._close_previous()
@@ -426,8 +472,9 @@ class TapeMagics(Magics):
         missing = object()
         previous = ns.get(args.name, missing)
         if previous is not missing and not isinstance(previous, GradientTape):
-            _note(f"{args.name!r} held your own {type(previous).__name__}; this cell binds its "
-                  f"tape there (choose another name with -n, e.g. -n my_tape).")
+            _note(_("{name!r} held your own {kind}; this cell binds its tape there (choose "
+                    "another name with -n, e.g. -n my_tape).").format(
+                        name=args.name, kind=type(previous).__name__))
         ns[args.name] = tape  # the body may use it, e.g. tape.watch(c) or print(tape)
         try:
             with tape:
@@ -447,7 +494,7 @@ class TapeMagics(Magics):
 
         if not result.success:
             unbind()
-            raise TapeCellError("the %%tape cell failed")
+            raise TapeCellError(_("the %%tape cell failed"))
         try:
             if target_name is None:
                 if show_graph:
@@ -459,7 +506,8 @@ class TapeMagics(Magics):
             raise
         return None
 
-    tape.__doc__ = usage()
+    tape.__doc__ = usage()  # in the language of the moment the module is loaded
+    tape.getdoc = usage  # what `%%tape?` shows (IPython asks getdoc() first): the language now
 
     # -- helpers --------------------------------------------------------------------
     def _run_body(self, cell: str, args):
@@ -503,33 +551,34 @@ class TapeMagics(Magics):
     def _tensor(self, name: str, option: str):
         ns = self.shell.user_ns
         if name not in ns:
-            raise UsageError(f"{option}: name {name!r} is not defined; define it before this "
-                             f"cell, e.g. {name} = tf.constant(2.0)")
+            raise UsageError(_("{option}: name {name!r} is not defined; define it before this "
+                               "cell, e.g. {name} = tf.constant(2.0)").format(
+                                   option=option, name=name))
         if not isinstance(ns[name], TensorLike):
-            raise UsageError(
-                f"{option}: {name!r} is a {type(ns[name]).__name__}, not a tensor; make it "
-                f"one first, e.g. {name} = tf.constant({name})")
+            raise UsageError(_(
+                "{option}: {name!r} is a {kind}, not a tensor; make it one first, e.g. "
+                "{name} = tf.constant({name})").format(
+                    option=option, name=name, kind=type(ns[name]).__name__))
         return ns[name]
 
     def _lookup(self, name: str, role: str):
         ns = self.shell.user_ns
         if name not in ns:
-            raise UsageError(f"--grad: {role} {name!r} is not defined after the cell ran; "
-                             f"assign it in the cell, e.g. {name} = ...")
+            raise UsageError(_UNDEFINED[role].format(name=name))
         value = ns[name]
         if not isinstance(value, TensorLike):
-            raise UsageError(f"--grad: {role} {name!r} is a {type(value).__name__}, not a "
-                             "tensor computed with tf ops")
+            raise UsageError(_NOT_A_TENSOR[role].format(
+                name=name, kind=type(value).__name__))
         return value
 
     def _gradients(self, tape, args, target_name, source_names, show_graph):
         ns = self.shell.user_ns
         target = self._lookup(target_name, "target")
         if tape.view().state is TapeState.USED:
-            raise UsageError(
-                f"--grad {target_name}: the cell already called {args.name}.gradient, and a "
-                "tape that is not persistent gives one gradient. Add -p to the %%tape line "
-                f"(%%tape -p --grad ...) to get both.")
+            raise UsageError(_(
+                "--grad {target}: the cell already called {tape}.gradient, and a tape that is "
+                "not persistent gives one gradient. Add -p to the %%tape line "
+                "(%%tape -p --grad ...) to get both.").format(target=target_name, tape=args.name))
         if source_names is None:
             sources = list(tape.watched_variables())
             sources += [w for w in tape.view().watched if not isinstance(w, Variable)]
@@ -544,11 +593,11 @@ class TapeMagics(Magics):
             from .widgets.stepper import BackpropStepper
 
             if len(tape) > MAX_STEP_OPS:
-                raise UsageError(
-                    f"--step: the tape recorded {len(tape):,} ops, and the stepper shows them "
-                    f"one at a time (at most {MAX_STEP_OPS:,}); step through a smaller "
-                    "example (fewer loop iterations), or leave --step out: the graph "
-                    "summarises long tapes")
+                raise UsageError(_(
+                    "--step: the tape recorded {count:,} ops, and the stepper shows them one "
+                    "at a time (at most {limit:,}); step through a smaller example (fewer loop "
+                    "iterations), or leave --step out: the graph summarises long tapes").format(
+                        count=len(tape), limit=MAX_STEP_OPS))
 
             stepper = BackpropStepper(tape, target, names=dict(ns))
             self._remember(stepper)
@@ -560,8 +609,9 @@ class TapeMagics(Magics):
                    for n, s, g in zip(names, sources, grads, strict=True) if g is None}
         old = ns.get(args.out)
         if old is not None and not isinstance(old, Gradients):
-            _note(f"{args.out!r} held your own {type(old).__name__}; it now holds this cell's "
-                  f"gradients (choose another name with -o, e.g. -o d{target_name}).")
+            _note(_("{name!r} held your own {kind}; it now holds this cell's gradients "
+                    "(choose another name with -o, e.g. -o d{target}).").format(
+                        name=args.out, kind=type(old).__name__, target=target_name))
         self.shell.push({args.out: Gradients(zip(names, grads, strict=True))})
         display(GradientTable(target_name, list(zip(names, grads, strict=True)), reasons))
         for p in pictures:

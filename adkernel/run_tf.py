@@ -9,13 +9,16 @@ failed, and why. A name adkernel does not have points to docs/tf-compat.md. Shel
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
 import tempfile
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from ._argparse import ArgumentParser, cli_language
+from .engine.i18n import _, get_language, language, lazy, normalise_language
 
 __all__ = ["CellResult", "NotebookReport", "main", "rewrite_source", "run_notebook"]
 
@@ -33,6 +36,7 @@ _SHELL = re.compile(r"^\s*!")
 _SETUP = (
     "import os as _os\n"
     "_os.environ.setdefault('MPLBACKEND', 'Agg')\n"
+    "_os.environ['ADKERNEL_LANG'] = %r\n"
     "del _os\n"
 )
 COMPAT = "docs/tf-compat.md"
@@ -82,14 +86,19 @@ class NotebookReport:
         return sum(c.status in ("ok", "failed") for c in self.cells)
 
     def text(self) -> str:
-        out = [f"{self.path}: {self.ran} of {self.total} code cells ran on adkernel "
-               f"({self.imports_replaced} TensorFlow import(s) replaced"
-               + (f", {self.shell_lines} shell line(s) not run" if self.shell_lines else "")
-               + ")"]
+        """The report for a terminal, in the current language."""
+        if self.shell_lines:
+            head = _("{path}: {ran} of {total} code cells ran on adkernel ({imports} TensorFlow "
+                     "import(s) replaced, {shell} shell line(s) not run)")
+        else:
+            head = _("{path}: {ran} of {total} code cells ran on adkernel ({imports} TensorFlow "
+                     "import(s) replaced)")
+        out = [head.format(path=self.path, ran=self.ran, total=self.total,
+                           imports=self.imports_replaced, shell=self.shell_lines)]
         for c in self.cells:
             if c.status == "empty":
                 continue
-            mark = {"ok": "ok    ", "skipped": "skip  "}.get(c.status, "FAILED")
+            mark = _pad(str(_MARKS.get(c.status, _MARKS["failed"])), 6)
             out.append(f"  [{c.index:3d}] {mark} {c.first_line}")
             if c.error:
                 out.append(f"          {c.error}")
@@ -98,17 +107,30 @@ class NotebookReport:
         return "\n".join(out)
 
 
+_MARKS = {"ok": lazy("ok"), "skipped": lazy("skip"), "failed": lazy("FAILED")}
+
+
+def _pad(text: str, width: int) -> str:
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
 def _hint(ename: str, evalue: str) -> str:
+    # The errors are in the kernel's language: recognise them by what translation keeps
+    # (exception class names, adkernel's names, the quoted attribute, the docs' path).
     missing = re.search(r"has no attribute '(\w+)'", evalue)
+    if missing is None and COMPAT in evalue:
+        missing = re.search(r"'(\w+)'", evalue)
     if ename == "AttributeError" and missing and ("adkernel" in evalue or "namespace" in evalue):
-        return (f"adkernel has no {missing.group(1)!r} here: see {COMPAT} for what is covered "
-                "and what to use instead")
-    if "out of adkernel's scope" in evalue:
-        return f"out of adkernel's scope by design ({COMPAT})"
+        return _("adkernel has no {name!r} here: see {compat} for what is covered and what to "
+                 "use instead").format(name=missing.group(1), compat=COMPAT)
+    if ename == "OutOfScopeError" or "out of adkernel's scope" in evalue:
+        return _("out of adkernel's scope by design ({compat})").format(compat=COMPAT)
     if ename in ("NotImplementedError",):
-        return f"an option adkernel refuses rather than ignoring ({COMPAT})"
+        return _("an option adkernel refuses rather than ignoring ({compat})").format(
+            compat=COMPAT)
     if ename == "ModuleNotFoundError":
-        return "a package this environment does not have"
+        return _("a package this environment does not have")
     return ""
 
 
@@ -126,15 +148,26 @@ def _first_line(source: str) -> str:
     return source.strip().splitlines()[0][:70] if source.strip() else ""
 
 
-def run_notebook(path, timeout: int = 60, kernel_name: str = "python3") -> NotebookReport:
-    """Run the notebook at ``path`` on adkernel and return the per-cell report."""
+def run_notebook(path, timeout: int = 60, kernel_name: str = "python3",
+                 lang: str | None = None) -> NotebookReport:
+    """Run the notebook at ``path`` on adkernel and return the per-cell report.
+
+    adkernel speaks ``lang`` (``"en"``/``"zh"``; default: adkernel's language setting) in
+    the kernel and in the report's hints.
+    """
+    lang = normalise_language(lang) or get_language()
+    with language(lang):
+        return _run_notebook(path, timeout, kernel_name, lang)
+
+
+def _run_notebook(path, timeout: int, kernel_name: str, lang: str) -> NotebookReport:
     try:
         import nbformat
         from nbclient import NotebookClient
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise SystemExit(
+        raise SystemExit(_(
             "run-tf needs nbclient, nbformat and ipykernel: pip install 'adkernel[run-tf]' "
-            f"({e})") from None
+            "({error})").format(error=e)) from None
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     report = NotebookReport(str(path))
@@ -145,7 +178,7 @@ def run_notebook(path, timeout: int = 60, kernel_name: str = "python3") -> Noteb
         report.imports_replaced += replaced
         report.shell_lines += shell
         cell.outputs = []
-    setup = nbformat.v4.new_code_cell(_SETUP)
+    setup = nbformat.v4.new_code_cell(_SETUP % lang)
     nb.cells.insert(0, setup)
     with tempfile.TemporaryDirectory(prefix="adkernel-run-tf-") as work:
         client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
@@ -158,14 +191,14 @@ def run_notebook(path, timeout: int = 60, kernel_name: str = "python3") -> Noteb
             continue
         if _shell_only(originals[i]):
             report.cells.append(CellResult(i, "skipped", _first_line(originals[i]),
-                                           hint="shell commands are not run"))
+                                           hint=_("shell commands are not run")))
             continue
         errors = [o for o in cell.outputs if o.get("output_type") == "error"]
         if errors:
             ename, evalue = errors[0].get("ename", ""), errors[0].get("evalue", "")
             hint = _hint(ename, evalue)
             if ename == "NameError" and failed_before:
-                hint = "probably defined by a cell above that failed"
+                hint = _("probably defined by a cell above that failed")
             report.cells.append(CellResult(i, "failed", _first_line(originals[i]),
                                            f"{ename}: {evalue.splitlines()[0] if evalue else ''}"
                                            [:300], hint))
@@ -175,15 +208,31 @@ def run_notebook(path, timeout: int = 60, kernel_name: str = "python3") -> Noteb
     return report
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+def make_parser() -> ArgumentParser:
+    parser = ArgumentParser(
         prog="python -m adkernel run-tf",
-        description="Run TensorFlow notebooks on adkernel and report cell by cell.")
-    parser.add_argument("notebooks", nargs="+", help="the .ipynb files to try")
-    parser.add_argument("--timeout", type=int, default=60, help="seconds per cell (60)")
-    parser.add_argument("--kernel", default="python3", help="Jupyter kernel name (python3)")
-    parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    args = parser.parse_args(argv)
+        description=lazy("Run TensorFlow notebooks on adkernel and report cell by cell."))
+    parser.add_argument("notebooks", nargs="+", help=lazy("the .ipynb files to try"))
+    parser.add_argument("--timeout", type=int, default=60, help=lazy("seconds per cell (60)"))
+    parser.add_argument("--kernel", default="python3",
+                        help=lazy("Jupyter kernel name (python3)"))
+    parser.add_argument("--json", action="store_true", help=lazy("print the report as JSON"))
+    parser.add_argument("--lang", choices=("en", "zh"), default=None,
+                        help=lazy("language of the report and of adkernel's messages in the "
+                                  "notebooks (default: adkernel's setting: ADKERNEL_LANG, then "
+                                  "the locale, else en)"))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    with cli_language(argv):  # --help and usage errors in the language asked for, too
+        args = make_parser().parse_args(argv)
+        with language(args.lang or get_language()):
+            return _main(args)
+
+
+def _main(args) -> int:
     reports = [run_notebook(p, args.timeout, args.kernel) for p in args.notebooks]
     if args.json:
         print(json.dumps([{**asdict(r), "ran": r.ran, "total": r.total} for r in reports],
