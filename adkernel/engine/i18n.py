@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import re
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -58,9 +59,9 @@ def normalise_language(value) -> str | None:
     if not value or not isinstance(value, str):
         return None
     value = value.strip().lower().replace("_", "-")
-    if value.startswith("zh") or value in ("cn", "chinese", "中文"):
+    if re.fullmatch(r"zh([-.@].*)?", value) or value in ("cn", "chinese", "中文"):
         return "zh"
-    if value.startswith("en") or value in ("english", "c", "posix"):
+    if re.fullmatch(r"en([-.@].*)?", value) or value in ("english", "c", "posix"):
         return "en"
     return None
 
