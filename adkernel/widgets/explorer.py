@@ -19,6 +19,7 @@ import numpy as np
 
 from .._escape import escape
 from ..engine.i18n import _, lazy, ngettext
+from .graph import LIST_SEPARATOR
 from .lossplot import DRAW_LIMIT, LOSS, NOTE_COLOUR, WARN_COLOUR, drawable, plot_curve, render_png
 
 __all__ = ["TrainingExplorer", "explore_training"]
@@ -30,8 +31,8 @@ LINE_COLORS = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9",
                "#000000", "#f0e442")
 START_COLOUR, END_COLOUR, PATH_COLOUR = "#009e73", "#d55e00", "#666666"
 
-_EXPECTED = lazy("train(lr, epochs) should return its history: a list with one loss per "
-                 "epoch, or a dict such as {'loss': [...], 'W': [...], 'b': [...]} with "
+_EXPECTED = lazy("`train(lr, epochs)` should return its history: a list with one loss per "
+                 "epoch, or a dict such as `{'loss': [...], 'W': [...], 'b': [...]}` with "
                  "one entry per epoch in each list")
 LR_LABEL = lazy("learning rate")
 EPOCHS_LABEL = lazy("epochs")
@@ -58,8 +59,8 @@ def _history(result, params, epochs: int | None = None
                 epochs=epochs, kind=type(result).__name__, n=n, expected=_EXPECTED))
     if isinstance(result, dict):
         if "loss" not in result:
-            raise ValueError(_("train() returned a dict without a 'loss' entry (keys: "
-                               "{keys}); return {{'loss': [...], 'W': [...], ...}}").format(
+            raise ValueError(_("train() returned a dict without a `'loss'` entry (keys: "
+                               "{keys}); return `{{'loss': [...], 'W': [...], ...}}`").format(
                 keys=list(result)))
         history = result
     elif isinstance(result, (list, tuple, np.ndarray)):
@@ -244,8 +245,8 @@ class TrainingExplorer(widgets.VBox):
             lr=lr, epochs=epochs, first=_fmt(losses[0]), last=_fmt(losses[-1]))
         finals = [f"{k} = {_fmt(t[-1, 0])}" for k, t in tracks.items() if t.shape[1] == 1]
         if finals:
-            text = _("{summary}; final {values}").format(summary=text,
-                                                         values=", ".join(finals))
+            text = _("{summary}; final {values}").format(
+                summary=text, values=str(LIST_SEPARATOR).join(finals))
         if not all(math.isfinite(v) for v in losses) or losses[-1] > losses[0]:
             text = _("{summary}. The loss grew instead of shrinking: this learning rate is "
                      "probably too large, try a smaller one").format(summary=text)

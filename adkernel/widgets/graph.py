@@ -68,8 +68,9 @@ LEGEND_NAMES = {"op": lazy("op"), "variable": lazy("variable"),
                 "watched": lazy("watched tensor"), "constant": lazy("constant"),
                 "summary": lazy("summary")}
 KIND_NAMES = LEGEND_NAMES  # what a box is, in the hover text and the alt text
-# the engine's labels for leaves without a name
-LEAF_WORDS = {"watched": lazy("watched"), "const": lazy("const"), "gradient": lazy("gradient")}
+# the engine's labels for leaves without a name (``Variable``: tf.Variable's default name)
+LEAF_WORDS = {"watched": lazy("watched"), "const": lazy("const"), "gradient": lazy("gradient"),
+              "Variable": lazy("Variable")}
 EDGE_COLOUR = "#666666"
 HIGHLIGHT = "#d55e00"
 HALO = "#f6c9a6"

@@ -76,12 +76,15 @@ def _add_cjk_font_files(font_manager, files=CJK_FONT_FILES) -> list:
         real = os.path.normcase(os.path.realpath(path))
         if real in known or not os.path.isfile(path):
             continue
+        before = len(font_manager.fontManager.ttflist)
         try:
             font_manager.fontManager.addfont(path)
         except (OSError, RuntimeError, ValueError):  # unreadable or not a font: skip it
             continue
         known.add(real)
-        added.append(font_manager.fontManager.ttflist[-1].name)
+        # every face of a collection (NotoSansCJK-Regular.ttc holds JP, KR, SC, TC, HK and
+        # their Mono twins): the last one alone would be Noto Sans Mono CJK HK
+        added += [f.name for f in font_manager.fontManager.ttflist[before:]]
     return added
 
 
@@ -111,7 +114,9 @@ def font_families() -> tuple[str, ...]:
     if not installed & set(CJK_FONTS):
         added = _add_cjk_font_files(font_manager)
         installed.update(added)
-    others = [n for n in dict.fromkeys(added) if n not in CJK_FONTS]
+    # other faces found on disk, monospaced ones last (Latin text would look typed)
+    others = sorted((n for n in dict.fromkeys(added) if n not in CJK_FONTS),
+                    key=lambda n: "Mono" in n)
     return (*(name for name in CJK_FONTS if name in installed), *others, "DejaVu Sans")
 
 
