@@ -885,7 +885,10 @@ def _node_svg(node: Node, lab: _Label, box: tuple, is_target: bool, is_hl: bool,
                    f'fill="{head_fill}">{escape(lab.prefix)}<tspan{weight}>'
                    f"{escape(lab.main)}</tspan></text>")
     else:
-        style = ' font-style="italic"' if node.kind == "summary" else weight
+        # italics for a summary, except in Chinese (which has none: slanted glyphs only)
+        italic = node.kind == "summary" and not any(
+            unicodedata.east_asian_width(ch) in "WF" for ch in lab.main)
+        style = ' font-style="italic"' if italic else weight
         out.append(f'<text x="{_px(cx)}" y="{_px(base)}" text-anchor="middle" '
                    f'fill="{TEXT["summary"] if node.kind == "summary" else head_fill}"'
                    f"{style}>{escape(lab.main)}</text>")
