@@ -33,7 +33,7 @@ CHINESE_PLOT = "中文图.ipynb"  # made by the lab fixture: a loss plot named �
 TRUSTED = "trusted-02.ipynb"  # made by the lab fixture: the chapter, trusted
 TRUSTED_LIVE = "trusted-02-live.ipynb"  # ... and with a saved live widget view
 WIDGET = "application/vnd.jupyter.widget-view+json"
-HIGHLIGHT = "#dc2626"  # adkernel.widgets.graph.HIGHLIGHT
+HIGHLIGHT = "#d55e00"  # adkernel.widgets.graph.HIGHLIGHT
 CURRENT = "[data-adk-current]"  # the notebook panel in front (marked by mark_current)
 
 pytestmark = pytest.mark.slow

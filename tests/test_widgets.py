@@ -454,7 +454,7 @@ def test_explorer_reports_a_bad_history():
     assert "different lengths" in box.message.value
     assert box.figure_png() is None
     box = explore_training(lambda lr, epochs: {"W": [1.0]})
-    assert "without a &#x27;loss&#x27; entry" in box.message.value
+    assert "without a `&#x27;loss&#x27;` entry" in box.message.value
     box = explore_training(Trainer(), params=["v"])
     assert isinstance(box.error, KeyError)
 

@@ -18,18 +18,24 @@ import ipywidgets as widgets
 import numpy as np
 
 from .._escape import escape
-from .lossplot import DRAW_LIMIT, drawable, plot_curve, render_png
+from ..engine.i18n import _, lazy, ngettext
+from .graph import LIST_SEPARATOR
+from .lossplot import DRAW_LIMIT, LOSS, NOTE_COLOUR, WARN_COLOUR, drawable, plot_curve, render_png
 
 __all__ = ["TrainingExplorer", "explore_training"]
 
 MAX_COMPONENTS = 8  # lines drawn per array-valued parameter
-LINE_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
-               "#e377c2", "#7f7f7f")
+# the Okabe-Ito palette (told apart with every common colour-vision deficiency), the
+# yellow that is hard to see on white last
+LINE_COLORS = ("#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7", "#56b4e9",
+               "#000000", "#f0e442")
+START_COLOUR, END_COLOUR, PATH_COLOUR = "#009e73", "#d55e00", "#666666"
 
-
-_EXPECTED = ("train(lr, epochs) should return its history: a list with one loss per epoch, "
-             "or a dict such as {'loss': [...], 'W': [...], 'b': [...]} with one entry per "
-             "epoch in each list")
+_EXPECTED = lazy("`train(lr, epochs)` should return its history: a list with one loss per "
+                 "epoch, or a dict such as `{'loss': [...], 'W': [...], 'b': [...]}` with "
+                 "one entry per epoch in each list")
+LR_LABEL = lazy("learning rate")
+EPOCHS_LABEL = lazy("epochs")
 
 
 def _history(result, params, epochs: int | None = None
@@ -43,30 +49,34 @@ def _history(result, params, epochs: int | None = None
     if isinstance(result, (list, tuple, np.ndarray)) and epochs is not None:
         n = len(result)
         if n not in (epochs, epochs + 1):
-            kind = type(result).__name__
-            raise ValueError(
-                f"train(lr, {epochs}) returned a {kind} of {n} item{'s' * (n != 1)}, "
-                f"not one loss per epoch. {_EXPECTED}. If it returns the trained "
-                "parameters, e.g. (W, b), record the losses in a list while it trains "
-                "and return that list instead.")
+            raise ValueError(ngettext(
+                "train(lr, {epochs}) returned a {kind} of {n} item, not one loss per epoch. "
+                "{expected}. If it returns the trained parameters, e.g. (W, b), record the "
+                "losses in a list while it trains and return that list instead.",
+                "train(lr, {epochs}) returned a {kind} of {n} items, not one loss per epoch. "
+                "{expected}. If it returns the trained parameters, e.g. (W, b), record the "
+                "losses in a list while it trains and return that list instead.", n).format(
+                epochs=epochs, kind=type(result).__name__, n=n, expected=_EXPECTED))
     if isinstance(result, dict):
         if "loss" not in result:
-            raise ValueError(f"train() returned a dict without a 'loss' entry (keys: "
-                             f"{list(result)}); return {{'loss': [...], 'W': [...], ...}}")
+            raise ValueError(_("train() returned a dict without a `'loss'` entry (keys: "
+                               "{keys}); return `{{'loss': [...], 'W': [...], ...}}`").format(
+                keys=list(result)))
         history = result
     elif isinstance(result, (list, tuple, np.ndarray)):
         history = {"loss": result}
     else:
-        raise TypeError(f"{_EXPECTED}; it returned a {type(result).__name__}")
+        raise TypeError(_("{expected}; it returned a {type}").format(
+            expected=_EXPECTED, type=type(result).__name__))
     names = [k for k in history if k != "loss"] if params is None else list(params)
     missing = [k for k in names if k not in history]
     if missing:
-        raise KeyError(f"params {missing} are not in train()'s history (keys: "
-                       f"{list(history)})")
+        raise KeyError(_("params {missing} are not in train()'s history (keys: "
+                         "{keys})").format(missing=missing, keys=list(history)))
     lengths = {k: len(history[k]) for k in ["loss", *names]}
     if len(set(lengths.values())) > 1:
-        raise ValueError(f"train()'s history lists have different lengths: {lengths}; "
-                         f"append every entry once per epoch")
+        raise ValueError(_("train()'s history lists have different lengths: {lengths}; "
+                           "append every entry once per epoch").format(lengths=lengths))
     losses = [_number(v) for v in history["loss"]]
     tracks = {k: np.asarray([np.asarray(v, dtype=float).reshape(-1) for v in history[k]])
               .reshape(len(history[k]), -1) for k in names}
@@ -76,8 +86,8 @@ def _history(result, params, epochs: int | None = None
 def _number(v) -> float:
     a = np.asarray(v, dtype=float).reshape(-1)
     if a.size != 1:
-        raise ValueError(f"each loss in train()'s history should be one number, got shape "
-                         f"{np.shape(v)}; append float(loss)")
+        raise ValueError(_("each loss in train()'s history should be one number, got shape "
+                           "{shape}; append float(loss)").format(shape=np.shape(v)))
     return float(a[0])
 
 
@@ -86,38 +96,41 @@ def _draw(fig, losses, tracks, lr, epochs) -> None:
     scalars = [k for k, t in tracks.items() if t.shape[1] == 1]
     path = len(tracks) == 2 and len(scalars) == 2
     axes = fig.subplots(1, 3 if path else 2)
-    plot_curve(axes[0], losses, "loss", "loss")
+    plot_curve(axes[0], losses, LOSS, LOSS)
     ax = axes[1]
+    ax.set_facecolor("white")
     colors = itertools.cycle(LINE_COLORS)
     for name, track in tracks.items():
         for j in range(min(track.shape[1], MAX_COMPONENTS)):
             label = name if track.shape[1] == 1 else f"{name}[{j}]"
             ax.plot(np.arange(track.shape[0]), track[:, j], label=label, color=next(colors))
-    ax.set_xlabel("step")
-    ax.set_ylabel("value")
-    ax.set_title("parameters")
+    ax.set_xlabel(_("step"))
+    ax.set_ylabel(_("value"))
+    ax.set_title(_("parameters"))
     ax.grid(True, alpha=0.3)
     if tracks:
         ax.legend(loc="best", fontsize="small")
         if any(np.isnan(t).any() for t in tracks.values()):
-            ax.text(0.02, 0.02, f"nan, inf and values beyond ±{DRAW_LIMIT:.0e} not drawn",
-                    transform=ax.transAxes, color="#d62728", fontsize="small")
+            ax.text(0.02, 0.02, _("nan, inf and values beyond ±{limit:.0e} not drawn").format(
+                        limit=DRAW_LIMIT),
+                    transform=ax.transAxes, color=WARN_COLOUR, fontsize="small")
     else:
-        ax.text(0.5, 0.5, "no parameters in the history", transform=ax.transAxes,
-                ha="center", color="#555555")
+        ax.text(0.5, 0.5, _("no parameters in the history"), transform=ax.transAxes,
+                ha="center", color=NOTE_COLOUR)
     if path:
         a, b = (tracks[k][:, 0] for k in scalars)
         ax = axes[2]
-        ax.plot(a, b, color="#555555", lw=1, marker="." if a.size <= 60 else None)
+        ax.set_facecolor("white")
+        ax.plot(a, b, color=PATH_COLOUR, lw=1, marker="." if a.size <= 60 else None)
         if a.size:
-            ax.plot(a[:1], b[:1], "o", color="#2ca02c", label="start")
-            ax.plot(a[-1:], b[-1:], "*", ms=12, color="#d62728", label="end")
+            ax.plot(a[:1], b[:1], "o", color=START_COLOUR, label=_("start"))
+            ax.plot(a[-1:], b[-1:], "*", ms=12, color=END_COLOUR, label=_("end"))
             ax.legend(loc="best", fontsize="small")
         ax.set_xlabel(scalars[0])
         ax.set_ylabel(scalars[1])
-        ax.set_title(f"path of ({scalars[0]}, {scalars[1]})")
+        ax.set_title(_("path of ({a}, {b})").format(a=scalars[0], b=scalars[1]))
         ax.grid(True, alpha=0.3)
-    fig.suptitle(f"learning rate {lr:g}, {epochs} epochs")
+    fig.suptitle(_("learning rate {lr:g}, {epochs} epochs").format(lr=lr, epochs=epochs))
 
 
 def _fmt(v: float) -> str:
@@ -166,12 +179,12 @@ class TrainingExplorer(widgets.VBox):
         lo, hi, step, value = lr
         decimals = max(0, -math.floor(math.log10(step))) if step > 0 else 3
         self.lr_slider = widgets.FloatSlider(
-            value=value, min=lo, max=hi, step=step, description="learning rate",
+            value=value, min=lo, max=hi, step=step, description=str(LR_LABEL),
             readout_format=f".{decimals}f", continuous_update=False,
             style={"description_width": "initial"})
         lo, hi, step, value = epochs
         self.epochs_slider = widgets.IntSlider(
-            value=value, min=lo, max=hi, step=step, description="epochs",
+            value=value, min=lo, max=hi, step=step, description=str(EPOCHS_LABEL),
             continuous_update=False)
         self.message = widgets.HTML()
         self.picture = widgets.Image(format="png")
@@ -203,6 +216,9 @@ class TrainingExplorer(widgets.VBox):
         [0.1, 0.1]
         """
         lr, epochs = self.lr_slider.value, self.epochs_slider.value
+        for slider, label in ((self.lr_slider, LR_LABEL), (self.epochs_slider, EPOCHS_LABEL)):
+            if slider.description != str(label):  # the language changed since the last run
+                slider.description = str(label)
         try:
             result = self._train(lr, epochs)
             losses, tracks = _history(result, self._params, epochs)
@@ -222,31 +238,37 @@ class TrainingExplorer(widgets.VBox):
 
     @staticmethod
     def _summary(losses, tracks, lr, epochs) -> str:
-        head = f"learning rate {lr:g}, {epochs} epochs"
         if not losses:
-            return f"{head}: train() returned an empty history"
-        text = f"{head}: loss {_fmt(losses[0])} → {_fmt(losses[-1])}"
+            return _("learning rate {lr:g}, {epochs} epochs: train() returned an empty "
+                     "history").format(lr=lr, epochs=epochs)
+        text = _("learning rate {lr:g}, {epochs} epochs: loss {first} → {last}").format(
+            lr=lr, epochs=epochs, first=_fmt(losses[0]), last=_fmt(losses[-1]))
         finals = [f"{k} = {_fmt(t[-1, 0])}" for k, t in tracks.items() if t.shape[1] == 1]
         if finals:
-            text += "; final " + ", ".join(finals)
+            text = _("{summary}; final {values}").format(
+                summary=text, values=str(LIST_SEPARATOR).join(finals))
         if not all(math.isfinite(v) for v in losses) or losses[-1] > losses[0]:
-            text += (". The loss grew instead of shrinking: this learning rate is probably "
-                     "too large, try a smaller one")
+            text = _("{summary}. The loss grew instead of shrinking: this learning rate is "
+                     "probably too large, try a smaller one").format(summary=text)
         return text
 
     def _error_html(self, exc, lr, epochs) -> str:
         what = "".join(traceback.format_exception_only(type(exc), exc)).strip()
         if isinstance(exc, KeyboardInterrupt):
-            what = "interrupted (KeyboardInterrupt); move a slider to run it again"
+            what = _("interrupted (KeyboardInterrupt); move a slider to run it again")
         # start the traceback in the learner's code, not in this method
         tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next))
         after = ""
         if self._last_ok is not None:
-            after = (f" The picture below is from the last run that worked (learning rate "
-                     f"{self._last_ok[0]:g}, {self._last_ok[1]} epochs).")
-        return (f'<div style="color:#b00020"><b>train(lr={lr:g}, epochs={epochs}) failed: '
-                f"{escape(what)}</b>{escape(after)}</div>"
-                f"<details><summary>traceback</summary><pre>{escape(tb)}</pre></details>")
+            after = " " + _("The picture below is from the last run that worked (learning "
+                            "rate {lr:g}, {epochs} epochs).").format(lr=self._last_ok[0],
+                                                                      epochs=self._last_ok[1])
+        failed = _("train(lr={lr:g}, epochs={epochs}) failed: {error}").format(
+            lr=lr, epochs=epochs, error=what)
+        summary = _("traceback")
+        return (f'<div style="color:{WARN_COLOUR}"><b>{escape(failed)}</b>{escape(after)}</div>'
+                f"<details><summary>{escape(summary)}</summary>"
+                f"<pre>{escape(tb)}</pre></details>")
 
     def figure_png(self) -> bytes | None:
         """PNG bytes of the last successful run's figure (None if no run has worked yet).
@@ -263,7 +285,7 @@ class TrainingExplorer(widgets.VBox):
         bundle = super()._repr_mimebundle_(**kwargs)
         if self._png is not None:
             bundle["image/png"] = base64.b64encode(self._png).decode("ascii")
-        bundle["text/plain"] = "<training explorer: learning rate and epochs>"
+        bundle["text/plain"] = _("<training explorer: learning rate and epochs>")
         return bundle
 
 

@@ -26,6 +26,7 @@ from itertools import pairwise
 import numpy as np
 
 from .._escape import escape
+from ..engine.i18n import _, lazy, ngettext
 from ..engine.inspect import Graph, Node, graph_of
 from ..engine.tape import GradientTape, TapeState
 
@@ -33,7 +34,10 @@ __all__ = ["GraphPicture", "Layout", "describe", "layout", "render_svg", "show_g
            "svg_img_html"]
 
 # -- drawing constants (pixels) ------------------------------------------------------------
-FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
+# Latin fonts first, then fonts that cover Chinese (Linux, Windows, macOS): browsers take
+# each character from the first font in the list that has it.
+FONT_FAMILY = ("DejaVu Sans, Verdana, Arial, Noto Sans CJK SC, Source Han Sans SC, "
+               "Microsoft YaHei, PingFang SC, Hiragino Sans GB, WenQuanYi Micro Hei, sans-serif")
 FONT_SIZE = 12
 SMALL_SIZE = 11
 LINE = 15  # distance between text baselines in a box
@@ -49,22 +53,30 @@ MAX_PERIOD = 64  # longest loop body (in ops) looked for when summarising a tape
 MIN_REPEATS = 4  # a loop is summarised when it hides 2+ iterations, 4+ ops
 MAX_LOOPS = 8  # at most this many loops are summarised; the rest is cut to max_nodes
 
-# name -> (fill, stroke, dash): variables blue, watched tensors orange, constants grey
-# and dashed, ops white, summaries violet and dotted
+# Colours from the Okabe-Ito palette (told apart with every common colour-vision
+# deficiency), on the picture's own white background (readable in a dark notebook theme
+# too). name -> (fill, stroke, dash): variables blue, watched tensors orange, constants grey
+# and dashed, ops white, summaries reddish purple and dotted; the current step vermillion.
 STYLES = {
-    "op": ("#ffffff", "#374151", None),
-    "variable": ("#dbeafe", "#2563eb", None),
-    "watched": ("#ffedd5", "#ea580c", None),
-    "constant": ("#f3f4f6", "#9ca3af", "4 3"),
-    "summary": ("#f5f3ff", "#7c3aed", "2 3"),
+    "op": ("#ffffff", "#333333", None),
+    "variable": ("#d4e8f5", "#0072b2", None),
+    "watched": ("#fbecc9", "#e69f00", None),
+    "constant": ("#f2f2f2", "#999999", "4 3"),
+    "summary": ("#f6e6ef", "#cc79a7", "2 3"),
 }
-LEGEND_NAMES = {"op": "op", "variable": "variable", "watched": "watched tensor",
-                "constant": "constant", "summary": "summary"}
-EDGE_COLOUR = "#6b7280"
-HIGHLIGHT = "#dc2626"
-HALO = "#fecaca"
-TEXT = {"head": "#111827", "meta": "#6b7280", "value": "#111827", "grad": "#b91c1c",
-        "pending": "#9ca3af", "summary": "#4c1d95", "constant": "#374151"}
+LEGEND_NAMES = {"op": lazy("op"), "variable": lazy("variable"),
+                "watched": lazy("watched tensor"), "constant": lazy("constant"),
+                "summary": lazy("summary")}
+KIND_NAMES = LEGEND_NAMES  # what a box is, in the hover text and the alt text
+# the engine's labels for leaves without a name (``Variable``: tf.Variable's default name)
+LEAF_WORDS = {"watched": lazy("watched"), "const": lazy("const"), "gradient": lazy("gradient"),
+              "Variable": lazy("Variable")}
+EDGE_COLOUR = "#666666"
+HIGHLIGHT = "#d55e00"
+HALO = "#f6c9a6"
+# text: dark enough for at least 4.5:1 contrast on the boxes' light fills
+TEXT = {"head": "#111111", "meta": "#4d4d4d", "value": "#111111", "grad": "#a34700",
+        "pending": "#6b6b6b", "summary": "#7a2e5c", "constant": "#333333"}
 
 # Advance widths of DejaVu Sans, the widest common sans-serif (so text fits its box on
 # every platform), in hundredths of an em, for the ASCII characters 32..126.
@@ -76,7 +88,9 @@ _ASCII_WIDTH = (
     59, 59, 52, 64, 34, 64, 84,
 )
 ID_PLACEHOLDER = "adk-\ue000"  # replaced by a hash of the picture (see render_svg)
-EMPTY_TEXT = "(empty tape: nothing was recorded)"
+EMPTY_TEXT = lazy("(empty tape: nothing was recorded)")
+# between the items of a list in words (the alt text): a full-width comma in Chinese
+LIST_SEPARATOR = lazy(", ")
 _OPTIONS = ("highlight", "done", "show_values", "show_grads", "title", "max_nodes")
 
 
@@ -123,16 +137,17 @@ def _value_text(v) -> str | None:
     if a.ndim == 0:
         return _num(a[()], 6)
     if a.size == 0:
-        return "empty"
+        return _("empty")
     flat = a.ravel()
     if a.ndim == 1 and a.size <= 4:
         return "[" + " ".join(_num(e, 3) for e in flat) + "]"
     if a.dtype.kind == "c":
         with np.errstate(all="ignore"):
-            return f"mean {_num(flat.mean(), 3)}"
+            return _("mean {mean}").format(mean=_num(flat.mean(), 3))
     with np.errstate(all="ignore"):
         lo, hi, mean = flat.min(), flat.max(), flat.mean()
-    return f"min {_num(lo, 3)} max {_num(hi, 3)} mean {_num(mean, 3)}"
+    return _("min {min} max {max} mean {mean}").format(
+        min=_num(lo, 3), max=_num(hi, 3), mean=_num(mean, 3))
 
 
 def _full_value(v) -> str:
@@ -143,11 +158,16 @@ def _full_value(v) -> str:
 def _meta_text(node: Node) -> str:
     """Shape and dtype in plain words: ``scalar, float32`` or ``shape (50,), float32``."""
     shape = tuple(int(d) for d in node.shape)
-    return f"{'scalar' if not shape else f'shape {shape}'}, {node.dtype}"
+    if not shape:
+        return _("scalar, {dtype}").format(dtype=node.dtype)
+    return _("shape {shape}, {dtype}").format(shape=shape, dtype=node.dtype)
 
 
 def _display_name(node: Node) -> str:
-    """How an input is called in hover text: the learner's name, else its label."""
+    """How a value is called: the learner's name, else its label (the engine's words for
+    unnamed leaves, ``watched``/``const``/``gradient``, in the learner's language)."""
+    if node.kind != "op" and node.label in LEAF_WORDS and node.name in (None, "", node.label):
+        return str(LEAF_WORDS[node.label])
     return node.name or node.label
 
 
@@ -179,13 +199,13 @@ def _label(node: Node, show_values: bool = True, show_grads: bool = True) -> _La
         if value == node.label:  # a plain number: its label already is its value
             value = None
     else:
-        lab = _Label("", node.name or node.label, True, [])
+        lab = _Label("", _display_name(node), True, [])
     lab.rows.append(("meta", _meta_text(node)))
     if value is not None:
         lab.rows.append(("value", value))
     grad = _value_text(node.grad) if show_grads else None
     if grad is not None:
-        lab.rows.append(("grad", f"grad {grad}"))
+        lab.rows.append(("grad", _("grad {value}").format(value=grad)))
     return lab
 
 
@@ -201,17 +221,19 @@ def _hover(node: Node, by_id: dict, note: str | None, grad: bool | None) -> str:
         head = f"{node.name} = " if node.name else ""
         lines = [f"{head}{node.label}({args})"]
     else:
-        kind = {"watched": "watched tensor"}.get(node.kind, node.kind)
+        kind = str(KIND_NAMES.get(node.kind, node.kind))
         desc = node.name or node.label
-        lines = [kind if desc in ("Variable", "watched", "const") else f"{kind} {desc}"]
-    lines.append(f"shape {tuple(int(d) for d in node.shape)}, dtype {node.dtype}")
+        lines = [kind if desc in ("Variable", "watched", "const") else
+                 _("{kind} {name}").format(kind=kind, name=_display_name(node))]
+    lines.append(_("shape {shape}, dtype {dtype}").format(
+        shape=tuple(int(d) for d in node.shape), dtype=node.dtype))
     if node.value is not None:
-        lines.append(f"value {_full_value(node.value)}")
+        lines.append(_("value {value}").format(value=_full_value(node.value)))
     if node.grad is not None and grad is not None:
-        lines.append(f"gradient of the target {_full_value(node.grad)}" if grad
-                     else "gradient of the target: not computed yet")
+        lines.append(_("gradient of the target {value}").format(value=_full_value(node.grad))
+                     if grad else _("gradient of the target: not computed yet"))
     if not node.differentiable:
-        lines.append("not differentiable: no gradient flows through this op")
+        lines.append(_("not differentiable: no gradient flows through this op"))
     return "\n".join(lines)
 
 
@@ -280,7 +302,7 @@ def _collapse(drawn: _Drawn, start: int, stop: int, text: str, note: str) -> Non
 def _summarise(graph: Graph, max_nodes: int) -> _Drawn:
     drawn = _Drawn(Graph(list(graph.nodes), list(graph.edges), graph.target), {}, {}, {})
     # (a) collapse repeated loop bodies while the picture is too big
-    for _ in range(MAX_LOOPS):
+    for _loop in range(MAX_LOOPS):
         if len(drawn.graph.nodes) <= max_nodes:
             break
         nodes = drawn.graph.nodes
@@ -294,23 +316,30 @@ def _summarise(graph: Graph, max_nodes: int) -> _Drawn:
             break
         p, first, repeats = found
         body = [nodes[i].label for i in op_at[first:first + p]]
-        shown = ", ".join(body) if p <= 6 else ", ".join(body[:5]) + f", … ({p} ops)"
+        shown = ", ".join(body) if p <= 6 else _("{ops}, … ({p} ops)").format(
+            ops=", ".join(body[:5]), p=p)
         more = repeats - 2
-        word = "iteration" if more == 1 else "iterations"
         start = op_at[first + p - 1] + 1
         stop = op_at[first + (repeats - 1) * p - 1] + 1
-        note = (f"{more:,} more {word} of the same {p} ops, {more * p:,} ops in all "
-                f"(the tape repeats this body {repeats:,} times):\n" + ", ".join(body))
-        _collapse(drawn, start, stop, f"… {more:,} more {word} of\n({shown})", note)
+        note = ngettext(
+            "{more:,} more iteration of the same {p} ops, {total:,} ops in all "
+            "(the tape repeats this body {repeats:,} times):\n{body}",
+            "{more:,} more iterations of the same {p} ops, {total:,} ops in all "
+            "(the tape repeats this body {repeats:,} times):\n{body}",
+            more).format(more=more, p=p, total=more * p, repeats=repeats, body=", ".join(body))
+        text = ngettext("… {more:,} more iteration of\n({ops})",
+                        "… {more:,} more iterations of\n({ops})", more).format(more=more, ops=shown)
+        _collapse(drawn, start, stop, text, note)
     # (b) whatever the loops left: keep the first and last nodes, summarise the middle
     nodes = drawn.graph.nodes
     if len(nodes) > max_nodes:
         head = (max_nodes - 1) // 2
         stop = len(nodes) - (max_nodes - 1 - head)
         n_ops = drawn.count_ops(nodes[head:stop])
-        note = (f"{n_ops:,} ops ({stop - head:,} boxes) are not drawn, to keep the picture "
-                f"at {max_nodes} boxes (render_svg's max_nodes).")
-        _collapse(drawn, head, stop, f"… {n_ops:,} more ops", note)
+        note = _("{ops:,} ops ({boxes:,} boxes) are not drawn, to keep the picture "
+                 "at {max_nodes} boxes (render_svg's max_nodes).").format(
+            ops=n_ops, boxes=stop - head, max_nodes=max_nodes)
+        _collapse(drawn, head, stop, _("… {ops:,} more ops").format(ops=n_ops), note)
     return drawn
 
 
@@ -368,8 +397,8 @@ def _ranks(ids: list, preds: dict, succs: dict) -> dict:
         try:
             rank[v] = 1 + max((rank[u] for u in preds[v]), default=-1)
         except KeyError as exc:
-            raise ValueError(f"graph nodes must be in tape order: {v!r} comes before its "
-                             f"input {exc.args[0]!r}") from None
+            raise ValueError(_("graph nodes must be in tape order: {node!r} comes before its "
+                               "input {input!r}").format(node=v, input=exc.args[0])) from None
     for v in ids:
         if not preds[v] and succs[v]:
             rank[v] = min(rank[w] for w in succs[v]) - 1
@@ -445,7 +474,7 @@ def _place(rows: list, up: dict, down: dict, width: dict) -> dict:
         for v, a, b in zip(row, left, right, strict=True):
             x[v] = (a + b) / 2  # both keep the boxes apart, so their mean does too
 
-    for _ in range(PLACE_SWEEPS):
+    for _sweep in range(PLACE_SWEEPS):
         for row in rows[1:]:
             settle(row, True)
         for row in reversed(rows[:-1]):
@@ -490,19 +519,19 @@ def layout(graph: Graph, sizes: dict | None = None) -> Layout:
         sizes = {n.id: _label(n).size() for n in graph.nodes}
     preds: dict = {v: [] for v in ids}
     succs: dict = {v: [] for v in ids}
-    for src, dst, _ in graph.edges:
+    for src, dst, _pos in graph.edges:
         preds[dst].append(src)
         succs[src].append(dst)
     rank = _ranks(ids, preds, succs)
     n_rows = max(rank.values(), default=-1) + 1
-    rows: list = [[] for _ in range(n_rows)]
+    rows: list = [[] for _row in range(n_rows)]
     key = {v: (i, 0, 0) for i, v in enumerate(ids)}
     for v in ids:
         rows[rank[v]].append(v)
     # each destination's inputs arrive side by side, in input order: where along the top
     # of its box (a fraction of its width) each edge ends
     slots: dict = {}
-    for _, dst, pos in graph.edges:
+    for _src, dst, pos in graph.edges:
         slots.setdefault(dst, []).append(pos)
     port = {(dst, pos): (i + 1) / (len(ps) + 1)
             for dst, ps in slots.items() for i, pos in enumerate(sorted(ps))}
@@ -557,7 +586,7 @@ def layout(graph: Graph, sizes: dict | None = None) -> Layout:
         for d in chain[1:-1]:
             r = int(d.rsplit(".", 1)[1])
             points += [(x[d] + shift, row_top[r]), (x[d] + shift, row_top[r] + row_height[r])]
-        dx, dy, dw, _ = boxes[dst]
+        dx, dy, dw, _dh = boxes[dst]
         points.append((dx + dw * port[dst, pos], dy))
         edges.append((src, dst, pos, points))
     return Layout(boxes, edges, right + MARGIN, max(y - GAP_Y + MARGIN, 2 * MARGIN))
@@ -585,22 +614,22 @@ def _rect(x, y, w, h, fill, stroke, width, dash=None, extra="") -> str:
 
 
 def _legend(kinds: set, target: bool, highlight: bool, y: float) -> tuple[list, float]:
-    items = [(k, LEGEND_NAMES[k]) for k in ("op", "variable", "watched", "constant", "summary")
-             if k in kinds]
+    items = [(k, str(LEGEND_NAMES[k]))
+             for k in ("op", "variable", "watched", "constant", "summary") if k in kinds]
     if target:
-        items.append(("target", "target (thick outline)"))
+        items.append(("target", _("target (thick outline)")))
     if highlight:
-        items.append(("highlight", "current step"))
+        items.append(("highlight", _("current step")))
     out, x = ['<g class="adk-legend" font-size="11">'], float(MARGIN)
     for kind, text in items:
         if kind == "target":
-            out.append(_rect(x, y, 18, 12, "#ffffff", "#374151", 3))
+            out.append(_rect(x, y, 18, 12, "#ffffff", STYLES["op"][1], 3))
         elif kind == "highlight":
             out.append(_rect(x, y, 18, 12, "#ffffff", HIGHLIGHT, 3))
         else:
             fill, stroke, dash = STYLES[kind]
             out.append(_rect(x, y, 18, 12, fill, stroke, 1.3, dash))
-        out.append(f'<text x="{_px(x + 24)}" y="{_px(y + 10)}" fill="#374151">'
+        out.append(f'<text x="{_px(x + 24)}" y="{_px(y + 10)}" fill="{TEXT["constant"]}">'
                    f"{escape(text)}</text>")
         x += 24 + _text_width(text, SMALL_SIZE) + 18
     out.append("</g>")
@@ -610,14 +639,15 @@ def _legend(kinds: set, target: bool, highlight: bool, y: float) -> tuple[list, 
 def _check_max_nodes(max_nodes) -> None:
     if not isinstance(max_nodes, (int, np.integer)) or isinstance(max_nodes, bool) \
             or max_nodes < 3:
-        raise ValueError(f"max_nodes must be an integer of at least 3, got {max_nodes!r}")
+        raise ValueError(_("max_nodes must be an integer of at least 3, got {value!r}").format(
+            value=max_nodes))
 
 
 def _check_options(options: dict) -> None:
     unknown = sorted(set(options) - set(_OPTIONS))
     if unknown:
-        raise TypeError(f"unknown option(s) {', '.join(unknown)}; the options are "
-                        f"{', '.join(_OPTIONS)}")
+        raise TypeError(_("unknown option(s) {unknown}; the options are {options}").format(
+            unknown=", ".join(unknown), options=", ".join(_OPTIONS)))
     _check_max_nodes(options.get("max_nodes", 120))
 
 
@@ -626,8 +656,8 @@ def _find(node_id, drawn: _Drawn, by_id: dict, what: str):
     if node_id is None:
         return None
     if node_id not in by_id and node_id not in drawn.notes:
-        raise ValueError(f"{what}={node_id!r} is not a node of this graph (ids are "
-                         f"'n0', 'n1', ... in tape order)")
+        raise ValueError(_("{what}={node_id!r} is not a node of this graph (ids are "
+                           "'n0', 'n1', ... in tape order)").format(what=what, node_id=node_id))
     while node_id in drawn.owner:
         node_id = drawn.owner[node_id]
     return node_id
@@ -698,33 +728,38 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
     # header: optional caption, then the legend
     head = [] if title is None else [
         f'<text x="{MARGIN}" y="{MARGIN + 14}" font-size="15" font-weight="bold" '
-        f'fill="#111827">{escape(title)}</text>']
+        f'fill="{TEXT["head"]}">{escape(title)}</text>']
     top = MARGIN + (24 if title is not None else 0)
     legend, legend_width = _legend({n.kind for n in g.nodes}, target is not None,
                                    hl is not None, top)
     top += 12 + 6
     notes = []
     if g.nodes:
-        rows = ["shape, dtype", "value"] + (["grad = gradient of the target"]
-                                            if show_grads and target is not None else [])
-        notes.append("in each box: name or op, then " + "; ".join(rows))
+        notes.append(_("in each box: name or op, then shape, dtype; value; "
+                       "grad = gradient of the target")
+                     if show_grads and target is not None
+                     else _("in each box: name or op, then shape, dtype; value"))
     if graph.backward_ops:
         n = graph.backward_ops
-        notes.append(f"not drawn: {n} op{'s' if n != 1 else ''} of the backward pass "
-                     "(tape.gradient ran on this tape while it recorded)")
+        notes.append(ngettext("not drawn: {n} op of the backward pass "
+                              "(tape.gradient ran on this tape while it recorded)",
+                              "not drawn: {n} ops of the backward pass "
+                              "(tape.gradient ran on this tape while it recorded)", n).format(n=n))
     for text in notes:
         head.append(f'<text class="adk-note" x="{MARGIN}" y="{_px(top + 11)}" font-size="11" '
-                    f'fill="#4b5563">{escape(text)}</text>')
+                    f'fill="{TEXT["meta"]}">{escape(text)}</text>')
         legend_width = max(legend_width, MARGIN * 2 + _text_width(text, SMALL_SIZE))
         top += 16
     top += 4
+    empty_text = str(EMPTY_TEXT)
     if not g.nodes:
-        legend_width = max(legend_width, MARGIN * 2 + _text_width(EMPTY_TEXT))
+        legend_width = max(legend_width, MARGIN * 2 + _text_width(empty_text))
     width = max(lay.width, legend_width, MARGIN * 2 + (
         _text_width(title, 15, True) if title is not None else 0))
     height = top + lay.height + (12 if not g.nodes else 0)
-    doc_title = title if title is not None else (
-        f"computation graph: {len(graph.nodes)} nodes, {len(graph.edges)} edges")
+    doc_title = title if title is not None else _(
+        "computation graph: {nodes} nodes, {edges} edges").format(
+        nodes=len(graph.nodes), edges=len(graph.edges))
 
     pid = ID_PLACEHOLDER if id_prefix is None else _attr(id_prefix)
     out = [
@@ -745,8 +780,8 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
         '<g class="adk-edges" fill="none">',
     ]
     if not g.nodes:
-        out.append(f'<text x="{MARGIN}" y="{MARGIN + 12}" fill="#6b7280">'
-                   f"{escape(EMPTY_TEXT)}</text>")
+        out.append(f'<text x="{MARGIN}" y="{MARGIN + 12}" fill="{TEXT["meta"]}">'
+                   f"{escape(empty_text)}</text>")
     for src, dst, pos, points in lay.edges:
         colour, w, marker = (EDGE_COLOUR, 1.3, "")
         if dst == hl:  # the step's inputs: red, and stopping at the halo
@@ -806,20 +841,25 @@ def describe(graph: Graph, title: str | None = None, limit: int = 12) -> str:
     """
     by_id = {n.id: n for n in graph.nodes}
     if not graph.nodes:
-        return (title + ": " if title else "") + EMPTY_TEXT
+        if title:
+            return _("{title}: {text}").format(title=title, text=EMPTY_TEXT)
+        return str(EMPTY_TEXT)
     parts = []
     for n in graph.nodes[:limit]:
         if n.kind == "op":
             args = ", ".join(_display_name(by_id[i]) for i in n.inputs)
             parts.append(f"{n.name + ' = ' if n.name else ''}{n.label}({args})")
         else:
-            kind = {"watched": "watched tensor"}.get(n.kind, n.kind)
-            parts.append(f"{_display_name(n)} ({kind})")
+            parts.append(_("{name} ({kind})").format(name=_display_name(n),
+                                                     kind=KIND_NAMES.get(n.kind, n.kind)))
     if len(graph.nodes) > limit:
-        parts.append(f"… {len(graph.nodes) - limit} more")
-    text = f"{title or 'computation graph'}, {len(graph.nodes)} boxes: " + ", ".join(parts)
+        parts.append(_("… {n} more").format(n=len(graph.nodes) - limit))
+    text = _("{title}, {n} boxes: {parts}").format(
+        title=title or _("computation graph"), n=len(graph.nodes),
+        parts=str(LIST_SEPARATOR).join(parts))
     if graph.target is not None:
-        text += f"; target {_display_name(by_id[graph.target])}"
+        text = _("{description}; target {name}").format(
+            description=text, name=_display_name(by_id[graph.target]))
     return text
 
 
@@ -845,13 +885,16 @@ def _node_svg(node: Node, lab: _Label, box: tuple, is_target: bool, is_hl: bool,
                    f'fill="{head_fill}">{escape(lab.prefix)}<tspan{weight}>'
                    f"{escape(lab.main)}</tspan></text>")
     else:
-        style = ' font-style="italic"' if node.kind == "summary" else weight
+        # italics for a summary, except in Chinese (which has none: slanted glyphs only)
+        italic = node.kind == "summary" and not any(
+            unicodedata.east_asian_width(ch) in "WF" for ch in lab.main)
+        style = ' font-style="italic"' if italic else weight
         out.append(f'<text x="{_px(cx)}" y="{_px(base)}" text-anchor="middle" '
                    f'fill="{TEXT["summary"] if node.kind == "summary" else head_fill}"'
                    f"{style}>{escape(lab.main)}</text>")
     for i, (role, text) in enumerate(lab.rows, start=1):
         if role == "grad" and done and node.id not in done:
-            role, text = "pending", "grad ?"
+            role, text = "pending", _("grad ?")
         size = f' font-size="{SMALL_SIZE}"' if role == "meta" else ""
         out.append(f'<text x="{_px(cx)}" y="{_px(base + i * LINE)}" text-anchor="middle" '
                    f'fill="{TEXT[role]}"{size}>{escape(text)}</text>')
@@ -937,13 +980,13 @@ class GraphPicture:
                  '  node [shape=box, style="rounded,filled", fontname="sans-serif", fontsize=11];']
         for n in drawn.graph.nodes:
             lab = _label(n, **show)
-            text = "\n".join([lab.prefix + lab.main, *(t for _, t in lab.rows)])
+            text = "\n".join([lab.prefix + lab.main, *(t for _role, t in lab.rows)])
             fill, stroke, dash = STYLES.get(n.kind, STYLES["op"])
             style = ', style="rounded,filled,dashed"' if dash else ""
             width = ", penwidth=3" if n.id == drawn.graph.target else ""
             lines.append(f'  {n.id} [label={_dot_quote(text)}, fillcolor="{fill}", '
                          f'color="{stroke}"{style}{width}];')
-        fan_in = Counter(d for _, d, _ in drawn.graph.edges)
+        fan_in = Counter(d for _s, d, _p in drawn.graph.edges)
         for src, dst, pos in drawn.graph.edges:
             port = f' [headlabel="{pos}"]' if fan_in[dst] > 1 else ""
             lines.append(f"  {src} -> {dst}{port};")
@@ -951,8 +994,8 @@ class GraphPicture:
         return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
-        return (f"<computation graph: {len(self.graph.nodes)} nodes, "
-                f"{len(self.graph.edges)} edges>")
+        return _("<computation graph: {nodes} nodes, {edges} edges>").format(
+            nodes=len(self.graph.nodes), edges=len(self.graph.edges))
 
 
 def _caller_names() -> dict:
@@ -1010,17 +1053,18 @@ def show_graph(target, tape, names: dict | None = None, **options) -> GraphPictu
     True
     """
     if not isinstance(tape, GradientTape):
-        raise TypeError(f"tape must be a tf.GradientTape, got {type(tape).__name__}: call "
-                        "show_graph(y, tape=tape) with the tape that computed y")
+        raise TypeError(_("tape must be a tf.GradientTape, got {type}: call "
+                          "show_graph(y, tape=tape) with the tape that computed y").format(
+            type=type(tape).__name__))
     if tape.view().state is TapeState.USED:
-        raise RuntimeError(
+        raise RuntimeError(_(
             "This GradientTape has already computed its gradient and let go of its records, "
             "so there is no graph left to draw. Create it with "
-            "tf.GradientTape(persistent=True), or call show_graph before tape.gradient.")
+            "tf.GradientTape(persistent=True), or call show_graph before tape.gradient."))
     if tape.view().state is TapeState.NEW:
-        raise RuntimeError(
+        raise RuntimeError(_(
             "This GradientTape never recorded anything: compute the target inside "
-            "`with tf.GradientTape() as tape:` first, then call show_graph(y, tape=tape).")
+            "`with tf.GradientTape() as tape:` first, then call show_graph(y, tape=tape)."))
     _check_options(options)  # before any work
     graph = graph_of(tape, target, names=_caller_names() if names is None else names)
     return GraphPicture(graph, **options)

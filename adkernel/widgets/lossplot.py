@@ -19,6 +19,8 @@ import math
 from functools import lru_cache
 from time import perf_counter
 
+from ..engine.i18n import _, lazy
+
 __all__ = ["LossPlot", "drawable", "font_families", "plot_curve", "render_png"]
 
 # Fonts that cover Chinese, in order of preference: Linux (Debian/Ubuntu's fonts-noto-cjk,
@@ -49,6 +51,12 @@ CJK_FONT_FILES = (
 PNG_DPI = 100
 MAX_DRAW_SHARE = 0.05  # live frames take at most this share of a training loop's time
 DRAW_LIMIT = 1e100  # larger values (a diverging run) are not drawn, only reported
+# Okabe-Ito colours (told apart with every common colour-vision deficiency), on white
+CURVE_COLOUR = "#0072b2"  # blue
+WARN_COLOUR = "#d55e00"  # vermillion: values that could not be drawn
+NOTE_COLOUR = "#4d4d4d"
+BACKGROUND = "white"  # explicit: a dark notebook theme must not show through the PNG
+LOSS = lazy("loss")  # the default name of what a LossPlot records
 
 
 def _add_cjk_font_files(font_manager, files=CJK_FONT_FILES) -> list:
@@ -68,12 +76,15 @@ def _add_cjk_font_files(font_manager, files=CJK_FONT_FILES) -> list:
         real = os.path.normcase(os.path.realpath(path))
         if real in known or not os.path.isfile(path):
             continue
+        before = len(font_manager.fontManager.ttflist)
         try:
             font_manager.fontManager.addfont(path)
         except (OSError, RuntimeError, ValueError):  # unreadable or not a font: skip it
             continue
         known.add(real)
-        added.append(font_manager.fontManager.ttflist[-1].name)
+        # every face of a collection (NotoSansCJK-Regular.ttc holds JP, KR, SC, TC, HK and
+        # their Mono twins): the last one alone would be Noto Sans Mono CJK HK
+        added += [f.name for f in font_manager.fontManager.ttflist[before:]]
     return added
 
 
@@ -103,7 +114,9 @@ def font_families() -> tuple[str, ...]:
     if not installed & set(CJK_FONTS):
         added = _add_cjk_font_files(font_manager)
         installed.update(added)
-    others = [n for n in dict.fromkeys(added) if n not in CJK_FONTS]
+    # other faces found on disk, monospaced ones last (Latin text would look typed)
+    others = sorted((n for n in dict.fromkeys(added) if n not in CJK_FONTS),
+                    key=lambda n: "Mono" in n)
     return (*(name for name in CJK_FONTS if name in installed), *others, "DejaVu Sans")
 
 
@@ -134,11 +147,11 @@ def render_png(draw, figsize: tuple[float, float]) -> bytes:
 
     with matplotlib.rc_context({"font.family": list(font_families()),
                                 "axes.unicode_minus": False}):
-        fig = Figure(figsize=figsize, dpi=PNG_DPI, layout="constrained")
+        fig = Figure(figsize=figsize, dpi=PNG_DPI, layout="constrained", facecolor=BACKGROUND)
         FigureCanvasAgg(fig)
         draw(fig)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png")
+        fig.savefig(buf, format="png", facecolor=BACKGROUND)
     return buf.getvalue()
 
 
@@ -190,29 +203,34 @@ def plot_curve(ax, values, ylabel: str, title: str | None = None) -> None:
     import numpy as np
 
     y = np.asarray(values, dtype=float)
+    ylabel = str(ylabel)  # a lazy() label: in the language current now
+    title = None if title is None else str(title)
     shown = drawable(y)
     finite = np.isfinite(shown)
     # markers keep short runs and values isolated between nan gaps visible
-    ax.plot(np.arange(y.size), shown, color="#1f77b4", lw=1.5,
+    ax.set_facecolor(BACKGROUND)
+    ax.plot(np.arange(y.size), shown, color=CURVE_COLOUR, lw=1.5,
             marker="o" if y.size <= 30 else None, ms=3)
     good = shown[finite]
     if good.size and good.min() > 0 and good.max() / good.min() > 100:
         ax.set_yscale("log")
-    ax.set_xlabel("step")
+    ax.set_xlabel(_("step"))
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     ax.grid(True, alpha=0.3)
     if not finite.all():
         first = int(np.argmin(finite))
-        ax.text(0.02, 0.95, f"not drawn from step {first}: {ylabel} = {y[first]:.3g}",
-                transform=ax.transAxes, va="top", color="#d62728")
+        ax.text(0.02, 0.95, _("not drawn from step {step}: {name} = {value:.3g}").format(
+                    step=first, name=ylabel, value=y[first]),
+                transform=ax.transAxes, va="top", color=WARN_COLOUR)
     elif good.size:
-        ax.text(0.98, 0.95, f"step {good.size - 1}: {good[-1]:.4g}", transform=ax.transAxes,
-                va="top", ha="right", color="#555555")
+        ax.text(0.98, 0.95, _("step {step}: {value:.4g}").format(step=good.size - 1,
+                                                                  value=good[-1]),
+                transform=ax.transAxes, va="top", ha="right", color=NOTE_COLOUR)
     else:
-        ax.text(0.5, 0.5, "no values yet", transform=ax.transAxes, ha="center",
-                color="#555555")
+        ax.text(0.5, 0.5, _("no values yet"), transform=ax.transAxes, ha="center",
+                color=NOTE_COLOUR)
 
 
 def _has_frontend() -> bool:
@@ -278,7 +296,7 @@ class LossPlot:
     timing and would otherwise be printed as the cell's result.
     """
 
-    def __init__(self, name: str = "loss", title: str | None = None,
+    def __init__(self, name: str = LOSS, title: str | None = None,
                  min_interval: float = 0.25):
         self.name = name
         self.title = title if title is not None else name
@@ -291,7 +309,7 @@ class LossPlot:
         self._due = 0.0 if self._live else math.inf
 
     def __repr__(self) -> str:
-        return f"<loss plot: {self.name}>"
+        return _("<loss plot: {name}>").format(name=self.name)
 
     def record(self, value) -> None:
         """Append one value (a number, 0-d array or scalar tensor); maybe redraw.

@@ -22,10 +22,18 @@ import ipywidgets as widgets
 import numpy as np
 
 from .._escape import escape
+from ..engine.i18n import _, get_language, lazy, ngettext
 from ..engine.inspect import Graph, backward_steps, graph_of
 from ..engine.registry import REGISTRY
 from ..engine.tape import TapeState
-from .graph import _caller_names, describe, render_svg, svg_img_html
+from .graph import (
+    LIST_SEPARATOR,
+    _caller_names,
+    _display_name,
+    describe,
+    render_svg,
+    svg_img_html,
+)
 
 __all__ = ["BackpropStepper"]
 
@@ -36,6 +44,12 @@ _EXPONENT = re.compile(r"\^\((-?\d+(?:\.\d+)?) - 1\)")
 _SUPERSCRIPT = {2: "²", 3: "³"}
 _IDS = re.compile(r'id="(adk[0-9a-f]{12})-arrow"')
 _counter = itertools.count(1)
+# the panel's error text: vermillion (Okabe-Ito), readable on a white and a dark background
+ERROR_COLOUR = "#d55e00"
+PLAY_TOOLTIP = lazy("Play: walk through the backward pass, one step every 1.5 s "
+                    "(pause, stop, repeat)")
+SLIDER_LABEL = lazy("step")
+SLIDER_TOOLTIP = lazy("Choose a step: 0 is the forward pass, {last} has every gradient")
 
 
 def _power(e: float) -> str:
@@ -60,7 +74,8 @@ def _local_formula(node, pos: int, names: list, inputs: list) -> str | None:
         return None
     n_in = int(np.prod(inputs[0].shape)) if inputs else 1
     n = max(1, n_in // max(1, int(np.prod(node.shape))))
-    text = op.local[pos].format(*names, n=n)
+    # str(): a formula the engine marked lazy() is shown in the learner's language
+    text = str(op.local[pos]).format(*names, n=n)
 
     def power(m):
         return _power(float(m.group(1)) - 1)
@@ -99,7 +114,8 @@ def _summary(v) -> str:
         return "[" + ", ".join(_number(e) for e in a.ravel()) + "]"
     with np.errstate(all="ignore"):
         mean = a.mean()
-    return f"a {tuple(int(d) for d in a.shape)} array (mean {_number(mean)})"
+    return _("a {shape} array (mean {mean})").format(
+        shape=tuple(int(d) for d in a.shape), mean=_number(mean))
 
 
 class BackpropStepper(widgets.VBox):
@@ -157,16 +173,16 @@ class BackpropStepper(widgets.VBox):
 
     def __init__(self, tape, target, names: dict | None = None):
         if tape.view().state is TapeState.USED:
-            raise RuntimeError(
+            raise RuntimeError(_(
                 "This GradientTape has already computed its gradient and let go of its "
                 "records, so there is no backward pass left to step through. Create it with "
                 "tf.GradientTape(persistent=True), or build the stepper before "
-                "tape.gradient.")
+                "tape.gradient."))
         graph = graph_of(tape, target, names=_caller_names() if names is None else names)
         if graph.target is None:
-            raise ValueError("target was not computed on this tape: pass the value the tape "
-                             "recorded (e.g. BackpropStepper(tape, y) for y computed inside "
-                             "`with tape:`)")
+            raise ValueError(_("target was not computed on this tape: pass the value the "
+                               "tape recorded (e.g. BackpropStepper(tape, y) for y computed "
+                               "inside `with tape:`)"))
         self.graph, self.steps = backward_steps(tape, target, graph)
         self._by_id = {n.id: n for n in self.graph.nodes}
         self._target = self._by_id[self.graph.target]
@@ -187,11 +203,9 @@ class BackpropStepper(widgets.VBox):
         self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=PLAY_INTERVAL_MS,
                                  # no description: the front end shows the tooltip on
                                  # the Play controls only for a widget without one
-                                 tooltip="Play: walk through the backward pass, one step "
-                                         "every 1.5 s (pause, stop, repeat)")
-        self.slider = widgets.IntSlider(
-            value=0, min=0, max=last, description="step",
-            tooltip=f"Choose a step: 0 is the forward pass, {last} has every gradient")
+                                 tooltip=str(PLAY_TOOLTIP))
+        self.slider = widgets.IntSlider(value=0, min=0, max=last, description=str(SLIDER_LABEL),
+                                        tooltip=SLIDER_TOOLTIP.format(last=last))
         # ids of the live picture: fresh per widget, so two steppers on one page (two
         # notebooks open) never resolve each other's arrowheads
         self._uid = f"adk-w{next(_counter)}-{uuid.uuid4().hex[:8]}"
@@ -216,7 +230,8 @@ class BackpropStepper(widgets.VBox):
     @step.setter
     def step(self, k: int) -> None:
         if not 0 <= k < self.n_steps:
-            raise ValueError(f"step must be between 0 and {self.n_steps - 1}, got {k}")
+            raise ValueError(_("step must be between 0 and {last}, got {step}").format(
+                last=self.n_steps - 1, step=k))
         self.error = None
         self.slider.value = k
         if self.error is not None:  # shown in the panel, and raised to the code that asked
@@ -250,10 +265,12 @@ class BackpropStepper(widgets.VBox):
         """
         k = self.step if step is None else step
         if not 0 <= k < self.n_steps:
-            raise ValueError(f"step must be between 0 and {self.n_steps - 1}, got {k}")
-        if k not in self._frames:
-            self._frames[k] = self._render(k)
-        return self._frames[k]
+            raise ValueError(_("step must be between 0 and {last}, got {step}").format(
+                last=self.n_steps - 1, step=k))
+        key = (get_language(), k)  # a picture per language: switching redraws in the new one
+        if key not in self._frames:
+            self._frames[key] = self._render(k)
+        return self._frames[key]
 
     def _on_step(self, change) -> None:
         try:
@@ -261,10 +278,11 @@ class BackpropStepper(widgets.VBox):
             self.error = None
         except (Exception, KeyboardInterrupt) as exc:  # shown in the panel, never swallowed
             self.error = exc
-            self.panel.value = (
-                '<div style="color:#b00020"><b>The stepper could not draw step '
-                f"{escape(change['new'])}: {escape(type(exc).__name__)}: {escape(exc)}</b> "
-                "(the picture above is still the last step drawn)</div>")
+            what = _("The stepper could not draw step {step}: {type}: {error}").format(
+                step=change["new"], type=type(exc).__name__, error=exc)
+            still = _("(the picture above is still the last step drawn)")
+            self.panel.value = (f'<div style="color:{ERROR_COLOUR}"><b>{escape(what)}</b> '
+                                f"{escape(still)}</div>")
 
     def live_svg(self, step: int | None = None) -> str:
         """:meth:`frame_svg` with this widget's own ids (what the widget shows)."""
@@ -278,11 +296,21 @@ class BackpropStepper(widgets.VBox):
         # the explanation of the same (previous) step, never a half-updated widget
         svg = self.live_svg(k)
         head, *rest = self._explain(k).split("\n")
+        self._label_controls()
         body = "<br>".join(escape(line).replace("  ", "&nbsp;&nbsp;") for line in rest)
         panel = (f'<div style="font-size:14px;line-height:1.5">'
                  f"<b>{escape(head)}</b><br>{body}</div>")
         self.frame.value = svg
         self.panel.value = panel
+
+    def _label_controls(self) -> None:
+        """The controls' words in the language current now (only what changed is sent)."""
+        words = ((self.play, "tooltip", str(PLAY_TOOLTIP)),
+                 (self.slider, "description", str(SLIDER_LABEL)),
+                 (self.slider, "tooltip", SLIDER_TOOLTIP.format(last=self.n_steps - 1)))
+        for control, name, text in words:
+            if getattr(control, name) != text:
+                setattr(control, name, text)
 
     # -- pictures ----------------------------------------------------------------------------
     def _render(self, k: int) -> str:
@@ -290,7 +318,7 @@ class BackpropStepper(widgets.VBox):
             graph = Graph([replace(n, grad=None) for n in self.graph.nodes], self.graph.edges,
                           self.graph.target)
             return render_svg(graph, show_grads=False,
-                              title="step 0: forward pass (values only)")
+                              title=_("step 0: forward pass (values only)"))
         # known gradients are the running totals (a fan-out value grows step by step);
         # the others keep their final value, which render_svg shows as "grad ?"
         totals = self._totals(k)
@@ -299,8 +327,8 @@ class BackpropStepper(widgets.VBox):
         graph = Graph(nodes, self.graph.edges, self.graph.target)
         node = self._by_id[self.steps[k - 1].node]
         return render_svg(graph, highlight=node.id, done=set(totals),
-                          title=f"step {k} of {self.n_steps - 1}: backward through "
-                                f"{self._name(node)}")
+                          title=_("step {k} of {n}: backward through {name}").format(
+                              k=k, n=self.n_steps - 1, name=self._name(node)))
 
     def _totals(self, k: int) -> dict:
         """The gradients known after step ``k``: {node id: running total}."""
@@ -314,7 +342,7 @@ class BackpropStepper(widgets.VBox):
     def _name(self, node, depth: int = 2) -> str:
         """The learner's name for a value, else its label; an unnamed op is its call."""
         if node.name or node.kind != "op":
-            return node.name or node.label
+            return _display_name(node)
         if depth == 0:
             return f"{node.label}(…)"
         args = ", ".join(self._name(self._by_id[i], depth - 1) for i in node.inputs)
@@ -328,27 +356,35 @@ class BackpropStepper(widgets.VBox):
     def _explain(self, k: int) -> str:
         t = self._name(self._target)
         if k == 0:
-            lines = ["Step 0: the forward pass.",
-                     "Each op computes its value from its inputs, from the leaves down to "
-                     f"{t}:"]
+            lines = [_("Step 0: the forward pass."),
+                     _("Each op computes its value from its inputs, from the leaves down to "
+                       "{target}:").format(target=t)]
             ops = [n for n in self.graph.nodes if n.kind == "op"]
             for n in ops[:MAX_FORWARD_LINES]:
                 value = "" if n.value is None else f" = {_summary(n.value)}"
                 lines.append(f"  {self._call(n)}{value}")
             if len(ops) > MAX_FORWARD_LINES:
-                lines.append(f"  … and {len(ops) - MAX_FORWARD_LINES} more ops")
-            lines.append(f"No gradients yet. The backward pass starts at {t} with gradient "
-                         f"1 ({_d(t, t)} = 1) and visits the ops in reverse order.")
+                more = len(ops) - MAX_FORWARD_LINES
+                lines.append("  " + ngettext("… and {n} more op", "… and {n} more ops",
+                                             more).format(n=more))
+            lines.append(_("No gradients yet. The backward pass starts at {target} with "
+                           "gradient 1 ({d} = 1) and visits the ops in reverse order.").format(
+                target=t, d=_d(t, t)))
             return "\n".join(lines)
 
         step = self.steps[k - 1]
         node = self._by_id[step.node]
         name = self._name(node)
-        lines = [f"Step {k} of {self.n_steps - 1}: backward through {self._call(node)}."]
-        why = (f" ({name} is the target, so it starts at 1)" if node.id == self.graph.target
-               else f" (all that {name} received in earlier steps)")
-        lines.append(f"Upstream gradient: {_d(t, name)} = {_summary(step.upstream)}{why}.")
-        lines.append("Chain rule: each input gets upstream × local derivative.")
+        lines = [_("Step {k} of {n}: backward through {call}.").format(
+            k=k, n=self.n_steps - 1, call=self._call(node))]
+        upstream = _summary(step.upstream)
+        if node.id == self.graph.target:
+            lines.append(_("Upstream gradient: {d} = {value} ({name} is the target, so it "
+                           "starts at 1).").format(d=_d(t, name), value=upstream, name=name))
+        else:
+            lines.append(_("Upstream gradient: {d} = {value} (all that {name} received in "
+                           "earlier steps).").format(d=_d(t, name), value=upstream, name=name))
+        lines.append(_("Chain rule: each input gets upstream × local derivative."))
         inputs = [self._by_id[i] for i in node.inputs]
         input_names = [self._name(n) for n in inputs]
         positions, start = [], 0
@@ -364,45 +400,54 @@ class BackpropStepper(widgets.VBox):
                 local = _number(c.local)
                 if symbolic is not None and not _is_number(symbolic, c.local):
                     local = f"{symbolic} (= {local})"
-                lines.append(f"  upstream {_summary(step.upstream)} × local {local} = "
-                             f"{_summary(c.contribution)} → {target_name}")
+                lines.append("  " + _("upstream {upstream} × local {local} = {result} → "
+                                      "{input}").format(
+                    upstream=upstream, local=local, result=_summary(c.contribution),
+                    input=target_name))
             else:
                 arrays = True
-                local = symbolic or f"(the {node.label} rule)"
-                lines.append(f"  upstream {_summary(step.upstream)} × local {local} → "
-                             f"{target_name} gets {_summary(c.contribution)}")
+                local = symbolic or _("(the {op} rule)").format(op=node.label)
+                lines.append("  " + _("upstream {upstream} × local {local} → {input} gets "
+                                      "{result}").format(
+                    upstream=upstream, local=local, result=_summary(c.contribution),
+                    input=target_name))
             if prev is not None:
                 if np.ndim(c.total) == 0:
-                    lines.append(f"    {target_name} already had {_number(prev)}; now "
-                                 f"{_number(prev)} + {_number(c.contribution)} = "
-                                 f"{_number(c.total)}")
+                    lines.append("    " + _("{input} already had {before}; now {before} + "
+                                            "{added} = {total}").format(
+                        input=target_name, before=_number(prev),
+                        added=_number(c.contribution), total=_number(c.total)))
                 else:
-                    lines.append(f"    {target_name} already had {_summary(prev)}; adding "
-                                 f"gives {_summary(c.total)}")
+                    lines.append("    " + _("{input} already had {before}; adding gives "
+                                            "{total}").format(
+                        input=target_name, before=_summary(prev), total=_summary(c.total)))
         used = set(positions)
         for pos, n in enumerate(inputs):
             if pos not in used and n.kind == "constant":
-                lines.append(f"  ({input_names[pos]} is a constant: it needs no gradient.)")
+                lines.append("  " + _("({name} is a constant: it needs no gradient.)").format(
+                    name=input_names[pos]))
         if arrays:
-            lines.append("With arrays, “×” is the vector–Jacobian product: element by element "
-                         "for elementwise ops, and summed over any dimension an input was "
-                         "broadcast along.")
+            lines.append(_("With arrays, “×” is the vector–Jacobian product: element by "
+                           "element for elementwise ops, and summed over any dimension an "
+                           "input was broadcast along."))
         if k == self.n_steps - 1:
             leaves = [n for n in self.graph.nodes
                       if n.kind in ("variable", "watched") and n.grad is not None]
-            grads = ", ".join(f"{_d(t, self._name(n))} = {_summary(n.grad)}" for n in leaves)
-            lines.append("Done: every gradient is known." + (f" {grads}." if grads else ""))
+            grads = str(LIST_SEPARATOR).join(f"{_d(t, self._name(n))} = {_summary(n.grad)}"
+                                             for n in leaves)
+            lines.append(_("Done: every gradient is known. {gradients}.").format(gradients=grads)
+                         if grads else _("Done: every gradient is known."))
         return "\n".join(lines)
 
     # -- display -----------------------------------------------------------------------------
     def __repr__(self) -> str:
-        return f"<backprop stepper: {self.n_steps} steps>"
+        return _("<backprop stepper: {n} steps>").format(n=self.n_steps)
 
     @property
     def alt(self) -> str:
         """The static picture (the last step) in words: its alt text."""
-        return (f"backprop stepper, last of {self.n_steps} steps (every gradient known); "
-                + describe(self.graph))
+        return _("backprop stepper, last of {n} steps (every gradient known); "
+                 "{description}").format(n=self.n_steps, description=describe(self.graph))
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
