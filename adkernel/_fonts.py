@@ -25,13 +25,13 @@ def add_cjk_fallback() -> list[str]:
     global _done
     import matplotlib
 
-    from .widgets.lossplot import CJK_FONTS, font_families
+    from .widgets.lossplot import font_families
 
     current = matplotlib.rcParams["font.family"]
     current = [current] if isinstance(current, str) else list(current)
     if current == ["sans-serif"]:  # the default: name its first font, so Latin is unchanged
         current = list(matplotlib.rcParams["font.sans-serif"][:1])
-    cjk = [name for name in font_families() if name in CJK_FONTS or name not in current]
+    cjk = [name for name in font_families() if name != "DejaVu Sans"][:2]
     family = current + [name for name in cjk if name not in current]
     matplotlib.rcParams["font.family"] = family
     _done = True
@@ -45,7 +45,7 @@ def _before_cell(info=None) -> None:
     if "matplotlib" in sys.modules or "matplotlib" in source or "plt" in source:
         try:
             add_cjk_fallback()
-        except Exception:  # noqa: BLE001 - fonts are a nicety; never break the cell
+        except Exception:  # fonts are a nicety: never break the cell
             pass
 
 

@@ -655,12 +655,18 @@ class TapeMagics(Magics):
 
 
 def load(ip) -> None:
+    from . import _fonts
+
     ip.register_magics(TapeMagics)
     if not ip.custom_exceptions:  # nobody else's handler is replaced
         ip.set_custom_exc((KeyboardInterrupt,), _interrupt_handler)
+    _fonts.register(ip)  # Chinese in the learner's own plots
 
 
 def unload(ip) -> None:
+    from . import _fonts
+
+    _fonts.unregister(ip)
     registry = ip.magics_manager.registry
     registry.pop("TapeMagics", None)
     ip.magics_manager.magics["cell"].pop("tape", None)

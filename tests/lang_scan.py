@@ -40,7 +40,8 @@ _CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-
 # be a word, a phrase joined by hyphens, or an identifier-like chunk.
 _SPLIT = re.compile(r"[\s\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
                     r",;!?\"'“”‘’«»…·•–—|]+")
-_EDGE = "()[]{}<>.:;!?\"'`*«»"
+_EDGE = "()[]{}<>:;!?\"'`*«»"  # a leading dot stays: `.ipynb` is a name
+_BACKTICKED = re.compile(r"`[^`\n]+`")
 _CODE_MARK = re.compile(r"[._\d\[\](){}/\\=<>@#$%^&*+~`|]")
 _LATIN_RUN = re.compile(r"[A-Za-z]+")
 _INNER_CAPITAL = re.compile(r"[a-z][A-Z]|[A-Z]{2,}[a-z]|^[A-Z]{2,}$")
@@ -53,7 +54,10 @@ NOTATION = frozenset({
     "tanh", "ln", "max", "min", "sqrt", "lr", "nan", "inf", "id", "ms", "KiB", "MiB", "GB",
     "MB", "KB", "API", "AD", "VJP", "JVP", "MSE", "ReLU", "NumPy", "TensorFlow", "Python",
     "Jupyter", "JupyterLab", "IPython", "adkernel", "numpy", "Keras", "keras", "Binder",
-    "GPU", "CPU", "CSV", "HTML", "SVG", "PNG", "Epoch", "Loss",
+    "GPU", "CPU", "CSV", "HTML", "SVG", "PNG", "Epoch", "Loss", "tf", "np", "plt", "en", "zh",
+    # the packages and commands a message may tell the learner to install or run
+    "pip", "install", "python", "ipykernel", "nbformat", "nbclient", "nbgrader", "nbval",
+    "ipywidgets", "matplotlib", "jupyter", "babel", "bubblewrap", "bwrap",
 })
 # Builtins a message may name bare (types and functions learners call), not all of them.
 BUILTIN_NAMES = frozenset({"float", "int", "bool", "str", "list", "dict", "tuple", "print",
@@ -83,8 +87,9 @@ def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
     """
     allowed = frozenset(allowed) | NOTATION | api_identifiers()
     found = []
+    text = _BACKTICKED.sub(" ", text)  # `code` is code
     for raw in _SPLIT.split(text):
-        chunk = raw.strip(_EDGE)
+        chunk = raw.strip(_EDGE).rstrip(".")
         if not chunk or not _LATIN_RUN.search(chunk):
             continue
         if _is_identifier_chunk(chunk, allowed):

@@ -228,7 +228,7 @@ def test_grade_table_and_states_in_chinese():
     with i18n.language("zh"):
         table = grade.format_table(rows)
     assert table.splitlines()[0].split() == ["学习者", "章", "练习", "状态", "反馈"]
-    assert "未作答" in table and "2 份提交，2 行：正确 1，答错 0，未作答 1" in table
+    assert "尚未作答" in table and "2 份提交，2 行：正确 1，还不对 0，尚未作答 1" in table
     assert rows[1].state == "not attempted"  # the data (CSV, Row.state) stays as it is
     assert grade.format_table(rows).splitlines()[0].split() == [
         "learner", "chapter", "exercise", "state", "feedback"]

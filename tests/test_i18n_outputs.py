@@ -207,3 +207,31 @@ def test_common_mistakes_in_zh_mode_carry_no_english_word(zh_shell, name):
             leaks.append(f"{words[:10]} in {text[:160]!r}")
     assert leaks == [], f"{name}:\n" + "\n".join(leaks)
     assert any(cjk_characters(t) for t in texts), f"{name}: nothing was said in Chinese"
+
+
+def test_the_learners_own_chinese_plot_finds_a_font(ipshell):
+    """``%load_ext adkernel`` adds CJK fonts after matplotlib's own: no missing glyphs."""
+    import matplotlib
+
+    from adkernel import _fonts
+
+    pytest.importorskip("matplotlib.font_manager")
+    before = matplotlib.rcParams["font.family"]
+    try:
+        _fonts._done = False
+        result = ipshell.run_cell(
+            "import warnings, matplotlib\n"
+            "matplotlib.use('Agg')\n"
+            "import matplotlib.pyplot as plt\n"
+            "with warnings.catch_warnings():\n"
+            "    warnings.simplefilter('error')\n"
+            "    fig, ax = plt.subplots()\n"
+            "    ax.set_title('损失随迭代周期下降 (loss)')\n"
+            "    fig.canvas.draw()\n"
+            "    plt.close(fig)\n")
+        assert result.error_in_exec is None, result.error_in_exec
+        family = matplotlib.rcParams["font.family"]
+        assert family[0] == "DejaVu Sans"  # Latin text looks as before
+        assert any("CJK" in name or "Hei" in name for name in family[1:]), family
+    finally:
+        matplotlib.rcParams["font.family"] = before
