@@ -95,7 +95,8 @@ def lab(binder_env, tmp_path_factory):
     nbformat.write(chapter, root / TRUSTED)
     for cell in chapter.cells:
         for out in cell.get("outputs", []):
-            if out.get("data", {}).get("text/plain", "").startswith("<backprop stepper"):
+            if out.get("data", {}).get("text/plain", "").startswith(
+                    ("<backprop stepper", "<反向传播步进器")):
                 out["data"][WIDGET] = {"model_id": "0123456789abcdef", "version_major": 2,
                                        "version_minor": 0}
     nbformat.write(chapter, root / TRUSTED_LIVE)
@@ -252,7 +253,8 @@ def test_saved_pictures_show_before_anything_runs(lab, browser):
         raw = page.eval_on_selector_all(
             f"{CURRENT} .jp-OutputArea-output",
             "els => els.map(e => e.innerText).filter(t => t.startsWith('<computation graph')"
-            " || t.startsWith('<backprop stepper'))")
+            " || t.startsWith('<backprop stepper') || t.startsWith('<计算图')"
+            " || t.startsWith('<反向传播步进器'))")
         assert raw == [], "a picture shows as its text"
         # no widget controls in a notebook without a kernel's widgets
         assert page.query_selector(f"{CURRENT} .widget-play") is None
@@ -269,11 +271,11 @@ def test_a_trusted_notebook_without_a_kernel_shows_the_static_stepper(lab, brows
     open_notebook(page, lab, TRUSTED)
     page.wait_for_function(
         f"() => document.querySelectorAll(\"{CURRENT} .jp-OutputArea-output "
-        f"img[alt^='backprop stepper']\").length >= 1")
+        f"img[alt^='反向传播步进器']\").length >= 1")
     text = page.inner_text(CURRENT)
     assert "Error displaying widget" not in text
     assert page.query_selector(f"{CURRENT} .widget-play") is None
-    page.locator(f"{CURRENT} img[alt^='backprop stepper']").first.scroll_into_view_if_needed()
+    page.locator(f"{CURRENT} img[alt^='反向传播步进器']").first.scroll_into_view_if_needed()
     shot(page, "1-saved-trusted-02.png")
     open_another(page, TRUSTED_LIVE)
     page.wait_for_function(
@@ -289,13 +291,13 @@ def test_after_run_all_the_pictures_and_widgets_work(lab, browser):
     run_all(page)
     print(f"\nrun all {CHAPTER}: {time.perf_counter() - t0:.1f} s")
 
-    # the graph of `%%tape --grad y:x` with y = x**2 at x = 3
-    graphs = [i for i in svg_imgs(page) if i["alt"].startswith("computation graph")]
+    # the graph of `%%tape --grad y:x` with y = x**2 at x = 3, in the chapter's Chinese
+    graphs = [i for i in svg_imgs(page) if i["alt"].startswith("计算图")]
     assert graphs
     svg = decoded(graphs[0])
-    for label in (">x<", ">y = <", ">pow<", ">9<", ">grad 6<", "scalar, float32"):
+    for label in (">x<", ">y = <", ">pow<", ">9<", ">梯度 6<", "标量，float32"):
         assert label in svg, label
-    assert "x (variable)" in graphs[0]["alt"]
+    assert "x（变量）" in graphs[0]["alt"]
 
     # the stepper: a live widget now; its slider moves the highlighted node
     play = page.locator(f"{CURRENT} .widget-play").first

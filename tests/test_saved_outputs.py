@@ -43,6 +43,11 @@ def test_no_missing_glyph_warning_in_any_output(path):
         assert "missing from font" not in text and not re.search(r"Glyph \d+", text), text
 
 
+# The pictures' text form, in either language (the Chinese edition's reprs are Chinese).
+STEPPER_REPRS = ("<backprop stepper", "<反向传播步进器")
+PICTURE_REPRS = ("<computation graph", "<计算图", *STEPPER_REPRS)
+
+
 @IDS
 def test_every_picture_shows_in_an_untrusted_notebook(path):
     pictures = 0
@@ -52,7 +57,7 @@ def test_every_picture_shows_in_an_untrusted_notebook(path):
         html = data.get("text/html", "")
         assert "<svg" not in html, "untrusted JupyterLab strips inline <svg>"
         plain = data.get("text/plain", "")
-        if plain.startswith(("<computation graph", "<backprop stepper")):
+        if plain.startswith(PICTURE_REPRS):
             m = IMG.match(html)
             assert m, f"{plain} has no <img> picture"
             svg = base64.b64decode(m.group(1)).decode("utf-8")
@@ -60,7 +65,7 @@ def test_every_picture_shows_in_an_untrusted_notebook(path):
             assert "max-width:100%" in html
             pictures += 1
         if "application/vnd.jupyter.widget-view+json" in data and plain.startswith(
-                "<backprop stepper"):
+                STEPPER_REPRS):
             assert html.count("<img") == 1  # the static form: one picture, no controls
     text = path.read_text(encoding="utf-8")
     if "%%tape" in text and ("--grad" in text or "--graph" in text or "-g " in text):

@@ -53,8 +53,8 @@ def counts(path: Path) -> dict:
     for cell in nbformat.read(path, as_version=4).cells:
         for o in cell.get("outputs", []):
             plain = o.get("data", {}).get("text/plain", "")
-            n["graph"] += plain.startswith("<computation graph")
-            n["stepper"] += plain.startswith("<backprop stepper")
+            n["graph"] += plain.startswith(("<computation graph", "<计算图"))
+            n["stepper"] += plain.startswith(("<backprop stepper", "<反向传播步进器"))
             n["png"] += "image/png" in o.get("data", {})
     return n
 
@@ -65,8 +65,9 @@ def test_html_export_keeps_graphs_steppers_and_loss_curves(exported, path):
     want = counts(path)
     images = Images(html).found
     alts = [alt for kind, alt in images if kind == "image/svg+xml"]
-    assert sum(a.startswith("computation graph") for a in alts) == want["graph"]
-    assert sum(a.startswith("backprop stepper") for a in alts) == want["stepper"]
+    assert sum(a.startswith(("computation graph", "计算图")) for a in alts) == want["graph"]
+    assert sum(a.startswith(("backprop stepper", "反向传播步进器")) for a in alts) \
+        == want["stepper"]
     assert sum(kind == "image/png" for kind, _ in images) >= want["png"]
     assert "application/vnd.jupyter.widget-state+json" not in html
     assert "@jupyter-widgets/html-manager" not in html
