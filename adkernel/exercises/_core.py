@@ -20,7 +20,7 @@ import threading
 import traceback
 import types
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -344,6 +344,41 @@ def _gradient_hooks():
     return hooks if isinstance(hooks, list) else None
 
 
+def gradient_facts(target, tape) -> dict:
+    """What one ``tape.gradient(target, ...)`` call was asked, as plain data.
+
+    Read when the call starts (the tape still holds what it recorded), for diagnoses:
+
+    - ``target_serial``: the target tensor's serial number (``None`` if not one tensor);
+    - ``target_watched``: the target is itself a tensor the tape watches, i.e. a source
+      (``tape.gradient(x, y)``: the arguments swapped);
+    - ``target_recorded``: the target is the output of an operation this tape recorded
+      (``False``: it was computed outside the ``with`` block, from nothing watched, or it
+      is another tensor altogether, such as a global from an earlier cell);
+    - ``ops_recorded``: how many operations the tape recorded.
+    """
+    facts = {
+        "target_serial": None,
+        "target_watched": False,
+        "target_recorded": False,
+        "ops_recorded": 0,
+    }
+    try:
+        view = tape.view()
+        links = [link for link in view.links if link is not None]
+        facts["ops_recorded"] = len(links)
+        serial = getattr(target, "_serial", None)
+        if isinstance(serial, int):
+            facts["target_serial"] = serial
+            facts["target_watched"] = any(
+                getattr(w, "_serial", None) == serial for w in view.watched
+            )
+            facts["target_recorded"] = any(link[1] == serial for link in links)
+    except Exception:  # pragma: no cover - an engine without views: no facts
+        pass
+    return facts
+
+
 @dataclass
 class Call:
     """What happened when the checker called learner code."""
@@ -352,6 +387,7 @@ class Call:
     output: str
     warnings: list  # (category name, message) pairs
     gradient_calls: int | None  # None when the engine offers no count
+    gradients: list = field(default_factory=list)  # gradient_facts() of each call, in order
 
 
 class Context:
@@ -359,15 +395,18 @@ class Context:
 
     def __init__(self) -> None:
         self.outputs: list[str] = []
+        self.also: dict = {}  # the problem's optional names (Problem(also=...))
 
     def call(self, fn, *args, **kwargs) -> Call:
         """Call learner code with a time limit, capturing output, warnings and the number
         of ``tape.gradient`` calls. Raises :class:`LearnerError` or :class:`CheckTimeout`."""
         out = _Bounded()
         counter = [0]
+        facts: list = []
 
         def count(target, tape):
             counter[0] += 1
+            facts.append(gradient_facts(target, tape))
 
         hooks = _gradient_hooks()
         if hooks is not None:
@@ -399,6 +438,7 @@ class Context:
             text,
             [(w.category.__name__, str(w.message)) for w in caught],
             counter[0] if hooks is not None else None,
+            facts,
         )
 
     @staticmethod
@@ -488,6 +528,10 @@ class Problem:
         The answer cell as the notebook ships it, and filled with the reference solution.
     explanation :
         Shown with the solution: why it is the answer.
+    also :
+        Further notebook names the check may look at to tell mistakes apart (e.g. the
+        tapes of the answer cell). They are optional: read when defined and not ``____``,
+        and handed to the check as ``ctx.also`` (a dict), never required for a verdict.
     """
 
     def __init__(
@@ -502,6 +546,7 @@ class Problem:
         solution,
         explanation=None,
         success=None,
+        also=(),
     ) -> None:
         self.chapter = chapter
         self.number = number
@@ -512,6 +557,7 @@ class Problem:
         self.solution_code = solution.strip("\n")
         self.explanation = explanation
         self.success = success
+        self.also = tuple(also)
         REGISTRY.setdefault(chapter, []).append(self)
 
     @property
@@ -563,6 +609,10 @@ class Problem:
                 if is_blank(value):
                     return Feedback(NOT_ATTEMPTED, MSG.blank(name=name), self.title)
                 values.append(_snapshot(value))
+            for name in self.also:
+                value = namespace.get(name)
+                if name in namespace and not is_blank(value):
+                    ctx.also[name] = _snapshot(value)
             try:
                 message = self.checker(ctx, *values)
                 fb = Feedback(CORRECT, message or self.success or "", self.title)

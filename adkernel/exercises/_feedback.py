@@ -41,6 +41,9 @@ SOLUTION = "solution"
 NOTE = "note"
 
 
+_CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+
+
 def _value(value, lang: str | None):
     """A format value: messages are rendered in ``lang``, anything else is kept as is."""
     if isinstance(value, (Fmt, i18n.LazyText)):
@@ -63,6 +66,9 @@ class Text(i18n.LazyText):
         text = self._template(lang)
         if values:
             text = text.format(**{k: _value(v, lang) for k, v in values.items()})
+            # "是 {found}" spaces a Chinese word from a number; when the value is itself
+            # Chinese ("一个列表…") that space is a stray one between two Chinese characters
+            text = _CJK_GAP.sub("", text)
         return text
 
     def __str__(self) -> str:

@@ -54,7 +54,10 @@ q1 = Problem(
     checker=_check_slope,
     hints=[
         lazy("A slope is rise over run: how much f changes, divided by how much x changes."),
-        lazy("In Python: `(3.5**2 - 3**2) / 0.5`."),
+        lazy(
+            "The rise is f(3.5) − f(3), the run is 3.5 − 3. In Python, x² is written `x**2`; "
+            "put each difference in parentheses before dividing."
+        ),
     ],
     starter="""
 slope = ____

@@ -113,7 +113,10 @@ q1 = Problem(
     checker=_check_central_diff,
     hints=[
         lazy("Evaluate f on both sides of x: at x − h and at x + h."),
-        lazy("The run between those two points is 2h: `(f(x + h) - f(x - h)) / (2 * h)`."),
+        lazy(
+            "Rise over run again: the rise is the difference of those two values of f; the "
+            "run is the distance from x − h to x + h."
+        ),
     ],
     starter="""
 def central_diff(f, x, h):
@@ -166,8 +169,9 @@ q2 = Problem(
     hints=[
         lazy("Look for the bottom of the V in the float64 central-difference curve of the plot."),
         lazy(
-            "The best h is where h² meets ε/h, i.e. h ≈ ε^(1/3) with ε ≈ 2.2e-16; pick the "
-            "nearest power of ten."
+            "Two errors compete: truncation, which grows like h², and rounding, which grows "
+            "like ε/h as h shrinks (ε ≈ 2.2e-16 for float64). The best h is near where they "
+            "are equal; give a power of ten."
         ),
     ],
     starter="""
@@ -195,6 +199,14 @@ _MODES = {
 }
 
 
+# "{first} {second}": a count's diagnosis, then the note on the mode (if it is wrong too)
+_BOTH = lazy("{first} {second}")
+_MODE_ALSO = lazy(
+    "And `mode` = {m!r} is the wrong mode too: once the counts are right, choose the mode "
+    "that needs fewer passes."
+)
+
+
 def _check_modes(ctx, mode, forward_passes, reverse_passes):
     if not isinstance(mode, str):
         raise wrong(
@@ -209,29 +221,48 @@ def _check_modes(ctx, mode, forward_passes, reverse_passes):
         )
     fp = ctx.number(forward_passes, "forward_passes")
     rp = ctx.number(reverse_passes, "reverse_passes")
+
+    def _both(first):  # a count's diagnosis, and the mode's when it is wrong too
+        return _BOTH(first=first, second=_MODE_ALSO(m=mode)) if m != "reverse" else first
+
+    if fp == 1 and rp == 1000:
+        raise wrong(
+            _both(
+                lazy(
+                    "Your two counts are swapped. A forward pass follows one input direction "
+                    "and fills one column of the 1 × 1000 Jacobian; a reverse pass follows one "
+                    "output and fills one row."
+                )
+            )
+        )
     if fp != 1000:
         raise wrong(
-            lazy(
-                "`forward_passes` is {fp:g}. Each forward pass pushes one input direction "
-                "through the function and fills one column of the 1 × 1000 Jacobian: "
-                "count the inputs."
-            ),
-            fp=fp,
+            _both(
+                lazy(
+                    "`forward_passes` is {fp:g}. Each forward pass pushes one input direction "
+                    "through the function and fills one column of the 1 × 1000 Jacobian: "
+                    "count the inputs."
+                )(fp=fp)
+            )
         )
     if rp != 1:
         raise wrong(
-            lazy(
-                "`reverse_passes` is {rp:g}. Each reverse pass starts from one output and "
-                "fills one row of the Jacobian; how many outputs does a loss have?"
-            ),
-            rp=rp,
+            _both(
+                lazy(
+                    "`reverse_passes` is {rp:g}. Each reverse pass starts from one output and "
+                    "fills one row of the Jacobian; how many outputs does a loss have?"
+                )(rp=rp)
+            )
         )
     if m != "reverse":
         raise wrong(
             lazy(
-                "You chose 'forward', which needs one pass per input direction — you "
-                "counted them yourself. Which mode needs fewer passes?"
+                "`mode` = {m!r} is the wrong mode here: forward mode needs 1000 passes for "
+                "this gradient, one per input (your own count), while the other mode needs "
+                "{rp:g}. Choose the mode with fewer passes."
             ),
+            m=mode,
+            rp=rp,
         )
     return right(
         lazy(
@@ -252,8 +283,8 @@ q3 = Problem(
             "direction per pass; reverse mode follows one output per pass."
         ),
         lazy(
-            "Forward mode fills the Jacobian column by column (1000 columns); reverse mode row "
-            "by row (1 row)."
+            "Forward mode fills the Jacobian column by column; reverse mode fills it row by "
+            "row. How many rows and columns has the Jacobian of a loss with 1000 inputs?"
         ),
     ],
     starter="""

@@ -28,6 +28,50 @@ def _engine_says(call) -> str:
     return ""
 
 
+def _why_none(call, x0):
+    """The diagnosis of a ``None`` from ``derivative_at(x0)``, from what its last
+    ``tape.gradient`` call was asked (``Call.gradients``: plain facts, no source text)."""
+    why = _engine_says(call) or "—"
+    if call.gradient_calls == 0:
+        return wrong(
+            lazy(
+                "`derivative_at({x0})` returned `None` without asking the tape for a gradient: "
+                "its last line should return what `tape.gradient` gives."
+            ),
+            x0=x0,
+        )
+    facts = call.gradients[-1] if call.gradients else {}
+    if facts.get("target_watched"):
+        return wrong(
+            lazy(
+                "`derivative_at({x0})` returned `None` because the arguments of `tape.gradient` "
+                "are swapped: its first argument is x, the variable the tape watches. The first "
+                "argument is the target, what you differentiate (y); the second is the source, "
+                "what you differentiate with respect to (x)."
+            ),
+            x0=x0,
+        )
+    if facts and not facts.get("target_recorded"):
+        return wrong(
+            lazy(
+                "`derivative_at({x0})` returned `None`: the tape did not record the y you "
+                "differentiate. Compute y from x inside the `with tf.GradientTape() as tape:` "
+                "block: once the block ends, nothing is recorded. The tape says: {why}"
+            ),
+            x0=x0,
+            why=why,
+        )
+    return wrong(
+        lazy(
+            "`derivative_at({x0})` returned `None`. Either y was computed outside "
+            "the `with` block or x is not watched (is it a `tf.Variable`?). "
+            "The tape says: {why}"
+        ),
+        x0=x0,
+        why=why,
+    )
+
+
 def _check_derivative_at(ctx, derivative_at):
     if not callable(derivative_at):
         raise wrong(
@@ -38,16 +82,7 @@ def _check_derivative_at(ctx, derivative_at):
     for x0 in _POINTS:
         call = ctx.call(derivative_at, x0)
         if call.value is None:
-            why = _engine_says(call)
-            raise wrong(
-                lazy(
-                    "`derivative_at({x0})` returned `None`. Either y was computed outside "
-                    "the `with` block or x is not watched (is it a `tf.Variable`?). "
-                    "The tape says: {why}"
-                ),
-                x0=x0,
-                why=why or "—",
-            )
+            raise _why_none(call, x0)
         found.append(ctx.number(call.value, f"derivative_at({x0})"))
         calls += call.gradient_calls or 0
     expected = [numeric_derivative(_f, x0) for x0 in _POINTS]
@@ -110,7 +145,11 @@ q1 = Problem(
             "Make x a `tf.Variable(x0)` so the tape watches it, and compute y = x³ − 2x inside "
             "`with tf.GradientTape() as tape:`."
         ),
-        lazy("After the `with` block, return `tape.gradient(y, x)`."),
+        lazy(
+            "After the `with` block, ask the tape for the gradient: `tape.gradient` takes "
+            "first what you differentiate (the target), then what you differentiate with "
+            "respect to (the source)."
+        ),
     ],
     starter="""
 def derivative_at(x0):
@@ -181,7 +220,10 @@ q2 = Problem(
     checker=_check_watched,
     hints=[
         lazy("Variables are watched automatically. Is x a variable here?"),
-        lazy("Replace `____` by `tape.watch(x)`: it must come before `y = x ** 2`."),
+        lazy(
+            "A tape follows a constant only after its `watch` method was called with it. "
+            "Where must that call be, relative to the line that computes y?"
+        ),
     ],
     starter="""
 def watched_gradient():

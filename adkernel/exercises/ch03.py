@@ -5,10 +5,20 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import progress
-from ._core import Problem, describe, numeric_derivative, numeric_jacobian, right, wrong
+from ._core import (
+    Problem,
+    describe,
+    numeric_derivative,
+    numeric_jacobian,
+    right,
+    to_array,
+    wrong,
+)
 from ._core import ____ as ____
 from ._feedback import lazy
 
@@ -68,10 +78,31 @@ def _check_grads(ctx, grads):
                 "This z adds the term x²·y."
             ),
         )
+    x_ok = ctx.close(gx, expected["x"], rtol=1e-5)
+    y_ok = ctx.close(gy, expected["y"], rtol=1e-5)
+    if x_ok:
+        raise wrong(
+            lazy(
+                "`grads['x']` is right, but `grads['y']` = {gy:.6g} is not ∂z/∂y of "
+                "z = x²·y + y³ at (2, 3). Both terms of z contain y: differentiate each with "
+                "respect to y (or let the tape do it, with y among the sources)."
+            ),
+            gy=gy,
+        )
+    if y_ok:
+        raise wrong(
+            lazy(
+                "`grads['y']` is right, but `grads['x']` = {gx:.6g} is not ∂z/∂x of "
+                "z = x²·y + y³ at (2, 3). Only the term x²·y contains x, and y is a constant "
+                "there: differentiate it with respect to x (or let the tape do it)."
+            ),
+            gx=gx,
+        )
     raise wrong(
         lazy(
-            "You found ∂z/∂x = {gx:.6g} and ∂z/∂y = {gy:.6g}; these are not the partial "
-            "derivatives of z = x²·y + y³ at (2, 3)."
+            "You found ∂z/∂x = {gx:.6g} and ∂z/∂y = {gy:.6g}; neither is the partial "
+            "derivative of z = x²·y + y³ at (2, 3). Was z computed from these x and y inside "
+            "the `with` block?"
         ),
         gx=gx,
         gy=gy,
@@ -85,7 +116,10 @@ q1 = Problem(
     checker=_check_grads,
     hints=[
         lazy("`tape.gradient` returns the same structure as its sources: give it a dict."),
-        lazy("`tape.gradient(z, {'x': x, 'y': y})`. By hand: ∂z/∂x = 2xy, ∂z/∂y = x² + 3y²."),
+        lazy(
+            "Give each variable a key in a dict of sources; the gradients come back under the "
+            "same keys. To compare by hand: ∂z/∂x = 2xy, ∂z/∂y = x² + 3y²."
+        ),
     ],
     starter="""
 x = tf.Variable(2.0)
@@ -158,7 +192,10 @@ q2 = Problem(
     checker=_check_jacobian,
     hints=[
         lazy("A Jacobian has one row per output and one column per input."),
-        lazy("`tape.jacobian(F, v)`."),
+        lazy(
+            "`tape.gradient` sums over the outputs. The tape has another method that keeps "
+            "one row per output; it takes the same two arguments, target first."
+        ),
     ],
     starter="""
 v = tf.Variable([2.0, 3.0])
@@ -178,12 +215,58 @@ J = tape.jacobian(F, v)
 )
 
 
+def _nested_facts(also) -> dict:
+    """Plain facts about the answer cell's tapes, from the optional names ``outer`` and
+    ``dz_dy`` (``Problem(also=...)``): did the outer tape record the inner gradient?"""
+    from ..engine.tape import GradientTape
+
+    outer, dz_dy = also.get("outer"), also.get("dz_dy")
+    facts = {"dz_dy": None, "recorded": None}
+    if dz_dy is not None:
+        try:
+            facts["dz_dy"] = float(to_array(dz_dy).reshape(()))
+        except Exception:
+            pass
+    serial = getattr(dz_dy, "_serial", None)
+    if isinstance(outer, GradientTape) and isinstance(serial, int):
+        view = outer.view()
+        facts["recorded"] = view.gradient_output(serial) or view.tracks(serial)
+    return facts
+
+
 def _check_second(ctx, d2z_dy2):
     if d2z_dy2 is None:
+        facts = _nested_facts(ctx.also)
+        if facts["dz_dy"] is not None and math.isclose(facts["dz_dy"], 4.0, rel_tol=1e-5):
+            raise wrong(
+                lazy(
+                    "`d2z_dy2` is `None`, and `dz_dy` is 4 = 2x: the inner gradient was taken "
+                    "with respect to x. Both gradients of d²z/dy² are with respect to y."
+                ),
+            )
+        if facts["recorded"]:
+            raise wrong(
+                lazy(
+                    "`d2z_dy2` is `None`, although the outer tape did record the inner "
+                    "gradient: the outer gradient is taken with respect to the wrong variable. "
+                    "dz/dy = 3y² contains only y (no x): differentiate `dz_dy` with respect "
+                    "to y."
+                ),
+            )
+        if facts["recorded"] is False:
+            raise wrong(
+                lazy(
+                    "`d2z_dy2` is `None`: the inner `gradient` ran after the outer `with` block "
+                    "had ended, so the outer tape did not record it. Indent the line that "
+                    "computes `dz_dy` under the outer `with`."
+                ),
+            )
         raise wrong(
             lazy(
-                "`d2z_dy2` is `None`: the inner `gradient` must run inside the outer "
-                "`with` block, so that the outer tape records it."
+                "`d2z_dy2` is `None`: the outer tape found no path from `dz_dy` to the source "
+                "you gave. Either the inner `gradient` did not run inside the outer `with` "
+                "block, so the outer tape did not record it, or the outer gradient is taken "
+                "with respect to a variable dz/dy = 3y² does not contain: it contains only y."
             ),
         )
     value = ctx.number(d2z_dy2, "d2z_dy2")
@@ -197,6 +280,13 @@ def _check_second(ctx, d2z_dy2):
             lazy(
                 "You found 27: that is the first derivative dz/dy = 3y². Differentiate "
                 "it again with the outer tape."
+            ),
+        )
+    if ctx.close(value, 2.0):
+        raise wrong(
+            lazy(
+                "You found 2: that is d²z/dx², the second derivative with respect to x. Both "
+                "gradients of d²z/dy² are taken with respect to y."
             ),
         )
     raise wrong(
@@ -215,8 +305,9 @@ q3 = Problem(
     hints=[
         lazy("Nest two tapes: the inner one gives dz/dy, the outer one differentiates that."),
         lazy(
-            "Compute `dz_dy = inner.gradient(z, y)` while still inside the outer `with`; after "
-            "it, `outer.gradient(dz_dy, y)`."
+            "Ask the inner tape for dz/dy inside the outer `with` block (indented under it), "
+            "so that the outer tape records that computation; after the block, ask the outer "
+            "tape for the derivative of `dz_dy` with respect to y."
         ),
     ],
     starter="""
@@ -238,4 +329,5 @@ with tf.GradientTape() as outer:
 d2z_dy2 = outer.gradient(dz_dy, y)
 """,
     explanation=lazy("dz/dy = 3y², and its derivative 6y is 18 at y = 3."),
+    also=("outer", "dz_dy"),
 )

@@ -210,13 +210,14 @@ q1 = Problem(
     checker=_check_train,
     hints=[
         lazy(
-            "Wrap the tutorial's loop in the function: the body of `for epoch in range(epochs):` "
-            "is the same four steps (loss in a tape, gradients, two `assign_sub`), with `lr` "
-            "instead of 0.1."
+            "Wrap the tutorial's loop in the function: the `____` in the loop stands for "
+            "several lines, the same four steps as the tutorial (loss in a tape, gradients, "
+            "two `assign_sub`), with `lr` instead of 0.1."
         ),
         lazy(
-            "Open a new tape every epoch, and write the loss with the local W and b: "
-            "`loss = tf.reduce_mean(tf.square(W * X + b - y))`."
+            "Open a new tape every epoch, and write the loss with the W and b of `train`, "
+            "not with the notebook's `loss_function` (it reads the global W and b): the mean "
+            "of the squared differences between W·X + b and y."
         ),
     ],
     starter="""

@@ -93,8 +93,9 @@ q1 = Problem(
             "`history_of(lr, 100)`) until the loss grows instead of shrinking."
         ),
         lazy(
-            "The limit is 2 divided by the largest curvature of the loss surface, about "
-            "2 / 2.48 ≈ 0.8: any rate clearly above it diverges."
+            "As the rate grows, the loss curve changes shape: first it falls smoothly, then it "
+            "zig-zags but still falls, then the zig-zags grow. You want a rate of the third "
+            "kind, where the loss ends higher than it started."
         ),
     ],
     starter="""
@@ -183,8 +184,9 @@ q2 = Problem(
             "is what bigger steps shorten."
         ),
         lazy(
-            "Use all 50 epochs and a learning rate well above 0.1 but safely below the "
-            "divergence limit of about 0.8."
+            "More epochs only help, up to the budget. For the rate, try values between 0.1 "
+            "and the divergence limit you found in question 1: which of them end below the "
+            "target loss?"
         ),
     ],
     starter="""
@@ -396,13 +398,15 @@ q3 = Problem(
     checker=_check_mlp,
     hints=[
         lazy(
-            "A hidden layer of 16 tanh units: `h = tf.tanh(tf.matmul(X, W1) + b1)`, then "
-            "logits `tf.matmul(h, W2) + b2`. Start W1 and W2 with small random numbers."
+            "Two layers: the inputs (2 per point) go to a hidden layer of tanh units (16 are "
+            "plenty), which goes to one output, the logit. So W1 is 2 × 16 and W2 is 16 × 1. "
+            "Start W1 and W2 with small random numbers (`rng.randn`), not zeros."
         ),
         lazy(
-            "Loss: `tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=Y_train, "
-            "logits=forward(X_train)))`; update with lr 0.5 and train for 500 steps. "
-            "`predict` returns `forward(X).numpy()[:, 0] > 0`."
+            "For the loss, average the sigmoid cross-entropy of the logits against the labels "
+            "`Y_train` (`tf.nn` has a function that takes logits). A logit above 0 means class "
+            "1, which is what `predict` tests. Train for a few hundred steps; if the accuracy "
+            "is low, train longer or take larger steps."
         ),
     ],
     starter="""

@@ -169,13 +169,14 @@ q1 = Problem(
     hints=[
         lazy(
             "Each parent pair is (input, ∂output/∂input). For a product the derivative with "
-            "respect to one factor is the other factor. In `backward`, each parent gets "
-            "upstream × local: `parent.grad += node.grad * local`."
+            "respect to one factor is the value of the other factor. In `backward`, each "
+            "parent receives upstream × local, added to what it already has (a value used "
+            "twice collects both contributions)."
         ),
         lazy(
-            "`topological_order(self)` lists every node after its inputs; walk it backwards, "
-            "`for node in reversed(topological_order(self)):`, so that each node has heard "
-            "from all its users before it passes its gradient on."
+            "`topological_order(self)` lists every node after its inputs, so f comes last. "
+            "The backward pass starts at f: visit that list in the opposite order, so that "
+            "each node has heard from all its users before it passes its gradient on."
         ),
     ],
     starter="""
@@ -218,17 +219,43 @@ Value.backward = backward
 _POINTS = [0.3, 1.7, -2.6, 2.2]  # away from .5, where rounding conventions differ
 
 
+_UPSTREAM = 3.0  # the probe differentiates 3 · round_st(x): upstream is 3 everywhere
+
+
 def _probe(round_st):
+    """Run ``round_st`` as the check needs it; what it raises in the backward pass and what
+    its own gradient function returns are kept as data (``ShapeError`` text, an array)."""
     from .. import tf
+    from ..engine.errors import ShapeError
 
     x = tf.constant(_POINTS)
     with tf.GradientTape() as tape:
         tape.watch(x)
         r = round_st(x)
         if isinstance(r, tuple):
-            return r, None
-        y = 3.0 * r
-    return y, tape.gradient(y, x)
+            return r, None, None
+        y = _UPSTREAM * r
+    try:
+        g = tape.gradient(y, x)
+    except ShapeError as exc:
+        return y, None, _gradient_function_output(round_st, x) or {"error": str(exc)}
+    return y, g, None
+
+
+def _gradient_function_output(round_st, x):
+    """What the learner's ``grad(upstream)`` returns for an upstream of x's shape, read
+    through the decorator (``@tf.custom_gradient`` keeps the function as ``__wrapped__``)."""
+    from .. import tf
+
+    inner = getattr(round_st, "__wrapped__", None)
+    if inner is None:
+        return None
+    try:
+        _, grad = inner(x)
+        out = grad(_UPSTREAM * tf.ones_like(x))
+        return {"found": describe(out), "shape": tuple(to_array(out).shape)}
+    except Exception:  # the tape's own ShapeError says enough
+        return None
 
 
 def _check_round(ctx, round_st):
@@ -237,7 +264,7 @@ def _check_round(ctx, round_st):
             lazy("`round_st` should be a function, but it is {found}."),
             found=describe(round_st),
         )
-    y, g = ctx.call(_probe, round_st).value
+    y, g, shape_error = ctx.call(_probe, round_st).value
     if isinstance(y, tuple):
         raise wrong(
             lazy(
@@ -267,6 +294,26 @@ def _check_round(ctx, round_st):
             lazy("`round_st(x)` gives {v} for x = {x}: those are not the rounded values."),
             v=describe(values),
             x=_POINTS,
+        )
+    if shape_error is not None and "shape" in shape_error:
+        raise wrong(
+            lazy(
+                "Your gradient function returns {found}, of shape {s}, for an x of shape (4,). "
+                "`grad(upstream)` must return one gradient per element of x: an array of "
+                "x's shape. `upstream` has that shape; build the gradient from it (straight "
+                "through: pass it on)."
+            ),
+            found=shape_error["found"],
+            s=shape_error["shape"],
+        )
+    if shape_error is not None:
+        raise wrong(
+            lazy(
+                "The gradient through `round_st` has the wrong shape ({error}). `grad(upstream)` "
+                "must return one gradient per element of x: an array of x's shape, like "
+                "`upstream`."
+            ),
+            error=shape_error["error"],
         )
     if g is None:
         raise wrong(
@@ -314,10 +361,15 @@ q2 = Problem(
     checker=_check_round,
     hints=[
         lazy(
-            "Inside the decorated function compute `y = tf.round(x)`, define `grad(upstream)`, "
-            "and return the pair `y, grad`."
+            "The forward pass is ordinary rounding (TensorFlow has a function for it); "
+            "`grad` receives the gradient arriving from above and returns what flows on "
+            "to x."
         ),
-        lazy("Straight through means the gradient function returns `upstream` unchanged."),
+        lazy(
+            "Straight through means: on the way back, pretend the rounding was the identity. "
+            "The identity's local derivative is 1; so what must `grad` return, given what "
+            "it receives?"
+        ),
     ],
     starter="""
 @tf.custom_gradient

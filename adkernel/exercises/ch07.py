@@ -54,6 +54,111 @@ _CASES = (
 )
 
 
+class _Traced:
+    """The function given to ``grad_of``, noting each call as plain data: was its input a
+    tensor, was a tape recording, was the input watched, and the serial of its result (to
+    compare with the target of ``tape.gradient``)."""
+
+    def __init__(self, f) -> None:
+        self.f = f
+        self.calls: list[dict] = []
+
+    def __call__(self, x):
+        from ..engine import tape as _tape
+        from ..engine.tensor import TensorLike
+
+        tensor = isinstance(x, TensorLike)
+        note = {
+            "tensor_input": tensor,
+            "recording": bool(_tape.state.recording),
+            "watched": tensor and _tape.tracked(x),
+        }
+        out = self.f(x)
+        note["out_serial"] = getattr(out, "_serial", None)
+        self.calls.append(note)
+        return out
+
+
+def _why_none(call, traced, x0, text):
+    """Why ``grad_of(f, x0)`` returned ``None``: judged from what f saw when it ran
+    (``_Traced``) and what ``tape.gradient`` was asked (``Call.gradients``)."""
+    if call.gradient_calls == 0:
+        return wrong(
+            lazy(
+                "`grad_of(f, {x0})` returned `None` without asking the tape for a gradient: "
+                "its last line should return what `tape.gradient` gives."
+            ),
+            x0=x0,
+        )
+    facts = call.gradients[-1] if call.gradients else {}
+    if facts.get("target_watched"):
+        return wrong(
+            lazy(
+                "`grad_of(f, {x0})` returned `None` because the arguments of `tape.gradient` "
+                "are swapped: its first argument is x, the tensor the tape watches. The first "
+                "argument is the target, what you differentiate (y = f(x)); the second is the "
+                "source, what you differentiate with respect to (x)."
+            ),
+            x0=x0,
+        )
+    made = {c["out_serial"] for c in traced.calls}
+    if not traced.calls:
+        return wrong(
+            lazy(
+                "`grad_of(f, {x0})` returned `None`: your function never calls f, so the y you "
+                "differentiate was not computed inside the `with` block. It is another y, "
+                "perhaps a global left by an earlier cell. Compute y from f and x inside the "
+                "`with` block, then differentiate that y."
+            ),
+            x0=x0,
+        )
+    if facts.get("target_serial") is not None and facts["target_serial"] not in made:
+        return wrong(
+            lazy(
+                "`grad_of(f, {x0})` returned `None`: the y you differentiate is not the result "
+                "of the f(x) your function computed. It is another y, perhaps a global left by "
+                "an earlier cell. Keep the result of f in a name inside the `with` block and "
+                "differentiate that."
+            ),
+            x0=x0,
+        )
+    last = traced.calls[-1]
+    if not last["tensor_input"]:
+        return wrong(
+            lazy(
+                "`grad_of(f, {x0})` returned `None`: f was called on the plain number x0, which "
+                "no tape can follow. Call f on the tensor x."
+            ),
+            x0=x0,
+        )
+    if not last["recording"]:
+        return wrong(
+            lazy(
+                "`grad_of(f, {x0})` returned `None`: f(x) was computed after the `with` block "
+                "had ended, when the tape no longer records. Compute it inside the block."
+            ),
+            x0=x0,
+        )
+    if not last["watched"]:
+        return wrong(
+            lazy(
+                "`grad_of(f, {x0})` for f(x) = {f} returned `None`: when f ran, the tape was "
+                "not watching x. A constant is watched only after `tape.watch(x)`, called "
+                "before f(x)."
+            ),
+            x0=x0,
+            f=text,
+        )
+    return wrong(
+        lazy(
+            "`grad_of(f, {x0})` for f(x) = {f} returned `None`: the tape found no path from "
+            "the target to the source you gave. Differentiate y = f(x) with respect to x."
+        ),
+        x0=x0,
+        f=text,
+    )
+
+
 def _check_grad_of(ctx, grad_of):
     if not callable(grad_of):
         raise wrong(
@@ -62,16 +167,10 @@ def _check_grad_of(ctx, grad_of):
         )
     found, tape_calls = [], 0
     for f, _, x0, text in _CASES:
-        call = ctx.call(grad_of, f, x0)
+        traced = _Traced(f)
+        call = ctx.call(grad_of, traced, x0)
         if call.value is None:
-            raise wrong(
-                lazy(
-                    "`grad_of(f, {x0})` for f(x) = {f} returned `None`: the tape did not watch "
-                    "x. A constant is watched only after `tape.watch(x)`, called before f(x)."
-                ),
-                x0=x0,
-                f=text,
-            )
+            raise _why_none(call, traced, x0, text)
         found.append(ctx.number(call.value, f"grad_of(f, {x0})"))
         tape_calls += call.gradient_calls or 0
     expected = [numeric_derivative(f64, x0) for _, f64, x0, _ in _CASES]
@@ -121,12 +220,14 @@ q1 = Problem(
     checker=_check_grad_of,
     hints=[
         lazy(
-            "Make x0 a constant with `x = tf.constant(x0)`, and watch it on the tape before "
-            "calling f."
+            "The `____` in the `with` block stands for two lines. x is a constant, and a tape "
+            "follows a constant only when asked to; then f is applied to x while the tape "
+            "records."
         ),
         lazy(
-            "Inside `with tf.GradientTape() as tape:` write `tape.watch(x)` and `y = f(x)`; "
-            "after the block return `tape.gradient(y, x)`."
+            "First make the tape watch x, then compute y from f and x, keeping it in a name. "
+            "After the block, ask the tape for the gradient of that y (the target comes "
+            "first, then the source)."
         ),
     ],
     starter="""
