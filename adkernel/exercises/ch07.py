@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from . import progress
-from ._core import Problem, describe, numeric_derivative, right, wrong
+from ._core import LearnerError, Problem, describe, numeric_derivative, right, wrong
 from ._core import ____ as ____
 from ._feedback import lazy
 
@@ -79,6 +79,16 @@ class _Traced:
         return out
 
 
+def _plain_number(x0):
+    return wrong(
+        lazy(
+            "In `grad_of(f, {x0})`, f was called on the plain number x0, which no tape can "
+            "follow. Call f on the tensor x."
+        ),
+        x0=x0,
+    )
+
+
 def _why_none(call, traced, x0, text):
     """Why ``grad_of(f, x0)`` returned ``None``: judged from what f saw when it ran
     (``_Traced``) and what ``tape.gradient`` was asked (``Call.gradients``)."""
@@ -124,13 +134,7 @@ def _why_none(call, traced, x0, text):
         )
     last = traced.calls[-1]
     if not last["tensor_input"]:
-        return wrong(
-            lazy(
-                "`grad_of(f, {x0})` returned `None`: f was called on the plain number x0, which "
-                "no tape can follow. Call f on the tensor x."
-            ),
-            x0=x0,
-        )
+        return _plain_number(x0)
     if not last["recording"]:
         return wrong(
             lazy(
@@ -168,7 +172,12 @@ def _check_grad_of(ctx, grad_of):
     found, tape_calls = [], 0
     for f, _, x0, text in _CASES:
         traced = _Traced(f)
-        call = ctx.call(grad_of, traced, x0)
+        try:
+            call = ctx.call(grad_of, traced, x0)
+        except LearnerError:
+            if traced.calls and not traced.calls[-1]["tensor_input"]:
+                raise _plain_number(x0) from None  # the tape refused f's plain result
+            raise
         if call.value is None:
             raise _why_none(call, traced, x0, text)
         found.append(ctx.number(call.value, f"grad_of(f, {x0})"))
