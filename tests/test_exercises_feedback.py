@@ -432,3 +432,9 @@ def test_a_value_that_is_chinese_text_gets_no_stray_space():
     )
     assert "是 3.25" in render(msg(found="3.25"), "zh")
     assert "是一个列表" in render(msg(found=lazy("a list")), "zh")
+
+
+def test_chinese_wording_of_the_nested_tapes_hint():
+    """Issue 17's wording: the inner gradient is computed 在外层 with 块之内."""
+    assert "在外层 `with` 块之内计算" in render(ch03.q3.hints[1], "zh")
+    assert "在仍处于外层" not in render(ch03.q3.hints[1], "zh")
