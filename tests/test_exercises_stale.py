@@ -45,6 +45,9 @@ def shell(ipshell, tmp_path, monkeypatch):
     names = ("slope", "central_diff", "ex", "tf", "____")
     saved = {n: ipshell.user_ns[n] for n in names if n in ipshell.user_ns}
     yield ipshell
+    # IPython's display hook re-reads the last cell kept in history (to honour a trailing
+    # `;`); leave a cell that parses there for the shell's next users
+    ipshell.run_cell("pass", store_history=True)
     for n in names:
         ipshell.user_ns.pop(n, None)
     ipshell.user_ns.update(saved)
