@@ -204,8 +204,12 @@ def install(shell=None) -> dict | None:
     def after(result=None) -> None:
         info = getattr(result, "info", None)
         running = record["running"]
-        if running and running[-1]["info"] is info:
-            names = running.pop()["names"]
+        mine = [k for k, entry in enumerate(running) if entry["info"] is info]
+        inner = ""
+        if mine:  # (a nested cell, e.g. a %%tape body, has its own pair of events)
+            names = running[mine[-1]]["names"]
+            inner = running[mine[-1]].get("inner_error", "")
+            del running[mine[-1]:]  # and any cell whose post_run_cell never came
         else:  # no pre_run_cell for it: the cell that installed us, or an empty cell
             source = getattr(info, "raw_cell", "") or ""
             names = bound_names(source, transformed_of(info, source))
@@ -215,6 +219,11 @@ def install(shell=None) -> dict | None:
             exc = getattr(result, "error_before_exec", None) or getattr(
                 result, "error_in_exec", None)
             error = describe_error(exc) if exc is not None else ""
+        if error and inner:  # "the %%tape cell failed": the body's own error says more
+            error = inner
+        if error:
+            for entry in running:  # the cells this one runs inside
+                entry.setdefault("inner_error", error)
         count = getattr(result, "execution_count", None)
         for name in names:
             record["names"][name] = {"ok": not error, "error": error, "count": count}

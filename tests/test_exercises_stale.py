@@ -295,3 +295,14 @@ def test_progress_is_not_touched_by_a_stale_check(shell, tmp_path):
     cell(shell, CENTRAL_SYNTAX)
     assert ch01.q1.evaluate(shell.user_ns).state == "stale"
     assert not (tmp_path / "progress.json").exists()
+
+
+def test_an_answer_in_a_tape_cell(shell):
+    """``%%tape`` runs its body as a nested cell: both runs are recorded, the outer last."""
+    cell(shell, SETUP.format(chapter="ch00"))
+    assert cell(shell, "%%tape --no-graph\nslope = (3.5**2 - 3**2) / (3.5 - 3)").success
+    assert check(shell)[0].startswith("✔ Question 1 · Correct")
+    assert not cell(shell, "%%tape --no-graph\nslope = 6.5\nslope / 0").success
+    text, html = check(shell)
+    assert_not_checked(text, html, "slope", "ZeroDivisionError")  # the body's own error
+    assert _cells.log(shell)["running"] == []
