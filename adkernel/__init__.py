@@ -27,9 +27,10 @@ from .engine.i18n import get_language, set_language
 
 def load_ipython_extension(ip) -> None:
     """``%load_ext adkernel``: register the ``%%tape`` magic (imports IPython only now)."""
-    from . import magics
+    from . import _cells, magics
 
     magics.load(ip)
+    _cells.install(ip)  # which cell last set each name: exercise checks skip stale answers
 
 
 def unload_ipython_extension(ip) -> None:

@@ -23,6 +23,9 @@ of reach (such code is plain to see in the submission).
 
 One row per learner (the file stem) and exercise, with one of the states
 ``correct``, ``incorrect`` (with the feedback), ``not attempted``, ``error``, ``timed out``.
+An answer whose cell raised the last time it ran (a ``SyntaxError`` after an earlier
+version defined the name, say) is not graded from what the kernel still holds: its row is
+``error``, with the checker's "not checked" message naming the error.
 The exit code is 0 when every row was graded (correct, incorrect or not attempted), 1 when
 some row is ``error`` or ``timed out`` (the teacher should look), 2 on a usage error.
 """
@@ -72,6 +75,7 @@ NOT_ATTEMPTED = "not attempted"
 ERROR = "error"
 TIMED_OUT = "timed out"
 STATES = (CORRECT, INCORRECT, NOT_ATTEMPTED, ERROR, TIMED_OUT)
+STALE = "stale"  # the checker's "not checked" (answer cell raised last run): an error row
 GRADED = (CORRECT, INCORRECT, NOT_ATTEMPTED)
 # The states are data (the CSV, ``Row.state``) and stay as they are; the printed table
 # shows them in the teacher's language.
@@ -511,6 +515,10 @@ class _Runner:
         out = {}
         for n in numbers:
             r = results.get(str(n), results.get(n))
+            if isinstance(r, dict) and r.get("state") == STALE:
+                # the answer cell raised when it last ran: the kernel may hold an older
+                # answer, so nothing was graded; the teacher should look
+                r = {"state": ERROR, "feedback": r.get("feedback", "")}
             if not isinstance(r, dict) or r.get("state") not in STATES:
                 r = {"state": ERROR, "feedback": _("the grader's check gave no result")}
             out[n] = {"state": r["state"], "feedback": _short(r.get("feedback", ""))}

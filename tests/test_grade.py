@@ -71,6 +71,8 @@ def variant(answers: dict, *, before: dict | None = None, before_check: dict | N
     return nb
 
 
+BROKEN_Q1 = SOLUTION[1].replace("tape.gradient(y, x)", "tape.gradient(y, x")
+assert BROKEN_Q1 != SOLUTION[1]
 TAMPER = """
 import adkernel.exercises as _e
 import adkernel.exercises._core as _c
@@ -126,6 +128,9 @@ def graded(tmp_path_factory):
         "kai": variant({1: WRONG_Q1}, before={1: PATCH_NUMPY}),
         "gus": variant(SOLUTION, before_check={1: "del derivative_at"},
                        after_check={1: "derivative_at = ____"}),
+        # an earlier cell defined the answer; the answer cell itself raises (issue 17)
+        "max": variant({1: BROKEN_Q1, 2: SOLUTION[2] + "\nwatched_gradient()[5]"},
+                       before={1: SOLUTION[1]}),
     }
     for name, nb in subs.items():
         nbformat.write(nb, folder / f"{name}.ipynb")
@@ -153,7 +158,7 @@ def rows_of(graded, learner):
 def test_one_row_per_learner_and_exercise_and_the_exit_code(graded):
     learners = {r["learner"] for r in graded["rows"]}
     assert learners == {"ada", "bo", "cy", "dee", "eve", "fay", "gus", "hal", "ivy", "jo", "kai",
-                        "lu"}
+                        "lu", "max"}
     for learner in learners:
         assert sorted(rows_of(graded, learner)) == ["ch02.q1", "ch02.q2"]
     assert all(r["state"] in grade.STATES for r in graded["rows"])
@@ -226,6 +231,16 @@ def test_a_variable_deleted_before_its_check_is_not_attempted(graded):
     # not defined at its check, and still a blank at the end of the notebook
     assert "`derivative_at`" in rows["ch02.q1"]["feedback"]
     assert rows["ch02.q2"]["state"] == "correct"
+
+
+def test_an_answer_cell_that_raised_is_not_graded_from_an_older_definition(graded):
+    """The kernel still holds an earlier, correct definition; the answer cell raised."""
+    rows = rows_of(graded, "max")
+    q1, q2 = rows["ch02.q1"], rows["ch02.q2"]
+    assert q1["state"] == "error" and q2["state"] == "error"
+    assert "was not checked" in q1["feedback"] and "SyntaxError" in q1["feedback"]
+    assert "`derivative_at`" in q1["feedback"]
+    assert "was not checked" in q2["feedback"] and "IndexError" in q2["feedback"]
 
 
 def test_a_flood_of_output_is_survived(graded):

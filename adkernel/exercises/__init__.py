@@ -10,8 +10,10 @@ question also offers ``ex.q1.hint()``, ``ex.q1.hint(2)`` and ``ex.q1.solution()`
 
 A check shows one of three results as a small coloured box (HTML, with a plain-text
 fallback): *correct*, *not quite* (what was found and which property was expected), or
-*not attempted yet* (a ``____`` is still there, or the answer cell has not run). Checks
-never raise: learner code that fails, prints a flood or never returns becomes feedback
+*not attempted yet* (a ``____`` is still there, or the answer cell has not run). In
+IPython there is a fourth, *not checked*: the answer cell raised the last time it ran, so
+the kernel may still hold an older answer and nothing is graded. Checks never raise:
+learner code that fails, prints a flood or never returns becomes feedback
 (see :data:`settings` for the time limit, the language and the progress file).
 
 :func:`progress` shows which exercises pass, from ``~/.adkernel/progress.json``.
@@ -23,12 +25,16 @@ import importlib
 from typing import ClassVar
 
 from .._escape import escape
-from . import _progress
+from . import _progress, _stale
 from ._core import REGISTRY, Problem, ____, is_blank
 from ._feedback import Feedback, lazy, render
 from ._settings import settings
 
 __all__ = ["CHAPTERS", "Feedback", "Problem", "____", "is_blank", "progress", "settings"]
+
+# Inside IPython, record which cell last set each name and whether it raised: a check does
+# not grade an answer whose cell failed the last time it ran (see _stale.py).
+_stale.install()
 
 # Every chapter of the course, in order; those with exercises have a module chNN.
 CHAPTERS = (

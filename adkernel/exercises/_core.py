@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..engine.i18n import _
-from . import _progress
+from . import _progress, _stale
 from ._feedback import (
     CORRECT,
     HINT,
@@ -576,6 +576,7 @@ class Problem:
         """Check the answer and show the result (never raises)."""
         if namespace is None:
             namespace = sys._getframe(1).f_globals
+        _stale.install()  # the package was imported before this IPython shell started
         show(self.evaluate(namespace))
 
     def hint(self, n: int = 1) -> None:
@@ -588,7 +589,8 @@ class Problem:
 
     # -- the same, returning Feedback (for tests and tools) ----------------------------
     def evaluate(self, namespace: dict, *, save: bool = True) -> Feedback:
-        fb = self._evaluate(namespace)
+        # the answer cell raised the last time it ran: grade nothing (and record nothing)
+        fb = _stale.stale_feedback(self, namespace) or self._evaluate(namespace)
         if save and fb.state in (CORRECT, INCORRECT):
             try:
                 problem = _progress.record(self.key, fb.state == CORRECT)

@@ -24,6 +24,7 @@ __all__ = [
     "INCORRECT",
     "NOT_ATTEMPTED",
     "SOLUTION",
+    "STALE",
     "Feedback",
     "Fmt",
     "Text",
@@ -38,6 +39,7 @@ INCORRECT = "incorrect"
 NOT_ATTEMPTED = "not attempted"
 HINT = "hint"
 SOLUTION = "solution"
+STALE = "stale"  # the answer cell raised last time it ran: nothing was graded
 NOTE = "note"
 
 
@@ -132,9 +134,18 @@ _LABELS = {
     NOT_ATTEMPTED: lazy("Not attempted yet"),
     HINT: lazy("Hint"),
     SOLUTION: lazy("Solution"),
+    STALE: lazy("Not checked"),
     NOTE: lazy("Note"),
 }
-_MARKS = {CORRECT: "✔", INCORRECT: "✘", NOT_ATTEMPTED: "…", HINT: "?", SOLUTION: "★", NOTE: "!"}
+_MARKS = {
+    CORRECT: "✔",
+    INCORRECT: "✘",
+    NOT_ATTEMPTED: "…",
+    HINT: "?",
+    SOLUTION: "★",
+    STALE: "↻",
+    NOTE: "!",
+}
 # border colour, background colour
 _COLOURS = {
     CORRECT: ("#16a34a", "#f0fdf4"),
@@ -142,6 +153,7 @@ _COLOURS = {
     NOT_ATTEMPTED: ("#b45309", "#fffbeb"),
     HINT: ("#2563eb", "#eff6ff"),
     SOLUTION: ("#7c3aed", "#f5f3ff"),
+    STALE: ("#c2410c", "#fff7ed"),
     NOTE: ("#6b7280", "#f9fafb"),
 }
 
@@ -164,7 +176,8 @@ def _inline_html(text: str) -> str:
 class Feedback:
     """The outcome of a check, a hint or a solution: a state and a message.
 
-    ``state`` is one of ``"correct"``, ``"incorrect"``, ``"not attempted"``, ``"hint"``,
+    ``state`` is one of ``"correct"``, ``"incorrect"``, ``"not attempted"``, ``"stale"``
+    (the answer cell raised the last time it ran, so nothing was graded), ``"hint"``,
     ``"solution"``. ``title`` names the question; ``code`` is shown as a code block
     (solutions); ``notes`` are extra lines (learner output, progress-file problems).
     """

@@ -1,0 +1,55 @@
+"""Stale answers: a check grades nothing when the learner's answer cell raised last time.
+
+After a correct run, breaking the answer cell (a ``SyntaxError``, or a line that raises)
+leaves the old answer in the kernel. :func:`stale_feedback` asks :mod:`adkernel._cells`
+which cell last tried to bind each of the exercise's names; when that run raised, the check
+says so (state ``"stale"``: not correct, not incorrect, not recorded in the progress file)
+instead of grading what the kernel still holds. Outside IPython there is no record, and
+checks behave as before.
+"""
+
+from __future__ import annotations
+
+from .. import _cells
+from ._feedback import STALE, Feedback, lazy, verbatim
+
+__all__ = ["MSG_RAISED", "install", "stale_feedback"]
+
+MSG_RAISED = lazy(
+    "Your answer cell{cell} (the last cell that sets `{name}`) raised an error the last time "
+    "it ran: `{error}`. So `{name}` was not checked: it may still be an older answer. Fix "
+    "the error, run the cell again, then check."
+)
+CELL = verbatim(" [{count}]")  # the execution count Jupyter shows next to the cell
+
+
+def _code(text: str) -> str:
+    """``text`` fit for a `code span` (no backticks in it)."""
+    return str(text).replace("`", "'")
+
+
+def install() -> None:
+    """Record the cells the running IPython shell runs (nothing outside IPython)."""
+    _cells.install()
+
+
+def stale_feedback(problem, namespace) -> Feedback | None:
+    """A "not checked" feedback when the latest run of the cell that last (tried to) set
+    one of ``problem.names`` raised; None when the answer can be graded.
+
+    A name that is not defined at all is left to the usual "not defined yet" message.
+    """
+    try:
+        for name in problem.names:
+            if name not in namespace:
+                continue
+            attempt = _cells.last_attempt(name, namespace)
+            if attempt is None or attempt.get("ok") is not False:
+                continue
+            count = attempt.get("count")
+            cell = CELL(count=count) if isinstance(count, int) else ""
+            message = MSG_RAISED(cell=cell, name=name, error=_code(attempt.get("error") or "?"))
+            return Feedback(STALE, message, problem.title)
+    except Exception:  # the record is bookkeeping: when it fails, grade as before
+        return None
+    return None
