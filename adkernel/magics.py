@@ -39,7 +39,7 @@ MAX_LINE = 1000  # characters on the %%tape line; code belongs in the cell body
 MAX_STEP_OPS = 20_000  # ops the backprop stepper will walk (one slider position each)
 OPTIONS = (
     "-n/--name NAME, -p/--persistent, --watch A,B, -g/--grad TARGET[:SRC,...], "
-    "-o/--out NAME, --graph, --no-graph, --step, --plot NAME, --x-axis step|epoch"
+    "-o/--out NAME, --graph, --no-graph, --step, --plot NAME, --x-axis UNIT"
 )
 _OPTION_STRINGS = ("-n", "--name", "-p", "--persistent", "--watch", "-g", "--grad", "-o",
                    "--out", "--graph", "--no-graph", "--step", "--plot", "--x-axis", "-h",
@@ -101,9 +101,9 @@ def _make_parser() -> _Parser:
                    help=lazy("with --grad: show the backprop stepper"))
     p.add_argument("--plot", metavar="NAME", default=None,
                    help=lazy("live-plot NAME each time a gradient of it is taken in the cell"))
-    p.add_argument("--x-axis", choices=("step", "epoch"), default=None,
+    p.add_argument("--x-axis", choices=("step", "epoch"), default=None, metavar="UNIT",
                    help=lazy("with --plot: what the x axis counts, one gradient of NAME "
-                             "each: step (default) or epoch, for a loop that takes one "
+                             "each: `step` (default) or `epoch`, for a loop that takes one "
                              "gradient per pass over the data"))
     p.add_argument("-h", "--help", action="store_true", help=lazy("show this help"))
     return p
