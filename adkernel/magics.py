@@ -39,10 +39,11 @@ MAX_LINE = 1000  # characters on the %%tape line; code belongs in the cell body
 MAX_STEP_OPS = 20_000  # ops the backprop stepper will walk (one slider position each)
 OPTIONS = (
     "-n/--name NAME, -p/--persistent, --watch A,B, -g/--grad TARGET[:SRC,...], "
-    "-o/--out NAME, --graph, --no-graph, --step, --plot NAME"
+    "-o/--out NAME, --graph, --no-graph, --step, --plot NAME, --x-axis UNIT"
 )
 _OPTION_STRINGS = ("-n", "--name", "-p", "--persistent", "--watch", "-g", "--grad", "-o",
-                   "--out", "--graph", "--no-graph", "--step", "--plot", "-h", "--help")
+                   "--out", "--graph", "--no-graph", "--step", "--plot", "--x-axis", "-h",
+                   "--help")
 _LIBRARY_DIRS = tuple(str(Path(p).resolve()) for p in
                       (Path(__file__).parent, Path(np.__file__).parent))
 
@@ -100,6 +101,10 @@ def _make_parser() -> _Parser:
                    help=lazy("with --grad: show the backprop stepper"))
     p.add_argument("--plot", metavar="NAME", default=None,
                    help=lazy("live-plot NAME each time a gradient of it is taken in the cell"))
+    p.add_argument("--x-axis", choices=("step", "epoch"), default=None, metavar="UNIT",
+                   help=lazy("with --plot: what the x axis counts, one gradient of NAME "
+                             "each: `step` (default) or `epoch`, for a loop that takes one "
+                             "gradient per pass over the data"))
     p.add_argument("-h", "--help", action="store_true", help=lazy("show this help"))
     return p
 
@@ -122,7 +127,7 @@ _EXAMPLE_CODE = """
     %%tape -p --grad z:x,y -o dz
     z = x**2 + y**3
 
-    %%tape --plot loss
+    %%tape --plot loss --x-axis epoch
     for epoch in range(100):
         with tf.GradientTape() as t:
             loss = tf.reduce_mean(tf.square(W * X + b - y))
@@ -247,6 +252,11 @@ def parse_options(line: str):
     args.grad = _grad_spec(args.grad) if args.grad is not None else None
     if args.plot is not None:
         _check_name(args.plot, "--plot")
+    if args.x_axis is not None and args.plot is None:
+        raise UsageError(_("--x-axis {unit} names the x axis of the --plot curve, but there "
+                           "is no --plot: add it, e.g. %%tape --plot loss --x-axis {unit}")
+                         .format(unit=args.x_axis))
+    args.x_axis = args.x_axis or "step"
     if args.step and args.grad is None:
         raise UsageError(_("--step needs --grad TARGET: the stepper walks the backward pass "
                            "of that target, e.g. %%tape --grad y:x --step"))
@@ -467,7 +477,7 @@ class TapeMagics(Magics):
         tape = CellTape(persistent=args.persistent)
         plot = hook = None
         if args.plot:
-            plot, hook = self._plot_hook(args.plot)
+            plot, hook = self._plot_hook(args.plot, args.x_axis)
             _tape_module.gradient_hooks.append(hook)
         missing = object()
         previous = ns.get(args.name, missing)
@@ -623,10 +633,10 @@ class TapeMagics(Magics):
 
         return GraphPicture(graph_of(tape, target, names=dict(self.shell.user_ns)))
 
-    def _plot_hook(self, name: str):
+    def _plot_hook(self, name: str, x: str = "step"):
         from .widgets.lossplot import LossPlot
 
-        plot = LossPlot(name)
+        plot = LossPlot(name, x=x)
         ns = self.shell.user_ns
         thread = threading.get_ident()
 

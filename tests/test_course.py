@@ -365,3 +365,59 @@ def test_time_limit_stops_learner_code_and_kernel_stays_responsive(tmp_path, mon
     ).execute()
     assert "stopped it" in _outputs_text(nb.cells[2])
     assert _outputs_text(nb.cells[3]) == "still here\n"
+
+
+# -- the prose fixes learners asked for (issue 17): spot checks, by cell id ---------------------
+PROSE_FIXES = [
+    # (lang, notebook, cell id, must say, must no longer say)
+    ("zh", "01-what-is-ad", "01-04", "由降转升", "拐头"),
+    ("zh", "01-what-is-ad", "01-20", "求一次 f 的常数倍", "一个小倍数"),
+    ("zh", "07-summary", "07-02", "求一次 f 的常数倍", "小倍数"),
+    ("zh", "02-gradient-tape", "02-10", "这个结果传给 x", "落到 x 上"),
+    ("zh", "03-multivariable", "03-00", "以字典形式返回梯度、求多输出函数的雅可比矩阵",
+     "以字典给出"),
+    ("zh", "05-exercises", "05-04", "屏蔽 NumPy 的溢出警告", "保持安静"),
+    ("zh", "05-exercises", "05-33", "训练准确率高可能只是记住了训练数据", "死记硬背"),
+    ("zh", "07-summary", "07-16", "学习率低于约 0.81 时，越大收敛越快；超过它训练就发散",
+     "以稳定性换速度"),
+    # the plot of 01 inverts its x axis: large h is on the left
+    ("en", "01-what-is-ad", "01-06", "On the left side (large h)", "On the right side (large h)"),
+    ("zh", "01-what-is-ad", "01-06", "左侧（h 较大）", "右侧（h 较大）"),
+    # jargon explained where it first appears
+    ("en", "04-linear-regression", "04-19", "H·v = λ·v", "the eigenvalues of the matrix"),
+    ("zh", "04-linear-regression", "04-19", "H·v = λ·v", "的二阶导数矩阵（Hessian"),
+    ("en", "05-exercises", "05-24", "σ(z) = 1 / (1 + e⁻ᶻ)", "the sigmoid cross-entropy, which"),
+    ("zh", "05-exercises", "05-24", "σ(z) = 1 / (1 + e⁻ᶻ)", "sigmoid 交叉熵，"),
+    # one ____ may stand for several lines
+    ("en", "00-index", "00-05", "sometimes several lines", None),
+    ("zh", "00-index", "00-05", "有时是好几行代码", None),
+    # the explorer's history starts at W₀; the loss plot counts epochs
+    ("en", "05-exercises", "05-04", "`history['W'][0]` is W₀", None),
+    ("zh", "05-exercises", "05-04", "`history['W'][0]` 就是 W₀", None),
+    ("en", "04-linear-regression", "04-14", "%%tape --plot loss --x-axis epoch", None),
+    ("zh", "04-linear-regression", "04-14", "%%tape --plot loss --x-axis epoch", None),
+]
+
+
+@pytest.mark.parametrize("lang, name, cell_id, says, not_any_more", PROSE_FIXES,
+                         ids=lambda v: v if isinstance(v, str) and len(v) < 24 else None)
+def test_prose_fixes_are_in(lang, name, cell_id, says, not_any_more):
+    (cell,) = [c for c in read(lang, name + ".ipynb").cells if c.get("id") == cell_id]
+    assert says in cell.source
+    if not_any_more is not None:
+        assert not_any_more not in cell.source
+
+
+def test_the_84_percent_of_chapter_05_is_the_number_everywhere():
+    """The notebook prints 0.840 for the straight boundary; no text says another number."""
+    from adkernel.engine.i18n import language
+    from adkernel.exercises import ch05
+
+    for lang in ("en", "zh"):
+        text = "\n".join(c.source for c in read(lang, "05-exercises.ipynb").cells
+                         if c.cell_type == "markdown")
+        assert "84%" in text and "87%" not in text
+        with language(lang):
+            explanation = str(ch05.q3.explanation)
+        assert "84%" in explanation and "87%" not in explanation
+    assert "87%" not in Path(ch05.__file__).read_text(encoding="utf-8")

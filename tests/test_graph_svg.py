@@ -412,3 +412,89 @@ def test_escaping_of_names_titles_and_alt_text():
     html = pic._repr_html_()
     assert "<script>" not in html and '<x&"y">' not in html
     assert "&lt;x&amp;&quot;y&quot;&gt;" in html
+
+
+# -- which way the arrows point: forward (values) or backward (gradients) ----------------------
+def _boxes(root: ET.Element) -> dict:
+    out = {}
+    for g in node_groups(root):
+        rect = next(r for r in g.iter(f"{SVG}rect") if "adk-box" in r.get("class", ""))
+        out[g.get("data-id")] = tuple(float(rect.get(k)) for k in ("x", "y", "width", "height"))
+    return out
+
+
+def _ends(d: str) -> tuple:
+    """The first and last points of an edge's path."""
+    points = [tuple(map(float, p.split(","))) for p in re.findall(r"-?[\d.]+,-?[\d.]+", d)]
+    return points[0], points[-1]
+
+
+def _edges(root: ET.Element) -> list:
+    return [p for p in root.iter(f"{SVG}path") if p.get("class") == "adk-edge"]
+
+
+def _sum_of_squares():
+    x = tf.Variable(3.0)
+    w = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        z = x * w + x ** 2
+    return graph_of(tape, z, names={"x": x, "w": w, "z": z})
+
+
+@pytest.mark.parametrize("flow", ["forward", "backward"])
+def test_arrowheads_land_on_the_op_forward_and_on_the_input_backward(flow):
+    g = _sum_of_squares()
+    root = parse(render_svg(g, flow=flow))
+    boxes, edges = _boxes(root), _edges(root)
+    assert edges and {p.get("data-flow") for p in edges} == {flow}
+    for p in edges:
+        src, dst = boxes[p.get("data-src")], boxes[p.get("data-dst")]
+        first, last = _ends(p.get("d"))
+        src_bottom, dst_top = src[1] + src[3], dst[1]
+        at_src, at_dst = (first, last) if flow == "forward" else (last, first)
+        # every edge still runs between the input's bottom and the op's top ...
+        assert at_src[1] == pytest.approx(src_bottom, abs=0.5)
+        assert at_dst[1] == pytest.approx(dst_top, abs=0.5)
+        assert src[0] <= at_src[0] <= src[0] + src[2]
+        # ... and its marker (at the path's end) sits on the op forward, on the input backward
+        assert p.get("marker-end", "").startswith("url(#")
+        end_box = dst if flow == "forward" else src
+        assert end_box[1] - 0.5 <= last[1] <= end_box[1] + end_box[3] + 0.5
+    text = ET.tostring(root, encoding="unicode")
+    assert ("gradient flows back" in text) == (flow == "backward")
+
+
+def test_backward_highlighted_edges_point_from_the_op_to_its_inputs():
+    g = _sum_of_squares()
+    mul = next(n.id for n in g.nodes if n.label == "mul")
+    root = parse(render_svg(g, highlight=mul, flow="backward"))
+    boxes = _boxes(root)
+    red = [p for p in _edges(root) if p.get("data-dst") == mul]
+    assert len(red) == 2 and all(p.get("stroke") == HIGHLIGHT for p in red)
+    for p in red:
+        first, last = _ends(p.get("d"))
+        assert first[1] < boxes[mul][1]  # starts just above the op, outside its halo
+        assert last[1] == pytest.approx(sum(boxes[p.get("data-src")][1::2]), abs=0.5)
+
+
+def test_flow_is_checked_and_reaches_dot_and_graph_picture():
+    g = _sum_of_squares()
+    with pytest.raises(ValueError, match=r"'forward'.*'backward'.*'sideways'"):
+        render_svg(g, flow="sideways")
+    with pytest.raises(ValueError, match="sideways"):
+        GraphPicture(g, flow="sideways")
+    back = GraphPicture(g, flow="backward")
+    assert 'data-flow="backward"' in back.svg and 'data-flow="forward"' not in back.svg
+    assert all("dir=back" in line for line in back.to_dot().splitlines() if "->" in line)
+    assert "dir=back" not in GraphPicture(g).to_dot()
+
+
+def test_backward_pictures_keep_unique_escaped_ids():
+    g = _sum_of_squares()
+    a, b = render_svg(g, flow="forward"), render_svg(g, flow="backward")
+    ids_a = set(re.findall(r'\sid="([^"]+)"', a))
+    ids_b = set(re.findall(r'\sid="([^"]+)"', b))
+    assert ids_a and not ids_a & ids_b  # two different pictures on one page
+    custom = render_svg(g, flow="backward", id_prefix='w"<1')
+    assert 'id="w&quot;&lt;1-arrow"' in custom and "url(#w&quot;&lt;1-arrow)" in custom
+    parse(custom)

@@ -339,7 +339,7 @@ def _white_corner(png: bytes) -> bool:
 
 
 def _train(lr, epochs):
-    w, b, history = 0.0, 0.0, {"loss": [], "W": [], "b": []}
+    w, b, history = 0.0, 0.0, {"loss": [], "W": [0.0], "b": [0.0]}  # from the start
     for _step in range(epochs):
         err = 2 * w + b - 5
         history["loss"].append(err**2)
@@ -399,7 +399,7 @@ def test_explorer_in_chinese_without_missing_glyphs(zh_mode, figures):
     assert box.epochs_slider.description == "迭代周期"
     joined = "\n".join(texts)
     for chinese in ("(W, b) 的路径", "起点", "终点", "参数", "值", "学习率 0.1，100 个迭代周期",
-                    "损失不降反升"):
+                    "损失不降反升", "迭代周期"):
         assert chinese in joined, chinese
     assert _white_corner(box.figure_png())
 

@@ -133,3 +133,79 @@ for epoch in range(7):
     seen = _count_records(ip, cell)
     assert len(seen) == 7
     assert seen[-1] < seen[0]
+
+
+# -- what the x axis counts: --x-axis step|epoch, said by the learner, never guessed ------------
+def test_x_axis_option_is_parsed_and_defaults_to_step():
+    from adkernel.magics import parse_options
+
+    assert parse_options("--plot loss").x_axis == "step"
+    assert parse_options("--plot loss --x-axis epoch").x_axis == "epoch"
+    assert parse_options("--x-axis step --plot loss").x_axis == "step"
+
+
+@pytest.mark.parametrize("line, words", [
+    ("--x-axis epoch", ["--x-axis epoch", "no --plot", "%%tape --plot loss --x-axis epoch"]),
+    ("--plot loss --x-axis epochs", ["invalid choice", "'epochs'", "'epoch'"]),
+    ("--plot loss --xaxis epoch", ["did you mean --x-axis"]),
+])
+def test_x_axis_mistakes_are_explained(line, words):
+    from IPython.core.error import UsageError
+
+    from adkernel.magics import parse_options
+
+    with pytest.raises(UsageError) as info:
+        parse_options(line)
+    for w in words:
+        assert w in str(info.value)
+
+
+def _plot_texts(ip, monkeypatch, line: str) -> list[str]:
+    """The texts of the last frame a %%tape LINE cell drew."""
+    import matplotlib.text
+
+    from adkernel.widgets import lossplot
+
+    figures = []
+    real = lossplot.render_png
+
+    def keep(draw, figsize):
+        def drawn(fig):
+            draw(fig)
+            figures.append(fig)
+        return real(drawn, figsize)
+
+    monkeypatch.setattr(lossplot, "render_png", keep)
+    ip.run_cell(SETUP)
+    with capture_output():
+        result = ip.run_cell(LOOP.replace("%%tape --plot loss", line).format(n=20))
+    assert result.success and figures
+    return [t.get_text() for t in figures[-1].findobj(matplotlib.text.Text)]
+
+
+def test_loss_plot_counts_epochs_when_told(ip, monkeypatch):
+    texts = _plot_texts(ip, monkeypatch, "%%tape --plot loss --x-axis epoch")
+    assert "epoch" in texts and "step" not in texts
+    assert any(t.startswith("epoch 19: ") for t in texts)  # the note on the last value
+
+
+def test_loss_plot_counts_steps_by_default(ip, monkeypatch):
+    texts = _plot_texts(ip, monkeypatch, "%%tape --plot loss")
+    assert "step" in texts and "epoch" not in texts
+    assert any(t.startswith("step 19: ") for t in texts)
+
+
+def test_loss_plot_x_axis_in_chinese(ip, monkeypatch):
+    from adkernel.engine.i18n import language
+
+    with language("zh"):
+        texts = _plot_texts(ip, monkeypatch, "%%tape --plot loss --x-axis epoch")
+    assert "迭代周期" in texts
+    assert any(t.startswith("第 19 个迭代周期：") for t in texts)
+
+
+def test_loss_plot_rejects_an_unknown_unit():
+    from adkernel.widgets.lossplot import LossPlot
+
+    with pytest.raises(ValueError, match="'step' or 'epoch', not 'batch'"):
+        LossPlot(x="batch")

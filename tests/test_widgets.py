@@ -555,3 +555,121 @@ def test_stepper_text_and_picture_escape_learner_names():
     html = s._repr_mimebundle_()["text/html"]
     assert "<b>x" not in html  # the alt text is escaped too
     assert "<b>x</b>" in img_alt(html).replace("&lt;", "<").replace("&gt;", ">")
+
+
+# -- the stepper draws the backward pass's flow: from the op back to its inputs ----------------
+def _edge_flows(svg: str) -> set:
+    return set(re.findall(r'class="adk-edge"[^>]*data-flow="(\w+)"', svg))
+
+
+def test_stepper_arrows_point_forward_at_step_0_and_backward_after():
+    s = _fan_out()
+    assert _edge_flows(s.frame_svg(0)) == {"forward"}
+    assert "gradient flows back" not in s.frame_svg(0)
+    for k in range(1, s.n_steps):
+        svg = s.live_svg(k)
+        assert _edge_flows(svg) == {"backward"}, k
+        assert "the gradient flows back from each op to its inputs" in svg
+    # the static picture (the last step) shows the backward flow too
+    assert _edge_flows(img_svg(s._repr_mimebundle_()["text/html"])) == {"backward"}
+
+
+def test_stepper_backward_edges_of_the_step_end_on_its_inputs():
+    from adkernel.widgets.graph import HIGHLIGHT
+
+    s = _square()  # y = pow(x, 2): two edges into pow, both walked in step 1
+    edges = re.findall(r'<path class="adk-edge"[^>]*/>', s.frame_svg(1))
+    assert len(edges) == 2
+    for edge in edges:
+        d = re.search(r' d="([^"]+)"', edge).group(1)
+        ys = [float(y) for y in re.findall(r",(-?[\d.]+)", d)]
+        assert ys[0] > ys[-1]  # drawn upwards: from pow (below) to its input, arrowhead there
+        assert f'stroke="{HIGHLIGHT}"' in edge
+    forward = re.findall(r'<path class="adk-edge"[^>]*/>', s.frame_svg(0))
+    for edge in forward:
+        d = re.search(r' d="([^"]+)"', edge).group(1)
+        ys = [float(y) for y in re.findall(r",(-?[\d.]+)", d)]
+        assert ys[0] < ys[-1]  # step 0: downwards, from each input to pow
+
+
+# -- the explorer's path starts at the initial parameters --------------------------------------
+def _train_from(start: float, with_start: bool):
+    def train(lr, epochs):
+        w, ws, losses = start, [start] if with_start else [], []
+        b, bs = -start, [-start] if with_start else []
+        for _ in range(epochs):
+            losses.append((w - 3) ** 2 + (b - 1) ** 2)
+            w, b = w - lr * 2 * (w - 3), b - lr * 2 * (b - 1)
+            ws.append(w)
+            bs.append(b)
+        return {"loss": losses, "w": ws, "b": bs}
+    return train
+
+
+@pytest.fixture
+def explorer_figures(monkeypatch):
+    found = []
+    real = explorer.render_png
+
+    def keep(draw, figsize):
+        def drawn(fig):
+            draw(fig)
+            found.append(fig)
+        return real(drawn, figsize)
+
+    monkeypatch.setattr(explorer, "render_png", keep)
+    return found
+
+
+def _lines(fig, label):
+    return [ln for ax in fig.axes for ln in ax.get_lines() if ln.get_label() == label]
+
+
+def test_explorer_path_starts_at_the_initial_parameters(explorer_figures):
+    box = explore_training(_train_from(-0.354, with_start=True), epochs=(1, 50, 1, 1))
+    assert box.error is None
+    (dot,) = _lines(explorer_figures[-1], "start")
+    assert (dot.get_xdata()[0], dot.get_ydata()[0]) == pytest.approx((-0.354, 0.354))
+    (w_line,) = _lines(explorer_figures[-1], "w")
+    assert list(w_line.get_xdata()) == [0, 1]  # epoch 0 is the start, epoch 1 after an update
+    assert w_line.get_ydata()[0] == pytest.approx(-0.354)
+    ax = w_line.axes
+    assert ax.get_xlabel() == "epoch"
+    assert explorer_figures[-1].axes[0].get_xlabel() == "epoch"  # the loss, one per epoch
+
+
+def test_explorer_history_without_the_start_still_works_and_says_so(explorer_figures):
+    box = explore_training(_train_from(-0.354, with_start=False), epochs=(1, 50, 1, 5))
+    assert box.error is None and len(box.history["w"]) == 5
+    fig = explorer_figures[-1]
+    assert _lines(fig, "start") == []
+    (dot,) = _lines(fig, "after epoch 1")  # not called the start: it is after an update
+    assert dot.get_xdata()[0] != pytest.approx(-0.354)
+    (w_line,) = _lines(fig, "w")
+    assert list(w_line.get_xdata()) == [1, 2, 3, 4, 5]
+
+
+def test_explorer_rejects_parameter_lists_two_longer_than_the_loss():
+    box = explore_training(lambda lr, epochs: {"loss": [1.0], "W": [0.0, 1.0, 2.0]})
+    assert isinstance(box.error, ValueError)
+    assert "one more entry: the parameters before training" in box.message.value
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_course_history_of_records_the_start(lang):
+    """Chapter 05's history_of (both editions): entry 0 of W and b is chapter 04's start."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[1] / "course" / lang / "05-exercises.ipynb")
+                    .read_text(encoding="utf-8"))
+    source = {c.get("id"): "".join(c["source"]) for c in nb["cells"]}
+    ns = {"np": np, "tf": tf}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        exec(source["05-03"], ns)  # the data and W_start, b_start (prints them)
+        exec(source["05-05"], ns)
+    h = ns["history_of"](0.1, 1)
+    assert (h["W"][0], h["b"][0]) == pytest.approx((-0.354, -1.375), abs=1e-3)
+    assert len(h["W"]) == len(h["b"]) == len(h["loss"]) + 1
+    assert h["W"][1] != pytest.approx(h["W"][0])

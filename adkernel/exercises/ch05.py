@@ -347,8 +347,8 @@ def _check_mlp(ctx, params, train_step, predict):
         raise wrong(
             lazy(
                 "On {n} fresh points your network is right {a:.0%} of the time; {t:.0%} is "
-                "expected. A straight boundary gets about 87%: train for more steps (or with a "
-                "larger learning rate) until the boundary bends around the moons."
+                "expected, more than a straight boundary can reach: train for more steps (or "
+                "with a larger learning rate) until the boundary bends around the moons."
             ),
             n=n,
             a=accuracy,
@@ -462,6 +462,7 @@ for step in range(500):
 """,
     explanation=lazy(
         "2 inputs → 16 tanh units → 1 logit, trained for 500 full-batch steps at lr 0.5: about "
-        "96% on fresh points, where the straight line of the logistic model gets about 87%."
+        "94% of the notebook's 200 held-out points, where the straight line of the logistic "
+        "model got 84%, and about 97% of the checker's 1000 fresh points."
     ),
 )

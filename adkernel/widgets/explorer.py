@@ -2,7 +2,9 @@
 
 "Try other learning rates and epoch counts and watch the parameters change":
 :func:`explore_training` calls the learner's ``train(lr, epochs)`` whenever a slider is
-released and redraws the loss curve and the parameter trajectories. The figure is a PNG
+released and redraws the loss curve and the parameter trajectories. A history whose
+parameter lists hold one more entry than the loss list starts at the initial parameters
+(entry 0, before the first update), and the path's "start" dot is drawn there. The figure is a PNG
 in an ``ipywidgets.Image``, and the widget's mimebundle also carries that PNG, so a saved
 notebook still shows the first run's picture without a widget front end.
 """
@@ -20,7 +22,16 @@ import numpy as np
 from .._escape import escape
 from ..engine.i18n import _, lazy, ngettext
 from .graph import LIST_SEPARATOR
-from .lossplot import DRAW_LIMIT, LOSS, NOTE_COLOUR, WARN_COLOUR, drawable, plot_curve, render_png
+from .lossplot import (
+    DRAW_LIMIT,
+    LOSS,
+    NOTE_COLOUR,
+    WARN_COLOUR,
+    drawable,
+    plot_curve,
+    render_png,
+    x_label,
+)
 
 __all__ = ["TrainingExplorer", "explore_training"]
 
@@ -39,12 +50,18 @@ EPOCHS_LABEL = lazy("epochs")
 
 
 def _history(result, params, epochs: int | None = None
-             ) -> tuple[list[float], dict[str, np.ndarray]]:
-    """Check what ``train`` returned; give the losses and ``{param: (steps, k) array}``.
+             ) -> tuple[list[float], dict[str, np.ndarray], int]:
+    """Check what ``train`` returned; give the losses, ``{param: (steps, k) array}`` and the
+    epoch of the parameters' first entry.
 
     A list, tuple or array is taken as the losses only when it has one entry per epoch
     (or one more, the loss before training): a ``train`` that returns its final
     ``(W, b)`` must not be drawn as a two-point loss curve.
+
+    Parameter lists have as many entries as the loss list (each recorded after that
+    epoch's update: the first is epoch 1) or one more, the first being the parameters
+    before training (epoch 0, the true start). The loss of entry ``i`` is the one computed
+    in epoch ``i``, from the parameters after ``i`` updates, so both share one x axis.
     """
     if isinstance(result, (list, tuple, np.ndarray)) and epochs is not None:
         n = len(result)
@@ -74,13 +91,21 @@ def _history(result, params, epochs: int | None = None
         raise KeyError(_("params {missing} are not in train()'s history (keys: "
                          "{keys})").format(missing=missing, keys=list(history)))
     lengths = {k: len(history[k]) for k in ["loss", *names]}
-    if len(set(lengths.values())) > 1:
+    n_loss = lengths["loss"]
+    sizes = {lengths[k] for k in names}
+    if len(sizes) > 1 or not sizes <= {n_loss, n_loss + 1}:
         raise ValueError(_("train()'s history lists have different lengths: {lengths}; "
-                           "append every entry once per epoch").format(lengths=lengths))
+                           "append every entry once per epoch (each parameter list may "
+                           "have one more entry: the parameters before training)").format(
+            lengths=lengths))
+    # the parameters start at epoch 0 (the initial values) when they hold one more entry
+    # than the loss, or when every list holds one more entry than there were epochs
+    with_start = sizes == {n_loss + 1} or (
+        epochs is not None and n_loss == epochs + 1 and sizes == {n_loss})
     losses = [_number(v) for v in history["loss"]]
     tracks = {k: np.asarray([np.asarray(v, dtype=float).reshape(-1) for v in history[k]])
               .reshape(len(history[k]), -1) for k in names}
-    return losses, tracks
+    return losses, tracks, 0 if with_start else 1
 
 
 def _number(v) -> float:
@@ -91,20 +116,24 @@ def _number(v) -> float:
     return float(a[0])
 
 
-def _draw(fig, losses, tracks, lr, epochs) -> None:
+def _draw(fig, losses, tracks, lr, epochs, first: int = 0) -> None:
+    """The loss, the parameters against the epoch (from ``first``), and the path of two
+    scalar parameters from their first entry ("start" when ``first`` is 0, the initial
+    values; "after epoch 1" otherwise)."""
     tracks = {k: drawable(t) for k, t in tracks.items()}
     scalars = [k for k, t in tracks.items() if t.shape[1] == 1]
     path = len(tracks) == 2 and len(scalars) == 2
     axes = fig.subplots(1, 3 if path else 2)
-    plot_curve(axes[0], losses, LOSS, LOSS)
+    plot_curve(axes[0], losses, LOSS, LOSS, x="epoch")  # one entry per epoch
     ax = axes[1]
     ax.set_facecolor("white")
     colors = itertools.cycle(LINE_COLORS)
     for name, track in tracks.items():
         for j in range(min(track.shape[1], MAX_COMPONENTS)):
             label = name if track.shape[1] == 1 else f"{name}[{j}]"
-            ax.plot(np.arange(track.shape[0]), track[:, j], label=label, color=next(colors))
-    ax.set_xlabel(_("step"))
+            ax.plot(np.arange(first, first + track.shape[0]), track[:, j], label=label,
+                    color=next(colors))
+    ax.set_xlabel(x_label("epoch"))
     ax.set_ylabel(_("value"))
     ax.set_title(_("parameters"))
     ax.grid(True, alpha=0.3)
@@ -123,7 +152,8 @@ def _draw(fig, losses, tracks, lr, epochs) -> None:
         ax.set_facecolor("white")
         ax.plot(a, b, color=PATH_COLOUR, lw=1, marker="." if a.size <= 60 else None)
         if a.size:
-            ax.plot(a[:1], b[:1], "o", color=START_COLOUR, label=_("start"))
+            ax.plot(a[:1], b[:1], "o", color=START_COLOUR,
+                    label=_("start") if first == 0 else _("after epoch 1"))
             ax.plot(a[-1:], b[-1:], "*", ms=12, color=END_COLOUR, label=_("end"))
             ax.legend(loc="best", fontsize="small")
         ax.set_xlabel(scalars[0])
@@ -161,7 +191,7 @@ class TrainingExplorer(widgets.VBox):
     Examples
     --------
     >>> def train(lr, epochs):
-    ...     w, ws, losses = 0.0, [], []
+    ...     w, ws, losses = 0.0, [0.0], []      # ws starts with the initial w
     ...     for _ in range(epochs):
     ...         losses.append((w - 3) ** 2)
     ...         w -= lr * 2 * (w - 3)
@@ -221,8 +251,8 @@ class TrainingExplorer(widgets.VBox):
                 slider.description = str(label)
         try:
             result = self._train(lr, epochs)
-            losses, tracks = _history(result, self._params, epochs)
-            png = render_png(lambda fig: _draw(fig, losses, tracks, lr, epochs),
+            losses, tracks, first = _history(result, self._params, epochs)
+            png = render_png(lambda fig: _draw(fig, losses, tracks, lr, epochs, first),
                              (11.0 if len(tracks) == 2 else 8.5, 3.4))
         except (Exception, KeyboardInterrupt) as exc:  # shown below; the widget stays usable
             self.history = None
@@ -300,9 +330,13 @@ def explore_training(train, lr=(0.001, 1.0, 0.001, 0.1), epochs=(10, 500, 10, 10
     Parameters
     ----------
     train : callable
-        ``train(lr, epochs)`` returning a history: a dict of equal-length lists with a
-        ``"loss"`` entry, e.g. ``{"loss": [...], "W": [...], "b": [...]}`` (one entry per
-        epoch; numbers, arrays or tensors), or just a list of losses.
+        ``train(lr, epochs)`` returning a history: a dict of lists with a ``"loss"``
+        entry, e.g. ``{"loss": [...], "W": [...], "b": [...]}`` (one entry per epoch;
+        numbers, arrays or tensors), or just a list of losses. Give each parameter list
+        one more entry than the loss list, its first being the parameters before
+        training, and the trajectories and the path start at the initial parameters
+        (epoch 0); with as many entries as the loss, each is taken as recorded after
+        that epoch's update (the first is epoch 1).
     lr : tuple
         ``(min, max, step, value)`` of the learning-rate slider.
     epochs : tuple
@@ -323,7 +357,7 @@ def explore_training(train, lr=(0.001, 1.0, 0.001, 0.1), epochs=(10, 500, 10, 10
     >>> y = 3 * X
     >>> def train(lr, epochs):
     ...     W, b = tf.Variable([0.0]), tf.Variable([0.0])
-    ...     history = {"loss": [], "W": [], "b": []}
+    ...     history = {"loss": [], "W": [W.numpy()[0]], "b": [b.numpy()[0]]}  # the start
     ...     for _ in range(epochs):
     ...         with tf.GradientTape() as tape:
     ...             loss = tf.reduce_mean(tf.square(W * X + b - y))

@@ -91,7 +91,8 @@ ID_PLACEHOLDER = "adk-\ue000"  # replaced by a hash of the picture (see render_s
 EMPTY_TEXT = lazy("(empty tape: nothing was recorded)")
 # between the items of a list in words (the alt text): a full-width comma in Chinese
 LIST_SEPARATOR = lazy(", ")
-_OPTIONS = ("highlight", "done", "show_values", "show_grads", "title", "max_nodes")
+_OPTIONS = ("highlight", "done", "show_values", "show_grads", "title", "max_nodes", "flow")
+FLOWS = ("forward", "backward")  # which way the arrows point: with the data, or the gradient
 
 
 def _text_width(text: str, size: float = FONT_SIZE, bold: bool = False) -> float:
@@ -649,6 +650,14 @@ def _check_options(options: dict) -> None:
         raise TypeError(_("unknown option(s) {unknown}; the options are {options}").format(
             unknown=", ".join(unknown), options=", ".join(_OPTIONS)))
     _check_max_nodes(options.get("max_nodes", 120))
+    _check_flow(options.get("flow", "forward"))
+
+
+def _check_flow(flow) -> None:
+    if flow not in FLOWS:
+        raise ValueError(_("flow must be 'forward' (arrows from each input to its op) or "
+                           "'backward' (from each op back to its inputs), got {value!r}").format(
+            value=flow))
 
 
 def _find(node_id, drawn: _Drawn, by_id: dict, what: str):
@@ -665,7 +674,7 @@ def _find(node_id, drawn: _Drawn, by_id: dict, what: str):
 
 def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values: bool = True,
                show_grads: bool = True, title: str | None = None, max_nodes: int = 120,
-               id_prefix: str | None = None) -> str:
+               id_prefix: str | None = None, flow: str = "forward") -> str:
     """Draw a computation graph as a self-contained SVG document.
 
     Each box shows the op (``y = pow``) or the leaf (``x``), its shape and dtype in
@@ -674,8 +683,9 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
     (``grad 6``). A line under the legend says what the rows are.
     Variables are blue, watched tensors orange, constants grey and dashed, ops white with
     the op name in bold; the target has a thick outline. Arrows follow the data, from each
-    input to the op that uses it; an op's inputs arrive left to right in argument order.
-    Hovering a box shows its full description.
+    input to the op that uses it (``flow="backward"`` turns them round: the gradient
+    flows from each op back to its inputs); an op's inputs arrive left to right in
+    argument order. Hovering a box shows its full description.
 
     Parameters
     ----------
@@ -695,6 +705,11 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
         Largest number of boxes drawn. Longer tapes are summarised: a repeated loop
         body is drawn for its first and last iteration around one summary node, and
         the middle of what remains becomes one ``N more ops`` node.
+    flow : {"forward", "backward"}
+        Which way the arrows point: ``"forward"`` (default) from each input to the op
+        that uses it, as the values flow; ``"backward"`` from each op to its inputs, as
+        the gradients flow in the backward pass (the stepper's backward steps). A line
+        under the legend says so. Each edge's ``data-src`` is its input either way.
 
     Returns
     -------
@@ -716,6 +731,8 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
     True
     """
     _check_max_nodes(max_nodes)
+    _check_flow(flow)
+    backward = flow == "backward"
     by_id = {n.id: n for n in graph.nodes}
     drawn = _summarise(graph, int(max_nodes))
     g = drawn.graph
@@ -739,6 +756,8 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
                        "grad = gradient of the target")
                      if show_grads and target is not None
                      else _("in each box: name or op, then shape, dtype; value"))
+        if backward and g.edges:
+            notes.append(_("arrows: the gradient flows back from each op to its inputs"))
     if graph.backward_ops:
         n = graph.backward_ops
         notes.append(ngettext("not drawn: {n} op of the backward pass "
@@ -788,9 +807,12 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
             colour, w, marker = (HIGHLIGHT, 2.2, "-hl")
             (px, py) = points[-1]
             points = [*points[:-1], (px, py - 6)]
+        if backward:  # drawn from the op to the input: the arrowhead lands on the input
+            points = points[::-1]
         out.append(f'<path class="adk-edge" data-src="{_attr(src)}" data-dst="{_attr(dst)}" '
-                   f'data-pos="{pos}" d="{_path(points)}" stroke="{colour}" '
-                   f'stroke-width="{w}" marker-end="url(#{pid}-arrow{marker})"/>')
+                   f'data-pos="{pos}" data-flow="{flow}" d="{_path(points)}" '
+                   f'stroke="{colour}" stroke-width="{w}" '
+                   f'marker-end="url(#{pid}-arrow{marker})"/>')
     out.append("</g>")
     out.append('<g class="adk-nodes">')
     for n in g.nodes:
@@ -916,7 +938,7 @@ class GraphPicture:
         From :func:`~adkernel.engine.inspect.graph_of`.
     **options
         Passed to :func:`render_svg`: ``highlight``, ``done``, ``show_values``,
-        ``show_grads``, ``title``, ``max_nodes``.
+        ``show_grads``, ``title``, ``max_nodes``, ``flow``.
 
     Examples
     --------
@@ -987,8 +1009,11 @@ class GraphPicture:
             lines.append(f'  {n.id} [label={_dot_quote(text)}, fillcolor="{fill}", '
                          f'color="{stroke}"{style}{width}];')
         fan_in = Counter(d for _s, d, _p in drawn.graph.edges)
+        back = self.options.get("flow", "forward") == "backward"
         for src, dst, pos in drawn.graph.edges:
-            port = f' [headlabel="{pos}"]' if fan_in[dst] > 1 else ""
+            attrs = ([f'headlabel="{pos}"'] if fan_in[dst] > 1 else []) + (
+                ["dir=back"] if back else [])  # the arrowhead on the input: gradient flow
+            port = f" [{', '.join(attrs)}]" if attrs else ""
             lines.append(f"  {src} -> {dst}{port};")
         lines.append("}")
         return "\n".join(lines) + "\n"
@@ -1030,7 +1055,7 @@ def show_graph(target, tape, names: dict | None = None, **options) -> GraphPictu
         calling code (a notebook's variables); pass ``{}`` for none.
     **options
         :func:`render_svg`'s options: ``highlight``, ``done``, ``show_values``,
-        ``show_grads``, ``title``, ``max_nodes``.
+        ``show_grads``, ``title``, ``max_nodes``, ``flow``.
 
     Returns
     -------

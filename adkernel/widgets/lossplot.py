@@ -21,7 +21,8 @@ from time import perf_counter
 
 from ..engine.i18n import _, lazy
 
-__all__ = ["LossPlot", "drawable", "font_families", "plot_curve", "render_png"]
+__all__ = ["X_UNITS", "LossPlot", "drawable", "font_families", "plot_curve", "render_png",
+           "x_label"]
 
 # Fonts that cover Chinese, in order of preference: Linux (Debian/Ubuntu's fonts-noto-cjk,
 # WenQuanYi), Windows (Microsoft YaHei, SimHei), macOS (PingFang SC, Heiti SC, Hiragino
@@ -57,6 +58,28 @@ WARN_COLOUR = "#d55e00"  # vermillion: values that could not be drawn
 NOTE_COLOUR = "#4d4d4d"
 BACKGROUND = "white"  # explicit: a dark notebook theme must not show through the PNG
 LOSS = lazy("loss")  # the default name of what a LossPlot records
+# what the x axis counts: each recorded value is one step (one gradient update) or one
+# epoch (one pass over the data); the words of the axis and of the notes on the axes
+X_UNITS = ("step", "epoch")
+_X_LABEL = {"step": lazy("step"), "epoch": lazy("epoch")}
+_NOT_DRAWN = {"step": lazy("not drawn from step {step}: {name} = {value:.3g}"),
+              "epoch": lazy("not drawn from epoch {step}: {name} = {value:.3g}")}
+_LAST = {"step": lazy("step {step}: {value:.4g}"),
+         "epoch": lazy("epoch {step}: {value:.4g}")}
+
+
+def x_label(x: str) -> str:
+    """The x axis's label for a unit of :data:`X_UNITS`, in the current language.
+
+    Examples
+    --------
+    >>> x_label("epoch")
+    'epoch'
+    """
+    if x not in _X_LABEL:
+        raise ValueError(_("the x axis counts {units}, not {x!r}").format(
+            units=" or ".join(repr(u) for u in X_UNITS), x=x))
+    return str(_X_LABEL[x])
 
 
 def _add_cjk_font_files(font_manager, files=CJK_FONT_FILES) -> list:
@@ -181,8 +204,8 @@ def drawable(values):
         return np.where(np.abs(y) <= DRAW_LIMIT, y, np.nan)
 
 
-def plot_curve(ax, values, ylabel: str, title: str | None = None) -> None:
-    """Draw ``values`` against their step on ``ax``, choosing the y scale.
+def plot_curve(ax, values, ylabel: str, title: str | None = None, x: str = "step") -> None:
+    """Draw ``values`` against their step (or epoch) on ``ax``, choosing the y scale.
 
     The y axis is logarithmic when every drawable value is positive and they span more
     than two decades. Values that cannot be drawn (see :func:`drawable`: a diverging run)
@@ -194,6 +217,9 @@ def plot_curve(ax, values, ylabel: str, title: str | None = None) -> None:
     values : sequence of float
     ylabel : str
     title : str, optional
+    x : {"step", "epoch"}
+        What one value stands for, the x axis's label: a step (one gradient update, the
+        default) or an epoch (one pass over the training data).
 
     Examples
     --------
@@ -202,6 +228,7 @@ def plot_curve(ax, values, ylabel: str, title: str | None = None) -> None:
     """
     import numpy as np
 
+    xlabel = x_label(x)
     y = np.asarray(values, dtype=float)
     ylabel = str(ylabel)  # a lazy() label: in the language current now
     title = None if title is None else str(title)
@@ -214,19 +241,18 @@ def plot_curve(ax, values, ylabel: str, title: str | None = None) -> None:
     good = shown[finite]
     if good.size and good.min() > 0 and good.max() / good.min() > 100:
         ax.set_yscale("log")
-    ax.set_xlabel(_("step"))
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     ax.grid(True, alpha=0.3)
     if not finite.all():
         first = int(np.argmin(finite))
-        ax.text(0.02, 0.95, _("not drawn from step {step}: {name} = {value:.3g}").format(
+        ax.text(0.02, 0.95, _NOT_DRAWN[x].format(
                     step=first, name=ylabel, value=y[first]),
                 transform=ax.transAxes, va="top", color=WARN_COLOUR)
     elif good.size:
-        ax.text(0.98, 0.95, _("step {step}: {value:.4g}").format(step=good.size - 1,
-                                                                  value=good[-1]),
+        ax.text(0.98, 0.95, _LAST[x].format(step=good.size - 1, value=good[-1]),
                 transform=ax.transAxes, va="top", ha="right", color=NOTE_COLOUR)
     else:
         ax.text(0.5, 0.5, _("no values yet"), transform=ax.transAxes, ha="center",
@@ -276,6 +302,9 @@ class LossPlot:
         Figure title; defaults to ``name``.
     min_interval : float
         Seconds between redraws while recording.
+    x : {"step", "epoch"}
+        What one recorded value stands for, the x axis's label (default ``"step"``; a loop
+        that takes one gradient per pass over the data counts epochs).
 
     Attributes
     ----------
@@ -297,7 +326,9 @@ class LossPlot:
     """
 
     def __init__(self, name: str = LOSS, title: str | None = None,
-                 min_interval: float = 0.25):
+                 min_interval: float = 0.25, x: str = "step"):
+        x_label(x)  # a unit it does not know fails now, not at the first frame
+        self.x = x
         self.name = name
         self.title = title if title is not None else name
         self.min_interval = float(min_interval)
@@ -349,7 +380,7 @@ class LossPlot:
         b'\\x89PNG'
         """
         return render_png(lambda fig: plot_curve(fig.add_subplot(), self.values, self.name,
-                                                 self.title), (6.0, 3.2))
+                                                 self.title, x=self.x), (6.0, 3.2))
 
     def _show(self) -> None:
         frame = _Frame(self.figure_png(), repr(self))

@@ -4,8 +4,10 @@
 choose the step, an ``HTML`` widget shows the computation graph drawn by
 :func:`~adkernel.widgets.graph.render_svg` (the current op outlined in red, gradients not
 known yet shown as ``grad ?``), and a text panel explains the step in words and numbers:
-``upstream 1.0 × local 2·x (= 6.0) = 6.0 → x``. Step 0 is the forward pass; the last step
-has every gradient. Without a widget front end (nbconvert, GitHub, nbval) the stepper shows
+``upstream 1.0 × local 2·x (= 6.0) = 6.0 → x``. Step 0 is the forward pass, its arrows
+pointing from each input to its op as the values flow; in the backward steps the arrows
+turn round, from each op back to its inputs, as the gradients flow. The last step has
+every gradient. Without a widget front end (nbconvert, GitHub, nbval) the stepper shows
 the picture of the last step, because its mimebundle also carries that picture as an
 ``<img>`` in ``text/html``: JupyterLab shows that form for a saved notebook nobody has
 trusted or run (it never shows a widget's dead controls there), and nbconvert keeps it.
@@ -326,7 +328,7 @@ class BackpropStepper(widgets.VBox):
                  for n in self.graph.nodes]
         graph = Graph(nodes, self.graph.edges, self.graph.target)
         node = self._by_id[self.steps[k - 1].node]
-        return render_svg(graph, highlight=node.id, done=set(totals),
+        return render_svg(graph, highlight=node.id, done=set(totals), flow="backward",
                           title=_("step {k} of {n}: backward through {name}").format(
                               k=k, n=self.n_steps - 1, name=self._name(node)))
 
