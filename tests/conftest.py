@@ -31,6 +31,19 @@ def zh_mode():
     i18n.set_language(None)
 
 
+@pytest.fixture
+def checker_sandbox(tmp_path, monkeypatch):
+    """The exercise checker with a private progress file, a 2-second time limit, English."""
+    from adkernel.exercises import settings
+
+    monkeypatch.setenv("ADKERNEL_PROGRESS", str(tmp_path / "progress.json"))
+    monkeypatch.setenv("ADKERNEL_LANG", "en")
+    settings.reset()
+    settings.time_limit = 2
+    yield
+    settings.reset()
+
+
 @pytest.fixture(scope="session")
 def ipshell():
     """One IPython shell for every test module that drives magics (started once)."""

@@ -77,14 +77,7 @@ def topological_order(root):
 }
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path, monkeypatch):
-    monkeypatch.setenv("ADKERNEL_PROGRESS", str(tmp_path / "progress.json"))
-    monkeypatch.setenv("ADKERNEL_LANG", "en")
-    settings.reset()
-    settings.time_limit = 2
-    yield
-    settings.reset()
+pytestmark = pytest.mark.usefixtures("checker_sandbox")
 
 
 def run(problem, code=None, **names):

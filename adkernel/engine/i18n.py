@@ -27,6 +27,7 @@ import os
 import re
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 __all__ = [
@@ -74,6 +75,13 @@ def language_from_path(path) -> str | None:
     return None
 
 
+@lru_cache(maxsize=64)
+def _language_of_folder(cwd: str) -> str | None:
+    """:func:`language_from_path` for the working directory, remembered per folder (the
+    language is read each time a message is shown, and parsing the path is most of it)."""
+    return language_from_path(cwd)
+
+
 def _from_locale() -> str | None:
     for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
         value = os.environ.get(name)
@@ -93,7 +101,7 @@ def get_language() -> str:
     if env:
         return env
     try:
-        from_cwd = language_from_path(Path.cwd())
+        from_cwd = _language_of_folder(os.getcwd())
     except OSError:
         from_cwd = None
     if from_cwd:
