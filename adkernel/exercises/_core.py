@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..engine.i18n import _
-from . import _progress, _stale
+from . import _plain, _progress, _stale
 from ._feedback import (
     CORRECT,
     HINT,
@@ -36,11 +36,12 @@ from ._feedback import (
     Fmt,
     Text,
     lazy,
-    render,
     show,
     verbatim,
 )
 from ._settings import settings
+from .judging import MSG as JUDGE_MSG
+from .judging import Incorrect, NotAttempted
 
 __all__ = [
     "CheckTimeout",
@@ -120,22 +121,6 @@ def is_blank(value, _depth: int = 0) -> bool:
 
 
 # -- outcomes -------------------------------------------------------------------------
-class Incorrect(Exception):
-    """Raised by a check function: the answer is wrong; ``message`` says why."""
-
-    def __init__(self, message) -> None:
-        super().__init__(render(message, "en"))
-        self.message = message
-
-
-class NotAttempted(Exception):
-    """Raised by a check function: the learner has not answered yet."""
-
-    def __init__(self, message) -> None:
-        super().__init__(render(message, "en"))
-        self.message = message
-
-
 class CheckTimeout(BaseException):
     """Raised inside learner code when the time limit is reached (a BaseException, so that
     ``except Exception`` in the learner's code cannot swallow it)."""
@@ -159,12 +144,9 @@ MSG = types.SimpleNamespace(
         "`{name}` still contains `____`: replace each `____` with your answer, run the cell, "
         "then check again."
     ),
-    raised=lazy("Your code raised {error} while the checker ran it{where}."),
-    where=lazy(" (line: `{line}`)"),
-    timeout=lazy(
-        "Your code was still running after {seconds:g} s, so the checker stopped it. Is there "
-        "a loop that never ends?"
-    ),
+    raised=JUDGE_MSG.raised,
+    where=JUDGE_MSG.where,
+    timeout=JUDGE_MSG.timeout,
     output=lazy("Your code printed: {text}"),
     internal=lazy(
         "The checker itself failed ({error}). This is a bug in the course, not in your "
@@ -390,8 +372,8 @@ class Call:
     gradients: list = field(default_factory=list)  # gradient_facts() of each call, in order
 
 
-class Context:
-    """Passed to every check function: safe calls into learner code and shared helpers."""
+class LegacyContext:
+    """Passed to a one-piece ``checker(ctx, ...)`` (being replaced by gather + judge)."""
 
     def __init__(self) -> None:
         self.outputs: list[str] = []
@@ -483,11 +465,111 @@ class Context:
         )
 
 
-MSG_NONE = lazy(
-    "`{name}` is `None`. Did a function forget `return`, or did `tape.gradient` give `None`?"
-)
-MSG_NOT_NUMBER = lazy("`{name}` should be a number, but it is {found}.")
-MSG_NOT_FINITE = lazy("`{name}` is {found}: not a finite number.")
+class Context:
+    """The gather half's view of the kernel: safe calls into learner code, as plain data.
+
+    ``ctx.call(fn, *args)`` calls learner code under the time limit and writes down what
+    happened as plain data (a dict)::
+
+        {"value": encode(returned value), "output": "what it printed",
+         "warnings": [[category, message], ...],
+         "gradient_calls": number of tape.gradient calls (None: the engine cannot count),
+         "gradients": [gradient_facts of each call],
+         "raised": None or {"type", "types" (its classes), "message", "line"},
+         "timed_out": bool, "limit": seconds}
+
+    It never raises: what the learner's code raises is data too. After one call ran past
+    the time limit, later calls are not made (``"timed_out": True, "skipped": True``), so a
+    check never waits twice. ``ctx.run`` gives the same dict and the returned object, for
+    a gather that goes on computing with it in the kernel. ``ctx.value(v)`` encodes any
+    learner value; ``ctx.also`` holds the problem's optional names (``Problem(also=...)``).
+    """
+
+    def __init__(self) -> None:
+        self.outputs: list[str] = []
+        self.also: dict = {}
+        self.timed_out = False
+
+    @staticmethod
+    def value(value) -> dict:
+        """``value`` as plain data (:func:`._plain.encode`)."""
+        return _plain.encode(value)
+
+    def call(self, fn, *args, **kwargs) -> dict:
+        """Call learner code; what happened, as plain data (see the class docs)."""
+        return self.run(fn, *args, **kwargs)[0]
+
+    def run(self, fn, *args, **kwargs) -> tuple[dict, object]:
+        """Like :meth:`call`, and the object ``fn`` returned (None when it did not return)."""
+        limit = float(settings.time_limit)
+        record = {"value": {"t": "none"}, "output": "", "warnings": [], "gradient_calls": None,
+                  "gradients": [], "raised": None, "timed_out": False, "limit": limit}
+        if self.timed_out:
+            record.update(timed_out=True, skipped=True)
+            return record, None
+        out = _Bounded()
+        counter = [0]
+        facts: list = []
+
+        def count(target, tape):
+            counter[0] += 1
+            facts.append(gradient_facts(target, tape))
+
+        hooks = _gradient_hooks()
+        if hooks is not None:
+            hooks.append(count)
+        value = None
+        caught: list = []
+        try:
+            with (
+                warnings.catch_warnings(record=True) as caught,
+                contextlib.redirect_stdout(out),
+                contextlib.redirect_stderr(out),
+                np.errstate(all="ignore"),
+            ):
+                warnings.simplefilter("always")
+                try:
+                    with time_limit(limit):
+                        value = fn(*args, **kwargs)
+                except CheckTimeout:
+                    self.timed_out = True
+                    record["timed_out"] = True
+                except Exception as exc:
+                    record["raised"] = _raised(exc)
+        finally:
+            if hooks is not None:
+                with contextlib.suppress(ValueError):
+                    hooks.remove(count)
+            text = out.text()
+            if text.strip():
+                self.outputs.append(text)
+        record["output"] = text
+        record["warnings"] = [[w.category.__name__, _short(str(w.message), 1000)]
+                              for w in caught[:20]]
+        record["gradient_calls"] = counter[0] if hooks is not None else None
+        record["gradients"] = facts[:100]
+        if not record["raised"] and not record["timed_out"]:
+            record["value"] = _plain.encode(value)
+        return record, value
+
+
+def _raised(exc: BaseException) -> dict:
+    """What learner code raised, as plain data."""
+    try:
+        message = str(exc)
+    except BaseException:
+        message = "?"
+    return {
+        "type": type(exc).__name__,
+        "types": [c.__name__ for c in type(exc).__mro__][:12],
+        "message": _short(message, 1000),
+        "line": _short(_learner_line(exc.__traceback__), 300),
+    }
+
+
+MSG_NONE = JUDGE_MSG.none
+MSG_NOT_NUMBER = JUDGE_MSG.not_number
+MSG_NOT_FINITE = JUDGE_MSG.not_finite
 
 
 def numeric_derivative(f, x: float, h: float = 1e-6) -> float:
@@ -513,25 +595,45 @@ REGISTRY: dict[str, list] = {}
 class Problem:
     """One exercise: ``check()``, ``hint()``, ``hint(2)``, ``solution()``.
 
+    A check runs in two halves (see :mod:`.judging` and :mod:`._plain`):
+
+    ``gather(ctx, *values)``
+        runs in the learner's kernel. ``values`` are the notebook names in ``names`` (read
+        from the caller's globals, refused while they hold ``____``); it calls the
+        learner's functions through ``ctx.call`` on inputs it chooses and returns what it
+        saw as plain data (a dict of numbers, strings, lists, dicts; learner values through
+        ``ctx.value``).
+    ``judge(data)``
+        a pure function of that data: returns the success message or raises
+        :class:`Incorrect` (``raise wrong(...)``) or :class:`NotAttempted`.
+
+    :meth:`check` runs both, the data passing through JSON in between, exactly as in the
+    grader (which runs the gather half in the learner's kernel and the judge half in its
+    own process). :meth:`gather` and :meth:`judge` are the two halves on their own.
+
     Parameters
     ----------
     chapter, number :
-        ``"ch02"`` and ``1`` give the key ``"ch02.q1"`` used for progress.
+        ``"ch02"`` and ``1`` give the key ``"ch02.q1"`` used for progress and grading.
     names :
-        The notebook names the answer cell defines; they are read from the caller's
-        globals at ``check()`` time, checked for ``____`` and passed (in this order) to
-        ``checker(ctx, *values)``, which returns a success message or raises
-        :class:`Incorrect`.
+        The notebook names the answer cell defines, in the order ``gather`` takes them.
+    gather, judge :
+        The two halves above.
     hints :
-        Messages (``lazy(...)``), shown one at a time.
+        Messages (``lazy(...)`` or ``message(en=..., zh=...)``), shown one at a time; they
+        narrow the way, the solution gives it.
     starter, solution :
         The answer cell as the notebook ships it, and filled with the reference solution.
     explanation :
         Shown with the solution: why it is the answer.
+    success :
+        The message of a correct answer when ``judge`` returns None.
     also :
-        Further notebook names the check may look at to tell mistakes apart (e.g. the
+        Further notebook names the gather half may look at to tell mistakes apart (e.g. the
         tapes of the answer cell). They are optional: read when defined and not ``____``,
-        and handed to the check as ``ctx.also`` (a dict), never required for a verdict.
+        handed to gather as ``ctx.also`` (a dict), never required for a verdict.
+    checker :
+        The older one-piece form ``checker(ctx, *values)`` (no grading outside the kernel).
     """
 
     def __init__(
@@ -540,25 +642,37 @@ class Problem:
         number,
         *,
         names,
-        checker,
         hints,
         starter,
         solution,
+        gather=None,
+        judge=None,
+        checker=None,
         explanation=None,
         success=None,
         also=(),
+        register=True,
     ) -> None:
+        if checker is None and (gather is None or judge is None):
+            raise TypeError("Problem needs both halves of its check: gather=... and judge=...")
+        if not isinstance(chapter, str) or not chapter or not isinstance(number, int):
+            raise TypeError("Problem(chapter, number): a chapter name and a question number")
         self.chapter = chapter
         self.number = number
         self.names = tuple(names)
         self.checker = checker
+        self._gather = gather
+        self._judge = judge
         self.hints = list(hints)
         self.starter = starter.strip("\n")
         self.solution_code = solution.strip("\n")
         self.explanation = explanation
         self.success = success
         self.also = tuple(also)
-        REGISTRY.setdefault(chapter, []).append(self)
+        if register:
+            chapter_list = REGISTRY.setdefault(chapter, [])
+            chapter_list[:] = [p for p in chapter_list if p.number != number]
+            chapter_list.append(self)
 
     @property
     def key(self) -> str:
@@ -567,6 +681,11 @@ class Problem:
     @property
     def title(self) -> Fmt:
         return MSG.question(n=self.number)
+
+    @property
+    def split(self) -> bool:
+        """The check is in two halves (gather in the kernel, judge anywhere)."""
+        return self._gather is not None
 
     def __repr__(self) -> str:
         return f"<exercise {self.key}: check(), hint(), hint(2), solution()>"
@@ -589,8 +708,15 @@ class Problem:
 
     # -- the same, returning Feedback (for tests and tools) ----------------------------
     def evaluate(self, namespace: dict, *, save: bool = True) -> Feedback:
-        # the answer cell raised the last time it ran: grade nothing (and record nothing)
-        fb = _stale.stale_feedback(self, namespace) or self._evaluate(namespace)
+        if self.split:
+            try:
+                envelope = _plain.loads(_plain.dumps(self.gather(namespace)))
+            except Exception as exc:  # not plain data: a bug in the gather half
+                envelope = {"status": "internal", "error": _short(repr(exc), 200)}
+            fb = self.judge(envelope)
+        else:
+            # the answer cell raised the last time it ran: grade nothing (and record nothing)
+            fb = _stale.stale_feedback(self, namespace) or self._evaluate(namespace)
         if save and fb.state in (CORRECT, INCORRECT):
             try:
                 problem = _progress.record(self.key, fb.state == CORRECT)
@@ -600,8 +726,81 @@ class Problem:
                 fb.notes.append(MSG.progress_failed(detail=f"{type(exc).__name__}: {exc}"))
         return fb
 
-    def _evaluate(self, namespace: dict) -> Feedback:
+    def gather(self, namespace: dict) -> dict:
+        """The gather half, in the kernel: the answer in ``namespace`` as plain data.
+
+        Returns an *envelope*: ``{"key", "status", ...}`` where status is ``"ok"`` (with
+        ``"data"``, what ``gather`` returned), ``"undefined"`` or ``"blank"`` (with the
+        ``"name"``), ``"stale"`` (the answer cell raised the last time it ran: ``"name"``,
+        ``"cell"``, ``"error"``) or ``"internal"`` (the gather half failed: ``"error"``);
+        and ``"outputs"``, what learner code printed. Never raises.
+        """
+        envelope = {"format": 1, "key": self.key, "status": "ok", "outputs": []}
         ctx = Context()
+        try:
+            stale = _stale.stale_facts(self, namespace)
+            if stale is not None:
+                envelope.update(status="stale", **stale)
+                return envelope
+            values = []
+            for name in self.names:
+                if name not in namespace:
+                    envelope.update(status="undefined", name=name)
+                    return envelope
+                value = namespace[name]
+                if is_blank(value):
+                    envelope.update(status="blank", name=name)
+                    return envelope
+                values.append(_snapshot(value))
+            for name in self.also:
+                value = namespace.get(name)
+                if name in namespace and not is_blank(value):
+                    ctx.also[name] = _snapshot(value)
+            envelope["data"] = _plain.check(self._gather(ctx, *values))
+        except BaseException as exc:  # a bug in a gather half must not reach the learner
+            envelope = {"format": 1, "key": self.key, "status": "internal",
+                        "error": _short(repr(exc), 200), "outputs": []}
+        envelope["outputs"] = [_short(t, MAX_OUTPUT + 60) for t in ctx.outputs[:5]]
+        return envelope
+
+    def judge(self, envelope) -> Feedback:
+        """The judge half: the :class:`Feedback` for an envelope from :meth:`gather`.
+
+        A pure function of plain data: no kernel, no learner object. An envelope that is not
+        what :meth:`gather` makes gives the "checker failed" feedback, never a verdict.
+        """
+        title = self.title
+        try:
+            _plain.check(envelope)
+            status = envelope["status"]
+            if status == "ok":
+                try:
+                    message = self._judge(envelope["data"])
+                    fb = Feedback(CORRECT, message or self.success or "", title)
+                except Incorrect as exc:
+                    fb = Feedback(INCORRECT, exc.message, title)
+                except NotAttempted as exc:
+                    fb = Feedback(NOT_ATTEMPTED, exc.message, title)
+            elif status == "undefined":
+                fb = Feedback(NOT_ATTEMPTED, MSG.undefined(name=str(envelope["name"])), title)
+            elif status == "blank":
+                fb = Feedback(NOT_ATTEMPTED, MSG.blank(name=str(envelope["name"])), title)
+            elif status == "stale":
+                fb = _stale.stale_feedback_of(self, envelope)
+            elif status == "internal":
+                fb = Feedback(NOT_ATTEMPTED, MSG.internal(error=str(envelope["error"])), title)
+            else:
+                raise ValueError(f"unknown status {status!r}")
+            outputs = envelope.get("outputs") or []
+            if outputs:
+                text = "\n".join(str(t).strip() for t in outputs)
+                fb.notes.append(MSG.output(text=_short(text, MAX_OUTPUT + 60)))
+        except Exception as exc:  # a bug in a judge, or data that is not an envelope
+            fb = Feedback(NOT_ATTEMPTED, MSG.internal(error=_short(repr(exc), 200)), title)
+        return fb
+
+    def _evaluate(self, namespace: dict) -> Feedback:
+        ctx = LegacyContext()
         values = []
         try:
             for name in self.names:
@@ -671,13 +870,3 @@ def _snapshot(value):
     if isinstance(value, dict):
         return {k: _snapshot(v) for k, v in value.items()}
     return value
-
-
-def wrong(message: Text, **values) -> Incorrect:
-    """``raise wrong(lazy("..."), **format_values)`` in a check: an incorrect answer."""
-    return Incorrect(message(**values) if values else message)
-
-
-def right(message: Text, **values) -> Text | Fmt:
-    """``return right(lazy("..."), ...)`` from a check: the success message."""
-    return message(**values) if values else message

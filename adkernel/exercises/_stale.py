@@ -13,7 +13,7 @@ from __future__ import annotations
 from .. import _cells
 from ._feedback import STALE, Feedback, lazy, verbatim
 
-__all__ = ["MSG_RAISED", "install", "stale_feedback"]
+__all__ = ["MSG_RAISED", "install", "stale_facts", "stale_feedback", "stale_feedback_of"]
 
 MSG_RAISED = lazy(
     "Your answer cell{cell} (the last cell that sets `{name}`) raised an error the last time "
@@ -33,9 +33,10 @@ def install() -> None:
     _cells.install()
 
 
-def stale_feedback(problem, namespace) -> Feedback | None:
-    """A "not checked" feedback when the latest run of the cell that last (tried to) set
-    one of ``problem.names`` raised; None when the answer can be graded.
+def stale_facts(problem, namespace) -> dict | None:
+    """``{"name", "cell", "error"}`` when the latest run of the cell that last (tried to)
+    set one of ``problem.names`` raised (``cell``: its execution count or None); None
+    when the answer can be graded.
 
     A name that is not defined at all is left to the usual "not defined yet" message.
     """
@@ -47,9 +48,25 @@ def stale_feedback(problem, namespace) -> Feedback | None:
             if attempt is None or attempt.get("ok") is not False:
                 continue
             count = attempt.get("count")
-            cell = CELL(count=count) if isinstance(count, int) else ""
-            message = MSG_RAISED(cell=cell, name=name, error=_code(attempt.get("error") or "?"))
-            return Feedback(STALE, message, problem.title)
+            return {
+                "name": str(name),
+                "cell": count if isinstance(count, int) and not isinstance(count, bool) else None,
+                "error": str(attempt.get("error") or "?"),
+            }
     except Exception:  # the record is bookkeeping: when it fails, grade as before
         return None
     return None
+
+
+def stale_feedback_of(problem, facts) -> Feedback:
+    """The "not checked" feedback for :func:`stale_facts` (plain data)."""
+    count = facts.get("cell")
+    cell = CELL(count=count) if isinstance(count, int) else ""
+    message = MSG_RAISED(cell=cell, name=facts["name"], error=_code(facts.get("error") or "?"))
+    return Feedback(STALE, message, problem.title)
+
+
+def stale_feedback(problem, namespace) -> Feedback | None:
+    """A "not checked" feedback, or None when the answer can be graded."""
+    facts = stale_facts(problem, namespace)
+    return None if facts is None else stale_feedback_of(problem, facts)

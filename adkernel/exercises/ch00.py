@@ -3,35 +3,39 @@
 from __future__ import annotations
 
 from . import progress
-from ._core import Problem, right, wrong
+from ._core import Problem
 from ._core import ____ as ____
-from ._feedback import lazy
+from .judging import close, lazy, number, right, wrong
 
 __all__ = ["progress", "q1"]
 
 
-def _check_slope(ctx, slope):
-    s = ctx.number(slope, "slope")
-    if ctx.close(s, 6.5):
+def _gather_slope(ctx, slope):
+    return {"slope": ctx.value(slope)}
+
+
+def _judge_slope(data):
+    s = number(data["slope"], "slope")
+    if close(s, 6.5):
         return right(
             lazy(
                 "The secant from 3 to 3.5 rises 3.25 over a run of 0.5. Chapter 01 shrinks the "
                 "run towards 0 and watches this slope approach the derivative."
             ),
         )
-    if ctx.close(s, 3.25):
+    if close(s, 3.25):
         raise wrong(
             lazy(
                 "You found 3.25: that is the rise f(3.5) − f(3). A slope is rise ÷ run; "
                 "divide by the run, 0.5."
             ),
         )
-    if ctx.close(s, 12.25) or ctx.close(s, 9.0):
+    if close(s, 12.25) or close(s, 9.0):
         raise wrong(
             lazy("You found {s:g}: that is a value of f, not a slope between two points."),
             s=s,
         )
-    if ctx.close(s, 6.0):
+    if close(s, 6.0):
         raise wrong(
             lazy(
                 "You found 6.0: that is the derivative at x = 3 (the tangent). The secant to "
@@ -51,7 +55,8 @@ q1 = Problem(
     "ch00",
     1,
     names=["slope"],
-    checker=_check_slope,
+    gather=_gather_slope,
+    judge=_judge_slope,
     hints=[
         lazy("A slope is rise over run: how much f changes, divided by how much x changes."),
         lazy(

@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 from . import progress
-from ._core import Problem, _short, numeric_derivative, right, wrong
+from ._core import Problem, numeric_derivative
 from ._core import ____ as ____
-from ._feedback import lazy
+from .judging import close, failed, is_kind, lazy, number, returned, right, wrong
 
 __all__ = ["progress", "q1", "q2"]
 
@@ -22,9 +22,9 @@ _POINTS = (2.0, -1.0, 0.5)  # hidden inputs, as Python floats
 
 def _engine_says(call) -> str:
     """The engine's own explanation of a None gradient, captured from its warning."""
-    for category, text in call.warnings:
+    for category, text in call["warnings"]:
         if category == "NoneGradientWarning":
-            return _short(text, 400)
+            return text if len(text) <= 400 else text[:399] + "…"
     return ""
 
 
@@ -32,7 +32,7 @@ def _why_none(call, x0):
     """The diagnosis of a ``None`` from ``derivative_at(x0)``, from what its last
     ``tape.gradient`` call was asked (``Call.gradients``: plain facts, no source text)."""
     why = _engine_says(call) or "—"
-    if call.gradient_calls == 0:
+    if call["gradient_calls"] == 0:
         return wrong(
             lazy(
                 "`derivative_at({x0})` returned `None` without asking the tape for a gradient: "
@@ -40,7 +40,7 @@ def _why_none(call, x0):
             ),
             x0=x0,
         )
-    facts = call.gradients[-1] if call.gradients else {}
+    facts = call["gradients"][-1] if call["gradients"] else {}
     if facts.get("target_watched"):
         return wrong(
             lazy(
@@ -72,23 +72,36 @@ def _why_none(call, x0):
     )
 
 
-def _check_derivative_at(ctx, derivative_at):
+def _gather_derivative_at(ctx, derivative_at):
     if not callable(derivative_at):
+        return {"callable": False}
+    calls = []
+    for x0 in _POINTS:
+        calls.append(ctx.call(derivative_at, x0))
+        if failed(calls[-1]):
+            break
+    # can the engine count tape.gradient calls at all? (a plain-Python answer makes none)
+    counts = ctx.call(lambda: None)["gradient_calls"] is not None
+    return {"callable": True, "calls": calls, "engine_counts": counts}
+
+
+def _judge_derivative_at(data):
+    if not data["callable"]:
         raise wrong(
             lazy("`derivative_at` should be a function of x0, but it is not callable."),
         )
     found = []
     calls = 0
-    for x0 in _POINTS:
-        call = ctx.call(derivative_at, x0)
-        if call.value is None:
+    for x0, call in zip(_POINTS, data["calls"], strict=False):
+        value = returned(call)
+        if is_kind(value, "none"):
             raise _why_none(call, x0)
-        found.append(ctx.number(call.value, f"derivative_at({x0})"))
-        calls += call.gradient_calls or 0
+        found.append(number(value, f"derivative_at({x0})"))
+        calls += call["gradient_calls"] or 0
     expected = [numeric_derivative(_f, x0) for x0 in _POINTS]
-    ok = [ctx.close(a, b, rtol=1e-4, atol=1e-5) for a, b in zip(found, expected, strict=False)]
+    ok = [close(a, b, rtol=1e-4, atol=1e-5) for a, b in zip(found, expected, strict=False)]
     if all(ok):
-        if calls == 0 and ctx.call(lambda: None).gradient_calls is not None:
+        if calls == 0 and data["engine_counts"]:
             raise wrong(
                 lazy(
                     "Your numbers are right, but no `tape.gradient` call produced them. "
@@ -101,7 +114,7 @@ def _check_derivative_at(ctx, derivative_at):
             lazy("dy/dx = 3x² − 2 at all three hidden points, computed by the tape."),
         )
     if all(
-        ctx.close(a, _f(x0), rtol=1e-4, atol=1e-5) for a, x0 in zip(found, _POINTS, strict=False)
+        close(a, _f(x0), rtol=1e-4, atol=1e-5) for a, x0 in zip(found, _POINTS, strict=False)
     ):
         raise wrong(
             lazy(
@@ -111,7 +124,7 @@ def _check_derivative_at(ctx, derivative_at):
             a=found[0],
         )
     if all(
-        ctx.close(a, 3 * x0**2, rtol=1e-4, atol=1e-5) for a, x0 in zip(found, _POINTS, strict=False)
+        close(a, 3 * x0**2, rtol=1e-4, atol=1e-5) for a, x0 in zip(found, _POINTS, strict=False)
     ):
         raise wrong(
             lazy("You return 3x² at every point: the −2x term of y is missing."),
@@ -139,7 +152,8 @@ q1 = Problem(
     "ch02",
     1,
     names=["derivative_at"],
-    checker=_check_derivative_at,
+    gather=_gather_derivative_at,
+    judge=_judge_derivative_at,
     hints=[
         lazy(
             "Make x a `tf.Variable(x0)` so the tape watches it, and compute y = x³ − 2x inside "
@@ -169,31 +183,45 @@ def derivative_at(x0):
 )
 
 
-def _check_watched(ctx, watched_gradient):
+def _gather_watched(ctx, watched_gradient):
     from .. import tf
 
     if not callable(watched_gradient):
+        return {"callable": False}
+    call, value = ctx.run(watched_gradient)
+    pair = isinstance(value, (tuple, list)) and len(value) == 2
+    return {
+        "callable": True,
+        "call": call,
+        "pair": pair,
+        "x_is_variable": pair and isinstance(value[0], tf.Variable),
+        "g": ctx.value(value[1]) if pair else None,
+    }
+
+
+def _judge_watched(data):
+    if not data["callable"]:
         raise wrong(
             lazy("`watched_gradient` should be a function, but it is not callable."),
         )
-    call = ctx.call(watched_gradient)
-    value = call.value
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
+    call = data["call"]
+    returned(call)
+    if not data["pair"]:
         raise wrong(
             lazy(
                 "`watched_gradient()` should return the pair `x, g`; keep its last line "
                 "`return x, tape.gradient(y, x)`."
             ),
         )
-    x, g = value
-    if isinstance(x, tf.Variable):
+    if data["x_is_variable"]:
         raise wrong(
             lazy(
                 "That works, but only because x became a `tf.Variable`. Keep "
                 "`x = tf.constant(3.0)` and make the tape watch the constant."
             ),
         )
-    if g is None:
+    g = data["g"]
+    if is_kind(g, "none"):
         why = _engine_says(call)
         raise wrong(
             lazy(
@@ -202,8 +230,8 @@ def _check_watched(ctx, watched_gradient):
             ),
             why=why or "—",
         )
-    gv = ctx.number(g, "g")
-    if not ctx.close(gv, 6.0, rtol=1e-5, atol=1e-6):
+    gv = number(g, "g")
+    if not close(gv, 6.0, rtol=1e-5, atol=1e-6):
         raise wrong(
             lazy("The gradient is {g:.6g}, not dy/dx = 2x at x = 3. Did you change y?"),
             g=gv,
@@ -217,7 +245,8 @@ q2 = Problem(
     "ch02",
     2,
     names=["watched_gradient"],
-    checker=_check_watched,
+    gather=_gather_watched,
+    judge=_judge_watched,
     hints=[
         lazy("Variables are watched automatically. Is x a variable here?"),
         lazy(
