@@ -284,12 +284,13 @@ def _preamble_cell_source(key: str) -> str:
     return f"exec({body!r}, {{'__name__': '__adkernel_grade__'}})"
 
 
-_PROBE = _FINGERPRINT + r'''
+_PROBE = _FINGERPRINT + r"""
 import importlib
+import types
 from IPython import get_ipython
 from IPython.display import display
 
-def _probe(nonce, chapter, numbers, lang, key, failed):
+def _probe(nonce, chapter, numbers, key, failed, source, lang):
     tampered = _changed(getattr(sys, key, None))
     ns = get_ipython().user_ns
     prefix = "adkernel.exercises"
@@ -302,26 +303,29 @@ def _probe(nonce, chapter, numbers, lang, key, failed):
     try:
         for k in saved:
             del sys.modules[k]
-        importlib.import_module(prefix + "." + chapter)
+        if source is None:
+            importlib.import_module(prefix + "." + chapter)
+        else:  # a teacher's exercise module: run from the text the grader sent
+            importlib.import_module(prefix)
+            module = types.ModuleType("__adkernel_grade_exercises__")
+            exec(compile(source, "<exercises>", "exec"), module.__dict__)
         core = sys.modules[prefix + "._core"]
-        feedback = sys.modules[prefix + "._feedback"]
+        plain = sys.modules[prefix + "._plain"]
         if type(old_blank).__name__ == "_Blank":
             core.____ = old_blank  # the placeholder the notebook's cells hold
         for p in core.REGISTRY.get(chapter, []):
             if p.number not in numbers:
                 continue
             try:
-                fb = p.evaluate(ns, save=False)
-                msg = fb.message
-                timed_out = (fb.state == "incorrect" and isinstance(msg, feedback.Fmt)
-                             and msg.text is core.MSG.timeout)
-                text = feedback.render(msg, lang)
-                notes = [feedback.render(n, lang) for n in fb.notes]
-                results[p.number] = {"state": "timed out" if timed_out else fb.state,
-                                     "feedback": "\n".join([text, *notes]).strip()}
+                if not p.split:  # transitional: a one-piece check, judged in the kernel
+                    fb = p.evaluate(ns, save=False)
+                    results[p.number] = {"legacy": [fb.state, fb.message.render(lang)
+                                                    if hasattr(fb.message, "render")
+                                                    else str(fb.message)]}
+                    continue
+                results[p.number] = {"envelope": plain.dumps(p.gather(ns))}
             except BaseException as exc:
-                results[p.number] = {"state": "error",
-                                     "feedback": failed.format(error=repr(exc))}
+                results[p.number] = {"failed": failed.format(error=repr(exc))}
     finally:
         for k in [k for k in sys.modules if k == prefix or k.startswith(prefix + ".")]:
             del sys.modules[k]
@@ -334,16 +338,133 @@ def _probe(nonce, chapter, numbers, lang, key, failed):
     display({"%(mime)s": {"nonce": nonce, "results": results, "tampered": tampered}}, raw=True)
 
 _probe(%(args)s)
-'''
+"""
 
 
-def _probe_cell_source(nonce: str, chapter: str, numbers, lang: str, key: str) -> str:
-    args = ", ".join(repr(a) for a in (nonce, chapter, sorted(numbers), lang, key))
+def _probe_cell_source(nonce: str, chapter: str, numbers, lang: str, key: str,
+                       source: str | None = None) -> str:
+    """The probe: the gather half of each check, run in the learner's kernel.
+
+    It sends back plain data only (one JSON text per exercise); the verdicts are made in
+    the grader's process by :func:`_judge_result`.
+    """
     failed = translate("the grader's check failed: {error}", lang)
-    args = ", ".join([args, repr(failed)])
+    args = ", ".join(repr(a) for a in (nonce, chapter, sorted(numbers), key, failed, source,
+                                         lang))
     body = _PROBE % {"mime": MIME, "removed": _RECORD_REMOVED_ID, "args": args}
     # exec in a private namespace: the probe leaves no name behind in the learner's globals
     return f"exec({body!r}, {{'__name__': '__adkernel_grade__'}})"
+
+
+def _judge_result(problem, result, lang: str) -> dict:
+    """The judge half, in the grader's process: ``{"state", "feedback"}`` of one exercise
+    from what its gather half sent back (plain JSON text, or a note that it failed)."""
+    from .exercises import _core, _plain
+    from .exercises._feedback import Fmt, render
+
+    if not isinstance(result, dict):
+        return {"state": ERROR, "feedback": _("the grader's check gave no result")}
+    if isinstance(result.get("failed"), str):
+        return {"state": ERROR, "feedback": _short(result["failed"])}
+    legacy = result.get("legacy")
+    if isinstance(legacy, list) and len(legacy) == 2:  # transitional: a one-piece check
+        state = {STALE: ERROR}.get(legacy[0], legacy[0])
+        return {"state": state if state in STATES else ERROR, "feedback": _short(legacy[1])}
+    try:
+        envelope = _plain.loads(result.get("envelope"))
+        if not isinstance(envelope, dict) or envelope.get("key") != problem.key:
+            raise _plain.NotPlain("not the envelope of this exercise")
+    except _plain.NotPlain as exc:
+        return {"state": ERROR, "feedback": _short(
+            _("not gradable: what came back from the notebook is not plain data ({why})")
+            .format(why=exc))}
+    fb = problem.judge(envelope)
+    msg = fb.message
+    text = "\n".join([render(msg, lang), *(render(n, lang) for n in fb.notes)]).strip()
+    state = fb.state
+    if isinstance(msg, Fmt) and msg.text is _core.MSG.timeout:
+        state = TIMED_OUT
+    elif isinstance(msg, Fmt) and msg.text is _core.MSG.internal:
+        state = ERROR
+    elif state == STALE:
+        # the answer cell raised when it last ran: the kernel may hold an older answer, so
+        # nothing was graded; the teacher should look
+        state = ERROR
+    if state not in STATES:
+        return {"state": ERROR, "feedback": _("the grader's check gave no result")}
+    return {"state": state, "feedback": _short(text)}
+
+
+# -- a teacher's own exercises ------------------------------------------------------------
+@dataclass
+class TeacherExercises:
+    """An exercise module a teacher wrote (``--exercises week1.py``): its problems, loaded in
+    the grader's process (their judges make the verdicts), and its text (the probe runs the
+    gather halves from it in the learner's kernel, never from a file the learner can edit)."""
+
+    path: Path
+    name: str  # the module name notebooks import (the file stem)
+    source: str
+    chapter: str
+    problems: list
+
+
+class ExercisesError(ValueError):
+    """The file given with ``--exercises`` is not a usable exercise module."""
+
+
+def load_exercises(path) -> TeacherExercises:
+    """Load a teacher's exercise module (see docs/teaching.md, "Your own exercises")."""
+    import types
+
+    from .exercises import CHAPTERS, Problem
+
+    path = Path(path)
+    name = path.stem
+    if path.suffix != ".py" or not name.isidentifier():
+        raise ExercisesError(_("--exercises takes a Python file whose name can be imported "
+                               "(like week1.py), not {path}").format(path=path))
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExercisesError(_("cannot read {path} ({error})").format(
+            path=path, error=exc)) from None
+    module = types.ModuleType(f"__adkernel_teacher_{name}__")
+    module.__file__ = str(path)
+    try:
+        exec(compile(source, str(path), "exec"), module.__dict__)
+    except Exception as exc:
+        raise ExercisesError(_("{path} raised {error} when it was loaded").format(
+            path=path, error=f"{type(exc).__name__}: {exc}")) from None
+    problems = sorted({id(v): v for v in vars(module).values() if isinstance(v, Problem)}
+                      .values(), key=lambda p: p.number)
+    chapters = {p.chapter for p in problems}
+    if not problems:
+        raise ExercisesError(_("{path} defines no exercise (no Problem(...) at the top level "
+                               "of the module)").format(path=path))
+    if len(chapters) != 1:
+        raise ExercisesError(_("the exercises of {path} belong to several chapters ({names}): "
+                               "one file per chapter").format(
+                                   path=path, names=", ".join(sorted(chapters))))
+    chapter = chapters.pop()
+    if chapter in {key for key, _file, _title in CHAPTERS}:
+        raise ExercisesError(_("{path} uses the chapter name {chapter}, which is one of the "
+                               "course's own chapters: choose another").format(
+                                   path=path, chapter=chapter))
+    numbers = [p.number for p in problems]
+    if len(set(numbers)) != len(numbers):
+        raise ExercisesError(_("{path} defines question {n} twice").format(
+            path=path, n=Counter(numbers).most_common(1)[0][0]))
+    if not all(p.split for p in problems):
+        raise ExercisesError(_("every exercise of {path} needs gather= and judge= (the grader "
+                               "runs the two halves apart)").format(path=path))
+    return TeacherExercises(path, name, source, chapter, problems)
+
+
+def _imports_module(nb, name: str) -> bool:
+    pattern = re.compile(rf"^\s*(?:import\s+{name}\b|from\s+{name}\s+import\b)", re.MULTILINE)
+    return any(cell.get("cell_type") == "code" and pattern.search(_code_lines(_source(cell)))
+               for cell in nb.get("cells", []))
 
 
 # -- running one submission -------------------------------------------------------------
@@ -357,6 +478,7 @@ class Options:
     kernel: str = "python3"
     learner_from: str = "stem"  # see learner_name()
     jobs: int = 1
+    exercises: TeacherExercises | None = None  # a teacher's module (--exercises FILE)
 
 
 @dataclass
@@ -421,14 +543,17 @@ def _cancel_stray_polls(client) -> None:
 class _Runner:
     """Runs one notebook in its own kernel and collects the probes' results."""
 
-    def __init__(self, nb, chapter: str, numbers: list[int], options: Options) -> None:
+    def __init__(self, nb, chapter: str, problems: list, options: Options,
+                 source: str | None = None) -> None:
         self.nb = nb
         self.chapter = chapter
-        self.numbers = numbers
+        self.problems = problems  # the grader's own copies: their judges make the verdicts
+        self.numbers = [p.number for p in problems]
+        self.source = source  # a teacher's exercise module (its text), or None
         self.options = options
         self.nonce = secrets.token_hex(16)
         self.key = "_" + secrets.token_hex(12)  # where the preamble keeps its fingerprint
-        self.outcomes = {n: _Outcome() for n in numbers}
+        self.outcomes = {n: _Outcome() for n in self.numbers}
         self.reply: dict | None = None
         self._timeout = options.cell_timeout
         self._marks = {"error": "", "timeout": ""}
@@ -480,7 +605,8 @@ class _Runner:
         if not numbers:
             return {}
         cell = nbformat.v4.new_code_cell(
-            _probe_cell_source(self.nonce, self.chapter, numbers, self.options.lang, self.key)
+            _probe_cell_source(self.nonce, self.chapter, numbers, self.options.lang, self.key,
+                               self.source)
         )
         budget = self.options.check_timeout * (2 + 3 * len(numbers)) + 30
         client.probe_running = True
@@ -512,16 +638,12 @@ class _Runner:
         results = found[0].get("results", {})
         tampered = [str(_RECORD_REMOVED) if t == _RECORD_REMOVED_ID else t
                     for t in found[0].get("tampered") or []]
+        problems = {p.number: p for p in self.problems}
         out = {}
         for n in numbers:
-            r = results.get(str(n), results.get(n))
-            if isinstance(r, dict) and r.get("state") == STALE:
-                # the answer cell raised when it last ran: the kernel may hold an older
-                # answer, so nothing was graded; the teacher should look
-                r = {"state": ERROR, "feedback": r.get("feedback", "")}
-            if not isinstance(r, dict) or r.get("state") not in STATES:
-                r = {"state": ERROR, "feedback": _("the grader's check gave no result")}
-            out[n] = {"state": r["state"], "feedback": _short(r.get("feedback", ""))}
+            r = _judge_result(problems[n], results.get(str(n), results.get(n)),
+                              self.options.lang)
+            out[n] = r
             if tampered:
                 names = ", ".join(tampered[:5]) + (" …" if len(tampered) > 5 else "")
                 said = str(STATE_NAMES.get(r["state"], r["state"]))
@@ -729,7 +851,14 @@ async def _grade_one(path: Path, nb, error: str | None, detected: str | None, ex
     learner = learner_name(path, options.learner_from)
     file = str(path)
     chapter = expected if expected not in ("each", "auto") else (detected or "")
-    numbers = exercise_numbers(chapter) if chapter else []
+    teacher = options.exercises
+    if teacher is not None:
+        chosen = list(teacher.problems)
+    else:
+        from .exercises import problems as chapter_problems
+
+        chosen = chapter_problems(chapter) if chapter else []
+    numbers = [p.number for p in chosen]
 
     def every(state, text, chap=chapter):
         keys = [f"{chap}.q{n}" for n in numbers] or ["-"]
@@ -737,6 +866,9 @@ async def _grade_one(path: Path, nb, error: str | None, detected: str | None, ex
 
     if error:
         return every(ERROR, error)
+    if detected is None and teacher is not None:
+        return every(ERROR, _("this notebook does not import {module}, the exercises given "
+                              "with --exercises").format(module=teacher.name))
     if detected is None:
         return every(ERROR, _("no adkernel exercises found in this notebook (no "
                               "`from adkernel.exercises import ... chNN` cell)"))
@@ -751,7 +883,9 @@ async def _grade_one(path: Path, nb, error: str | None, detected: str | None, ex
         return every(NOT_ATTEMPTED, _("chapter {chapter} has no exercises").format(
             chapter=chapter))
     workdir = tempfile.mkdtemp(prefix="adkernel-grade-")
-    runner = _Runner(nb, chapter, numbers, options)
+    if teacher is not None:  # the notebook imports it from its own folder
+        Path(workdir, teacher.name + ".py").write_text(teacher.source, encoding="utf-8")
+    runner = _Runner(nb, chapter, chosen, options, teacher.source if teacher else None)
     try:
         guard = options.notebook_timeout + options.check_timeout * (len(numbers) + 2) + 120
         await asyncio.wait_for(runner.run(_kernel_env(options, workdir), workdir), guard)
@@ -804,9 +938,16 @@ class ProgressBar:
 # -- grading a class ----------------------------------------------------------------------
 async def _grade_all(paths: list[Path], options: Options, bar: ProgressBar) -> list[Row]:
     read = [(p, *_read_notebook(p)) for p in paths]
-    detected = {p: (detect_chapter(nb, p.name) if nb is not None else None)
-                for p, nb, _error in read}
-    if options.chapter == "auto":
+    teacher = options.exercises
+    if teacher is not None:
+        detected = {p: (teacher.chapter if nb is not None and _imports_module(nb, teacher.name)
+                        else None) for p, nb, _error in read}
+    else:
+        detected = {p: (detect_chapter(nb, p.name) if nb is not None else None)
+                    for p, nb, _error in read}
+    if teacher is not None:
+        expected = teacher.chapter
+    elif options.chapter == "auto":
         counts = Counter(c for c in detected.values() if c)
         expected = counts.most_common(1)[0][0] if counts else "auto"
     else:
@@ -938,6 +1079,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=lazy("who a submission belongs to: its file stem (default), its "
                                   "folder, or the student folder of nbgrader's "
                                   "submitted/STUDENT/ASSIGNMENT/NOTEBOOK.ipynb"))
+    parser.add_argument("--exercises", metavar="FILE.py", default=None,
+                        help=lazy("grade against your own exercise module (see "
+                                  "docs/teaching.md) instead of the course's chapters"))
     parser.add_argument("--quiet", "-q", action="store_true",
                         help=lazy("no progress bar and no table (use with --csv)"))
 
@@ -973,9 +1117,17 @@ def _run(args) -> int:
         print(_("error: no .ipynb files found in {paths}").format(
             paths=", ".join(args.submissions)), file=sys.stderr)
         return 2
+    teacher = None
+    if args.exercises:
+        try:
+            teacher = load_exercises(args.exercises)
+        except ExercisesError as exc:
+            print(_("error: {message}").format(message=exc), file=sys.stderr)
+            return 2
     options = Options(chapter=args.chapter, lang=get_language(), cell_timeout=args.cell_timeout,
                       notebook_timeout=args.timeout, check_timeout=args.check_timeout,
-                      kernel=args.kernel, jobs=args.jobs, learner_from=args.learner_from)
+                      kernel=args.kernel, jobs=args.jobs, learner_from=args.learner_from,
+                      exercises=teacher)
     names = Counter(learner_name(p, args.learner_from) for p in paths)
     shared = sorted(n for n, k in names.items() if k > 1)
     if shared:

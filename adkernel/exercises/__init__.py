@@ -25,12 +25,24 @@ import importlib
 from typing import ClassVar
 
 from .._escape import escape
-from . import _progress, _stale
-from ._core import REGISTRY, Problem, ____, is_blank
+from . import _progress, _stale, judging
+from ._core import REGISTRY, Context, Problem, ____, is_blank
 from ._feedback import Feedback, lazy, render
 from ._settings import settings
+from .judging import message
 
-__all__ = ["CHAPTERS", "Feedback", "Problem", "____", "is_blank", "progress", "settings"]
+__all__ = [
+    "CHAPTERS",
+    "Context",
+    "Feedback",
+    "Problem",
+    "____",
+    "is_blank",
+    "judging",
+    "message",
+    "progress",
+    "settings",
+]
 
 # Inside IPython, record which cell last set each name and whether it raised: a check does
 # not grade an answer whose cell failed the last time it ran (see _stale.py).
