@@ -230,7 +230,7 @@ def _judge_central_diff(data):
             raise wrong(
                 lazy(
                     "`central_diff` returns the same number for h = {h} and h = {h10}: your "
-                    "function ignores its argument h. Does it use a fixed step, or a global h "
+                    "function ignores h. Does it use a fixed step, or a global h "
                     "from an earlier cell, instead?"
                 ),
                 h=h,
@@ -241,7 +241,7 @@ def _judge_central_diff(data):
             raise wrong(
                 lazy(
                     "`central_diff` returns the same number at x = {x} and at x = {x2}: "
-                    "your function ignores its argument x. Does it use a global such as x0 "
+                    "your function ignores x. Does it use a global such as x0 "
                     "from an earlier cell instead?"
                 ),
                 x=x,
@@ -252,7 +252,7 @@ def _judge_central_diff(data):
             raise wrong(
                 lazy(
                     "`central_diff` returns the same number for f = {f} and for f = x**2: "
-                    "your function ignores its argument f. Call the f it is given, not "
+                    "your function ignores f. Call the f it is given, not "
                     "`np.sin` or a global f from an earlier cell."
                 ),
                 f=_NAMES[f],
