@@ -337,13 +337,17 @@ def gradient_facts(target, tape) -> dict:
     - ``target_recorded``: the target is the output of an operation this tape recorded
       (``False``: it was computed outside the ``with`` block, from nothing watched, or it
       is another tensor altogether, such as a global from an earlier cell);
-    - ``ops_recorded``: how many operations the tape recorded.
+    - ``ops_recorded``: how many operations the tape recorded;
+    - ``target_when``: when the target was made, relative to the tape's recording:
+      ``"before"`` (e.g. a global from an earlier cell), ``"during"``, ``"after"`` (after
+      the ``with`` block), ``"paused"`` (inside ``stop_recording``), or ``None``.
     """
     facts = {
         "target_serial": None,
         "target_watched": False,
         "target_recorded": False,
         "ops_recorded": 0,
+        "target_when": None,
     }
     try:
         view = tape.view()
@@ -356,6 +360,8 @@ def gradient_facts(target, tape) -> dict:
                 getattr(w, "_serial", None) == serial for w in view.watched
             )
             facts["target_recorded"] = any(link[1] == serial for link in links)
+            when = view.when(serial)
+            facts["target_when"] = when if isinstance(when, str) else None
     except Exception:  # pragma: no cover - an engine without views: no facts
         pass
     return facts

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from . import progress
-from ._core import Problem, describe, right, wrong
+from ._core import Problem
 from ._core import ____ as ____
-from ._feedback import lazy
+from .judging import (
+    close,
+    describe,
+    failed,
+    is_kind,
+    lazy,
+    number,
+    returned,
+    right,
+    text_of,
+    wrong,
+)
 
 __all__ = ["progress", "q1", "q2", "q3"]
 
@@ -16,92 +29,241 @@ def _cube(t):
     return t**3
 
 
+def _square(t):
+    return t**2
+
+
 # (function, x, h): hidden inputs, Python floats so they adopt the learner's arithmetic
 _CASES = ((np.sin, 1.0, 1e-3), (np.exp, 0.5, 1e-2), (_cube, 2.0, 0.1))
+_NAMES = {np.sin: "sin", np.exp: "exp", _cube: "x**3", _square: "x**2"}
+_DX = 0.25  # the probe at another x: x + _DX
 
 
 def _central(f, x, h):
     return (f(x + h) - f(x - h)) / (2 * h)
 
 
-def _check_central_diff(ctx, central_diff):
+def _as_number_text(ev):
+    """The number a string answer spells (``"1e-5"``), or None."""
+    text = text_of(ev)
+    if text is None:
+        return None
+    try:
+        value = float(text.strip())
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
+
+
+def _quoted_number(ev, name):
+    """``number(ev, name)``, with a diagnosis of its own for a number written in quotes."""
+    if _as_number_text(ev) is not None:
+        raise wrong(
+            lazy(
+                "`{name}` is the string {s}, not a number: remove the quotes around the "
+                "number."
+            ),
+            name=name,
+            s=repr(text_of(ev)),
+        )
+    return number(ev, name)
+
+
+def _parameters(fn):
+    """The names of ``fn``'s parameters (plain data), or None when they cannot be read."""
+    try:
+        return [str(p) for p in inspect.signature(fn).parameters][:10]
+    except (TypeError, ValueError):
+        return None
+
+
+def _gather_central_diff(ctx, central_diff):
     if not callable(central_diff):
+        return {"callable": False}
+    calls = []
+    for f, x, h in _CASES:
+        calls.append(ctx.call(central_diff, f, x, h))
+        if failed(calls[-1]):
+            break
+    probes = []  # the same case with one input changed: is that input used at all?
+    if len(calls) == len(_CASES) and not failed(calls[-1]):
+        for f, x, h in _CASES:
+            probes.append(
+                {
+                    "h10": ctx.call(central_diff, f, x, h / 10),
+                    "x2": ctx.call(central_diff, f, x + _DX, h),
+                    "f2": ctx.call(central_diff, _square, x, h),
+                }
+            )
+    return {
+        "callable": True,
+        "params": _parameters(central_diff),
+        "calls": calls,
+        "probes": probes,
+    }
+
+
+def _probe(data, i, which):
+    """The number central_diff gave in probe ``which`` of case ``i`` (None: no number)."""
+    try:
+        call = data["probes"][i][which]
+    except (IndexError, KeyError):
+        return None
+    if failed(call):
+        return None
+    value = call.get("value")
+    if is_kind(value, "number", "array"):
+        try:
+            return number(value, "central_diff(f, x, h)")
+        except Exception:
+            return None
+    return None
+
+
+def _judge_central_diff(data):
+    if not data["callable"]:
         raise wrong(
             lazy(
                 "`central_diff` should be a function `def central_diff(f, x, h): ...`, "
                 "but it is not callable."
             ),
         )
+    params = data["params"]
+    reordered = (
+        isinstance(params, list)
+        and len(params) == 3
+        and sorted(params) == ["f", "h", "x"]
+        and params != ["f", "x", "h"]
+    )
+    order = lazy(
+        "Your function's parameters are ({p}), but it is called as `central_diff(f, x, h)`: "
+        "the function first, then the point, then the step. Put the parameters in that "
+        "order."
+    )(p=", ".join(params or []))
     found = []
-    for f, x, h in _CASES:
-        value = ctx.call(central_diff, f, x, h).value
-        if value is None:
+    for call in data["calls"]:
+        if reordered and call.get("raised"):
+            raise wrong(order)
+        value = returned(call)
+        if is_kind(value, "none"):
             raise wrong(
                 lazy("`central_diff(f, x, h)` returned `None`: did you forget `return`?"),
             )
-        found.append(ctx.number(value, "central_diff(f, x, h)"))
+        found.append(number(value, "central_diff(f, x, h)"))
     expected = [_central(f, x, h) for f, x, h in _CASES]
-    if all(ctx.close(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(found, expected, strict=False)):
+    if all(close(a, b, rtol=1e-9, atol=1e-12) for a, b in zip(found, expected, strict=True)):
         return right(
             lazy(
                 "Your central difference matches the formula on three hidden functions and step "
                 "sizes."
             ),
         )
-    name = {np.sin: "sin", np.exp: "exp", _cube: "x**3"}
-    for (f, x, h), a, b in zip(_CASES, found, expected, strict=False):
-        if ctx.close(a, b, rtol=1e-9, atol=1e-12):
+    if reordered:
+        raise wrong(order)
+    for i, ((f, x, h), a, b) in enumerate(zip(_CASES, found, expected, strict=True)):
+        if close(a, b, rtol=1e-9, atol=1e-12):
             continue
-        if ctx.close(a, (f(x + h) - f(x)) / h, rtol=1e-9):
+        where = {"f": _NAMES[f], "x": x, "h": h}
+        if close(a, (f(x + h) - f(x)) / h, rtol=1e-9):
             raise wrong(
                 lazy(
                     "For f = {f}, x = {x}, h = {h} you return the forward difference "
                     "(f(x + h) − f(x)) / h. The central difference steps to both sides "
                     "of x."
                 ),
-                f=name[f],
-                x=x,
-                h=h,
+                **where,
             )
-        if ctx.close(a, (f(x) - f(x - h)) / h, rtol=1e-9):
+        if close(a, (f(x) - f(x - h)) / h, rtol=1e-9):
             raise wrong(
                 lazy(
                     "For f = {f}, x = {x}, h = {h} you return the backward difference "
                     "(f(x) − f(x − h)) / h. Use both x − h and x + h."
                 ),
-                f=name[f],
-                x=x,
-                h=h,
+                **where,
             )
-        if ctx.close(a, 2 * b, rtol=1e-9):
+        if close(a, 2 * b, rtol=1e-9):
             raise wrong(
                 lazy(
                     "For f = {f}, x = {x}, h = {h} your result is twice too large: the "
                     "run from x − h to x + h is 2h, so divide by 2h."
                 ),
-                f=name[f],
-                x=x,
-                h=h,
+                **where,
             )
-        other = ctx.number(ctx.call(central_diff, f, x, h / 10).value, "central_diff(f, x, h)")
-        if ctx.close(other, a, rtol=1e-12, atol=0):
+        if close(a, -b, rtol=1e-9):
             raise wrong(
                 lazy(
-                    "`central_diff` returns the same number for h = {h} and h = {h10}: "
-                    "your function ignores h."
+                    "For f = {f}, x = {x}, h = {h} your result has the wrong sign: you "
+                    "subtract the other way round. The rise is f(x + h) − f(x − h), the "
+                    "value on the right minus the value on the left."
+                ),
+                **where,
+            )
+        if close(a, (f(x + h) - f(x - h)) / 2 * h, rtol=1e-9, atol=1e-12):
+            raise wrong(
+                lazy(
+                    "For f = {f}, x = {x}, h = {h} you divide by 2 and then multiply by h: "
+                    "Python reads `/ 2 * h` as `(… / 2) * h`. Put the run in parentheses: "
+                    "divide by `(2 * h)`."
+                ),
+                **where,
+            )
+        if close(a, f(x + h) - f(x - h) / (2 * h), rtol=1e-9, atol=1e-12):
+            raise wrong(
+                lazy(
+                    "For f = {f}, x = {x}, h = {h} only f(x − h) is divided by 2h: division "
+                    "binds tighter than subtraction. Put the rise f(x + h) − f(x − h) in "
+                    "parentheses before dividing."
+                ),
+                **where,
+            )
+        same = [_probe(data, i, k) for k in ("h10", "x2", "f2")]
+        if all(v is not None and close(v, a, rtol=1e-12, atol=0) for v in same):
+            raise wrong(
+                lazy(
+                    "`central_diff` returns {a:.10g} whatever f, x and h are: it should "
+                    "compute (f(x + h) − f(x − h)) / (2h) from its three arguments."
+                ),
+                a=a,
+            )
+        other = _probe(data, i, "h10")
+        if other is not None and close(other, a, rtol=1e-12, atol=0):
+            raise wrong(
+                lazy(
+                    "`central_diff` returns the same number for h = {h} and h = {h10}: your "
+                    "function ignores h. Does it use a fixed step, or a global h "
+                    "from an earlier cell, instead?"
                 ),
                 h=h,
                 h10=h / 10,
+            )
+        other = _probe(data, i, "x2")
+        if other is not None and close(other, a, rtol=1e-12, atol=0):
+            raise wrong(
+                lazy(
+                    "`central_diff` returns the same number at x = {x} and at x = {x2}: "
+                    "your function ignores x. Does it use a global such as x0 "
+                    "from an earlier cell instead?"
+                ),
+                x=x,
+                x2=x + _DX,
+            )
+        other = _probe(data, i, "f2")
+        if other is not None and close(other, a, rtol=1e-12, atol=0):
+            raise wrong(
+                lazy(
+                    "`central_diff` returns the same number for f = {f} and for f = x**2: "
+                    "your function ignores f. Call the f it is given, not "
+                    "`np.sin` or a global f from an earlier cell."
+                ),
+                f=_NAMES[f],
             )
         raise wrong(
             lazy(
                 "For f = {f}, x = {x}, h = {h} you return {a:.10g}, which is not "
                 "(f(x + h) − f(x − h)) / (2h)."
             ),
-            f=name[f],
-            x=x,
-            h=h,
             a=a,
+            **where,
         )
     raise AssertionError("unreachable")
 
@@ -110,7 +272,8 @@ q1 = Problem(
     "ch01",
     1,
     names=["central_diff"],
-    checker=_check_central_diff,
+    gather=_gather_central_diff,
+    judge=_judge_central_diff,
     hints=[
         lazy("Evaluate f on both sides of x: at x − h and at x + h."),
         lazy(
@@ -130,8 +293,15 @@ def central_diff(f, x, h):
 )
 
 
-def _check_best_h(ctx, best_h):
-    h = ctx.number(best_h, "best_h")
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def _gather_best_h(ctx, best_h):
+    return {"best_h": ctx.value(best_h)}
+
+
+def _judge_best_h(data):
+    h = _quoted_number(data["best_h"], "best_h")
     if h <= 0:
         raise wrong(
             lazy("`best_h` is {h:g}: a step size must be positive."),
@@ -143,6 +313,15 @@ def _check_best_h(ctx, best_h):
                 "Yes: near h = 1e-5 (1e-6 is as good) the falling truncation error h² meets the "
                 "rising rounding error ε/h; ε^(1/3) ≈ 6e-6 for float64."
             ),
+        )
+    if _EPS / 2 <= h <= 2 * _EPS:
+        raise wrong(
+            lazy(
+                "h = {h:g} is ε itself, the spacing of float64 numbers near 1: a step that "
+                "small is lost to rounding. The best h is where the two errors, h² and ε/h, "
+                "are equal; read it off the bottom of the V."
+            ),
+            h=h,
         )
     if h < 0.9e-6:
         raise wrong(
@@ -165,7 +344,8 @@ q2 = Problem(
     "ch01",
     2,
     names=["best_h"],
-    checker=_check_best_h,
+    gather=_gather_best_h,
+    judge=_judge_best_h,
     hints=[
         lazy("Look for the bottom of the V in the float64 central-difference curve of the plot."),
         lazy(
@@ -198,6 +378,12 @@ _MODES = {
     "前向模式": "forward",
 }
 
+# other names of reverse mode: right idea, but the answer is one of two words
+_REVERSE_NAMES = frozenset(
+    {"backward", "backwards", "backward mode", "backprop", "backpropagation",
+     "反向传播", "后向", "后向模式"}
+)
+
 
 # "{first} {second}": a count's diagnosis, then the note on the mode (if it is wrong too)
 _BOTH = lazy("{first} {second}")
@@ -207,20 +393,38 @@ _MODE_ALSO = lazy(
 )
 
 
-def _check_modes(ctx, mode, forward_passes, reverse_passes):
-    if not isinstance(mode, str):
+def _gather_modes(ctx, mode, forward_passes, reverse_passes):
+    return {
+        "mode": ctx.value(mode),
+        "forward_passes": ctx.value(forward_passes),
+        "reverse_passes": ctx.value(reverse_passes),
+    }
+
+
+def _judge_modes(data):
+    mode = text_of(data["mode"])
+    if mode is None:
         raise wrong(
             lazy("`mode` should be the string 'forward' or 'reverse', but it is {m}."),
-            m=describe(mode),
+            m=describe(data["mode"]),
         )
-    m = _MODES.get(mode.strip().lower())
+    key = mode.strip().lower()
+    m = _MODES.get(key)
+    if m is None and key in _REVERSE_NAMES:
+        raise wrong(
+            lazy(
+                "`mode` is {m!r}: backpropagation is reverse mode, but this question names the "
+                "two modes 'forward' and 'reverse'. Write one of those two words."
+            ),
+            m=mode,
+        )
     if m is None:
         raise wrong(
             lazy("`mode` is {m!r}; write 'forward' or 'reverse'."),
             m=mode,
         )
-    fp = ctx.number(forward_passes, "forward_passes")
-    rp = ctx.number(reverse_passes, "reverse_passes")
+    fp = _quoted_number(data["forward_passes"], "forward_passes")
+    rp = _quoted_number(data["reverse_passes"], "reverse_passes")
 
     def _both(first):  # a count's diagnosis, and the mode's when it is wrong too
         return _BOTH(first=first, second=_MODE_ALSO(m=mode)) if m != "reverse" else first
@@ -276,7 +480,8 @@ q3 = Problem(
     "ch01",
     3,
     names=["mode", "forward_passes", "reverse_passes"],
-    checker=_check_modes,
+    gather=_gather_modes,
+    judge=_judge_modes,
     hints=[
         lazy(
             "A loss has one output and, here, 1000 inputs. Forward mode follows one input "

@@ -51,6 +51,37 @@ def _why_none(call, x0):
             ),
             x0=x0,
         )
+    if facts.get("target_recorded") and not _engine_says(call):
+        return wrong(
+            lazy(
+                "`derivative_at({x0})` returned `None`, although the tape recorded y and "
+                "`tape.gradient` gave a gradient: your function does not return it. Did you "
+                "forget `return`?"
+            ),
+            x0=x0,
+        )
+    if facts and not facts.get("target_recorded") and facts.get("target_when") == "before":
+        return wrong(
+            lazy(
+                "`derivative_at({x0})` returned `None`: the target you differentiate was made "
+                "before the tape started recording, so it is not the y your `with` block "
+                "computes (a global y from an earlier cell?). Differentiate the value computed "
+                "from x inside the block. The tape says: {why}"
+            ),
+            x0=x0,
+            why=why,
+        )
+    if facts and not facts.get("target_recorded") and facts.get("target_when") == "during":
+        return wrong(
+            lazy(
+                "`derivative_at({x0})` returned `None`: y was computed inside the `with` block, "
+                "but from nothing the tape watches, so no operation was recorded. Is x a "
+                "`tf.Variable`? A `tf.constant` is watched only after `tape.watch(x)`. The "
+                "tape says: {why}"
+            ),
+            x0=x0,
+            why=why,
+        )
     if facts and not facts.get("target_recorded"):
         return wrong(
             lazy(
@@ -128,6 +159,16 @@ def _judge_derivative_at(data):
     ):
         raise wrong(
             lazy("You return 3x² at every point: the −2x term of y is missing."),
+        )
+    if all(
+        close(a, 3 * x0**2 + 2, rtol=1e-4, atol=1e-5)
+        for a, x0 in zip(found, _POINTS, strict=False)
+    ):
+        raise wrong(
+            lazy(
+                "You return 3x² + 2 at every point: the sign of the 2x term is wrong. The "
+                "function is y = x³ − 2x."
+            ),
         )
     if len({round(a, 6) for a in found}) == 1:
         raise wrong(
@@ -221,6 +262,15 @@ def _judge_watched(data):
             ),
         )
     g = data["g"]
+    facts = call["gradients"][-1] if call["gradients"] else {}
+    if is_kind(g, "none") and facts.get("target_watched"):
+        raise wrong(
+            lazy(
+                "The gradient is `None` because the arguments of `tape.gradient` are swapped: "
+                "its first argument is x, the tensor the tape watches. The first argument is "
+                "the target, what you differentiate (y); the second is the source (x)."
+            ),
+        )
     if is_kind(g, "none"):
         why = _engine_says(call)
         raise wrong(
@@ -235,6 +285,14 @@ def _judge_watched(data):
         raise wrong(
             lazy("The gradient is {g:.6g}, not dy/dx = 2x at x = 3. Did you change y?"),
             g=gv,
+        )
+    if call["gradient_calls"] == 0:
+        raise wrong(
+            lazy(
+                "The number is right, but no `tape.gradient` call produced it. Keep the last "
+                "line as the starter has it, returning what `tape.gradient` gives, and make the "
+                "tape watch the constant."
+            ),
         )
     return right(
         lazy("The constant is watched, so the tape records x**2 and gives dy/dx = 2x at x = 3."),
