@@ -5,22 +5,22 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from . import progress
-from ._core import (
-    Problem,
+from . import _plain, progress
+from ._core import Problem, numeric_derivative, numeric_jacobian
+from ._core import ____ as ____
+from .judging import (
+    array,
+    close,
     describe,
-    numeric_derivative,
-    numeric_jacobian,
+    is_kind,
+    lazy,
+    number,
     right,
-    to_array,
+    to_numpy,
     wrong,
 )
-from ._core import ____ as ____
-from ._feedback import lazy
 
 __all__ = ["progress", "q1", "q2", "q3"]
 
@@ -29,12 +29,17 @@ def _z(x, y):
     return x**2 * y + y**3
 
 
-def _check_grads(ctx, grads):
+def _gather_grads(ctx, grads):
+    return {"grads": ctx.value(grads)}
+
+
+def _judge_grads(data):
     expected = {
         "x": numeric_derivative(lambda t: _z(t, 3.0), 2.0),
         "y": numeric_derivative(lambda t: _z(2.0, t), 3.0),
     }
-    if isinstance(grads, (list, tuple)):
+    grads = data["grads"]
+    if is_kind(grads, "list", "tuple"):
         raise wrong(
             lazy(
                 "`grads` is {found}. Pass a dict of sources, `{{'x': x, 'y': y}}`, and "
@@ -42,18 +47,19 @@ def _check_grads(ctx, grads):
             ),
             found=describe(grads),
         )
-    if not isinstance(grads, dict):
+    if not is_kind(grads, "dict"):
         raise wrong(
             lazy("`grads` should be a dict like `{{'x': ..., 'y': ...}}`, but it is {found}."),
             found=describe(grads),
         )
-    if set(grads) != {"x", "y"}:
+    entries = {key: value for key, value in grads["items"]}
+    if set(entries) != {"x", "y"} or grads.get("n", len(entries)) != len(entries):
         raise wrong(
             lazy("The keys of `grads` are {keys}; use the keys 'x' and 'y'."),
-            keys=sorted(map(str, grads)),
+            keys=sorted(entries),
         )
     for key in ("x", "y"):
-        if grads[key] is None:
+        if is_kind(entries[key], "none"):
             raise wrong(
                 lazy(
                     "`grads['{k}']` is `None`: the tape did not watch {k}. Is it a "
@@ -61,25 +67,25 @@ def _check_grads(ctx, grads):
                 ),
                 k=key,
             )
-    gx = ctx.number(grads["x"], "grads['x']")
-    gy = ctx.number(grads["y"], "grads['y']")
-    if ctx.close(gx, expected["x"], rtol=1e-5) and ctx.close(gy, expected["y"], rtol=1e-5):
+    gx = number(entries["x"], "grads['x']")
+    gy = number(entries["y"], "grads['y']")
+    if close(gx, expected["x"], rtol=1e-5) and close(gy, expected["y"], rtol=1e-5):
         return right(
             lazy("∂z/∂x = 2xy and ∂z/∂y = x² + 3y², returned under the keys you chose."),
         )
-    if ctx.close(gx, expected["y"], rtol=1e-5) and ctx.close(gy, expected["x"], rtol=1e-5):
+    if close(gx, expected["y"], rtol=1e-5) and close(gy, expected["x"], rtol=1e-5):
         raise wrong(
             lazy("The two values are swapped: check which key holds which variable."),
         )
-    if ctx.close(gx, 4.0) and ctx.close(gy, 27.0):
+    if close(gx, 4.0) and close(gy, 27.0):
         raise wrong(
             lazy(
                 "You found 4 and 27: those are the gradients of the seed's z = x² + y³. "
                 "This z adds the term x²·y."
             ),
         )
-    x_ok = ctx.close(gx, expected["x"], rtol=1e-5)
-    y_ok = ctx.close(gy, expected["y"], rtol=1e-5)
+    x_ok = close(gx, expected["x"], rtol=1e-5)
+    y_ok = close(gy, expected["y"], rtol=1e-5)
     if x_ok:
         raise wrong(
             lazy(
@@ -113,7 +119,8 @@ q1 = Problem(
     "ch03",
     1,
     names=["grads"],
-    checker=_check_grads,
+    gather=_gather_grads,
+    judge=_judge_grads,
     hints=[
         lazy("`tape.gradient` returns the same structure as its sources: give it a dict."),
         lazy(
@@ -143,9 +150,13 @@ def _F(v):
     return np.array([v[0] * v[1], v[0] + v[1], v[1] ** 2])
 
 
-def _check_jacobian(ctx, J):
+def _gather_jacobian(ctx, J):
+    return {"J": ctx.value(J)}
+
+
+def _judge_jacobian(data):
     expected = numeric_jacobian(_F, [2.0, 3.0])
-    arr = ctx.array(J, "J")
+    arr = array(data["J"], "J")
     if arr.shape == (2, 3):
         raise wrong(
             lazy(
@@ -153,7 +164,7 @@ def _check_jacobian(ctx, J):
                 "inputs (2), so the shape is (3, 2)."
             ),
         )
-    if arr.shape == (2,) and ctx.close(arr, expected.sum(axis=0)):
+    if arr.shape == (2,) and close(arr, expected.sum(axis=0)):
         raise wrong(
             lazy(
                 "You found {a}: that is `gradient`, the gradient of the sum of the three "
@@ -169,7 +180,7 @@ def _check_jacobian(ctx, J):
             ),
             s=arr.shape,
         )
-    if ctx.close(arr, expected, rtol=1e-5, atol=1e-5):
+    if close(arr, expected, rtol=1e-5, atol=1e-5):
         return right(
             lazy(
                 "Row i holds the partial derivatives of output i: a 3 × 2 grid, and its "
@@ -189,7 +200,8 @@ q2 = Problem(
     "ch03",
     2,
     names=["J"],
-    checker=_check_jacobian,
+    gather=_gather_jacobian,
+    judge=_judge_jacobian,
     hints=[
         lazy("A Jacobian has one row per output and one column per input."),
         lazy(
@@ -217,27 +229,38 @@ J = tape.jacobian(F, v)
 
 def _nested_facts(also) -> dict:
     """Plain facts about the answer cell's tapes, from the optional names ``outer`` and
-    ``dz_dy`` (``Problem(also=...)``): did the outer tape record the inner gradient?"""
+    ``dz_dy`` (``Problem(also=...)``), read in the kernel:
+
+    - ``dz_dy``: the value of ``dz_dy``, encoded (None: not defined);
+    - ``recorded``: did the outer tape record the inner gradient, i.e. was ``dz_dy``
+      returned by a ``gradient`` call while it recorded, or computed from what it watches
+      (None: ``outer`` is not a tape or ``dz_dy`` not a tensor)?
+    """
     from ..engine.tape import GradientTape
 
     outer, dz_dy = also.get("outer"), also.get("dz_dy")
     facts = {"dz_dy": None, "recorded": None}
-    if dz_dy is not None:
-        try:
-            facts["dz_dy"] = float(to_array(dz_dy).reshape(()))
-        except Exception:
-            pass
+    if "dz_dy" in also:
+        facts["dz_dy"] = _plain.encode(dz_dy)
     serial = getattr(dz_dy, "_serial", None)
     if isinstance(outer, GradientTape) and isinstance(serial, int):
-        view = outer.view()
-        facts["recorded"] = view.gradient_output(serial) or view.tracks(serial)
+        try:
+            view = outer.view()
+            facts["recorded"] = bool(view.gradient_output(serial) or view.tracks(serial))
+        except Exception:  # an engine without views: no fact
+            facts["recorded"] = None
     return facts
 
 
-def _check_second(ctx, d2z_dy2):
-    if d2z_dy2 is None:
-        facts = _nested_facts(ctx.also)
-        if facts["dz_dy"] is not None and math.isclose(facts["dz_dy"], 4.0, rel_tol=1e-5):
+def _gather_second(ctx, d2z_dy2):
+    return {"d2z_dy2": ctx.value(d2z_dy2), "tapes": _nested_facts(ctx.also)}
+
+
+def _judge_second(data):
+    if is_kind(data["d2z_dy2"], "none"):
+        facts = data["tapes"]
+        inner = to_numpy(facts["dz_dy"]) if facts["dz_dy"] is not None else None
+        if inner is not None and inner.size == 1 and close(inner.reshape(()), 4.0):
             raise wrong(
                 lazy(
                     "`d2z_dy2` is `None`, and `dz_dy` is 4 = 2x: the inner gradient was taken "
@@ -269,20 +292,20 @@ def _check_second(ctx, d2z_dy2):
                 "with respect to a variable dz/dy = 3y² does not contain: it contains only y."
             ),
         )
-    value = ctx.number(d2z_dy2, "d2z_dy2")
+    value = number(data["d2z_dy2"], "d2z_dy2")
     expected = numeric_derivative(lambda t: numeric_derivative(lambda s: s**3, t, 1e-4), 3.0, 1e-4)
-    if ctx.close(value, expected, rtol=1e-4, atol=1e-4):
+    if close(value, expected, rtol=1e-4, atol=1e-4):
         return right(
             lazy("d²z/dy² = 6y: the outer tape differentiated the inner tape's result."),
         )
-    if ctx.close(value, 27.0):
+    if close(value, 27.0):
         raise wrong(
             lazy(
                 "You found 27: that is the first derivative dz/dy = 3y². Differentiate "
                 "it again with the outer tape."
             ),
         )
-    if ctx.close(value, 2.0):
+    if close(value, 2.0):
         raise wrong(
             lazy(
                 "You found 2: that is d²z/dx², the second derivative with respect to x. Both "
@@ -301,7 +324,8 @@ q3 = Problem(
     "ch03",
     3,
     names=["d2z_dy2"],
-    checker=_check_second,
+    gather=_gather_second,
+    judge=_judge_second,
     hints=[
         lazy("Nest two tapes: the inner one gives dz/dy, the outer one differentiates that."),
         lazy(
