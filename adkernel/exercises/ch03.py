@@ -29,8 +29,38 @@ def _z(x, y):
     return x**2 * y + y**3
 
 
+def _tape_facts(also, tape_name, target_name, sources) -> dict:
+    """Plain facts about a tape of the answer cell and the target it differentiates, from
+    the optional names ``also`` (``Problem(also=...)``), read in the kernel:
+
+    - ``when``: was the target made "before", "during" or "after" the tape recorded (or
+      "paused"; None: no tape, or the target is not a tensor);
+    - ``tracked``: did the tape record the target (computed from what it watches)?
+    - ``watched``: for each name in ``sources`` that holds a tensor, does the tape watch it?
+    """
+    from ..engine.tape import GradientTape
+
+    facts = {"when": None, "tracked": None, "watched": {}}
+    tape, target = also.get(tape_name), also.get(target_name)
+    if not isinstance(tape, GradientTape):
+        return facts
+    try:
+        view = tape.view()
+        serial = getattr(target, "_serial", None)
+        if isinstance(serial, int):
+            facts["when"] = view.when(serial)
+            facts["tracked"] = bool(view.tracks(serial))
+        for name in sources:
+            serial = getattr(also.get(name), "_serial", None)
+            if isinstance(serial, int):
+                facts["watched"][name] = bool(view.tracks(serial))
+    except Exception:  # an engine without views: no facts
+        pass
+    return facts
+
+
 def _gather_grads(ctx, grads):
-    return {"grads": ctx.value(grads)}
+    return {"grads": ctx.value(grads), "tape": _tape_facts(ctx.also, "tape", "z", ("x", "y"))}
 
 
 def _judge_grads(data):
@@ -58,15 +88,36 @@ def _judge_grads(data):
             lazy("The keys of `grads` are {keys}; use the keys 'x' and 'y'."),
             keys=sorted(entries),
         )
+    tape = data["tape"]
     for key in ("x", "y"):
-        if is_kind(entries[key], "none"):
+        if not is_kind(entries[key], "none"):
+            continue
+        if tape["when"] == "after":
             raise wrong(
                 lazy(
-                    "`grads['{k}']` is `None`: the tape did not watch {k}. Is it a "
-                    "`tf.Variable`, and was z computed inside the `with` block?"
+                    "`grads['{k}']` is `None`: z was computed after the `with` block had "
+                    "ended, so the tape recorded nothing of it. Indent the line that computes z "
+                    "under `with tf.GradientTape() as tape:`."
                 ),
                 k=key,
             )
+        if tape["tracked"] and tape["watched"].get(key):
+            raise wrong(
+                lazy(
+                    "`grads['{k}']` is `None`, although the tape watched {k} and recorded z: "
+                    "the source under the key '{k}' is not the variable {k} that z was computed "
+                    "from (a new tensor with the same value has no path to z). Give the "
+                    "variable {k} itself under that key."
+                ),
+                k=key,
+            )
+        raise wrong(
+            lazy(
+                "`grads['{k}']` is `None`: the tape did not watch {k}. Is it a "
+                "`tf.Variable`, and was z computed inside the `with` block?"
+            ),
+            k=key,
+        )
     gx = number(entries["x"], "grads['x']")
     gy = number(entries["y"], "grads['y']")
     if close(gx, expected["x"], rtol=1e-5) and close(gy, expected["y"], rtol=1e-5):
@@ -76,6 +127,13 @@ def _judge_grads(data):
     if close(gx, expected["y"], rtol=1e-5) and close(gy, expected["x"], rtol=1e-5):
         raise wrong(
             lazy("The two values are swapped: check which key holds which variable."),
+        )
+    if close(gx, -expected["x"], rtol=1e-5) and close(gy, -expected["y"], rtol=1e-5):
+        raise wrong(
+            lazy(
+                "Both values have the right size but the wrong sign. Keep the gradients as "
+                "the tape returns them, without a minus sign."
+            ),
         )
     if close(gx, 4.0) and close(gy, 27.0):
         raise wrong(
@@ -121,6 +179,7 @@ q1 = Problem(
     names=["grads"],
     gather=_gather_grads,
     judge=_judge_grads,
+    also=("tape", "z", "x", "y"),
     hints=[
         lazy("`tape.gradient` returns the same structure as its sources: give it a dict."),
         lazy(
@@ -151,12 +210,57 @@ def _F(v):
 
 
 def _gather_jacobian(ctx, J):
-    return {"J": ctx.value(J)}
+    return {"J": ctx.value(J), "tape": _tape_facts(ctx.also, "tape", "F", ("v",))}
+
+
+def _why_no_jacobian(data):
+    """The diagnosis of a ``None`` Jacobian, from the tape's facts."""
+    tape = data["tape"]
+    if tape["when"] == "after":
+        return wrong(
+            lazy(
+                "`J` is `None`: F was computed after the `with` block had ended, so the tape "
+                "recorded nothing of it. Indent the line that computes F under the `with`."
+            ),
+        )
+    if tape["tracked"]:
+        return wrong(
+            lazy(
+                "`J` is `None`, although the tape recorded F: `tape.jacobian` found no path "
+                "from its first argument to its second. Are they swapped? The first is the "
+                "target, what you differentiate (F); the second is the source (v)."
+            ),
+        )
+    return wrong(
+        lazy(
+            "`J` is `None`: the tape found no path from the target to the source. "
+            "`tape.jacobian` takes the target first (F, computed inside the `with` block), "
+            "then the source (v)."
+        ),
+    )
 
 
 def _judge_jacobian(data):
     expected = numeric_jacobian(_F, [2.0, 3.0])
-    arr = array(data["J"], "J")
+    J = data["J"]
+    if is_kind(J, "none"):
+        raise _why_no_jacobian(data)
+    if is_kind(J, "list", "tuple") and any(is_kind(item, "none") for item in J["items"]):
+        raise wrong(
+            lazy(
+                "`J` is {found}, with `None` in it: the tape found no path from F to those "
+                "sources. Slicing v "
+                "(`v[0]`, `v[1]`) makes new tensors that F was not computed from: give the "
+                "variable v itself as the source, and one array of shape (3, 2) comes back."
+            ),
+            found=describe(J),
+        )
+    if is_kind(J, "str", "bool", "dict", "function", "other", "blank"):
+        raise wrong(
+            lazy("`J` should be an array of shape (3, 2), but it is {found}."),
+            found=describe(J),
+        )
+    arr = array(J, "J")
     if arr.shape == (2, 3):
         raise wrong(
             lazy(
@@ -187,6 +291,13 @@ def _judge_jacobian(data):
                 "column sums are what `gradient` returns."
             ),
         )
+    if close(arr, -expected, rtol=1e-5, atol=1e-5):
+        raise wrong(
+            lazy(
+                "Every entry of `J` has the right size but the wrong sign. Keep the Jacobian "
+                "as the tape returns it, without a minus sign."
+            ),
+        )
     bad = np.argwhere(~np.isclose(arr, expected, rtol=1e-5, atol=1e-5))[0]
     raise wrong(
         lazy("Entry J[{i}, {j}] is {v:.6g}, which is not ∂F{i}/∂v{j} at v = (2, 3)."),
@@ -202,6 +313,7 @@ q2 = Problem(
     names=["J"],
     gather=_gather_jacobian,
     judge=_judge_jacobian,
+    also=("tape", "F", "v"),
     hints=[
         lazy("A Jacobian has one row per output and one column per input."),
         lazy(
@@ -297,6 +409,14 @@ def _judge_second(data):
     if close(value, expected, rtol=1e-4, atol=1e-4):
         return right(
             lazy("d²z/dy² = 6y: the outer tape differentiated the inner tape's result."),
+        )
+    if close(value, -expected, rtol=1e-4, atol=1e-4):
+        raise wrong(
+            lazy(
+                "You found {v:.6g}: the right size with the wrong sign. Keep the second "
+                "derivative as the outer tape returns it, without a minus sign."
+            ),
+            v=value,
         )
     if close(value, 27.0):
         raise wrong(
