@@ -5,22 +5,22 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from . import progress
-from ._core import (
-    Problem,
+from . import _plain, progress
+from ._core import Problem, numeric_derivative, numeric_jacobian
+from ._core import ____ as ____
+from .judging import (
+    array,
+    close,
     describe,
-    numeric_derivative,
-    numeric_jacobian,
+    is_kind,
+    lazy,
+    number,
     right,
-    to_array,
+    to_numpy,
     wrong,
 )
-from ._core import ____ as ____
-from ._feedback import lazy
 
 __all__ = ["progress", "q1", "q2", "q3"]
 
@@ -29,12 +29,47 @@ def _z(x, y):
     return x**2 * y + y**3
 
 
-def _check_grads(ctx, grads):
+def _tape_facts(also, tape_name, target_name, sources) -> dict:
+    """Plain facts about a tape of the answer cell and the target it differentiates, from
+    the optional names ``also`` (``Problem(also=...)``), read in the kernel:
+
+    - ``when``: was the target made "before", "during" or "after" the tape recorded (or
+      "paused"; None: no tape, or the target is not a tensor);
+    - ``tracked``: did the tape record the target (computed from what it watches)?
+    - ``watched``: for each name in ``sources`` that holds a tensor, does the tape watch it?
+    """
+    from ..engine.tape import GradientTape
+
+    facts = {"when": None, "tracked": None, "watched": {}}
+    tape, target = also.get(tape_name), also.get(target_name)
+    if not isinstance(tape, GradientTape):
+        return facts
+    try:
+        view = tape.view()
+        serial = getattr(target, "_serial", None)
+        if isinstance(serial, int):
+            facts["when"] = view.when(serial)
+            facts["tracked"] = bool(view.tracks(serial))
+        for name in sources:
+            serial = getattr(also.get(name), "_serial", None)
+            if isinstance(serial, int):
+                facts["watched"][name] = bool(view.tracks(serial))
+    except Exception:  # an engine without views: no facts
+        pass
+    return facts
+
+
+def _gather_grads(ctx, grads):
+    return {"grads": ctx.value(grads), "tape": _tape_facts(ctx.also, "tape", "z", ("x", "y"))}
+
+
+def _judge_grads(data):
     expected = {
         "x": numeric_derivative(lambda t: _z(t, 3.0), 2.0),
         "y": numeric_derivative(lambda t: _z(2.0, t), 3.0),
     }
-    if isinstance(grads, (list, tuple)):
+    grads = data["grads"]
+    if is_kind(grads, "list", "tuple"):
         raise wrong(
             lazy(
                 "`grads` is {found}. Pass a dict of sources, `{{'x': x, 'y': y}}`, and "
@@ -42,44 +77,73 @@ def _check_grads(ctx, grads):
             ),
             found=describe(grads),
         )
-    if not isinstance(grads, dict):
+    if not is_kind(grads, "dict"):
         raise wrong(
             lazy("`grads` should be a dict like `{{'x': ..., 'y': ...}}`, but it is {found}."),
             found=describe(grads),
         )
-    if set(grads) != {"x", "y"}:
+    entries = {key: value for key, value in grads["items"]}
+    if set(entries) != {"x", "y"} or grads.get("n", len(entries)) != len(entries):
         raise wrong(
             lazy("The keys of `grads` are {keys}; use the keys 'x' and 'y'."),
-            keys=sorted(map(str, grads)),
+            keys=sorted(entries),
         )
+    tape = data["tape"]
     for key in ("x", "y"):
-        if grads[key] is None:
+        if not is_kind(entries[key], "none"):
+            continue
+        if tape["when"] == "after":
             raise wrong(
                 lazy(
-                    "`grads['{k}']` is `None`: the tape did not watch {k}. Is it a "
-                    "`tf.Variable`, and was z computed inside the `with` block?"
+                    "`grads['{k}']` is `None`: z was computed after the `with` block had "
+                    "ended, so the tape recorded nothing of it. Indent the line that computes z "
+                    "under `with tf.GradientTape() as tape:`."
                 ),
                 k=key,
             )
-    gx = ctx.number(grads["x"], "grads['x']")
-    gy = ctx.number(grads["y"], "grads['y']")
-    if ctx.close(gx, expected["x"], rtol=1e-5) and ctx.close(gy, expected["y"], rtol=1e-5):
+        if tape["tracked"] and tape["watched"].get(key):
+            raise wrong(
+                lazy(
+                    "`grads['{k}']` is `None`, although the tape watched {k} and recorded z: "
+                    "the source under the key '{k}' is not the variable {k} that z was computed "
+                    "from (a new tensor with the same value has no path to z). Give the "
+                    "variable {k} itself under that key."
+                ),
+                k=key,
+            )
+        raise wrong(
+            lazy(
+                "`grads['{k}']` is `None`: the tape did not watch {k}. Is it a "
+                "`tf.Variable`, and was z computed inside the `with` block?"
+            ),
+            k=key,
+        )
+    gx = number(entries["x"], "grads['x']")
+    gy = number(entries["y"], "grads['y']")
+    if close(gx, expected["x"], rtol=1e-5) and close(gy, expected["y"], rtol=1e-5):
         return right(
             lazy("∂z/∂x = 2xy and ∂z/∂y = x² + 3y², returned under the keys you chose."),
         )
-    if ctx.close(gx, expected["y"], rtol=1e-5) and ctx.close(gy, expected["x"], rtol=1e-5):
+    if close(gx, expected["y"], rtol=1e-5) and close(gy, expected["x"], rtol=1e-5):
         raise wrong(
             lazy("The two values are swapped: check which key holds which variable."),
         )
-    if ctx.close(gx, 4.0) and ctx.close(gy, 27.0):
+    if close(gx, -expected["x"], rtol=1e-5) and close(gy, -expected["y"], rtol=1e-5):
+        raise wrong(
+            lazy(
+                "Both values have the right size but the wrong sign. Keep the gradients as "
+                "the tape returns them, without a minus sign."
+            ),
+        )
+    if close(gx, 4.0) and close(gy, 27.0):
         raise wrong(
             lazy(
                 "You found 4 and 27: those are the gradients of the seed's z = x² + y³. "
                 "This z adds the term x²·y."
             ),
         )
-    x_ok = ctx.close(gx, expected["x"], rtol=1e-5)
-    y_ok = ctx.close(gy, expected["y"], rtol=1e-5)
+    x_ok = close(gx, expected["x"], rtol=1e-5)
+    y_ok = close(gy, expected["y"], rtol=1e-5)
     if x_ok:
         raise wrong(
             lazy(
@@ -113,7 +177,9 @@ q1 = Problem(
     "ch03",
     1,
     names=["grads"],
-    checker=_check_grads,
+    gather=_gather_grads,
+    judge=_judge_grads,
+    also=("tape", "z", "x", "y"),
     hints=[
         lazy("`tape.gradient` returns the same structure as its sources: give it a dict."),
         lazy(
@@ -143,9 +209,58 @@ def _F(v):
     return np.array([v[0] * v[1], v[0] + v[1], v[1] ** 2])
 
 
-def _check_jacobian(ctx, J):
+def _gather_jacobian(ctx, J):
+    return {"J": ctx.value(J), "tape": _tape_facts(ctx.also, "tape", "F", ("v",))}
+
+
+def _why_no_jacobian(data):
+    """The diagnosis of a ``None`` Jacobian, from the tape's facts."""
+    tape = data["tape"]
+    if tape["when"] == "after":
+        return wrong(
+            lazy(
+                "`J` is `None`: F was computed after the `with` block had ended, so the tape "
+                "recorded nothing of it. Indent the line that computes F under the `with`."
+            ),
+        )
+    if tape["tracked"]:
+        return wrong(
+            lazy(
+                "`J` is `None`, although the tape recorded F: `tape.jacobian` found no path "
+                "from its first argument to its second. Are they swapped? The first is the "
+                "target, what you differentiate (F); the second is the source (v)."
+            ),
+        )
+    return wrong(
+        lazy(
+            "`J` is `None`: the tape found no path from the target to the source. "
+            "`tape.jacobian` takes the target first (F, computed inside the `with` block), "
+            "then the source (v)."
+        ),
+    )
+
+
+def _judge_jacobian(data):
     expected = numeric_jacobian(_F, [2.0, 3.0])
-    arr = ctx.array(J, "J")
+    J = data["J"]
+    if is_kind(J, "none"):
+        raise _why_no_jacobian(data)
+    if is_kind(J, "list", "tuple") and any(is_kind(item, "none") for item in J["items"]):
+        raise wrong(
+            lazy(
+                "`J` is {found}, with `None` in it: the tape found no path from F to those "
+                "sources. Slicing v "
+                "(`v[0]`, `v[1]`) makes new tensors that F was not computed from: give the "
+                "variable v itself as the source, and one array of shape (3, 2) comes back."
+            ),
+            found=describe(J),
+        )
+    if is_kind(J, "str", "bool", "dict", "function", "other", "blank"):
+        raise wrong(
+            lazy("`J` should be an array of shape (3, 2), but it is {found}."),
+            found=describe(J),
+        )
+    arr = array(J, "J")
     if arr.shape == (2, 3):
         raise wrong(
             lazy(
@@ -153,7 +268,7 @@ def _check_jacobian(ctx, J):
                 "inputs (2), so the shape is (3, 2)."
             ),
         )
-    if arr.shape == (2,) and ctx.close(arr, expected.sum(axis=0)):
+    if arr.shape == (2,) and close(arr, expected.sum(axis=0)):
         raise wrong(
             lazy(
                 "You found {a}: that is `gradient`, the gradient of the sum of the three "
@@ -169,11 +284,18 @@ def _check_jacobian(ctx, J):
             ),
             s=arr.shape,
         )
-    if ctx.close(arr, expected, rtol=1e-5, atol=1e-5):
+    if close(arr, expected, rtol=1e-5, atol=1e-5):
         return right(
             lazy(
                 "Row i holds the partial derivatives of output i: a 3 × 2 grid, and its "
                 "column sums are what `gradient` returns."
+            ),
+        )
+    if close(arr, -expected, rtol=1e-5, atol=1e-5):
+        raise wrong(
+            lazy(
+                "Every entry of `J` has the right size but the wrong sign. Keep the Jacobian "
+                "as the tape returns it, without a minus sign."
             ),
         )
     bad = np.argwhere(~np.isclose(arr, expected, rtol=1e-5, atol=1e-5))[0]
@@ -189,7 +311,9 @@ q2 = Problem(
     "ch03",
     2,
     names=["J"],
-    checker=_check_jacobian,
+    gather=_gather_jacobian,
+    judge=_judge_jacobian,
+    also=("tape", "F", "v"),
     hints=[
         lazy("A Jacobian has one row per output and one column per input."),
         lazy(
@@ -217,27 +341,38 @@ J = tape.jacobian(F, v)
 
 def _nested_facts(also) -> dict:
     """Plain facts about the answer cell's tapes, from the optional names ``outer`` and
-    ``dz_dy`` (``Problem(also=...)``): did the outer tape record the inner gradient?"""
+    ``dz_dy`` (``Problem(also=...)``), read in the kernel:
+
+    - ``dz_dy``: the value of ``dz_dy``, encoded (None: not defined);
+    - ``recorded``: did the outer tape record the inner gradient, i.e. was ``dz_dy``
+      returned by a ``gradient`` call while it recorded, or computed from what it watches
+      (None: ``outer`` is not a tape or ``dz_dy`` not a tensor)?
+    """
     from ..engine.tape import GradientTape
 
     outer, dz_dy = also.get("outer"), also.get("dz_dy")
     facts = {"dz_dy": None, "recorded": None}
-    if dz_dy is not None:
-        try:
-            facts["dz_dy"] = float(to_array(dz_dy).reshape(()))
-        except Exception:
-            pass
+    if "dz_dy" in also:
+        facts["dz_dy"] = _plain.encode(dz_dy)
     serial = getattr(dz_dy, "_serial", None)
     if isinstance(outer, GradientTape) and isinstance(serial, int):
-        view = outer.view()
-        facts["recorded"] = view.gradient_output(serial) or view.tracks(serial)
+        try:
+            view = outer.view()
+            facts["recorded"] = bool(view.gradient_output(serial) or view.tracks(serial))
+        except Exception:  # an engine without views: no fact
+            facts["recorded"] = None
     return facts
 
 
-def _check_second(ctx, d2z_dy2):
-    if d2z_dy2 is None:
-        facts = _nested_facts(ctx.also)
-        if facts["dz_dy"] is not None and math.isclose(facts["dz_dy"], 4.0, rel_tol=1e-5):
+def _gather_second(ctx, d2z_dy2):
+    return {"d2z_dy2": ctx.value(d2z_dy2), "tapes": _nested_facts(ctx.also)}
+
+
+def _judge_second(data):
+    if is_kind(data["d2z_dy2"], "none"):
+        facts = data["tapes"]
+        inner = to_numpy(facts["dz_dy"]) if facts["dz_dy"] is not None else None
+        if inner is not None and inner.size == 1 and close(inner.reshape(()), 4.0):
             raise wrong(
                 lazy(
                     "`d2z_dy2` is `None`, and `dz_dy` is 4 = 2x: the inner gradient was taken "
@@ -269,20 +404,28 @@ def _check_second(ctx, d2z_dy2):
                 "with respect to a variable dz/dy = 3y² does not contain: it contains only y."
             ),
         )
-    value = ctx.number(d2z_dy2, "d2z_dy2")
+    value = number(data["d2z_dy2"], "d2z_dy2")
     expected = numeric_derivative(lambda t: numeric_derivative(lambda s: s**3, t, 1e-4), 3.0, 1e-4)
-    if ctx.close(value, expected, rtol=1e-4, atol=1e-4):
+    if close(value, expected, rtol=1e-4, atol=1e-4):
         return right(
             lazy("d²z/dy² = 6y: the outer tape differentiated the inner tape's result."),
         )
-    if ctx.close(value, 27.0):
+    if close(value, -expected, rtol=1e-4, atol=1e-4):
+        raise wrong(
+            lazy(
+                "You found {v:.6g}: the right size with the wrong sign. Keep the second "
+                "derivative as the outer tape returns it, without a minus sign."
+            ),
+            v=value,
+        )
+    if close(value, 27.0):
         raise wrong(
             lazy(
                 "You found 27: that is the first derivative dz/dy = 3y². Differentiate "
                 "it again with the outer tape."
             ),
         )
-    if ctx.close(value, 2.0):
+    if close(value, 2.0):
         raise wrong(
             lazy(
                 "You found 2: that is d²z/dx², the second derivative with respect to x. Both "
@@ -301,7 +444,8 @@ q3 = Problem(
     "ch03",
     3,
     names=["d2z_dy2"],
-    checker=_check_second,
+    gather=_gather_second,
+    judge=_judge_second,
     hints=[
         lazy("Nest two tapes: the inner one gives dz/dy, the outer one differentiates that."),
         lazy(
