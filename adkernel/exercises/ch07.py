@@ -10,7 +10,18 @@ import math
 from . import progress
 from ._core import Problem, numeric_derivative
 from ._core import ____ as ____
-from .judging import close, describe, failed, is_kind, lazy, number, returned, right, wrong
+from .judging import (
+    close,
+    describe,
+    failed,
+    is_kind,
+    lazy,
+    number,
+    raised_is,
+    returned,
+    right,
+    wrong,
+)
 
 __all__ = ["progress", "q1"]
 
@@ -105,6 +116,17 @@ def _why_none(call, f_calls, x0, text):
             x0=x0,
         )
     facts = call["gradients"][-1] if call["gradients"] else {}
+    engine_warned = any(category == "NoneGradientWarning" for category, _ in call["warnings"])
+    if call["gradient_calls"] and facts.get("target_recorded") and not engine_warned:
+        # the tape gave a gradient (a None gradient always comes with the engine's warning)
+        return wrong(
+            lazy(
+                "`grad_of(f, {x0})` returned `None`, although `tape.gradient` did give a "
+                "gradient: your function does not return it. End it with `return` and the "
+                "gradient."
+            ),
+            x0=x0,
+        )
     if facts.get("target_watched"):
         return wrong(
             lazy(
@@ -180,6 +202,13 @@ def _gather_grad_of(ctx, grad_of):
     return {"callable": True, "cases": cases}
 
 
+def _source_not_a_tensor(call) -> bool:
+    """``tape.gradient(y, x0)``: the engine refused a source that is not a tensor (its
+    message starts with the argument's name, the same in every language)."""
+    message = str((call.get("raised") or {}).get("message", ""))
+    return raised_is(call, "TypeError") and message.startswith(("`sources`", "`sources["))
+
+
 def _fmt(x: float) -> str:
     return f"{x:.6g}"
 
@@ -199,6 +228,15 @@ def _judge_grad_of(data):
         call, f_calls = case["call"], case["f_calls"]
         if call.get("raised") and f_calls and not f_calls[-1]["tensor_input"]:
             raise _plain_number(x0)  # the tape refused f's plain result
+        if _source_not_a_tensor(call):
+            raise wrong(
+                lazy(
+                    "In `grad_of(f, {x0})` the source you gave `tape.gradient` is not a tensor "
+                    "but a plain number. The second argument is what you differentiate with "
+                    "respect to: the tensor x, not the number x0."
+                ),
+                x0=x0,
+            )
         value = returned(call)
         if is_kind(value, "none"):
             raise _why_none(call, f_calls, x0, text)
