@@ -142,6 +142,24 @@ def _close(a, b, rtol=1e-4):
     return math.isclose(a, b, rel_tol=rtol, abs_tol=1e-4)
 
 
+def _same_twice(data, first):
+    """Incorrect when the tutorial's run, made twice, gave two different results."""
+    if not data["again"]:
+        return
+    call_text = _call_text(*_RUNS[0])
+    W, b = _pair(first, call_text)
+    aW, ab = _pair(data["again"][0], call_text)
+    if not (_close(aW, W, 1e-6) and _close(ab, b, 1e-6)):
+        raise wrong(
+            lazy(
+                "Two calls of `{call}` returned different results: your function "
+                "continues from the W and b of an earlier run. Create fresh "
+                "variables from `W_start` and `b_start` inside `train`."
+            ),
+            call=call_text,
+        )
+
+
 def _gather_train(ctx, train):
     if not callable(train):
         return {"callable": False, "found": ctx.value(train)}
@@ -182,6 +200,7 @@ def _judge_train(data):
                 _pair(data["again"][0], call_text)  # the second run raised or ran too long
             continue
         if k > 0:
+            _same_twice(data, calls[0])
             raise wrong(
                 lazy(
                     "`train(0.1, 100)` is right, but `{call}` is not. Does your function use its "
@@ -236,17 +255,7 @@ def _judge_train(data):
                     n=off,
                     epochs=epochs,
                 )
-        if data["again"]:
-            aW, ab = _pair(data["again"][0], call_text)
-            if not (_close(aW, W, 1e-6) and _close(ab, b, 1e-6)):
-                raise wrong(
-                    lazy(
-                        "Two calls of `{call}` returned different results: your function "
-                        "continues from the W and b of an earlier run. Create fresh "
-                        "variables from `W_start` and `b_start` inside `train`."
-                    ),
-                    call=call_text,
-                )
+        _same_twice(data, call)
         raise wrong(
             lazy(
                 "`{call}` returns W = {W:.4g}, b = {b:.4g}, which is not where the tutorial's "
