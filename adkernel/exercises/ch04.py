@@ -8,10 +8,20 @@ from __future__ import annotations
 import math
 
 from . import progress
-from ._core import LearnerError, Problem, _short, describe, right, to_array, wrong
+from ._core import Problem
 from ._core import ____ as ____
-from ._feedback import lazy
 from ._regression import descend, loss_at, seed_data
+from .judging import (
+    describe,
+    failed,
+    is_kind,
+    lazy,
+    raised_is,
+    returned,
+    right,
+    to_numpy,
+    wrong,
+)
 
 __all__ = ["progress", "q1"]
 
@@ -19,25 +29,26 @@ __all__ = ["progress", "q1"]
 _RUNS = ((0.1, 100), (0.05, 60), (0.5, 30))
 
 
-def _values(ctx, value, call_text):
-    """The returned pair as two float64 numbers (NaN/inf allowed), or Incorrect."""
-    if value is None:
+def _call_text(lr, epochs) -> str:
+    return f"train({lr}, {epochs})"
+
+
+def _values(value, call_text):
+    """The returned pair (encoded) as two float64 numbers (NaN/inf allowed), or Incorrect."""
+    if is_kind(value, "none"):
         raise wrong(
             lazy("`{call}` returned `None`: end the function with `return W, b`."),
             call=call_text,
         )
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
+    if not is_kind(value, "tuple", "list") or value.get("n", len(value["items"])) != 2:
         raise wrong(
             lazy("`{call}` should return the pair `W, b`, but it returned {found}."),
             call=call_text,
             found=describe(value),
         )
     out = []
-    for name, v in zip(("W", "b"), value, strict=True):
-        try:
-            arr = to_array(v)
-        except Exception:
-            arr = None
+    for name, v in zip(("W", "b"), value["items"], strict=True):
+        arr = None if is_kind(v, "str", "bool") else to_numpy(v)
         if arr is None or arr.size != 1:
             raise wrong(
                 lazy(
@@ -52,11 +63,40 @@ def _values(ctx, value, call_text):
     return out
 
 
-def _learner_error(exc: LearnerError):
-    """Turn the usual mistakes inside a training loop into their own messages."""
-    error = _short(f"{type(exc.exc).__name__}: {exc.exc}", 200)
-    text = str(exc.exc)
-    if isinstance(exc.exc, TypeError) and "NoneType" in text:
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _learner_error(call):
+    """The usual mistakes inside a training loop, told from what the call raised; None for
+    anything else (then the general "your code raised" message)."""
+    raised = call.get("raised")
+    if not raised:
+        return None
+    text = str(raised.get("message", ""))
+    error = _short(f"{raised.get('type', '?')}: {text}", 200)
+    if raised_is(call, "TypeError") and "NoneType" in text:
+        if (call.get("gradient_calls") or 0) >= 2:
+            # the first epoch's gradients were fine: the next tape lost W or b
+            return wrong(
+                lazy(
+                    "A gradient was `None` after the first epoch ({error}): the first update "
+                    "went through, then the next tape no longer watched W or b. `W = W - …` "
+                    "replaces your Variable by a plain tensor; keep the Variable and update it "
+                    "in place with `W.assign_sub(lr * dW)`."
+                ),
+                error=error,
+            )
+        if call.get("gradient_calls") == 1:
+            return wrong(
+                lazy(
+                    "A gradient was `None` in the very first epoch ({error}): the loss does not "
+                    "depend on the W and b you differentiate. Compute the loss from the "
+                    "Variables of `train` (the notebook's `loss_function` reads the global W "
+                    "and b, not yours), and make both of them `tf.Variable`s."
+                ),
+                error=error,
+            )
         return wrong(
             lazy(
                 "A gradient was `None` inside your loop ({error}). Either `W = W - …` replaced "
@@ -67,7 +107,7 @@ def _learner_error(exc: LearnerError):
             ),
             error=error,
         )
-    if isinstance(exc.exc, AttributeError) and "assign" in text:
+    if raised_is(call, "AttributeError") and "assign" in text:
         return wrong(
             lazy(
                 "`{error}`: W or b is no longer a Variable. `W = W - …` makes a new tensor; "
@@ -76,7 +116,7 @@ def _learner_error(exc: LearnerError):
             error=error,
         )
     # `persistent=True` is in the engine's message in every language (an identifier)
-    if isinstance(exc.exc, RuntimeError) and (
+    if raised_is(call, "RuntimeError") and (
         "non-persistent" in text or "persistent=True" in text
     ):
         return wrong(
@@ -90,35 +130,64 @@ def _learner_error(exc: LearnerError):
     return None
 
 
-def _run(ctx, train, lr, epochs):
-    try:
-        return ctx.call(train, lr, epochs)
-    except LearnerError as exc:
-        better = _learner_error(exc)
-        if better is not None:
-            raise better from None
-        raise
+def _pair(call, call_text):
+    """The two numbers a call returned, or Incorrect naming what went wrong."""
+    better = _learner_error(call)
+    if better is not None:
+        raise better
+    return _values(returned(call), call_text)
 
 
 def _close(a, b, rtol=1e-4):
     return math.isclose(a, b, rel_tol=rtol, abs_tol=1e-4)
 
 
-def _check_train(ctx, train):
+def _same_twice(data, first):
+    """Incorrect when the tutorial's run, made twice, gave two different results."""
+    if not data["again"]:
+        return
+    call_text = _call_text(*_RUNS[0])
+    W, b = _pair(first, call_text)
+    aW, ab = _pair(data["again"][0], call_text)
+    if not (_close(aW, W, 1e-6) and _close(ab, b, 1e-6)):
+        raise wrong(
+            lazy(
+                "Two calls of `{call}` returned different results: your function "
+                "continues from the W and b of an earlier run. Create fresh "
+                "variables from `W_start` and `b_start` inside `train`."
+            ),
+            call=call_text,
+        )
+
+
+def _gather_train(ctx, train):
     if not callable(train):
+        return {"callable": False, "found": ctx.value(train)}
+    calls = []
+    # the tutorial's run twice (a function that continues from an earlier run differs),
+    # then the hidden runs; stop at the first call that raised or ran too long
+    for lr, epochs in (_RUNS[0], *_RUNS):
+        calls.append(ctx.call(train, lr, epochs))
+        if failed(calls[-1]):
+            break
+    return {"callable": True, "first": calls[0], "again": calls[1:2], "runs": calls[2:]}
+
+
+def _judge_train(data):
+    if not data["callable"]:
         raise wrong(
             lazy("`train` should be a function `def train(lr, epochs): ...`, but it is {found}."),
-            found=describe(train),
+            found=describe(data["found"]),
         )
     _, _, W0, b0 = seed_data()
     start_loss = loss_at(W0, b0)
-    for k, (lr, epochs) in enumerate(_RUNS):
-        call_text = f"train({lr}, {epochs})"
-        call = _run(ctx, train, lr, epochs)
-        W, b = _values(ctx, call.value, call_text)
+    calls = [data["first"], *data["runs"]]
+    for k, ((lr, epochs), call) in enumerate(zip(_RUNS, calls, strict=False)):
+        call_text = _call_text(lr, epochs)
+        W, b = _pair(call, call_text)
         rW, rb, _ = descend(lr, epochs)
         if _close(W, rW) and _close(b, rb):
-            if call.gradient_calls == 0:
+            if call["gradient_calls"] == 0:
                 raise wrong(
                     lazy(
                         "`{call}` returns the right W and b, but no `tape.gradient` call produced "
@@ -127,8 +196,11 @@ def _check_train(ctx, train):
                     ),
                     call=call_text,
                 )
+            if k == 0 and data["again"] and not data["runs"]:
+                _pair(data["again"][0], call_text)  # the second run raised or ran too long
             continue
         if k > 0:
+            _same_twice(data, calls[0])
             raise wrong(
                 lazy(
                     "`train(0.1, 100)` is right, but `{call}` is not. Does your function use its "
@@ -152,6 +224,15 @@ def _check_train(ctx, train):
             raise wrong(
                 lazy("W and b are swapped: return them in the order `W, b`."),
             )
+        oW, ob, _ = descend(1.0, epochs)
+        if _close(W, oW) and _close(b, ob):
+            raise wrong(
+                lazy(
+                    "`{call}` ends where steps without the learning rate would (lr = 1): "
+                    "multiply each gradient by `lr` before subtracting it."
+                ),
+                call=call_text,
+            )
         if loss_at(W, b) > start_loss:
             raise wrong(
                 lazy(
@@ -174,16 +255,7 @@ def _check_train(ctx, train):
                     n=off,
                     epochs=epochs,
                 )
-        again = _values(ctx, _run(ctx, train, lr, epochs).value, call_text)
-        if not (_close(again[0], W, 1e-6) and _close(again[1], b, 1e-6)):
-            raise wrong(
-                lazy(
-                    "Two calls of `{call}` returned different results: your function continues "
-                    "from the W and b of an earlier run. Create fresh variables from `W_start` "
-                    "and `b_start` inside `train`."
-                ),
-                call=call_text,
-            )
+        _same_twice(data, call)
         raise wrong(
             lazy(
                 "`{call}` returns W = {W:.4g}, b = {b:.4g}, which is not where the tutorial's "
@@ -207,7 +279,8 @@ q1 = Problem(
     "ch04",
     1,
     names=["train"],
-    checker=_check_train,
+    gather=_gather_train,
+    judge=_judge_train,
     hints=[
         lazy(
             "Wrap the tutorial's loop in the function: the `____` in the loop stands for "

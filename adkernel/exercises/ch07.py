@@ -8,9 +8,20 @@ from __future__ import annotations
 import math
 
 from . import progress
-from ._core import LearnerError, Problem, describe, numeric_derivative, right, wrong
+from ._core import Problem, numeric_derivative
 from ._core import ____ as ____
-from ._feedback import lazy
+from .judging import (
+    close,
+    describe,
+    failed,
+    is_kind,
+    lazy,
+    number,
+    raised_is,
+    returned,
+    right,
+    wrong,
+)
 
 __all__ = ["progress", "q1"]
 
@@ -71,11 +82,14 @@ class _Traced:
         note = {
             "tensor_input": tensor,
             "recording": bool(_tape.state.recording),
-            "watched": tensor and _tape.tracked(x),
+            "watched": bool(tensor and _tape.tracked(x)),
+            "out_serial": None,
         }
         out = self.f(x)
-        note["out_serial"] = getattr(out, "_serial", None)
-        self.calls.append(note)
+        serial = getattr(out, "_serial", None)
+        note["out_serial"] = serial if type(serial) is int else None
+        if len(self.calls) < 50:
+            self.calls.append(note)
         return out
 
 
@@ -89,10 +103,11 @@ def _plain_number(x0):
     )
 
 
-def _why_none(call, traced, x0, text):
+def _why_none(call, f_calls, x0, text):
     """Why ``grad_of(f, x0)`` returned ``None``: judged from what f saw when it ran
-    (``_Traced``) and what ``tape.gradient`` was asked (``Call.gradients``)."""
-    if call.gradient_calls == 0:
+    (``f_calls``, noted by ``_Traced``) and what ``tape.gradient`` was asked
+    (``call["gradients"]``)."""
+    if call["gradient_calls"] == 0:
         return wrong(
             lazy(
                 "`grad_of(f, {x0})` returned `None` without asking the tape for a gradient: "
@@ -100,7 +115,18 @@ def _why_none(call, traced, x0, text):
             ),
             x0=x0,
         )
-    facts = call.gradients[-1] if call.gradients else {}
+    facts = call["gradients"][-1] if call["gradients"] else {}
+    engine_warned = any(category == "NoneGradientWarning" for category, _ in call["warnings"])
+    if call["gradient_calls"] and facts.get("target_recorded") and not engine_warned:
+        # the tape gave a gradient (a None gradient always comes with the engine's warning)
+        return wrong(
+            lazy(
+                "`grad_of(f, {x0})` returned `None`, although `tape.gradient` did give a "
+                "gradient: your function does not return it. End it with `return` and the "
+                "gradient."
+            ),
+            x0=x0,
+        )
     if facts.get("target_watched"):
         return wrong(
             lazy(
@@ -111,8 +137,8 @@ def _why_none(call, traced, x0, text):
             ),
             x0=x0,
         )
-    made = {c["out_serial"] for c in traced.calls}
-    if not traced.calls:
+    made = {c["out_serial"] for c in f_calls}
+    if not f_calls:
         return wrong(
             lazy(
                 "`grad_of(f, {x0})` returned `None`: your function never calls f, so the y you "
@@ -132,7 +158,7 @@ def _why_none(call, traced, x0, text):
             ),
             x0=x0,
         )
-    last = traced.calls[-1]
+    last = f_calls[-1]
     if not last["tensor_input"]:
         return _plain_number(x0)
     if not last["recording"]:
@@ -163,32 +189,62 @@ def _why_none(call, traced, x0, text):
     )
 
 
-def _check_grad_of(ctx, grad_of):
+def _gather_grad_of(ctx, grad_of):
     if not callable(grad_of):
+        return {"callable": False, "found": ctx.value(grad_of)}
+    cases = []
+    for f, _, x0, _ in _CASES:
+        traced = _Traced(f)
+        call = ctx.call(grad_of, traced, x0)
+        cases.append({"call": call, "f_calls": list(traced.calls)})
+        if failed(call):
+            break
+    return {"callable": True, "cases": cases}
+
+
+def _source_not_a_tensor(call) -> bool:
+    """``tape.gradient(y, x0)``: the engine refused a source that is not a tensor (its
+    message starts with the argument's name, the same in every language)."""
+    message = str((call.get("raised") or {}).get("message", ""))
+    return raised_is(call, "TypeError") and message.startswith(("`sources`", "`sources["))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def _agree(a, b, tol):
+    return close(a, b, rtol=tol, atol=tol)
+
+
+def _judge_grad_of(data):
+    if not data["callable"]:
         raise wrong(
             lazy("`grad_of` should be a function `def grad_of(f, x0): ...`, but it is {found}."),
-            found=describe(grad_of),
+            found=describe(data["found"]),
         )
     found, tape_calls = [], 0
-    for f, _, x0, text in _CASES:
-        traced = _Traced(f)
-        try:
-            call = ctx.call(grad_of, traced, x0)
-        except LearnerError:
-            if traced.calls and not traced.calls[-1]["tensor_input"]:
-                raise _plain_number(x0) from None  # the tape refused f's plain result
-            raise
-        if call.value is None:
-            raise _why_none(call, traced, x0, text)
-        found.append(ctx.number(call.value, f"grad_of(f, {x0})"))
-        tape_calls += call.gradient_calls or 0
+    for (_, _, x0, text), case in zip(_CASES, data["cases"], strict=False):
+        call, f_calls = case["call"], case["f_calls"]
+        if call.get("raised") and f_calls and not f_calls[-1]["tensor_input"]:
+            raise _plain_number(x0)  # the tape refused f's plain result
+        if _source_not_a_tensor(call):
+            raise wrong(
+                lazy(
+                    "In `grad_of(f, {x0})` the source you gave `tape.gradient` is not a tensor "
+                    "but a plain number. The second argument is what you differentiate with "
+                    "respect to: the tensor x, not the number x0."
+                ),
+                x0=x0,
+            )
+        value = returned(call)
+        if is_kind(value, "none"):
+            raise _why_none(call, f_calls, x0, text)
+        found.append(number(value, f"grad_of(f, {x0})"))
+        tape_calls += call["gradient_calls"] or 0
     expected = [numeric_derivative(f64, x0) for _, f64, x0, _ in _CASES]
-    ok = [
-        math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-5) for a, b in zip(found, expected, strict=True)
-    ]
-    near = [
-        math.isclose(a, b, rel_tol=1e-2, abs_tol=1e-2) for a, b in zip(found, expected, strict=True)
-    ]
+    ok = [_agree(a, b, 1e-5) for a, b in zip(found, expected, strict=True)]
+    near = [_agree(a, b, 1e-2) for a, b in zip(found, expected, strict=True)]
     if all(near) and tape_calls == 0:
         raise wrong(
             lazy(
@@ -202,6 +258,25 @@ def _check_grad_of(ctx, grad_of):
                 "Exact derivatives for all four hidden functions and points, including both "
                 "branches of an `if`: the tape records whichever branch runs."
             ),
+        )
+    if all(_agree(a, f64(x0), 1e-5) for a, (_, f64, x0, _) in zip(found, _CASES, strict=True)):
+        raise wrong(
+            lazy(
+                "`grad_of(f, {x0})` returns {a}: that is f(x0) itself, the value of f, not its "
+                "derivative. Return the gradient the tape gives for y = f(x) with respect to x."
+            ),
+            x0=_CASES[0][2],
+            a=_fmt(found[0]),
+        )
+    if all(_agree(-a, b, 1e-5) for a, b in zip(found, expected, strict=True)):
+        raise wrong(
+            lazy(
+                "Every derivative has the wrong sign: `grad_of(f, {x0})` returns {a}, the "
+                "slope is {b}. Return the gradient as the tape gives it, without a minus sign."
+            ),
+            x0=_CASES[0][2],
+            a=_fmt(found[0]),
+            b=_fmt(expected[0]),
         )
     if all(ok[:2]) and not all(ok[2:]):
         raise wrong(
@@ -218,7 +293,7 @@ def _check_grad_of(ctx, grad_of):
         lazy("For f(x) = {f} at x0 = {x0} you return {a}, which is not df/dx there."),
         f=_CASES[i][3],
         x0=_CASES[i][2],
-        a=describe(found[i]),
+        a=_fmt(found[i]),
     )
 
 
@@ -226,7 +301,8 @@ q1 = Problem(
     "ch07",
     1,
     names=["grad_of"],
-    checker=_check_grad_of,
+    gather=_gather_grad_of,
+    judge=_judge_grad_of,
     hints=[
         lazy(
             "The `____` in the `with` block stands for two lines. x is a constant, and a tape "
