@@ -487,12 +487,21 @@ def _judge_round(data):
                 "sign of `upstream`. Straight through means passing it on as it is."
             ),
         )
-    if same_shape and (close(grads, x) or close(grads, np.round(x))):
+    if same_shape and close(grads, x):
         raise wrong(
             lazy(
-                "d(3 · round_st(x))/dx is {g}: your gradient function returns x (or its "
-                "rounded value), the input of the forward pass. `grad` receives `upstream`, the "
-                "gradient arriving from above; that is what it must pass on."
+                "d(3 · round_st(x))/dx comes out as x itself ({g}): your gradient function "
+                "returns x, the input of the forward pass. `grad` must return the gradient it "
+                "receives, `upstream`, passed on unchanged."
+            ),
+            g=describe(g),
+        )
+    if same_shape and close(grads, np.round(x)):
+        raise wrong(
+            lazy(
+                "d(3 · round_st(x))/dx comes out as the rounded values ({g}): your gradient "
+                "function returns y, the output of the forward pass. `grad` must return the "
+                "gradient it receives, `upstream`, passed on unchanged."
             ),
             g=describe(g),
         )
