@@ -361,8 +361,11 @@ def _gather_round(ctx, round_st):
             tape.watch(x)
             r = round_st(x)
             kept["tape"] = tape
-            if isinstance(r, tf.Tensor):
-                kept["y"] = _UPSTREAM * r
+            if r is not None and not isinstance(r, tuple):
+                try:  # recorded by the tape, as the learner would differentiate it
+                    kept["y"] = _UPSTREAM * r
+                except Exception:  # a string, a list: its value is diagnosed, not this
+                    pass
         return r
 
     call, r = ctx.run(forward)
@@ -373,8 +376,6 @@ def _gather_round(ctx, round_st):
     data["gradient"] = None
     if "y" in kept:
         data["gradient"] = ctx.call(kept["tape"].gradient, kept["y"], x)
-    elif r is not None and not data["pair"]:  # a numpy array, a list: the tape cannot see it
-        data["gradient"] = ctx.call(lambda: kept["tape"].gradient(_UPSTREAM * r, x))
     data["own_grad"] = None
     inner = getattr(round_st, "__wrapped__", None)
     if callable(inner):
