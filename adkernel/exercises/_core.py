@@ -41,7 +41,7 @@ from ._feedback import (
 )
 from ._settings import settings
 from .judging import MSG as JUDGE_MSG
-from .judging import Incorrect, NotAttempted
+from .judging import Incorrect, NotAttempted, right, wrong  # noqa: F401 (transitional: the unconverted chapters)
 
 __all__ = [
     "CheckTimeout",
