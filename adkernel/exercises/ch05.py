@@ -475,6 +475,15 @@ def _judge_mlp(data):
             found=describe(data["params"]),
         )
     for i, ev in enumerate(data["before"]):
+        if is_kind(ev, "list", "tuple"):
+            raise wrong(
+                lazy(
+                    "`params[{i}]` holds {n} items itself, not one variable: list the variables "
+                    "one after another, `[W1, b1, W2, b2]`, not grouped by layer."
+                ),
+                i=i,
+                n=ev["n"],
+            )
         if not _is_variable(ev):
             raise wrong(
                 lazy("`params[{i}]` is {found}, not a variable."),
