@@ -41,7 +41,11 @@ from ._feedback import (
 )
 from ._settings import settings
 from .judging import MSG as JUDGE_MSG
+<<<<<<< HEAD
 from .judging import Incorrect, NotAttempted, right, wrong  # noqa: F401 (chapters import them here)
+=======
+from .judging import Incorrect, NotAttempted, right, wrong  # noqa: F401 (transitional: the unconverted chapters)
+>>>>>>> split-d
 
 __all__ = [
     "CheckTimeout",

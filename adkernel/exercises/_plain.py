@@ -159,6 +159,8 @@ def check(data, _depth: int = 0):
     if kind is np.bool_:
         return bool(data)
     if kind in (list, tuple):
+        if all(type(item) is float for item in data):  # an array's numbers: no walk needed
+            return list(data)
         return [check(item, _depth + 1) for item in data]
     if kind is dict:
         out = {}

@@ -6,14 +6,26 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
 from . import progress
-from ._core import Problem, describe, right, to_array, wrong
+from ._core import Problem, to_array
 from ._core import ____ as ____
-from ._feedback import lazy
 from ._regression import descend
+from .judging import (
+    Incorrect,
+    describe,
+    failed,
+    is_kind,
+    lazy,
+    number,
+    returned,
+    right,
+    to_numpy,
+    wrong,
+)
 
 __all__ = ["make_moons", "progress", "q1", "q2", "q3"]
 
@@ -21,6 +33,7 @@ TARGET_LOSS = 0.25
 BUDGET = 50
 ACCURACY = 0.9
 HELD_OUT = (1000, 2024)  # points and seed of the checker's own held-out set
+TRAIN_POINTS = 200  # the notebook's X_train
 
 
 def _first_bad(losses) -> int | None:
@@ -30,9 +43,25 @@ def _first_bad(losses) -> int | None:
     return None
 
 
+def _finite(ev) -> float | None:
+    """An encoded value as one finite float, or None (the judge says why)."""
+    try:
+        return number(ev, "")
+    except Incorrect:
+        return None
+
+
 # -- q1: a learning rate that diverges ------------------------------------------------------
-def _check_diverging(ctx, diverging_lr):
-    lr = ctx.number(diverging_lr, "diverging_lr")
+def _gather_diverging(ctx, diverging_lr):
+    lr = ctx.value(diverging_lr)
+    x = _finite(lr)
+    # the checker's own float64 run of the tutorial's loop from the seed's start
+    losses = descend(x, 100)[2] if x is not None and x > 0 else None
+    return {"lr": lr, "losses": losses}
+
+
+def _judge_diverging(data):
+    lr = number(data["lr"], "diverging_lr")
     if lr < 0:
         raise wrong(
             lazy(
@@ -44,7 +73,7 @@ def _check_diverging(ctx, diverging_lr):
         raise wrong(
             lazy("With a learning rate of 0 the parameters never move. Try a positive rate."),
         )
-    _, _, losses = descend(lr, 100)
+    losses = [float(v) for v in data["losses"]]
     bad = _first_bad(losses)
     if bad is not None:
         return right(
@@ -86,7 +115,8 @@ q1 = Problem(
     "ch05",
     1,
     names=["diverging_lr"],
-    checker=_check_diverging,
+    gather=_gather_diverging,
+    judge=_judge_diverging,
     hints=[
         lazy(
             "Start from 0.1 and double the learning rate (with the explorer or "
@@ -113,15 +143,43 @@ diverging_lr = 1.0
 
 
 # -- q2: a fast, stable configuration ---------------------------------------------------------
-def _check_fast(ctx, fast_config):
-    if not isinstance(fast_config, (tuple, list)) or len(fast_config) != 2:
+def _pair(ev) -> bool:
+    return is_kind(ev, "tuple", "list") and ev.get("n") == 2 and len(ev["items"]) == 2
+
+
+def _whole_epochs(e: float) -> bool:
+    return e == int(e) and 1 <= e <= BUDGET
+
+
+def _gather_fast(ctx, fast_config):
+    config = ctx.value(fast_config)
+    losses = None
+    if _pair(config):
+        lr, epochs = (_finite(item) for item in config["items"])
+        if lr is not None and epochs is not None and lr > 0 and _whole_epochs(epochs):
+            losses = descend(lr, int(epochs))[2]
+    return {"config": config, "losses": losses}
+
+
+def _judge_fast(data):
+    config = data["config"]
+    if not _pair(config):
         raise wrong(
             lazy("`fast_config` should be a pair `(lr, epochs)`, but it is {found}."),
-            found=describe(fast_config),
+            found=describe(config),
         )
-    lr = ctx.number(fast_config[0], "lr")
-    epochs = ctx.number(fast_config[1], "epochs")
+    lr = number(config["items"][0], "lr")
+    epochs = number(config["items"][1], "epochs")
     if epochs != int(epochs) or epochs < 1:
+        if 0 < epochs < 1 and lr == int(lr) and lr >= 1:
+            raise wrong(
+                lazy(
+                    "`fast_config` is `({lr:g}, {e:g})`: {lr:g} epochs at a learning rate of "
+                    "{e:g}? The pair is `(lr, epochs)`, the learning rate first: swap them."
+                ),
+                lr=lr,
+                e=epochs,
+            )
         raise wrong(
             lazy("`epochs` is {e:g}; it should be a whole number of epochs, at least 1."),
             e=epochs,
@@ -141,7 +199,7 @@ def _check_fast(ctx, fast_config):
             lazy("The learning rate {lr:g} does not move downhill; use a positive rate."),
             lr=lr,
         )
-    _, _, losses = descend(lr, epochs)
+    losses = [float(v) for v in data["losses"]]
     bad = _first_bad(losses)
     if bad is not None or losses[-1] > losses[0]:
         raise wrong(
@@ -177,7 +235,8 @@ q2 = Problem(
     "ch05",
     2,
     names=["fast_config"],
-    checker=_check_fast,
+    gather=_gather_fast,
+    judge=_judge_fast,
     hints=[
         lazy(
             "At lr = 0.1 the loss drops fast, then crawls along the valley floor. The crawl "
@@ -214,29 +273,68 @@ def make_moons(n: int, noise: float, seed: int):
     return X, labels
 
 
-def _param_arrays(ctx, params):
+@lru_cache(maxsize=1)
+def _held_out_points():
+    return make_moons(HELD_OUT[0], 0.2, HELD_OUT[1])
+
+
+def _held_out():
+    """The checker's own held-out set ``(X, labels)``: fresh copies, drawn once."""
+    X, labels = _held_out_points()
+    return X.copy(), labels.copy()
+
+
+def _param_list(params):
+    """The learner's ``params`` as a list: a tf.keras model's (or tf.Module's) trainable
+    variables, a dict's values; anything else as it is (the judge says what it is)."""
     if hasattr(params, "trainable_variables") and not isinstance(params, (list, tuple, dict)):
-        params = list(params.trainable_variables)  # a tf.keras model or a tf.Module
+        params = list(params.trainable_variables)
     if isinstance(params, dict):
         params = list(params.values())
+    return params
+
+
+def _is_variable(ev) -> bool:
+    return is_kind(ev, "array") and ev.get("kind") == "Variable"
+
+
+def _gather_mlp(ctx, params, train_step, predict):
+    data = {
+        "callable": [callable(train_step), callable(predict)],
+        "functions": [ctx.value(train_step), ctx.value(predict)],
+    }
+    if not all(data["callable"]):
+        return data
+    params = _param_list(params)
+    data["params"] = ctx.value(params)
     if not isinstance(params, (list, tuple)) or not params:
-        raise wrong(
-            lazy(
-                "`params` should be the list of your network's variables, e.g. "
-                "`[W1, b1, W2, b2]`, but it is {found}."
-            ),
-            found=describe(params),
-        )
-    arrays = []
-    for i, p in enumerate(params):
-        if not callable(getattr(p, "numpy", None)):
-            raise wrong(
-                lazy("`params[{i}]` is {found}, not a variable."),
-                i=i,
-                found=describe(p),
-            )
-        arrays.append(to_array(p))
-    return list(params), arrays
+        return data
+    data["before"] = [ctx.value(p) for p in params]
+    if not all(_is_variable(ev) for ev in data["before"]):
+        return data  # not variables: nothing to train, nothing we could put back
+    call, value = ctx.run(predict, _held_out()[0])
+    labels = call.pop("value")  # written down once, as data["labels"]
+    data["predict"] = call
+    if failed(call):
+        return data
+    if isinstance(value, (list, tuple)):  # a Python list of labels: one array, not 1000 items
+        try:
+            labels = ctx.value(to_array(value))
+        except Exception:
+            pass
+    data["labels"] = labels
+    # one step of training, to see every parameter move; then the parameters are put back
+    saved = [np.array(p.numpy(), copy=True) for p in params]
+    try:
+        data["train_step"] = ctx.call(train_step)
+        data["after"] = [ctx.value(p) for p in params]
+    finally:
+        for p, old in zip(params, saved, strict=True):
+            try:
+                p.assign(old)
+            except Exception:
+                pass
+    return data
 
 
 def _identical_units(arrays) -> bool:
@@ -251,19 +349,28 @@ def _has_hidden_layer(arrays) -> bool:
     return sum(a.ndim == 2 for a in arrays) >= 2
 
 
-def _labels(ctx, value, n):
-    if value is None:
+def _labels(ev, n):
+    """The labels ``predict(X)`` returned (encoded), as 0.0/1.0 per point, or Incorrect."""
+    if is_kind(ev, "none"):
         raise wrong(
             lazy("`predict(X)` returned `None`: did you forget `return`?"),
         )
-    try:
-        p = to_array(value)
-    except Exception:
+    p = None if is_kind(ev, "str", "bool") else to_numpy(ev)
+    if p is None:
         raise wrong(
             lazy("`predict(X)` should return one 0 or 1 per point, but it returned {found}."),
-            found=describe(value),
-        ) from None
+            found=describe(ev),
+        )
     if p.size != n:
+        if p.size == TRAIN_POINTS:
+            raise wrong(
+                lazy(
+                    "`predict(X)` for {n} new points returned {m} labels, as many as `X_train` "
+                    "has points: predict from its argument `X`, not from `X_train`."
+                ),
+                n=n,
+                m=TRAIN_POINTS,
+            )
         raise wrong(
             lazy(
                 "`predict(X)` for {n} points returned an array of shape {s}: return one 0 or 1 "
@@ -281,10 +388,18 @@ def _labels(ctx, value, n):
                 "log of a sigmoid yourself."
             ),
         )
-    if np.all((p == 0) | (p == 1)):
+    labels = (p == 0) | (p == 1)
+    if np.all(labels):
         return p
     if np.all((p >= 0) & (p <= 1)):
-        return (p > 0.5).astype(float)
+        raise wrong(
+            lazy(
+                "`predict(X)` returns values between 0 and 1 such as {v:.3g}: probabilities, "
+                "not labels. Return 1 where the probability is above 0.5 (the logit above 0) "
+                "and 0 elsewhere."
+            ),
+            v=float(p[~labels][0]),
+        )
     raise wrong(
         lazy(
             "`predict(X)` returns values from {lo:.3g} to {hi:.3g}; it should return 0 or 1 per "
@@ -295,15 +410,87 @@ def _labels(ctx, value, n):
     )
 
 
-def _check_mlp(ctx, params, train_step, predict):
-    for name, fn in (("train_step", train_step), ("predict", predict)):
-        if not callable(fn):
+def _unchanged(before, after) -> list[int]:
+    return [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if np.array_equal(a, b)]
+
+
+def _step_left_unchanged(before, after):
+    i = _unchanged(before, after)[0]
+    return wrong(
+        lazy(
+            "One call of `train_step()` left `params[{i}]` (shape {s}) unchanged: every "
+            "parameter should take a step. Is it in the list you differentiate and update?"
+        ),
+        i=i,
+        s=tuple(before[i].shape),
+    )
+
+
+def _why_untrained(step, before, after, n, accuracy):
+    """When the network classifies poorly: what one call of ``train_step()`` shows wrong
+    with the training itself (None when the step looks right)."""
+    returned(step)  # it raised or ran past the time limit: that is the first thing to fix
+    if step["gradient_calls"] == 0:
+        return wrong(
+            lazy(
+                "On {n} fresh points your network is right {a:.0%} of the time, and one call "
+                "of `train_step()` made no `tape.gradient` call: it cannot be following the "
+                "gradient of the loss. Compute the gradients with a tape inside `train_step`."
+            ),
+            n=n,
+            a=accuracy,
+        )
+    still = _unchanged(before, after)
+    if len(still) == len(before):
+        return wrong(
+            lazy(
+                "On {n} fresh points your network is right {a:.0%} of the time, and one call "
+                "of `train_step()` changed none of the parameters, so your loop never trained "
+                "them. Each variable must take its step in place, `p.assign_sub(lr * g)` with "
+                "a learning rate above 0 (`p = p - lr * g` only makes a new tensor)."
+            ),
+            n=n,
+            a=accuracy,
+        )
+    if still:
+        return _step_left_unchanged(before, after)
+    return None
+
+
+def _judge_mlp(data):
+    for name, ok, found in zip(("train_step", "predict"), data["callable"], data["functions"],
+                               strict=True):
+        if not ok:
             raise wrong(
                 lazy("`{name}` should be a function, but it is {found}."),
                 name=name,
-                found=describe(fn),
+                found=describe(found),
             )
-    params, before = _param_arrays(ctx, params)
+    if not is_kind(data["params"], "list", "tuple") or not data["params"].get("n"):
+        raise wrong(
+            lazy(
+                "`params` should be the list of your network's variables, e.g. "
+                "`[W1, b1, W2, b2]`, but it is {found}."
+            ),
+            found=describe(data["params"]),
+        )
+    for i, ev in enumerate(data["before"]):
+        if is_kind(ev, "list", "tuple"):
+            raise wrong(
+                lazy(
+                    "`params[{i}]` holds {n} items itself, not one variable: list the variables "
+                    "one after another, `[W1, b1, W2, b2]`, not grouped by layer."
+                ),
+                i=i,
+                n=ev["n"],
+            )
+        if not _is_variable(ev):
+            raise wrong(
+                lazy("`params[{i}]` is {found}, not a variable."),
+                i=i,
+                found=describe(ev),
+            )
+    before = [to_numpy(ev) for ev in data["before"]]
     if any(not np.all(np.isfinite(a)) for a in before):
         raise wrong(
             lazy(
@@ -311,10 +498,13 @@ def _check_mlp(ctx, params, train_step, predict):
                 "rate, or use `tf.nn.sigmoid_cross_entropy_with_logits` for the loss."
             ),
         )
-    n, seed = HELD_OUT
-    X_new, y_new = make_moons(n, 0.2, seed)
-    labels = _labels(ctx, ctx.call(predict, X_new.copy()).value, n)
+    n = HELD_OUT[0]
+    _, y_new = _held_out()
+    returned(data["predict"])
+    labels = _labels(data["labels"], n)
     accuracy = float(np.mean(labels == y_new))
+    step = data["train_step"]
+    after = [to_numpy(ev) for ev in data["after"]]
     if accuracy < ACCURACY:
         if _identical_units(before):
             raise wrong(
@@ -325,6 +515,9 @@ def _check_mlp(ctx, params, train_step, predict):
                 ),
                 a=accuracy,
             )
+        untrained = _why_untrained(step, before, after, n, accuracy)
+        if untrained is not None:
+            raise untrained
         if accuracy < 0.6:
             raise wrong(
                 lazy(
@@ -354,16 +547,8 @@ def _check_mlp(ctx, params, train_step, predict):
             a=accuracy,
             t=ACCURACY,
         )
-    try:
-        call = ctx.call(train_step)
-        after = [to_array(p) for p in params]
-    finally:
-        for p, old in zip(params, before, strict=True):
-            try:
-                p.assign(old.astype(np.asarray(p.numpy()).dtype))
-            except Exception:
-                pass
-    if call.gradient_calls == 0:
+    returned(step)
+    if step["gradient_calls"] == 0:
         raise wrong(
             lazy(
                 "Your network classifies well, but one call of `train_step()` made no "
@@ -371,16 +556,8 @@ def _check_mlp(ctx, params, train_step, predict):
                 "`train_step`."
             ),
         )
-    still = [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if np.array_equal(a, b)]
-    if still:
-        raise wrong(
-            lazy(
-                "One call of `train_step()` left `params[{i}]` (shape {s}) unchanged: every "
-                "parameter should take a step. Is it in the list you differentiate and update?"
-            ),
-            i=still[0],
-            s=tuple(before[still[0]].shape),
-        )
+    if _unchanged(before, after):
+        raise _step_left_unchanged(before, after)
     return right(
         lazy(
             "Held-out accuracy {a:.1%} on {n} points your network never saw, and "
@@ -395,7 +572,8 @@ q3 = Problem(
     "ch05",
     3,
     names=["params", "train_step", "predict"],
-    checker=_check_mlp,
+    gather=_gather_mlp,
+    judge=_judge_mlp,
     hints=[
         lazy(
             "Two layers: the inputs (2 per point) go to a hidden layer of tanh units (16 are "
