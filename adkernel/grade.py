@@ -290,7 +290,7 @@ import types
 from IPython import get_ipython
 from IPython.display import display
 
-def _probe(nonce, chapter, numbers, key, failed, source, lang):
+def _probe(nonce, chapter, numbers, key, failed, source):
     tampered = _changed(getattr(sys, key, None))
     ns = get_ipython().user_ns
     prefix = "adkernel.exercises"
@@ -317,12 +317,6 @@ def _probe(nonce, chapter, numbers, key, failed, source, lang):
             if p.number not in numbers:
                 continue
             try:
-                if not p.split:  # transitional: a one-piece check, judged in the kernel
-                    fb = p.evaluate(ns, save=False)
-                    results[p.number] = {"legacy": [fb.state, fb.message.render(lang)
-                                                    if hasattr(fb.message, "render")
-                                                    else str(fb.message)]}
-                    continue
                 results[p.number] = {"envelope": plain.dumps(p.gather(ns))}
             except BaseException as exc:
                 results[p.number] = {"failed": failed.format(error=repr(exc))}
@@ -349,8 +343,7 @@ def _probe_cell_source(nonce: str, chapter: str, numbers, lang: str, key: str,
     the grader's process by :func:`_judge_result`.
     """
     failed = translate("the grader's check failed: {error}", lang)
-    args = ", ".join(repr(a) for a in (nonce, chapter, sorted(numbers), key, failed, source,
-                                         lang))
+    args = ", ".join(repr(a) for a in (nonce, chapter, sorted(numbers), key, failed, source))
     body = _PROBE % {"mime": MIME, "removed": _RECORD_REMOVED_ID, "args": args}
     # exec in a private namespace: the probe leaves no name behind in the learner's globals
     return f"exec({body!r}, {{'__name__': '__adkernel_grade__'}})"
@@ -366,10 +359,6 @@ def _judge_result(problem, result, lang: str) -> dict:
         return {"state": ERROR, "feedback": _("the grader's check gave no result")}
     if isinstance(result.get("failed"), str):
         return {"state": ERROR, "feedback": _short(result["failed"])}
-    legacy = result.get("legacy")
-    if isinstance(legacy, list) and len(legacy) == 2:  # transitional: a one-piece check
-        state = {STALE: ERROR}.get(legacy[0], legacy[0])
-        return {"state": state if state in STATES else ERROR, "feedback": _short(legacy[1])}
     try:
         envelope = _plain.loads(result.get("envelope"))
         if not isinstance(envelope, dict) or envelope.get("key") != problem.key:

@@ -128,8 +128,8 @@ def test_the_two_halves_run_apart(week1):
      "gather=lambda c, a: {}, judge=lambda d: None, hints=[], starter='a = ____', "
      "solution='a = 1')\n", "course's own chapters"),
     ("from adkernel.exercises import Problem\nq1 = Problem('w', 1, names=['a'], "
-     "checker=lambda c, a: None, hints=[], starter='a = ____', solution='a = 1')\n",
-     "needs gather= and judge="),
+     "gather=lambda c, a: {}, hints=[], starter='a = ____', solution='a = 1')\n",
+     "needs both halves of its check: gather=... and judge=..."),
     ("raise RuntimeError('oops')\n", "RuntimeError: oops"),
 ])
 def test_a_bad_exercise_file_is_refused_with_a_reason(tmp_path, text, why):

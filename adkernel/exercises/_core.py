@@ -20,7 +20,6 @@ import threading
 import traceback
 import types
 import warnings
-from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -41,11 +40,7 @@ from ._feedback import (
 )
 from ._settings import settings
 from .judging import MSG as JUDGE_MSG
-<<<<<<< HEAD
-from .judging import Incorrect, NotAttempted, right, wrong  # noqa: F401 (chapters import them here)
-=======
-from .judging import Incorrect, NotAttempted, right, wrong  # noqa: F401 (transitional: the unconverted chapters)
->>>>>>> split-d
+from .judging import Incorrect, NotAttempted
 
 __all__ = [
     "CheckTimeout",
@@ -128,15 +123,6 @@ def is_blank(value, _depth: int = 0) -> bool:
 class CheckTimeout(BaseException):
     """Raised inside learner code when the time limit is reached (a BaseException, so that
     ``except Exception`` in the learner's code cannot swallow it)."""
-
-
-class LearnerError(Exception):
-    """Learner code raised ``exc``; ``where`` quotes their line."""
-
-    def __init__(self, exc: BaseException, where: str) -> None:
-        super().__init__(str(exc))
-        self.exc = exc
-        self.where = where
 
 
 # -- messages shared by every chapter -----------------------------------------------
@@ -371,110 +357,6 @@ def gradient_facts(target, tape) -> dict:
     return facts
 
 
-@dataclass
-class Call:
-    """What happened when the checker called learner code."""
-
-    value: object
-    output: str
-    warnings: list  # (category name, message) pairs
-    gradient_calls: int | None  # None when the engine offers no count
-    gradients: list = field(default_factory=list)  # gradient_facts() of each call, in order
-
-
-class LegacyContext:
-    """Passed to a one-piece ``checker(ctx, ...)`` (being replaced by gather + judge)."""
-
-    def __init__(self) -> None:
-        self.outputs: list[str] = []
-        self.also: dict = {}  # the problem's optional names (Problem(also=...))
-
-    def call(self, fn, *args, **kwargs) -> Call:
-        """Call learner code with a time limit, capturing output, warnings and the number
-        of ``tape.gradient`` calls. Raises :class:`LearnerError` or :class:`CheckTimeout`."""
-        out = _Bounded()
-        counter = [0]
-        facts: list = []
-
-        def count(target, tape):
-            counter[0] += 1
-            facts.append(gradient_facts(target, tape))
-
-        hooks = _gradient_hooks()
-        if hooks is not None:
-            hooks.append(count)
-        try:
-            with (
-                warnings.catch_warnings(record=True) as caught,
-                contextlib.redirect_stdout(out),
-                contextlib.redirect_stderr(out),
-                np.errstate(all="ignore"),
-            ):
-                warnings.simplefilter("always")
-                try:
-                    with time_limit(settings.time_limit):
-                        value = fn(*args, **kwargs)
-                except CheckTimeout:
-                    raise
-                except Exception as exc:
-                    raise LearnerError(exc, _learner_line(exc.__traceback__)) from None
-        finally:
-            if hooks is not None:
-                with contextlib.suppress(ValueError):
-                    hooks.remove(count)
-            text = out.text()
-            if text.strip():
-                self.outputs.append(text)
-        return Call(
-            value,
-            text,
-            [(w.category.__name__, str(w.message)) for w in caught],
-            counter[0] if hooks is not None else None,
-            facts,
-        )
-
-    @staticmethod
-    def number(value, name: str) -> float:
-        """``value`` as one float64, or :class:`Incorrect` saying what was found instead."""
-        if isinstance(value, bool):
-            raise Incorrect(MSG_NOT_NUMBER(name=name, found=describe(value)))
-        if isinstance(value, str):
-            raise Incorrect(MSG_NOT_NUMBER(name=name, found=describe(value)))
-        if value is None:
-            raise Incorrect(MSG_NONE(name=name))
-        try:
-            arr = to_array(value)
-        except Exception:
-            raise Incorrect(MSG_NOT_NUMBER(name=name, found=describe(value))) from None
-        if arr.size != 1:
-            raise Incorrect(MSG_NOT_NUMBER(name=name, found=describe(value)))
-        x = float(arr.reshape(()))
-        if math.isnan(x) or math.isinf(x):
-            raise Incorrect(MSG_NOT_FINITE(name=name, found=_fmt_number(x)))
-        return x
-
-    @staticmethod
-    def array(value, name: str) -> np.ndarray:
-        """``value`` as a float64 array copy, or :class:`Incorrect`."""
-        if value is None:
-            raise Incorrect(MSG_NONE(name=name))
-        try:
-            arr = to_array(value)
-        except Exception:
-            raise Incorrect(MSG_NOT_NUMBER(name=name, found=describe(value))) from None
-        if not np.all(np.isfinite(arr)):
-            raise Incorrect(MSG_NOT_FINITE(name=name, found=describe(value)))
-        return arr
-
-    @staticmethod
-    def close(found, expected, rtol: float = 1e-5, atol: float = 1e-6) -> bool:
-        found = np.asarray(found, dtype=np.float64)
-        expected = np.asarray(expected, dtype=np.float64)
-        return found.shape == expected.shape and bool(
-            np.allclose(found, expected, rtol=rtol, atol=atol)
-        )
-
-
 class Context:
     """The gather half's view of the kernel: safe calls into learner code, as plain data.
 
@@ -642,8 +524,6 @@ class Problem:
         Further notebook names the gather half may look at to tell mistakes apart (e.g. the
         tapes of the answer cell). They are optional: read when defined and not ``____``,
         handed to gather as ``ctx.also`` (a dict), never required for a verdict.
-    checker :
-        The older one-piece form ``checker(ctx, *values)`` (no grading outside the kernel).
     """
 
     def __init__(
@@ -657,20 +537,18 @@ class Problem:
         solution,
         gather=None,
         judge=None,
-        checker=None,
         explanation=None,
         success=None,
         also=(),
         register=True,
     ) -> None:
-        if checker is None and (gather is None or judge is None):
+        if gather is None or judge is None:
             raise TypeError("Problem needs both halves of its check: gather=... and judge=...")
         if not isinstance(chapter, str) or not chapter or not isinstance(number, int):
             raise TypeError("Problem(chapter, number): a chapter name and a question number")
         self.chapter = chapter
         self.number = number
         self.names = tuple(names)
-        self.checker = checker
         self._gather = gather
         self._judge = judge
         self.hints = list(hints)
@@ -694,8 +572,8 @@ class Problem:
 
     @property
     def split(self) -> bool:
-        """The check is in two halves (gather in the kernel, judge anywhere)."""
-        return self._gather is not None
+        """The check is in two halves (always: gather in the kernel, judge anywhere)."""
+        return callable(self._gather) and callable(self._judge)
 
     def __repr__(self) -> str:
         return f"<exercise {self.key}: check(), hint(), hint(2), solution()>"
@@ -718,15 +596,11 @@ class Problem:
 
     # -- the same, returning Feedback (for tests and tools) ----------------------------
     def evaluate(self, namespace: dict, *, save: bool = True) -> Feedback:
-        if self.split:
-            try:
-                envelope = _plain.loads(_plain.dumps(self.gather(namespace)))
-            except Exception as exc:  # not plain data: a bug in the gather half
-                envelope = {"status": "internal", "error": _short(repr(exc), 200)}
-            fb = self.judge(envelope)
-        else:
-            # the answer cell raised the last time it ran: grade nothing (and record nothing)
-            fb = _stale.stale_feedback(self, namespace) or self._evaluate(namespace)
+        try:
+            envelope = _plain.loads(_plain.dumps(self.gather(namespace)))
+        except Exception as exc:  # not plain data: a bug in the gather half
+            envelope = {"status": "internal", "error": _short(repr(exc), 200)}
+        fb = self.judge(envelope)
         if save and fb.state in (CORRECT, INCORRECT):
             try:
                 problem = _progress.record(self.key, fb.state == CORRECT)
@@ -807,41 +681,6 @@ class Problem:
                 fb.notes.append(MSG.output(text=_short(text, MAX_OUTPUT + 60)))
         except Exception as exc:  # a bug in a judge, or data that is not an envelope
             fb = Feedback(NOT_ATTEMPTED, MSG.internal(error=_short(repr(exc), 200)), title)
-        return fb
-
-    def _evaluate(self, namespace: dict) -> Feedback:
-        ctx = LegacyContext()
-        values = []
-        try:
-            for name in self.names:
-                if name not in namespace:
-                    return Feedback(NOT_ATTEMPTED, MSG.undefined(name=name), self.title)
-                value = namespace[name]
-                if is_blank(value):
-                    return Feedback(NOT_ATTEMPTED, MSG.blank(name=name), self.title)
-                values.append(_snapshot(value))
-            for name in self.also:
-                value = namespace.get(name)
-                if name in namespace and not is_blank(value):
-                    ctx.also[name] = _snapshot(value)
-            try:
-                message = self.checker(ctx, *values)
-                fb = Feedback(CORRECT, message or self.success or "", self.title)
-            except Incorrect as exc:
-                fb = Feedback(INCORRECT, exc.message, self.title)
-            except NotAttempted as exc:
-                fb = Feedback(NOT_ATTEMPTED, exc.message, self.title)
-            except LearnerError as exc:
-                error = _short(f"{type(exc.exc).__name__}: {exc.exc}", 300)
-                where = MSG.where(line=_short(exc.where, 120)) if exc.where else ""
-                fb = Feedback(INCORRECT, MSG.raised(error=error, where=where), self.title)
-            except CheckTimeout:
-                fb = Feedback(INCORRECT, MSG.timeout(seconds=settings.time_limit), self.title)
-        except BaseException as exc:  # a bug in a check must not reach the learner as a crash
-            fb = Feedback(NOT_ATTEMPTED, MSG.internal(error=_short(repr(exc), 200)), self.title)
-        if ctx.outputs:
-            text = "\n".join(t.strip() for t in ctx.outputs)
-            fb.notes.append(MSG.output(text=_short(text, MAX_OUTPUT + 60)))
         return fb
 
     def hint_feedback(self, n: int = 1) -> Feedback:
