@@ -404,7 +404,7 @@ class ExercisesError(ValueError):
 
 def load_exercises(path) -> TeacherExercises:
     """Load a teacher's exercise module (see docs/teaching.md, "Your own exercises")."""
-    import types
+    import importlib.util
 
     from .exercises import CHAPTERS, Problem
 
@@ -418,10 +418,10 @@ def load_exercises(path) -> TeacherExercises:
     except (OSError, UnicodeDecodeError) as exc:
         raise ExercisesError(_("cannot read {path} ({error})").format(
             path=path, error=exc)) from None
-    module = types.ModuleType(f"__adkernel_teacher_{name}__")
-    module.__file__ = str(path)
+    spec = importlib.util.spec_from_file_location(f"__adkernel_teacher_{name}__", path)
+    module = importlib.util.module_from_spec(spec)
     try:
-        exec(compile(source, str(path), "exec"), module.__dict__)
+        spec.loader.exec_module(module)  # the teacher's own file: trusted like the grader
     except Exception as exc:
         raise ExercisesError(_("{path} raised {error} when it was loaded").format(
             path=path, error=f"{type(exc).__name__}: {exc}")) from None
