@@ -63,6 +63,9 @@ def diagnose(shell, problem, case: Wrong, lang: str):
 
     The learner's names are removed afterwards, so rows do not see each other.
     """
+    # the answer's names start undefined, whatever earlier tests left in the shared shell
+    mine = (*problem.names, *problem.also)
+    saved = {n: shell.user_ns.pop(n) for n in mine if n in shell.user_ns}
     before = set(shell.user_ns)
     i18n.set_language(lang)
     settings.time_limit = 2
@@ -85,6 +88,7 @@ def diagnose(shell, problem, case: Wrong, lang: str):
         _cell(shell, "pass")
         for name in set(shell.user_ns) - before:
             shell.user_ns.pop(name, None)
+        shell.user_ns.update(saved)
 
 
 _QUOTED_ERROR = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning): [^（）\n]*")
