@@ -15,6 +15,7 @@ import sys
 import pytest
 
 from adkernel import run_tf
+from adkernel.engine.i18n import language
 from adkernel.run_tf import rewrite_source
 
 nbformat = pytest.importorskip("nbformat")
@@ -133,8 +134,8 @@ def test_no_shell_command_runs_whatever_its_form(tmp_path):
     cells = _shell_forms(made)
     path = _write(tmp_path / "shell.ipynb", cells)
     proc = _run("--json", path)
-    assert proc.returncode == 0, proc.stdout + proc.stderr  # skipped is not failed
     assert sorted(p.name for p in made.iterdir()) == []  # nothing ran
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # skipped is not failed
     (report,) = json.loads(proc.stdout)
     cells_out = report["cells"]
     status = [c["status"] for c in cells_out]
@@ -205,11 +206,11 @@ def test_the_output_kept_per_cell_is_bounded(tmp_path):
     assert proc.returncode == 0, proc.stderr
     ka, kb, cells = json.loads(proc.stdout)
     assert [c["status"] for c in cells] == ["ok", "ok"]
+    assert kb - ka < 20_000, (ka, kb)  # KiB: 50 MB kept would show here
     printed = 50 * 1_000_001
     assert len(cells[0]["output"]) == run_tf.OUTPUT_KEPT
     assert cells[0]["output_dropped"] == printed - run_tf.OUTPUT_KEPT
     assert cells[1]["output"] == "next\n"
-    assert kb - ka < 20_000, (ka, kb)  # KiB: 50 MB kept would show here
 
 
 def test_usage_errors_exit_2(tmp_path):
@@ -235,6 +236,10 @@ def test_the_text_report_lines_up_every_kind_of_row():
     assert "\x1b" not in report.text()  # a notebook's escape codes do not reach the terminal
     bad = run_tf.NotebookReport("x.ipynb", status="not a notebook", error="not JSON")
     assert bad.text() == "x.ipynb: not a notebook (not JSON)" and not bad.all_ran
+    with language("zh"):
+        lines = report.text().splitlines()
+        assert bad.text() == "x.ipynb：不是笔记本（not JSON）"
+    assert "  [  1] 超时   time.sleep(600)" in lines and "  [  2] 崩溃   os._exit(1)" in lines
 
 
 def _notebook(path):
