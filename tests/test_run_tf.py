@@ -91,12 +91,16 @@ def test_shell_statements_inside_python_become_pass():
     assert (shell, skip) == (3, "")
     assert "wget" not in code and "pip" not in code and "system" not in code
     assert "pass" in code and "print('done')" in code
+    # a cell using top-level await (IPython runs it) is read the same way
+    assert rewrite_source("import asyncio\nawait asyncio.sleep(0)\n!touch x") == (
+        "import asyncio\nawait asyncio.sleep(0)\npass", 0, 1, "")
 
 
 @pytest.mark.parametrize("source", [
     "import os\nos.system('echo')",  # Python, not IPython's shell: the sandbox's matter
     "%matplotlib inline\nx = 1", "%%time\nx = 1", "%%writefile notes.txt\n!not a command",
-    "s = '''\n!ls\n%pip install x\n'''", "ls = [1, 2]", "ls.sort()", "def f(:"])
+    "s = '''\n!ls\n%pip install x\n'''", "ls = [1, 2]", "ls.sort()", "def f(:",
+    "import asyncio\nawait asyncio.sleep(0)"])
 def test_python_and_other_magics_are_left_alone(source):
     code, _imports, shell, skip = rewrite_source(source)
     assert (code, shell, skip) == (source, 0, "")
