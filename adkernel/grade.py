@@ -46,6 +46,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -1076,6 +1077,19 @@ async def _grade_all(paths: list[Path], options: Options, bar: ProgressBar, on_r
     else:
         expected = options.chapter
     semaphore = asyncio.Semaphore(max(1, options.jobs))
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task] = []
+
+    def interrupted() -> None:
+        """Ctrl-C (or SIGTERM): stop now. A submission cut short writes no row (its kernel,
+        cancelled while starting, may say anything); a second Ctrl-C does not wait for the
+        clean-up."""
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        for task in tasks:
+            task.cancel()
 
     async def one(sub: _Submission):
         earlier = (graded or {}).get(_file_key(str(sub.path)))
@@ -1091,13 +1105,67 @@ async def _grade_all(paths: list[Path], options: Options, bar: ProgressBar, on_r
                     row.id = ids[sub.path]
                     row.sha256 = sub.sha256
                     row.solution_viewed = sub.solution_viewed
+            if stop.is_set():
+                raise asyncio.CancelledError
             if on_rows is not None:
                 on_rows(rows)  # on disk before the submission is counted done
         bar.update(clean_text(sub.path.stem))
         return rows
 
-    results = await asyncio.gather(*(one(s) for s in read))
+    handled = _own_signals(loop, interrupted)
+    try:
+        tasks.extend(asyncio.ensure_future(one(s)) for s in read)
+        everything = asyncio.gather(*tasks)
+        waiting = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([everything, waiting], return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            everything.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(asyncio.shield(everything), 30)  # kernels shut down
+            return None
+        waiting.cancel()
+        results = everything.result()
+    finally:
+        if handled:
+            _release_signals(loop)
     return [row for rows in results for row in rows]
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM")
+                      if hasattr(signal, name))
+
+
+def _own_signals(loop, callback) -> bool:
+    """Ctrl-C and SIGTERM call ``callback`` for the whole class. nbclient adds its own
+    handlers for each kernel (they shut that kernel down and let grading go on, recording an
+    error for it) and, when the kernel is done, puts back the default ones; so the loop
+    ignores its requests for these signals while the grader holds them. False where the loop
+    cannot handle signals (Windows, a thread other than the main one)."""
+    try:
+        for sig in _STOP_SIGNALS:
+            loop.add_signal_handler(sig, callback)
+    except (NotImplementedError, RuntimeError, ValueError):
+        return False
+    add, remove = loop.add_signal_handler, loop.remove_signal_handler
+
+    def add_signal_handler(sig, handler, *args):
+        return None if sig in _STOP_SIGNALS else add(sig, handler, *args)
+
+    def remove_signal_handler(sig):
+        return False if sig in _STOP_SIGNALS else remove(sig)
+
+    loop.add_signal_handler = add_signal_handler
+    loop.remove_signal_handler = remove_signal_handler
+    return True
+
+
+def _release_signals(loop) -> None:
+    for name in ("add_signal_handler", "remove_signal_handler"):
+        with contextlib.suppress(AttributeError):
+            delattr(loop, name)
+    for sig in _STOP_SIGNALS:
+        with contextlib.suppress(Exception):
+            loop.remove_signal_handler(sig)
 
 
 def grade(submissions, *, options: Options | None = None, progress: bool | None = None,
@@ -1118,9 +1186,12 @@ def grade(submissions, *, options: Options | None = None, progress: bool | None 
         paths = find_submissions(submissions)
         bar = ProgressBar(len(paths), stream=stream, enabled=progress)
         try:
-            return asyncio.run(_grade_all(paths, options, bar, on_rows, graded))
+            rows = asyncio.run(_grade_all(paths, options, bar, on_rows, graded))
         finally:
             bar.close()
+        if rows is None:  # Ctrl-C: the rows of the finished submissions went to on_rows
+            raise KeyboardInterrupt
+        return rows
 
 
 def exit_code(rows: list[Row]) -> int:
@@ -1343,21 +1414,30 @@ def read_graded(path) -> dict[str, tuple[str, list[Row]]]:
         except (OSError, UnicodeDecodeError):
             continue
         blocks: list[tuple[str, str, list[Row]]] = []
-        for record in csv.DictReader(io.StringIO(raw, newline="")):
-            row = _row_from_csv(record)
-            if row is None:
-                if blocks:
-                    blocks[-1] = (blocks[-1][0], "", [])  # a broken row spoils its block
-                continue
-            key = _file_key(row.file)
-            if blocks and blocks[-1][0] == key and blocks[-1][1] == row.sha256:
-                blocks[-1][2].append(row)
-            else:
-                blocks.append((key, row.sha256, [row]))
-        if blocks and not raw.endswith("\n"):
-            blocks.pop()  # the last write was cut short
+        spoiled: set[str] = set()  # files with a row that cannot be read: graded again
+        cut = not raw.endswith("\n")  # the last write was cut short
+        tail = ""  # the file of an unreadable last row ("?": not known)
+        try:
+            for record in csv.DictReader(io.StringIO(raw, newline="")):
+                row = _row_from_csv(record)
+                file = record.get("file")
+                if row is None:
+                    tail = _file_key(_uncell(file)) if isinstance(file, str) and file else "?"
+                    if tail != "?":
+                        spoiled.add(tail)
+                    continue
+                tail = ""
+                key = _file_key(row.file)
+                if blocks and blocks[-1][0] == key and blocks[-1][1] == row.sha256:
+                    blocks[-1][2].append(row)
+                else:
+                    blocks.append((key, row.sha256, [row]))
+        except csv.Error:
+            cut, tail = True, "?"
+        if blocks and cut and (not tail or tail in ("?", blocks[-1][0])):
+            blocks.pop()  # the last submission's rows may be incomplete
         for key, sha, rows in blocks:
-            if sha and rows:
+            if key not in spoiled:
                 graded[key] = (sha, rows)
     return graded
 
@@ -1495,7 +1575,7 @@ def _grade_to(paths: list[Path], options: Options, args) -> int:
                 and graded[key][0] == _sha256_of(current[key])]
         carried = [r for key in same for r in graded[key][1]]
         graded = {key: graded[key] for key in same}
-        if not args.quiet and same:
+        if same:
             print(_("--resume: {count} submission(s) already graded in {path} are not run "
                     "again").format(count=len(same), path=args.csv), file=sys.stderr)
     else:
