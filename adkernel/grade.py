@@ -27,7 +27,16 @@ An answer whose cell raised the last time it ran (a ``SyntaxError`` after an ear
 version defined the name, say) is not graded from what the kernel still holds: its row is
 ``error``, with the checker's "not checked" message naming the error.
 The exit code is 0 when every row was graded (correct, incorrect or not attempted), 1 when
-some row is ``error`` or ``timed out`` (the teacher should look), 2 on a usage error.
+some row is ``error`` or ``timed out`` (the teacher should look), 2 on a usage error, 130
+when interrupted.
+
+Learners sharing a name get distinct ids (their relative paths). With ``--csv``, each
+submission's rows reach the disk as soon as it is graded (:class:`CsvJournal`), so a killed
+run keeps every finished row and ``--resume`` grades the rest (:func:`read_graded`). Text
+from the learners is cleaned of escape sequences and control characters before it reaches
+the terminal or the CSV, and CSV cells that a spreadsheet would take for a formula are
+neutralised (:func:`clean_text`, :func:`csv_cell`). ``solution_viewed`` says which solutions
+the handed-in notebook shows (:func:`solutions_viewed`).
 """
 
 from __future__ import annotations
@@ -66,11 +75,19 @@ __all__ = [
     "NOT_ATTEMPTED",
     "STATES",
     "TIMED_OUT",
+    "CsvJournal",
     "Row",
+    "clean_text",
+    "csv_cell",
     "detect_chapter",
     "find_submissions",
     "grade",
+    "learner_ids",
     "main",
+    "partial_path",
+    "read_graded",
+    "solutions_viewed",
+    "write_csv",
 ]
 
 CORRECT = "correct"
@@ -1588,13 +1605,14 @@ def _grade_to(paths: list[Path], options: Options, args) -> int:
         if journal:
             journal.finish(rows)
     except KeyboardInterrupt:
+        print(file=sys.stderr)  # after the ^C the terminal shows
         if journal:
             journal.close()
-            print(_("\ninterrupted: every finished row is in {partial}; run the same command "
+            print(_("interrupted: every finished row is in {partial}; run the same command "
                     "with --resume to grade the rest").format(partial=journal.partial),
                   file=sys.stderr)
         else:
-            print(_("\ninterrupted"), file=sys.stderr)
+            print(_("interrupted"), file=sys.stderr)
         return 130
     except OSError as exc:
         if journal:
