@@ -120,7 +120,10 @@ def test_a_notebook_that_kills_the_grader_loses_no_finished_row_and_resume_compl
     assert log.read_text() == "bo\n"  # bo ran once in all
 
 
-def test_ctrl_c_leaves_every_finished_row_and_says_how_to_resume(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_leaves_every_finished_row_and_says_how_to_resume(tmp_path, sig):
+    """Ctrl-C (SIGINT) or a plain ``kill`` (SIGTERM) while a kernel runs: the grader stops
+    (nbclient alone would shut that kernel down, write an error row and go on)."""
     folder = tmp_path / "class"
     folder.mkdir()
     nbformat.write(variant(SOLUTION), folder / "ada.ipynb")
@@ -137,7 +140,7 @@ def test_ctrl_c_leaves_every_finished_row_and_says_how_to_resume(tmp_path):
             time.sleep(0.2)
         assert proc.poll() is None, proc.communicate()
         time.sleep(1)  # bo's kernel starts
-        os.kill(proc.pid, signal.SIGINT)  # what Ctrl-C sends to the grader
+        os.kill(proc.pid, sig)  # Ctrl-C sends SIGINT to the grader
         _stdout, stderr = proc.communicate(timeout=120)
     finally:
         stop_group(proc)
