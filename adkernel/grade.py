@@ -27,7 +27,16 @@ An answer whose cell raised the last time it ran (a ``SyntaxError`` after an ear
 version defined the name, say) is not graded from what the kernel still holds: its row is
 ``error``, with the checker's "not checked" message naming the error.
 The exit code is 0 when every row was graded (correct, incorrect or not attempted), 1 when
-some row is ``error`` or ``timed out`` (the teacher should look), 2 on a usage error.
+some row is ``error`` or ``timed out`` (the teacher should look), 2 on a usage error, 130
+when interrupted.
+
+Learners sharing a name get distinct ids (their relative paths). With ``--csv``, each
+submission's rows reach the disk as soon as it is graded (:class:`CsvJournal`), so a killed
+run keeps every finished row and ``--resume`` grades the rest (:func:`read_graded`). Text
+from the learners is cleaned of escape sequences and control characters before it reaches
+the terminal or the CSV, and CSV cells that a spreadsheet would take for a formula are
+neutralised (:func:`clean_text`, :func:`csv_cell`). ``solution_viewed`` says which solutions
+the handed-in notebook shows (:func:`solutions_viewed`).
 """
 
 from __future__ import annotations
@@ -38,11 +47,15 @@ import atexit
 import contextlib
 import csv
 import dataclasses
+import functools
+import hashlib
+import io
 import json
 import os
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -62,11 +75,19 @@ __all__ = [
     "NOT_ATTEMPTED",
     "STATES",
     "TIMED_OUT",
+    "CsvJournal",
     "Row",
+    "clean_text",
+    "csv_cell",
     "detect_chapter",
     "find_submissions",
     "grade",
+    "learner_ids",
     "main",
+    "partial_path",
+    "read_graded",
+    "solutions_viewed",
+    "write_csv",
 ]
 
 CORRECT = "correct"
@@ -108,17 +129,28 @@ class Row:
     feedback: str = ""
     file: str = ""
     seconds: float = 0.0  # time spent grading the whole submission
+    id: str = ""  # the learner, or the file's relative path when learners share a name
+    solution_viewed: str = ""  # "q1, q2": solutions the handed-in notebook shows (best effort)
+    sha256: str = ""  # of the submitted file (``--resume`` skips what it has graded)
 
     def as_dict(self) -> dict:
         return {
             "learner": self.learner,
+            "id": self.id or self.learner,
             "chapter": self.chapter,
             "exercise": self.exercise,
             "state": self.state,
             "feedback": self.feedback,
             "file": self.file,
             "seconds": f"{self.seconds:.2f}",
+            "solution_viewed": self.solution_viewed,
+            "sha256": self.sha256,
         }
+
+
+CSV_FIELDS = ("learner", "id", "chapter", "exercise", "state", "feedback", "file", "seconds",
+              "solution_viewed", "sha256")
+NUMBER_FIELDS = ("seconds",)
 
 
 # -- finding submissions and their chapter ------------------------------------------------
@@ -782,26 +814,46 @@ class _Runner:
         return rows
 
 
-def _read_notebook(path: Path):
-    """``(nb, None)`` or ``(None, why it is not a notebook)``."""
+@dataclass
+class _Submission:
+    path: Path
+    nb: object = None  # the notebook (nbformat 4), its stored outputs cleared; None: error
+    error: str | None = None  # why it cannot be graded
+    sha256: str = ""
+    solution_viewed: str = ""
+
+
+def _read_submission(path: Path) -> _Submission:
+    """The file, its hash, what it shows of the solutions, and the notebook to run (older
+    nbformat versions converted to version 4) or why there is none."""
     import nbformat
 
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return None, _("cannot read the file ({error})").format(error=exc)
+        return _Submission(path, error=_("cannot read the file ({error})").format(error=exc))
+    sub = _Submission(path, sha256=hashlib.sha256(raw).hexdigest())
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        return None, _("not a notebook: the file is not valid JSON ({error})").format(
+        sub.error = _("not a notebook: the file is not valid JSON ({error})").format(
             error=_short(exc, 160))
-    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
-        return None, _("not a notebook: the JSON has no list of cells")
+        return sub
+    older = (isinstance(data, dict) and isinstance(data.get("nbformat"), int)
+             and data["nbformat"] < 4 and isinstance(data.get("worksheets"), list))
+    if not isinstance(data, dict) or not (older or isinstance(data.get("cells"), list)):
+        sub.error = _("not a notebook: the JSON has no list of cells")
+        return sub
     try:
-        nb = nbformat.reads(json.dumps(data), as_version=4)
+        nb = nbformat.reads(json.dumps(data), as_version=4)  # converts nbformat 1-3
+        if not isinstance(nb.get("cells"), list):
+            raise ValueError(_("no cells after converting it to nbformat 4"))
     except Exception as exc:
-        return None, _("not a notebook nbformat can read ({error})").format(
+        sub.error = _("not a notebook nbformat can read ({error})").format(
             error=_short(exc, 160))
+        return sub
+    with contextlib.suppress(Exception):  # best effort: never a reason not to grade
+        sub.solution_viewed = solutions_viewed(nb)
     for cell in nb.cells:  # never trust what was stored: outputs go, counts go
         if cell.get("cell_type") == "code":
             cell.outputs = []
@@ -809,7 +861,105 @@ def _read_notebook(path: Path):
         if not isinstance(cell.get("source", ""), str):
             cell.source = _source(cell)
     nb.metadata.pop("widgets", None)
-    return nb, None
+    sub.nb = nb
+    return sub
+
+
+# -- which solutions the handed-in notebook shows -------------------------------------------
+_SOLUTION_REF = re.compile(r"\bq(\d+)\s*\.\s*solution(?:_code)?\b")
+
+
+def _solution_calls(source: str) -> set[int]:
+    """Questions whose ``solution()`` (or ``solution_code``) the code uses: ``ex.q1.solution()``,
+    not in a comment or a string."""
+    import tokenize
+
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline)
+                  if t.type in (tokenize.NAME, tokenize.OP)]
+    except (tokenize.TokenError, SyntaxError):  # magics, unfinished code: look at the lines
+        return {int(n) for n in _SOLUTION_REF.findall(_code_lines(source))}
+    found = set()
+    for first, dot, name in zip(tokens, tokens[1:], tokens[2:], strict=False):
+        if (dot.string == "." and name.string in ("solution", "solution_code")
+                and re.fullmatch(r"q\d+", first.string)):
+            found.add(int(first.string[1:]))
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def _solution_heads() -> tuple[re.Pattern, dict[str, int]]:
+    """The first line of a solution box (``★ Question 1 · Solution``, in every language) and
+    the question each title names."""
+    from .engine.i18n import LANGUAGES
+    from .exercises._core import MSG
+    from .exercises._feedback import _LABELS, _MARKS, SOLUTION, render
+
+    labels = {_LABELS[SOLUTION].render(lang) for lang in LANGUAGES}
+    titles = {render(MSG.question(n=n), lang): n for n in range(1, 100) for lang in LANGUAGES}
+    head = re.compile(rf"{re.escape(_MARKS[SOLUTION])} ?(.*?) · "
+                      rf"(?:{'|'.join(map(re.escape, sorted(labels)))})")
+    return head, titles
+
+
+def _solution_boxes(outputs) -> set[int | None]:
+    """Questions whose solution box a cell's saved outputs show (None: one it cannot name)."""
+    import html
+
+    head, titles = _solution_heads()
+    found: set[int | None] = set()
+    for out in outputs or []:
+        texts = []
+        if isinstance(out.get("text"), (str, list)):
+            texts.append(_source({"source": out["text"]}))
+        data = out.get("data") or {}
+        page = data.get("text/html")
+        page = _source({"source": page}) if isinstance(page, (str, list)) else ""
+        plain = data.get("text/plain")
+        if isinstance(plain, (str, list)):
+            texts.append(_source({"source": plain}))
+        if page:
+            texts.append(html.unescape(re.sub(r"<[^>]*>", " ", page)))
+        named = {titles.get(m.group(1).strip()) for t in texts for m in head.finditer(t)}
+        if "adk-solution" in page and not named:
+            named = {None}
+        found |= named
+    return found
+
+
+def solutions_viewed(nb) -> str:
+    """``"q1, q2"``: the solutions the notebook, as handed in, asked for (``ex.q1.solution()``
+    in a code cell, comments aside) or shows (a saved solution box, ``★``); ``"?"`` stands
+    for a solution box whose question is not named. Best effort: a learner can copy a
+    solution from elsewhere and delete the outputs."""
+    found: set[int | None] = set()
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        found |= _solution_calls(_source(cell))
+        found |= _solution_boxes(cell.get("outputs"))
+    names = [f"q{n}" for n in sorted(n for n in found if n is not None)]
+    return ", ".join(names + (["?"] if None in found else []))
+
+
+def learner_ids(paths, how: str = "stem") -> dict[Path, str]:
+    """Each submission's id: its learner name, or, when several files share that name,
+    the file's path relative to the folder holding all the submissions."""
+    paths = list(paths)
+    names = {p: learner_name(p, how) for p in paths}
+    counts = Counter(names.values())
+    ids = dict(names)
+    shared = [p for p in paths if counts[names[p]] > 1]
+    if shared:
+        absolute = {p: Path(os.path.abspath(p)) for p in paths}
+        try:
+            base = Path(os.path.commonpath([str(a.parent) for a in absolute.values()]))
+        except ValueError:
+            base = None
+        for p in shared:
+            ids[p] = (absolute[p].relative_to(base).as_posix() if base is not None
+                      else absolute[p].as_posix())
+    return ids
 
 
 # Environment variables the learners' code has no business reading (a teacher grading in a
@@ -925,15 +1075,17 @@ class ProgressBar:
 
 
 # -- grading a class ----------------------------------------------------------------------
-async def _grade_all(paths: list[Path], options: Options, bar: ProgressBar) -> list[Row]:
-    read = [(p, *_read_notebook(p)) for p in paths]
+async def _grade_all(paths: list[Path], options: Options, bar: ProgressBar, on_rows=None,
+                     graded=None) -> list[Row]:
+    read = [_read_submission(p) for p in paths]
+    ids = learner_ids(paths, options.learner_from)
     teacher = options.exercises
     if teacher is not None:
-        detected = {p: (teacher.chapter if nb is not None and _imports_module(nb, teacher.name)
-                        else None) for p, nb, _error in read}
+        detected = {s.path: (teacher.chapter if s.nb is not None
+                             and _imports_module(s.nb, teacher.name) else None) for s in read}
     else:
-        detected = {p: (detect_chapter(nb, p.name) if nb is not None else None)
-                    for p, nb, _error in read}
+        detected = {s.path: (detect_chapter(s.nb, s.path.name) if s.nb is not None else None)
+                    for s in read}
     if teacher is not None:
         expected = teacher.chapter
     elif options.chapter == "auto":
@@ -942,26 +1094,107 @@ async def _grade_all(paths: list[Path], options: Options, bar: ProgressBar) -> l
     else:
         expected = options.chapter
     semaphore = asyncio.Semaphore(max(1, options.jobs))
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task] = []
 
-    async def one(p, nb, error):
-        async with semaphore:
-            start = time.perf_counter()
-            rows = await _grade_one(p, nb, error, detected[p], expected, options)
-            for row in rows:
-                row.seconds = time.perf_counter() - start
-        bar.update(p.stem)
+    def interrupted() -> None:
+        """Ctrl-C (or SIGTERM): stop now. A submission cut short writes no row (its kernel,
+        cancelled while starting, may say anything); a second Ctrl-C does not wait for the
+        clean-up."""
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        for task in tasks:
+            task.cancel()
+
+    async def one(sub: _Submission):
+        earlier = (graded or {}).get(_file_key(str(sub.path)))
+        if earlier is not None and earlier[0] == sub.sha256:
+            rows = [dataclasses.replace(r, id=ids[sub.path]) for r in earlier[1]]
+        else:
+            async with semaphore:
+                start = time.perf_counter()
+                rows = await _grade_one(sub.path, sub.nb, sub.error, detected[sub.path],
+                                        expected, options)
+                for row in rows:
+                    row.seconds = time.perf_counter() - start
+                    row.id = ids[sub.path]
+                    row.sha256 = sub.sha256
+                    row.solution_viewed = sub.solution_viewed
+            if stop.is_set():
+                raise asyncio.CancelledError
+            if on_rows is not None:
+                on_rows(rows)  # on disk before the submission is counted done
+        bar.update(clean_text(sub.path.stem))
         return rows
 
-    results = await asyncio.gather(*(one(p, nb, err) for p, nb, err in read))
+    handled = _own_signals(loop, interrupted)
+    try:
+        tasks.extend(asyncio.ensure_future(one(s)) for s in read)
+        everything = asyncio.gather(*tasks)
+        waiting = asyncio.ensure_future(stop.wait())
+        await asyncio.wait([everything, waiting], return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            everything.cancel()
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(asyncio.shield(everything), 30)  # kernels shut down
+            return None
+        waiting.cancel()
+        results = everything.result()
+    finally:
+        if handled:
+            _release_signals(loop)
     return [row for rows in results for row in rows]
 
 
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM")
+                      if hasattr(signal, name))
+
+
+def _own_signals(loop, callback) -> bool:
+    """Ctrl-C and SIGTERM call ``callback`` for the whole class. nbclient adds its own
+    handlers for each kernel (they shut that kernel down and let grading go on, recording an
+    error for it) and, when the kernel is done, puts back the default ones; so the loop
+    ignores its requests for these signals while the grader holds them. False where the loop
+    cannot handle signals (Windows, a thread other than the main one)."""
+    try:
+        for sig in _STOP_SIGNALS:
+            loop.add_signal_handler(sig, callback)
+    except (NotImplementedError, RuntimeError, ValueError):
+        return False
+    add, remove = loop.add_signal_handler, loop.remove_signal_handler
+
+    def add_signal_handler(sig, handler, *args):
+        return None if sig in _STOP_SIGNALS else add(sig, handler, *args)
+
+    def remove_signal_handler(sig):
+        return False if sig in _STOP_SIGNALS else remove(sig)
+
+    loop.add_signal_handler = add_signal_handler
+    loop.remove_signal_handler = remove_signal_handler
+    return True
+
+
+def _release_signals(loop) -> None:
+    for name in ("add_signal_handler", "remove_signal_handler"):
+        with contextlib.suppress(AttributeError):
+            delattr(loop, name)
+    for sig in _STOP_SIGNALS:
+        with contextlib.suppress(Exception):
+            loop.remove_signal_handler(sig)
+
+
 def grade(submissions, *, options: Options | None = None, progress: bool | None = None,
-          stream=None) -> list[Row]:
+          stream=None, on_rows=None, graded=None) -> list[Row]:
     """Grade notebooks (files or folders); the rows, in submission order.
 
     Everything the grader writes in the rows (the checker's feedback and its own notes) is
     in ``options.lang``, or in adkernel's language setting when that is None.
+    ``on_rows(rows)`` is called with each submission's rows as soon as they are graded (a
+    :class:`CsvJournal`'s ``add``). ``graded`` (from :func:`read_graded`) holds rows of an
+    earlier run: a file whose path and SHA-256 are there is not run again, its rows are
+    reused (and not passed to ``on_rows``: the journal starts with them).
     """
     options = options or Options()
     lang = normalise_language(options.lang) or get_language()
@@ -970,9 +1203,12 @@ def grade(submissions, *, options: Options | None = None, progress: bool | None 
         paths = find_submissions(submissions)
         bar = ProgressBar(len(paths), stream=stream, enabled=progress)
         try:
-            return asyncio.run(_grade_all(paths, options, bar))
+            rows = asyncio.run(_grade_all(paths, options, bar, on_rows, graded))
         finally:
             bar.close()
+        if rows is None:  # Ctrl-C: the rows of the finished submissions went to on_rows
+            raise KeyboardInterrupt
+        return rows
 
 
 def exit_code(rows: list[Row]) -> int:
@@ -981,14 +1217,55 @@ def exit_code(rows: list[Row]) -> int:
 
 
 # -- output ---------------------------------------------------------------------------------
+# Everything a learner controls (file names, exception messages, feedback quoting their
+# values) reaches the teacher's terminal and spreadsheet. Escape sequences could redraw the
+# terminal (move the cursor, rewrite other rows, set the title, hide text), control and bidi
+# characters could reorder or hide what is shown, and a cell starting with ``=`` is a
+# formula to a spreadsheet. So the text is cleaned on the way out.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"  # CSI: colours, cursor moves, erase (cut short too)
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC...
+    r"|\x1b[ -/]*[0-~]?"  # any other escape (ESC c, ESC 7, ESC ( 0, ...)
+)
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_CONTROLS = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_BIDI}]")  # C0 but \n, DEL, C1, bidi
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean_text(text) -> str:
+    """``text`` without escape sequences (ANSI CSI and OSC, C1), control characters (tabs
+    become spaces, line ends ``\n``) and bidirectional overrides: safe to print and to
+    store."""
+    text = str(text).replace("\r\n", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = _ESCAPES.sub("", text).replace("\t", " ").replace("\r", "\n")
+    return _CONTROLS.sub("", text)
+
+
+def csv_cell(text) -> str:
+    """A text cell for the CSV: cleaned, and a leading ``= + - @``, tab or CR neutralised
+    with a ``'`` as OWASP recommends (a spreadsheet shows it as text, never as a formula).
+    A lone ``-`` (no exercise) is left as it is."""
+    text = clean_text(text)
+    if text.strip() != "-" and text.lstrip(" \n").startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _uncell(text: str) -> str:
+    """What :func:`csv_cell` was given (for the cells ``--resume`` reads back)."""
+    if text.startswith("'") and text[1:].lstrip(" \n").startswith(_FORMULA_START):
+        return text[1:]
+    return text
+
+
 def _width(text: str) -> int:
     """Columns ``text`` takes on a terminal (CJK characters take two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _one_line(text: str, limit: int) -> str:
-    """``text`` on one line, cut to at most ``limit`` terminal columns."""
-    text = " ".join(str(text).split())
+    """``text`` on one line, cleaned, cut to at most ``limit`` terminal columns."""
+    text = " ".join(clean_text(text).split())
     if _width(text) <= limit:
         return text
     out, used = [], 1
@@ -1004,12 +1281,21 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
+def _who(row: Row) -> str:
+    """The learner, and the id that tells them apart when the name is shared."""
+    if row.id and row.id != row.learner:
+        return _("{learner} ({id})").format(learner=row.learner, id=row.id)
+    return row.learner
+
+
 def format_table(rows: list[Row], feedback_width: int = 70) -> str:
-    """The rows as a table for a terminal, in the current language."""
+    """The rows as a table for a terminal, in the current language (text cleaned of escape
+    sequences and control characters)."""
     head = (_("learner"), _("chapter"), _("exercise"), _("state"), _("feedback"))
     body = [
-        (r.learner, r.chapter, r.exercise, str(STATE_NAMES.get(r.state, r.state)),
-         "" if r.state == CORRECT else _one_line(r.feedback, feedback_width))
+        tuple(_one_line(c, 10_000) for c in (
+            _who(r), r.chapter, r.exercise, str(STATE_NAMES.get(r.state, r.state)),
+            "" if r.state == CORRECT else _one_line(r.feedback, feedback_width)))
         for r in rows
     ]
     widths = [max([_width(h)] + [_width(b[i]) for b in body]) for i, h in enumerate(head)]
@@ -1030,13 +1316,165 @@ def format_table(rows: list[Row], feedback_width: int = 70) -> str:
     return "\n".join(out)
 
 
+def _csv_text(rows: list[Row], header: bool = False) -> str:
+    """The rows as CSV text: text cells quoted and neutralised (:func:`csv_cell`), the
+    number columns plain numbers."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, quoting=csv.QUOTE_NONNUMERIC)
+    if header:
+        writer.writerow(CSV_FIELDS)
+    for r in rows:
+        values = r.as_dict()
+        writer.writerow([round(float(values[k]), 2) if k in NUMBER_FIELDS else csv_cell(values[k])
+                         for k in CSV_FIELDS])
+    return buf.getvalue()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def write_csv(rows: list[Row], path) -> None:
-    fields = ["learner", "chapter", "exercise", "state", "feedback", "file", "seconds"]
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        for r in rows:
-            writer.writerow(r.as_dict())
+    """Write the rows to ``path`` at once: a temporary file next to it, flushed to the disk,
+    then renamed over it (a reader never sees half a file)."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        _write_all(fd, _csv_text(rows, header=True).encode("utf-8"))
+        os.fsync(fd)
+        os.close(fd)
+        fd = -1
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _sync_folder(path.parent)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def partial_path(path) -> Path:
+    """Where a run writes its rows while it grades: ``results.csv.partial`` next to
+    ``results.csv``. A run that is killed leaves it behind, holding every finished row."""
+    path = Path(path)
+    return path.with_name(path.name + ".partial")
+
+
+class CsvJournal:
+    """The rows on disk as soon as each submission is graded.
+
+    The partial file (:func:`partial_path`) starts with the rows carried over from an
+    earlier run (``--resume``), written whole and renamed into place; then each submission's
+    rows are appended in one write and flushed to the disk (``fsync``). :meth:`finish` writes
+    the finished CSV (in submission order) with :func:`write_csv` and removes the partial
+    file. A run killed in between (SIGKILL, a power cut, Ctrl-C) leaves every finished row in
+    the partial file, which ``--resume`` reads.
+    """
+
+    def __init__(self, path, carried: list[Row] = ()) -> None:
+        self.path = Path(path)
+        self.partial = partial_path(self.path)
+        write_csv(list(carried), self.partial)
+        self._fd = os.open(self.partial, os.O_WRONLY | os.O_APPEND)
+
+    def add(self, rows: list[Row]) -> None:
+        if rows:
+            _write_all(self._fd, _csv_text(rows).encode("utf-8"))
+            os.fsync(self._fd)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def finish(self, rows: list[Row]) -> None:
+        self.close()
+        write_csv(rows, self.path)
+        with contextlib.suppress(FileNotFoundError):
+            self.partial.unlink()
+        _sync_folder(self.path.parent)
+
+
+def _file_key(file: str) -> str:
+    return os.path.normcase(os.path.abspath(file))
+
+
+def read_graded(path) -> dict[str, tuple[str, list[Row]]]:
+    """What earlier runs graded: ``{absolute file path: (sha256, rows)}`` from the CSV at
+    ``path`` and, later rows winning, its partial file. Rows without a hash (a CSV from an
+    older adkernel), cut short or with an unknown state are left out: their files are graded
+    again."""
+    graded: dict[str, tuple[str, list[Row]]] = {}
+    for source in (Path(path), partial_path(path)):
+        try:
+            raw = source.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        blocks: list[tuple[str, str, list[Row]]] = []
+        spoiled: set[str] = set()  # files with a row that cannot be read: graded again
+        cut = not raw.endswith("\n")  # the last write was cut short
+        tail = ""  # the file of an unreadable last row ("?": not known)
+        try:
+            for record in csv.DictReader(io.StringIO(raw, newline="")):
+                row = _row_from_csv(record)
+                file = record.get("file")
+                if row is None:
+                    tail = _file_key(_uncell(file)) if isinstance(file, str) and file else "?"
+                    if tail != "?":
+                        spoiled.add(tail)
+                    continue
+                tail = ""
+                key = _file_key(row.file)
+                if blocks and blocks[-1][0] == key and blocks[-1][1] == row.sha256:
+                    blocks[-1][2].append(row)
+                else:
+                    blocks.append((key, row.sha256, [row]))
+        except csv.Error:
+            cut, tail = True, "?"
+        if blocks and cut and (not tail or tail in ("?", blocks[-1][0])):
+            blocks.pop()  # the last submission's rows may be incomplete
+        for key, sha, rows in blocks:
+            if key not in spoiled:
+                graded[key] = (sha, rows)
+    return graded
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _row_from_csv(record: dict) -> Row | None:
+    if None in record or any(record.get(k) is None for k in CSV_FIELDS):
+        return None
+    values = {k: _uncell(record[k]) for k in CSV_FIELDS if k not in NUMBER_FIELDS}
+    if values["state"] not in STATES or not _SHA256.fullmatch(values["sha256"]):
+        return None
+    try:
+        seconds = float(record["seconds"])
+    except ValueError:
+        return None
+    return Row(values["learner"], values["chapter"], values["exercise"], values["state"],
+               values["feedback"], values["file"], seconds, values["id"],
+               values["solution_viewed"], values["sha256"])
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -1071,6 +1509,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exercises", metavar="FILE.py", default=None,
                         help=lazy("grade against your own exercise module (see "
                                   "docs/teaching.md) instead of the course's chapters"))
+    parser.add_argument("--resume", action="store_true",
+                        help=lazy("with --csv: keep the rows of an earlier or interrupted run "
+                                  "(FILE and FILE.partial) and grade only the files that are "
+                                  "new or changed since (same path and content hash: skipped)"))
     parser.add_argument("--quiet", "-q", action="store_true",
                         help=lazy("no progress bar and no table (use with --csv)"))
 
@@ -1118,19 +1560,77 @@ def _run(args) -> int:
                       kernel=args.kernel, jobs=args.jobs, learner_from=args.learner_from,
                       exercises=teacher)
     names = Counter(learner_name(p, args.learner_from) for p in paths)
-    shared = sorted(n for n, k in names.items() if k > 1)
+    shared = sorted(clean_text(n) for n, k in names.items() if k > 1)
     if shared:
-        print(_("note: several submissions share the learner name {names}; their rows are "
-                "told apart by the file column (see --learner-from)").format(
+        print(_("note: several submissions share the learner name {names}; each gets its own "
+                "id, its path relative to the folder of all submissions (the id column of the "
+                "CSV, in brackets in the table; see --learner-from)").format(
                     names=", ".join(shared[:5])), file=sys.stderr)
-    rows = grade(paths, options=options, progress=False if args.quiet else None)
+    return _grade_to(paths, options, args)
+
+
+def _grade_to(paths: list[Path], options: Options, args) -> int:
+    """Grade, each submission's rows on disk as soon as they are known (with ``--csv``)."""
+    journal = None
+    graded = None
+    if args.csv:
+        partial = partial_path(args.csv)
+        if args.resume:
+            graded = read_graded(args.csv)
+        elif partial.exists():
+            print(_("error: {partial} holds the rows of a run that did not finish: add "
+                    "--resume to keep them and grade the rest, or delete it to start again")
+                  .format(partial=partial), file=sys.stderr)
+            return 2
+    elif args.resume:
+        print(_("error: --resume needs --csv FILE (the rows to resume from)"), file=sys.stderr)
+        return 2
+    if graded:
+        # the rows kept: files still handed in, unchanged (same path, same content hash)
+        current = {_file_key(str(p)): p for p in paths}
+        same = [key for key in current if key in graded
+                and graded[key][0] == _sha256_of(current[key])]
+        carried = [r for key in same for r in graded[key][1]]
+        graded = {key: graded[key] for key in same}
+        if same:
+            print(_("--resume: {count} submission(s) already graded in {path} are not run "
+                    "again").format(count=len(same), path=args.csv), file=sys.stderr)
+    else:
+        carried = []
+    try:
+        if args.csv:
+            journal = CsvJournal(args.csv, carried)
+        rows = grade(paths, options=options, progress=False if args.quiet else None,
+                     on_rows=journal.add if journal else None, graded=graded)
+        if journal:
+            journal.finish(rows)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # after the ^C the terminal shows
+        if journal:
+            journal.close()
+            print(_("interrupted: every finished row is in {partial}; run the same command "
+                    "with --resume to grade the rest").format(partial=journal.partial),
+                  file=sys.stderr)
+        else:
+            print(_("interrupted"), file=sys.stderr)
+        return 130
+    except OSError as exc:
+        if journal:
+            journal.close()
+        print(_("error: cannot write the rows ({error})").format(error=exc), file=sys.stderr)
+        return 2
     if not args.quiet:
         print(format_table(rows))
-    if args.csv:
-        write_csv(rows, args.csv)
-        if not args.quiet:
-            print(_("rows written to {path}").format(path=args.csv), file=sys.stderr)
+    if args.csv and not args.quiet:
+        print(_("rows written to {path}").format(path=args.csv), file=sys.stderr)
     return exit_code(rows)
+
+
+def _sha256_of(path: Path) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
 def main(argv: list[str] | None = None) -> int:
