@@ -52,6 +52,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import _sandbox
 from ._argparse import ArgumentParser, cli_language
 from .engine.i18n import _, get_language, language, lazy, normalise_language, translate
 
@@ -468,6 +469,10 @@ class Options:
     learner_from: str = "stem"  # see learner_name()
     jobs: int = 1
     exercises: TeacherExercises | None = None  # a teacher's module (--exercises FILE)
+    sandbox: bool = True  # each kernel in bubblewrap (see adkernel/_sandbox.py)
+    limits: _sandbox.Limits = dataclasses.field(default_factory=_sandbox.Limits)
+    # set by grade(): the exercise package without solutions, mounted in every sandbox
+    stripped_exercises: str | None = None
 
 
 @dataclass
@@ -649,13 +654,14 @@ class _Runner:
                 }
         return out
 
-    async def run(self, env: dict, cwd: str) -> None:
+    async def run(self, env: dict, cwd: str, km=None) -> None:
         import nbformat
         from nbclient.exceptions import DeadKernelError
 
         client_class = _make_client_class()
         client = client_class(
             self.nb,
+            km=km,
             kernel_name=self.options.kernel,
             resources={"metadata": {"path": cwd}},
             allow_errors=True,
@@ -813,25 +819,33 @@ def _read_notebook(path: Path):
 
 
 # Environment variables the learners' code has no business reading (a teacher grading in a
-# hub terminal has the hub's API token in JUPYTERHUB_API_TOKEN, for instance).
+# hub terminal has the hub's API token in JUPYTERHUB_API_TOKEN, for instance). Only used
+# without the sandbox, which keeps an allow-list instead (adkernel/_sandbox.py).
 _SECRET_ENV = re.compile(
-    r"TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|_KEY$|"
+    r"TOKEN|SECRET|PASSW|_PWD$|PGPASS|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|_KEY$|"
+    r"DATABASE|_DSN$|_URL$|_URI$|PROXY|COOKIE|SESSION|AUTH|"
     r"^JUPYTERHUB_|^JPY_|^AWS_|^AZURE_|^GOOGLE_|^GCP_|^GH_|^GITHUB_|^GITLAB_|^SSH_AUTH_SOCK$",
     re.IGNORECASE,
 )
+_CREDENTIALS_IN_VALUE = re.compile(r"://[^/@\s]+@")  # scheme://user:password@host
 
 
 def _kernel_env(options: Options, workdir: str) -> dict:
-    """The kernel's environment: the grader's, minus anything that looks like a secret,
-    plus the checker's settings and a private progress file."""
-    env = {k: v for k, v in os.environ.items() if not _SECRET_ENV.search(k)}
-    env.update(
-        ADKERNEL_LANG=normalise_language(options.lang) or get_language(),
-        ADKERNEL_EXERCISE_TIME_LIMIT=f"{options.check_timeout:g}",
-        ADKERNEL_PROGRESS=str(Path(workdir) / "progress.json"),
-        MPLBACKEND="Agg",
-        PYDEVD_DISABLE_FILE_VALIDATION="1",
-    )
+    """The kernel's environment. Sandboxed: an allow-list (language, PATH, BLAS settings)
+    with a private home; without the sandbox: the grader's, minus anything that looks like a
+    secret. Both with the checker's settings and a private progress file."""
+    settings = {
+        "ADKERNEL_LANG": normalise_language(options.lang) or get_language(),
+        "ADKERNEL_EXERCISE_TIME_LIMIT": f"{options.check_timeout:g}",
+        "MPLBACKEND": "Agg",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    if options.sandbox:
+        settings["ADKERNEL_PROGRESS"] = f"{_sandbox.HOME}/progress.json"
+        return _sandbox.kernel_env(settings)
+    env = {k: v for k, v in os.environ.items()
+           if not _SECRET_ENV.search(k) and not _CREDENTIALS_IN_VALUE.search(v)}
+    env.update(settings, ADKERNEL_PROGRESS=str(Path(workdir) / "progress.json"))
     return env
 
 
@@ -872,12 +886,21 @@ async def _grade_one(path: Path, nb, error: str | None, detected: str | None, ex
         return every(NOT_ATTEMPTED, _("chapter {chapter} has no exercises").format(
             chapter=chapter))
     workdir = tempfile.mkdtemp(prefix="adkernel-grade-")
+    km = None
     if teacher is not None:  # the notebook imports it from its own folder
-        Path(workdir, teacher.name + ".py").write_text(teacher.source, encoding="utf-8")
+        module = Path(workdir, teacher.name + ".py")
+        module.write_text(_sandbox.strip_solutions(teacher.source) if options.sandbox
+                          else teacher.source, encoding="utf-8")
+    if options.sandbox:
+        run = Path(workdir, "run")
+        run.mkdir()
+        files = {module.name: module} if teacher is not None else {}
+        km = _sandbox.kernel_manager(options.kernel, _sandbox.Sandbox(
+            str(run), options.limits, files, options.stripped_exercises))
     runner = _Runner(nb, chapter, chosen, options, teacher.source if teacher else None)
     try:
         guard = options.notebook_timeout + options.check_timeout * (len(numbers) + 2) + 120
-        await asyncio.wait_for(runner.run(_kernel_env(options, workdir), workdir), guard)
+        await asyncio.wait_for(runner.run(_kernel_env(options, workdir), workdir, km), guard)
     except asyncio.TimeoutError:
         for o in runner.outcomes.values():
             if o.checkpoint is None:
@@ -967,12 +990,41 @@ def grade(submissions, *, options: Options | None = None, progress: bool | None 
     lang = normalise_language(options.lang) or get_language()
     options = dataclasses.replace(options, lang=lang)
     with language(lang):
+        problem = _sandbox.check_exercises()
+        if problem:
+            raise GradingRefused(problem)
+        if options.sandbox and _sandbox.unavailable():
+            raise GradingRefused(_("the sandbox is not available: {why}").format(
+                why=_sandbox.unavailable()))
+        if not options.sandbox and options.jobs > 1:
+            raise GradingRefused(_jobs_unsandboxed())
         paths = find_submissions(submissions)
         bar = ProgressBar(len(paths), stream=stream, enabled=progress)
-        try:
-            return asyncio.run(_grade_all(paths, options, bar))
-        finally:
-            bar.close()
+        with tempfile.TemporaryDirectory(prefix="adkernel-exercises-") as copy:
+            if options.sandbox:
+                options = dataclasses.replace(
+                    options, stripped_exercises=str(_sandbox.stripped_exercises(Path(copy))))
+            try:
+                return asyncio.run(_grade_all(paths, options, bar))
+            finally:
+                bar.close()
+
+
+class GradingRefused(RuntimeError):
+    """The grader will not start: the exercise modules were edited, or the sandbox it was
+    asked for cannot run here (the message says what to do)."""
+
+
+def _jobs_unsandboxed() -> str:
+    return _("without the sandbox one submission can reach another's kernel while both run: "
+             "grade one at a time (--jobs 1)")
+
+
+_RISK = lazy(
+    "warning: grading WITHOUT the sandbox (--no-sandbox). Learner code runs with your rights: "
+    "it can read your files and environment, edit the installed checker for later "
+    "submissions, reach the network, leave processes behind and change the CSV after the "
+    "run. Do this only in a throw-away container or account holding nothing else.")
 
 
 def exit_code(rows: list[Row]) -> int:
@@ -1071,8 +1123,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--exercises", metavar="FILE.py", default=None,
                         help=lazy("grade against your own exercise module (see "
                                   "docs/teaching.md) instead of the course's chapters"))
+    parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                        help=lazy("run the kernels without bubblewrap (only where the sandbox "
+                                  "cannot run; learner code then runs with your rights: see "
+                                  "docs/teaching.md, \"Sandbox\")"))
+    parser.add_argument("--memory", type=_size, default=_sandbox.Limits.memory, metavar="SIZE",
+                        help=lazy("memory (address space) per kernel in the sandbox, like 2G or "
+                                  "1500M (default: 2G)"))
+    parser.add_argument("--max-processes", type=int, default=_sandbox.Limits.processes,
+                        metavar="N", help=lazy("processes per kernel in the sandbox "
+                                               "(default: %(default)s)"))
+    parser.add_argument("--max-file-size", type=_size, default=_sandbox.Limits.file_size,
+                        metavar="SIZE", help=lazy("largest file a kernel may write in the "
+                                                  "sandbox (default: 256M)"))
     parser.add_argument("--quiet", "-q", action="store_true",
                         help=lazy("no progress bar and no table (use with --csv)"))
+
+
+def _size(text: str) -> int:
+    """``2G``, ``1500M``, ``512K`` or a number of bytes."""
+    units = {"K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+    text = str(text).strip().upper().removesuffix("B").removesuffix("I")
+    try:
+        if text and text[-1] in units:
+            value = float(text[:-1]) * units[text[-1]]
+        else:
+            value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("not a size: {text!r} (write it like 2G or 1500M)").format(text=text)) from None
+    if value < 1024**2:
+        raise argparse.ArgumentTypeError(_("too small: {text!r} (at least 1M)").format(
+            text=text))
+    return int(value)
 
 
 def run(args) -> int:
@@ -1094,9 +1177,27 @@ def _run(args) -> int:
         print(_("error: --chapter must be auto, each or one of {chapters}, not {chapter!r}")
               .format(chapters=", ".join(sorted(keys)), chapter=args.chapter), file=sys.stderr)
         return 2
-    if args.jobs < 1 or min(args.cell_timeout, args.timeout, args.check_timeout) <= 0:
-        print(_("error: --jobs and the time limits must be positive"), file=sys.stderr)
+    if args.jobs < 1 or min(args.cell_timeout, args.timeout, args.check_timeout,
+                            args.max_processes) <= 0:
+        print(_("error: --jobs, --max-processes and the time limits must be positive"),
+              file=sys.stderr)
         return 2
+    problem = _sandbox.check_exercises()
+    if problem:
+        print(_("error: {message}").format(message=problem), file=sys.stderr)
+        return 2
+    if args.sandbox and _sandbox.unavailable():
+        print(_("error: the sandbox is not available: {why}.\nGrading runs each notebook in "
+                "a sandbox so that learner code cannot read your files or change grades. Fix "
+                "the cause above, or grade one notebook at a time without it: --no-sandbox "
+                "--jobs 1 (read the risk in docs/teaching.md, \"Sandbox\")").format(
+                    why=_sandbox.unavailable()), file=sys.stderr)
+        return 2
+    if not args.sandbox:
+        print(_RISK, file=sys.stderr)
+        if args.jobs > 1:
+            print(_("error: {message}").format(message=_jobs_unsandboxed()), file=sys.stderr)
+            return 2
     try:
         paths = find_submissions(args.submissions)
     except FileNotFoundError as exc:
@@ -1116,7 +1217,9 @@ def _run(args) -> int:
     options = Options(chapter=args.chapter, lang=get_language(), cell_timeout=args.cell_timeout,
                       notebook_timeout=args.timeout, check_timeout=args.check_timeout,
                       kernel=args.kernel, jobs=args.jobs, learner_from=args.learner_from,
-                      exercises=teacher)
+                      exercises=teacher, sandbox=args.sandbox,
+                      limits=_sandbox.Limits(memory=args.memory, processes=args.max_processes,
+                                             file_size=args.max_file_size))
     names = Counter(learner_name(p, args.learner_from) for p in paths)
     shared = sorted(n for n, k in names.items() if k > 1)
     if shared:
