@@ -677,8 +677,9 @@ class _Runner:
         self.nb.cells.append(nbformat.v4.new_code_cell(""))
         self._scratch = len(self.nb.cells) - 1
         try:
-            async with client.async_setup_kernel(
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            async with client.async_setup_kernel(  # cleanup_kc: shut the kernel down even
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # with km=
+                cleanup_kc=True,
             ):
                 preamble = nbformat.v4.new_code_cell(_preamble_cell_source(self.key))
                 status, detail = await self._run_cell(
