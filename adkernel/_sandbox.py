@@ -101,13 +101,13 @@ def unavailable() -> str | None:
     if not kind:
         return None
     if kind == "platform":
-        return _("the sandbox needs Linux (bubblewrap); this is {platform}").format(
-            platform=detail)
+        text = _("the sandbox runs only on `Linux` (it uses `bubblewrap`); this is {platform}")
+        return text.format(platform=detail)
     if kind == "bwrap":
-        return _("bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap; "
-                 "Fedora: dnf install bubblewrap)")
+        return _("bubblewrap is not installed (install the package `bubblewrap`, e.g. "
+                 "`apt-get install bubblewrap` on `Debian` and `Ubuntu`)")
     if kind == "prlimit":
-        return _("prlimit is not installed (it comes with util-linux)")
+        return _("`prlimit` is not installed (it comes with the package `util-linux`)")
     return _("bubblewrap is installed but cannot make a sandbox here ({error}); this is usual "
              "in containers that allow no user namespaces, as on some JupyterHub set-ups").format(
                  error=detail)

@@ -1127,7 +1127,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
                         help=lazy("run the kernels without bubblewrap (only where the sandbox "
                                   "cannot run; learner code then runs with your rights: see "
-                                  "docs/teaching.md, \"Sandbox\")"))
+                                  "`docs/teaching.md#sandbox`)"))
     parser.add_argument("--memory", type=_size, default=_sandbox.Limits.memory, metavar="SIZE",
                         help=lazy("memory (address space) per kernel in the sandbox, like 2G or "
                                   "1500M (default: 2G)"))
@@ -1191,7 +1191,7 @@ def _run(args) -> int:
         print(_("error: the sandbox is not available: {why}.\nGrading runs each notebook in "
                 "a sandbox so that learner code cannot read your files or change grades. Fix "
                 "the cause above, or grade one notebook at a time without it: --no-sandbox "
-                "--jobs 1 (read the risk in docs/teaching.md, \"Sandbox\")").format(
+                "--jobs 1 (read the risk in `docs/teaching.md#sandbox`)").format(
                     why=_sandbox.unavailable()), file=sys.stderr)
         return 2
     if not args.sandbox:
