@@ -16,10 +16,15 @@ travels back as one display output of a private MIME type carrying a random nonc
 exists only in the probe's own source, and only outputs of the probe's execute request are
 read. Before the first learner cell a preamble records numpy's and adkernel's callables (and
 a few builtins); a notebook that rebinds one (``np.allclose = lambda *a, **k: True``) gets
-``error`` rows naming it. This defeats cheap forgery; it is not a sandbox: learner code runs
-with the grader's rights (run the grader as a user with nothing to lose, e.g. in a
-container), and code that hooks the kernel's machinery (IPython events, import hooks) is out
-of reach (such code is plain to see in the submission).
+``error`` rows naming it. This defeats cheap forgery in the learner's own kernel; code that
+hooks the kernel's machinery (IPython events, import hooks) is out of reach (such code is
+plain to see in the submission).
+
+Each kernel runs in a bubblewrap sandbox (``adkernel/_sandbox.py``): a read-only system, no
+view of the grader or of the other kernels, no network, an allow-listed environment, limits,
+and a copy of the exercise package without its solutions. Where bubblewrap cannot run,
+``grade`` says why and grades only with ``--no-sandbox`` (one kernel at a time). The exercise
+modules are checked against the hash list the package ships before anything runs.
 
 One row per learner (the file stem) and exercise, with one of the states
 ``correct``, ``incorrect`` (with the feedback), ``not attempted``, ``error``, ``timed out``.
