@@ -370,3 +370,40 @@ def test_sizes_on_the_command_line():
     for bad in ("lots", "12"):
         with pytest.raises(argparse.ArgumentTypeError):
             grade._size(bad)
+
+
+def test_a_kernel_chosen_with_kernel_is_wrapped_too(tmp_path, monkeypatch):
+    import sys
+
+    spec = tmp_path / "kernels" / "course-py"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "course",
+                                                  "language": "python"}), encoding="utf-8")
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    run = tmp_path / "run"
+    run.mkdir()
+    box = _sandbox.Sandbox(str(run), _sandbox.Limits(memory=3 * 1024**3))
+    km = _sandbox.kernel_manager("course-py", box)
+    km._sandbox_env = {"PATH": "/usr/bin", "HOME": _sandbox.HOME}
+    cmd = km.format_kernel_cmd()
+    assert cmd[0].endswith("bwrap") and cmd[-5:-1] == argv[:4]
+    assert cmd[-1] == str(run / "kernel.json")
+    for flag in ("--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
+                 "--die-with-parent", "--new-session", "--clearenv"):
+        assert flag in cmd
+    assert f"--as={3 * 1024**3}" in cmd and "--nproc=256" in cmd
+    assert km.transport == "ipc" and km.ip.startswith(str(run))
+    # only what was allowed is set inside
+    assert cmd[cmd.index("--clearenv"):].count("--setenv") == 2
+
+
+def test_the_sandbox_environment_is_an_allow_list():
+    environ = {"LANG": "zh_CN.UTF-8", "LC_ALL": "C.UTF-8", "PATH": "/usr/bin", **SECRETS,
+               "OPENBLAS_CORETYPE": "Haswell", "PYTHONPATH": "/somewhere", "HOME": "/root"}
+    env = _sandbox.kernel_env({"ADKERNEL_LANG": "zh"}, environ)
+    assert env["LANG"] == "zh_CN.UTF-8" and env["LC_ALL"] == "C.UTF-8"
+    assert env["OPENBLAS_CORETYPE"] == "Haswell" and env["ADKERNEL_LANG"] == "zh"
+    assert env["HOME"] == _sandbox.HOME
+    assert env["PYTHONPATH"] == str(Path(_sandbox.__file__).resolve().parents[1])
+    assert not set(SECRETS) & set(env)
