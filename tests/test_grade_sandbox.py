@@ -317,7 +317,11 @@ def test_the_solutions_are_not_in_the_sandbox(graded):
     assert {r["state"] for r in rows.values()} == {"not attempted"}
 
 
-def test_the_stripped_exercises_keep_everything_but_the_solutions():
+def test_the_stripped_exercises_keep_everything_but_the_solutions(monkeypatch):
+    from adkernel.exercises import _core
+
+    # the stripped module registers its problems: into a copy, not the grader's registry
+    monkeypatch.setitem(_core.REGISTRY, "ch02", list(_core.REGISTRY["ch02"]))
     source = Path(ch02_module.__file__).read_text(encoding="utf-8")
     stripped = _sandbox.strip_solutions(source)
     assert SOLUTION[1].splitlines()[-1].strip() not in stripped
@@ -326,6 +330,8 @@ def test_the_stripped_exercises_keep_everything_but_the_solutions():
     exec(compile(stripped, "<stripped ch02>", "exec"), namespace)
     assert namespace["q1"].solution_code == "" and namespace["q1"].explanation is None
     assert namespace["q1"].hints == ch02_module.q1.hints
+    monkeypatch.undo()
+    assert problems("ch02")[0].solution_code == SOLUTION[1] != ""
 
 
 def test_the_exercise_hash_list_is_current():
