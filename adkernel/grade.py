@@ -424,13 +424,21 @@ def load_exercises(path) -> TeacherExercises:
     except (OSError, UnicodeDecodeError) as exc:
         raise ExercisesError(_("cannot read {path} ({error})").format(
             path=path, error=exc)) from None
+    from .exercises import _core
+
     spec = importlib.util.spec_from_file_location(f"__adkernel_teacher_{name}__", path)
     module = importlib.util.module_from_spec(spec)
+    registry = {k: list(v) for k, v in _core.REGISTRY.items()}
     try:
         spec.loader.exec_module(module)  # the teacher's own file: trusted like the grader
     except Exception as exc:
         raise ExercisesError(_("{path} raised {error} when it was loaded").format(
             path=path, error=f"{type(exc).__name__}: {exc}")) from None
+    finally:  # its Problems register themselves: the course's chapters stay as they were
+        for key in [k for k in _core.REGISTRY if k not in registry]:
+            del _core.REGISTRY[key]
+        for key, problems in registry.items():
+            _core.REGISTRY.setdefault(key, [])[:] = problems
     problems = sorted({id(v): v for v in vars(module).values() if isinstance(v, Problem)}
                       .values(), key=lambda p: p.number)
     chapters = {p.chapter for p in problems}
