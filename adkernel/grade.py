@@ -16,10 +16,15 @@ travels back as one display output of a private MIME type carrying a random nonc
 exists only in the probe's own source, and only outputs of the probe's execute request are
 read. Before the first learner cell a preamble records numpy's and adkernel's callables (and
 a few builtins); a notebook that rebinds one (``np.allclose = lambda *a, **k: True``) gets
-``error`` rows naming it. This defeats cheap forgery; it is not a sandbox: learner code runs
-with the grader's rights (run the grader as a user with nothing to lose, e.g. in a
-container), and code that hooks the kernel's machinery (IPython events, import hooks) is out
-of reach (such code is plain to see in the submission).
+``error`` rows naming it. This defeats cheap forgery in the learner's own kernel; code that
+hooks the kernel's machinery (IPython events, import hooks) is out of reach (such code is
+plain to see in the submission).
+
+Each kernel runs in a bubblewrap sandbox (``adkernel/_sandbox.py``): a read-only system, no
+view of the grader or of the other kernels, no network, an allow-listed environment, limits,
+and a copy of the exercise package without its solutions. Where bubblewrap cannot run,
+``grade`` says why and grades only with ``--no-sandbox`` (one kernel at a time). The exercise
+modules are checked against the hash list the package ships before anything runs.
 
 One row per learner (the file stem) and exercise, with one of the states
 ``correct``, ``incorrect`` (with the feedback), ``not attempted``, ``error``, ``timed out``.
@@ -65,6 +70,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import _sandbox
 from ._argparse import ArgumentParser, cli_language
 from .engine.i18n import _, get_language, language, lazy, normalise_language, translate
 
@@ -450,13 +456,21 @@ def load_exercises(path) -> TeacherExercises:
     except (OSError, UnicodeDecodeError) as exc:
         raise ExercisesError(_("cannot read {path} ({error})").format(
             path=path, error=exc)) from None
+    from .exercises import _core
+
     spec = importlib.util.spec_from_file_location(f"__adkernel_teacher_{name}__", path)
     module = importlib.util.module_from_spec(spec)
+    registry = {k: list(v) for k, v in _core.REGISTRY.items()}
     try:
         spec.loader.exec_module(module)  # the teacher's own file: trusted like the grader
     except Exception as exc:
         raise ExercisesError(_("{path} raised {error} when it was loaded").format(
             path=path, error=f"{type(exc).__name__}: {exc}")) from None
+    finally:  # its Problems register themselves: the course's chapters stay as they were
+        for key in [k for k in _core.REGISTRY if k not in registry]:
+            del _core.REGISTRY[key]
+        for key, problems in registry.items():
+            _core.REGISTRY.setdefault(key, [])[:] = problems
     problems = sorted({id(v): v for v in vars(module).values() if isinstance(v, Problem)}
                       .values(), key=lambda p: p.number)
     chapters = {p.chapter for p in problems}
@@ -500,6 +514,10 @@ class Options:
     learner_from: str = "stem"  # see learner_name()
     jobs: int = 1
     exercises: TeacherExercises | None = None  # a teacher's module (--exercises FILE)
+    sandbox: bool = True  # each kernel in bubblewrap (see adkernel/_sandbox.py)
+    limits: _sandbox.Limits = dataclasses.field(default_factory=_sandbox.Limits)
+    # set by grade(): the exercise package without solutions, mounted in every sandbox
+    stripped_exercises: str | None = None
 
 
 @dataclass
@@ -681,13 +699,14 @@ class _Runner:
                 }
         return out
 
-    async def run(self, env: dict, cwd: str) -> None:
+    async def run(self, env: dict, cwd: str, km=None) -> None:
         import nbformat
         from nbclient.exceptions import DeadKernelError
 
         client_class = _make_client_class()
         client = client_class(
             self.nb,
+            km=km,
             kernel_name=self.options.kernel,
             resources={"metadata": {"path": cwd}},
             allow_errors=True,
@@ -703,8 +722,9 @@ class _Runner:
         self.nb.cells.append(nbformat.v4.new_code_cell(""))
         self._scratch = len(self.nb.cells) - 1
         try:
-            async with client.async_setup_kernel(
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            async with client.async_setup_kernel(  # cleanup_kc: shut the kernel down even
+                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,  # with km=
+                cleanup_kc=True,
             ):
                 preamble = nbformat.v4.new_code_cell(_preamble_cell_source(self.key))
                 status, detail = await self._run_cell(
@@ -963,25 +983,33 @@ def learner_ids(paths, how: str = "stem") -> dict[Path, str]:
 
 
 # Environment variables the learners' code has no business reading (a teacher grading in a
-# hub terminal has the hub's API token in JUPYTERHUB_API_TOKEN, for instance).
+# hub terminal has the hub's API token in JUPYTERHUB_API_TOKEN, for instance). Only used
+# without the sandbox, which keeps an allow-list instead (adkernel/_sandbox.py).
 _SECRET_ENV = re.compile(
-    r"TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|_KEY$|"
+    r"TOKEN|SECRET|PASSW|_PWD$|PGPASS|CREDENTIAL|PRIVATE|API_?KEY|ACCESS_?KEY|_KEY$|"
+    r"DATABASE|_DSN$|_URL$|_URI$|PROXY|COOKIE|SESSION|AUTH|"
     r"^JUPYTERHUB_|^JPY_|^AWS_|^AZURE_|^GOOGLE_|^GCP_|^GH_|^GITHUB_|^GITLAB_|^SSH_AUTH_SOCK$",
     re.IGNORECASE,
 )
+_CREDENTIALS_IN_VALUE = re.compile(r"://[^/@\s]+@")  # scheme://user:password@host
 
 
 def _kernel_env(options: Options, workdir: str) -> dict:
-    """The kernel's environment: the grader's, minus anything that looks like a secret,
-    plus the checker's settings and a private progress file."""
-    env = {k: v for k, v in os.environ.items() if not _SECRET_ENV.search(k)}
-    env.update(
-        ADKERNEL_LANG=normalise_language(options.lang) or get_language(),
-        ADKERNEL_EXERCISE_TIME_LIMIT=f"{options.check_timeout:g}",
-        ADKERNEL_PROGRESS=str(Path(workdir) / "progress.json"),
-        MPLBACKEND="Agg",
-        PYDEVD_DISABLE_FILE_VALIDATION="1",
-    )
+    """The kernel's environment. Sandboxed: an allow-list (language, PATH, BLAS settings)
+    with a private home; without the sandbox: the grader's, minus anything that looks like a
+    secret. Both with the checker's settings and a private progress file."""
+    settings = {
+        "ADKERNEL_LANG": normalise_language(options.lang) or get_language(),
+        "ADKERNEL_EXERCISE_TIME_LIMIT": f"{options.check_timeout:g}",
+        "MPLBACKEND": "Agg",
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    if options.sandbox:
+        settings["ADKERNEL_PROGRESS"] = f"{_sandbox.HOME}/progress.json"
+        return _sandbox.kernel_env(settings)
+    env = {k: v for k, v in os.environ.items()
+           if not _SECRET_ENV.search(k) and not _CREDENTIALS_IN_VALUE.search(v)}
+    env.update(settings, ADKERNEL_PROGRESS=str(Path(workdir) / "progress.json"))
     return env
 
 
@@ -1022,12 +1050,21 @@ async def _grade_one(path: Path, nb, error: str | None, detected: str | None, ex
         return every(NOT_ATTEMPTED, _("chapter {chapter} has no exercises").format(
             chapter=chapter))
     workdir = tempfile.mkdtemp(prefix="adkernel-grade-")
+    km = None
     if teacher is not None:  # the notebook imports it from its own folder
-        Path(workdir, teacher.name + ".py").write_text(teacher.source, encoding="utf-8")
+        module = Path(workdir, teacher.name + ".py")
+        module.write_text(_sandbox.strip_solutions(teacher.source) if options.sandbox
+                          else teacher.source, encoding="utf-8")
+    if options.sandbox:
+        run = Path(workdir, "run")
+        run.mkdir()
+        files = {module.name: module} if teacher is not None else {}
+        km = _sandbox.kernel_manager(options.kernel, _sandbox.Sandbox(
+            str(run), options.limits, files, options.stripped_exercises))
     runner = _Runner(nb, chapter, chosen, options, teacher.source if teacher else None)
     try:
         guard = options.notebook_timeout + options.check_timeout * (len(numbers) + 2) + 120
-        await asyncio.wait_for(runner.run(_kernel_env(options, workdir), workdir), guard)
+        await asyncio.wait_for(runner.run(_kernel_env(options, workdir), workdir, km), guard)
     except asyncio.TimeoutError:
         for o in runner.outcomes.values():
             if o.checkpoint is None:
@@ -1200,15 +1237,44 @@ def grade(submissions, *, options: Options | None = None, progress: bool | None 
     lang = normalise_language(options.lang) or get_language()
     options = dataclasses.replace(options, lang=lang)
     with language(lang):
+        problem = _sandbox.check_exercises()
+        if problem:
+            raise GradingRefused(problem)
+        if options.sandbox and _sandbox.unavailable():
+            raise GradingRefused(_("the sandbox is not available: {why}").format(
+                why=_sandbox.unavailable()))
+        if not options.sandbox and options.jobs > 1:
+            raise GradingRefused(_jobs_unsandboxed())
         paths = find_submissions(submissions)
         bar = ProgressBar(len(paths), stream=stream, enabled=progress)
-        try:
-            rows = asyncio.run(_grade_all(paths, options, bar, on_rows, graded))
-        finally:
-            bar.close()
+        with tempfile.TemporaryDirectory(prefix="adkernel-exercises-") as copy:
+            if options.sandbox:
+                options = dataclasses.replace(
+                    options, stripped_exercises=str(_sandbox.stripped_exercises(Path(copy))))
+            try:
+                rows = asyncio.run(_grade_all(paths, options, bar, on_rows, graded))
+            finally:
+                bar.close()
         if rows is None:  # Ctrl-C: the rows of the finished submissions went to on_rows
             raise KeyboardInterrupt
         return rows
+
+
+class GradingRefused(RuntimeError):
+    """The grader will not start: the exercise modules were edited, or the sandbox it was
+    asked for cannot run here (the message says what to do)."""
+
+
+def _jobs_unsandboxed() -> str:
+    return _("without the sandbox one submission can reach another's kernel while both run: "
+             "grade one at a time (--jobs 1)")
+
+
+_RISK = lazy(
+    "warning: grading WITHOUT the sandbox (--no-sandbox). Learner code runs with your rights: "
+    "it can read your files and environment, edit the installed checker for later "
+    "submissions, reach the network, leave processes behind and change the CSV after the "
+    "run. Do this only in a throw-away container or account holding nothing else.")
 
 
 def exit_code(rows: list[Row]) -> int:
@@ -1513,8 +1579,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=lazy("with --csv: keep the rows of an earlier or interrupted run "
                                   "(FILE and FILE.partial) and grade only the files that are "
                                   "new or changed since (same path and content hash: skipped)"))
+    parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                        help=lazy("run the kernels without bubblewrap (only where the sandbox "
+                                  "cannot run; learner code then runs with your rights: see "
+                                  "`docs/teaching.md#sandbox`)"))
+    parser.add_argument("--memory", type=_size, default=_sandbox.Limits.memory, metavar="SIZE",
+                        help=lazy("memory (address space) per kernel in the sandbox, like 2G or "
+                                  "1500M (default: 2G)"))
+    parser.add_argument("--max-processes", type=int, default=_sandbox.Limits.processes,
+                        metavar="N", help=lazy("processes per kernel in the sandbox "
+                                               "(default: %(default)s)"))
+    parser.add_argument("--max-file-size", type=_size, default=_sandbox.Limits.file_size,
+                        metavar="SIZE", help=lazy("largest file a kernel may write in the "
+                                                  "sandbox (default: 256M)"))
     parser.add_argument("--quiet", "-q", action="store_true",
                         help=lazy("no progress bar and no table (use with --csv)"))
+
+
+def _size(text: str) -> int:
+    """``2G``, ``1500M``, ``512K`` or a number of bytes."""
+    units = {"K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+    text = str(text).strip().upper().removesuffix("B").removesuffix("I")
+    try:
+        if text and text[-1] in units:
+            value = float(text[:-1]) * units[text[-1]]
+        else:
+            value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("not a size: {text!r} (write it like 2G or 1500M)").format(text=text)) from None
+    if value < 1024**2:
+        raise argparse.ArgumentTypeError(_("too small: {text!r} (at least 1M)").format(
+            text=text))
+    return int(value)
 
 
 def run(args) -> int:
@@ -1536,9 +1633,27 @@ def _run(args) -> int:
         print(_("error: --chapter must be auto, each or one of {chapters}, not {chapter!r}")
               .format(chapters=", ".join(sorted(keys)), chapter=args.chapter), file=sys.stderr)
         return 2
-    if args.jobs < 1 or min(args.cell_timeout, args.timeout, args.check_timeout) <= 0:
-        print(_("error: --jobs and the time limits must be positive"), file=sys.stderr)
+    if args.jobs < 1 or min(args.cell_timeout, args.timeout, args.check_timeout,
+                            args.max_processes) <= 0:
+        print(_("error: --jobs, --max-processes and the time limits must be positive"),
+              file=sys.stderr)
         return 2
+    problem = _sandbox.check_exercises()
+    if problem:
+        print(_("error: {message}").format(message=problem), file=sys.stderr)
+        return 2
+    if args.sandbox and _sandbox.unavailable():
+        print(_("error: the sandbox is not available: {why}.\nGrading runs each notebook in "
+                "a sandbox so that learner code cannot read your files or change grades. Fix "
+                "the cause above, or grade one notebook at a time without it: --no-sandbox "
+                "--jobs 1 (read the risk in `docs/teaching.md#sandbox`)").format(
+                    why=_sandbox.unavailable()), file=sys.stderr)
+        return 2
+    if not args.sandbox:
+        print(_RISK, file=sys.stderr)
+        if args.jobs > 1:
+            print(_("error: {message}").format(message=_jobs_unsandboxed()), file=sys.stderr)
+            return 2
     try:
         paths = find_submissions(args.submissions)
     except FileNotFoundError as exc:
@@ -1558,7 +1673,9 @@ def _run(args) -> int:
     options = Options(chapter=args.chapter, lang=get_language(), cell_timeout=args.cell_timeout,
                       notebook_timeout=args.timeout, check_timeout=args.check_timeout,
                       kernel=args.kernel, jobs=args.jobs, learner_from=args.learner_from,
-                      exercises=teacher)
+                      exercises=teacher, sandbox=args.sandbox,
+                      limits=_sandbox.Limits(memory=args.memory, processes=args.max_processes,
+                                             file_size=args.max_file_size))
     names = Counter(learner_name(p, args.learner_from) for p in paths)
     shared = sorted(clean_text(n) for n, k in names.items() if k > 1)
     if shared:

@@ -10,13 +10,19 @@ third with a wrong first answer, a third untouched. They are graded with ``--job
   includes its kernel's start and shutdown),
 * the same figures for a plain ``nbclient`` run of the untouched notebook, one at a time, in
   the same run: the ratio "grade time per submission / plain execution time" is the cost of
-  grading (probes, fresh imports of the checks) on top of running the notebook at all.
+  grading (probes, fresh imports of the checks) on top of running the notebook at all;
+* the same class graded WITHOUT the sandbox in the same run (``--compare``, the default where
+  bubblewrap works), in alternating slices of the class so that a busy moment of the machine
+  falls on both: "sandboxed / unsandboxed throughput" is the cost of the sandbox (issue 18's
+  target: at least 0.8). The unsandboxed run uses the grader's internals, since ``grade``
+  itself refuses ``--jobs > 1`` without the sandbox.
 
 Run from the repository root::
 
     python -m benchmarks.grade                 # 100 submissions, 2 jobs
     python -m benchmarks.grade -n 10 --jobs 1  # a quick look
     python -m benchmarks.grade --chapter ch05  # a heavier chapter
+    python -m benchmarks.grade --no-compare    # the sandboxed run only
 
 The results also go to ``benchmarks/results/grade.json`` (git-ignored) with machine info.
 """
@@ -99,15 +105,46 @@ def plain_execution(path: Path, repeats: int) -> list[float]:
     return times
 
 
-def run(n: int = 100, jobs: int = 2, chapter: str = "ch02", baseline: int = 5) -> dict:
+def _grade_unsandboxed(paths: list[Path], jobs: int) -> list:
+    """What ``grade.grade`` does with ``--no-sandbox``, without its refusal of ``--jobs > 1``
+    (a measurement on the teacher's own files, never for learners' submissions)."""
+    import asyncio
+
     from adkernel import grade
 
+    options = grade.Options(jobs=jobs, sandbox=False, lang="en")
+    bar = grade.ProgressBar(len(paths), enabled=False)
+    return asyncio.run(grade._grade_all(paths, options, bar))
+
+
+def run(n: int = 100, jobs: int = 2, chapter: str = "ch02", baseline: int = 5,
+        compare: bool | None = None, slices: int = 4) -> dict:
+    from adkernel import _sandbox, grade
+
+    if compare is None:
+        compare = _sandbox.unavailable() is None
+    sandboxed = _sandbox.unavailable() is None
+    walls = {"sandbox": 0.0, "none": 0.0}
     with tempfile.TemporaryDirectory() as tmp:
         paths = make_class(Path(tmp) / "submissions", n, chapter)
         base_times = plain_execution(paths[2 % len(paths)], baseline) if baseline else []
-        start = time.perf_counter()
-        rows = grade.grade(paths, options=grade.Options(jobs=jobs), progress=False)
-        wall = time.perf_counter() - start
+        rows, plain_rows = [], []
+        size = max(1, -(-n // max(1, slices if compare else 1)))
+        for k, first in enumerate(range(0, n, size)):
+            part = paths[first:first + size]
+            order = ("sandbox", "none") if k % 2 == 0 else ("none", "sandbox")
+            for mode in order:
+                if mode == "none" and not compare:
+                    continue
+                start = time.perf_counter()
+                if mode == "sandbox":
+                    rows += grade.grade(part, options=grade.Options(jobs=jobs,
+                                                                   sandbox=sandboxed),
+                                        progress=False)
+                else:
+                    plain_rows += _grade_unsandboxed(part, jobs)
+                walls[mode] += time.perf_counter() - start
+    wall = walls["sandbox"]
     per_sub = {}
     for r in rows:
         per_sub[r.learner] = r.seconds
@@ -142,10 +179,22 @@ def run(n: int = 100, jobs: int = 2, chapter: str = "ch02", baseline: int = 5) -
             "cpus": os.cpu_count(),
         },
     }
+    result["sandboxed"] = sandboxed
     if base_times:
         plain = statistics.median(base_times)
         result["plain_execution_median"] = plain
         result["grade_over_plain"] = statistics.median(seconds) / plain
+    if compare:
+        if [(r.learner, r.exercise, r.state) for r in plain_rows] != [
+                (r.learner, r.exercise, r.state) for r in rows]:
+            raise RuntimeError("the class got other grades without the sandbox")
+        no_box = sorted({r.learner: r.seconds for r in plain_rows}.values())
+        result["unsandboxed"] = {
+            "wall_seconds": walls["none"],
+            "per_minute": 60 * n / walls["none"],
+            "per_submission_median": statistics.median(no_box),
+        }
+        result["sandbox_throughput_ratio"] = walls["none"] / wall
     return result
 
 
@@ -159,6 +208,15 @@ def format_result(res: dict) -> str:
         f"{res['per_submission_median']:.2f} s, 90th percentile {res['per_submission_p90']:.2f} s",
         "states: " + ", ".join(f"{v} {k}" for k, v in sorted(res["states"].items())),
     ]
+    if not res.get("sandboxed", True):
+        lines.append("(WITHOUT the sandbox: bubblewrap is not available here)")
+    if "unsandboxed" in res:
+        other = res["unsandboxed"]
+        lines.append(
+            f"the same class without the sandbox, in the same run: {other['wall_seconds']:.1f} s "
+            f"({other['per_minute']:.0f} per minute, median {other['per_submission_median']:.2f}"
+            f" s per submission); sandboxed / unsandboxed throughput = "
+            f"{res['sandbox_throughput_ratio']:.2f} (target: at least 0.8)")
     if "plain_execution_median" in res:
         lines.append(
             f"plain nbclient execution of the same notebook, one at a time: median "
@@ -177,8 +235,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", type=int, default=5,
                         help="plain nbclient runs for the baseline (default 5; 0: none)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, metavar="PATH")
+    parser.add_argument("--compare", action=argparse.BooleanOptionalAction, default=None,
+                        help="also grade the class without the sandbox and report the ratio "
+                             "(default: when the sandbox is available)")
     args = parser.parse_args(argv)
-    res = run(args.n, args.jobs, args.chapter, args.baseline)
+    res = run(args.n, args.jobs, args.chapter, args.baseline, args.compare)
     print(format_result(res))
     write_json(res, args.json)
     return 0

@@ -373,10 +373,12 @@ def test_the_probe_source_is_python_and_hides_its_nonce_from_the_environment():
     compile(src, "<probe>", "exec")
     compile(grade._preamble_cell_source("_k"), "<preamble>", "exec")
     assert "abc123" in src and "[1, 2]" in src
-    env = grade._kernel_env(grade.Options(), "/tmp/x")
+    env = grade._kernel_env(grade.Options(sandbox=False), "/tmp/x")
     assert not any("abc123" in v for v in env.values())
     assert env["ADKERNEL_PROGRESS"].startswith("/tmp/x")
     assert os.environ.get("ADKERNEL_PROGRESS") != env["ADKERNEL_PROGRESS"]
+    boxed = grade._kernel_env(grade.Options(), "/tmp/x")  # the sandbox's private home
+    assert boxed["ADKERNEL_PROGRESS"] == "/home/learner/progress.json"
 
 
 def test_secrets_in_the_graders_environment_do_not_reach_learner_code(monkeypatch):
@@ -385,11 +387,17 @@ def test_secrets_in_the_graders_environment_do_not_reach_learner_code(monkeypatc
     monkeypatch.setenv("MY_SERVICE_PASSWORD", "s3cret")
     monkeypatch.setenv("DEPLOY_KEY", "s3cret")
     monkeypatch.setenv("GH_TOKEN", "s3cret")
-    env = grade._kernel_env(grade.Options(), "/tmp/x")
-    assert "s3cret" not in env.values()
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:s3cret@db/x")
+    monkeypatch.setenv("MYSQL_PWD", "s3cret")
+    monkeypatch.setenv("HTTP_PROXY", "http://u:s3cret@proxy:3128")
+    env = grade._kernel_env(grade.Options(sandbox=False), "/tmp/x")
+    assert not any("s3cret" in v for v in env.values())
     for kept in ("PATH", "HOME"):
         if kept in os.environ:
             assert env[kept] == os.environ[kept]
+    boxed = grade._kernel_env(grade.Options(), "/tmp/x")  # an allow-list
+    assert not any("s3cret" in v for v in boxed.values())
+    assert boxed["HOME"] == "/home/learner" and boxed["PATH"] == os.environ["PATH"]
 
 
 def test_cli_is_reachable_through_python_m_adkernel(capsys):

@@ -94,6 +94,7 @@ def test_the_wheel_holds_the_compiled_catalogs(wheel):
     for stem in sources:
         assert f"{CATALOGS.as_posix()}/{stem}.mo" in names, f"{stem}.mo is not in the wheel"
     assert not any(n.startswith(("tests/", "course/")) for n in names)
+    assert "adkernel/_exercise_hashes.json" in names  # grade checks the exercises against it
 
 
 @pytest.mark.slow
