@@ -61,6 +61,8 @@ def stop_group(proc: subprocess.Popen) -> None:
 
 # -- nothing lost -----------------------------------------------------------------------------
 def test_a_notebook_that_kills_the_grader_loses_no_finished_row_and_resume_completes(tmp_path):
+    """Unsandboxed (where a hub cannot run bubblewrap), a notebook can kill the grader; in the
+    sandbox it cannot (next test). Either way a killed grader loses no finished row."""
     folder = tmp_path / "class"
     folder.mkdir()
     log = tmp_path / "ran.log"
@@ -77,7 +79,8 @@ def test_a_notebook_that_kills_the_grader_loses_no_finished_row_and_resume_compl
     nbformat.write(variant(SOLUTION, extra_end=killer), folder / "cy.ipynb")
     nbformat.write(variant(SOLUTION), folder / "zed.ipynb")
     out = tmp_path / "results.csv"
-    args = [str(folder), "--csv", str(out), "--jobs", "1", "--quiet", "--cell-timeout", "60"]
+    args = [str(folder), "--csv", str(out), "--jobs", "1", "--quiet", "--cell-timeout", "60",
+            "--no-sandbox"]
 
     proc = grader(args)
     try:
@@ -118,6 +121,31 @@ def test_a_notebook_that_kills_the_grader_loses_no_finished_row_and_resume_compl
     assert states[("cy", "ch02.q1")] == states[("zed", "ch02.q2")] == "correct"
     assert [r["learner"] for r in rows] == ["ada"] * 2 + ["bo"] * 2 + ["cy"] * 2 + ["zed"] * 2
     assert log.read_text() == "bo\n"  # bo ran once in all
+
+
+def test_in_the_sandbox_a_notebook_cannot_kill_the_grader(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    killer = ("import os, signal\n"
+              "for pid in (os.getppid(), 1):\n"
+              "    try:\n"
+              "        os.kill(pid, signal.SIGKILL)\n"
+              "    except OSError:\n"
+              "        pass\n")
+    nbformat.write(variant(SOLUTION, extra_end=killer), folder / "cy.ipynb")
+    nbformat.write(variant(SOLUTION), folder / "zed.ipynb")
+    out = tmp_path / "results.csv"
+    proc = grader([str(folder), "--csv", str(out), "--jobs", "1", "--quiet"])
+    try:
+        _stdout, stderr = proc.communicate(timeout=600)
+    finally:
+        stop_group(proc)
+    assert proc.returncode in (0, 1), stderr  # it finished: rows for everyone
+    rows = read_csv(out)
+    states = {(r["learner"], r["exercise"]): r["state"] for r in rows}
+    # cy's answers were checked before its last cell killed only its own sandbox
+    assert states == {("cy", "ch02.q1"): "correct", ("cy", "ch02.q2"): "correct",
+                      ("zed", "ch02.q1"): "correct", ("zed", "ch02.q2"): "correct"}
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
