@@ -273,13 +273,21 @@ def kernel_env(extra: dict, environ=None) -> dict:
     return env
 
 
-def kernel_manager(kernel_name: str, sandbox: Sandbox):
-    """A jupyter_client ``AsyncKernelManager`` that starts ``kernel_name``'s kernel inside
-    ``sandbox`` over the ``ipc`` transport, its connection file and sockets in
-    ``sandbox.run``. Interrupts go as messages (a signal cannot reach into the sandbox)."""
-    from jupyter_client import AsyncKernelManager
+def kernel_manager(kernel_name: str, sandbox: Sandbox, *, blocking: bool = False):
+    """A jupyter_client kernel manager (``AsyncKernelManager``, or ``KernelManager`` when
+    ``blocking``) that starts ``kernel_name``'s kernel inside ``sandbox`` over the ``ipc``
+    transport, its connection file and sockets in ``sandbox.run``. Interrupts go as
+    messages (a signal cannot reach into the sandbox)."""
+    from jupyter_client import AsyncKernelManager, KernelManager
 
-    class SandboxedKernelManager(AsyncKernelManager):
+    def _send_interrupt(self) -> None:
+        if not self.has_kernel:
+            raise RuntimeError("Cannot interrupt kernel. No kernel is running!")
+        msg = self.session.msg("interrupt_request", content={})
+        self._connect_control_socket()
+        self.session.send(self._control_socket, msg)
+
+    class SandboxedKernelManager(KernelManager if blocking else AsyncKernelManager):
         def format_kernel_cmd(self, extra_arguments=None):
             cmd = super().format_kernel_cmd(extra_arguments)
             return sandbox.wrap(cmd, self._sandbox_env)
@@ -289,12 +297,12 @@ def kernel_manager(kernel_name: str, sandbox: Sandbox):
             self._sandbox_env = env
             return await super()._async_pre_start_kernel(**kw)
 
-        async def interrupt_kernel(self) -> None:
-            if not self.has_kernel:
-                raise RuntimeError("Cannot interrupt kernel. No kernel is running!")
-            msg = self.session.msg("interrupt_request", content={})
-            self._connect_control_socket()
-            self.session.send(self._control_socket, msg)
+        if blocking:
+            def interrupt_kernel(self) -> None:
+                _send_interrupt(self)
+        else:
+            async def interrupt_kernel(self) -> None:
+                _send_interrupt(self)
 
     return SandboxedKernelManager(
         kernel_name=kernel_name, transport="ipc", ip=f"{sandbox.run}/k",

@@ -22,6 +22,8 @@ import ast
 import json
 import queue
 import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -316,18 +318,35 @@ def _first_line(source: str) -> str:
     return source.strip().splitlines()[0][:70] if source.strip() else ""
 
 
-def start_kernel(kernel_name: str, cwd: str):
-    """Start one run-tf kernel in ``cwd``; return ``(manager, client)``, ready for cells.
+def start_kernel(kernel_name: str, cwd: str, *, sandbox: bool = True, lang: str = "en"):
+    """Start one run-tf kernel; return ``(manager, client)``, ready for cells.
 
     The only place run-tf starts a kernel (at the start of a notebook and after a kernel
-    died or would not stop): a sandboxed launcher goes here. Raises
+    died or would not stop). With ``sandbox`` (the default) the kernel runs in the grader's
+    bubblewrap sandbox (:mod:`adkernel._sandbox`): read-only system, a private empty home
+    as its working folder, no network, no view of other processes, an allow-listed
+    environment, memory and process limits; ``os.system`` or ``subprocess`` in a tutorial
+    touch nothing. Without it the kernel runs in ``cwd`` with your rights. Raises
     ``jupyter_client.kernelspec.NoSuchKernel`` for an unknown name, ``RuntimeError``
     when the kernel does not come up.
     """
     from jupyter_client.manager import KernelManager
 
-    km = KernelManager(kernel_name=kernel_name)
-    km.start_kernel(cwd=cwd)
+    if sandbox:
+        from . import _sandbox
+
+        run = tempfile.mkdtemp(prefix="adkernel-run-tf-k-")
+        km = _sandbox.kernel_manager(kernel_name, _sandbox.Sandbox(run), blocking=True)
+        km._adkernel_run = run  # removed with the kernel (_stop_kernel)
+        env = _sandbox.kernel_env({"ADKERNEL_LANG": lang, "MPLBACKEND": "Agg"})
+        try:
+            km.start_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except BaseException:
+            shutil.rmtree(run, ignore_errors=True)
+            raise
+    else:
+        km = KernelManager(kernel_name=kernel_name)
+        km.start_kernel(cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     kc = km.client()
     kc.start_channels()
     try:
@@ -342,8 +361,13 @@ def _stop_kernel(km, kc) -> None:
     try:
         kc.stop_channels()
     finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=True)
+        try:
+            if km.has_kernel:
+                km.shutdown_kernel(now=True)
+        finally:
+            run = getattr(km, "_adkernel_run", None)
+            if run:
+                shutil.rmtree(run, ignore_errors=True)
 
 
 class _Outcome(NamedTuple):
@@ -404,16 +428,18 @@ def _execute(km, kc, code: str, timeout: float) -> _Outcome:
 
 
 def run_notebook(path, timeout: int = 60, kernel_name: str = "python3",
-                 lang: str | None = None) -> NotebookReport:
+                 lang: str | None = None, *, sandbox: bool = True) -> NotebookReport:
     """Run the notebook at ``path`` on adkernel and return the per-cell report.
 
     adkernel speaks ``lang`` (``"en"``/``"zh"``; default: adkernel's language setting) in
     the kernel and in the report's hints. A file that is not a notebook, a cell that runs
-    longer than ``timeout`` seconds and a kernel that dies are rows of the report.
+    longer than ``timeout`` seconds and a kernel that dies are rows of the report. The
+    kernel runs in the bubblewrap sandbox unless ``sandbox`` is False (see
+    :func:`start_kernel`).
     """
     lang = normalise_language(lang) or get_language()
     with language(lang):
-        return _run_notebook(path, timeout, kernel_name, lang)
+        return _run_notebook(path, timeout, kernel_name, lang, sandbox)
 
 
 def _read(path: Path):
@@ -435,7 +461,8 @@ def _read(path: Path):
         return None, _("{error}; is it a .ipynb file?").format(error=printable(reason)[:200])
 
 
-def _run_notebook(path, timeout: int, kernel_name: str, lang: str) -> NotebookReport:
+def _run_notebook(path, timeout: int, kernel_name: str, lang: str,
+                  sandbox: bool = True) -> NotebookReport:
     try:
         import jupyter_client  # noqa: F401
         import nbformat  # noqa: F401
@@ -457,23 +484,24 @@ def _run_notebook(path, timeout: int, kernel_name: str, lang: str) -> NotebookRe
     setup = _SETUP.format(lang=lang, message=_(
         "run-tf does not run shell commands; this one was stopped in the kernel"))
     with tempfile.TemporaryDirectory(prefix="adkernel-run-tf-") as work:
-        kernel = _fresh_kernel(kernel_name, work, setup)
+        kernel = _fresh_kernel(kernel_name, work, setup, sandbox, lang)
         if isinstance(kernel, str):
             report.status, report.error = "no kernel", kernel
             return report
         try:
             _run_cells(report, sources, rewrites, kernel, timeout,
-                       lambda: _fresh_kernel(kernel_name, work, setup))
+                       lambda: _fresh_kernel(kernel_name, work, setup, sandbox, lang))
         finally:
             if kernel:
                 _stop_kernel(*kernel)
     return report
 
 
-def _fresh_kernel(kernel_name: str, work: str, setup: str):
+def _fresh_kernel(kernel_name: str, work: str, setup: str, sandbox: bool = True,
+                  lang: str = "en"):
     """A started kernel with the set-up run, as ``[manager, client]``, or why not (a str)."""
     try:
-        km, kc = start_kernel(kernel_name, work)
+        km, kc = start_kernel(kernel_name, work, sandbox=sandbox, lang=lang)
     except Exception as e:
         return printable(f"{type(e).__name__}: {e}")[:300]
     outcome = _execute(km, kc, setup, 60)
@@ -559,6 +587,9 @@ def make_parser() -> ArgumentParser:
     parser.add_argument("--kernel", default="python3",
                         help=lazy("Jupyter kernel name (python3)"))
     parser.add_argument("--json", action="store_true", help=lazy("print the report as JSON"))
+    parser.add_argument("--no-sandbox", dest="sandbox", action="store_false",
+                        help=lazy("run the kernels without bubblewrap (only where the sandbox "
+                                  "cannot run; the notebooks' code then runs with your rights)"))
     parser.add_argument("--lang", choices=("en", "zh"), default=None,
                         help=lazy("language of the report and of adkernel's messages in the "
                                   "notebooks (default: adkernel's setting: ADKERNEL_LANG, then "
@@ -590,9 +621,21 @@ def _main(args, parser) -> int:
         except NoSuchKernel:
             parser.error(_("no Jupyter kernel named {name!r} (jupyter kernelspec list shows "
                            "the installed ones)").format(name=args.kernel))
+    from . import _sandbox
+
+    if args.sandbox and _sandbox.unavailable():
+        print(_("error: the sandbox is not available: {why}").format(
+            why=_sandbox.unavailable()), file=sys.stderr)
+        print(_("run the notebooks without it only in a throw-away container or account: "
+                "--no-sandbox"), file=sys.stderr)
+        return 2
+    if not args.sandbox:
+        print(_("warning: running WITHOUT the sandbox (--no-sandbox): the notebooks' code "
+                "(os.system, subprocess, files, network) runs with your rights."),
+              file=sys.stderr)
     reports = []
     for p in args.notebooks:
-        report = run_notebook(p, args.timeout, args.kernel)
+        report = run_notebook(p, args.timeout, args.kernel, sandbox=args.sandbox)
         reports.append(report)
         if not args.json:  # each notebook's report as soon as it is known
             print(("\n" if len(reports) > 1 else "") + report.text(), flush=True)

@@ -290,3 +290,50 @@ def test_run_tf_text_report_and_exit_code(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 of 1 code cells ran on adkernel" in proc.stdout
     assert "ok     import tensorflow as tf" in proc.stdout
+
+
+ESCAPES = [
+    "import os\nos.system('touch {marker}')",
+    "import subprocess\nsubprocess.run(['touch', '{marker}'])",
+    "try:\n    open('{marker}', 'w').write('written')\nexcept OSError as e:\n    print(e)",
+]
+
+
+@pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "no-sandbox"])
+def test_python_level_shell_and_files_touch_nothing_in_the_sandbox(tmp_path, sandbox):
+    """IPython's shell forms are refused before running; Python's own os.system, subprocess
+    and open() run, but in the sandbox they touch nothing of the machine, and there is no
+    network. Without the sandbox (the control run) the same cells do reach the machine."""
+    markers = [tmp_path / f"escaped-{i}" for i in range(len(ESCAPES))]
+    cells = [code.format(marker=m) for code, m in zip(ESCAPES, markers, strict=True)]
+    import socket
+
+    listener = socket.socket()  # a port open on this machine's loopback
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+    cells.append(f"import socket\ntry:\n    socket.create_connection(('127.0.0.1', {port}), 5)\n"
+                 "    print('connected')\n"
+                 "except OSError as e:\n    print('no connection:', e.errno)")
+    cells.append("import os\nprint('pid', os.getpid())")
+    nb = tmp_path / "escape.ipynb"
+    _write(nb, cells)
+    args = [nb, "--json", "--timeout", "60"] + ([] if sandbox else ["--no-sandbox"])
+    try:
+        proc = _run(*args)
+    finally:
+        listener.close()
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)[0]
+    assert [c["status"] for c in report["cells"]] == ["ok"] * len(cells)
+    outputs = [c["output"] for c in report["cells"]]
+    escaped = [m.exists() for m in markers]
+    if sandbox:
+        assert escaped == [False] * len(markers)
+        assert "no connection" in outputs[-2]  # its own network: the port is not there
+        assert outputs[-1].strip() in ("pid 2", "pid 3")  # its own process namespace
+        assert "WITHOUT the sandbox" not in proc.stderr
+    else:
+        assert escaped == [True] * len(markers)
+        assert "connected" in outputs[-2]
+        assert "WITHOUT the sandbox" in proc.stderr
