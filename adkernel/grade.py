@@ -260,7 +260,10 @@ import sys
 
 _BUILTINS = ("abs", "all", "any", "bool", "callable", "dict", "float", "getattr", "hasattr",
              "int", "isinstance", "issubclass", "len", "list", "max", "min", "range", "repr",
-             "round", "set", "sorted", "str", "sum", "tuple", "type", "zip")
+             "round", "set", "sorted", "str", "sum", "tuple", "type", "zip", "exec", "compile",
+             "__import__")
+# what carries the probe's result back: rebinding one could rewrite what the grader reads
+_CARRIERS = ("json", "importlib", "IPython.display", "IPython.core.display_functions")
 
 def _ident(obj):
     try:
@@ -274,6 +277,8 @@ def _fingerprint():
     for mname, mod in list(sys.modules.items()):
         if mname in ("builtins", "math"):
             names = _BUILTINS if mname == "builtins" else None
+        elif mname in _CARRIERS:
+            names = None
         elif mname in ("numpy", "adkernel") or mname.startswith(("numpy.", "adkernel.")):
             if mname == "adkernel.exercises" or mname.startswith("adkernel.exercises."):
                 continue
@@ -310,6 +315,7 @@ def _changed(before):
 
 _PREAMBLE = _FINGERPRINT + r'''
 import numpy, adkernel, adkernel.tf, adkernel.engine
+import json, importlib, IPython.display, IPython.core.display_functions
 setattr(sys, %(key)r, _fingerprint())
 '''
 # what the probe reports when a notebook deleted the preamble's record (shown translated)

@@ -90,6 +90,15 @@ def watched_gradient():
     while True:
         pass
 """
+PATCH_CARRIERS = """
+import importlib
+import IPython.display as _d
+_real = _d.display
+def _forge(*objs, **kw):  # would rewrite what the grader's probe sends back
+    return _real(*objs, **kw)
+_d.display = _forge
+importlib.import_module = importlib.import_module.__call__
+"""
 PATCH_NUMPY = """
 import numpy as np
 np.allclose = lambda *a, **k: True
@@ -127,6 +136,7 @@ def graded(tmp_path_factory):
         "jo": variant(SOLUTION, before_check={2: "import os\nos._exit(3)"}),
         "lu": variant({1: SOLUTION[1], 2: ENDLESS_FUNCTION}),
         "kai": variant({1: WRONG_Q1}, before={1: PATCH_NUMPY}),
+        "nia": variant({1: WRONG_Q1}, before={1: PATCH_CARRIERS}),
         "gus": variant(SOLUTION, before_check={1: "del derivative_at"},
                        after_check={1: "derivative_at = ____"}),
         # an earlier cell defined the answer; the answer cell itself raises (issue 17)
@@ -159,7 +169,7 @@ def rows_of(graded, learner):
 def test_one_row_per_learner_and_exercise_and_the_exit_code(graded):
     learners = {r["learner"] for r in graded["rows"]}
     assert learners == {"ada", "bo", "cy", "dee", "eve", "fay", "gus", "hal", "ivy", "jo", "kai",
-                        "lu", "max"}
+                        "nia", "lu", "max"}
     for learner in learners:
         assert sorted(rows_of(graded, learner)) == ["ch02.q1", "ch02.q2"]
     assert all(r["state"] in grade.STATES for r in graded["rows"])
@@ -194,6 +204,16 @@ def test_patching_numpy_makes_the_row_an_error_not_a_grade(graded):
     assert {r["state"] for r in rows.values()} == {"error"}
     assert "numpy.allclose" in rows["ch02.q1"]["feedback"]
     assert "look at it by hand" in rows["ch02.q1"]["feedback"]
+
+
+def test_rebinding_what_carries_the_result_back_is_flagged(graded):
+    """display and importlib carry the probe's data back to the grader: a notebook that
+    rebinds them could rewrite that data, so its rows are errors, never grades."""
+    rows = rows_of(graded, "nia")
+    assert {r["state"] for r in rows.values()} == {"error"}
+    feedback = rows["ch02.q1"]["feedback"]
+    assert "IPython.display.display" in feedback
+    assert "importlib.import_module" in feedback
 
 
 def test_a_submission_that_never_ends(graded):
