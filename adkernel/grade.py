@@ -14,9 +14,11 @@ learner who redefines ``ex.q1.check``, replaces ``ex``, patches ``Problem.evalua
 check function, or edits the stored outputs does not change the grade. The probe's result
 travels back as one display output of a private MIME type carrying a random nonce that
 exists only in the probe's own source, and only outputs of the probe's execute request are
-read. Before the first learner cell a preamble records numpy's and adkernel's callables (and
-a few builtins); a notebook that rebinds one (``np.allclose = lambda *a, **k: True``) gets
-``error`` rows naming it. This defeats cheap forgery in the learner's own kernel; code that
+read. Before the first learner cell a preamble records numpy's and adkernel's callables, a
+few builtins, and what carries the probe's data back (``IPython.display``, ``importlib``,
+``json``); a notebook that rebinds one (``np.allclose = lambda *a, **k: True``) gets
+``error`` rows naming it. The probe runs only the *gather* half of each check and sends
+back plain JSON; the *judge* half makes the verdict in the grader's own process. This defeats cheap forgery in the learner's own kernel; code that
 hooks the kernel's machinery (IPython events, import hooks) is out of reach (such code is
 plain to see in the submission).
 
