@@ -18,9 +18,10 @@ read. Before the first learner cell a preamble records numpy's and adkernel's ca
 few builtins, and what carries the probe's data back (``IPython.display``, ``importlib``,
 ``json``); a notebook that rebinds one (``np.allclose = lambda *a, **k: True``) gets
 ``error`` rows naming it. The probe runs only the *gather* half of each check and sends
-back plain JSON; the *judge* half makes the verdict in the grader's own process. This defeats cheap forgery in the learner's own kernel; code that
-hooks the kernel's machinery (IPython events, import hooks) is out of reach (such code is
-plain to see in the submission).
+back plain JSON; the *judge* half makes the verdict in the grader's own process. This
+defeats cheap forgery in the learner's own kernel; code that hooks the kernel's machinery
+(IPython events, import hooks) is out of reach (such code is plain to see in the
+submission).
 
 Each kernel runs in a bubblewrap sandbox (``adkernel/_sandbox.py``): a read-only system, no
 view of the grader or of the other kernels, no network, an allow-listed environment, limits,
