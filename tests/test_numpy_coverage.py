@@ -175,6 +175,9 @@ CASES = {
     np.round: [R(lambda t: np.round(t * 10)), R(lambda t: np.round(t, 1)),
                R(lambda t: np.round(t * 100, -1))],
     np.around: [R(lambda t: np.around(t, 2))],
+    # declared by an op block (numpy=np.cumsum, with numpy's own defaults)
+    np.cumsum: [R(lambda t: np.cumsum(t), order=2), R(lambda t: np.cumsum(t, axis=1), C),
+                R(lambda t: np.cumsum(t, -1, np.float64))],
     # order statistics
     np.sort: [R(lambda t: np.sort(t), C), R(lambda t: np.sort(t, axis=0), C),
               R(lambda t: np.sort(t, axis=None), C)],

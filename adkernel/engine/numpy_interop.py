@@ -100,7 +100,7 @@ def _ufunc_table():
     with numpy's own rules where they differ from TensorFlow's (float_power computes in
     float64, matmul promotes 1-d operands, reciprocal keeps integers integer)."""
     return {
-        **numpy_aliases(),
+        **{f: fn for f, fn in numpy_aliases().items() if isinstance(f, np.ufunc)},
         np.float_power: _float_power,
         np.matmul: _matmul,
         np.reciprocal: _reciprocal,
@@ -112,17 +112,16 @@ _UFUNCS: dict | None = None
 # ufuncs whose results are booleans: they run on the values, even on watched tensors.
 _VALUE_ONLY_UFUNCS = {np.isinf, np.signbit}
 
-# What to use instead, for numpy functions and ufuncs adkernel does not record.
+# What to use instead, for numpy functions and ufuncs adkernel does not record. An op
+# block that declares one of them as its ``numpy=`` alias takes precedence (the hint is then
+# never shown), so adding an op needs no edit here.
 _SUGGEST = {
     "arctan": lazy("no arctan op yet: write it from supported ops or wrap it in "
                    "tf.custom_gradient"),
     "sinh": lazy("(exp(x) - exp(-x)) / 2 with tf.exp"),
-    "cosh": lazy("(exp(x) + exp(-x)) / 2 with tf.exp"),
     "log2": "tf.math.log(x) / np.log(2.0)",
     "log10": "tf.math.log(x) / np.log(10.0)",
     "exp2": "tf.pow(2.0, x)",
-    "cumsum": lazy("np.tril(np.ones((n, n))) @ x for a 1-d x of length n (a matmul, which is "
-                   "recorded)"),
     "diff": lazy("x[1:] - x[:-1] (slicing and subtraction are recorded)"),
     "vdot": lazy("np.sum(a * b) or tf.reduce_sum(a * b)"),
     "inner": lazy("np.sum(a * b, axis=-1), or np.dot for 1-d vectors"),
@@ -639,8 +638,11 @@ def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, 
 
 
 def _array_function_table():
+    """numpy function -> adkernel function: the non-ufunc aliases op blocks declare
+    (``numpy=np.cumsum``), then numpy's other functions, mapped here."""
     o = ops
     return {
+        **{f: fn for f, fn in numpy_aliases().items() if not isinstance(f, np.ufunc)},
         # reductions
         np.sum: _sum,
         np.mean: _mean,

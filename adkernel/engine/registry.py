@@ -21,7 +21,7 @@ path when it has none (``cut``), and the stepper's local-derivative formula
 elements a reduction combines). The public function is generated from ``call`` (a
 standard calling convention; ``arg`` names a one-input op's operand, ``x`` unless
 TensorFlow says ``features`` or ``input``) or written in the block with ``@op.api``. The ``tf``
-namespaces, ``__all__``, the numpy ufunc table, the operators and the explanation
+namespaces, ``__all__``, the numpy alias tables, the operators and the explanation
 tables are all derived from here.
 
 A VJP has the signature ``vjp(g, out, need, *inputs, **params)``: ``g`` is the upstream
@@ -86,7 +86,8 @@ class OpDef:
     """
 
     __slots__ = ("api_fn", "arg", "call", "cut", "differentiable", "doc", "drop", "forward",
-                 "keep_out", "local", "name", "nan", "numpy", "operators", "tf", "vjp")
+                 "keep_out", "local", "name", "nan", "numpy", "numpy_fn", "operators", "tf",
+                 "vjp")
 
     def __init__(self, name: str, forward: Callable | None, differentiable: bool = True,
                  uses=None, *, tf=(), numpy=(), operators=(), call=None, arg="x", nan=None,
@@ -111,6 +112,7 @@ class OpDef:
         self.cut = cut
         self.local = _as_tuple(local) or None
         self.api_fn: Callable | None = None
+        self.numpy_fn: Callable | None = None
 
     def defvjp(self, vjp: Callable) -> Callable:
         """Register ``vjp`` as this op's gradient rule (use as a decorator)."""
@@ -123,6 +125,12 @@ class OpDef:
         """Register ``fn`` as this op's public function (use as a decorator)."""
         fn.op = self
         self.api_fn = fn
+        return fn
+
+    def numpy_api(self, fn: Callable) -> Callable:
+        """Register ``fn`` as what this op's ``numpy=`` aliases call, when numpy's
+        arguments differ from the public function's (use as a decorator; see ``cumsum``)."""
+        self.numpy_fn = fn
         return fn
 
     @property
@@ -182,8 +190,12 @@ def composite(*tf_names: str, numpy=(), operators=()) -> Callable:
 
 def _public_items():
     for op in REGISTRY.values():
-        if op.tf or op.numpy or op.operators:
-            yield op.public, op.tf, op.numpy, op.operators
+        if op.tf or op.operators:
+            yield op.public, op.tf, () if op.numpy_fn else op.numpy, op.operators
+        if op.numpy_fn is not None:
+            yield op.numpy_fn, (), op.numpy, ()
+        elif op.numpy and not (op.tf or op.operators):
+            yield op.public, (), op.numpy, ()
     yield from _COMPOSITES
 
 
@@ -193,7 +205,8 @@ def exports() -> dict[str, Callable]:
 
 
 def numpy_aliases() -> dict:
-    """``{np.multiply: fn, ...}``: the numpy ufuncs that run an adkernel op on tensors."""
+    """``{np.multiply: fn, np.cumsum: fn, ...}``: the numpy functions (ufuncs and others)
+    that run an adkernel op on tensors."""
     return {alias: fn for fn, _, aliases, _ in _public_items() for alias in aliases}
 
 

@@ -9,6 +9,7 @@ from ..errors import InvalidArgumentError, invalid_argument, numpy_message
 from ..i18n import _, lazy
 from ..registry import apply, axis_arg, defop, one, refuse, shape_arg, unify
 from ..tensor import TensorLike, convert_to_tensor
+from .math import cast_api
 
 
 @defop("reshape", uses=(), tf=("reshape",), local=(lazy("1 (the gradient is reshaped back)"),))
@@ -519,7 +520,7 @@ def _cumsum_any(g, axis, exclusive, reverse):
     return cumsum(g, axis=axis, exclusive=exclusive, reverse=reverse)
 
 
-@defop("cumsum", uses=(), tf=("cumsum", "math.cumsum"),
+@defop("cumsum", uses=(), tf=("cumsum", "math.cumsum"), numpy=np.cumsum,
        local=(lazy("1 for every later position (earlier when reverse)"),))
 def cumsum(x, axis=0, exclusive=False, reverse=False):
     """running sum of x along axis (exclusive: without the element itself)"""
@@ -550,6 +551,17 @@ def cumsum_api(x, axis=0, exclusive=False, reverse=False, name=None):
                 ax=ax, shape=list(v.shape), ndim=v.ndim, value=v.ndim - 1), op="Cumsum")
     return apply(cumsum, (t,), (v,), {"axis": ax % v.ndim, "exclusive": bool(exclusive),
                                       "reverse": bool(reverse)})
+
+
+@cumsum.numpy_api
+def cumsum_numpy(a, axis=None, dtype=None, out=None):
+    """``np.cumsum`` on tensors: numpy's defaults (no axis: over the flattened array)."""
+    t, _v = one(a)
+    if dtype is not None:
+        t = cast_api(t, dtype)
+    if axis is None:
+        t, axis = reshape_api(t, (-1,)), 0
+    return cumsum_api(t, axis=axis)
 
 
 @defop("gather_nd", uses=(1,), tf=("gather_nd",),
