@@ -386,7 +386,8 @@ _MAKERS = {
 def op_table() -> str:
     """A Markdown table of every primitive, its forward rule and its gradient convention.
 
-    ``docs/ops.md`` is this table; a test keeps the two in step.
+    ``docs/ops.md`` is this table (``python tools/ops_doc.py`` rewrites it); a test keeps the
+    two in step.
     """
     lines = [
         "| op | tf names | computes | gradient (VJP) |",
