@@ -354,7 +354,12 @@ def layout(graph: Graph, sizes: dict | None = None) -> Layout:
     rows = _order(rows, up, down, key)
     width = {v: sizes[v][0] for v in ids}
     x = _place(rows, up, down, width)
+    return _geometry(graph, rows, chains, x, sizes, width, port)
 
+
+def _geometry(graph: Graph, rows: list, chains: list, x: dict, sizes: dict, width: dict,
+              port: dict) -> Layout:
+    """Boxes and edge paths in pixels, from the ordered rows and the boxes' x centres."""
     # rows from the top; every box centred vertically in its row
     row_top, y = [], float(MARGIN)
     row_height = []

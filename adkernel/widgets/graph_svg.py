@@ -20,6 +20,7 @@ from .graph_layout import (
     MARGIN,
     PAD_Y,
     SMALL_SIZE,
+    Layout,
     _display_name,
     _Label,
     _label,
@@ -182,6 +183,58 @@ def _find(node_id, drawn: _Drawn, by_id: dict, what: str):
     return node_id
 
 
+def _header(graph: Graph, g: Graph, title, target: bool, highlight: bool, show_grads: bool,
+            backward: bool) -> tuple[list, list, float, float]:
+    """The caption, legend and notes above the drawing: ``(head, legend, top, width)``, where
+    ``top`` is where the drawing starts and ``width`` what the header needs."""
+    head = [] if title is None else [
+        f'<text x="{MARGIN}" y="{MARGIN + 14}" font-size="15" font-weight="bold" '
+        f'fill="{TEXT["head"]}">{escape(title)}</text>']
+    top = MARGIN + (24 if title is not None else 0)
+    legend, legend_width = _legend({n.kind for n in g.nodes}, target, highlight, top)
+    top += 12 + 6
+    notes = []
+    if g.nodes:
+        notes.append(_("in each box: name or op, then shape, dtype; value; "
+                       "grad = gradient of the target")
+                     if show_grads and target
+                     else _("in each box: name or op, then shape, dtype; value"))
+        if backward and g.edges:
+            notes.append(_("arrows: the gradient flows back from each op to its inputs"))
+    if graph.backward_ops:
+        n = graph.backward_ops
+        notes.append(ngettext("not drawn: {n} op of the backward pass "
+                              "(tape.gradient ran on this tape while it recorded)",
+                              "not drawn: {n} ops of the backward pass "
+                              "(tape.gradient ran on this tape while it recorded)", n).format(n=n))
+    for text in notes:
+        head.append(f'<text class="adk-note" x="{MARGIN}" y="{_px(top + 11)}" font-size="11" '
+                    f'fill="{TEXT["meta"]}">{escape(text)}</text>')
+        legend_width = max(legend_width, MARGIN * 2 + _text_width(text, SMALL_SIZE))
+        top += 16
+    top += 4
+    return head, legend, top, legend_width
+
+
+def _edges_svg(lay: Layout, hl, flow: str, pid: str) -> list:
+    """The arrows, in ``lay.edges`` order; those into the highlighted op in red."""
+    backward = flow == "backward"
+    out = []
+    for src, dst, pos, points in lay.edges:
+        colour, w, marker = (EDGE_COLOUR, 1.3, "")
+        if dst == hl:  # the step's inputs: red, and stopping at the halo
+            colour, w, marker = (HIGHLIGHT, 2.2, "-hl")
+            (px, py) = points[-1]
+            points = [*points[:-1], (px, py - 6)]
+        if backward:  # drawn from the op to the input: the arrowhead lands on the input
+            points = points[::-1]
+        out.append(f'<path class="adk-edge" data-src="{_attr(src)}" data-dst="{_attr(dst)}" '
+                   f'data-pos="{pos}" data-flow="{flow}" d="{_path(points)}" '
+                   f'stroke="{colour}" stroke-width="{w}" '
+                   f'marker-end="url(#{pid}-arrow{marker})"/>')
+    return out
+
+
 def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values: bool = True,
                show_grads: bool = True, title: str | None = None, max_nodes: int = 120,
                id_prefix: str | None = None, flow: str = "forward") -> str:
@@ -252,34 +305,8 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
     labels = {n.id: _label(n, show_values, show_grads) for n in g.nodes}
     lay = layout(g, {v: lab.size() for v, lab in labels.items()})
 
-    # header: optional caption, then the legend
-    head = [] if title is None else [
-        f'<text x="{MARGIN}" y="{MARGIN + 14}" font-size="15" font-weight="bold" '
-        f'fill="{TEXT["head"]}">{escape(title)}</text>']
-    top = MARGIN + (24 if title is not None else 0)
-    legend, legend_width = _legend({n.kind for n in g.nodes}, target is not None,
-                                   hl is not None, top)
-    top += 12 + 6
-    notes = []
-    if g.nodes:
-        notes.append(_("in each box: name or op, then shape, dtype; value; "
-                       "grad = gradient of the target")
-                     if show_grads and target is not None
-                     else _("in each box: name or op, then shape, dtype; value"))
-        if backward and g.edges:
-            notes.append(_("arrows: the gradient flows back from each op to its inputs"))
-    if graph.backward_ops:
-        n = graph.backward_ops
-        notes.append(ngettext("not drawn: {n} op of the backward pass "
-                              "(tape.gradient ran on this tape while it recorded)",
-                              "not drawn: {n} ops of the backward pass "
-                              "(tape.gradient ran on this tape while it recorded)", n).format(n=n))
-    for text in notes:
-        head.append(f'<text class="adk-note" x="{MARGIN}" y="{_px(top + 11)}" font-size="11" '
-                    f'fill="{TEXT["meta"]}">{escape(text)}</text>')
-        legend_width = max(legend_width, MARGIN * 2 + _text_width(text, SMALL_SIZE))
-        top += 16
-    top += 4
+    head, legend, top, legend_width = _header(graph, g, title, target is not None, hl is not None,
+                                              show_grads, backward)
     empty_text = str(EMPTY_TEXT)
     if not g.nodes:
         legend_width = max(legend_width, MARGIN * 2 + _text_width(empty_text))
@@ -311,18 +338,7 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
     if not g.nodes:
         out.append(f'<text x="{MARGIN}" y="{MARGIN + 12}" fill="{TEXT["meta"]}">'
                    f"{escape(empty_text)}</text>")
-    for src, dst, pos, points in lay.edges:
-        colour, w, marker = (EDGE_COLOUR, 1.3, "")
-        if dst == hl:  # the step's inputs: red, and stopping at the halo
-            colour, w, marker = (HIGHLIGHT, 2.2, "-hl")
-            (px, py) = points[-1]
-            points = [*points[:-1], (px, py - 6)]
-        if backward:  # drawn from the op to the input: the arrowhead lands on the input
-            points = points[::-1]
-        out.append(f'<path class="adk-edge" data-src="{_attr(src)}" data-dst="{_attr(dst)}" '
-                   f'data-pos="{pos}" data-flow="{flow}" d="{_path(points)}" '
-                   f'stroke="{colour}" stroke-width="{w}" '
-                   f'marker-end="url(#{pid}-arrow{marker})"/>')
+    out.extend(_edges_svg(lay, hl, flow, pid))
     out.append("</g>")
     out.append('<g class="adk-nodes">')
     for n in g.nodes:
