@@ -666,7 +666,9 @@ class TapeMagics(Magics):
 
 def load(ip) -> None:
     from . import _fonts
+    from .engine import tune_malloc
 
+    tune_malloc()  # the kernel is adkernel's process: keep freed arrays for reuse (_malloc.py)
     ip.register_magics(TapeMagics)
     if not ip.custom_exceptions:  # nobody else's handler is replaced
         ip.set_custom_exc((KeyboardInterrupt,), _interrupt_handler)

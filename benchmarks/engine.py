@@ -587,7 +587,9 @@ def run(rounds: int = 7, quick: bool = False, only=None) -> dict:
     min_time = MIN_TIME_QUICK if quick else MIN_TIME
 
     from adkernel import tf
+    from adkernel.engine import tune_malloc
 
+    tune_malloc()  # as the notebook extension does (ADKERNEL_TUNE_MALLOC=0: measure without)
     results: dict = {
         "machine": machine_info(),
         "config": {"rounds": rounds, "quick": quick, "min_time_s": min_time,

@@ -41,3 +41,10 @@ def test_grade_benchmark_runs_on_a_small_class(tmp_path):
     assert len(res["per_submission_all"]) == 3
     assert res["states"] == {"correct": 2, "incorrect": 1, "not attempted": 3}
     assert "per minute" in bench.format_result(res)
+
+
+def test_malloc_benchmark_runs_both_ways():
+    malloc = pytest.importorskip("benchmarks.malloc")
+    res = malloc.run(rounds=1, repeats=1)
+    assert res["tuned_s"] > 0 and res["untuned_s"] > 0
+    assert "untuned / tuned" in malloc.format_table(res)

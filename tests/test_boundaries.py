@@ -183,3 +183,81 @@ def test_no_module_reads_the_tapes_private_attributes():
             if isinstance(node, ast.Attribute) and node.attr in TAPE_PRIVATE:
                 offenders.append(f"{path.relative_to(PACKAGE_DIR)}:{node.lineno} .{node.attr}")
     assert not offenders, offenders
+
+
+# ----- no import cycle anywhere in adkernel ----------------------------------------------
+
+ALL_FILES = sorted(PACKAGE_DIR.rglob("*.py"))
+MODULES = {_module_name(p): p for p in ALL_FILES}
+
+
+def _module_level_imports(path: Path) -> set[str]:
+    """The adkernel modules a file imports when it is imported (function bodies skipped:
+    they run later). ``from .pkg import sub`` counts ``pkg.sub`` when ``sub`` is a module;
+    the packages the file sits in do not count (they are mid-import when it runs)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    modname = _module_name(path)
+    package = modname if path.name == "__init__.py" else modname.rpartition(".")[0]
+    found: set[str] = set()
+    todo = list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level > 1:
+                base = base[: len(base) - (node.level - 1)]
+            target = node.module if node.level == 0 else ".".join(
+                base + ([node.module] if node.module else []))
+            found.add(target)
+            found.update(f"{target}.{a.name}" for a in node.names
+                         if f"{target}.{a.name}" in MODULES)
+        todo.extend(ast.iter_child_nodes(node))
+    # a package this module lives in is being imported already (its own parents aside, a
+    # module's imports run that package's __init__ first, which is no cycle of this module's)
+    return {n for n in found if n in MODULES and not (modname + ".").startswith(n + ".")}
+
+
+def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of ``graph`` as ``[a, b, ..., a]``, or None (depth-first, colours)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(node):
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return [*path[path.index(nxt):], nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state and (found := visit(start)):
+            return found
+    return None
+
+
+def test_cycle_finder_names_the_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set()}
+    assert _find_cycle(graph) == ["a", "b", "c", "a"]
+    assert _find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_import_graph_sees_tf_and_keras():
+    graph = {name: _module_level_imports(path) for name, path in MODULES.items()}
+    assert "adkernel.tf_random" in graph["adkernel.keras.layers"]
+    assert "adkernel.engine.tensor" in graph["adkernel.tf"]
+
+
+def test_adkernel_has_no_import_cycle():
+    """keras is built on the engine (and tf_random); tf reaches keras lazily, in __getattr__."""
+    graph = {name: _module_level_imports(path) for name, path in MODULES.items()}
+    cycle = _find_cycle(graph)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)

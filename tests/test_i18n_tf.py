@@ -19,10 +19,10 @@ import pytest
 from lang_scan import cjk_characters, code_identifiers, english_words
 
 from adkernel import set_language, tf
+from adkernel._namespace import TAPE_LOOP
 from adkernel.engine.errors import InvalidArgumentError
 from adkernel.engine.i18n import translate
 from adkernel.keras import OutOfScopeError
-from adkernel.keras._common import TAPE_LOOP
 
 ROOT = Path(__file__).resolve().parents[1]
 

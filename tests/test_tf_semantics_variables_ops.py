@@ -4,33 +4,11 @@ arguments and complex numbers (items 44-68 of ``shared/reference/tf_tape_semanti
 
 import numpy as np
 import pytest
+from grad_checks import check
 
 from adkernel import tf
 
 pytestmark = pytest.mark.filterwarnings("ignore::adkernel.NoneGradientWarning")
-
-
-def _rtol(dtype):
-    if dtype == tf.float16:
-        return 1e-3
-    if dtype in (tf.float32, tf.complex64):
-        return 1e-5
-    return 1e-6
-
-
-def check(g, expected, dtype=None):
-    """``g`` is an adkernel Tensor (never a Variable) equal to ``expected`` (values and shape).
-
-    NaN matches NaN and inf matches inf of the same sign."""
-    dtype = tf.float32 if dtype is None else dtype
-    assert g is not None, "expected a gradient, got None"
-    assert isinstance(g, tf.Tensor), f"expected a tf.Tensor, got {type(g)!r}"
-    assert not isinstance(g, tf.Variable), "a gradient must not be a Variable"
-    assert g.dtype == dtype, f"dtype {g.dtype!r}, expected {dtype!r}"
-    got = np.asarray(g.numpy())
-    want = np.asarray(expected)
-    assert got.shape == want.shape, f"shape {got.shape}, expected {want.shape}"
-    np.testing.assert_allclose(got, want, rtol=_rtol(dtype), atol=0)
 
 
 def grad_of(fn, value, dtype=None):

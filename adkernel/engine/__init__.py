@@ -34,7 +34,6 @@ tensor.connect(
     array_ufunc=numpy_interop.array_ufunc,
     array_function=numpy_interop.array_function,
 )
-tune_malloc()
 
 __all__ = [
     "REGISTRY",
@@ -63,4 +62,5 @@ __all__ = [
     "explain_none",
     "is_tensor",
     "ops",
+    "tune_malloc",
 ]

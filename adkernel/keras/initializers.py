@@ -10,10 +10,10 @@ import math
 
 import numpy as np
 
-from .. import tf as _tf
 from ..engine.dtypes import as_dtype
 from ..engine.i18n import _
-from ..engine.tensor import TensorLike
+from ..engine.tensor import TensorLike, constant
+from ..tf_random import random as _random
 from ._common import snake
 
 __all__ = ["Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Initializer",
@@ -28,7 +28,7 @@ def _np_dtype(dtype):
 def _rng(seed):
     """A seeded initializer gives the same values on every call (Keras 3's rule); unseeded
     ones draw from tf.random's global stream (``tf.random.set_seed`` makes them repeatable)."""
-    return _tf.random._gen(None) if seed is None else np.random.default_rng(int(seed))
+    return _random._gen(None) if seed is None else np.random.default_rng(int(seed))
 
 
 def _normal(shape, mean, std, seed, dtype, truncated=False):
@@ -39,12 +39,12 @@ def _normal(shape, mean, std, seed, dtype, truncated=False):
         while bad.any():
             x[bad] = rng.normal(0.0, 1.0, int(bad.sum()))
             bad = np.abs(x) > 2
-    return _tf.constant((x * float(std) + float(mean)).astype(_np_dtype(dtype)))
+    return constant((x * float(std) + float(mean)).astype(_np_dtype(dtype)))
 
 
 def _uniform(shape, lo, hi, seed, dtype):
     x = _rng(seed).uniform(float(lo), float(hi), tuple(shape))
-    return _tf.constant(x.astype(_np_dtype(dtype)))
+    return constant(x.astype(_np_dtype(dtype)))
 
 
 class Initializer:
@@ -59,12 +59,12 @@ class Initializer:
 
 class Zeros(Initializer):
     def __call__(self, shape, dtype=None):
-        return _tf.zeros(tuple(shape), dtype=as_dtype(_np_dtype(dtype)))
+        return constant(np.zeros(tuple(shape), dtype=_np_dtype(dtype)))
 
 
 class Ones(Initializer):
     def __call__(self, shape, dtype=None):
-        return _tf.ones(tuple(shape), dtype=as_dtype(_np_dtype(dtype)))
+        return constant(np.ones(tuple(shape), dtype=_np_dtype(dtype)))
 
 
 class Constant(Initializer):
@@ -75,7 +75,7 @@ class Constant(Initializer):
 
     def __call__(self, shape, dtype=None):
         v = np.broadcast_to(np.asarray(self.value, _np_dtype(dtype)), tuple(shape))
-        return _tf.constant(v.copy())
+        return constant(v.copy())
 
     def get_config(self):
         return {"value": self.value}

@@ -12,11 +12,11 @@ import inspect
 
 import numpy as np
 
-from .. import tf as _tf
-from ..engine import ops
+from ..engine import errors, ops
 from ..engine.dtypes import as_dtype
 from ..engine.i18n import _, ngettext
 from ..engine.tensor import TensorLike, convert_to_tensor
+from ..tf_random import dropout as _dropout
 from . import activations, initializers
 from ._common import KerasVariable, snake, unique_name
 
@@ -263,7 +263,7 @@ class Dense(Layer):
 
     def call(self, inputs, training=None):
         if inputs.shape[-1] != self.kernel.shape[0]:
-            raise _tf.errors.InvalidArgumentError(_(
+            raise errors.InvalidArgumentError(_(
                 "Dense layer {name!r} was built for inputs with {features} features (last "
                 "axis) but got shape {shape}.").format(
                     name=self.name, features=self.kernel.shape[0], shape=list(inputs.shape)),
@@ -370,7 +370,7 @@ class Dropout(Layer):
             return inputs
         if self.rate == 1:
             return ops.multiply(inputs, 0.0)
-        return _tf.nn.dropout(inputs, self.rate, noise_shape=self.noise_shape, seed=self.seed)
+        return _dropout(inputs, self.rate, noise_shape=self.noise_shape, seed=self.seed)
 
 
 class Flatten(Layer):
