@@ -506,7 +506,8 @@ def test_plot_overhead_benchmark_runs():
     res = bench.run(rounds=5)
     assert res["notebook_frames"] >= 1
     assert res["frames_outside_ipython"] == 1
-    assert "µs/epoch" in bench.format_table(res)
+    assert res["short_loop"]["after"]["frames"] == 1  # a sub-second loop: one frame, at the end
+    assert "µs/epoch" in bench.format_table(res) and "fixed cost" in bench.format_table(res)
 
 
 def test_stepper_memory_is_linear_in_the_tape_length():
