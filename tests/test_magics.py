@@ -227,6 +227,19 @@ def test_completion_comes_from_the_same_table_as_the_parser():
     assert listed == flags - {"-h", "--help"}
 
 
+def test_the_docs_table_lists_exactly_the_declared_options():
+    from pathlib import Path
+
+    from adkernel import magics
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "magic.md").read_text("utf-8")
+    table = doc.split("| option | meaning |")[1].split("\n\n")[0]
+    documented = set(re.findall(r"`(--?[a-z][a-z-]*)", table))
+    assert documented == set(magics._OPTION_STRINGS), (
+        "docs/magic.md's option table and magics.TAPE_OPTIONS differ: "
+        f"{sorted(documented ^ set(magics._OPTION_STRINGS))}")
+
+
 def test_a_runtime_error_that_mentions_persistent_gets_no_hint(ip):
     result, out = run(ip, "%%tape --no-graph\nraise RuntimeError('persistent trouble')")
     assert not result.success and "persistent trouble" in out.stdout
