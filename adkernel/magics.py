@@ -38,6 +38,7 @@ from .engine.errors import NoneGradientWarning, NotPersistentError
 from .engine.i18n import _, lazy
 from .engine.tape import CellTape, GradientTape, TapeState
 from .engine.tensor import TensorLike, Variable
+from .widgets.lossplot import X_UNITS
 
 MAX_LINE = 1000  # characters on the %%tape line; code belongs in the cell body
 MAX_STEP_OPS = 20_000  # ops the backprop stepper will walk (one slider position each)
@@ -75,7 +76,7 @@ class Option(NamedTuple):
     flags: tuple[str, ...]
     help: object  # a lazy() string: translated when the help is shown
     kwargs: dict
-    complete: tuple[str, ...] | str | None = None
+    complete: str | None = None
     listed: bool = True  # in the one-line list of valid options
 
 
@@ -108,7 +109,7 @@ TAPE_OPTIONS: tuple[Option, ...] = (
            lazy("with --plot: what the x axis counts, one gradient of NAME each: `step` "
                 "(default) or `epoch`, for a loop that takes one gradient per pass over the "
                 "data"),
-           {"choices": ("step", "epoch"), "default": None, "metavar": "UNIT"}),
+           {"choices": X_UNITS, "default": None, "metavar": "UNIT"}),
     Option(("-h", "--help"), lazy("show this help"), {"action": "store_true"}, listed=False),
 )
 

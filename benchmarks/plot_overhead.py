@@ -98,21 +98,26 @@ def _notebook_run(train, LossPlot) -> tuple[int, float]:
 SHORT_LOOP_S = 0.37  # the short loop of issue 19: shorter than the first live frame
 
 
-def _short_loop(tf, LossPlot, rounds: int, old: bool) -> tuple[float, float, int]:
+def _short_loop(tf, LossPlot, rounds: int, old: bool, epochs: int) -> tuple[float, float, int]:
     """Fixed cost of the pictures on a loop of about SHORT_LOOP_S seconds, as in a notebook.
 
     Returns the median plain and plotted times (seconds, ``finish`` included) and the
-    frames drawn. ``old`` draws as before issue 19: the first frame after ``min_interval``
-    and matplotlib's constrained layout for every frame.
+    frames drawn. ``old`` draws as before issue 19: the first frame after ``min_interval``,
+    matplotlib's constrained layout for every frame, a full garbage collection in
+    ``finish``.
     """
     from adkernel.widgets import lossplot
 
     train = _seed_regression(tf)
-    per_epoch = _timed(lambda: train(None)) / EPOCHS
-    epochs = max(10, int(SHORT_LOOP_S / per_epoch))
 
     def short(plot):
         train(plot, epochs)
+
+    def plotted_run(plot):
+        short(plot)
+        plot.finish()
+        if old and plot.frames == 1:
+            gc.collect()  # finish() always collected before issue 19
 
     margins = None if old else lossplot.CURVE_MARGINS
     first = 0.25 if old else lossplot.FIRST_FRAME_AFTER
@@ -124,7 +129,7 @@ def _short_loop(tf, LossPlot, rounds: int, old: bool) -> tuple[float, float, int
         for _ in range(max(rounds, MIN_ROUNDS)):
             plain.append(_timed(lambda: short(None)))
             plot = LossPlot(first_frame_after=first)
-            plotted.append(_timed(lambda plot=plot: (short(plot), plot.finish())))
+            plotted.append(_timed(lambda plot=plot: plotted_run(plot)))
             frames = plot.frames
     return statistics.median(plain), statistics.median(plotted), frames
 
@@ -175,7 +180,8 @@ def run(rounds: int = 7) -> dict:
     frames, notebook_s = _notebook_run(train, LossPlot)
     short = {}
     for label, old in (("before", True), ("after", False)):
-        plain_s, plotted_s, short_frames = _short_loop(tf, LossPlot, rounds, old)
+        epochs = max(10, round(SHORT_LOOP_S / (bare_us * 1e-6)))  # same loop for both
+        plain_s, plotted_s, short_frames = _short_loop(tf, LossPlot, rounds, old, epochs)
         short[label] = {"plain_s": plain_s, "plotted_s": plotted_s,
                         "fixed_cost_s": plotted_s - plain_s, "frames": short_frames}
     return {

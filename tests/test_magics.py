@@ -212,7 +212,10 @@ def test_unload_leaves_hooks_it_did_not_add(shell):
     ("%%tape -p --watch x", ["x"]),
 ])
 def test_tab_completes_the_options_line(ip, line, words):
-    matches = [c.text for c in ip.Completer.completions(line, len(line))]
+    from IPython.core.completer import provisionalcompleter
+
+    with provisionalcompleter():  # IPython's documented way to use completions()
+        matches = [c.text for c in ip.Completer.completions(line, len(line))]
     assert [m for m in matches if m in words] == words, matches
 
 

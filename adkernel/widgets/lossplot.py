@@ -419,10 +419,12 @@ class LossPlot:
     def finish(self) -> int:
         """Draw the final frame (always) and return how many frames were drawn in all.
 
-        It also runs the garbage collector once: every matplotlib figure is a web of
-        reference cycles, and a finished training should not leave its frames' figures
-        waiting for the next automatic collection (matplotlib's ``pyplot.close`` collects
-        too).
+        After a training that drew live frames it also runs the garbage collector once:
+        every matplotlib figure is a web of reference cycles, and a finished training should
+        not leave its frames' figures waiting for the next automatic collection
+        (matplotlib's ``pyplot.close`` collects too). A loop that drew only this final
+        frame skips it: a full collection costs about as much as half a frame, and one
+        figure is left at most.
 
         Returns
         -------
@@ -436,7 +438,8 @@ class LossPlot:
         1
         """
         self._show()
-        gc.collect()
+        if self.frames > 1:
+            gc.collect()
         return self.frames
 
     def _repr_mimebundle_(self, include=None, exclude=None):
