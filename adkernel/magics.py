@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import builtins
 import difflib
+import inspect
 import keyword
 import shlex
 import sys
 import threading
 import unicodedata
 import warnings
+import weakref
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
+from IPython.core.completer import SimpleCompletion, context_matcher
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, magics_class, no_var_expand
 from IPython.display import display
@@ -30,20 +34,15 @@ from IPython.display import display
 from ._argparse import ArgumentParser, translate_argparse_message
 from ._escape import escape
 from .engine import tape as _tape_module
-from .engine.errors import NoneGradientWarning
+from .engine.errors import NoneGradientWarning, NotPersistentError
 from .engine.i18n import _, lazy
 from .engine.tape import CellTape, GradientTape, TapeState
 from .engine.tensor import TensorLike, Variable
+from .widgets.lossplot import X_UNITS
 
 MAX_LINE = 1000  # characters on the %%tape line; code belongs in the cell body
 MAX_STEP_OPS = 20_000  # ops the backprop stepper will walk (one slider position each)
-OPTIONS = (
-    "-n/--name NAME, -p/--persistent, --watch A,B, -g/--grad TARGET[:SRC,...], "
-    "-o/--out NAME, --graph, --no-graph, --step, --plot NAME, --x-axis UNIT"
-)
-_OPTION_STRINGS = ("-n", "--name", "-p", "--persistent", "--watch", "-g", "--grad", "-o",
-                   "--out", "--graph", "--no-graph", "--step", "--plot", "--x-axis", "-h",
-                   "--help")
+MAX_CELLS_WITHOUT_ID = 8  # cells whose widgets stay open when the frontend sends no cell id
 _LIBRARY_DIRS = tuple(str(Path(p).resolve()) for p in
                       (Path(__file__).parent, Path(np.__file__).parent))
 
@@ -65,6 +64,67 @@ class Gradients(dict):
 
 
 # -- the options line -------------------------------------------------------------------
+class Option(NamedTuple):
+    """One option of ``%%tape``: the one place it is declared.
+
+    The parser, the usage text, the ``Valid options`` list of every usage error, the
+    did-you-mean guesses and tab completion are all made from :data:`TAPE_OPTIONS`.
+    ``complete`` says what completes the option's value: ``None`` (nothing, or no value),
+    ``"tensors"`` (the notebook's tensors); an option with ``choices`` completes those.
+    """
+
+    flags: tuple[str, ...]
+    help: object  # a lazy() string: translated when the help is shown
+    kwargs: dict
+    complete: str | None = None
+    listed: bool = True  # in the one-line list of valid options
+
+
+TAPE_OPTIONS: tuple[Option, ...] = (
+    Option(("-n", "--name"), lazy("bind the cell's tape to NAME (default: tape)"),
+           {"default": "tape", "metavar": "NAME"}),
+    Option(("-p", "--persistent"),
+           lazy("a persistent tape: gradient() may be called several times, inside the cell "
+                "and by --grad"),
+           {"action": "store_true"}),
+    Option(("--watch",), lazy("watch these tensors (e.g. constants) before the cell runs"),
+           {"metavar": "A,B", "default": None}, "tensors"),
+    Option(("-g", "--grad"),
+           lazy("after the cell, show the gradients of TARGET with respect to SRC,... "
+                "(default: every watched variable) and bind them"),
+           {"metavar": "TARGET[:SRC,...]", "default": None}, "tensors"),
+    Option(("-o", "--out"),
+           lazy("with --grad: bind the gradients, a dict {source name: gradient}, to NAME "
+                "(default: grads)"),
+           {"default": "grads", "metavar": "NAME"}),
+    Option(("--graph",), lazy("show the computation graph (the default with --grad)"),
+           {"dest": "graph", "action": "store_true", "default": None}),
+    Option(("--no-graph",), lazy("do not show the computation graph"),
+           {"dest": "graph", "action": "store_false"}),
+    Option(("--step",), lazy("with --grad: show the backprop stepper"),
+           {"action": "store_true"}),
+    Option(("--plot",), lazy("live-plot NAME each time a gradient of it is taken in the cell"),
+           {"metavar": "NAME", "default": None}, "tensors"),
+    Option(("--x-axis",),
+           lazy("with --plot: what the x axis counts, one gradient of NAME each: `step` "
+                "(default) or `epoch`, for a loop that takes one gradient per pass over the "
+                "data"),
+           {"choices": X_UNITS, "default": None, "metavar": "UNIT"}),
+    Option(("-h", "--help"), lazy("show this help"), {"action": "store_true"}, listed=False),
+)
+
+
+def _listed(option: Option) -> str:
+    """``-g/--grad TARGET[:SRC,...]``: how the list of valid options shows one option."""
+    metavar = option.kwargs.get("metavar")
+    return "/".join(option.flags) + (f" {metavar}" if metavar else "")
+
+
+OPTIONS = ", ".join(_listed(o) for o in TAPE_OPTIONS if o.listed)
+_OPTION_STRINGS = tuple(flag for o in TAPE_OPTIONS for flag in o.flags)
+_TAKES_VALUE = {flag: o for o in TAPE_OPTIONS for flag in o.flags if "metavar" in o.kwargs}
+
+
 class _Parser(ArgumentParser):
     """argparse that raises one-line ``UsageError`` instead of printing and exiting."""
 
@@ -76,36 +136,46 @@ class _Parser(ArgumentParser):
         raise UsageError(message or _("%%tape: cannot parse the options line"))
 
 
+def complete_line(text: str, names=()) -> list[str]:
+    """What may follow ``text``, a ``%%tape`` line up to the cursor: whole words.
+
+    Options (made from :data:`TAPE_OPTIONS`) where an option may go; an option's value
+    after it: its choices (``--x-axis``) or, for the options that name tensors, the names
+    in ``names`` (after the last ``,`` or ``:`` of a list such as ``--grad y:x,b``).
+
+    Examples
+    --------
+    >>> complete_line("%%tape --x")
+    ['--x-axis']
+    >>> complete_line("%%tape --plot loss --x-axis e")
+    ['epoch']
+    >>> complete_line("%%tape --grad y:", ["W", "b"])
+    ['y:W', 'y:b']
+    """
+    words = text.split()
+    if not words or words[0] != "%%tape" or (len(words) == 1 and not text[-1:].isspace()):
+        return []
+    token = "" if text[-1:].isspace() else words[-1]
+    before = words[1:] if text[-1:].isspace() else words[1:-1]
+    option = _TAKES_VALUE.get(before[-1]) if before else None
+    if option is None:
+        return [flag for flag in _OPTION_STRINGS if flag.startswith(token)]
+    choices = option.kwargs.get("choices")
+    if choices:
+        return [c for c in choices if c.startswith(token)]
+    if option.complete != "tensors":
+        return []
+    cut = max(token.rfind(","), token.rfind(":")) + 1
+    head, tail = token[:cut], token[cut:]
+    return [head + n for n in sorted(names) if n.startswith(tail)]
+
+
 def _make_parser() -> _Parser:
     p = _Parser(prog="%%tape", add_help=False, allow_abbrev=False,
                 description=lazy("Run the cell on a gradient tape, then show what it "
                                  "recorded."))
-    p.add_argument("-n", "--name", default="tape", metavar="NAME",
-                   help=lazy("bind the cell's tape to NAME (default: tape)"))
-    p.add_argument("-p", "--persistent", action="store_true",
-                   help=lazy("a persistent tape: gradient() may be called several times, "
-                             "inside the cell and by --grad"))
-    p.add_argument("--watch", metavar="A,B", default=None,
-                   help=lazy("watch these tensors (e.g. constants) before the cell runs"))
-    p.add_argument("-g", "--grad", metavar="TARGET[:SRC,...]", default=None,
-                   help=lazy("after the cell, show the gradients of TARGET with respect to "
-                             "SRC,... (default: every watched variable) and bind them"))
-    p.add_argument("-o", "--out", default="grads", metavar="NAME",
-                   help=lazy("with --grad: bind the gradients, a dict {source name: "
-                             "gradient}, to NAME (default: grads)"))
-    p.add_argument("--graph", dest="graph", action="store_true", default=None,
-                   help=lazy("show the computation graph (the default with --grad)"))
-    p.add_argument("--no-graph", dest="graph", action="store_false",
-                   help=lazy("do not show the computation graph"))
-    p.add_argument("--step", action="store_true",
-                   help=lazy("with --grad: show the backprop stepper"))
-    p.add_argument("--plot", metavar="NAME", default=None,
-                   help=lazy("live-plot NAME each time a gradient of it is taken in the cell"))
-    p.add_argument("--x-axis", choices=("step", "epoch"), default=None, metavar="UNIT",
-                   help=lazy("with --plot: what the x axis counts, one gradient of NAME "
-                             "each: `step` (default) or `epoch`, for a loop that takes one "
-                             "gradient per pass over the data"))
-    p.add_argument("-h", "--help", action="store_true", help=lazy("show this help"))
+    for option in TAPE_OPTIONS:
+        p.add_argument(*option.flags, help=option.help, **option.kwargs)
     return p
 
 
@@ -300,8 +370,7 @@ def trim_traceback(tb):
 
 
 def _hint(value, persistent: bool, name: str) -> str | None:
-    text = str(value)
-    if isinstance(value, RuntimeError) and "persistent" in text and not persistent:
+    if isinstance(value, NotPersistentError) and not persistent:
         return _("Hint: {name} is not persistent, so it gives one gradient. Add -p to the "
                  "%%tape line (%%tape -p ...) to call gradient more than once.").format(
                      name=name)
@@ -309,6 +378,9 @@ def _hint(value, persistent: bool, name: str) -> str | None:
         return _("Interrupted. Nothing was bound and no tape is left recording; the next "
                  "cell runs normally.")
     return None
+
+
+_NOTHING = object()
 
 
 def _show_error(shell, etype, value, tb, tb_offset=None, hint=None) -> None:
@@ -320,7 +392,20 @@ def _show_error(shell, etype, value, tb, tb_offset=None, hint=None) -> None:
         stb = [f"{etype.__name__}: {value}"]
     if hint:
         stb = [*stb, hint]
-    shell._showtraceback(etype, value, stb)
+    # IPython's public showtraceback, told what to show through its protocol for
+    # exceptions that render themselves; the learner's exception is left as it was
+    own = vars(value).get("_render_traceback_", _NOTHING)
+    try:
+        value._render_traceback_ = lambda: stb
+    except Exception:  # pragma: no cover - an exception class that refuses attributes
+        pass
+    try:
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+    finally:
+        if own is _NOTHING:
+            vars(value).pop("_render_traceback_", None)
+        else:
+            value._render_traceback_ = own
 
 
 def _interrupt_handler(shell, etype, value, tb, tb_offset=None):
@@ -449,6 +534,21 @@ class TapeMagics(Magics):
         super().__init__(shell=shell, **kwargs)
         # widgets shown by the last run of each cell, closed when the cell runs again
         self._shown: dict = {}
+        self.hooks: list = []  # the gradient hooks of --plot cells still running
+
+    @context_matcher()
+    def complete(self, context):
+        """Tab completion on the ``%%tape`` line (IPython's matcher API, version 2)."""
+        if context.cursor_line != 0 or not context.full_text.startswith("%%tape"):
+            return {"completions": [], "suppress": False}
+        text = context.text_until_cursor
+        last = "" if text[-1:].isspace() else text.split()[-1]
+        names = [n for n, v in self.shell.user_ns.items()
+                 if isinstance(v, TensorLike) and not n.startswith("_")]
+        words = complete_line(text, names)
+        # past "%%tape ", Python's own completions do not apply
+        return {"completions": [SimpleCompletion(w, type="param") for w in words],
+                "matched_fragment": last, "suppress": text[6:7].isspace()}
 
     @no_var_expand
     @cell_magic
@@ -472,13 +572,15 @@ class TapeMagics(Magics):
                 "result in the %%tape cell."))
         target_name, source_names = args.grad if args.grad else (None, None)
         show_graph = args.graph if args.graph is not None else bool(args.grad)
-        self._close_previous()
+        key = self._cell_key(line, cell)
+        self._close_previous(key)
 
         tape = CellTape(persistent=args.persistent)
         plot = hook = None
         if args.plot:
             plot, hook = self._plot_hook(args.plot, args.x_axis)
             _tape_module.gradient_hooks.append(hook)
+            self.hooks.append(hook)
         missing = object()
         previous = ns.get(args.name, missing)
         if previous is not missing and not isinstance(previous, GradientTape):
@@ -494,6 +596,7 @@ class TapeMagics(Magics):
         finally:
             if hook is not None:
                 _tape_module.gradient_hooks.remove(hook)
+                self.hooks.remove(hook)
                 plot.finish()
 
         def unbind():
@@ -510,7 +613,7 @@ class TapeMagics(Magics):
                 if show_graph:
                     display(self._graph_picture(tape, None))
             else:
-                self._gradients(tape, args, target_name, source_names, show_graph)
+                self._gradients(tape, args, target_name, source_names, show_graph, key)
         except BaseException:  # the cell failed after its body: bind nothing of ours
             unbind()
             raise
@@ -534,7 +637,10 @@ class TapeMagics(Magics):
         finally:
             shell.custom_exceptions, shell.CustomTB = saved
 
-    def _cell_key(self):
+    def _cell_key(self, line: str, cell: str):
+        """Which cell this is, to close the widgets its last run showed: the frontend's
+        cell id when it sends one (Jupyter does), else the cell's own text (plain IPython
+        and some clients send none; re-running the same cell then finds its widgets)."""
         parent = None
         get_parent = getattr(self.shell, "get_parent", None)
         try:
@@ -544,19 +650,22 @@ class TapeMagics(Magics):
         if not parent:
             parent = getattr(self.shell, "parent_header", None)
         meta = (parent or {}).get("metadata") or {}
-        return meta.get("cellId") or meta.get("cell_id")
+        cell_id = meta.get("cellId") or meta.get("cell_id")
+        if cell_id:
+            return ("id", cell_id)
+        return ("source", line, cell)
 
-    def _close_previous(self) -> None:
-        key = self._cell_key()
-        if key is None:
-            return
+    def _close_previous(self, key) -> None:
         for w in self._shown.pop(key, ()):
             _close_widget(w)
 
-    def _remember(self, widget) -> None:
-        key = self._cell_key()
-        if key is not None:
-            self._shown.setdefault(key, []).append(widget)
+    def _remember(self, key, widget) -> None:
+        self._shown.setdefault(key, []).append(widget)
+        # keyed by source, an edited cell is a new key: keep the widgets of the last few
+        # cells only, so that a frontend without cell ids cannot pile them up
+        by_source = [k for k in self._shown if k[0] == "source"]
+        for old in by_source[:-MAX_CELLS_WITHOUT_ID]:
+            self._close_previous(old)
 
     def _tensor(self, name: str, option: str):
         ns = self.shell.user_ns
@@ -581,7 +690,7 @@ class TapeMagics(Magics):
                 name=name, kind=type(value).__name__))
         return value
 
-    def _gradients(self, tape, args, target_name, source_names, show_graph):
+    def _gradients(self, tape, args, target_name, source_names, show_graph, key):
         ns = self.shell.user_ns
         target = self._lookup(target_name, "target")
         if tape.view().state is TapeState.USED:
@@ -610,7 +719,7 @@ class TapeMagics(Magics):
                         count=len(tape), limit=MAX_STEP_OPS))
 
             stepper = BackpropStepper(tape, target, names=dict(ns))
-            self._remember(stepper)
+            self._remember(key, stepper)
             pictures.append(stepper)
         with warnings.catch_warnings():  # each None is explained in the table instead
             warnings.simplefilter("ignore", NoneGradientWarning)
@@ -651,8 +760,8 @@ class TapeMagics(Magics):
                     parts = list(target.values())
                 else:
                     parts = (target,)
-                local = sys._getframe(2).f_locals.get(name)  # the code calling gradient
-                hit = [p for p in parts if p is value or p is local]
+                local = _callers_values(name)  # a loop inside a function: its local
+                hit = [p for p in parts if p is value or any(p is v for v in local)]
                 if not hit:
                     return
                 value = hit[0]
@@ -664,26 +773,77 @@ class TapeMagics(Magics):
         return plot, record_loss
 
 
+def _callers_values(name: str) -> list:
+    """The values of ``name`` in the code that called ``gradient``: the frames outside the
+    engine and this module, up to and including the learner's first frame (so keras's own
+    training step is searched, then the learner's function that called it)."""
+    found = []
+    frame = inspect.currentframe()
+    try:
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if not filename.startswith(_OWN_FILES):
+                if name in frame.f_locals:
+                    found.append(frame.f_locals[name])
+                if not filename.startswith(_LIBRARY_DIRS):
+                    break  # the learner's code
+            frame = frame.f_back
+    finally:
+        del frame
+    return found
+
+
+_OWN_FILES = (str(Path(__file__).resolve()), str((Path(__file__).parent / "engine").resolve()))
+
+
+# what load() added to each shell, by reference, so that unload() removes exactly that
+_LOADED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def load(ip) -> None:
+    """Register ``%%tape``, its tab completion and the interrupt handler on ``ip``."""
     from . import _fonts
     from .engine import tune_malloc
 
+    if ip in _LOADED:
+        return
     tune_malloc()  # the kernel is adkernel's process: keep freed arrays for reuse (_malloc.py)
-    ip.register_magics(TapeMagics)
+    magics = TapeMagics(ip)
+    ip.register_magics(magics)
+    added = {"magics": magics, "tape": ip.magics_manager.magics["cell"]["tape"]}
+    completer = getattr(ip, "Completer", None)
+    if completer is not None and hasattr(completer, "custom_matchers"):
+        added["matcher"] = magics.complete
+        completer.custom_matchers.append(added["matcher"])
     if not ip.custom_exceptions:  # nobody else's handler is replaced
+        saved = (ip.custom_exceptions, ip.CustomTB)
         ip.set_custom_exc((KeyboardInterrupt,), _interrupt_handler)
+        added["custom_exc"] = (saved, ip.CustomTB)
     _fonts.register(ip)  # Chinese in the learner's own plots
+    _LOADED[ip] = added
 
 
 def unload(ip) -> None:
+    """Remove what :func:`load` added to ``ip``, and nothing else."""
     from . import _fonts
 
+    added = _LOADED.pop(ip, None)
+    if added is None:
+        return
     _fonts.unregister(ip)
+    magics = added["magics"]
     registry = ip.magics_manager.registry
-    registry.pop("TapeMagics", None)
-    ip.magics_manager.magics["cell"].pop("tape", None)
-    if ip.custom_exceptions == (KeyboardInterrupt,):
-        ip.set_custom_exc((), None)
-    _tape_module.gradient_hooks[:] = [
-        h for h in _tape_module.gradient_hooks if getattr(h, "__name__", "") != "record_loss"
-    ]
+    for name in [n for n, m in registry.items() if m is magics]:
+        del registry[name]
+    cells = ip.magics_manager.magics["cell"]
+    for name in [n for n, f in cells.items() if f is added["tape"]]:
+        del cells[name]
+    if "matcher" in added:
+        matchers = ip.Completer.custom_matchers
+        matchers[:] = [m for m in matchers if m is not added["matcher"]]
+    if "custom_exc" in added:
+        saved, ours = added["custom_exc"]
+        if ip.CustomTB is ours:  # not replaced since
+            ip.custom_exceptions, ip.CustomTB = saved
+    hooks = _tape_module.gradient_hooks
+    hooks[:] = [h for h in hooks if not any(h is mine for mine in magics.hooks)]

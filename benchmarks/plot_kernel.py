@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
+import time
 from pathlib import Path
 
 try:
@@ -104,11 +105,15 @@ def run(steps: int = 100_000, rounds: int = 3, loops: int = 3,
         loop = LOOP.format(steps=steps)
         k.run(loop)  # warm-up: imports, allocator
         k.run("%%tape --plot loss\n" + loop)
-        plain, plotted, frames = [], [], []
+        plain, plotted, frames, wall = [], [], [], {"plain": [], "plotted": []}
         for _ in range(rounds):
+            t0 = time.perf_counter()
             plain.append(k.run(loop, "_elapsed"))
+            wall["plain"].append(time.perf_counter() - t0)
             k.frames = 0
+            t0 = time.perf_counter()
             plotted.append(k.run("%%tape --plot loss\n" + loop, "_elapsed"))
+            wall["plotted"].append(time.perf_counter() - t0)
             frames.append(k.frames)
         mem_loop = "%%tape --plot loss\n" + LOOP.format(steps=memory_steps)
         k.run(mem_loop)
@@ -128,6 +133,9 @@ def run(steps: int = 100_000, rounds: int = 3, loops: int = 3,
         "plain_us_per_step": p / steps * 1e6,
         "overhead_us_per_step": (q - p) / steps * 1e6,
         "frames": frames,
+        # the whole cell as the notebook waits for it (pictures included), plotted - plain
+        "cell_fixed_cost_s": statistics.median(wall["plotted"]) - statistics.median(wall["plain"]),
+        "cell_wall_s": wall,
         "rounds_s": {"plain": plain, "plotted": plotted},
         "memory_steps": memory_steps,
         "rss_mb_after_each_loop": rss,
@@ -145,6 +153,8 @@ def format_table(res: dict) -> str:
         ("ratio plotted / plain (target ≤ 1.10)", f"{res['ratio']:.3f}"),
         ("overhead", f"{res['overhead_us_per_step']:+.2f} µs/step"),
         ("frames sent per plotted run", ", ".join(map(str, res["frames"]))),
+        ("whole cell, plotted - plain (pictures' fixed cost)",
+         f"{res['cell_fixed_cost_s']:+.3f} s"),
         (f"kernel RSS after {res['memory_steps']:,}-step plotted loops (MB)", rss),
         ("RSS growth first → last", f"{res['rss_growth_mb']:+.1f} MB"),
     ]

@@ -5,6 +5,10 @@ The seed tutorial's linear regression (float32 parameters, ``X`` of shape (100, 
 IPython, as here, ``record`` stores the value and checks the clock; that is the cost a
 notebook run pays between frames. The number of frames a notebook would draw is found by
 running the loop once more with the display replaced by a stub that discards frames.
+Last, the fixed cost of the pictures on a short loop (about 0.37 s, as in issue 19): the
+plotted loop (``finish`` included) minus the plain one, drawn as before issue 19 (first
+frame after ``min_interval``, constrained layout) and as now (first frame after
+``FIRST_FRAME_AFTER``, fixed margins), in the same run; matplotlib is imported already.
 Medians over alternating rounds; nothing is asserted.
 
 Run from the repository root::
@@ -41,7 +45,7 @@ DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "plot_overhead.json
 
 
 def _seed_regression(tf):
-    """The seed's training loop as ``train(plot)``; ``plot`` None means no recording."""
+    """The seed's training loop as ``train(plot, epochs)``; ``plot`` None: no recording."""
     rng = np.random.default_rng(SEED)
     X = rng.random((100, 1))
     y = 3 * X + rng.standard_normal((100, 1)) * 0.5
@@ -50,10 +54,10 @@ def _seed_regression(tf):
     W = tf.Variable(W0, dtype=tf.float32)
     b = tf.Variable(b0, dtype=tf.float32)
 
-    def train(plot):
+    def train(plot, epochs=EPOCHS):
         W.assign(W0.astype(np.float32))
         b.assign(b0.astype(np.float32))
-        for _ in range(EPOCHS):
+        for _ in range(epochs):
             with tf.GradientTape() as tape:
                 loss = tf.reduce_mean(tf.square(W * X + b - y))
             dW, db = tape.gradient(loss, [W, b])
@@ -89,6 +93,45 @@ def _notebook_run(train, LossPlot) -> tuple[int, float]:
         train(plot)
         frames = plot.finish()
         return frames, time.perf_counter() - t0
+
+
+SHORT_LOOP_S = 0.37  # the short loop of issue 19: shorter than the first live frame
+
+
+def _short_loop(tf, LossPlot, rounds: int, old: bool, epochs: int) -> tuple[float, float, int]:
+    """Fixed cost of the pictures on a loop of about SHORT_LOOP_S seconds, as in a notebook.
+
+    Returns the median plain and plotted times (seconds, ``finish`` included) and the
+    frames drawn. ``old`` draws as before issue 19: the first frame after ``min_interval``,
+    matplotlib's constrained layout for every frame, a full garbage collection in
+    ``finish``.
+    """
+    from adkernel.widgets import lossplot
+
+    train = _seed_regression(tf)
+
+    def short(plot):
+        train(plot, epochs)
+
+    def plotted_run(plot):
+        short(plot)
+        plot.finish()
+        if old and plot.frames == 1:
+            gc.collect()  # finish() always collected before issue 19
+
+    margins = None if old else lossplot.CURVE_MARGINS
+    first = 0.25 if old else lossplot.FIRST_FRAME_AFTER
+    plain, plotted, frames = [], [], 0
+    handle = mock.Mock()
+    with mock.patch.object(lossplot, "_has_frontend", return_value=True), \
+            mock.patch.object(lossplot, "CURVE_MARGINS", margins), \
+            mock.patch("IPython.display.display", return_value=handle):
+        for _ in range(max(rounds, MIN_ROUNDS)):
+            plain.append(_timed(lambda: short(None)))
+            plot = LossPlot(first_frame_after=first)
+            plotted.append(_timed(lambda plot=plot: plotted_run(plot)))
+            frames = plot.frames
+    return statistics.median(plain), statistics.median(plotted), frames
 
 
 def run(rounds: int = 7) -> dict:
@@ -135,7 +178,14 @@ def run(rounds: int = 7) -> dict:
     train(finish_plot)
     render_s = _timed(finish_plot.finish)
     frames, notebook_s = _notebook_run(train, LossPlot)
+    short = {}
+    for label, old in (("before", True), ("after", False)):
+        epochs = max(10, round(SHORT_LOOP_S / (bare_us * 1e-6)))  # same loop for both
+        plain_s, plotted_s, short_frames = _short_loop(tf, LossPlot, rounds, old, epochs)
+        short[label] = {"plain_s": plain_s, "plotted_s": plotted_s,
+                        "fixed_cost_s": plotted_s - plain_s, "frames": short_frames}
     return {
+        "short_loop": short,
         "epochs": EPOCHS,
         "rounds": len(bare),
         "bare_us_per_epoch": bare_us,
@@ -165,6 +215,11 @@ def format_table(res: dict) -> str:
          f"{res['notebook_frames']} (run took {res['notebook_run_ms']:.0f} ms, "
          f"min_interval {res['min_interval_s']} s)"),
     ]
+    for label in ("before", "after"):
+        sl = res["short_loop"][label]
+        rows.append((f"short loop, pictures' fixed cost ({label} issue 19)",
+                     f"{sl['fixed_cost_s']:.3f} s, {sl['frames']} frame(s) on a "
+                     f"{sl['plain_s']:.2f} s loop"))
     width = max(len(r[0]) for r in rows)
     lines = [f"{'measure':<{width}} | value", f"{'-' * width}-|{'-' * 40}"]
     lines += [f"{name:<{width}} | {value}" for name, value in rows]

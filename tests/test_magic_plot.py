@@ -169,11 +169,11 @@ def _plot_texts(ip, monkeypatch, line: str) -> list[str]:
     figures = []
     real = lossplot.render_png
 
-    def keep(draw, figsize):
+    def keep(draw, figsize, **options):
         def drawn(fig):
             draw(fig)
             figures.append(fig)
-        return real(drawn, figsize)
+        return real(drawn, figsize, **options)
 
     monkeypatch.setattr(lossplot, "render_png", keep)
     ip.run_cell(SETUP)

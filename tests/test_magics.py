@@ -149,6 +149,147 @@ def test_load_is_idempotent_and_unload_removes_the_magic(shell):
     assert "tape" in shell.magics_manager.magics["cell"]
 
 
+def _hooks(shell) -> dict:
+    """Everything the extension may add to a shell, by identity where it is a function."""
+    from adkernel import magics
+
+    return {
+        "events": {name: [id(cb) for cb in cbs] for name, cbs in shell.events.callbacks.items()},
+        "cell magics": sorted(shell.magics_manager.magics["cell"]),
+        "line magics": sorted(shell.magics_manager.magics["line"]),
+        "registry": sorted(shell.magics_manager.registry),
+        "matchers": [getattr(m, "__qualname__", "") for m in shell.Completer.custom_matchers],
+        "custom exceptions": shell.custom_exceptions,
+        "gradient hooks": list(tape_module.gradient_hooks),
+        "loaded": shell in magics._LOADED,
+    }
+
+
+def test_unload_removes_exactly_what_load_added(shell):
+    shell.run_line_magic("unload_ext", "adkernel")
+    try:
+        unloaded = _hooks(shell)
+        assert "tape" not in unloaded["cell magics"] and not unloaded["loaded"]
+        shell.run_line_magic("load_ext", "adkernel")
+        loaded = _hooks(shell)
+        assert loaded != unloaded and "tape" in loaded["cell magics"]
+        assert loaded["matchers"] == [*unloaded["matchers"], "TapeMagics.complete"]
+        shell.run_line_magic("unload_ext", "adkernel")
+        assert _hooks(shell) == unloaded
+    finally:
+        shell.run_line_magic("load_ext", "adkernel")
+    assert _hooks(shell) == loaded
+
+
+def test_unload_leaves_hooks_it_did_not_add(shell):
+    def theirs(target, tape):
+        pass
+
+    def their_handler(sh, etype, value, tb, tb_offset=None):
+        pass
+
+    shell.run_line_magic("unload_ext", "adkernel")
+    saved = (shell.custom_exceptions, shell.CustomTB)
+    tape_module.gradient_hooks.append(theirs)
+    theirs.__name__ = "record_loss"  # a name alone must not make it ours
+    try:
+        shell.set_custom_exc((KeyboardInterrupt,), their_handler)
+        shell.run_line_magic("load_ext", "adkernel")
+        shell.run_line_magic("unload_ext", "adkernel")
+        assert tape_module.gradient_hooks == [theirs]
+        assert shell.custom_exceptions == (KeyboardInterrupt,)
+    finally:
+        tape_module.gradient_hooks.remove(theirs)
+        shell.custom_exceptions, shell.CustomTB = saved
+        shell.run_line_magic("load_ext", "adkernel")
+
+
+@pytest.mark.parametrize("line, words", [
+    ("%%tape --x", ["--x-axis"]),
+    ("%%tape --no", ["--no-graph"]),
+    ("%%tape --plot loss --x-axis e", ["epoch"]),
+    ("%%tape --grad y:", ["y:x"]),
+    ("%%tape -p --watch x", ["x"]),
+])
+def test_tab_completes_the_options_line(ip, line, words):
+    from IPython.core.completer import provisionalcompleter
+
+    with provisionalcompleter():  # IPython's documented way to use completions()
+        matches = [c.text for c in ip.Completer.completions(line, len(line))]
+    assert [m for m in matches if m in words] == words, matches
+
+
+def test_completion_comes_from_the_same_table_as_the_parser():
+    from adkernel import magics
+
+    parser = magics._make_parser()
+    flags = {f for action in parser._actions for f in action.option_strings}
+    assert set(magics.complete_line("%%tape ")) == flags
+    assert set(magics._OPTION_STRINGS) == flags
+    listed = {f for part in magics.OPTIONS.split(", ") for f in part.split()[0].split("/")}
+    assert listed == flags - {"-h", "--help"}
+
+
+def test_the_docs_table_lists_exactly_the_declared_options():
+    from pathlib import Path
+
+    from adkernel import magics
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "magic.md").read_text("utf-8")
+    table = doc.split("| option | meaning |")[1].split("\n\n")[0]
+    documented = set(re.findall(r"`(--?[a-z][a-z-]*)", table))
+    assert documented == set(magics._OPTION_STRINGS), (
+        "docs/magic.md's option table and magics.TAPE_OPTIONS differ: "
+        f"{sorted(documented ^ set(magics._OPTION_STRINGS))}")
+
+
+def test_a_runtime_error_that_mentions_persistent_gets_no_hint(ip):
+    result, out = run(ip, "%%tape --no-graph\nraise RuntimeError('persistent trouble')")
+    assert not result.success and "persistent trouble" in out.stdout
+    assert "Hint" not in out.stdout
+
+
+def test_a_second_gradient_gets_the_hint_by_the_errors_type(ip):
+    from adkernel.engine.errors import NotPersistentError
+
+    result, out = run(ip, "%%tape --no-graph\ny = x * x\ntape.gradient(y, x)\n"
+                          "tape.gradient(y, x)")
+    assert not result.success and "Hint:" in out.stdout and "-p" in out.stdout
+    ip.run_cell("from adkernel import tf\nwith tf.GradientTape() as t2:\n    y2 = x * x\n"
+                "t2.gradient(y2, x)")
+    with pytest.raises(NotPersistentError) as caught:
+        ip.user_ns["t2"].gradient(ip.user_ns["y2"], ip.user_ns["x"])
+    assert isinstance(caught.value, RuntimeError)  # TensorFlow's type still catches it
+
+
+def _live_widgets() -> int:
+    from ipywidgets.widgets.widget import _instances
+
+    return len(_instances)
+
+
+def test_rerunning_a_step_cell_without_a_cell_id_closes_its_widgets(ip):
+    # a plain InteractiveShell sends no cell id: the cell is known by its text
+    cell = "%%tape --grad y:x --no-graph --step\ny = x * x + x"
+    run(ip, cell)
+    after_one = _live_widgets()
+    for _ in range(60):
+        result, _out = run(ip, cell)
+        assert result.success
+    assert _live_widgets() <= after_one
+
+
+def test_edited_step_cells_without_cell_ids_keep_a_bounded_number_of_widgets(ip):
+    from adkernel import magics
+
+    run(ip, "%%tape --grad y:x --no-graph --step\ny = x * x")
+    per_cell = _live_widgets()
+    for k in range(3 * magics.MAX_CELLS_WITHOUT_ID):
+        result, _out = run(ip, f"%%tape --grad y:x --no-graph --step\ny = x * x + {k}")
+        assert result.success
+    assert _live_widgets() <= per_cell + (magics.MAX_CELLS_WITHOUT_ID + 1) * per_cell
+
+
 def test_help_documents_the_options(shell):
     doc = shell.magics_manager.magics["cell"]["tape"].__doc__
     for opt in ("--name", "--persistent", "--watch", "--grad", "--graph", "--no-graph", "--step",

@@ -242,9 +242,10 @@ def test_lossplot_throttles_with_a_fake_clock(notebook, monkeypatch):
 
     monkeypatch.setattr(lossplot, "perf_counter", clock)
     plot = LossPlot(min_interval=0.25)
-    for i in range(1000):
+    for i in range(2000):
         plot.record(1.0 / (i + 1))
-    assert 3 <= plot.frames <= 4  # ~1 s of fake time, one frame per 0.25 s
+    # ~2 s of fake time: the first frame after 1 s, then one per 0.25 s
+    assert 3 <= plot.frames <= 5
     assert len(notebook.shown) == 1
     assert len(notebook.updates) == plot.frames - 1
     assert plot.finish() == plot.frames
@@ -261,10 +262,26 @@ def test_lossplot_tight_loop_draws_few_frames(notebook):
     assert len(notebook.shown) == 1
 
 
+def test_lossplot_a_loop_shorter_than_a_second_draws_once_at_the_end(notebook, monkeypatch):
+    now = [0.0]
+
+    def clock():  # every reading advances 1 ms: 450 records take about 0.45 s
+        now[0] += 0.001
+        return now[0]
+
+    monkeypatch.setattr(lossplot, "perf_counter", clock)
+    plot = LossPlot(min_interval=0.25)
+    for i in range(450):
+        plot.record(1.0 / (i + 1))
+    assert plot.frames == 0 and notebook.shown == []
+    assert plot.finish() == 1
+    assert len(notebook.shown) == 1 and notebook.updates == []
+
+
 def test_lossplot_display_handle_and_stable_bundle(notebook, monkeypatch):
     now = [0.0]
     monkeypatch.setattr(lossplot, "perf_counter", lambda: now[0])
-    plot = LossPlot("loss", min_interval=0.25)
+    plot = LossPlot("loss", min_interval=0.25, first_frame_after=0.25)
     plot.record(1.0)  # starts the clock, draws nothing
     assert notebook.shown == []
     now[0] = 0.3
@@ -489,7 +506,8 @@ def test_plot_overhead_benchmark_runs():
     res = bench.run(rounds=5)
     assert res["notebook_frames"] >= 1
     assert res["frames_outside_ipython"] == 1
-    assert "µs/epoch" in bench.format_table(res)
+    assert res["short_loop"]["after"]["frames"] == 1  # a sub-second loop: one frame, at the end
+    assert "µs/epoch" in bench.format_table(res) and "fixed cost" in bench.format_table(res)
 
 
 def test_stepper_memory_is_linear_in_the_tape_length():

@@ -98,6 +98,11 @@ class NonFiniteGradientError(AdkernelError, FloatingPointError):
     """Raised by a ``check_numerics=True`` tape when the backward pass makes NaN or inf."""
 
 
+class NotPersistentError(AdkernelError, RuntimeError):
+    """A tape that is not persistent was asked for a second gradient, or for a jacobian
+    that needs ``persistent=True`` (TensorFlow raises a ``RuntimeError`` for both)."""
+
+
 class GradientCheckError(AdkernelError, AssertionError):
     """:func:`adkernel.check_gradients` found analytic and numerical gradients that disagree."""
 

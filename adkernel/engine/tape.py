@@ -28,7 +28,13 @@ import numpy as np
 
 from . import explain as _explain
 from ._state import serials, state
-from .errors import InvalidArgumentError, NoneGradientWarning, NonFiniteGradientError, ShapeError
+from .errors import (
+    InvalidArgumentError,
+    NoneGradientWarning,
+    NonFiniteGradientError,
+    NotPersistentError,
+    ShapeError,
+)
 from .i18n import _, lazy
 from .tensor import EagerTensor, TensorLike, Variable, _wrap
 
@@ -747,7 +753,7 @@ class GradientTape:
                   "the target inside the block.").format(what=_WHAT.get(what, what))
             )
         if self._state is TapeState.USED:
-            raise RuntimeError(_(
+            raise NotPersistentError(_(
                 "A non-persistent GradientTape can only be used to compute one set of "
                 "gradients (or jacobians). Create it with tf.GradientTape(persistent=True) to "
                 "call gradient/jacobian several times, or record again in a new tape."
@@ -924,7 +930,7 @@ class GradientTape:
         """One backward pass per seed (the rows of a Jacobian): each source's gradients."""
         self._check_usable(what)
         if not self._persistent and not use_pfor:
-            raise RuntimeError(
+            raise NotPersistentError(
                 _("GradientTape must be created with persistent=True to compute the {what} "
                   "with eager execution enabled and with experimental_use_pfor set to False."
                   ).format(what=_WHAT.get(what, what))
