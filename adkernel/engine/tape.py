@@ -1,11 +1,16 @@
 """``GradientTape``: record ops, then run them backwards to get gradients.
 
-A tape is a list of records in execution order (already a topological order). Each
-record is ``(op, out, inputs, need, values, params, out_value)``: the op, the serial
-numbers of its output and inputs, which inputs this tape tracks (only those can ever
-receive a gradient: TensorFlow's rule), the input values the VJP reads and the op's
-parameters. :func:`backward` walks the records in reverse, calling each op's VJP and
-adding up the gradients that meet at a value used more than once (fan-out).
+A tape is a list of :class:`Record` s in execution order (already a topological order):
+the op, the serial numbers of its output and inputs, which inputs this tape tracks (only
+those can ever receive a gradient: TensorFlow's rule), the input values the VJP reads, the
+op's parameters and its output value. :func:`backward` walks the records in reverse,
+calling each op's VJP and adding up the gradients that meet at a value used more than once
+(fan-out); :func:`reference_backward` is the same walk in a dozen lines, to read first.
+
+Adding up in place: a gradient a VJP returns may be an array someone else holds (``add``
+hands its upstream gradient on unchanged), so the walk never writes into it. The first
+time two contributions meet, the walk allocates their sum; that array is *owned* (an
+explicit flag, as in HIPS autograd), and later contributions are added into it in place.
 
 When another tape is recording during the walk (nested tapes, or a persistent tape used
 inside its own block), the VJPs run on tensors instead of raw arrays, so the backward pass
@@ -21,7 +26,6 @@ import contextlib
 import enum
 import sys
 import warnings
-from sys import getrefcount
 from typing import NamedTuple
 
 import numpy as np
@@ -43,11 +47,13 @@ __all__ = [
     "explain_none",
     "gradient_hooks",
     "record",
+    "reference_backward",
     "tracked",
 ]
 
 _ndarray = np.ndarray
 _new = object.__new__
+_tuple_new = tuple.__new__
 
 
 class UnconnectedGradients(enum.Enum):
@@ -166,7 +172,7 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
                 continue
         if entry is None or entry[3] != need:
             outv = out._value
-            entry = (
+            entry = _tuple_new(Record, (
                 op,
                 out._serial,
                 iids,
@@ -175,7 +181,7 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
                 params,
                 outv if op.keep_out or not (type(outv) is _ndarray and outv.size > _BIG)
                 else Meta(outv),
-            )
+            ))
         tape._entries.append(entry)
         ids.add(out._serial)
 
@@ -268,131 +274,92 @@ def _finite(a) -> bool:
     return bool(np.all(np.isfinite(a._value if isinstance(a, TensorLike) else a)))
 
 
-def _fresh(a, refs: int) -> bool:
-    """Is ``a`` an array that only the backward pass holds, so it may be added into?"""
-    return type(a) is _ndarray and a.base is None and getrefcount(a) <= refs
-
-
-def backward(records, targets, seeds, *, higher=False, check=False, consume=None, on_step=None,
-             dropped=None):
-    """Reverse-mode pass over ``records``; returns ``{serial: gradient}``.
-
-    ``seeds`` are the gradients of the ``targets`` (``None``: not differentiable). With
-    ``consume`` (the serials to keep), the pass eats the list as it goes: each record and
-    each intermediate gradient is dropped once used, handing memory back while it runs (a
-    non-persistent tape's last act). ``on_step(index, upstream, changes)`` is called after
-    each op with ``changes = [(input position, input serial, contribution), ...]``: what
-    that step added, never a copy of all the totals. ``dropped`` (a list) collects
-    ``(op name, input serial)`` where a VJP gave no gradient for a tracked input.
-    """
+def _seeded(targets, seeds) -> dict:
+    """``{serial: seed}`` for the targets that have one (seeds of a repeated target add)."""
     grads: dict = {}
     for t, s in zip(targets, seeds, strict=True):
         if s is not None:
             k = t._serial
             grads[k] = s if k not in grads else grads[k] + s
-    if not grads:
-        return grads
-    get = grads.get
-    owned: set = set()  # serials whose total is an array this pass allocated
-    refs = _FRESH_REFS
+    return grads
+
+
+def _vjp(r: Record, g, higher: bool):
+    """Run the VJP of record ``r`` on upstream gradient ``g``: one gradient per input.
+
+    ``higher``: the inputs and output become tensors (aliases) an outer tape can track.
+    """
+    if higher:
+        ins = [v if not k or isinstance(v, Meta) else _alias(v, k)
+               for k, v in zip(r.inputs, r.values, strict=True)]
+        out = r.out_value if isinstance(r.out_value, Meta) else _alias(r.out_value, r.out)
+        return r.op.vjp(g, out, r.need, *ins, **(r.params or {}))
+    if r.params is None:
+        return r.op.vjp(g, r.out_value, r.need, *r.values)
+    return r.op.vjp(g, r.out_value, r.need, *r.values, **r.params)
+
+
+def backward(records, targets, seeds, *, keep=None, higher=False, check=False, on_step=None,
+             dropped=None):
+    """The fast reverse-mode walk (module docstring): ``{serial: gradient}``. ``keep``: a
+    one-shot walk keeping only these serials' gradients, letting go of each record and
+    intermediate gradient once used. ``on_step(index, upstream, changes)`` and ``dropped``
+    report each step (for the stepper and ``explain``)."""
+    grads, owned = _seeded(targets, seeds), set()  # owned: totals this walk allocated
     with np.errstate(all="ignore"):
         for idx in range(len(records) - 1, -1, -1):
-            op, oid, iids, need, vals, params, outv = records[idx]
-            if consume is None:
-                g = get(oid)
-            else:  # keep only the links (for explain), hand the arrays back
-                records[idx] = (op, oid, iids, need)
-                g = get(oid) if oid in consume else grads.pop(oid, None)
-            if g is None or op.vjp is None:
+            r = records[idx]
+            if keep is not None:
+                records[idx] = None
+            g = grads.get(r.out) if keep is None or r.out in keep else grads.pop(r.out, None)
+            if g is None or r.op.vjp is None:
                 continue
-            if higher:  # inputs as tensors an outer tape can track
-                ins = [v if not k or isinstance(v, Meta) else _alias(v, k)
-                       for k, v in zip(iids, vals, strict=True)]
-                res = op.vjp(g, outv if isinstance(outv, Meta) else _alias(outv, oid), need,
-                             *ins, **(params or {}))
-            elif params is None:
-                res = op.vjp(g, outv, need, *vals)
-            else:
-                res = op.vjp(g, outv, need, *vals, **params)
-            changes = [] if on_step is not None else None
-            for pos, gi in enumerate(res):
-                if gi is None:
-                    if dropped is not None and need[pos]:
-                        dropped.append((op.name, iids[pos]))
+            changes, res = [], _vjp(r, g, higher)
+            for pos, (k, v, gi) in enumerate(zip(r.inputs, r.values, res, strict=True)):
+                if gi is None or not r.need[pos]:
+                    if gi is None and r.need[pos] and dropped is not None:
+                        dropped.append((r.op.name, k))
                     continue
-                if not need[pos]:
-                    continue
-                k = iids[pos]
-                if higher or gi.shape != vals[pos].shape or gi.dtype != vals[pos].dtype:
-                    gi = _conform(gi, vals[pos], op, higher)
+                if higher or gi.shape != v.shape or gi.dtype != v.dtype:
+                    gi = _conform(gi, v, r.op, higher)
                 if check and not _finite(gi) and _finite(g):
-                    raise _numerics_error(op, idx, gi._value if higher else gi, vals[pos])
-                if changes is not None:
-                    changes.append((pos, k, gi))
-                prev = get(k)
+                    raise _numerics_error(r.op, idx, gi._value if higher else gi, v)
+                changes.append((pos, k, gi))
+                prev = grads.get(k)
                 if prev is None:
-                    grads[k] = gi
+                    grads[k] = gi  # maybe the upstream array itself: never written into
                 elif k in owned:
                     np.add(prev, gi, out=prev)
-                elif higher:
-                    grads[k] = prev + gi
-                elif _fresh(prev, refs[1]) and prev.shape == gi.shape:
-                    np.add(prev, gi, out=prev)  # the first gradient was the VJP's own array
-                    owned.add(k)
-                elif _fresh(gi, refs[0]) and gi.shape == prev.shape:
-                    np.add(gi, prev, out=gi)
-                    grads[k] = gi
-                    owned.add(k)
                 else:
                     grads[k] = total = prev + gi
-                    if type(total) is _ndarray:
+                    if type(total) is _ndarray and _IN_PLACE:
                         owned.add(k)
             if on_step is not None:
                 on_step(idx, g, changes)
     return grads
 
 
-def _calibrate_fresh_refs() -> tuple[int, int]:
-    """References a just-allocated gradient has where :func:`backward` tests it.
+_IN_PLACE = True  # False: never add into a gradient in place (the benchmarks' ablation)
 
-    Measured on a two-record tape rather than assumed, so that the in-place addition
-    (which must never touch an array someone else holds) stays right on any CPython.
+
+def reference_backward(records, target, seed) -> dict:
+    """The backward walk written to be read; the fast :func:`backward` must agree with it.
+
+    Go through the records from last to first. Each op turns the gradient of its output
+    into one contribution per input (its VJP: upstream gradient times local derivative).
+    Contributions that meet at a value used more than once are added (the chain rule).
     """
-    seen: list = []
-
-    class _Probe:  # an op whose VJP allocates, and reports the counts from inside _fresh
-        name = "_probe"
-        nan = None
-
-        @staticmethod
-        def vjp(g, out, need, x):
-            return (np.zeros(2),)
-
-    global _fresh
-    real = _fresh
-
-    def spy(a, refs):  # called exactly as _fresh is: the same references
-        seen.append(getrefcount(a))
-        return False
-
-    x = np.zeros(2)
-    recs = [(_Probe, 2, (1,), (True,), (x,), None, x), (_Probe, 3, (1,), (True,), (x,), None, x)]
-
-    class _T:
-        def __init__(self, serial):
-            self._serial = serial
-
-    _fresh = spy
-    try:
-        backward(recs, [_T(2), _T(3)], [np.ones(2), np.ones(2)])
-    finally:
-        _fresh = real
-    # first call tests prev (the older total), second call tests gi (the new one)
-    return seen[1], seen[0]
-
-
-_FRESH_REFS = (1 << 30, 1 << 30)
-_FRESH_REFS = _calibrate_fresh_refs()
+    grads = {target._serial: seed}
+    for r in reversed(records):
+        g = grads.get(r.out)
+        if g is None or r.op.vjp is None:
+            continue  # the target does not depend on this op (or it has no gradient)
+        vjps = r.op.vjp(g, r.out_value, r.need, *r.values, **(r.params or {}))
+        for serial, needed, value, gi in zip(r.inputs, r.need, r.values, vjps, strict=True):
+            if needed and gi is not None:
+                gi = _unbroadcast(gi, value.shape, r.op)  # sum over broadcast axes
+                grads[serial] = grads[serial] + gi if serial in grads else gi
+    return grads
 
 
 # ----- structures ------------------------------------------------------------------------
@@ -542,7 +509,7 @@ class TapeView:
 
     @property
     def records(self) -> tuple:
-        return tuple(Record._make(e) for e in self._tape._entries if e is not None)
+        return tuple(e for e in self._tape._entries if e is not None)
 
     @property
     def links(self) -> tuple:
@@ -760,18 +727,13 @@ class GradientTape:
             # and whatever happens next (even an exception) it is used up.
             if self._state in (TapeState.RECORDING, TapeState.PAUSED):
                 _remove(state.recording, self)
-            self._links = self._entries  # backward() leaves (op, out, inputs, need) here
+            self._links = [e[:4] for e in self._entries]  # (op, out, inputs, need)
             self._tracked_then = self._ids
             self._state = TapeState.USED
         return bool(state.recording)
 
-    def _release(self, consumed: bool = False) -> None:
-        """After the one call of a non-persistent tape: keep provenance, drop the arrays.
-
-        ``consumed``: a completed consuming pass already left only the links.
-        """
-        if not consumed:  # keep (op, out, inputs, need), not the arrays
-            self._links = [e[:4] for e in self._links]
+    def _release(self) -> None:
+        """After the one call of a non-persistent tape: keep provenance, drop the arrays."""
         self._entries = []
         self._ids = set()
         self._watched = [w for w in self._watched if isinstance(w, Variable)]
@@ -826,12 +788,12 @@ class GradientTape:
                 seeds.append(sv)
         return seeds
 
-    def _pass(self, targets, seeds, higher, consume=None) -> dict:
+    def _pass(self, targets, seeds, higher, keep=None) -> dict:
         """One backward pass; notes which ops dropped a gradient (for ``explain``)."""
         self._dropped = []
         if not higher:
             return backward(self._entries, targets, seeds, higher=higher,
-                            check=self._check_numerics, consume=consume,
+                            check=self._check_numerics, keep=keep,
                             dropped=self._dropped)
         # A recorded (higher-order) pass: every recording tape, this one included, appends
         # the backward pass's ops. Mark them, so pictures can show the forward graph the
@@ -839,7 +801,7 @@ class GradientTape:
         starts = [(t, len(t._entries)) for t in state.recording]
         try:
             return backward(self._entries, targets, seeds, higher=higher,
-                            check=self._check_numerics, consume=consume,
+                            check=self._check_numerics, keep=keep,
                             dropped=self._dropped)
         finally:
             for t, start in starts:
@@ -888,20 +850,18 @@ class GradientTape:
         _reject_complex(flat_sources)
         tracked_ids = self._ids
         higher = self._begin_call()
-        consumed = False
         try:
             for hook in gradient_hooks:
                 hook(target, self)
             seeds = self._seeds(targets, output_gradients, higher)
-            consume = None
+            keep = None
             if not (self._persistent or higher):
-                consume = {s._serial for s in flat_sources}
-            grads = self._pass(targets, seeds, higher, consume)
-            consumed = consume is not None
+                keep = {s._serial for s in flat_sources}
+            grads = self._pass(targets, seeds, higher, keep)
             results = [self._result(grads, s, mode, tracked_ids, targets) for s in flat_sources]
         finally:
             if not self._persistent:
-                self._release(consumed)
+                self._release()
         if higher:
             for outer in state.recording:
                 outer._grad_outputs.update(r._serial for r in results if r is not None)
