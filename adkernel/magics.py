@@ -30,9 +30,10 @@ from IPython.display import display
 from ._argparse import ArgumentParser, translate_argparse_message
 from ._escape import escape
 from .engine import tape as _tape_module
+from .engine._state import state
 from .engine.errors import NoneGradientWarning
 from .engine.i18n import _, lazy
-from .engine.tape import CellTape, GradientTape, TapeState
+from .engine.tape import GradientTape, TapeState
 from .engine.tensor import TensorLike, Variable
 
 MAX_LINE = 1000  # characters on the %%tape line; code belongs in the cell body
@@ -65,6 +66,19 @@ class Gradients(dict):
 
 
 # -- the options line -------------------------------------------------------------------
+class CellTape(GradientTape):
+    """The tape of a ``%%tape`` cell: it stops recording for good when the cell's code
+    opens a tape of its own (the ops of a training loop belong to the loop's tapes, and
+    keeping them too would grow memory with every step)."""
+
+    _cell = True
+
+    def yield_to(self, inner: GradientTape) -> None:
+        """The ``on_enter`` hook the cell installs (:class:`adkernel.engine.tape.Hooks`)."""
+        if inner is not self and self.recording and self in state.recording:
+            self._pause_for_good()
+
+
 class _Parser(ArgumentParser):
     """argparse that raises one-line ``UsageError`` instead of printing and exiting."""
 
@@ -478,7 +492,7 @@ class TapeMagics(Magics):
         plot = hook = None
         if args.plot:
             plot, hook = self._plot_hook(args.plot, args.x_axis)
-            _tape_module.gradient_hooks.append(hook)
+        remove_hooks = _tape_module.hooks.add(on_enter=tape.yield_to, on_gradient=hook)
         missing = object()
         previous = ns.get(args.name, missing)
         if previous is not missing and not isinstance(previous, GradientTape):
@@ -492,8 +506,8 @@ class TapeMagics(Magics):
                     tape.watch(watch)
                 result = self._run_body(cell, args)
         finally:
+            remove_hooks()
             if hook is not None:
-                _tape_module.gradient_hooks.remove(hook)
                 plot.finish()
 
         def unbind():
@@ -682,6 +696,6 @@ def unload(ip) -> None:
     ip.magics_manager.magics["cell"].pop("tape", None)
     if ip.custom_exceptions == (KeyboardInterrupt,):
         ip.set_custom_exc((), None)
-    _tape_module.gradient_hooks[:] = [
-        h for h in _tape_module.gradient_hooks if getattr(h, "__name__", "") != "record_loss"
+    _tape_module.hooks.on_gradient[:] = [
+        h for h in _tape_module.hooks.on_gradient if getattr(h, "__name__", "") != "record_loss"
     ]

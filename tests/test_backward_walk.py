@@ -122,3 +122,21 @@ def test_a_gradient_the_walk_did_not_allocate_is_never_written_into():
     grads = backward(list(t.view().records), [y], [seed])
     np.testing.assert_allclose(grads[x._serial], [4.0, 4.0])
     assert seed == 1.0
+
+
+def test_the_public_hooks_run_and_remove_exactly_what_was_added():
+    hooks = tape_module.hooks
+    before = (list(hooks.on_enter), list(hooks.on_gradient))
+    entered, asked = [], []
+    remove = hooks.add(on_enter=entered.append, on_gradient=lambda y, t: asked.append((y, t)))
+    x = tf.Variable(2.0)
+    try:
+        with tf.GradientTape() as t:
+            y = x * x
+        assert t.gradient(y, x).numpy() == 4.0
+    finally:
+        remove()
+    assert entered == [t] and asked == [(y, t)]
+    assert (hooks.on_enter, hooks.on_gradient) == before
+    assert not hasattr(tape_module, "CellTape") and "_yields_to_inner" not in inspect.getsource(
+        tape_module)

@@ -27,7 +27,7 @@ def ip(shell):
     shell.run_cell("x = tf.Variable(3.0)")
     yield shell
     assert state.recording == [], "a %%tape cell left a tape recording"
-    assert not tape_module.gradient_hooks, "a %%tape cell left its plot hook installed"
+    assert not tape_module.hooks.on_gradient, "a %%tape cell left its plot hook installed"
 
 
 def run(ip, cell):

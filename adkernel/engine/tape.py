@@ -45,7 +45,7 @@ __all__ = [
     "UnconnectedGradients",
     "backward",
     "explain_none",
-    "gradient_hooks",
+    "hooks",
     "record",
     "reference_backward",
     "tracked",
@@ -84,9 +84,38 @@ _STATE_SHOWN = {TapeState.NEW: lazy("not entered"), TapeState.RECORDING: lazy("r
 _WHAT = {"gradient": lazy("gradient"), "jacobian": lazy("jacobian"),
          "batch_jacobian": lazy("batch jacobian")}
 
-# Callables ``hook(target, tape)`` run at every ``gradient`` call; the notebook
-# extension uses one to plot a loss while a training loop runs. Empty by default.
-gradient_hooks: list = []
+class Hooks:
+    """Callables the engine runs for tools that watch a learner's code from outside.
+
+    ``on_enter``: ``hook(tape)`` when any tape starts recording (the ``%%tape`` cell's
+    tape stops for good then: a training loop's ops belong to the loop's own tapes).
+    ``on_gradient``: ``hook(target, tape)`` at every ``gradient`` call (the cell's
+    ``--plot``, the exercise checker). Both empty by default; one process-wide instance,
+    :data:`hooks`.
+    """
+
+    __slots__ = ("on_enter", "on_gradient")
+
+    def __init__(self) -> None:
+        self.on_enter: list = []
+        self.on_gradient: list = []
+
+    def add(self, on_enter=None, on_gradient=None):
+        """Install the given hooks; returns a function that removes exactly those."""
+        added = [(lst, h) for lst, h in ((self.on_enter, on_enter),
+                                          (self.on_gradient, on_gradient)) if h is not None]
+        for lst, h in added:
+            lst.append(h)
+
+        def remove() -> None:
+            for lst, h in added:
+                with contextlib.suppress(ValueError):
+                    lst.remove(h)
+
+        return remove
+
+
+hooks = Hooks()
 
 
 def explain_none(enabled: bool = True) -> None:
@@ -505,7 +534,7 @@ class TapeView:
     @property
     def cell(self) -> bool:
         """Is this the tape of a ``%%tape`` cell (whose fixes are options, not code)?"""
-        return self._tape._yields_to_inner
+        return self._tape._cell
 
     @property
     def records(self) -> tuple:
@@ -588,10 +617,7 @@ class GradientTape:
     np.float32(6.0)
     """
 
-    # A cell-level tape (the %%tape magic) stops recording for good as soon as the code
-    # it watches opens a tape of its own: a training loop's ops belong to the loop's
-    # tapes, and keeping them too would grow memory with every step.
-    _yields_to_inner = False
+    _cell = False  # the %%tape magic's tape (explanations then name options, not code)
 
     def __init__(
         self,
@@ -627,9 +653,8 @@ class GradientTape:
             ))
         if self._state is TapeState.USED:
             self._clear()
-        for outer in state.recording:
-            if outer._yields_to_inner and outer._state is TapeState.RECORDING:
-                outer._pause_for_good()
+        for hook in hooks.on_enter:
+            hook(self)
         state.recording.append(self)
         self._state = TapeState.RECORDING
         self._spans.append([next(serials), None])
@@ -645,6 +670,7 @@ class GradientTape:
             self._state = TapeState.STOPPED
 
     def _pause_for_good(self) -> None:
+        """Stop recording until the block ends (a ``%%tape`` cell's tape yields this way)."""
         _remove(state.recording, self)
         self._state = TapeState.PAUSED
         self._pauses.append([next(serials), None])
@@ -851,7 +877,7 @@ class GradientTape:
         tracked_ids = self._ids
         higher = self._begin_call()
         try:
-            for hook in gradient_hooks:
+            for hook in hooks.on_gradient:
                 hook(target, self)
             seeds = self._seeds(targets, output_gradients, higher)
             keep = None
@@ -1009,13 +1035,6 @@ class GradientTape:
                   _("<GradientTape: {state}, {n} ops, {watched} watched>")).format(
             state=_STATE_SHOWN[self._state], n=len(self._entries), watched=len(self._watched))
         return _explain.tape_text(self.view(), header)
-
-
-class CellTape(GradientTape):
-    """The tape of a ``%%tape`` cell: it stops recording for good when the cell's code
-    opens a tape of its own (the ops of a training loop belong to the loop's tapes)."""
-
-    _yields_to_inner = True
 
 
 def _stack_rows(rows, shape, sv, axis):
