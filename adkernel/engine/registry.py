@@ -76,6 +76,14 @@ def _as_tuple(v) -> tuple:
     return tuple(v) if isinstance(v, list | tuple) else (v,)
 
 
+def _arity(forward: Callable | None) -> int:
+    """How many inputs ``forward`` takes (32 when it takes any number)."""
+    code = getattr(forward, "__code__", None)
+    if code is None or code.co_flags & 0x04:  # not plain Python, or *args
+        return 32
+    return code.co_argcount
+
+
 class OpDef:
     """A primitive: its forward function, VJP and everything the rest of adkernel derives.
 
@@ -100,7 +108,7 @@ class OpDef:
             self.drop = frozenset()
             self.keep_out = differentiable
         else:
-            self.drop = frozenset(range(32)) - {u for u in uses if isinstance(u, int)}
+            self.drop = frozenset(range(_arity(forward))) - {u for u in uses if isinstance(u, int)}
             self.keep_out = "out" in uses
         self.tf = _as_tuple(tf)
         self.numpy = _as_tuple(numpy)

@@ -184,7 +184,7 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
         ids = tape._ids
         if tape._auto:
             for a in args:
-                if a is not None and a._is_variable and a.trainable and a._serial not in ids:
+                if a is not None and a._serial not in ids and a._is_variable and a.trainable:
                     ids.add(a._serial)
                     tape._watched.append(a)
         if len(iids) == 1:
@@ -233,16 +233,23 @@ def note_assignment(variable) -> None:
 # ----- the backward pass -----------------------------------------------------------------
 
 
+_AXES: dict = {}  # (gradient shape, input shape) -> the axes broadcasting added
+
+
 def _unbroadcast(g, shape, op):
     """Sum ``g`` over the axes broadcasting added, so it has the input's ``shape``."""
     gshape = tuple(g.shape)
-    lead = len(gshape) - len(shape)
-    if lead < 0:
-        raise ShapeError(_("gradient of op {op!r} has shape {gshape}, input has {shape}").format(
-            op=op.name, gshape=gshape, shape=shape))
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1
-    )
+    axes = _AXES.get((gshape, shape))
+    if axes is None:
+        lead = len(gshape) - len(shape)
+        if lead < 0:
+            raise ShapeError(_("gradient of op {op!r} has shape {gshape}, input has {shape}"
+                               ).format(op=op.name, gshape=gshape, shape=shape))
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
+        if len(_AXES) > 4096:
+            _AXES.clear()
+        _AXES[gshape, shape] = axes
     if axes:
         g = np.add.reduce(g, axis=axes) if type(g) is _ndarray else np.sum(g, axis=axes)
     if tuple(g.shape) != shape:
