@@ -7,6 +7,12 @@ op's parameters and its output value. :func:`backward` walks the records in reve
 calling each op's VJP and adding up the gradients that meet at a value used more than once
 (fan-out); :func:`reference_backward` is the same walk in a dozen lines, to read first.
 
+The walk's options: ``keep`` (the serials whose gradients are wanted) makes it a one-shot
+walk that lets go of each record and each other gradient once used (a non-persistent tape's
+one call); ``on_step(index, upstream, changes)`` hears what each step added (the stepper);
+``dropped`` collects ``(op name, input serial)`` where a VJP gave no gradient (``explain``);
+``check`` raises where a step turns finite gradients into NaN or inf; ``higher`` records it.
+
 Adding up in place: a gradient a VJP returns may be an array someone else holds (``add``
 hands its upstream gradient on unchanged), so the walk never writes into it. The first
 time two contributions meet, the walk allocates their sum; that array is *owned* (an
@@ -337,11 +343,9 @@ def _vjp(r: Record, g, higher: bool):
 
 def backward(records, targets, seeds, *, keep=None, higher=False, check=False, on_step=None,
              dropped=None):
-    """The fast reverse-mode walk (module docstring): ``{serial: gradient}``. ``keep``: a
-    one-shot walk keeping only these serials' gradients, letting go of each record and
-    intermediate gradient once used. ``on_step(index, upstream, changes)`` and ``dropped``
-    report each step (for the stepper and ``explain``)."""
-    grads, owned = _seeded(targets, seeds), set()  # owned: totals this walk allocated
+    """The fast reverse-mode walk: ``{serial: gradient}`` (its options: module docstring)."""
+    grads = _seeded(targets, seeds)
+    owned = set() if _IN_PLACE else _Never()  # the totals this walk allocated
     with np.errstate(all="ignore"):
         for idx in range(len(records) - 1, -1, -1):
             r = records[idx]
@@ -350,17 +354,20 @@ def backward(records, targets, seeds, *, keep=None, higher=False, check=False, o
             g = grads.get(r.out) if keep is None or r.out in keep else grads.pop(r.out, None)
             if g is None or r.op.vjp is None:
                 continue
-            changes, res = [], _vjp(r, g, higher)
-            for pos, (k, v, gi) in enumerate(zip(r.inputs, r.values, res, strict=True)):
-                if gi is None or not r.need[pos]:
-                    if gi is None and r.need[pos] and dropped is not None:
-                        dropped.append((r.op.name, k))
+            op, need, vals, changes = r.op, r.need, r.values, [] if on_step else None
+            res = _vjp(r, g, higher) if higher or r.params else op.vjp(g, r.out_value, need, *vals)
+            for pos, gi in enumerate(res):
+                if gi is None or not need[pos]:
+                    if gi is None and need[pos] and dropped is not None:
+                        dropped.append((op.name, r.inputs[pos]))
                     continue
-                if higher or gi.shape != v.shape or gi.dtype != v.dtype:
-                    gi = _conform(gi, v, r.op, higher)
+                k, v = r.inputs[pos], vals[pos]
+                if higher or gi.shape != v.shape or gi.dtype is not v.dtype:
+                    gi = _conform(gi, v, op, higher)
                 if check and not _finite(gi) and _finite(g):
-                    raise _numerics_error(r.op, idx, gi._value if higher else gi, v)
-                changes.append((pos, k, gi))
+                    raise _numerics_error(op, idx, gi._value if higher else gi, v)
+                if changes is not None:
+                    changes.append((pos, k, gi))
                 prev = grads.get(k)
                 if prev is None:
                     grads[k] = gi  # maybe the upstream array itself: never written into
@@ -368,7 +375,7 @@ def backward(records, targets, seeds, *, keep=None, higher=False, check=False, o
                     np.add(prev, gi, out=prev)
                 else:
                     grads[k] = total = prev + gi
-                    if type(total) is _ndarray and _IN_PLACE:
+                    if type(total) is _ndarray:
                         owned.add(k)
             if on_step is not None:
                 on_step(idx, g, changes)
@@ -376,6 +383,13 @@ def backward(records, targets, seeds, *, keep=None, higher=False, check=False, o
 
 
 _IN_PLACE = True  # False: never add into a gradient in place (the benchmarks' ablation)
+
+
+class _Never(set):
+    """An ownership set that never owns anything (for ``_IN_PLACE = False``)."""
+
+    def add(self, _item) -> None:
+        pass
 
 
 def reference_backward(records, target, seed) -> dict:
