@@ -492,7 +492,6 @@ class TapeMagics(Magics):
         plot = hook = None
         if args.plot:
             plot, hook = self._plot_hook(args.plot, args.x_axis)
-        remove_hooks = _tape_module.hooks.add(on_enter=tape.yield_to, on_gradient=hook)
         missing = object()
         previous = ns.get(args.name, missing)
         if previous is not missing and not isinstance(previous, GradientTape):
@@ -500,6 +499,7 @@ class TapeMagics(Magics):
                     "another name with -n, e.g. -n my_tape).").format(
                         name=args.name, kind=type(previous).__name__))
         ns[args.name] = tape  # the body may use it, e.g. tape.watch(c) or print(tape)
+        remove_hooks = _tape_module.hooks.add(on_enter=tape.yield_to, on_gradient=hook)
         try:
             with tape:
                 if watch:
