@@ -34,9 +34,10 @@ from IPython.display import display
 from ._argparse import ArgumentParser, translate_argparse_message
 from ._escape import escape
 from .engine import tape as _tape_module
+from .engine._state import state
 from .engine.errors import NoneGradientWarning, NotPersistentError
 from .engine.i18n import _, lazy
-from .engine.tape import CellTape, GradientTape, TapeState
+from .engine.tape import GradientTape, TapeState
 from .engine.tensor import TensorLike, Variable
 from .widgets.lossplot import X_UNITS
 
@@ -123,6 +124,19 @@ def _listed(option: Option) -> str:
 OPTIONS = ", ".join(_listed(o) for o in TAPE_OPTIONS if o.listed)
 _OPTION_STRINGS = tuple(flag for o in TAPE_OPTIONS for flag in o.flags)
 _TAKES_VALUE = {flag: o for o in TAPE_OPTIONS for flag in o.flags if "metavar" in o.kwargs}
+
+
+class CellTape(GradientTape):
+    """The tape of a ``%%tape`` cell: it stops recording for good when the cell's code
+    opens a tape of its own (the ops of a training loop belong to the loop's tapes, and
+    keeping them too would grow memory with every step)."""
+
+    _cell = True
+
+    def yield_to(self, inner: GradientTape) -> None:
+        """The ``on_enter`` hook the cell installs (:class:`adkernel.engine.tape.Hooks`)."""
+        if inner is not self and self.recording and self in state.recording:
+            self._pause_for_good()
 
 
 class _Parser(ArgumentParser):
@@ -579,7 +593,6 @@ class TapeMagics(Magics):
         plot = hook = None
         if args.plot:
             plot, hook = self._plot_hook(args.plot, args.x_axis)
-            _tape_module.gradient_hooks.append(hook)
             self.hooks.append(hook)
         missing = object()
         previous = ns.get(args.name, missing)
@@ -588,14 +601,15 @@ class TapeMagics(Magics):
                     "another name with -n, e.g. -n my_tape).").format(
                         name=args.name, kind=type(previous).__name__))
         ns[args.name] = tape  # the body may use it, e.g. tape.watch(c) or print(tape)
+        remove_hooks = _tape_module.hooks.add(on_enter=tape.yield_to, on_gradient=hook)
         try:
             with tape:
                 if watch:
                     tape.watch(watch)
                 result = self._run_body(cell, args)
         finally:
+            remove_hooks()
             if hook is not None:
-                _tape_module.gradient_hooks.remove(hook)
                 self.hooks.remove(hook)
                 plot.finish()
 
@@ -845,5 +859,5 @@ def unload(ip) -> None:
         saved, ours = added["custom_exc"]
         if ip.CustomTB is ours:  # not replaced since
             ip.custom_exceptions, ip.CustomTB = saved
-    hooks = _tape_module.gradient_hooks
+    hooks = _tape_module.hooks.on_gradient  # a cell's hooks, were it still running
     hooks[:] = [h for h in hooks if not any(h is mine for mine in magics.hooks)]

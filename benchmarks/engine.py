@@ -740,13 +740,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated subset of W1,W2,W3,W4")
     parser.add_argument("--no-inplace", action="store_true",
                         help="ablation: never add fan-in gradients in place (measures what the "
-                        "reference-count test in adkernel.engine.tape buys); for the malloc "
+                        "owned-gradient flag in adkernel.engine.tape buys); for the malloc "
                         "tuning, run with ADKERNEL_TUNE_MALLOC=0")
     args = parser.parse_args(argv)
     if args.no_inplace:
         from adkernel.engine import tape
 
-        tape._FRESH_REFS = (0, 0)
+        tape._IN_PLACE = False
     if args.rounds < MIN_ROUNDS:
         parser.error(f"--rounds must be at least {MIN_ROUNDS}")
     try:

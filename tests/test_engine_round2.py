@@ -377,12 +377,12 @@ def _hook_fault(persistent):
 
     with tf.GradientTape(persistent=persistent) as tape:
         y = x * x
-    tape_module.gradient_hooks.append(hook)
+    tape_module.hooks.on_gradient.append(hook)
     try:
         with pytest.raises(LookupError, match="hook"):
             tape.gradient(y, x)
     finally:
-        tape_module.gradient_hooks.remove(hook)
+        tape_module.hooks.on_gradient.remove(hook)
     return tape, y, x, 6.0
 
 

@@ -272,7 +272,7 @@ def test_gradient_facts_tell_a_swapped_call_and_a_stray_target_apart():
     seen = []
     x = tf.constant(2.0)
     stray = tf.constant(1.0) * 3  # made before the tape: not on it
-    engine_tape.gradient_hooks.append(lambda t, tp: seen.append(gradient_facts(t, tp)))
+    engine_tape.hooks.on_gradient.append(lambda t, tp: seen.append(gradient_facts(t, tp)))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the engine explains each None: not the point
@@ -282,7 +282,7 @@ def test_gradient_facts_tell_a_swapped_call_and_a_stray_target_apart():
                     y = x * x
                 tape.gradient(target_of(y), x)
     finally:
-        engine_tape.gradient_hooks.pop()
+        engine_tape.hooks.on_gradient.pop()
     right, swapped, other = seen
     assert right["target_recorded"] and not right["target_watched"]
     assert swapped["target_watched"] and not swapped["target_recorded"]

@@ -69,14 +69,14 @@ def test_keyboard_interrupt_in_the_body_leaves_nothing_behind(ip):
 def test_exception_in_a_gradient_hook_of_a_plot_cell_restores_the_hooks(ip):
     from adkernel.engine import tape as tape_module
 
-    hooks = list(tape_module.gradient_hooks)
+    hooks = list(tape_module.hooks.on_gradient)
     ip.run_cell("W = tf.Variable(1.0)")
     result = ip.run_cell("%%tape --plot loss\nfor i in range(3):\n"
                          "    with tf.GradientTape() as t:\n        loss = W * W\n"
                          "    g = t.gradient(loss, W)\n    if i == 1:\n"
                          "        raise ValueError('boom')")
     assert not result.success
-    assert tape_module.gradient_hooks == hooks
+    assert tape_module.hooks.on_gradient == hooks
 
 
 def test_explorer_shows_an_exception_and_keeps_the_last_good_picture():

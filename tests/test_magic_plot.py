@@ -42,7 +42,7 @@ def test_plot_records_every_loss_and_leaves_a_final_image(ip):
     with capture_output() as out:
         result = ip.run_cell(LOOP.format(n=100))
     assert result.success
-    assert state.recording == [] and not tape_module.gradient_hooks
+    assert state.recording == [] and not tape_module.hooks.on_gradient
     images = [o for o in out.outputs if "image/png" in o.data]
     assert images, "the final frame of the loss curve must be a plain image output"
     assert all(o.data["text/plain"] == images[0].data["text/plain"] for o in images)

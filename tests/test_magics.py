@@ -27,7 +27,7 @@ def ip(shell):
     shell.run_cell("x = tf.Variable(3.0)")
     yield shell
     assert state.recording == [], "a %%tape cell left a tape recording"
-    assert not tape_module.gradient_hooks, "a %%tape cell left its plot hook installed"
+    assert not tape_module.hooks.on_gradient, "a %%tape cell left its plot hook installed"
 
 
 def run(ip, cell):
@@ -160,7 +160,7 @@ def _hooks(shell) -> dict:
         "registry": sorted(shell.magics_manager.registry),
         "matchers": [getattr(m, "__qualname__", "") for m in shell.Completer.custom_matchers],
         "custom exceptions": shell.custom_exceptions,
-        "gradient hooks": list(tape_module.gradient_hooks),
+        "gradient hooks": list(tape_module.hooks.on_gradient),
         "loaded": shell in magics._LOADED,
     }
 
@@ -190,16 +190,16 @@ def test_unload_leaves_hooks_it_did_not_add(shell):
 
     shell.run_line_magic("unload_ext", "adkernel")
     saved = (shell.custom_exceptions, shell.CustomTB)
-    tape_module.gradient_hooks.append(theirs)
+    tape_module.hooks.on_gradient.append(theirs)
     theirs.__name__ = "record_loss"  # a name alone must not make it ours
     try:
         shell.set_custom_exc((KeyboardInterrupt,), their_handler)
         shell.run_line_magic("load_ext", "adkernel")
         shell.run_line_magic("unload_ext", "adkernel")
-        assert tape_module.gradient_hooks == [theirs]
+        assert tape_module.hooks.on_gradient == [theirs]
         assert shell.custom_exceptions == (KeyboardInterrupt,)
     finally:
-        tape_module.gradient_hooks.remove(theirs)
+        tape_module.hooks.on_gradient.remove(theirs)
         shell.custom_exceptions, shell.CustomTB = saved
         shell.run_line_magic("load_ext", "adkernel")
 

@@ -10,8 +10,8 @@ import numpy as np
 from . import ops
 from ._state import state
 from .i18n import _
-from .registry import OpDef
-from .tape import GradientTape, record
+from .registry import OpDef, _emit
+from .tape import GradientTape
 from .tensor import TensorLike, _wrap, convert_to_tensor
 
 __all__ = ["custom_gradient"]
@@ -104,13 +104,10 @@ def custom_gradient(f=None):
             )
         if not isinstance(y, TensorLike):
             y = convert_to_tensor(y)
-        out = _wrap(y._value)
-        if state.recording:
-            op = OpDef(f"custom_gradient:{getattr(f, '__name__', 'f')}", None)
-            op.vjp = _vjp_for(grad_fn, len(xs), variables)
-            ins = (*xs, *variables)
-            record(op, ins, tuple(x._serial for x in ins), tuple(x._value for x in ins), None,
-                   out)
-        return out
+        op = OpDef(f"custom_gradient:{getattr(f, '__name__', 'f')}", None)
+        op.vjp = _vjp_for(grad_fn, len(xs), variables)
+        ins = (*xs, *variables)
+        return _emit(op, ins, tuple(x._serial for x in ins), tuple(x._value for x in ins), None,
+                     y._value)
 
     return wrapper

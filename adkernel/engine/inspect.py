@@ -272,7 +272,7 @@ def backward_steps(tape, target, graph: Graph | None = None) -> tuple[Graph, lis
                 local = float(gi) / float(g)
             contributions.append(Contribution(node.inputs[pos], local, gi, total,
                                               prev is not None))
-        steps.append(BackwardStep(node.id, records[idx][0].name, np.asarray(g),
+        steps.append(BackwardStep(node.id, records[idx].op.name, np.asarray(g),
                                   contributions))
 
     if v.dtype.kind == "f":

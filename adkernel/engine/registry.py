@@ -76,6 +76,14 @@ def _as_tuple(v) -> tuple:
     return tuple(v) if isinstance(v, list | tuple) else (v,)
 
 
+def _arity(forward: Callable | None) -> int:
+    """How many inputs ``forward`` takes (32 when it takes any number)."""
+    code = getattr(forward, "__code__", None)
+    if code is None or code.co_flags & 0x04:  # not plain Python, or *args
+        return 32
+    return code.co_argcount
+
+
 class OpDef:
     """A primitive: its forward function, VJP and everything the rest of adkernel derives.
 
@@ -101,7 +109,7 @@ class OpDef:
             self.drop = frozenset()
             self.keep_out = differentiable
         else:
-            self.drop = frozenset(range(32)) - {u for u in uses if isinstance(u, int)}
+            self.drop = frozenset(range(_arity(forward))) - {u for u in uses if isinstance(u, int)}
             self.keep_out = "out" in uses
         self.tf = _as_tuple(tf)
         self.numpy = _as_tuple(numpy)
@@ -238,19 +246,29 @@ def serials_of(args: tuple) -> tuple:
     return tuple([0 if a is None else a._serial for a in args])
 
 
+def _emit(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, value, cls=EagerTensor):
+    """The one step every op ends with: wrap ``value`` in a new tensor, record it on the
+    tapes that track an input (``iids``: the inputs' serials, 0 for numbers and arrays)."""
+    out = _new(cls)
+    out._value = value
+    out._serial = next(serials)
+    if state.recording:
+        record(op, args, iids, vals, params, out)
+    return out
+
+
+_new = object.__new__
+
+
 def apply(op: OpDef, args: tuple, vals: tuple, params=None, out_type=None, out_init=None):
     """Run ``op`` on already converted ``vals`` and record it. Returns the output tensor."""
     try:
         value = op.forward(*vals) if params is None else op.forward(*vals, **params)
     except (ValueError, IndexError) as e:
         raise from_numpy_error(op.name, e, [np.shape(v) for v in vals]) from None
-    out = object.__new__(EagerTensor if out_type is None else out_type)
-    out._value = value
-    out._serial = next(serials)
-    if out_init is not None:
+    out = _emit(op, args, serials_of(args), vals, params, value, out_type or EagerTensor)
+    if out_init is not None:  # a slice of a variable: where an assignment through it goes
         out._var, out._key = out_init
-    if state.recording:
-        record(op, args, serials_of(args), vals, params, out)
     return out
 
 
@@ -265,7 +283,6 @@ def make_unary(op: OpDef, float_only: bool = True) -> Callable:
     """The user-facing function of a one-input op, e.g. ``tf.exp``."""
     fwd = op.forward
     opname = op.name
-    new = object.__new__
 
     def unary(x, name=None):
         if not isinstance(x, TensorLike):
@@ -273,15 +290,11 @@ def make_unary(op: OpDef, float_only: bool = True) -> Callable:
         v = x._value
         if float_only and v.dtype.kind not in "fc":
             raise _float_error(opname, v.dtype)
-        out = new(EagerTensor)
         try:
-            out._value = fwd(v)
+            value = fwd(v)
         except (ValueError, IndexError) as e:
             raise from_numpy_error(opname, e, [v.shape]) from None
-        out._serial = next(serials)
-        if state.recording:
-            record(op, (x,), (x._serial,), (v,), None, out)
-        return out
+        return _emit(op, (x,), (x._serial,), (v,), None, value)
 
     unary.__name__ = unary.__qualname__ = (op.tf[0] if op.tf else opname).rsplit(".")[-1]
     unary.__doc__ = f"Elementwise {opname} (``{op.doc}``), recorded on active tapes."
@@ -299,7 +312,6 @@ def make_binary(op: OpDef) -> Callable:
     """
     fwd = op.forward
     opname = op.name
-    new = object.__new__
 
     def binary(x, y, name=None):
         if isinstance(x, TensorLike):
@@ -320,15 +332,11 @@ def make_binary(op: OpDef) -> Callable:
             iids = (0, y._serial)
         else:
             return binary(convert_to_tensor(x), y)
-        out = new(EagerTensor)
         try:
-            out._value = fwd(vx, vy)
+            value = fwd(vx, vy)
         except (ValueError, IndexError) as e:
             raise from_numpy_error(opname, e, [np.shape(vx), np.shape(vy)]) from None
-        out._serial = next(serials)
-        if state.recording:
-            record(op, (x, y), iids, (vx, vy), None, out)
-        return out
+        return _emit(op, (x, y), iids, (vx, vy), None, value)
 
     binary.__name__ = binary.__qualname__ = (op.tf[0] if op.tf else opname).rsplit(".")[-1]
     binary.__doc__ = f"Elementwise {opname} (``{op.doc}``), recorded on active tapes."
@@ -352,7 +360,6 @@ def make_reduction(op: OpDef, float_only: bool = False) -> Callable:
     """The user-facing function of a reduction, e.g. ``tf.reduce_sum(x, axis, keepdims)``."""
     fwd = op.forward
     opname = op.name
-    new = object.__new__
 
     def reduce(input_tensor, axis=None, keepdims=False, name=None):
         x = input_tensor if isinstance(input_tensor, TensorLike) else convert_to_tensor(
@@ -360,13 +367,8 @@ def make_reduction(op: OpDef, float_only: bool = False) -> Callable:
         v = x._value
         if float_only and v.dtype.kind not in "fc":
             raise _float_error(opname, v.dtype)
-        if axis is None and not keepdims:
-            out = new(EagerTensor)
-            out._value = fwd(v)  # (no axis: cannot fail on shapes)
-            out._serial = next(serials)
-            if state.recording:
-                record(op, (x,), (x._serial,), (v,), None, out)
-            return out
+        if axis is None and not keepdims:  # (no axis: cannot fail on shapes)
+            return _emit(op, (x,), (x._serial,), (v,), None, fwd(v))
         return apply(op, (x,), (v,), {"axis": _axis(axis), "keepdims": bool(keepdims)})
 
     reduce.__name__ = reduce.__qualname__ = (op.tf[0] if op.tf else opname).rsplit(".")[-1]

@@ -1,11 +1,22 @@
 """``GradientTape``: record ops, then run them backwards to get gradients.
 
-A tape is a list of records in execution order (already a topological order). Each
-record is ``(op, out, inputs, need, values, params, out_value)``: the op, the serial
-numbers of its output and inputs, which inputs this tape tracks (only those can ever
-receive a gradient: TensorFlow's rule), the input values the VJP reads and the op's
-parameters. :func:`backward` walks the records in reverse, calling each op's VJP and
-adding up the gradients that meet at a value used more than once (fan-out).
+A tape is a list of :class:`Record` s in execution order (already a topological order):
+the op, the serial numbers of its output and inputs, which inputs this tape tracks (only
+those can ever receive a gradient: TensorFlow's rule), the input values the VJP reads, the
+op's parameters and its output value. :func:`backward` walks the records in reverse,
+calling each op's VJP and adding up the gradients that meet at a value used more than once
+(fan-out); :func:`reference_backward` is the same walk in a dozen lines, to read first.
+
+The walk's options: ``keep`` (the serials whose gradients are wanted) makes it a one-shot
+walk that lets go of each record and each other gradient once used (a non-persistent tape's
+one call); ``on_step(index, upstream, changes)`` hears what each step added (the stepper);
+``dropped`` collects ``(op name, input serial)`` where a VJP gave no gradient (``explain``);
+``check`` raises where a step turns finite gradients into NaN or inf; ``higher`` records it.
+
+Adding up in place: a gradient a VJP returns may be an array someone else holds (``add``
+hands its upstream gradient on unchanged), so the walk never writes into it. The first
+time two contributions meet, the walk allocates their sum; that array is *owned* (an
+explicit flag, as in HIPS autograd), and later contributions are added into it in place.
 
 When another tape is recording during the walk (nested tapes, or a persistent tape used
 inside its own block), the VJPs run on tensors instead of raw arrays, so the backward pass
@@ -21,7 +32,6 @@ import contextlib
 import enum
 import sys
 import warnings
-from sys import getrefcount
 from typing import NamedTuple
 
 import numpy as np
@@ -47,13 +57,15 @@ __all__ = [
     "UnconnectedGradients",
     "backward",
     "explain_none",
-    "gradient_hooks",
+    "hooks",
     "record",
+    "reference_backward",
     "tracked",
 ]
 
 _ndarray = np.ndarray
 _new = object.__new__
+_tuple_new = tuple.__new__
 
 
 class UnconnectedGradients(enum.Enum):
@@ -84,9 +96,38 @@ _STATE_SHOWN = {TapeState.NEW: lazy("not entered"), TapeState.RECORDING: lazy("r
 _WHAT = {"gradient": lazy("gradient"), "jacobian": lazy("jacobian"),
          "batch_jacobian": lazy("batch jacobian")}
 
-# Callables ``hook(target, tape)`` run at every ``gradient`` call; the notebook
-# extension uses one to plot a loss while a training loop runs. Empty by default.
-gradient_hooks: list = []
+class Hooks:
+    """Callables the engine runs for tools that watch a learner's code from outside.
+
+    ``on_enter``: ``hook(tape)`` when any tape starts recording (the ``%%tape`` cell's
+    tape stops for good then: a training loop's ops belong to the loop's own tapes).
+    ``on_gradient``: ``hook(target, tape)`` at every ``gradient`` call (the cell's
+    ``--plot``, the exercise checker). Both empty by default; one process-wide instance,
+    :data:`hooks`.
+    """
+
+    __slots__ = ("on_enter", "on_gradient")
+
+    def __init__(self) -> None:
+        self.on_enter: list = []
+        self.on_gradient: list = []
+
+    def add(self, on_enter=None, on_gradient=None):
+        """Install the given hooks; returns a function that removes exactly those."""
+        added = [(lst, h) for lst, h in ((self.on_enter, on_enter),
+                                          (self.on_gradient, on_gradient)) if h is not None]
+        for lst, h in added:
+            lst.append(h)
+
+        def remove() -> None:
+            for lst, h in added:
+                with contextlib.suppress(ValueError):
+                    lst.remove(h)
+
+        return remove
+
+
+hooks = Hooks()
 
 
 def explain_none(enabled: bool = True) -> None:
@@ -155,7 +196,7 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
         ids = tape._ids
         if tape._auto:
             for a in args:
-                if a is not None and a._is_variable and a.trainable and a._serial not in ids:
+                if a is not None and a._serial not in ids and a._is_variable and a.trainable:
                     ids.add(a._serial)
                     tape._watched.append(a)
         if len(iids) == 1:
@@ -172,7 +213,7 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
                 continue
         if entry is None or entry[3] != need:
             outv = out._value
-            entry = (
+            entry = _tuple_new(Record, (
                 op,
                 out._serial,
                 iids,
@@ -181,7 +222,7 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
                 params,
                 outv if op.keep_out or not (type(outv) is _ndarray and outv.size > _BIG)
                 else Meta(outv),
-            )
+            ))
         tape._entries.append(entry)
         ids.add(out._serial)
 
@@ -204,16 +245,23 @@ def note_assignment(variable) -> None:
 # ----- the backward pass -----------------------------------------------------------------
 
 
+_AXES: dict = {}  # (gradient shape, input shape) -> the axes broadcasting added
+
+
 def _unbroadcast(g, shape, op):
     """Sum ``g`` over the axes broadcasting added, so it has the input's ``shape``."""
     gshape = tuple(g.shape)
-    lead = len(gshape) - len(shape)
-    if lead < 0:
-        raise ShapeError(_("gradient of op {op!r} has shape {gshape}, input has {shape}").format(
-            op=op.name, gshape=gshape, shape=shape))
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1
-    )
+    axes = _AXES.get((gshape, shape))
+    if axes is None:
+        lead = len(gshape) - len(shape)
+        if lead < 0:
+            raise ShapeError(_("gradient of op {op!r} has shape {gshape}, input has {shape}"
+                               ).format(op=op.name, gshape=gshape, shape=shape))
+        axes = tuple(range(lead)) + tuple(
+            lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
+        if len(_AXES) > 4096:
+            _AXES.clear()
+        _AXES[gshape, shape] = axes
     if axes:
         g = np.add.reduce(g, axis=axes) if type(g) is _ndarray else np.sum(g, axis=axes)
     if tuple(g.shape) != shape:
@@ -274,81 +322,63 @@ def _finite(a) -> bool:
     return bool(np.all(np.isfinite(a._value if isinstance(a, TensorLike) else a)))
 
 
-def _fresh(a, refs: int) -> bool:
-    """Is ``a`` an array that only the backward pass holds, so it may be added into?"""
-    return type(a) is _ndarray and a.base is None and getrefcount(a) <= refs
-
-
-def backward(records, targets, seeds, *, higher=False, check=False, consume=None, on_step=None,
-             dropped=None):
-    """Reverse-mode pass over ``records``; returns ``{serial: gradient}``.
-
-    ``seeds`` are the gradients of the ``targets`` (``None``: not differentiable). With
-    ``consume`` (the serials to keep), the pass eats the list as it goes: each record and
-    each intermediate gradient is dropped once used, handing memory back while it runs (a
-    non-persistent tape's last act). ``on_step(index, upstream, changes)`` is called after
-    each op with ``changes = [(input position, input serial, contribution), ...]``: what
-    that step added, never a copy of all the totals. ``dropped`` (a list) collects
-    ``(op name, input serial)`` where a VJP gave no gradient for a tracked input.
-    """
+def _seeded(targets, seeds) -> dict:
+    """``{serial: seed}`` for the targets that have one (seeds of a repeated target add)."""
     grads: dict = {}
     for t, s in zip(targets, seeds, strict=True):
         if s is not None:
             k = t._serial
             grads[k] = s if k not in grads else grads[k] + s
-    if not grads:
-        return grads
-    get = grads.get
-    owned: set = set()  # serials whose total is an array this pass allocated
-    refs = _FRESH_REFS
+    return grads
+
+
+def _vjp(r: Record, g, higher: bool):
+    """Run the VJP of record ``r`` on upstream gradient ``g``: one gradient per input.
+
+    ``higher``: the inputs and output become tensors (aliases) an outer tape can track.
+    """
+    if higher:
+        ins = [v if not k or isinstance(v, Meta) else _alias(v, k)
+               for k, v in zip(r.inputs, r.values, strict=True)]
+        out = r.out_value if isinstance(r.out_value, Meta) else _alias(r.out_value, r.out)
+        return r.op.vjp(g, out, r.need, *ins, **(r.params or {}))
+    if r.params is None:
+        return r.op.vjp(g, r.out_value, r.need, *r.values)
+    return r.op.vjp(g, r.out_value, r.need, *r.values, **r.params)
+
+
+def backward(records, targets, seeds, *, keep=None, higher=False, check=False, on_step=None,
+             dropped=None):
+    """The fast reverse-mode walk: ``{serial: gradient}`` (its options: module docstring)."""
+    grads = _seeded(targets, seeds)
+    owned = set() if _IN_PLACE else _Never()  # the totals this walk allocated
     with np.errstate(all="ignore"):
         for idx in range(len(records) - 1, -1, -1):
-            op, oid, iids, need, vals, params, outv = records[idx]
-            if consume is None:
-                g = get(oid)
-            else:  # keep only the links (for explain), hand the arrays back
-                records[idx] = (op, oid, iids, need)
-                g = get(oid) if oid in consume else grads.pop(oid, None)
-            if g is None or op.vjp is None:
+            r = records[idx]
+            if keep is not None:
+                records[idx] = None
+            g = grads.get(r.out) if keep is None or r.out in keep else grads.pop(r.out, None)
+            if g is None or r.op.vjp is None:
                 continue
-            if higher:  # inputs as tensors an outer tape can track
-                ins = [v if not k or isinstance(v, Meta) else _alias(v, k)
-                       for k, v in zip(iids, vals, strict=True)]
-                res = op.vjp(g, outv if isinstance(outv, Meta) else _alias(outv, oid), need,
-                             *ins, **(params or {}))
-            elif params is None:
-                res = op.vjp(g, outv, need, *vals)
-            else:
-                res = op.vjp(g, outv, need, *vals, **params)
-            changes = [] if on_step is not None else None
+            op, need, vals, changes = r.op, r.need, r.values, [] if on_step else None
+            res = _vjp(r, g, higher) if higher or r.params else op.vjp(g, r.out_value, need, *vals)
             for pos, gi in enumerate(res):
-                if gi is None:
-                    if dropped is not None and need[pos]:
-                        dropped.append((op.name, iids[pos]))
+                if gi is None or not need[pos]:
+                    if gi is None and need[pos] and dropped is not None:
+                        dropped.append((op.name, r.inputs[pos]))
                     continue
-                if not need[pos]:
-                    continue
-                k = iids[pos]
-                if higher or gi.shape != vals[pos].shape or gi.dtype != vals[pos].dtype:
-                    gi = _conform(gi, vals[pos], op, higher)
+                k, v = r.inputs[pos], vals[pos]
+                if higher or gi.shape != v.shape or gi.dtype is not v.dtype:
+                    gi = _conform(gi, v, op, higher)
                 if check and not _finite(gi) and _finite(g):
-                    raise _numerics_error(op, idx, gi._value if higher else gi, vals[pos])
+                    raise _numerics_error(op, idx, gi._value if higher else gi, v)
                 if changes is not None:
                     changes.append((pos, k, gi))
-                prev = get(k)
+                prev = grads.get(k)
                 if prev is None:
-                    grads[k] = gi
+                    grads[k] = gi  # maybe the upstream array itself: never written into
                 elif k in owned:
                     np.add(prev, gi, out=prev)
-                elif higher:
-                    grads[k] = prev + gi
-                elif _fresh(prev, refs[1]) and prev.shape == gi.shape:
-                    np.add(prev, gi, out=prev)  # the first gradient was the VJP's own array
-                    owned.add(k)
-                elif _fresh(gi, refs[0]) and gi.shape == prev.shape:
-                    np.add(gi, prev, out=gi)
-                    grads[k] = gi
-                    owned.add(k)
                 else:
                     grads[k] = total = prev + gi
                     if type(total) is _ndarray:
@@ -358,47 +388,34 @@ def backward(records, targets, seeds, *, higher=False, check=False, consume=None
     return grads
 
 
-def _calibrate_fresh_refs() -> tuple[int, int]:
-    """References a just-allocated gradient has where :func:`backward` tests it.
+_IN_PLACE = True  # False: never add into a gradient in place (the benchmarks' ablation)
 
-    Measured on a two-record tape rather than assumed, so that the in-place addition
-    (which must never touch an array someone else holds) stays right on any CPython.
+
+class _Never(set):
+    """An ownership set that never owns anything (for ``_IN_PLACE = False``)."""
+
+    def add(self, _item) -> None:
+        pass
+
+
+def reference_backward(records, target, seed) -> dict:
+    """The backward walk written to be read; the fast :func:`backward` must agree with it.
+
+    Go through the records from last to first. Each op turns the gradient of its output
+    into one contribution per input (its VJP: upstream gradient times local derivative).
+    Contributions that meet at a value used more than once are added (the chain rule).
     """
-    seen: list = []
-
-    class _Probe:  # an op whose VJP allocates, and reports the counts from inside _fresh
-        name = "_probe"
-        nan = None
-
-        @staticmethod
-        def vjp(g, out, need, x):
-            return (np.zeros(2),)
-
-    global _fresh
-    real = _fresh
-
-    def spy(a, refs):  # called exactly as _fresh is: the same references
-        seen.append(getrefcount(a))
-        return False
-
-    x = np.zeros(2)
-    recs = [(_Probe, 2, (1,), (True,), (x,), None, x), (_Probe, 3, (1,), (True,), (x,), None, x)]
-
-    class _T:
-        def __init__(self, serial):
-            self._serial = serial
-
-    _fresh = spy
-    try:
-        backward(recs, [_T(2), _T(3)], [np.ones(2), np.ones(2)])
-    finally:
-        _fresh = real
-    # first call tests prev (the older total), second call tests gi (the new one)
-    return seen[1], seen[0]
-
-
-_FRESH_REFS = (1 << 30, 1 << 30)
-_FRESH_REFS = _calibrate_fresh_refs()
+    grads = {target._serial: seed}
+    for r in reversed(records):
+        g = grads.get(r.out)
+        if g is None or r.op.vjp is None:
+            continue  # the target does not depend on this op (or it has no gradient)
+        vjps = r.op.vjp(g, r.out_value, r.need, *r.values, **(r.params or {}))
+        for serial, needed, value, gi in zip(r.inputs, r.need, r.values, vjps, strict=True):
+            if needed and gi is not None:
+                gi = _unbroadcast(gi, value.shape, r.op)  # sum over broadcast axes
+                grads[serial] = grads[serial] + gi if serial in grads else gi
+    return grads
 
 
 # ----- structures ------------------------------------------------------------------------
@@ -544,11 +561,11 @@ class TapeView:
     @property
     def cell(self) -> bool:
         """Is this the tape of a ``%%tape`` cell (whose fixes are options, not code)?"""
-        return self._tape._yields_to_inner
+        return self._tape._cell
 
     @property
     def records(self) -> tuple:
-        return tuple(Record._make(e) for e in self._tape._entries if e is not None)
+        return tuple(e for e in self._tape._entries if e is not None)
 
     @property
     def links(self) -> tuple:
@@ -627,10 +644,7 @@ class GradientTape:
     np.float32(6.0)
     """
 
-    # A cell-level tape (the %%tape magic) stops recording for good as soon as the code
-    # it watches opens a tape of its own: a training loop's ops belong to the loop's
-    # tapes, and keeping them too would grow memory with every step.
-    _yields_to_inner = False
+    _cell = False  # the %%tape magic's tape (explanations then name options, not code)
 
     def __init__(
         self,
@@ -666,9 +680,8 @@ class GradientTape:
             ))
         if self._state is TapeState.USED:
             self._clear()
-        for outer in state.recording:
-            if outer._yields_to_inner and outer._state is TapeState.RECORDING:
-                outer._pause_for_good()
+        for hook in hooks.on_enter:
+            hook(self)
         state.recording.append(self)
         self._state = TapeState.RECORDING
         self._spans.append([next(serials), None])
@@ -684,6 +697,7 @@ class GradientTape:
             self._state = TapeState.STOPPED
 
     def _pause_for_good(self) -> None:
+        """Stop recording until the block ends (a ``%%tape`` cell's tape yields this way)."""
         _remove(state.recording, self)
         self._state = TapeState.PAUSED
         self._pauses.append([next(serials), None])
@@ -766,18 +780,13 @@ class GradientTape:
             # and whatever happens next (even an exception) it is used up.
             if self._state in (TapeState.RECORDING, TapeState.PAUSED):
                 _remove(state.recording, self)
-            self._links = self._entries  # backward() leaves (op, out, inputs, need) here
+            self._links = [e[:4] for e in self._entries]  # (op, out, inputs, need)
             self._tracked_then = self._ids
             self._state = TapeState.USED
         return bool(state.recording)
 
-    def _release(self, consumed: bool = False) -> None:
-        """After the one call of a non-persistent tape: keep provenance, drop the arrays.
-
-        ``consumed``: a completed consuming pass already left only the links.
-        """
-        if not consumed:  # keep (op, out, inputs, need), not the arrays
-            self._links = [e[:4] for e in self._links]
+    def _release(self) -> None:
+        """After the one call of a non-persistent tape: keep provenance, drop the arrays."""
         self._entries = []
         self._ids = set()
         self._watched = [w for w in self._watched if isinstance(w, Variable)]
@@ -832,12 +841,12 @@ class GradientTape:
                 seeds.append(sv)
         return seeds
 
-    def _pass(self, targets, seeds, higher, consume=None) -> dict:
+    def _pass(self, targets, seeds, higher, keep=None) -> dict:
         """One backward pass; notes which ops dropped a gradient (for ``explain``)."""
         self._dropped = []
         if not higher:
             return backward(self._entries, targets, seeds, higher=higher,
-                            check=self._check_numerics, consume=consume,
+                            check=self._check_numerics, keep=keep,
                             dropped=self._dropped)
         # A recorded (higher-order) pass: every recording tape, this one included, appends
         # the backward pass's ops. Mark them, so pictures can show the forward graph the
@@ -845,7 +854,7 @@ class GradientTape:
         starts = [(t, len(t._entries)) for t in state.recording]
         try:
             return backward(self._entries, targets, seeds, higher=higher,
-                            check=self._check_numerics, consume=consume,
+                            check=self._check_numerics, keep=keep,
                             dropped=self._dropped)
         finally:
             for t, start in starts:
@@ -894,20 +903,18 @@ class GradientTape:
         _reject_complex(flat_sources)
         tracked_ids = self._ids
         higher = self._begin_call()
-        consumed = False
         try:
-            for hook in gradient_hooks:
+            for hook in hooks.on_gradient:
                 hook(target, self)
             seeds = self._seeds(targets, output_gradients, higher)
-            consume = None
+            keep = None
             if not (self._persistent or higher):
-                consume = {s._serial for s in flat_sources}
-            grads = self._pass(targets, seeds, higher, consume)
-            consumed = consume is not None
+                keep = {s._serial for s in flat_sources}
+            grads = self._pass(targets, seeds, higher, keep)
             results = [self._result(grads, s, mode, tracked_ids, targets) for s in flat_sources]
         finally:
             if not self._persistent:
-                self._release(consumed)
+                self._release()
         if higher:
             for outer in state.recording:
                 outer._grad_outputs.update(r._serial for r in results if r is not None)
@@ -1055,13 +1062,6 @@ class GradientTape:
                   _("<GradientTape: {state}, {n} ops, {watched} watched>")).format(
             state=_STATE_SHOWN[self._state], n=len(self._entries), watched=len(self._watched))
         return _explain.tape_text(self.view(), header)
-
-
-class CellTape(GradientTape):
-    """The tape of a ``%%tape`` cell: it stops recording for good when the cell's code
-    opens a tape of its own (the ops of a training loop belong to the loop's tapes)."""
-
-    _yields_to_inner = True
 
 
 def _stack_rows(rows, shape, sv, axis):

@@ -312,7 +312,7 @@ def _gradient_hooks():
         from ..engine import tape as _tape
     except Exception:  # pragma: no cover - engine layout changed
         return None
-    hooks = getattr(_tape, "gradient_hooks", None)
+    hooks = getattr(getattr(_tape, "hooks", None), "on_gradient", None)
     return hooks if isinstance(hooks, list) else None
 
 
