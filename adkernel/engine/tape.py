@@ -1,9 +1,11 @@
 """``GradientTape``: record ops, then run them backwards to get gradients.
 
-A tape is a list of :class:`Record` s in execution order (already a topological order):
-the op, the serial numbers of its output and inputs, which inputs this tape tracks (only
-those can ever receive a gradient: TensorFlow's rule), the input values the VJP reads, the
-op's parameters and its output value. :func:`backward` walks the records in reverse,
+A tape is a list of records in execution order (already a topological order), each in the
+field order of :class:`Record` (kept as plain tuples, which are cheaper to make per op; the
+walks unpack them by name and ``tape.view().records`` gives ``Record`` objects): the op,
+the serial numbers of its output and inputs, which inputs this tape tracks (only those can
+ever receive a gradient: TensorFlow's rule), the input values the VJP reads, the op's
+parameters and its output value. :func:`backward` walks the records in reverse,
 calling each op's VJP and adding up the gradients that meet at a value used more than once
 (fan-out); :func:`reference_backward` is the same walk in a dozen lines, to read first.
 
@@ -213,7 +215,7 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
                 continue
         if entry is None or entry[3] != need:
             outv = out._value
-            entry = _tuple_new(Record, (
+            entry = (  # a Record's fields; a plain tuple is cheaper to make per op
                 op,
                 out._serial,
                 iids,
@@ -222,7 +224,7 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
                 params,
                 outv if op.keep_out or not (type(outv) is _ndarray and outv.size > _BIG)
                 else Meta(outv),
-            ))
+            )
         tape._entries.append(entry)
         ids.add(out._serial)
 
@@ -337,14 +339,15 @@ def _vjp(r: Record, g, higher: bool):
 
     ``higher``: the inputs and output become tensors (aliases) an outer tape can track.
     """
+    op, serial, inputs, need, values, params, out_value = r  # a Record, field by field
     if higher:
         ins = [v if not k or isinstance(v, Meta) else _alias(v, k)
-               for k, v in zip(r.inputs, r.values, strict=True)]
-        out = r.out_value if isinstance(r.out_value, Meta) else _alias(r.out_value, r.out)
-        return r.op.vjp(g, out, r.need, *ins, **(r.params or {}))
-    if r.params is None:
-        return r.op.vjp(g, r.out_value, r.need, *r.values)
-    return r.op.vjp(g, r.out_value, r.need, *r.values, **r.params)
+               for k, v in zip(inputs, values, strict=True)]
+        out = out_value if isinstance(out_value, Meta) else _alias(out_value, serial)
+        return op.vjp(g, out, need, *ins, **(params or {}))
+    if params is None:
+        return op.vjp(g, out_value, need, *values)
+    return op.vjp(g, out_value, need, *values, **params)
 
 
 def backward(records, targets, seeds, *, keep=None, higher=False, check=False, on_step=None,
@@ -355,19 +358,20 @@ def backward(records, targets, seeds, *, keep=None, higher=False, check=False, o
     with np.errstate(all="ignore"):
         for idx in range(len(records) - 1, -1, -1):
             r = records[idx]
+            op, out, inputs, need, vals, params, out_value = r  # a Record, field by field
             if keep is not None:
                 records[idx] = None
-            g = grads.get(r.out) if keep is None or r.out in keep else grads.pop(r.out, None)
-            if g is None or r.op.vjp is None:
+            g = grads.get(out) if keep is None or out in keep else grads.pop(out, None)
+            if g is None or op.vjp is None:
                 continue
-            op, need, vals, changes = r.op, r.need, r.values, [] if on_step else None
-            res = _vjp(r, g, higher) if higher or r.params else op.vjp(g, r.out_value, need, *vals)
+            changes = [] if on_step else None
+            res = _vjp(r, g, higher) if higher or params else op.vjp(g, out_value, need, *vals)
             for pos, gi in enumerate(res):
                 if gi is None or not need[pos]:
                     if gi is None and need[pos] and dropped is not None:
-                        dropped.append((op.name, r.inputs[pos]))
+                        dropped.append((op.name, inputs[pos]))
                     continue
-                k, v = r.inputs[pos], vals[pos]
+                k, v = inputs[pos], vals[pos]
                 if higher or gi.shape != v.shape or gi.dtype is not v.dtype:
                     gi = _conform(gi, v, op, higher)
                 if check and not _finite(gi) and _finite(g):
@@ -565,7 +569,7 @@ class TapeView:
 
     @property
     def records(self) -> tuple:
-        return tuple(e for e in self._tape._entries if e is not None)
+        return tuple(_tuple_new(Record, e) for e in self._tape._entries if e is not None)
 
     @property
     def links(self) -> tuple:
