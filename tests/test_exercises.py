@@ -544,6 +544,7 @@ def test_unwritable_progress_does_not_break_a_check(tmp_path):
     assert fb.state == "correct" and any("could not be saved" in str(n) for n in fb.notes)
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     path = tmp_path / "progress.json"
     script = textwrap.dedent(

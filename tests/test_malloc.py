@@ -6,6 +6,10 @@ import os
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.slow  # each test starts a Python
+
 CODE = "import adkernel.engine._malloc as m, adkernel; print(m.tuned)"
 
 

@@ -29,6 +29,7 @@ def _run(nb, allow_errors=False):
 SETUP = "%load_ext adkernel\nfrom adkernel import tf\nx = tf.Variable(3.0)"
 
 
+@pytest.mark.slow
 def test_failing_tape_cell_fails_the_notebook():
     nb = _notebook(SETUP, "%%tape --grad y:x\ny = x**2\nraise ValueError('learner bug')",
                    "print('not reached')")
@@ -37,6 +38,7 @@ def test_failing_tape_cell_fails_the_notebook():
     assert "learner bug" in str(info.value)
 
 
+@pytest.mark.slow
 def test_working_tape_cell_shows_values_gradients_and_graph():
     nb = _run(_notebook(SETUP, "%%tape --grad y:x\ny = x**2\ny",
                         "from adkernel.engine._state import state\nprint(len(state.recording))"))
