@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 
@@ -75,24 +76,27 @@ def pytest_unconfigure(config):
     _SAVED.clear()
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item):
-    # A hook, not a function fixture: module-scoped fixtures (a graded class, a kernel) are
-    # set up inside this call too, before any function-scoped fixture could patch.
+@contextlib.contextmanager
+def _guarded_unless_slow(item):
     _GUARD["on"] = item.get_closest_marker("slow") is None
     try:
         yield
     finally:
         _GUARD["on"] = False
+
+
+# Hooks, not a function fixture: module-scoped fixtures (a graded class, a kernel) are set up
+# inside pytest_runtest_setup too, before any function-scoped fixture could patch.
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    with _guarded_unless_slow(item):
+        yield
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    _GUARD["on"] = item.get_closest_marker("slow") is None
-    try:
+    with _guarded_unless_slow(item):
         yield
-    finally:
-        _GUARD["on"] = False
 
 
 @pytest.fixture(autouse=True)
