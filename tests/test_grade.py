@@ -166,6 +166,7 @@ def rows_of(graded, learner):
     return found
 
 
+@pytest.mark.slow
 def test_one_row_per_learner_and_exercise_and_the_exit_code(graded):
     learners = {r["learner"] for r in graded["rows"]}
     assert learners == {"ada", "bo", "cy", "dee", "eve", "fay", "gus", "hal", "ivy", "jo", "kai",
@@ -281,12 +282,14 @@ def test_a_flood_of_output_is_survived(graded):
     assert {r["state"] for r in rows.values()} == {"correct"}
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_json(graded):
     rows = rows_of(graded, "hal")
     assert {r["state"] for r in rows.values()} == {"error"}
     assert "not valid JSON" in rows["ch02.q1"]["feedback"]
 
 
+@pytest.mark.slow
 def test_a_notebook_of_another_chapter(graded):
     rows = rows_of(graded, "ivy")
     assert {r["state"] for r in rows.values()} == {"error"}

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import conftest
 import pytest
 from conftest import UnmarkedSubprocess
 
@@ -18,6 +19,7 @@ from conftest import UnmarkedSubprocess
 def test_an_unmarked_test_cannot_start_a_process(start):
     with pytest.raises(UnmarkedSubprocess, match=r"mark it @pytest\.mark\.slow"):
         start()
+    conftest._GUARD["refused"].clear()  # expected here; the hook would fail the test
 
 
 def test_a_bash_syntax_check_is_allowed():
@@ -46,3 +48,12 @@ def test_notebook_items_are_marked_slow(request):
     pytest_collection_modifyitems([cell, request.node])
     assert [m.name for m in cell.marks] == ["slow"]
     assert request.node.get_closest_marker("slow") is None
+
+
+def test_a_refusal_the_code_under_test_swallows_still_fails_the_test():
+    try:
+        subprocess.run([sys.executable, "-c", "pass"])
+    except UnmarkedSubprocess:
+        pass  # as a grader would: it turns the failure into an error row
+    assert conftest._GUARD["refused"]  # the hook fails the test on this
+    conftest._GUARD["refused"].clear()  # (expected here)
