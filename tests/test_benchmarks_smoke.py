@@ -7,6 +7,7 @@ import pytest
 engine = pytest.importorskip("benchmarks.engine")
 
 
+@pytest.mark.slow
 def test_benchmarks_run_and_gradients_agree():
     # run() raises BenchmarkError if the adkernel and numpy gradients of any workload
     # disagree, or if adkernel writes into the user's arrays.
@@ -15,6 +16,7 @@ def test_benchmarks_run_and_gradients_agree():
     assert {"W1", "W2", "W3", "W4"} <= names
 
 
+@pytest.mark.slow
 def test_plot_kernel_benchmark_runs_in_a_real_kernel():
     plot_kernel = pytest.importorskip("benchmarks.plot_kernel")
     res = plot_kernel.run(steps=300, rounds=1, loops=1, memory_steps=300)
@@ -23,6 +25,7 @@ def test_plot_kernel_benchmark_runs_in_a_real_kernel():
     assert "ratio" in plot_kernel.format_table(res)
 
 
+@pytest.mark.slow
 def test_stepper_memory_benchmark_runs():
     stepper_memory = pytest.importorskip("benchmarks.stepper_memory")
     res = stepper_memory.run(sizes=(50, 100))
@@ -31,6 +34,7 @@ def test_stepper_memory_benchmark_runs():
     assert "per op" in stepper_memory.format_table(res)
 
 
+@pytest.mark.slow
 def test_grade_benchmark_runs_on_a_small_class(tmp_path):
     # a handful of submissions: the script builds the class, grades it and checks the grades
     # it knows (solved -> correct, untouched -> not attempted); timings are only printed

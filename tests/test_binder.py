@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 BINDER = ROOT / "binder"
 
@@ -31,6 +33,7 @@ def test_requirements_install_this_package_and_apt_has_cjk_fonts():
     assert not (BINDER / "Dockerfile").exists()
 
 
+@pytest.mark.slow
 def test_postbuild_configures_the_extension_for_every_kernel(tmp_path):
     env = dict(os.environ, NB_PYTHON_PREFIX=str(tmp_path / "prefix"), HOME=str(tmp_path))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"

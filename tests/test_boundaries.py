@@ -17,6 +17,7 @@ ENGINE_FILES = sorted(ENGINE_DIR.rglob("*.py"))
 HEAVY = ("IPython", "ipywidgets", "matplotlib")
 
 
+@pytest.mark.slow
 def test_import_does_not_pull_notebook_or_plotting_stack():
     code = (
         "import sys\n"

@@ -164,7 +164,7 @@ def open_notebook(page, url, path: str) -> None:
         " return w && w.context && w.context.path === p"
         " && w.node.querySelectorAll('.jp-Cell').length > 0; }", arg=path)
     mark_current(page)
-    page.wait_for_timeout(1500)  # outputs render after the cells
+    wait_for_outputs(page)
 
 
 def open_another(page, path: str) -> None:
@@ -176,7 +176,7 @@ def open_another(page, path: str) -> None:
         " return w && w.context && w.context.path === p"
         " && w.node.querySelectorAll('.jp-Cell').length > 0; }", arg=path)
     mark_current(page)
-    page.wait_for_timeout(1500)
+    wait_for_outputs(page)
 
 
 def run_all(page) -> None:
@@ -192,7 +192,23 @@ def run_all(page) -> None:
         " const p = [...w.node.querySelectorAll('.jp-InputPrompt')].map(e => e.innerText);"
         " return k.status === 'idle' && !p.some(t => t.includes('*'))"
         " && !p.some(t => t.trim() === '[ ]:'); }", timeout=300_000)
-    page.wait_for_timeout(1000)
+    wait_for_outputs(page)
+
+
+# Every output of the model has its view in the page, and every picture in them is loaded.
+OUTPUTS_RENDERED = (
+    "() => { const w = window.jupyterapp.shell.currentWidget;"
+    " if (!w || !w.context || !w.context.isReady || !w.content) return false;"
+    " const cells = w.content.widgets.filter(c => c.model.type === 'code');"
+    " if (!cells.every(c => c.outputArea"
+    "     && c.outputArea.widgets.length === c.model.outputs.length)) return false;"
+    " return [...w.node.querySelectorAll('.jp-OutputArea img')]"
+    "     .every(i => i.complete); }")
+
+
+def wait_for_outputs(page) -> None:
+    """Wait until the current notebook's outputs are on the page (they render after the cells)."""
+    page.wait_for_function(OUTPUTS_RENDERED)
 
 
 

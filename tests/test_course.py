@@ -316,6 +316,7 @@ def _outputs_text(cell) -> str:
     return "\n".join(parts)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang, label", [("en", "Correct"), ("zh", "正确")])
 def test_reference_solutions_pass_in_the_notebooks(lang, label, tmp_path, monkeypatch):
     from nbclient import NotebookClient
@@ -344,6 +345,7 @@ def test_reference_solutions_pass_in_the_notebooks(lang, label, tmp_path, monkey
     assert {k for k, v in data.items() if v["solved"]} == expected
 
 
+@pytest.mark.slow
 def test_time_limit_stops_learner_code_and_kernel_stays_responsive(tmp_path, monkeypatch):
     from nbclient import NotebookClient
 

@@ -231,6 +231,7 @@ def test_errors_are_described_without_file_names():
 
 
 # -- outside IPython -------------------------------------------------------------------------
+@pytest.mark.slow
 def test_plain_python_without_ipython_behaves_as_before(tmp_path):
     code = textwrap.dedent(
         """
@@ -257,6 +258,7 @@ def test_plain_python_without_ipython_behaves_as_before(tmp_path):
     assert "✔ Question 1 · Correct" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_fresh_ipython_records_cells_once_the_exercises_are_imported(tmp_path):
     """Without ``%load_ext adkernel``: importing the exercises in the shell is enough, and a
     second import of the package (the grader's probe re-imports it) registers nothing twice."""

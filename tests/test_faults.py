@@ -195,6 +195,7 @@ BUSY_PLAIN = ("with tf.GradientTape() as t:\n    z = x\n    print('started', flu
               "    while True:\n        z = tf.sin(z) * 1.0000001\n")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cell", [BUSY_MAGIC, BUSY_PLAIN], ids=["%%tape cell", "plain cell"])
 @pytest.mark.parametrize("attempt", range(3))
 def test_real_sigint_leaves_no_tape_and_a_readable_traceback(kernel, cell, attempt):
@@ -226,6 +227,7 @@ def _execute_in_cell(kernel, code: str, cell_id: str):
             return reply["content"]
 
 
+@pytest.mark.slow
 def test_rerunning_a_step_cell_closes_its_previous_widgets(kernel):
     kernel.run("from ipywidgets.widgets import widget as _w")
     cell = "%%tape --grad q:x --step\nq = x * x * x"

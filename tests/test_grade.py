@@ -166,6 +166,7 @@ def rows_of(graded, learner):
     return found
 
 
+@pytest.mark.slow
 def test_one_row_per_learner_and_exercise_and_the_exit_code(graded):
     learners = {r["learner"] for r in graded["rows"]}
     assert learners == {"ada", "bo", "cy", "dee", "eve", "fay", "gus", "hal", "ivy", "jo", "kai",
@@ -178,12 +179,14 @@ def test_one_row_per_learner_and_exercise_and_the_exit_code(graded):
     assert "ada" in graded["table"] and "learner" in graded["table"].splitlines()[0]
 
 
+@pytest.mark.slow
 def test_a_correct_submission(graded):
     rows = rows_of(graded, "ada")
     assert {r["state"] for r in rows.values()} == {"correct"}
     assert rows["ch02.q1"]["chapter"] == "ch02"
 
 
+@pytest.mark.slow
 def test_a_wrong_submission_gets_the_checkers_feedback(graded):
     rows = rows_of(graded, "bo")
     assert rows["ch02.q1"]["state"] == "incorrect"
@@ -192,6 +195,7 @@ def test_a_wrong_submission_gets_the_checkers_feedback(graded):
     assert "____" in rows["ch02.q2"]["feedback"]
 
 
+@pytest.mark.slow
 def test_redefining_the_checks_or_faking_outputs_does_not_change_the_grade(graded):
     rows = rows_of(graded, "cy")
     assert rows["ch02.q1"]["state"] == "incorrect"
@@ -199,6 +203,7 @@ def test_redefining_the_checks_or_faking_outputs_does_not_change_the_grade(grade
     assert rows["ch02.q2"]["state"] == "not attempted"
 
 
+@pytest.mark.slow
 def test_patching_numpy_makes_the_row_an_error_not_a_grade(graded):
     rows = rows_of(graded, "kai")
     assert {r["state"] for r in rows.values()} == {"error"}
@@ -206,6 +211,7 @@ def test_patching_numpy_makes_the_row_an_error_not_a_grade(graded):
     assert "look at it by hand" in rows["ch02.q1"]["feedback"]
 
 
+@pytest.mark.slow
 def test_rebinding_what_carries_the_result_back_is_flagged(graded):
     """display and importlib carry the probe's data back to the grader: a notebook that
     rebinds them could rewrite that data, so its rows are errors, never grades."""
@@ -216,6 +222,7 @@ def test_rebinding_what_carries_the_result_back_is_flagged(graded):
     assert "importlib.import_module" in feedback
 
 
+@pytest.mark.slow
 def test_a_submission_that_never_ends(graded):
     rows = rows_of(graded, "dee")
     assert rows["ch02.q1"]["state"] == "timed out"
@@ -226,6 +233,7 @@ def test_a_submission_that_never_ends(graded):
     assert "could not be interrupted" in rows["ch02.q2"]["feedback"]
 
 
+@pytest.mark.slow
 def test_a_function_that_never_returns_when_the_check_calls_it(graded):
     rows = rows_of(graded, "lu")
     assert rows["ch02.q1"]["state"] == "correct"
@@ -233,6 +241,7 @@ def test_a_function_that_never_returns_when_the_check_calls_it(graded):
     assert "still running after 3 s" in rows["ch02.q2"]["feedback"]  # --check-timeout 3
 
 
+@pytest.mark.slow
 def test_a_kernel_that_dies(graded):
     rows = rows_of(graded, "jo")
     assert rows["ch02.q1"]["state"] == "correct"  # checked before the crash
@@ -240,12 +249,14 @@ def test_a_kernel_that_dies(graded):
     assert "kernel died" in rows["ch02.q2"]["feedback"]
 
 
+@pytest.mark.slow
 def test_variables_deleted_after_their_check_keep_the_grade_at_the_check(graded):
     rows = rows_of(graded, "eve")
     assert rows["ch02.q1"]["state"] == "correct"  # del after its check cell
     assert rows["ch02.q2"]["state"] == "correct"  # %reset -f at the end
 
 
+@pytest.mark.slow
 def test_a_variable_deleted_before_its_check_is_not_attempted(graded):
     rows = rows_of(graded, "gus")
     assert rows["ch02.q1"]["state"] == "not attempted"
@@ -254,6 +265,7 @@ def test_a_variable_deleted_before_its_check_is_not_attempted(graded):
     assert rows["ch02.q2"]["state"] == "correct"
 
 
+@pytest.mark.slow
 def test_an_answer_cell_that_raised_is_not_graded_from_an_older_definition(graded):
     """The kernel still holds an earlier, correct definition; the answer cell raised."""
     rows = rows_of(graded, "max")
@@ -264,23 +276,27 @@ def test_an_answer_cell_that_raised_is_not_graded_from_an_older_definition(grade
     assert "was not checked" in q2["feedback"] and "IndexError" in q2["feedback"]
 
 
+@pytest.mark.slow
 def test_a_flood_of_output_is_survived(graded):
     rows = rows_of(graded, "fay")
     assert {r["state"] for r in rows.values()} == {"correct"}
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_json(graded):
     rows = rows_of(graded, "hal")
     assert {r["state"] for r in rows.values()} == {"error"}
     assert "not valid JSON" in rows["ch02.q1"]["feedback"]
 
 
+@pytest.mark.slow
 def test_a_notebook_of_another_chapter(graded):
     rows = rows_of(graded, "ivy")
     assert {r["state"] for r in rows.values()} == {"error"}
     assert "chapter ch03" in rows["ch02.q1"]["feedback"]
 
 
+@pytest.mark.slow
 def test_the_time_limit_per_notebook(tmp_path):
     path = tmp_path / "kim.ipynb"
     nbformat.write(variant(SOLUTION, after_check={1: "import time\ntime.sleep(60)"}), path)
@@ -292,6 +308,7 @@ def test_the_time_limit_per_notebook(tmp_path):
     assert rows["ch02.q2"].seconds < 25
 
 
+@pytest.mark.slow
 def test_feedback_in_chinese_and_the_python_api(tmp_path):
     path = tmp_path / "lin.ipynb"
     nbformat.write(variant({1: WRONG_Q1, 2: SOLUTION[2]}), path)

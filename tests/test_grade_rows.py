@@ -60,6 +60,7 @@ def stop_group(proc: subprocess.Popen) -> None:
 
 
 # -- nothing lost -----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_notebook_that_kills_the_grader_loses_no_finished_row_and_resume_completes(tmp_path):
     """Unsandboxed (where a hub cannot run bubblewrap), a notebook can kill the grader; in the
     sandbox it cannot (next test). Either way a killed grader loses no finished row."""
@@ -123,6 +124,7 @@ def test_a_notebook_that_kills_the_grader_loses_no_finished_row_and_resume_compl
     assert log.read_text() == "bo\n"  # bo ran once in all
 
 
+@pytest.mark.slow
 def test_in_the_sandbox_a_notebook_cannot_kill_the_grader(tmp_path):
     folder = tmp_path / "class"
     folder.mkdir()
@@ -148,6 +150,7 @@ def test_in_the_sandbox_a_notebook_cannot_kill_the_grader(tmp_path):
                       ("zed", "ch02.q1"): "correct", ("zed", "ch02.q2"): "correct"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_ctrl_c_leaves_every_finished_row_and_says_how_to_resume(tmp_path, sig):
     """Ctrl-C (SIGINT) or a plain ``kill`` (SIGTERM) while a kernel runs: the grader stops
@@ -227,6 +230,7 @@ def test_resume_needs_csv(tmp_path, capsys):
 
 
 # -- ids --------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_two_files_with_the_same_learner_name_get_distinct_ids(tmp_path):
     for folder, nb in (("a", variant(SOLUTION)), ("b", variant({1: WRONG_Q1}))):
         (tmp_path / folder).mkdir()
@@ -260,6 +264,7 @@ EVIL_ERROR = ('raise ValueError("\\x1b[2J\\x1b[H\\x1b]0;pwned\\x07\\x1b[1Aada co
 FORMULA = '=HYPERLINK("evil.example","click")'
 
 
+@pytest.mark.slow
 def test_escape_codes_and_formulas_never_reach_the_terminal_or_the_csv(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     nbformat.write(variant({}, before_check={1: EVIL_ERROR}), tmp_path / f"{FORMULA}.ipynb")
@@ -312,6 +317,7 @@ def test_csv_cells_that_start_like_a_formula_are_neutralised():
 
 
 # -- nbformat 3 -------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_an_nbformat_3_notebook_is_converted_and_graded(tmp_path):
     nb3 = nbformat.convert(variant(SOLUTION), 3)
     path = tmp_path / "old.ipynb"
@@ -365,6 +371,7 @@ def test_solution_viewed_from_calls_and_saved_solution_boxes():
     assert grade.solutions_viewed(nb) == "q1, q2, q3, ?"
 
 
+@pytest.mark.slow
 def test_solution_viewed_is_a_column_of_the_graded_rows(tmp_path):
     nb = _with_solution_box(variant(SOLUTION, after_check={2: "ex.q2.solution()"}), 1, "en")
     nbformat.write(nb, tmp_path / "ada.ipynb")

@@ -273,6 +273,7 @@ def rows_of(graded, learner):
     return found
 
 
+@pytest.mark.slow
 def test_a_submission_cannot_reach_a_sibling_kernel_through_proc(graded):
     attacker = rows_of(graded, "a_mal")
     assert "SIB[0]" in attacker["ch02.q1"]["feedback"]  # it ran and found no other kernel
@@ -280,6 +281,7 @@ def test_a_submission_cannot_reach_a_sibling_kernel_through_proc(graded):
     assert {r["state"] for r in victim.values()} == {"correct"}
 
 
+@pytest.mark.slow
 def test_the_installed_checker_cannot_be_edited(graded):
     rows = rows_of(graded, "cat")
     assert "EDIT[OSError]" in rows["ch02.q1"]["feedback"]
@@ -288,11 +290,13 @@ def test_the_installed_checker_cannot_be_edited(graded):
     assert _sandbox.check_exercises() is None
 
 
+@pytest.mark.slow
 def test_a_daemon_does_not_outlive_grading_nor_rewrite_the_csv(graded):
     assert graded["daemons"] == []
     assert rows_of(graded, "dan")["ch02.q1"]["state"] == "incorrect"
 
 
+@pytest.mark.slow
 def test_the_graders_environment_and_secrets_are_not_visible(graded):
     feedback = rows_of(graded, "eli")["ch02.q1"]["feedback"]
     assert "LOOT[]" in feedback
@@ -300,18 +304,21 @@ def test_the_graders_environment_and_secrets_are_not_visible(graded):
     assert not any(value in everything for value in SECRETS.values())
 
 
+@pytest.mark.slow
 def test_no_network(graded):
     feedback = rows_of(graded, "fin")["ch02.q1"]["feedback"]
     assert "NET[ConnectionRefusedError]" in feedback or "NET[OSError]" in feedback
     assert graded["accepted"] == []
 
 
+@pytest.mark.slow
 def test_a_4_gb_allocation_fails_and_the_notebook_goes_on(graded):
     rows = rows_of(graded, "gil")
     assert "MEM[MemoryError]" in rows["ch02.q1"]["feedback"]
     assert rows["ch02.q2"]["state"] == "correct"
 
 
+@pytest.mark.slow
 def test_the_solutions_are_not_in_the_sandbox(graded):
     rows = rows_of(graded, "hal")
     assert {r["state"] for r in rows.values()} == {"not attempted"}
@@ -334,6 +341,7 @@ def test_the_stripped_exercises_keep_everything_but_the_solutions(monkeypatch):
     assert problems("ch02")[0].solution_code == SOLUTION[1] != ""
 
 
+@pytest.mark.slow
 def test_the_exercise_hash_list_is_current():
     import subprocess
     import sys

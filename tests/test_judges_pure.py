@@ -71,6 +71,7 @@ print(json.dumps(out))
 """
 
 
+@pytest.mark.slow
 def test_judges_decide_in_a_process_without_ipython():
     cases = _envelopes()
     assert len(cases) >= 3 * len(ALL)

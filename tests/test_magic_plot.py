@@ -61,7 +61,6 @@ def test_plot_also_finds_the_loss_inside_a_function(ip):
     assert any("image/png" in o.data for o in out.outputs)
 
 
-@pytest.mark.slow
 def test_memory_stays_flat_over_a_10000_step_plot_cell(ip, monkeypatch):
     ip.run_cell(SETUP)
     # A front end keeps only the last frame of the plot (display updates replace it);

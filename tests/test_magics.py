@@ -300,6 +300,7 @@ def test_help_documents_the_options(shell):
 # ----- the extension is lazy; the kernelspec ----------------------------------------------
 
 
+@pytest.mark.slow
 def test_importing_adkernel_does_not_import_ipython():
     code = "import sys, adkernel, adkernel.tf; print('IPython' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -307,6 +308,7 @@ def test_importing_adkernel_does_not_import_ipython():
     assert out.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_install_kernel_writes_a_kernelspec_that_loads_the_extension(tmp_path):
     subprocess.run([sys.executable, "-m", "adkernel", "install-kernel", "--prefix",
                     str(tmp_path)], check=True, capture_output=True)

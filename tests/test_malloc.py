@@ -14,6 +14,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test starts a Python
+
 GLIBC = sys.platform.startswith("linux") and bool(os.confstr("CS_GNU_LIBC_VERSION") or "")
 needs_glibc = pytest.mark.skipif(not GLIBC, reason="mallopt/mallinfo2 are glibc's")
 

@@ -8,6 +8,7 @@ nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
 
+from jupyter_core.utils import run_sync  # noqa: E402
 from nbclient.exceptions import CellExecutionError  # noqa: E402
 
 
@@ -19,27 +20,45 @@ def _notebook(*sources):
     return nb
 
 
-def _run(nb, allow_errors=False):
-    client = nbclient.NotebookClient(nb, timeout=120, kernel_name="python3",
+@pytest.fixture(scope="module")
+def kernel():
+    """One kernel for the module's notebooks (each test loads the extension again)."""
+    starter = nbclient.NotebookClient(_notebook(), kernel_name="python3")
+    starter.km = starter.create_kernel_manager()
+    starter.start_new_kernel()
+    yield starter.km
+    run_sync(starter.km.shutdown_kernel)(now=True)
+
+
+def _run(nb, km, allow_errors=False):
+    client = nbclient.NotebookClient(nb, km=km, timeout=120, kernel_name="python3",
                                      allow_errors=allow_errors)
-    client.execute()
+    try:
+        client.execute()
+    finally:
+        if client.kc is not None:
+            client.kc.stop_channels()
     return nb
 
 
 SETUP = "%load_ext adkernel\nfrom adkernel import tf\nx = tf.Variable(3.0)"
 
 
-def test_failing_tape_cell_fails_the_notebook():
+@pytest.mark.slow
+def test_failing_tape_cell_fails_the_notebook(kernel):
     nb = _notebook(SETUP, "%%tape --grad y:x\ny = x**2\nraise ValueError('learner bug')",
                    "print('not reached')")
     with pytest.raises(CellExecutionError) as info:
-        _run(nb)
+        _run(nb, kernel)
     assert "learner bug" in str(info.value)
 
 
-def test_working_tape_cell_shows_values_gradients_and_graph():
+@pytest.mark.slow
+def test_working_tape_cell_shows_values_gradients_and_graph(kernel):
+    # (run after the test above, in the kernel its failing cell ran in: no tape left either)
     nb = _run(_notebook(SETUP, "%%tape --grad y:x\ny = x**2\ny",
-                        "from adkernel.engine._state import state\nprint(len(state.recording))"))
+                        "from adkernel.engine._state import state\nprint(len(state.recording))"),
+              kernel)
     outputs = nb.cells[1].outputs
     kinds = [o.output_type for o in outputs]
     assert "execute_result" in kinds  # the last expression is shown as Out[n]

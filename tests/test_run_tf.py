@@ -132,6 +132,7 @@ def _shell_forms(d):
     ]
 
 
+@pytest.mark.slow
 def test_no_shell_command_runs_whatever_its_form(tmp_path):
     made = tmp_path / "made"
     made.mkdir()
@@ -155,6 +156,7 @@ def test_no_shell_command_runs_whatever_its_form(tmp_path):
     assert report["shell_lines"] == len(cells) - 1
 
 
+@pytest.mark.slow
 def test_timeouts_dead_kernels_and_bad_files_are_rows_and_the_run_goes_on(tmp_path):
     path = _write(tmp_path / "hard.ipynb", [
         "x = 1",
@@ -193,6 +195,7 @@ def test_timeouts_dead_kernels_and_bad_files_are_rows_and_the_run_goes_on(tmp_pa
     assert (fine["status"], fine["ran"], fine["total"]) == ("ran", 1, 1)
 
 
+@pytest.mark.slow
 def test_the_output_kept_per_cell_is_bounded(tmp_path):
     """50 MB printed: the report keeps OUTPUT_KEPT characters and run-tf's memory does not
     grow with what a cell prints (peak RSS after a 1 MB cell, then after a 50 MB one)."""
@@ -217,6 +220,7 @@ def test_the_output_kept_per_cell_is_bounded(tmp_path):
     assert cells[1]["output"] == "next\n"
 
 
+@pytest.mark.slow
 def test_usage_errors_exit_2(tmp_path):
     path = _write(tmp_path / "nb.ipynb", ["1"])
     proc = _run("--kernel", "no-such-kernel", path)
@@ -265,6 +269,7 @@ def _notebook(path):
     return _write(path, cells)
 
 
+@pytest.mark.slow
 def test_run_tf_reports_cell_by_cell(tmp_path):
     path = _notebook(tmp_path / "tf_style.ipynb")
     before = path.read_text(encoding="utf-8")
@@ -284,6 +289,7 @@ def test_run_tf_reports_cell_by_cell(tmp_path):
     assert path.read_text(encoding="utf-8") == before  # the notebook is not changed
 
 
+@pytest.mark.slow
 def test_run_tf_text_report_and_exit_code(tmp_path):
     path = _write(tmp_path / "ok.ipynb", ["import tensorflow as tf\nprint(tf.add(1, 2))"])
     proc = _run(path)
@@ -299,6 +305,7 @@ ESCAPES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sandbox", [True, False], ids=["sandboxed", "no-sandbox"])
 def test_python_level_shell_and_files_touch_nothing_in_the_sandbox(tmp_path, sandbox):
     """IPython's shell forms are refused before running; Python's own os.system, subprocess

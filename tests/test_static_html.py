@@ -59,6 +59,7 @@ def counts(path: Path) -> dict:
     return n
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_html_export_keeps_graphs_steppers_and_loss_curves(exported, path):
     html = exported[path]
@@ -74,6 +75,7 @@ def test_html_export_keeps_graphs_steppers_and_loss_curves(exported, path):
     assert "&lt;computation graph" not in html and "&lt;backprop stepper" not in html
 
 
+@pytest.mark.slow
 def test_the_chapters_with_pictures_have_them(exported):
     tour = counts(ROOT / "docs/examples/tour.ipynb")
     assert tour["graph"] and tour["stepper"] and tour["png"]  # graph, stepper, loss curve

@@ -122,7 +122,6 @@ def test_nested_tape_loop_memory_does_not_grow():
     assert after - before < 200_000
 
 
-@pytest.mark.slow  # about 4-5 s: tracemalloc slows every allocation down
 def test_training_loop_memory_does_not_grow():
     growth, W, b, loss = _memory_growth(1000, 10_000)
     assert growth < 200_000, f"memory grew by {growth} bytes between step 1,000 and 10,000"

@@ -162,6 +162,7 @@ def _notebook(path: Path, answer: str) -> None:
     nbformat.write(nb, path)
 
 
+@pytest.mark.slow
 def test_grade_with_the_teachers_exercises(tmp_path):
     pytest.importorskip("nbclient")
     subs = tmp_path / "subs"
@@ -193,6 +194,7 @@ def test_grade_with_the_teachers_exercises(tmp_path):
     assert WEEK1.read_text(encoding="utf-8").count("judge = lambda") == 0
 
 
+@pytest.mark.slow
 def test_grade_refuses_a_bad_exercises_file(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("x = 1\n", encoding="utf-8")

@@ -108,6 +108,7 @@ def test_the_yaml_snippets_have_consistent_indentation_without_pyyaml():
             ), line
 
 
+@pytest.mark.slow
 def test_the_poststart_command_writes_the_kernel_config(tmp_path):
     yaml = pytest.importorskip("yaml")
     if shutil.which("sh") is None:

@@ -55,7 +55,10 @@ def _missing_build_requirements() -> list[str]:
 
 
 def _offline_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    # no PYTHONPATH: pointing at a checkout with an adkernel.egg-info (the Binder build's
+    # editable install makes one), it would make pip call adkernel installed already
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("PIP_") and k != "PYTHONPATH"}
     env.update(PIP_NO_INDEX="1", PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1")
     env.update(extra)
     return env

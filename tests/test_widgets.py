@@ -501,6 +501,7 @@ def test_explorer_diverging_run_gets_a_hint():
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_plot_overhead_benchmark_runs():
     bench = pytest.importorskip("benchmarks.plot_overhead")
     res = bench.run(rounds=5)
