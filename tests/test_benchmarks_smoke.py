@@ -47,6 +47,7 @@ def test_grade_benchmark_runs_on_a_small_class(tmp_path):
     assert "per minute" in bench.format_result(res)
 
 
+@pytest.mark.slow  # fresh Pythons, with and without the tuning
 def test_malloc_benchmark_runs_both_ways():
     malloc = pytest.importorskip("benchmarks.malloc")
     res = malloc.run(rounds=1, repeats=1)

@@ -318,11 +318,11 @@ def figures(monkeypatch):
     found = []
     real = lossplot.render_png
 
-    def keep(draw, figsize):
+    def keep(draw, figsize, **kwargs):
         def drawn(fig):
             draw(fig)
             found.append(fig)
-        return real(drawn, figsize)
+        return real(drawn, figsize, **kwargs)
 
     monkeypatch.setattr(lossplot, "render_png", keep)
     monkeypatch.setattr(explorer, "render_png", keep)
