@@ -17,6 +17,7 @@ from .errors import (
     NoneGradientWarning,
     NonFiniteGradientError,
     NotDifferentiableError,
+    NotPersistentError,
     OpError,
     ShapeError,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "NonFiniteGradientError",
     "NoneGradientWarning",
     "NotDifferentiableError",
+    "NotPersistentError",
     "OpDef",
     "OpError",
     "ShapeError",

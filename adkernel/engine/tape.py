@@ -185,6 +185,13 @@ class Record(NamedTuple):
     out_value: object
 
 
+def _link(entry) -> tuple:
+    """``(op, out, inputs, need)`` of a record (or of a link already): what connects the
+    graph, without the values."""
+    op, out, inputs, need, *_values = entry
+    return (op, out, inputs, need)
+
+
 def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
     """Append an executed op to every recording tape that tracks one of its inputs.
 
@@ -193,7 +200,7 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
     moment: a later ``assign`` never changes what a tape saw. Tapes key everything by
     serial number, never by ``id()``, so they need not keep tensors alive.
     """
-    entry = None
+    entry = entry_need = None
     for tape in state.recording:
         ids = tape._ids
         if tape._auto:
@@ -213,7 +220,8 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
             need = tuple([k in ids for k in iids])
             if True not in need:
                 continue
-        if entry is None or entry[3] != need:
+        if entry is None or entry_need != need:  # tapes tracking other inputs: own record
+            entry_need = need
             outv = out._value
             entry = (  # a Record's fields; a plain tuple is cheaper to make per op
                 op,
@@ -574,7 +582,7 @@ class TapeView:
     @property
     def links(self) -> tuple:
         t = self._tape
-        return tuple(e[:4] for e in (t._entries if t._links is None else t._links))
+        return tuple(_link(e) for e in (t._entries if t._links is None else t._links))
 
     @property
     def watched(self) -> tuple:
@@ -784,7 +792,7 @@ class GradientTape:
             # and whatever happens next (even an exception) it is used up.
             if self._state in (TapeState.RECORDING, TapeState.PAUSED):
                 _remove(state.recording, self)
-            self._links = [e[:4] for e in self._entries]  # (op, out, inputs, need)
+            self._links = [_link(e) for e in self._entries]
             self._tracked_then = self._ids
             self._state = TapeState.USED
         return bool(state.recording)
@@ -862,7 +870,8 @@ class GradientTape:
                             dropped=self._dropped)
         finally:
             for t, start in starts:
-                t._backward_outs.update(e[1] for e in t._entries[start:] if e is not None)
+                t._backward_outs.update(out for _op, out, *_rest in
+                                        (e for e in t._entries[start:] if e is not None))
 
     @staticmethod
     def _result(grads, s, mode, tracked_ids, targets=()):
