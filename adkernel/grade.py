@@ -246,12 +246,6 @@ def _source(cell) -> str:
     return "".join(src) if isinstance(src, list) else str(src)
 
 
-def exercise_numbers(chapter: str) -> list[int]:
-    from .exercises import problems
-
-    return [p.number for p in problems(chapter)]
-
-
 # -- the probe that runs inside the learner's kernel --------------------------------------
 # What the checks rely on and a notebook could rebind in one line (``np.allclose = lambda
 # *a, **k: True``): callables of numpy and adkernel (outside adkernel.exercises, which the

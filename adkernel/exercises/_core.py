@@ -1,10 +1,11 @@
 """The checker's machinery: the ``____`` placeholder, problems, and safe calls of learner code.
 
-A :class:`Problem` reads the names it needs from the notebook's globals, hands copies of
-them to its check function, and turns whatever happens into a :class:`Feedback`: the
-check passing, an :class:`Incorrect` it raised, a name still holding ``____``, learner
-code raising or running past the time limit, or a bug in the check itself. Nothing
-escapes into the notebook.
+A :class:`Problem` reads the names it needs from the notebook's globals and runs its check
+in two halves: *gather* (here, in the kernel: :class:`Context` calls learner code and
+writes down what happened as plain data) and *judge* (a pure function of that data, see
+:mod:`.judging`). Whatever happens becomes a :class:`Feedback`: the answer right or
+wrong, a name still holding ``____``, learner code raising or running past the time limit,
+or a bug in the check itself. Nothing escapes into the notebook.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import contextlib
 import ctypes
 import io
 import linecache
-import math
 import signal
 import sys
 import threading
@@ -33,11 +33,11 @@ from ._feedback import (
     SOLUTION,
     Feedback,
     Fmt,
-    Text,
     lazy,
     show,
     verbatim,
 )
+from ._plain import _short
 from ._settings import settings
 from .judging import MSG as JUDGE_MSG
 from .judging import Incorrect, NotAttempted
@@ -49,11 +49,9 @@ __all__ = [
     "NotAttempted",
     "Problem",
     "____",
-    "describe",
     "is_blank",
 ]
 
-MAX_REPR = 200  # characters of a learner value quoted in feedback
 MAX_OUTPUT = 1000  # characters of learner output kept while a check runs
 
 
@@ -151,52 +149,6 @@ MSG = types.SimpleNamespace(
     next_hint=lazy("(more: `hint({k})`)"),
     question=lazy("Question {n}"),
 )
-
-
-def _short(text: str, limit: int = MAX_REPR) -> str:
-    text = str(text)
-    if len(text) > limit:
-        return text[: limit - 1] + "…"
-    return text
-
-
-def describe(value) -> Text | Fmt | str:
-    """A short description of a learner value, for "you gave ..." messages."""
-    if value is None:
-        return "None"
-    if value is ____:
-        return "____"
-    if isinstance(value, bool):
-        return repr(value)
-    if isinstance(value, str):
-        return lazy("the string {s}")(s=_short(repr(value), 60))
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return _fmt_number(float(value))
-    if isinstance(value, (list, tuple)):
-        kind = lazy("a list") if isinstance(value, list) else lazy("a tuple")
-        return lazy("{kind} of {n} items: {r}")(kind=kind, n=len(value), r=_short(repr(value), 80))
-    if isinstance(value, dict):
-        return lazy("a dict with keys {k}")(k=_short(list(value), 80))
-    if callable(value) and not hasattr(value, "numpy"):
-        return lazy("a function")
-    try:
-        arr = to_array(value)
-    except Exception:
-        return _short(repr(value))
-    if arr.ndim == 0:
-        return _fmt_number(float(arr))
-    with np.printoptions(precision=5, suppress=True, threshold=20):
-        return lazy("an array of shape {shape}: {a}")(
-            shape=tuple(arr.shape), a=_short(np.array2string(arr, separator=", "), 120)
-        )
-
-
-def _fmt_number(x: float) -> str:
-    if math.isnan(x):
-        return "NaN"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return f"{x:.6g}"
 
 
 def to_array(value) -> np.ndarray:
@@ -459,9 +411,6 @@ def _raised(exc: BaseException) -> dict:
     }
 
 
-MSG_NONE = JUDGE_MSG.none
-MSG_NOT_NUMBER = JUDGE_MSG.not_number
-MSG_NOT_FINITE = JUDGE_MSG.not_finite
 
 
 def numeric_derivative(f, x: float, h: float = 1e-6) -> float:

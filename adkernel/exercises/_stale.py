@@ -1,10 +1,11 @@
 """Stale answers: a check grades nothing when the learner's answer cell raised last time.
 
 After a correct run, breaking the answer cell (a ``SyntaxError``, or a line that raises)
-leaves the old answer in the kernel. :func:`stale_feedback` asks :mod:`adkernel._cells`
-which cell last tried to bind each of the exercise's names; when that run raised, the check
-says so (state ``"stale"``: not correct, not incorrect, not recorded in the progress file)
-instead of grading what the kernel still holds. Outside IPython there is no record, and
+leaves the old answer in the kernel. :func:`stale_facts` (the gather half) asks
+:mod:`adkernel._cells` which cell last tried to bind each of the exercise's names; when that
+run raised, :func:`stale_feedback_of` (the judge half) says so (state ``"stale"``: not
+correct, not incorrect, not recorded in the progress file) instead of grading what the
+kernel still holds. Outside IPython there is no record, and
 checks behave as before.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 from .. import _cells
 from ._feedback import STALE, Feedback, lazy, verbatim
 
-__all__ = ["MSG_RAISED", "install", "stale_facts", "stale_feedback", "stale_feedback_of"]
+__all__ = ["MSG_RAISED", "install", "stale_facts", "stale_feedback_of"]
 
 MSG_RAISED = lazy(
     "Your answer cell{cell} (the last cell that sets `{name}`) raised an error the last time "
@@ -64,9 +65,3 @@ def stale_feedback_of(problem, facts) -> Feedback:
     cell = CELL(count=count) if isinstance(count, int) else ""
     message = MSG_RAISED(cell=cell, name=facts["name"], error=_code(facts.get("error") or "?"))
     return Feedback(STALE, message, problem.title)
-
-
-def stale_feedback(problem, namespace) -> Feedback | None:
-    """A "not checked" feedback, or None when the answer can be graded."""
-    facts = stale_facts(problem, namespace)
-    return None if facts is None else stale_feedback_of(problem, facts)

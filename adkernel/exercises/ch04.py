@@ -10,6 +10,7 @@ import math
 from . import progress
 from ._core import Problem
 from ._core import ____ as ____
+from ._plain import _short
 from ._regression import descend, loss_at, seed_data
 from .judging import (
     describe,
@@ -61,10 +62,6 @@ def _values(value, call_text):
             )
         out.append(float(arr.reshape(())))
     return out
-
-
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _learner_error(call):

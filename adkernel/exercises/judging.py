@@ -27,6 +27,7 @@ import numpy as np
 
 from ..engine import i18n
 from ._feedback import Fmt, Text, lazy, render, verbatim
+from ._plain import _short
 
 __all__ = [
     "MSG",
@@ -133,11 +134,6 @@ MSG = types.SimpleNamespace(
 
 
 # -- reading encoded values ---------------------------------------------------------------
-def _short(text: str, limit: int) -> str:
-    text = str(text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _fmt_number(x: float) -> str:
     if math.isnan(x):
         return "NaN"
