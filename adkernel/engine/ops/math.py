@@ -20,7 +20,7 @@ import numpy as np
 from ..dtypes import as_dtype
 from ..i18n import _, lazy
 from ..registry import apply, defop, float_check, make_binary, one, unify
-from ..tensor import Tensor, TensorLike, convert_to_tensor
+from ..tensor import TensorLike, convert_to_tensor
 
 _ndarray = np.ndarray
 
@@ -558,8 +558,8 @@ def cast_api(x, dtype, name=None):
     """Convert to ``dtype``. Float-to-float casts pass gradients; casts to ints cut them."""
     target = as_dtype(dtype)._np
     x, v = one(x)
-    if v.dtype == target:
-        return x if isinstance(x, Tensor) else identity.public(x)
+    if v.dtype == target:  # TensorFlow hands back the tensor or variable itself
+        return x if isinstance(x, TensorLike) else identity.public(x)
     if target.kind in "fc":
         return apply(cast, (x,), (v,), {"dtype": target})
     return apply(cast_to_integer, (x,), (v,), {"dtype": target})
