@@ -223,7 +223,8 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
             tracked_in = [k in ids for k in iids]
             if True not in tracked_in:
                 continue
-            need = tuple([t and v.dtype.kind in "fc" for t, v in zip(tracked_in, vals)])
+            need = tuple([t and v.dtype.kind in "fc"
+                          for t, v in zip(tracked_in, vals, strict=True)])
         if entry is None or entry_need != need:  # tapes tracking other inputs: own record
             entry_need = need
             outv = out._value
