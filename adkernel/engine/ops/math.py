@@ -567,7 +567,8 @@ def cast_vjp(g, out, need, x, dtype):
 
 @cast.api
 def cast_api(x, dtype, name=None):
-    """Convert to ``dtype``. Float-to-float casts pass gradients; casts to ints cut them."""
+    """Convert to ``dtype``. Float-to-float casts pass gradients; casts to ints cut them; to
+    the same dtype, ``x`` itself comes back (a tensor or variable, as in TensorFlow)."""
     target = as_dtype(dtype)._np
     x, v = one(x)
     if v.dtype == target:  # TensorFlow hands back the tensor or variable itself

@@ -164,7 +164,7 @@ def reduce_prod(x, axis=None, keepdims=False):
 
 @reduce_prod.defvjp
 def reduce_prod_vjp(g, out, need, x, axis=None, keepdims=False):
-    """d prod/dx_i = product of the other elements"""
+    """d prod/dx_i = product of the other elements (exact at zeros, to every order)"""
     shape = np.shape(x)
     ge = _expand(g, shape, axis, keepdims)
     if isinstance(x, np.ndarray | np.generic):
@@ -231,8 +231,8 @@ def _shift(x, axis):
 
 @logsumexp.defvjp
 def logsumexp_vjp(g, out, need, x, axis=None, keepdims=False):
-    """d logsumexp/dx = softmax(x) over axis: exp(x - m) / sum(exp(x - m)) with the
-    forward pass's shift m (TensorFlow's formula: exactly 0.5 for two equal entries)"""
+    """d logsumexp/dx = softmax(x) = exp(x - m) / sum(exp(x - m)), m = max(x) (0 if not finite)"""
+    # TensorFlow's formula: two equal entries get exactly 0.5 each (exp(x - out) does not)
     shape = np.shape(x)
     e = np.exp(x - _shift(x if isinstance(x, np.ndarray | np.generic) else x.numpy(), axis))
     return (_expand(g, shape, axis, keepdims) * (e / np.sum(e, axis=axis, keepdims=True)),)
