@@ -618,6 +618,15 @@ def _watched_int(tf):
     return [_out(tape.gradient(y, c)), [w.name for w in tape.watched_variables()]]
 
 
+def _int_target_is_source(tf):
+    """A source that is the target gets its seed, ones, even when it is an integer tensor."""
+    c = tf.constant([1, 2])
+    v = tf.Variable([1, 2])
+    with tf.GradientTape(persistent=True) as tape:
+        y = v + 0
+    return [_out(tape.gradient(c, c)), _out(tape.gradient(v, v)), _out(tape.gradient(y, v))]
+
+
 def _int_zero(tf):
     v = tf.Variable([1, 2, 3])
     with tf.GradientTape() as tape:
@@ -793,6 +802,7 @@ def fuzz_numeric_b(tf):
         "int_jacobian_reduce_mean_list": lambda: _int_path(
             tf, lambda v: tf.reduce_mean(v), "jacobian"),
         "int_unconnected_zero": lambda: _int_zero(tf),
+        "int_target_is_source": lambda: _int_target_is_source(tf),
         "int_watched_constant": lambda: _watched_int(tf),
         "float_int_float": lambda: _through_int(tf, "gradient"),
         "float_int_float_jacobian": lambda: _through_int(tf, "jacobian"),

@@ -889,6 +889,8 @@ class GradientTape:
         k = s._serial
         g = grads.get(k) if v.dtype.kind == "f" and (
             k in tracked_ids or any(t._serial == k for t in targets)) else None
+        if g is None and v.dtype.kind in "iu" and any(t._serial == k for t in targets):
+            g = np.ones(v.shape, v.dtype)  # TensorFlow's seed, even for an integer target
         if g is None:
             if mode is UnconnectedGradients.ZERO:
                 return _wrap(np.zeros(v.shape, dtype=v.dtype))
