@@ -27,6 +27,15 @@ class Case:
     domains: tuple = ((-2.0, 2.0),)  # (low, high) per input (the last one repeats)
     bshapes: tuple | None = None  # a broadcasting pair of shapes, if the op broadcasts
     differentiable: bool = True
+    # Every row's second order is checked (test_ops.py); no row turns it off. TensorFlow
+    # differentiates every op here twice. Where its second derivative is None, adkernel's is
+    # too (the frozen "second_order_pattern" row of tests/tf_reference_cases.py checks the
+    # None-ness op by op): the gradient does not depend on that input, because the op is
+    # linear in it (add, sub, neg, identity, cast, reshape, transpose, concat, stack, pad,
+    # tile, cumsum, gather, getitem, reduce_sum / reduce_mean, mul and matmul in their own
+    # operand), or piecewise constant in it (sign; maximum, minimum, clip_by_value, where,
+    # reduce_max / reduce_min and floormod route the gradient by a comparison). relu and
+    # leaky_relu are the exceptions TensorFlow makes: their second derivative is zeros.
     order2: bool = True
     wrt: tuple | None = None  # which inputs are differentiated (default: all)
     make: Callable | None = None  # custom input maker: rng, dtype -> list of arrays

@@ -558,3 +558,279 @@ def _custom_model(tf):
     grads = tape.gradient(loss, model.trainable_variables)
     return {"loss": float(loss), "grads": [_l(g) for g in grads],
             "names": [v.name for v in model.trainable_variables]}
+
+
+# ----- issue 20 (fuzzed against TensorFlow): integer paths, second order, empty tensors,
+# NaN in argmax, tf.cast to the same dtype -----------------------------------------------------
+def _out(t):
+    """A result as TensorFlow prints it: None, or dtype, shape and values."""
+    if t is None:
+        return None
+    if isinstance(t, list | tuple):
+        return [_out(x) for x in t]
+    t = t if hasattr(t, "dtype") else np.asarray(t)
+    return {"dtype": str(np.dtype(t.dtype.name if hasattr(t.dtype, "name") else t.dtype)),
+            "shape": list(t.shape), "value": _l(t)}
+
+
+def _int_path(tf, f, how):
+    """The gradient of ``f(v)`` for an int32 variable ``v`` (TensorFlow: None)."""
+    v = tf.Variable([1, 2, 3])
+    with tf.GradientTape() as tape:
+        y = f(v)
+        if how == "castf":
+            y = tf.cast(y, tf.float32) * 2.0
+    if how == "jacobian":
+        return _out(tape.jacobian(y, [v]))
+    return _out(tape.gradient(y, v))
+
+
+_INT_OPS = {
+    "reduce_max": lambda tf, v: tf.reduce_max(v),
+    "reduce_mean": lambda tf, v: tf.reduce_mean(v),
+    "reduce_min": lambda tf, v: tf.reduce_min(v),
+    "reduce_prod": lambda tf, v: tf.reduce_prod(v),
+    "pow": lambda tf, v: tf.pow(v, 2),
+    "subtract": lambda tf, v: tf.subtract(v, 2),
+    "tile": lambda tf, v: tf.tile(v, [2]),
+    "divide": lambda tf, v: tf.divide(v, 2),
+}
+
+
+def _through_int(tf, which):
+    """Float -> int -> float: the integer step cuts the path (TensorFlow: None / x's part)."""
+    x = tf.constant([1.5, 2.5, -0.5])
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        i = tf.cast(x, tf.int32)
+        y = tf.cast(i * 2, tf.float32)
+        z = tf.cast(i, tf.float32) * x
+    if which == "jacobian":
+        return _out(tape.jacobian(y, x))
+    return _out([tape.gradient(y, x), tape.gradient(i, x), tape.gradient(z, x)])
+
+
+def _watched_int(tf):
+    c = tf.constant([1, 2, 3])
+    with tf.GradientTape() as tape:
+        tape.watch(c)
+        y = tf.reduce_sum(c * 2)
+    return [_out(tape.gradient(y, c)), [w.name for w in tape.watched_variables()]]
+
+
+def _int_target_is_source(tf):
+    """A source that is the target gets its seed, ones, even when it is an integer tensor."""
+    c = tf.constant([1, 2])
+    v = tf.Variable([1, 2])
+    with tf.GradientTape(persistent=True) as tape:
+        y = v + 0
+    return [_out(tape.gradient(c, c)), _out(tape.gradient(v, v)), _out(tape.gradient(y, v))]
+
+
+def _int_zero(tf):
+    v = tf.Variable([1, 2, 3])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(v)
+    return _out(tape.gradient(y, v, unconnected_gradients="zero"))
+
+
+def _nested(tf, f, x, dtype="float64"):
+    """First and second derivative of sum(f(x)), elementwise (nested tapes)."""
+    t = tf.constant(np.asarray(x, dtype=dtype))
+    with tf.GradientTape() as outer:
+        outer.watch(t)
+        with tf.GradientTape() as inner:
+            inner.watch(t)
+            y = tf.reduce_sum(f(t))
+        g = inner.gradient(y, t)
+    return _out([g, outer.gradient(g, t)])
+
+
+def _hessian(tf, f, x):
+    t = tf.constant(np.asarray(x, dtype="float64"))
+    with tf.GradientTape() as outer:
+        outer.watch(t)
+        with tf.GradientTape() as inner:
+            inner.watch(t)
+            y = f(t)
+        g = inner.gradient(y, t)
+    return _out(outer.jacobian(g, t))
+
+
+def _cast_same(tf, which):
+    x = tf.Variable([1.0, 2.0, 3.0], dtype=tf.float64, trainable=False)
+    w = tf.Variable([1.0, 2.0])
+    c = tf.constant([1.0, 2.0])
+    if which == "is":
+        return [str(tf.cast(x, tf.float64) is x), str(tf.cast(c, tf.float32) is c),
+                str(tf.cast(w, tf.float32) is w)]
+    if which == "untrainable":
+        with tf.GradientTape() as tape:
+            y = tf.cast(x, tf.float64)
+        return _out(tape.gradient(y, x))
+    if which == "untrainable_times_2":
+        with tf.GradientTape() as tape:
+            y = tf.cast(x, tf.float64) * 2
+        return _out(tape.gradient(y, x))
+    with tf.GradientTape(watch_accessed_variables=False) as tape:
+        y = tf.cast(w, tf.float32)
+    return [_out(tape.gradient(y, w)), len(tape.watched_variables())]
+
+
+def _empty(tf, f, dtype="float32"):
+    """f on a (0, 3) tensor: its value and the gradient of its sum."""
+    x = tf.zeros((0, 3), dtype=dtype)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = f(x)
+        s = tf.reduce_sum(y)
+    return _out([y, tape.gradient(s, x)])
+
+
+_EMPTY = {
+    "cumsum_exclusive_reverse": lambda tf, x: tf.cumsum(x, exclusive=True, reverse=True),
+    "cumsum_axis1": lambda tf, x: tf.cumsum(x, axis=1),
+    "softmax_axis0": lambda tf, x: tf.nn.softmax(x, axis=0),
+    "softmax": lambda tf, x: tf.nn.softmax(x),
+    "log_softmax_axis0": lambda tf, x: tf.nn.log_softmax(x, axis=0),
+    "logsumexp_axis0": lambda tf, x: tf.reduce_logsumexp(x, axis=0),
+    "logsumexp_axis0_keepdims": lambda tf, x: tf.reduce_logsumexp(x, axis=0, keepdims=True),
+    "logsumexp_axis1": lambda tf, x: tf.reduce_logsumexp(x, axis=1),
+    "logsumexp_all": lambda tf, x: tf.reduce_logsumexp(x),
+    "sum_axis0": lambda tf, x: tf.reduce_sum(x, axis=0),
+    "mean_axis0": lambda tf, x: tf.reduce_mean(x, axis=0),
+    "mean_all": lambda tf, x: tf.reduce_mean(x),
+    "max_axis0": lambda tf, x: tf.reduce_max(x, axis=0),
+    "max_all": lambda tf, x: tf.reduce_max(x),
+    "max_axis1": lambda tf, x: tf.reduce_max(x, axis=1),
+    "min_axis0": lambda tf, x: tf.reduce_min(x, axis=0),
+    "min_all": lambda tf, x: tf.reduce_min(x),
+    "prod_axis0": lambda tf, x: tf.reduce_prod(x, axis=0),
+    "prod_all": lambda tf, x: tf.reduce_prod(x),
+    "std_axis0": lambda tf, x: tf.math.reduce_std(x, axis=0),
+    "variance_axis0": lambda tf, x: tf.math.reduce_variance(x, axis=0),
+    "norm": lambda tf, x: tf.norm(x),
+    "matmul": lambda tf, x: tf.matmul(tf.transpose(x), x),
+}
+
+NAN = float("nan")
+INF = float("inf")
+_ARG = [[[0.98], [NAN]], [[NAN], [0.98]], [NAN, 1.0, 2.0], [1.0, NAN, 2.0], [2.0, NAN, 1.0],
+        [NAN, NAN], [1.0, 2.0, NAN], [3.0, NAN, 3.0], [-1.0, NAN, -2.0], [INF, NAN],
+        [-INF, NAN, -INF]]
+
+
+def _args_with_nan(tf):
+    out = {}
+    for i, x in enumerate(_ARG):
+        t = tf.constant(x)
+        out[f"case{i}"] = [_l(tf.argmax(t)), _l(tf.argmin(t))]
+    m = tf.constant([[NAN, 1.0, 2.0], [3.0, NAN, 1.0]])
+    out["rows"] = [_l(tf.argmax(m, axis=1)), _l(tf.argmin(m, axis=1))]
+    out["float64"] = _l(tf.argmax(tf.constant([NAN, 1.0, 2.0], tf.float64)))
+    return out
+
+
+def _logsumexp_grad(tf, x, dtype="float32", **kw):
+    t = tf.constant(np.asarray(x, dtype=dtype))
+    with tf.GradientTape() as tape:
+        tape.watch(t)
+        y = tf.reduce_logsumexp(t, **kw)
+    return _out([y, tape.gradient(y, t)])
+
+
+def _second_order_pattern(tf):
+    """Which second derivatives exist (a tensor) and which are None, op by op: the gradient
+    of each input's first-order gradient (summed) with respect to every input."""
+    a = tf.constant([[0.5, -1.2, 2.0], [1.5, 0.3, -0.7]], dtype=tf.float64)
+    b = tf.constant([[1.1, 0.4, -0.6], [0.8, -1.3, 0.9]], dtype=tf.float64)
+    sq = tf.constant([[2.0, 0.5], [0.3, 1.5]], dtype=tf.float64)
+    ops = {
+        "add": (lambda x, y: x + y, a, b), "sub": (lambda x, y: x - y, a, b),
+        "mul": (lambda x, y: x * y, a, b), "truediv": (lambda x, y: x / y, a, b),
+        "pow": (lambda x, y: tf.pow(x, y), tf.abs(a) + 0.5, b),
+        "maximum": (tf.maximum, a, b), "minimum": (tf.minimum, a, b),
+        "floormod": (tf.math.floormod, a, tf.abs(b) + 0.5),
+        "squared_difference": (tf.math.squared_difference, a, b),
+        "neg": (tf.negative, a), "exp": (tf.exp, a), "log": (tf.math.log, tf.abs(a)),
+        "sqrt": (tf.sqrt, tf.abs(a)), "square": (tf.square, a), "abs": (tf.abs, a),
+        "sign": (tf.sign, a), "tanh": (tf.tanh, a), "sigmoid": (tf.sigmoid, a),
+        "relu": (tf.nn.relu, a), "leaky_relu": (tf.nn.leaky_relu, a), "elu": (tf.nn.elu, a),
+        "softplus": (tf.nn.softplus, a),
+        "clip_by_value": (lambda x: tf.clip_by_value(x, -1.0, 1.0), a),
+        "where": (lambda x, y: tf.where(x > y, x, y), a, b),
+        "identity": (tf.identity, a), "reduce_sum": (tf.reduce_sum, a),
+        "reduce_mean": (tf.reduce_mean, a), "reduce_max": (tf.reduce_max, a),
+        "reduce_min": (tf.reduce_min, a), "reduce_prod": (tf.reduce_prod, a),
+        "reduce_logsumexp": (tf.reduce_logsumexp, a),
+        "reshape": (lambda x: tf.reshape(x, [3, 2]), a), "transpose": (tf.transpose, a),
+        "concat": (lambda x, y: tf.concat([x, y], 0), a, b),
+        "stack": (lambda x, y: tf.stack([x, y]), a, b),
+        "gather": (lambda x: tf.gather(x, [1, 0, 1]), a),
+        "matmul": (lambda x, y: tf.matmul(x, y, transpose_b=True), a, b),
+        "solve": (tf.linalg.solve, sq, tf.transpose(a[:, :2])),
+        "inv": (tf.linalg.inv, sq), "det": (tf.linalg.det, sq),
+        "softmax": (tf.nn.softmax, a), "log_softmax": (tf.nn.log_softmax, a),
+        "sigmoid_cross_entropy": (
+            lambda z, x: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x),
+            tf.sigmoid(b), a),
+        "pad": (lambda x: tf.pad(x, [[1, 0], [0, 1]]), a),
+        "tile": (lambda x: tf.tile(x, [2, 1]), a), "cumsum": (tf.cumsum, a),
+        "erf": (tf.math.erf, a),
+    }
+    out = {}
+    for name, (f, *xs) in ops.items():
+        xs = [tf.identity(x) for x in xs]
+        with tf.GradientTape(persistent=True) as outer:
+            outer.watch(xs)
+            with tf.GradientTape() as inner:
+                inner.watch(xs)
+                y = f(*xs)
+            firsts = [tf.reduce_sum(tf.convert_to_tensor(g)) for g in inner.gradient(y, xs)]
+        out[name] = [["None" if h is None else "tensor" for h in outer.gradient(s, xs)]
+                     for s in firsts]
+    return out
+
+
+def fuzz_numeric_b(tf):
+    cases = {}
+    for name, f in _INT_OPS.items():
+        for how in ("gradient", "jacobian", "castf"):
+            cases[f"int_{name}_{how}"] = lambda f=f, how=how: _int_path(
+                tf, lambda v: f(tf, v), how)
+    cases.update({
+        "int_jacobian_reduce_mean_list": lambda: _int_path(
+            tf, lambda v: tf.reduce_mean(v), "jacobian"),
+        "int_unconnected_zero": lambda: _int_zero(tf),
+        "int_target_is_source": lambda: _int_target_is_source(tf),
+        "int_watched_constant": lambda: _watched_int(tf),
+        "float_int_float": lambda: _through_int(tf, "gradient"),
+        "float_int_float_jacobian": lambda: _through_int(tf, "jacobian"),
+        "relu_second": lambda: _nested(tf, tf.nn.relu, [-2.0, 0.0, 3.0]),
+        "relu_second_float32": lambda: _nested(tf, tf.nn.relu, [-2.0, 0.0, 3.0], "float32"),
+        "leaky_relu_second": lambda: _nested(tf, tf.nn.leaky_relu, [-2.0, 0.0, 3.0], "float32"),
+        "reduce_prod_second_no_zero": lambda: _nested(tf, tf.reduce_prod, [2.0, 5.0, 3.0]),
+        "reduce_prod_hessian_no_zero": lambda: _hessian(tf, tf.reduce_prod, [1.0, 2.0, 3.0]),
+        "reduce_prod_second_one_zero": lambda: _nested(tf, tf.reduce_prod, [2.0, 0.0, 3.0]),
+        "reduce_prod_second_rows": lambda: _nested(
+            tf, lambda x: tf.reduce_prod(x, axis=1), [[2.0, 0.0, 3.0], [1.0, 2.0, 4.0]]),
+        "cast_same_dtype_is_itself": lambda: _cast_same(tf, "is"),
+        "cast_same_dtype_untrainable": lambda: _cast_same(tf, "untrainable"),
+        "cast_same_dtype_untrainable_times_2": lambda: _cast_same(tf, "untrainable_times_2"),
+        "cast_same_dtype_unwatched": lambda: _cast_same(tf, "unwatched"),
+        "argmax_argmin_nan": lambda: _args_with_nan(tf),
+        "empty_max_int32": lambda: _out(tf.reduce_max(tf.zeros((0, 2), tf.int32), axis=0)),
+        "empty_min_int32": lambda: _out(tf.reduce_min(tf.zeros((0, 2), tf.int32), axis=0)),
+        "empty_logsumexp_float64": lambda: _empty(
+            tf, lambda x: tf.reduce_logsumexp(x, axis=0), "float64"),
+        "second_order_pattern": lambda: _second_order_pattern(tf),
+    })
+    for name, f in _EMPTY.items():
+        cases[f"empty_{name}"] = lambda f=f: _empty(tf, lambda x: f(tf, x))
+    for i, x in enumerate(([0.1, 0.1], [1.0, 1.0], [0.3, 0.3], [100.0, 100.0], [3.3, 3.3],
+                           [0.5, 0.5, 0.5, 0.5], [-INF, -INF], [INF, 1.0], [NAN, 1.0])):
+        cases[f"logsumexp_grad_{i}"] = lambda x=x: _logsumexp_grad(tf, x)
+        cases[f"logsumexp_grad_{i}_float64"] = lambda x=x: _logsumexp_grad(tf, x, "float64")
+    cases["logsumexp_grad_rows"] = lambda: _logsumexp_grad(
+        tf, [[0.3, 0.3, 5.0], [1.0, 2.0, 3.0]], axis=1)
+    return cases

@@ -208,18 +208,23 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
                 if a is not None and a._serial not in ids and a._is_variable and a.trainable:
                     ids.add(a._serial)
                     tape._watched.append(a)
+        # An integer input is tracked (so explain can follow the path) but never needs a
+        # gradient: as in TensorFlow, gradients flow only through float and complex values.
         if len(iids) == 1:
-            need = (iids[0] in ids,)
-            if not need[0]:
+            if iids[0] not in ids:
                 continue
+            need = (vals[0].dtype.kind in "fc",)
         elif len(iids) == 2:
-            need = (iids[0] in ids, iids[1] in ids)
-            if need == (False, False):
+            a, b = iids[0] in ids, iids[1] in ids
+            if not (a or b):
                 continue
+            need = (a and vals[0].dtype.kind in "fc", b and vals[1].dtype.kind in "fc")
         else:
-            need = tuple([k in ids for k in iids])
-            if True not in need:
+            tracked_in = [k in ids for k in iids]
+            if True not in tracked_in:
                 continue
+            need = tuple([t and v.dtype.kind in "fc"
+                          for t, v in zip(tracked_in, vals, strict=True)])
         if entry is None or entry_need != need:  # tapes tracking other inputs: own record
             entry_need = need
             outv = out._value
@@ -884,6 +889,8 @@ class GradientTape:
         k = s._serial
         g = grads.get(k) if v.dtype.kind == "f" and (
             k in tracked_ids or any(t._serial == k for t in targets)) else None
+        if g is None and v.dtype.kind in "iu" and any(t._serial == k for t in targets):
+            g = np.ones(v.shape, v.dtype)  # TensorFlow's seed, even for an integer target
         if g is None:
             if mode is UnconnectedGradients.ZERO:
                 return _wrap(np.zeros(v.shape, dtype=v.dtype))
@@ -988,6 +995,8 @@ class GradientTape:
         size = int(np.size(tv))
 
         def seeds():
+            if tv.dtype.kind not in "fc":  # an integer target has no gradient
+                return
             for j in range(size):
                 seed = np.zeros(size, dtype=tv.dtype)
                 seed[j] = 1

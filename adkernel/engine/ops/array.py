@@ -526,7 +526,7 @@ def cumsum(x, axis=0, exclusive=False, reverse=False):
     """running sum of x along axis (exclusive: without the element itself)"""
     a = np.flip(x, axis) if reverse else x
     s = np.cumsum(a, axis=axis, dtype=np.result_type(a))
-    if exclusive:
+    if exclusive and np.shape(s)[axis]:
         s = np.concatenate([np.zeros_like(np.take(s, [0], axis)), np.take(
             s, np.arange(np.shape(s)[axis] - 1), axis)], axis=axis)
     return np.flip(s, axis) if reverse else s

@@ -20,7 +20,7 @@ import numpy as np
 from ..dtypes import as_dtype
 from ..i18n import _, lazy
 from ..registry import apply, defop, float_check, make_binary, one, unify
-from ..tensor import Tensor, TensorLike, convert_to_tensor
+from ..tensor import TensorLike, convert_to_tensor
 
 _ndarray = np.ndarray
 
@@ -415,7 +415,17 @@ def relu(x):
 @relu.defvjp
 def relu_vjp(g, out, need, x):
     """d relu(x)/dx = 1 where x > 0, else 0 (also at 0)"""
-    return (np.where(x > 0, g, 0),)
+    if isinstance(x, _ndarray | np.generic):
+        return (np.where(x > 0, g, 0),)
+    return (np.where(x > 0, g + _zero_slope(x), 0),)
+
+
+def _zero_slope(x):
+    """0, recorded as depending on ``x`` with derivative 0 (``sign``'s, which is zeros).
+
+    Added to a piecewise-linear VJP in a recorded pass so that its second derivative is
+    zeros, as in TensorFlow, not None (a comparison alone would cut ``x`` off)."""
+    return 0 * np.sign(x)
 
 
 @defop("leaky_relu", uses=(0,), tf=("nn.leaky_relu",),
@@ -428,7 +438,9 @@ def leaky_relu(x, alpha=0.2):
 @leaky_relu.defvjp
 def leaky_relu_vjp(g, out, need, x, alpha=0.2):
     """1 where x > 0, else alpha (alpha at 0, as TensorFlow)"""
-    return (np.where(x > 0, g, g * alpha),)
+    if isinstance(x, _ndarray | np.generic):
+        return (np.where(x > 0, g, g * alpha),)
+    return (np.where(x > 0, g + _zero_slope(x), g * alpha),)
 
 
 @leaky_relu.api
@@ -555,11 +567,12 @@ def cast_vjp(g, out, need, x, dtype):
 
 @cast.api
 def cast_api(x, dtype, name=None):
-    """Convert to ``dtype``. Float-to-float casts pass gradients; casts to ints cut them."""
+    """Convert to ``dtype``. Float-to-float casts pass gradients; casts to ints cut them; to
+    the same dtype, ``x`` itself comes back (a tensor or variable, as in TensorFlow)."""
     target = as_dtype(dtype)._np
     x, v = one(x)
-    if v.dtype == target:
-        return x if isinstance(x, Tensor) else identity.public(x)
+    if v.dtype == target:  # TensorFlow hands back the tensor or variable itself
+        return x if isinstance(x, TensorLike) else identity.public(x)
     if target.kind in "fc":
         return apply(cast, (x,), (v,), {"dtype": target})
     return apply(cast_to_integer, (x,), (v,), {"dtype": target})

@@ -11,6 +11,8 @@ from ..tensor import TensorLike
 
 
 def _log_softmax(x, axis):
+    if np.size(x) == 0:  # nothing to normalise (TensorFlow returns the empty tensor)
+        return np.empty_like(x)
     m = np.max(x, axis=axis, keepdims=True)
     z = x - m
     return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
@@ -20,6 +22,8 @@ def _log_softmax(x, axis):
        local=(lazy("softmax·(upstream - Σ upstream·softmax)"),))
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) over axis"""
+    if x.size == 0:
+        return np.empty_like(x)
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
 

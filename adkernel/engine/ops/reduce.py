@@ -117,8 +117,21 @@ def _extreme_vjp(g, out, x, axis, keepdims):
 @defop("reduce_max", uses=(0, "out"), call="reduce", tf=("reduce_max", "math.reduce_max"),
        local=(lazy("1 at the maximum (tied maxima share it), else 0"),))
 def reduce_max(x, axis=None, keepdims=False):
-    """largest element of x over axis"""
+    """largest element of x over axis (of nothing: the dtype's lowest value, as TF)"""
+    if x.size == 0:
+        return np.max(x, axis=axis, keepdims=keepdims, initial=_bound(x.dtype, -1))
     return np.max(x, axis=axis, keepdims=keepdims)
+
+
+def _bound(dtype, sign: int):
+    """-inf / +inf for floats, the smallest / largest integer otherwise (sign -1 / +1): what
+    TensorFlow's max / min of an empty row gives."""
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        return info.min if sign < 0 else info.max
+    if dtype.kind == "b":
+        return sign > 0
+    return sign * np.inf
 
 
 @reduce_max.defvjp
@@ -130,7 +143,9 @@ def reduce_max_vjp(g, out, need, x, axis=None, keepdims=False):
 @defop("reduce_min", uses=(0, "out"), call="reduce", tf=("reduce_min", "math.reduce_min"),
        local=(lazy("1 at the minimum (tied minima share it), else 0"),))
 def reduce_min(x, axis=None, keepdims=False):
-    """smallest element of x over axis"""
+    """smallest element of x over axis (of nothing: the dtype's largest value, as TF)"""
+    if x.size == 0:
+        return np.min(x, axis=axis, keepdims=keepdims, initial=_bound(x.dtype, 1))
     return np.min(x, axis=axis, keepdims=keepdims)
 
 
@@ -149,12 +164,32 @@ def reduce_prod(x, axis=None, keepdims=False):
 
 @reduce_prod.defvjp
 def reduce_prod_vjp(g, out, need, x, axis=None, keepdims=False):
-    """d prod/dx_i = product of the other elements"""
+    """d prod/dx_i = product of the other elements (exact at zeros, to every order)"""
     shape = np.shape(x)
     ge = _expand(g, shape, axis, keepdims)
-    if isinstance(x, np.ndarray | np.generic) and np.any(x == 0):
-        return (ge * _prod_of_others(np.asarray(x), axis),)
+    if isinstance(x, np.ndarray | np.generic):
+        if np.any(x == 0):
+            return (ge * _prod_of_others(np.asarray(x), axis),)
+    elif np.any(x.numpy() == 0):  # a recorded pass: out / x would be 0 / 0
+        return (ge * _prod_of_others_recorded(x, axis),)
     return (ge * _expand(out, shape, axis, keepdims) / x,)
+
+
+def _prod_of_others_recorded(x, axis):
+    """:func:`_prod_of_others` from differentiable ops (for higher derivatives): each
+    element's row of the reduced values, with itself replaced by 1, multiplied out."""
+    nd = np.ndim(x)
+    axes = tuple(range(nd)) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
+    axes = tuple(sorted(a % nd for a in axes))
+    keep = tuple(a for a in range(nd) if a not in axes)
+    perm = keep + axes
+    moved = np.transpose(x, perm)
+    lead = tuple(moved.shape[: len(keep)])
+    n = int(np.prod(moved.shape[len(keep):], dtype=np.int64))
+    flat = np.reshape(moved, (*lead, 1, n))
+    rows = np.where(np.eye(n, dtype=bool), np.ones((), dtype=np.result_type(x)), flat)
+    others = np.reshape(np.prod(rows, axis=-1), moved.shape)
+    return np.transpose(others, tuple(np.argsort(perm)))
 
 
 def _prod_of_others(x, axis):
@@ -178,36 +213,51 @@ def _prod_of_others(x, axis):
     return np.moveaxis(others, tuple(range(-len(axes), 0)), axes)
 
 
-@defop("logsumexp", uses=(0, "out"), call="reduce_float",
+@defop("logsumexp", uses=(0,), call="reduce_float",
        tf=("reduce_logsumexp", "math.reduce_logsumexp"), local=("softmax({0})",))
 def logsumexp(x, axis=None, keepdims=False):
-    """log(sum(exp(x))) over axis, computed stably"""
-    m = np.max(x, axis=axis, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0)
+    """log(sum(exp(x))) over axis, computed stably (of nothing: -inf)"""
+    m = _shift(x, axis)
     with np.errstate(divide="ignore"):
         s = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
     return s if keepdims else np.squeeze(s, axis=axis)
 
 
+def _shift(x, axis):
+    """The finite maximum over axis (kept), 0 where there is none: logsumexp's shift."""
+    m = reduce_max.forward(x, axis=axis, keepdims=True)
+    return np.where(np.isfinite(m), m, 0)
+
+
 @logsumexp.defvjp
 def logsumexp_vjp(g, out, need, x, axis=None, keepdims=False):
-    """d logsumexp/dx = softmax(x) over axis"""
+    """d logsumexp/dx = softmax(x) = exp(x - m) / sum(exp(x - m)), m = max(x) (0 if not finite)"""
+    # TensorFlow's formula: two equal entries get exactly 0.5 each (exp(x - out) does not)
     shape = np.shape(x)
-    return (_expand(g, shape, axis, keepdims) * np.exp(x - _expand(out, shape, axis, keepdims)),)
+    e = np.exp(x - _shift(x if isinstance(x, np.ndarray | np.generic) else x.numpy(), axis))
+    return (_expand(g, shape, axis, keepdims) * (e / np.sum(e, axis=axis, keepdims=True)),)
 
 
 @defop("argmax", differentiable=False, tf=("argmax", "math.argmax"),
        cut=lazy("tf.argmax, which returns integer positions and has no gradient"))
 def argmax(x, axis=0, output_type=np.int64):
-    """index of the largest element along axis"""
-    return np.argmax(x, axis=axis).astype(output_type)
+    """index of the largest element along axis (NaN never wins, as in TensorFlow)"""
+    return np.argmax(_without_nan(x, -np.inf), axis=axis).astype(output_type)
+
+
+def _without_nan(x, fill):
+    """x with NaN replaced by ``fill``: TensorFlow's argmax/argmin pass over NaN (and give
+    the first position when nothing beats the start)."""
+    if x.dtype.kind == "f" and np.isnan(x).any():
+        return np.where(np.isnan(x), fill, x)
+    return x
 
 
 @defop("argmin", differentiable=False, tf=("argmin", "math.argmin"),
        cut=lazy("tf.argmin, which returns integer positions and has no gradient"))
 def argmin(x, axis=0, output_type=np.int64):
-    """index of the smallest element along axis"""
-    return np.argmin(x, axis=axis).astype(output_type)
+    """index of the smallest element along axis (NaN never wins, as in TensorFlow)"""
+    return np.argmin(_without_nan(x, np.inf), axis=axis).astype(output_type)
 
 
 def _arg_extreme(op):
