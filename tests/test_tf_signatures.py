@@ -110,7 +110,7 @@ FROM_OP_BLOCKS: dict[str, str] = {
     op.tf[0]: _CONVENTIONS[op.call].format(arg=op.arg)
     for op in REGISTRY.values() if op.call in _CONVENTIONS and op.tf
 }
-_UNARY_X = ["math.reciprocal", "math.rsqrt", "math.expm1", "math.log_sigmoid"]  # composites
+_UNARY_X = ["math.expm1", "math.log_sigmoid"]  # composites
 _BINARY_XY = ["divide"]
 _REDUCTIONS = ["reduce_any", "reduce_all", "reduce_variance", "reduce_std"]
 

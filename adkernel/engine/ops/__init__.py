@@ -28,21 +28,10 @@ softplus, equal, not_equal = _fn["softplus"], _fn["equal"], _fn["not_equal"]
 getitem = REGISTRY["getitem"].public
 scatter_add = REGISTRY["scatter_add"].public
 gather = _fn["gather"]
+reciprocal = _fn["reciprocal"]
 
 
 # ----- composites (built from primitives; no VJP of their own) ---------------------------
-
-
-@composite("math.reciprocal", numpy=np.reciprocal)
-def reciprocal(x, name=None):
-    """1 / x (composite)."""
-    return divide(1, x if isinstance(x, TensorLike) else convert_to_tensor(x))
-
-
-@composite("math.rsqrt")
-def rsqrt(x, name=None):
-    """1 / sqrt(x) (composite)."""
-    return reciprocal(sqrt(x))
 
 
 @composite("math.expm1", numpy=np.expm1)
