@@ -495,7 +495,8 @@ def elu_vjp(g, out, need, x):
        local=("σ({0})",))
 def softplus(x):
     """log(1 + exp(x)), computed without overflow"""
-    return np.logaddexp(x, 0).astype(np.result_type(x), copy=False)
+    with np.errstate(invalid="ignore"):
+        return np.logaddexp(x, 0).astype(np.result_type(x), copy=False)
 
 
 def _sigmoid_of(x):
