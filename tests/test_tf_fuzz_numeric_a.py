@@ -1,5 +1,8 @@
 """Issue 20, items 1, 3, 4, 5, 7 and 9: NaN/inf routing and second derivatives as TensorFlow.
 
+Also their neighbours that differed: divide's d/dy as (-x/y)/y (no underflow, inf second
+derivatives at y = 0), softsign's gradient 0 at ±inf.
+
 The programs are ``fuzz_numeric_a`` in tests/tf_reference_cases.py (softplus'' at 0, rsqrt's
 and reciprocal's 0 where the upstream gradient is 0, reduce_min/max spreading NaN over the
 reduced row, pow's d/dy, clip_by_value's routing of NaN and ties, elu's second order, and
@@ -63,6 +66,10 @@ def _nested(f, x):
     ("rsqrt", tf.math.rsqrt, lambda x: x ** -0.5, lambda x: -0.5 * x ** -1.5,
      np.array([0.3, 1.0, 2.5])),
     ("reciprocal", tf.math.reciprocal, lambda x: 1 / x, lambda x: -1 / x ** 2,
+     np.array([-2.0, -0.4, 0.5, 3.0])),
+    ("softsign", tf.nn.softsign, lambda x: x / (1 + np.abs(x)), lambda x: 1 / (1 + np.abs(x)) ** 2,
+     np.array([-3.0, -0.4, 0.7, 4.0])),
+    ("one_over", lambda t: tf.divide(1.5, t), lambda x: 1.5 / x, lambda x: -1.5 / x ** 2,
      np.array([-2.0, -0.4, 0.5, 3.0])),
 ])
 def test_first_and_second_derivatives_against_central_differences(name, f, ref, ref1, x):

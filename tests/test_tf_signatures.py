@@ -169,7 +169,6 @@ TF_SIGNATURES: dict[str, str | None] = {
     "nn.softmax_cross_entropy_with_logits": "labels, logits, axis, name",
     "nn.sparse_softmax_cross_entropy_with_logits": "labels, logits, name",
     "nn.silu": "features, beta, name",
-    "nn.softsign": "features, name",
     "random.normal": "shape, mean, stddev, dtype, seed, name",
     "random.truncated_normal": "shape, mean, stddev, dtype, seed, name",
     "random.uniform": "shape, minval, maxval, dtype, seed, name",

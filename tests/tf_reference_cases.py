@@ -664,6 +664,8 @@ POW_Y = [0.5, 2.0, -1.0, 0.0, 2.0, 3.0, -1.0, 1.0, 2.0, 1.0, NAN, -2.5, 1 / 3, I
 CLIP_T = [NAN, 1.0, -1.0, 2.0, -2.0, 0.5, NAN, 3.0, NAN, 1.0, 1.0]
 CLIP_LO = [-1.0, 1.0, -1.0, -1.0, 0.0, 1.0, NAN, NAN, NAN, 2.0, 1.0]
 CLIP_HI = [1.0, 2.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, NAN, 1.0, 1.0]
+DIV_X = [1.0, 1.0, -1.0, 0.0, 0.0, 2.0, INF, NAN, 3.0, -0.0, 1e-30]
+DIV_Y = [0.0, -0.0, 0.0, 0.0, 2.0, INF, 2.0, 1.0, -1.5, 1.0, 1e-30]
 UNARY_X = [-1.0, 4.0, 0.0, 0.0, -0.0, INF, NAN, 2.0]
 UNARY_UP = [0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
 
@@ -700,6 +702,12 @@ def _fuzz_numeric_a_per_dtype(tf, dt):
             tf, lambda t: tf.reduce_max(t, 1), [[[1.0, INF, INF], [-INF, -INF, -INF]]], dt),
         "reduce_max_second_" + dt: lambda: _second_nf(
             tf, lambda t: tf.reduce_max(t * t, 1), [[1.0, -3.0, 3.0], [4.0, NAN, 0.0]], dt),
+        "divide_" + dt: lambda: _grads_nf(tf, tf.divide, [DIV_X, DIV_Y], dt),
+        "divide_upstream_zero_" + dt: lambda: _grads_nf(tf, tf.divide, [DIV_X, DIV_Y], dt,
+                                                        up=[0.0] * len(DIV_X)),
+        "divide_second_in_y_" + dt: lambda: _second_nf(
+            tf, lambda y: tf.divide(tf.constant(np.asarray(DIV_X, dt)), y), DIV_Y, dt),
+        "softsign_" + dt: lambda: _grads_nf(tf, tf.nn.softsign, [EDGES], dt),
     }
     for name, op in (("rsqrt", tf.math.rsqrt), ("sqrt", tf.sqrt),
                      ("reciprocal", tf.math.reciprocal)):

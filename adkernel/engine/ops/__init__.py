@@ -159,12 +159,6 @@ def silu(features, beta=1.0, name=None):
     return multiply(features, sigmoid(multiply(features, beta)))
 
 
-@composite("nn.softsign")
-def softsign(features, name=None):
-    """x / (1 + |x|) (composite)."""
-    return divide(features, add(abs(features), 1))
-
-
 @composite("unstack")
 def unstack(value, num=None, axis=0, name=None):
     """Split along ``axis`` into a list of tensors (composite)."""

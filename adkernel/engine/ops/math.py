@@ -100,9 +100,11 @@ def truediv(x, y):
 
 @truediv.defvjp
 def truediv_vjp(g, out, need, x, y):
-    """d(x/y)/dx = 1/y, d(x/y)/dy = -x/y**2"""
+    """d(x/y)/dx = 1/y, d(x/y)/dy = -x/y**2, computed as (-x/y)/y (TensorFlow's order)"""
+    # (-x/y)/y neither underflows (y*y for y = 1e-30) nor, differentiated again, multiplies
+    # 0 by inf at y = 0 as y*y would: second derivatives are inf where TensorFlow's are
     gx = g / y if need[0] else None
-    gy = -g * x / (y * y) if need[1] else None
+    gy = g * (-x / y / y) if need[1] else None
     return gx, gy
 
 
@@ -508,6 +510,21 @@ def _sigmoid_of(x):
 def softplus_vjp(g, out, need, x):
     """d softplus(x)/dx = sigmoid(x); the second derivative is sigmoid's, as TensorFlow's"""
     return (g * _sigmoid_of(x),)
+
+
+@defop("softsign", uses=(0,), call="unary", arg="features", tf=("nn.softsign",),
+       local=("1/(1 + |{0}|)²",))
+def softsign(x):
+    """x / (1 + |x|)"""
+    with np.errstate(invalid="ignore"):
+        return x / (np.abs(x) + 1)
+
+
+@softsign.defvjp
+def softsign_vjp(g, out, need, x):
+    """d softsign(x)/dx = 1/(1 + |x|)**2, computed as g/(1+|x|)/(1+|x|): 0 at ±inf"""
+    d = np.abs(x) + 1
+    return (g / d / d,)
 
 
 @defop("clip_by_value", uses=(0, 1, 2), tf=("clip_by_value",),
