@@ -140,7 +140,7 @@ def pow_vjp(g, out, need, x, y):
         if np.ndim(y) == 0 and not need[1] and float(y) == 2.0:
             gx = _times(x * 2, g)
         else:
-            gx = g * (y * x ** (y - 1))
+            gx = g * y * x ** (y - 1)  # TensorFlow's order: (g * y) * x**(y-1)
     if need[1]:
         # TensorFlow's order: only log(x) is masked, so where x**y is inf or NaN
         # (0 ** -1, a negative base with a fractional exponent) d/dy is NaN, not 0
