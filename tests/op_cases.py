@@ -155,6 +155,8 @@ CASES = [
     Case("log", tf.math.log, np.log, ((3, 4),), domains=((0.3, 3),)),
     Case("log1p", tf.math.log1p, np.log1p, ((3, 4),), domains=((-0.5, 2),)),
     Case("sqrt", tf.sqrt, np.sqrt, ((3, 4),), domains=((0.3, 3),)),
+    Case("rsqrt", tf.math.rsqrt, lambda x: 1 / np.sqrt(x), ((3, 4),), domains=((0.3, 3),)),
+    Case("reciprocal", tf.math.reciprocal, np.reciprocal, ((3, 4),), make=_signed(0.3, 2)),
     Case("square", tf.square, np.square, ((3, 4),)),
     Case("abs", tf.abs, np.abs, ((3, 4),), make=_signed(0.2, 2)),
     Case("sign", tf.sign, np.sign, ((3, 4),), make=_signed(0.2, 2)),
@@ -176,6 +178,8 @@ CASES = [
         "elu", tf.nn.elu, lambda x: np.where(x > 0, x, np.expm1(x)), ((3, 4),), make=_signed(0.2, 2)
     ),
     Case("softplus", tf.nn.softplus, lambda x: np.log1p(np.exp(x)), ((3, 4),)),
+    Case("softsign", tf.nn.softsign, lambda x: x / (1 + np.abs(x)), ((3, 4),),
+         make=_signed(0.2, 2)),
     Case(
         "clip_by_value",
         lambda x: tf.clip_by_value(x, -0.5, 0.5),

@@ -110,7 +110,7 @@ FROM_OP_BLOCKS: dict[str, str] = {
     op.tf[0]: _CONVENTIONS[op.call].format(arg=op.arg)
     for op in REGISTRY.values() if op.call in _CONVENTIONS and op.tf
 }
-_UNARY_X = ["math.reciprocal", "math.rsqrt", "math.expm1", "math.log_sigmoid"]  # composites
+_UNARY_X = ["math.expm1", "math.log_sigmoid"]  # composites
 _BINARY_XY = ["divide"]
 _REDUCTIONS = ["reduce_any", "reduce_all", "reduce_variance", "reduce_std"]
 
@@ -169,7 +169,6 @@ TF_SIGNATURES: dict[str, str | None] = {
     "nn.softmax_cross_entropy_with_logits": "labels, logits, axis, name",
     "nn.sparse_softmax_cross_entropy_with_logits": "labels, logits, name",
     "nn.silu": "features, beta, name",
-    "nn.softsign": "features, name",
     "random.normal": "shape, mean, stddev, dtype, seed, name",
     "random.truncated_normal": "shape, mean, stddev, dtype, seed, name",
     "random.uniform": "shape, minval, maxval, dtype, seed, name",

@@ -834,3 +834,183 @@ def fuzz_numeric_b(tf):
     cases["logsumexp_grad_rows"] = lambda: _logsumexp_grad(
         tf, [[0.3, 0.3, 5.0], [1.0, 2.0, 3.0]], axis=1)
     return cases
+
+
+# ----- issue 20, fuzz_numeric_a: NaN/inf routing and second derivatives ----------------------
+# softplus'' (item 1), rsqrt's 0 where the upstream gradient is 0 (3), reduce_min/max spreading
+# NaN over the reduced row (4), pow's d/dy (5), clip_by_value's routing (7), elu's second
+# order (9), and their neighbours. Each result is {"dtype": name, "value": nested lists} with
+# NaN and inf spelled as strings (the frozen file is Python source); None stays None.
+EDGES = [-2.0, 0.0, 3.0, -30.0, -100.0, 100.0, NAN, INF, -INF]
+
+
+def _spell(v):
+    if isinstance(v, list):
+        return [_spell(e) for e in v]
+    if isinstance(v, float) and not np.isfinite(v):
+        return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
+    return v
+
+
+def _nf(t):
+    if t is None:
+        return None
+    a = np.asarray(t.numpy() if hasattr(t, "numpy") else t)
+    return {"dtype": a.dtype.name, "value": _spell(a.tolist())}
+
+
+def _grads_nf(tf, f, xs, dtype="float32", up=None):
+    """f(*xs), then d f / d xs (with output_gradients ``up``): [value, grad per input]."""
+    ts = [tf.constant(np.asarray(x, dtype)) for x in xs]
+    with tf.GradientTape() as tape:
+        tape.watch(ts)
+        y = f(*ts)
+    seed = None if up is None else tf.constant(np.asarray(up, dtype))
+    return [_nf(y)] + [_nf(g) for g in tape.gradient(y, ts, output_gradients=seed)]
+
+
+def _second_nf(tf, f, x, dtype="float32"):
+    """[d sum(f)/dx, d/dx of that] with nested tapes."""
+    t = tf.constant(np.asarray(x, dtype))
+    with tf.GradientTape() as outer:
+        outer.watch(t)
+        with tf.GradientTape() as inner:
+            inner.watch(t)
+            y = f(t)
+        g = inner.gradient(y, t)
+    return [_nf(g), _nf(outer.gradient(g, t))]
+
+
+def _upstream_from(tf, f, xs, us, dtype="float32"):
+    """g = d f/dx with output_gradients w * us (w a watched scalar): [g, dg/dw, dg/dx]."""
+    x = tf.constant(np.asarray(xs, dtype))
+    w = tf.constant(np.asarray(2.0, dtype))
+    with tf.GradientTape(persistent=True) as outer:
+        outer.watch([w, x])
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = f(x)
+        g = inner.gradient(y, x, output_gradients=w * tf.constant(np.asarray(us, dtype)))
+    return [_nf(g), _nf(outer.gradient(g, w)), _nf(outer.gradient(g, x))]
+
+
+def _elu_scaled_by_min(tf):
+    x = tf.constant(np.array([-0.3, -5.0, INF], np.float32))
+    with tf.GradientTape() as outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.nn.elu(x) * tf.reduce_min(tf.abs(x))
+        g = inner.gradient(y, x)
+    return [_nf(g), _nf(outer.gradient(g, x))]
+
+
+def _elu_upstream_scalar(tf):
+    x = tf.constant(np.array([-0.3, -5.0, INF, NAN], np.float32))
+    w = tf.constant(np.float32(2.0))
+    with tf.GradientTape() as outer:
+        outer.watch(w)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            y = tf.nn.elu(x) * w
+        g = inner.gradient(y, x)
+    return [_nf(g), _nf(outer.gradient(g, w))]
+
+
+def _clip_nan_between_abs(tf, v):
+    x = tf.constant(np.float32(v))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.clip_by_value(tf.constant(NAN, tf.float32), -tf.abs(x), tf.abs(x))
+    return [_nf(y), _nf(tape.gradient(y, x))]
+
+
+def _rsqrt_jacobian(tf):
+    x = tf.constant(np.array([-1.0, 4.0, 0.0], np.float32))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.math.rsqrt(x) * tf.constant([0.0, 1.0, 1.0])
+    return _nf(tape.jacobian(y, x))
+
+
+POW_X = [-2.0, -2.0, 0.0, 0.0, 0.0, 2.0, -0.0, INF, -INF, NAN, 1.0, 0.0, -8.0, 2.0]
+POW_Y = [0.5, 2.0, -1.0, 0.0, 2.0, 3.0, -1.0, 1.0, 2.0, 1.0, NAN, -2.5, 1 / 3, INF]
+CLIP_T = [NAN, 1.0, -1.0, 2.0, -2.0, 0.5, NAN, 3.0, NAN, 1.0, 1.0]
+CLIP_LO = [-1.0, 1.0, -1.0, -1.0, 0.0, 1.0, NAN, NAN, NAN, 2.0, 1.0]
+CLIP_HI = [1.0, 2.0, 1.0, 1.0, 1.0, 0.0, 1.0, 1.0, NAN, 1.0, 1.0]
+DIV_X = [1.0, 1.0, -1.0, 0.0, 0.0, 2.0, INF, NAN, 3.0, -0.0, 1e-30]
+DIV_Y = [0.0, -0.0, 0.0, 0.0, 2.0, INF, 2.0, 1.0, -1.5, 1.0, 1e-30]
+UNARY_X = [-1.0, 4.0, 0.0, 0.0, -0.0, INF, NAN, 2.0]
+UNARY_UP = [0.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+
+
+def _fuzz_numeric_a_per_dtype(tf, dt):
+    cases = {
+        "softplus_second_" + dt: lambda: _second_nf(tf, tf.math.softplus, EDGES, dt),
+        "log_sigmoid_second_" + dt: lambda: _second_nf(tf, tf.math.log_sigmoid,
+                                                       [-2.0, 0.0, 3.0, NAN], dt),
+        "elu_second_" + dt: lambda: _second_nf(tf, tf.nn.elu, EDGES, dt),
+        "pow_" + dt: lambda: _grads_nf(tf, tf.pow, [POW_X, POW_Y], dt),
+        "pow_upstream_zero_" + dt: lambda: _grads_nf(tf, tf.pow, [POW_X, POW_Y], dt,
+                                                     up=[0.0] * len(POW_X)),
+        "pow_second_in_y_" + dt: lambda: _second_nf(
+            tf, lambda y: tf.pow(tf.constant(np.asarray(POW_X, dt)), y), POW_Y, dt),
+        "pow_second_in_x_" + dt: lambda: _second_nf(
+            tf, lambda x: tf.pow(x, tf.constant(np.asarray(POW_Y, dt))), POW_X, dt),
+        "clip_by_value_" + dt: lambda: _grads_nf(tf, tf.clip_by_value,
+                                                 [CLIP_T, CLIP_LO, CLIP_HI], dt),
+        "clip_by_value_scalar_bounds_" + dt: lambda: _grads_nf(
+            tf, lambda t: tf.clip_by_value(t, -1.0, 1.0), [CLIP_T], dt),
+        "clip_by_value_second_" + dt: lambda: _second_nf(
+            tf, lambda t: tf.clip_by_value(t * t, 0.5, 2.0), [-2.0, -1.0, 0.2, 1.0, NAN, 1.2], dt),
+        "maximum_nan_ties_" + dt: lambda: _grads_nf(tf, tf.maximum, [CLIP_T, CLIP_LO], dt),
+        "minimum_nan_ties_" + dt: lambda: _grads_nf(tf, tf.minimum, [CLIP_T, CLIP_LO], dt),
+        "reduce_min_nan_" + dt: lambda: _grads_nf(
+            tf, lambda t: tf.reduce_min(t, 0), [[[1.0, NAN, 3.0], [NAN, 2.0, 2.0]]], dt),
+        "reduce_max_nan_" + dt: lambda: _grads_nf(
+            tf, lambda t: tf.reduce_max(t, -1), [[[1.0, NAN, 3.0], [1.0, 2.0, 2.0]]], dt),
+        "reduce_max_upstream_inf_nan_" + dt: lambda: _grads_nf(
+            tf, lambda t: tf.reduce_max(t, 1), [[[1.0, 2.0, 3.0], [4.0, 4.0, 0.0]]], dt,
+            up=[INF, NAN]),
+        "reduce_max_inf_ties_" + dt: lambda: _grads_nf(
+            tf, lambda t: tf.reduce_max(t, 1), [[[1.0, INF, INF], [-INF, -INF, -INF]]], dt),
+        "reduce_max_second_" + dt: lambda: _second_nf(
+            tf, lambda t: tf.reduce_max(t * t, 1), [[1.0, -3.0, 3.0], [4.0, NAN, 0.0]], dt),
+        "divide_" + dt: lambda: _grads_nf(tf, tf.divide, [DIV_X, DIV_Y], dt),
+        "divide_upstream_zero_" + dt: lambda: _grads_nf(tf, tf.divide, [DIV_X, DIV_Y], dt,
+                                                        up=[0.0] * len(DIV_X)),
+        "divide_second_in_y_" + dt: lambda: _second_nf(
+            tf, lambda y: tf.divide(tf.constant(np.asarray(DIV_X, dt)), y), DIV_Y, dt),
+        "softsign_" + dt: lambda: _grads_nf(tf, tf.nn.softsign, [EDGES], dt),
+    }
+    for name, op in (("rsqrt", tf.math.rsqrt), ("sqrt", tf.sqrt),
+                     ("reciprocal", tf.math.reciprocal)):
+        cases[f"{name}_upstream_zero_{dt}"] = (
+            lambda op=op: _grads_nf(tf, op, [UNARY_X], dt, up=UNARY_UP))
+        cases[f"{name}_second_{dt}"] = lambda op=op: _second_nf(tf, op, UNARY_X, dt)
+    return cases
+
+
+def fuzz_numeric_a(tf):
+    cases = {
+        # the issue's programs
+        "issue_softplus_second": lambda: _second_nf(tf, tf.math.softplus, [-2.0, 0.0, 3.0]),
+        "issue_rsqrt_upstream_zero": lambda: _grads_nf(tf, tf.math.rsqrt, [[-1.0, 4.0]],
+                                                       up=[0.0, 1.0]),
+        "issue_rsqrt_jacobian": lambda: _rsqrt_jacobian(tf),
+        "issue_sqrt_of_reduce_min": lambda: _grads_nf(
+            tf, lambda t: tf.sqrt(tf.reduce_min(t, -1, keepdims=True)), [[[0.64, 0.69, -0.28]]]),
+        "issue_clip_nan_between_abs_pos": lambda: _clip_nan_between_abs(tf, 1.5),
+        "issue_clip_nan_between_abs_neg": lambda: _clip_nan_between_abs(tf, -1.5),
+        "issue_elu_second_no_leak": lambda: _elu_scaled_by_min(tf),
+        "elu_upstream_from_scalar": lambda: _elu_upstream_scalar(tf),
+    }
+    for name, op in (("rsqrt", tf.math.rsqrt), ("sqrt", tf.sqrt),
+                     ("reciprocal", tf.math.reciprocal)):
+        for i, (xs, us) in enumerate(((UNARY_X[:4], [0.0, 1.0, 1.0, 0.0]),
+                                      ([0.0, 4.0, 1.0, INF], [1.0, 0.0, 1.0, 1.0]))):
+            cases[f"{name}_upstream_depends_on_w_{i}"] = (
+                lambda op=op, xs=xs, us=us: _upstream_from(tf, op, xs, us))
+    for dt in ("float32", "float64"):
+        cases.update(_fuzz_numeric_a_per_dtype(tf, dt))
+    return cases

@@ -28,21 +28,10 @@ softplus, equal, not_equal = _fn["softplus"], _fn["equal"], _fn["not_equal"]
 getitem = REGISTRY["getitem"].public
 scatter_add = REGISTRY["scatter_add"].public
 gather = _fn["gather"]
+reciprocal = _fn["reciprocal"]
 
 
 # ----- composites (built from primitives; no VJP of their own) ---------------------------
-
-
-@composite("math.reciprocal", numpy=np.reciprocal)
-def reciprocal(x, name=None):
-    """1 / x (composite)."""
-    return divide(1, x if isinstance(x, TensorLike) else convert_to_tensor(x))
-
-
-@composite("math.rsqrt")
-def rsqrt(x, name=None):
-    """1 / sqrt(x) (composite)."""
-    return reciprocal(sqrt(x))
 
 
 @composite("math.expm1", numpy=np.expm1)
@@ -168,12 +157,6 @@ def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
 def silu(features, beta=1.0, name=None):
     """x * sigmoid(beta * x), a.k.a. swish (composite)."""
     return multiply(features, sigmoid(multiply(features, beta)))
-
-
-@composite("nn.softsign")
-def softsign(features, name=None):
-    """x / (1 + |x|) (composite)."""
-    return divide(features, add(abs(features), 1))
 
 
 @composite("unstack")

@@ -3,8 +3,10 @@
 Conventions at non-differentiable points follow TensorFlow (measured on 2.21):
 relu'(0) = 0, abs'(0) = 0, sign' = 0, leaky_relu'(0) = alpha, elu'(0) = 1,
 maximum/minimum ties give the whole gradient to the first argument, sqrt'(0) = inf
-(but 0 where the upstream gradient is 0), d(x**y)/dy = 0 where x <= 0,
-clip_by_value passes the gradient at exactly the bounds.
+and rsqrt'(0) = -inf (both 0 where the upstream gradient is 0), d(x**y)/dy =
+g * x**y * log(x) with log(x) taken as 0 where x <= 0 (so NaN where x**y is inf or NaN),
+clip_by_value is maximum(minimum(x, hi), lo): the gradient passes at exactly the bounds,
+and a NaN input sends it to ``lo``.
 
 Inside a VJP, ``_fresh(a)`` tells whether ``a`` is a numpy array the VJP just
 allocated, so that it may be updated in place (``out=``) instead of allocating
@@ -98,9 +100,11 @@ def truediv(x, y):
 
 @truediv.defvjp
 def truediv_vjp(g, out, need, x, y):
-    """d(x/y)/dx = 1/y, d(x/y)/dy = -x/y**2"""
+    """d(x/y)/dx = 1/y, d(x/y)/dy = -x/y**2, computed as (-x/y)/y (TensorFlow's order)"""
+    # (-x/y)/y neither underflows (y*y for y = 1e-30) nor, differentiated again, multiplies
+    # 0 by inf at y = 0 as y*y would: second derivatives are inf where TensorFlow's are
     gx = g / y if need[0] else None
-    gy = -g * x / (y * y) if need[1] else None
+    gy = g * (-x / y / y) if need[1] else None
     return gx, gy
 
 
@@ -130,17 +134,19 @@ def pow_(x, y):
 
 @pow_.defvjp
 def pow_vjp(g, out, need, x, y):
-    """d(x**y)/dx = y * x**(y-1), d(x**y)/dy = x**y * log(x) (0 where x <= 0)"""
+    """d/dx = y * x**(y-1); d/dy = x**y * log(x), log(x) read as 0 where x <= 0 (NaN stays)"""
     gx = gy = None
     if need[0]:
         if np.ndim(y) == 0 and not need[1] and float(y) == 2.0:
             gx = _times(x * 2, g)
         else:
-            gx = g * (y * x ** (y - 1))
+            gx = g * y * x ** (y - 1)  # TensorFlow's order: (g * y) * x**(y-1)
     if need[1]:
+        # TensorFlow's order: only log(x) is masked, so where x**y is inf or NaN
+        # (0 ** -1, a negative base with a fractional exponent) d/dy is NaN, not 0
         positive = x > 0
-        safe_x = np.where(positive, x, 1)
-        gy = g * np.where(positive, out * np.log(safe_x), 0)
+        log_x = np.where(positive, np.log(np.where(positive, x, 1)), 0)
+        gy = g * out * log_x
     return gx, gy
 
 
@@ -280,6 +286,36 @@ def sqrt(x):
 def sqrt_vjp(g, out, need, x):
     """d sqrt(x)/dx = 1/(2 sqrt(x)); 0 where the upstream gradient is 0 (TensorFlow)"""
     return (np.where(g == 0, 0, g * 0.5 / out),)
+
+
+@defop("rsqrt", uses=("out",), call="unary", tf=("math.rsqrt",),
+       nan=lazy("rsqrt has derivative -1/(2 x sqrt(x)), infinite at x = 0"),
+       local=("-1/(2·{0}·√{0})",))
+def rsqrt(x):
+    """1 / sqrt(x)"""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 1 / np.sqrt(x)
+
+
+@rsqrt.defvjp
+def rsqrt_vjp(g, out, need, x):
+    """d x**-0.5/dx = -0.5 * rsqrt(x)**3; 0 where the upstream gradient is 0 (TensorFlow)"""
+    return (np.where(g == 0, 0, g * (out * out * out) * -0.5),)
+
+
+@defop("reciprocal", uses=("out",), call="unary", tf=("math.reciprocal",),
+       numpy=np.reciprocal, nan=lazy("1/x has derivative -1/x², infinite at x = 0"),
+       local=("-1/{0}²",))
+def reciprocal(x):
+    """1 / x"""
+    with np.errstate(divide="ignore"):
+        return 1 / x
+
+
+@reciprocal.defvjp
+def reciprocal_vjp(g, out, need, x):
+    """d(1/x)/dx = -(1/x)**2; 0 where the upstream gradient is 0 (TensorFlow)"""
+    return (np.where(g == 0, 0, -g * out * out),)
 
 
 @defop("square", uses=(0,), call="unary_any", tf=("square", "math.square"), numpy=np.square,
@@ -451,7 +487,7 @@ def leaky_relu_api(features, alpha=0.2, name=None):
     return apply(leaky_relu, (x,), (v,), {"alpha": float(alpha)})
 
 
-@defop("elu", uses=(0, "out"), call="unary", arg="features", tf=("nn.elu",),
+@defop("elu", uses=("out",), call="unary", arg="features", tf=("nn.elu",),
        local=(lazy("1 where {0} > 0, else exp({0})"),))
 def elu(x):
     """x where x > 0, else exp(x) - 1"""
@@ -461,8 +497,11 @@ def elu(x):
 
 @elu.defvjp
 def elu_vjp(g, out, need, x):
-    """1 where x > 0, else exp(x) (1 at 0)"""
-    return (np.where(x > 0, g, g * (out + 1)),)
+    """exp(x) = elu(x) + 1 where elu(x) < 0, else 1 (1 at 0 and at NaN, as TensorFlow)"""
+    # read from the output, as TensorFlow does: a NaN input passes the upstream gradient
+    # unchanged; and g multiplies a finite factor (1 where elu(x) = inf), so that the
+    # derivative with respect to g has no 0 * inf to leak NaN into other elements
+    return (g * np.where(out < 0, out + 1, 1),)
 
 
 @defop("softplus", uses=(0,), call="unary", arg="features",
@@ -470,38 +509,60 @@ def elu_vjp(g, out, need, x):
        local=("σ({0})",))
 def softplus(x):
     """log(1 + exp(x)), computed without overflow"""
-    return np.logaddexp(x, 0).astype(np.result_type(x), copy=False)
+    with np.errstate(invalid="ignore"):
+        return np.logaddexp(x, 0).astype(np.result_type(x), copy=False)
+
+
+def _sigmoid_of(x):
+    """sigmoid(x): the op on a tensor (an outer tape records it), its numpy form on an array."""
+    return sigmoid(x) if isinstance(x, TensorLike) else sigmoid.forward(x)
 
 
 @softplus.defvjp
 def softplus_vjp(g, out, need, x):
-    """d softplus(x)/dx = sigmoid(x), computed without overflow or cancellation"""
-    e = np.exp(-np.abs(x))
-    return (g * np.where(x >= 0, 1 / (1 + e), e / (1 + e)),)
+    """d softplus(x)/dx = sigmoid(x); the second derivative is sigmoid's, as TensorFlow's"""
+    return (g * _sigmoid_of(x),)
+
+
+@defop("softsign", uses=(0,), call="unary", arg="features", tf=("nn.softsign",),
+       local=("1/(1 + |{0}|)²",))
+def softsign(x):
+    """x / (1 + |x|)"""
+    with np.errstate(invalid="ignore"):
+        return x / (np.abs(x) + 1)
+
+
+@softsign.defvjp
+def softsign_vjp(g, out, need, x):
+    """d softsign(x)/dx = 1/(1 + |x|)**2, computed as g/(1+|x|)/(1+|x|): 0 at ±inf"""
+    d = np.abs(x) + 1
+    return (g / d / d,)
 
 
 @defop("clip_by_value", uses=(0, 1, 2), tf=("clip_by_value",),
        local=(lazy("1 where inside the bounds, else 0"), lazy("1 where below"),
               lazy("1 where above")))
 def clip_by_value(x, lo, hi):
-    """min(max(x, lo), hi)"""
-    return np.minimum(np.maximum(x, lo), hi)
+    """max(min(x, hi), lo), TensorFlow's order (lo wins when lo > hi)"""
+    return np.maximum(np.minimum(x, hi), lo)
 
 
 @clip_by_value.defvjp
 def clip_by_value_vjp(g, out, need, x, lo, hi):
-    """1 where lo <= x <= hi (bounds included), else the gradient goes to the bound"""
-    below = x < lo
-    above = x > hi
-    gx = np.where(below, 0, np.where(above, 0, g)) if need[0] else None
-    glo = np.where(below, g, 0) if need[1] else None
-    ghi = np.where(above, g, 0) if need[2] else None
+    """as maximum(minimum(x, hi), lo): x where lo <= x <= hi (bounds too), NaN x to lo"""
+    under = x <= hi  # minimum's rule: ties go to x, a NaN x goes to hi
+    past_lo = np.minimum(x, hi) >= lo  # maximum's rule: ties go to the first argument
+    kept = np.where(past_lo, g, 0)
+    gx = np.where(under, kept, 0) if need[0] else None
+    glo = np.where(past_lo, 0, g) if need[1] else None
+    ghi = np.where(under, 0, kept) if need[2] else None
     return gx, glo, ghi
 
 
 @clip_by_value.api
 def clip_by_value_api(t, clip_value_min, clip_value_max, name=None):
-    """Clamp to [min, max]; the gradient passes inside and at the bounds."""
+    """Clamp to [min, max] as max(min(t, max), min); the gradient passes inside and at
+    the bounds."""
     args, vals = unify("clip_by_value", (t, clip_value_min, clip_value_max))
     return apply(clip_by_value, args, vals)
 

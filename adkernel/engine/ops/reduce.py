@@ -1,7 +1,8 @@
 """Reductions. ``axis`` is None (everything), an int or a tuple of ints.
 
 reduce_max / reduce_min split the gradient equally between tied maxima (TensorFlow's
-rule, unlike ``maximum``).
+rule, unlike ``maximum``); a NaN or inf upstream gradient, or a NaN in the row, makes the
+whole reduced row NaN, as in TensorFlow.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from ..dtypes import as_dtype
 from ..errors import InvalidArgumentError
 from ..i18n import _, lazy
 from ..registry import apply, axis_arg, defop, one
+from ..tensor import TensorLike
 
 _ndarray = np.ndarray
 _SMALL = 4096  # below this many elements, a filled array is cheaper than a broadcast view
@@ -103,15 +105,17 @@ def reduce_mean_vjp(g, out, need, x, axis=None, keepdims=False):
 
 
 def _extreme_vjp(g, out, x, axis, keepdims):
-    shape = np.shape(x)
-    hit = np.equal(x, _expand(out, shape, axis, keepdims))
-    ties = np.sum(np.where(hit, 1, 0), axis=axis, keepdims=True)
-    share = np.where(hit, _expand(g, shape, axis, keepdims), 0)
-    return (
-        share / ties.astype(np.result_type(x))
-        if isinstance(ties, np.ndarray)
-        else share / np.asarray(ties, np.result_type(x)),
-    )
+    """TensorFlow's rule: (hit / number of hits) * g, a product, so that a NaN or inf
+    upstream gradient spreads over the whole reduced row (0 * inf is NaN), and a row
+    whose extreme is NaN (no element equals it) gets NaN everywhere."""
+    xv = x._value if isinstance(x, TensorLike) else np.asarray(x)
+    ov = out._value if isinstance(out, TensorLike) else np.asarray(out)
+    shape = xv.shape
+    share = np.equal(xv, _expand(ov, shape, axis, keepdims)).astype(
+        xv.dtype if xv.dtype.kind == "f" else np.float64)
+    with np.errstate(invalid="ignore"):
+        share /= np.sum(share, axis=axis, keepdims=True)
+    return (share * _expand(g, shape, axis, keepdims),)
 
 
 @defop("reduce_max", uses=(0, "out"), call="reduce", tf=("reduce_max", "math.reduce_max"),
@@ -136,7 +140,7 @@ def _bound(dtype, sign: int):
 
 @reduce_max.defvjp
 def reduce_max_vjp(g, out, need, x, axis=None, keepdims=False):
-    """the gradient goes to the maximum; tied maxima share it equally"""
+    """the gradient goes to the maximum; tied maxima share it equally (NaN spreads)"""
     return _extreme_vjp(g, out, x, axis, keepdims)
 
 
@@ -151,7 +155,7 @@ def reduce_min(x, axis=None, keepdims=False):
 
 @reduce_min.defvjp
 def reduce_min_vjp(g, out, need, x, axis=None, keepdims=False):
-    """the gradient goes to the minimum; tied minima share it equally"""
+    """the gradient goes to the minimum; tied minima share it equally (NaN spreads)"""
     return _extreme_vjp(g, out, x, axis, keepdims)
 
 
