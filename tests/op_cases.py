@@ -159,7 +159,8 @@ CASES = [
     Case(
         "leaky_relu",
         lambda x: tf.nn.leaky_relu(x, alpha=0.1),
-        lambda x: np.where(x > 0, x, 0.1 * x),
+        # TensorFlow keeps alpha as a float32, also for float64 features
+        lambda x: np.where(x > 0, x, float(np.float32(0.1)) * x),
         ((3, 4),),
         make=_signed(0.2, 2),
     ),

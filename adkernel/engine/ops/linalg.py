@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..i18n import _, lazy
-from ..registry import apply, defop, refuse, unify
+from ..registry import apply, defop, float_check, refuse, unify
 from ..tensor import TensorLike, convert_to_tensor
 
 
@@ -242,5 +242,6 @@ def det_vjp(g, out, need, a):
 def det_api(input, name=None):
     """The determinant of each square matrix in ``input``."""
     x = input if isinstance(input, TensorLike) else convert_to_tensor(input)
+    float_check("linalg.det", x._value)
     _square_check(x._value, "linalg.det", "MatrixDeterminant")
     return apply(det, (x,), (x._value,))

@@ -435,8 +435,12 @@ def leaky_relu_vjp(g, out, need, x, alpha=0.2):
 def leaky_relu_api(features, alpha=0.2, name=None):
     """x where x > 0, else alpha * x (alpha is also the slope at 0)."""
     x, v = one(features)
+    if v.dtype.kind in "iu":  # TensorFlow casts integer features to float32
+        x = cast_api(x, "float32")
+        v = x._value
     float_check("leaky_relu", v)
-    return apply(leaky_relu, (x,), (v,), {"alpha": float(alpha)})
+    # TensorFlow keeps alpha as a float32 attribute, also for float64 features
+    return apply(leaky_relu, (x,), (v,), {"alpha": float(np.float32(alpha))})
 
 
 @defop("elu", uses=(0, "out"), call="unary", arg="features", tf=("nn.elu",),
@@ -491,6 +495,13 @@ def clip_by_value_vjp(g, out, need, x, lo, hi):
 def clip_by_value_api(t, clip_value_min, clip_value_max, name=None):
     """Clamp to [min, max]; the gradient passes inside and at the bounds."""
     args, vals = unify("clip_by_value", (t, clip_value_min, clip_value_max))
+    shape = np.shape(vals[0])
+    if np.broadcast_shapes(*(np.shape(v) for v in vals)) != shape:
+        raise ValueError(_(
+            "clip_by_value: the bounds (shapes {lo} and {hi}) would make the result bigger than "
+            "the tensor (shape {shape}); TensorFlow refuses this. Give bounds of the tensor's "
+            "shape, or ones that broadcast to it, such as single numbers.").format(
+                lo=list(np.shape(vals[1])), hi=list(np.shape(vals[2])), shape=list(shape)))
     return apply(clip_by_value, args, vals)
 
 
