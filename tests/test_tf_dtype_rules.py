@@ -41,8 +41,9 @@ def test_float_only_errors_keep_the_helpful_text_and_old_catches():
         tf.exp(i)
     with pytest.raises(TypeError):  # code written against adkernel's earlier TypeError
         tf.exp(i)
-    err = pytest.raises(tf.errors.InvalidArgumentError, tf.nn.softplus, i).value
-    assert type(err).__name__ == "InvalidArgumentError" and err.op == "softplus"
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        tf.nn.softplus(i)
+    assert type(info.value).__name__ == "InvalidArgumentError" and info.value.op == "softplus"
 
 
 def test_reciprocal_of_an_integer_tensor_names_the_fix():

@@ -111,7 +111,7 @@ FROM_OP_BLOCKS: dict[str, str] = {
     for op in REGISTRY.values() if op.call in _CONVENTIONS and op.tf
 }
 _UNARY_X = ["math.reciprocal", "math.rsqrt", "math.expm1", "math.log_sigmoid"]  # composites
-_BINARY_XY = ["divide"]
+_BINARY_XY = ["add", "divide"]
 _REDUCTIONS = ["reduce_any", "reduce_all", "reduce_variance", "reduce_std"]
 
 TF_SIGNATURES: dict[str, str | None] = {

@@ -613,7 +613,7 @@ def fuzz_errors(tf):
         "int_plus_two_point_zero": lambda: _error_class(lambda: i() + 2.0),
         "add_int_half": lambda: _error_class(lambda: tf.add(i(), 0.5)),
         "add_half_int": lambda: _error_class(lambda: tf.math.add(0.5, i())),
-        "int_plus_float_list": lambda: _error_class(lambda: i() + [0.5, 1.0, 2.0]),
+        "int_plus_float_list": lambda: _error_class(lambda: tf.add(i(), [0.5, 1.0, 2.0])),
         "half_plus_int": lambda: _error_class(lambda: 0.5 + i()),
         "int_times_half": lambda: _error_class(lambda: i() * 0.5),
         "int_minus_half": lambda: _error_class(lambda: tf.subtract(i(), 0.5)),

@@ -6,8 +6,9 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..i18n import _, lazy
-from ..registry import apply, defop, float_check, refuse, unify
-from ..tensor import TensorLike, convert_to_tensor
+from ..registry import apply, composite, defop, float_check, refuse, unify
+from ..tensor import TensorLike, convert_to_tensor, operand
+from .math import refuse_python_floats
 
 
 def _t(a):
@@ -16,7 +17,7 @@ def _t(a):
 
 
 @defop("matmul", uses=(0, 1), tf=("matmul", "linalg.matmul"), numpy=np.matmul,
-       operators=("__matmul__", "__rmatmul__"), local=(lazy("upstream @ {1}ᵀ"),
+       operators=("__matmul__",), local=(lazy("upstream @ {1}ᵀ"),
                                                       lazy("{0}ᵀ @ upstream")))
 def matmul(a, b):
     """a @ b (batched over leading axes)"""
@@ -46,6 +47,7 @@ def matmul_api(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjo
     ``adjoint_a``/``adjoint_b`` equal ``transpose_a``/``transpose_b`` for real tensors; the
     ``*_is_sparse`` and ``grad_*`` hints change nothing in the result, as in TensorFlow.
     """
+    refuse_python_floats("MatMul", a, b)
     args, vals = unify("MatMul", (a, b))
     refuse("tf.matmul", output_type=output_type is not None,
            adjoint_a=bool(adjoint_a) and np.result_type(vals[0]).kind == "c",
@@ -72,6 +74,15 @@ def matmul_api(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjo
             op="MatMul",
         )
     return apply(matmul, args, vals)
+
+
+@composite(operators=("__rmatmul__",))
+def _rmatmul(a, b):
+    """``a @ b`` with ``a`` not a tensor: TensorFlow converts ``a`` to ``b``'s dtype first (so
+    ``[[1.5]] @ int_tensor`` raises TypeError)."""
+    if isinstance(b, TensorLike):
+        a = convert_to_tensor(operand(a, b._value.dtype))
+    return matmul_api(a, b)
 
 
 def _einsum_parts(equation: str, n: int):

@@ -18,11 +18,21 @@ import math as _pymath
 import numpy as np
 
 from ..dtypes import as_dtype
+from ..errors import DTypeError
 from ..i18n import _, lazy
-from ..registry import apply, defop, float_check, make_binary, one, unify
-from ..tensor import Tensor, TensorLike, convert_to_tensor
+from ..registry import apply, composite, defop, float_check, make_binary, one, unify
+from ..tensor import (
+    Tensor,
+    TensorLike,
+    _contains_numpy,
+    _contains_tensor,
+    convert_to_tensor,
+    dtype_mismatch,
+    operand,
+)
 
 _ndarray = np.ndarray
+_F32 = np.dtype(np.float32)
 
 
 def _unit(g) -> bool:
@@ -45,8 +55,8 @@ def _times(fresh, g):
 # ----- binary arithmetic -------------------------------------------------------------
 
 
-@defop("add", uses=(), call="binary", tf=("add", "math.add"), numpy=np.add,
-       operators=("__add__", "__radd__"), local=("1", "1"))
+@defop("add", uses=(), tf=("add", "math.add"), numpy=np.add,
+       operators=("__add__",), local=("1", "1"))
 def add(x, y):
     """x + y"""
     return x + y
@@ -56,6 +66,50 @@ def add(x, y):
 def add_vjp(g, out, need, x, y):
     """d(x+y)/dx = 1, d(x+y)/dy = 1"""
     return g, g
+
+
+def _python_floats(value) -> bool:
+    """A Python float, or a list of numbers holding one (not numpy, not tensors)."""
+    if type(value) is float:
+        return True
+    return (isinstance(value, list | tuple) and not _contains_numpy(value)
+            and not _contains_tensor(value) and np.asarray(value).dtype.kind in "fc")
+
+
+def refuse_python_floats(opname: str, x, y) -> None:
+    """TensorFlow's ``add`` and ``matmul`` convert a Python float (or list of them) on its
+    own, as float32, so meeting an integer tensor it raises InvalidArgumentError (the other
+    ops raise TypeError: the float cannot become the tensor's dtype)."""
+    for i, (v, other) in enumerate(((x, y), (y, x))):
+        if (isinstance(other, TensorLike) and other._value.dtype.kind in "iub"
+                and _python_floats(v)):
+            a, b = (other._value.dtype, _F32) if i == 1 else (_F32, other._value.dtype)
+            raise dtype_mismatch(opname, a, b)
+
+
+_add_binary = make_binary(add)
+
+
+_MAY_BE_PYTHON_FLOATS = (float, list, tuple)
+
+
+@add.api
+def add_api(x, y, name=None):
+    """x + y (``tf.add``): like the other elementwise ops, except for Python floats meeting an
+    integer tensor (InvalidArgumentError, as TensorFlow's AddV2)."""
+    if type(x) in _MAY_BE_PYTHON_FLOATS or type(y) in _MAY_BE_PYTHON_FLOATS:
+        refuse_python_floats("add", x, y)
+    return _add_binary(x, y)
+
+
+add_api.__name__ = add_api.__qualname__ = "add"
+
+
+@composite(operators=("__radd__",))
+def _radd(x, y):
+    """``y + x`` with ``x`` not a tensor: TensorFlow converts ``x`` to ``y``'s dtype first (so
+    ``0.5 + int_tensor`` raises TypeError)."""
+    return _add_binary(x, y)
 
 
 @defop("sub", uses=(), call="binary", tf=("subtract", "math.subtract"), numpy=np.subtract,
@@ -106,16 +160,23 @@ def truediv_vjp(g, out, need, x, y):
 
 @truediv.api
 def divide(x, y, name=None):
-    """x / y. Integer tensors are divided as float64, like TensorFlow's truediv."""
-    if isinstance(x, TensorLike) and x._value.dtype.kind in "iu":
-        x = cast.api_fn(x, np.float64)
-        if isinstance(y, TensorLike):
-            y = cast.api_fn(y, np.float64)
-    elif (
-        isinstance(y, TensorLike) and y._value.dtype.kind in "iu" and not isinstance(x, TensorLike)
-    ):
-        y = cast.api_fn(y, np.float64)
-    return _truediv(x, y)
+    """x / y. Integer tensors are divided as float64 (float32 for 8- and 16-bit integers), like
+    TensorFlow's truediv; any dtype mismatch raises TypeError, as there."""
+    tx, ty = isinstance(x, TensorLike), isinstance(y, TensorLike)
+    if tx and ty and x._value.dtype != y._value.dtype:
+        raise DTypeError(str(dtype_mismatch("truediv", x._value.dtype, y._value.dtype)))
+    ref = x if tx else y if ty else None
+    if ref is None or ref._value.dtype.kind not in "iu":
+        return _truediv(x, y)
+    dt = ref._value.dtype
+    if not tx:
+        x = convert_to_tensor(operand(x, dt))
+    if not ty:
+        if _python_floats(y):  # TensorFlow's own words for it: a TypeError
+            raise DTypeError(str(dtype_mismatch("truediv", dt, _F32)))
+        y = convert_to_tensor(operand(y, dt))
+    to = np.float32 if dt.itemsize <= 2 else np.float64
+    return _truediv(cast.api_fn(x, to), cast.api_fn(y, to))
 
 
 @defop("pow", uses=(0, 1, "out"), call="binary", tf=("pow", "math.pow"),
