@@ -22,13 +22,13 @@ def main() -> None:
     tf.random.set_seed(0)
     values = {}
     for group in ("op_cases", "error_cases", "keras_cases", "module_cases", "fuzz_errors",
-                  "fuzz_dtypes"):
+                  "fuzz_dtypes", "fuzz_new_ops"):
         values[group] = {name: fn() for name, fn in getattr(cases, group)(tf).items()}
     text = (
         '"""Numbers measured on TensorFlow ' + tf.__version__ + " (Keras "
         + tf.keras.__version__ + ")\nby tests/measure_tf_reference.py from the programs in "
         'tests/tf_reference_cases.py.\nGenerated: do not edit by hand."""\n\n'
-        "from math import inf, nan  # noqa: F401  (how pprint writes non-finite numbers)\n\n"
+        "inf, nan = float(\"inf\"), float(\"nan\")  # how pprint writes non-finite numbers\n\n"
         f"TF_VERSION = {tf.__version__!r}\n"
         f"KERAS_VERSION = {tf.keras.__version__!r}\n\n"
         f"VALUES = {pprint.pformat(values, width=96, sort_dicts=True)}\n"

@@ -140,6 +140,12 @@ CASES = [
         ((3, 4), (3, 4)),
         bshapes=((3, 4), (3, 1)),
     ),
+    Case("atan2", tf.math.atan2, np.arctan2, ((3, 4), (3, 4)), domains=((-2, 2), (0.3, 2)),
+         bshapes=((3, 4), (4,))),
+    Case("divide_no_nan", tf.math.divide_no_nan, np.divide, ((3, 4), (3, 4)),
+         domains=((-2, 2), (0.5, 2)), bshapes=((3, 1), (1, 4))),
+    Case("xlogy", tf.math.xlogy, lambda x, y: x * np.log(y), ((3, 4), (3, 4)),
+         domains=((-2, 2), (0.3, 3)), bshapes=((3, 4), (4,))),
     # ----- unary -----
     Case("neg", tf.negative, np.negative, ((3, 4),)),
     Case("exp", tf.exp, np.exp, ((3, 4),)),

@@ -697,3 +697,48 @@ def fuzz_dtypes(tf):
         "uint8_div_int": lambda: _typed(tf.constant([1, 2], tf.uint8) / 2),
         "int32_div_numpy_scalar": lambda: _typed(i() / np.float64(4.0)),
     }
+
+
+YZ = np.array([[0.0, 2.0, -1.5], [0.0, 0.5, 4.0]], dtype=np.float32)  # zeros where it matters
+XZ = np.array([[0.0, 1.5, 0.0], [2.0, -0.5, 0.0]], dtype=np.float32)
+T3 = (np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 10.0 - 1.0).astype(np.float32)
+T43 = (np.arange(12, dtype=np.float32).reshape(4, 3) / 5.0 - 1.0).astype(np.float32)
+
+
+def fuzz_new_ops(tf):
+    """The names the fuzzer's programs wanted: values, first and second derivatives."""
+    return {
+        "atan2": lambda: _value_and_grad(tf, tf.math.atan2, X, XB[:2]),
+        "atan2_origin_and_quadrants": lambda: _value_and_grad(tf, tf.atan2, XZ, YZ),
+        "atan2_second": lambda: _second(tf, lambda y: tf.math.atan2(y, tf.constant(XB[:2])), X),
+        "divide_no_nan": lambda: _value_and_grad(tf, tf.math.divide_no_nan, X, YZ),
+        "divide_no_nan_second_x": lambda: _second(
+            tf, lambda x: tf.math.divide_no_nan(x * x, tf.constant(YZ)), X),
+        "divide_no_nan_second_y": lambda: _second(
+            tf, lambda y: tf.math.divide_no_nan(tf.constant(X), y), YZ),
+        "divide_no_nan_int": lambda: _typed(tf.math.divide_no_nan(tf.constant([1, 2]),
+                                                                  tf.constant([0, 4]))),
+        "xlogy": lambda: _value_and_grad(tf, tf.math.xlogy, XZ, np.abs(YZ)),
+        "xlogy_second_x": lambda: _second(
+            tf, lambda x: tf.math.xlogy(x * x, tf.constant(np.abs(X) + 0.5)), XZ),
+        "xlogy_second_y": lambda: _second(tf, lambda y: tf.math.xlogy(tf.constant(XZ), y),
+                                          np.abs(X)),
+        "tensordot_1": lambda: _value_and_grad(tf, lambda a, b: tf.tensordot(a, b, 1), T3, T43),
+        "tensordot_pairs": lambda: _value_and_grad(
+            tf, lambda a, b: tf.tensordot(a, b, [[1, 2], [1, 0]]), T3, T43),
+        "tensordot_outer": lambda: _value_and_grad(tf, lambda a, b: tf.tensordot(a, b, 0),
+                                                   X[0], B),
+        "tensordot_second": lambda: _second(
+            tf, lambda a: tf.tensordot(a * a, tf.constant(T43), [[2], [0]]), T3),
+        "tensordot_int": lambda: _typed(tf.tensordot(tf.constant([[1, 2]]),
+                                                     tf.constant([[1], [2]]), 1)),
+        "xlogy_int": lambda: _error_class(lambda: tf.math.xlogy(tf.constant([1]),
+                                                                tf.constant([2]))),
+        "atan2_int": lambda: _error_class(lambda: tf.math.atan2(tf.constant([1]),
+                                                                tf.constant([2]))),
+        "tensordot_negative_axes": lambda: _error_class(lambda: tf.tensordot(T3, T43, -1)),
+        "tensordot_axes_mismatch": lambda: _error_class(
+            lambda: tf.tensordot(T3, T43, [[1], [1, 0]])),
+        "tensordot_sizes_mismatch": lambda: _error_class(
+            lambda: tf.tensordot(T3, T43, [[0], [0]])),
+    }

@@ -775,6 +775,118 @@ def is_nan(x):
 _truediv = make_binary(truediv)
 
 
+# ----- atan2, divide_no_nan, xlogy (issue 20) ----------------------------------------------
+
+
+def _float_inputs(opname: str, a, b):
+    """Refuse integer tensors (TensorFlow's InvalidArgumentError) for a float-only binary op."""
+    if not isinstance(a, TensorLike) and not isinstance(b, TensorLike):
+        a = convert_to_tensor(a)
+    for t in (a, b):
+        if isinstance(t, TensorLike):
+            float_check(opname, t._value)
+    return a, b
+
+
+def _no_nan_div(a, b):
+    """a / b, 0 where b == 0 (whatever a is); for arrays and, in VJPs, tensors."""
+    zero = b == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(zero, 0, a / np.where(zero, 1, b))
+
+
+@defop("atan2", uses=(0, 1), tf=("math.atan2", "atan2"), numpy=np.arctan2,
+       local=("{1}/({0}² + {1}²)", "-{0}/({0}² + {1}²)"))
+def atan2(y, x):
+    """the angle of the point (x, y): arctan(y / x) in the right quadrant"""
+    return np.arctan2(y, x)
+
+
+@atan2.defvjp
+def atan2_vjp(g, out, need, y, x):
+    """d/dy = x / (x**2 + y**2), d/dx = -y / (x**2 + y**2) (NaN at the origin, as TensorFlow)"""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = g / (x * x + y * y)
+    return (scaled * x if need[0] else None), (-scaled * y if need[1] else None)
+
+
+_atan2_binary = make_binary(atan2)
+
+
+@atan2.api
+def atan2_api(y, x, name=None):
+    """The angle of the point (x, y) in radians, in [-pi, pi] (float tensors only)."""
+    return _atan2_binary(*_float_inputs("atan2", y, x))
+
+
+atan2_api.__name__ = atan2_api.__qualname__ = "atan2"
+
+
+@defop("divide_no_nan", uses=(0, 1), tf=("math.divide_no_nan",),
+       local=(lazy("1/{1}, 0 where {1} = 0"), lazy("-{0}/{1}², 0 where {1} = 0")))
+def divide_no_nan(x, y):
+    """x / y, and 0 where y == 0 (even for x = 0, inf or NaN)"""
+    return _no_nan_div(x, y)
+
+
+@divide_no_nan.defvjp
+def divide_no_nan_vjp(g, out, need, x, y):
+    """d/dx = 1/y, d/dy = -x/y**2, both 0 where y == 0 (TensorFlow's rule)"""
+    gx = _no_nan_div(g, y) if need[0] else None
+    gy = g * _no_nan_div(_no_nan_div(-x, y), y) if need[1] else None
+    return gx, gy
+
+
+_divide_no_nan_binary = make_binary(divide_no_nan)
+
+
+@divide_no_nan.api
+def divide_no_nan_api(x, y, name=None):
+    """x / y with 0 where y is 0. Integer tensors are divided as floats, as by ``/``."""
+    ref = x if isinstance(x, TensorLike) else y if isinstance(y, TensorLike) else None
+    if ref is not None and ref._value.dtype.kind in "iu":
+        dt = ref._value.dtype
+        to = np.float32 if dt.itemsize <= 2 else np.float64
+        x, y = (cast.api_fn(t if isinstance(t, TensorLike) else convert_to_tensor(
+            operand(t, dt)), to) for t in (x, y))
+    return _divide_no_nan_binary(x, y)
+
+
+divide_no_nan_api.__name__ = divide_no_nan_api.__qualname__ = "divide_no_nan"
+
+
+@defop("xlogy", uses=(0, 1), tf=("math.xlogy",),
+       local=(lazy("log({1}), 0 where {0} = 0"), lazy("{0}/{1}, 0 where {0} = 0")))
+def xlogy(x, y):
+    """x * log(y), and 0 where x == 0 (even for y = 0 or NaN)"""
+    zero = x == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(zero, 0, x * np.log(np.where(zero, 1, y)))
+
+
+@xlogy.defvjp
+def xlogy_vjp(g, out, need, x, y):
+    """d/dx = log(y), d/dy = x/y, both 0 where x == 0 (TensorFlow's rule)"""
+    zero = x == 0
+    safe_y = np.where(zero, 1, y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gx = g * np.where(zero, 0, np.log(safe_y)) if need[0] else None
+        gy = g * np.where(zero, 0, x / safe_y) if need[1] else None
+    return gx, gy
+
+
+_xlogy_binary = make_binary(xlogy)
+
+
+@xlogy.api
+def xlogy_api(x, y, name=None):
+    """x * log(y) with 0 where x is 0 (float tensors only)."""
+    return _xlogy_binary(*_float_inputs("xlogy", x, y))
+
+
+xlogy_api.__name__ = xlogy_api.__qualname__ = "xlogy"
+
+
 # ----- the error function (issue 10) ------------------------------------------------------
 
 _erf_scalar = np.frompyfunc(_pymath.erf, 1, 1)
