@@ -586,7 +586,7 @@ _FLOAT_ONLY = {  # item 13: float-only ops on an int32 tensor
     "logsumexp": "reduce_logsumexp", "norm": "norm", "floor": "floor", "ceil": "math.ceil",
     "is_nan": "math.is_nan", "is_finite": "math.is_finite", "elu": "nn.elu",
     "rsqrt": "math.rsqrt", "softmax": "nn.softmax", "sigmoid": "sigmoid", "log": "math.log",
-    "sin": "sin", "silu": "nn.silu", "swish": "nn.swish",
+    "sin": "sin", "silu": "nn.silu", "swish": "nn.swish", "cosh": "cosh",
 }
 
 
@@ -730,6 +730,8 @@ def fuzz_new_ops(tf):
                                                    X[0], B),
         "tensordot_second": lambda: _second(
             tf, lambda a: tf.tensordot(a * a, tf.constant(T43), [[2], [0]]), T3),
+        "cosh": lambda: _value_and_grad(tf, tf.cosh, X),
+        "cosh_second": lambda: _second(tf, tf.math.cosh, X),
         "tensordot_int": lambda: _typed(tf.tensordot(tf.constant([[1, 2]]),
                                                      tf.constant([[1], [2]]), 1)),
         "xlogy_int": lambda: _error_class(lambda: tf.math.xlogy(tf.constant([1]),

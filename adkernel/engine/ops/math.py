@@ -408,7 +408,7 @@ def cos_vjp(g, out, need, x):
     return (-g * np.sin(x),)
 
 
-@defop("cosh", uses=(0,), call="unary", tf=("math.cosh",), numpy=np.cosh,
+@defop("cosh", uses=(0,), call="unary", tf=("math.cosh", "cosh"), numpy=np.cosh,
        local=("sinh({0})",))
 def cosh(x):
     """cosh(x)"""
