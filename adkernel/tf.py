@@ -225,6 +225,7 @@ def print(*inputs, output_stream=None, summarize=None, sep=" ", end="\n", name=N
 errors = _Namespace(
     "tf.errors",
     InvalidArgumentError=_errors.InvalidArgumentError,
+    NotFoundError=_errors.NotFoundError,
     OpError=_errors.OpError,
 )
 

@@ -149,6 +149,12 @@ CASES = [
         ((3, 4), (3, 4)),
         bshapes=((3, 4), (3, 1)),
     ),
+    Case("atan2", tf.math.atan2, np.arctan2, ((3, 4), (3, 4)), domains=((-2, 2), (0.3, 2)),
+         bshapes=((3, 4), (4,))),
+    Case("divide_no_nan", tf.math.divide_no_nan, np.divide, ((3, 4), (3, 4)),
+         domains=((-2, 2), (0.5, 2)), bshapes=((3, 1), (1, 4))),
+    Case("xlogy", tf.math.xlogy, lambda x, y: x * np.log(y), ((3, 4), (3, 4)),
+         domains=((-2, 2), (0.3, 3)), bshapes=((3, 4), (4,))),
     # ----- unary -----
     Case("neg", tf.negative, np.negative, ((3, 4),)),
     Case("exp", tf.exp, np.exp, ((3, 4),)),
@@ -170,7 +176,8 @@ CASES = [
     Case(
         "leaky_relu",
         lambda x: tf.nn.leaky_relu(x, alpha=0.1),
-        lambda x: np.where(x > 0, x, 0.1 * x),
+        # TensorFlow keeps alpha as a float32, also for float64 features
+        lambda x: np.where(x > 0, x, float(np.float32(0.1)) * x),
         ((3, 4),),
         make=_signed(0.2, 2),
     ),

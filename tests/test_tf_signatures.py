@@ -110,8 +110,8 @@ FROM_OP_BLOCKS: dict[str, str] = {
     op.tf[0]: _CONVENTIONS[op.call].format(arg=op.arg)
     for op in REGISTRY.values() if op.call in _CONVENTIONS and op.tf
 }
-_UNARY_X = ["math.expm1", "math.log_sigmoid"]  # composites
-_BINARY_XY = ["divide"]
+_UNARY_X = ["math.reciprocal", "math.expm1", "math.log_sigmoid"]  # written by hand
+_BINARY_XY = ["add", "divide", "math.divide_no_nan", "math.xlogy"]
 _REDUCTIONS = ["reduce_any", "reduce_all", "reduce_variance", "reduce_std"]
 
 TF_SIGNATURES: dict[str, str | None] = {
@@ -120,6 +120,8 @@ TF_SIGNATURES: dict[str, str | None] = {
     **{n: "x, y, name" for n in _BINARY_XY},
     **{n: "input_tensor, axis, keepdims, name" for n in _REDUCTIONS},
     "argmax": "input, axis, output_type, name",
+    "math.atan2": "y, x, name",
+    "tensordot": "a, b, axes, name",
     "argmin": "input, axis, output_type, name",
     "add_n": "inputs, name",
     "broadcast_to": "input, shape, name",

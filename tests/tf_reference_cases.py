@@ -1014,3 +1014,189 @@ def fuzz_numeric_a(tf):
     for dt in ("float32", "float64"):
         cases.update(_fuzz_numeric_a_per_dtype(tf, dt))
     return cases
+
+
+# ----- issue 20: error types and dtype rules (programs from the differential fuzzer) ------------
+# The name of the class a learner's ``except`` clause would use: TensorFlow's own class, and for
+# adkernel the first TensorFlow or builtin class in the error's MRO (adkernel's DTypeError is a
+# TypeError: it shows as TypeError here, as ``except TypeError`` catches it).
+_CATCHABLE = {"InvalidArgumentError", "NotFoundError", "OpError", "TypeError", "ValueError",
+              "IndexError", "AttributeError", "NotImplementedError", "RuntimeError"}
+
+
+def _error_class(f):
+    try:
+        f()
+    except Exception as e:
+        return next((c.__name__ for c in type(e).__mro__ if c.__name__ in _CATCHABLE),
+                    type(e).__name__)
+    return "no error"
+
+
+I3 = np.array([1, 2, 3], dtype=np.int32)
+A3 = np.array([0.7, -1.6, 2.5])  # float64: truncated to [0, -1, 2] when it meets an int tensor
+_FLOAT_ONLY = {  # item 13: float-only ops on an int32 tensor
+    "exp": "exp", "tanh": "tanh", "sqrt": "sqrt", "cos": "cos", "tan": "tan", "erf": "math.erf",
+    "expm1": "math.expm1", "log1p": "math.log1p", "softplus": "nn.softplus",
+    "log_sigmoid": "math.log_sigmoid", "log_softmax": "nn.log_softmax",
+    "logsumexp": "reduce_logsumexp", "norm": "norm", "floor": "floor", "ceil": "math.ceil",
+    "is_nan": "math.is_nan", "is_finite": "math.is_finite", "elu": "nn.elu",
+    "rsqrt": "math.rsqrt", "softmax": "nn.softmax", "sigmoid": "sigmoid", "log": "math.log",
+    "sin": "sin", "silu": "nn.silu", "swish": "nn.swish", "cosh": "cosh",
+}
+
+
+def _tf_fn(tf, dotted):
+    obj = tf
+    for part in dotted.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def fuzz_errors(tf):
+    i = lambda: tf.constant(I3)  # noqa: E731
+    i64 = lambda: tf.constant(I3.astype(np.int64))  # noqa: E731
+    s = lambda: tf.constant(2.0)  # noqa: E731
+    cases = {f"{k}_int32": (lambda d=d: _error_class(lambda: _tf_fn(tf, d)(i())))
+             for k, d in _FLOAT_ONLY.items()}
+    cases.update({
+        "softmax_ce_int32": lambda: _error_class(
+            lambda: tf.nn.softmax_cross_entropy_with_logits(i(), i())),
+        "sparse_softmax_ce_int32": lambda: _error_class(
+            lambda: tf.nn.sparse_softmax_cross_entropy_with_logits([0], tf.constant([[1, 2]]))),
+        # item 14
+        "int_plus_half": lambda: _error_class(lambda: i() + 0.5),
+        "int_plus_two_point_zero": lambda: _error_class(lambda: i() + 2.0),
+        "add_int_half": lambda: _error_class(lambda: tf.add(i(), 0.5)),
+        "add_half_int": lambda: _error_class(lambda: tf.math.add(0.5, i())),
+        "int_plus_float_list": lambda: _error_class(lambda: tf.add(i(), [0.5, 1.0, 2.0])),
+        "half_plus_int": lambda: _error_class(lambda: 0.5 + i()),
+        "int_times_half": lambda: _error_class(lambda: i() * 0.5),
+        "int_minus_half": lambda: _error_class(lambda: tf.subtract(i(), 0.5)),
+        "int_times_integral_float_list": lambda: _error_class(lambda: i() * [1.0, 2.0, 3.0]),
+        "constant_float_list_as_int": lambda: _error_class(
+            lambda: tf.constant([1.0, 2.0], tf.int32)),
+        "int_matmul_float": lambda: _error_class(
+            lambda: tf.constant([[1, 2]]) @ tf.constant([[1.0], [2.0]])),
+        "int_matmul_float_list": lambda: _error_class(
+            lambda: tf.constant([[1, 2]]) @ [[1.5], [2.0]]),
+        "silu_int32": lambda: _error_class(lambda: tf.nn.silu(i())),
+        # item 15
+        "softmax_rank0": lambda: _error_class(lambda: tf.nn.softmax(s())),
+        "log_softmax_rank0": lambda: _error_class(lambda: tf.nn.log_softmax(s())),
+        "softmax_ce_rank0": lambda: _error_class(
+            lambda: tf.nn.softmax_cross_entropy_with_logits(s(), s())),
+        "sigmoid_ce_int32": lambda: _error_class(
+            lambda: tf.nn.sigmoid_cross_entropy_with_logits(i(), i())),
+        "det_int32": lambda: _error_class(lambda: tf.linalg.det(tf.constant([[1, 2], [3, 4]]))),
+        "reciprocal_int64": lambda: _error_class(lambda: tf.math.reciprocal(i64())),
+        "reciprocal_int32": lambda: _error_class(lambda: tf.math.reciprocal(i())),
+        "int64_div_float": lambda: _error_class(lambda: i64() / 4.0),
+        "float_div_int32": lambda: _error_class(lambda: 1.0 / i()),
+        "divide_int_float": lambda: _error_class(lambda: tf.divide(i(), 4.0)),
+        "int_div_float_list": lambda: _error_class(lambda: i() / [0.5, 1.0, 2.0]),
+        "float_tensor_div_int_tensor": lambda: _error_class(
+            lambda: tf.constant([1.0]) / tf.constant([2])),
+        "reduce_variance_int32": lambda: _error_class(lambda: tf.math.reduce_variance(i())),
+        "reduce_std_int32": lambda: _error_class(lambda: tf.math.reduce_std(i())),
+        "clip_bounds_enlarge": lambda: _error_class(
+            lambda: tf.clip_by_value(tf.constant([1.0, 2.0]), [[0.0], [0.5]], 1.5)),
+        "clip_bounds_enlarge_scalar": lambda: _error_class(
+            lambda: tf.clip_by_value(tf.constant(1.0), [0.0, 0.5], 1.5)),
+        # item 16
+        "leaky_relu_bool": lambda: _error_class(lambda: tf.nn.leaky_relu(tf.constant([True]))),
+    })
+    return cases
+
+
+def _typed(t):
+    return [t.dtype.name, _l(t)]
+
+
+def fuzz_dtypes(tf):
+    i = lambda: tf.constant(I3)  # noqa: E731
+    i64 = lambda: tf.constant(I3.astype(np.int64))  # noqa: E731
+    mask = [True, False, True]
+    return {
+        # item 16
+        "leaky_relu_int32": lambda: _typed(tf.nn.leaky_relu(tf.constant([-3, 2]))),
+        "leaky_relu_int64_alpha": lambda: _typed(
+            tf.nn.leaky_relu(tf.constant([-3, 2], tf.int64), alpha=0.3)),
+        "leaky_relu_float64_alpha": lambda: _typed(
+            tf.nn.leaky_relu(tf.constant([-3.0, 2.0], tf.float64), alpha=0.1)),
+        "leaky_relu_float64_default": lambda: _typed(
+            tf.nn.leaky_relu(tf.constant([-1.0, 2.0], tf.float64))),
+        # item 17: a numpy float array meets an int tensor
+        "where_int64_array": lambda: _typed(tf.where(mask, i64(), A3)),
+        "where_array_int64": lambda: _typed(tf.where(mask, A3, i64())),
+        "squared_difference_int64_array": lambda: _typed(tf.math.squared_difference(i64(), A3)),
+        "squared_difference_array_int64": lambda: _typed(tf.math.squared_difference(A3, i64())),
+        "int64_minus_array": lambda: _typed(i64() - A3),
+        "array_minus_int64": lambda: _typed(A3 - i64()),
+        "int64_div_array": lambda: _typed(i64() / A3),
+        "array_div_int64": lambda: _typed(A3 / i64()),
+        "int64_plus_array": lambda: _typed(i64() + A3),
+        "int32_times_array": lambda: _typed(i() * A3),
+        "int32_minus_float32_array": lambda: _typed(i() - A3.astype(np.float32)),
+        "int64_minus_numpy_scalar": lambda: _typed(i64() - np.float64(2.7)),
+        "int32_plus_numpy_float32": lambda: _typed(i() + np.float32(2.5)),
+        "maximum_int64_array": lambda: _typed(tf.maximum(i64(), A3)),
+        "constant_array_as_int32": lambda: _typed(tf.constant(np.array([0.5, -2.7]), tf.int32)),
+        "variable_array_as_int32": lambda: _typed(
+            tf.Variable(np.array([0.5, 2.7]), dtype=tf.int32)),
+        "int_matmul_float_array": lambda: _typed(tf.constant([[1, 2]]) @ np.array([[1.5], [2.0]])),
+        # integer division: float64 for int32/int64, float32 for the small integer types
+        "int32_div_int": lambda: _typed(i() / 4),
+        "int16_div_int16": lambda: _typed(tf.constant([1, 2], tf.int16) / tf.constant([2, 2],
+                                                                                        tf.int16)),
+        "int8_div_int": lambda: _typed(tf.constant([1, 2], tf.int8) / 2),
+        "uint8_div_int": lambda: _typed(tf.constant([1, 2], tf.uint8) / 2),
+        "int32_div_numpy_scalar": lambda: _typed(i() / np.float64(4.0)),
+    }
+
+
+YZ = np.array([[0.0, 2.0, -1.5], [0.0, 0.5, 4.0]], dtype=np.float32)  # zeros where it matters
+XZ = np.array([[0.0, 1.5, 0.0], [2.0, -0.5, 0.0]], dtype=np.float32)
+T3 = (np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 10.0 - 1.0).astype(np.float32)
+T43 = (np.arange(12, dtype=np.float32).reshape(4, 3) / 5.0 - 1.0).astype(np.float32)
+
+
+def fuzz_new_ops(tf):
+    """The names the fuzzer's programs wanted: values, first and second derivatives."""
+    return {
+        "atan2": lambda: _value_and_grad(tf, tf.math.atan2, X, XB[:2]),
+        "atan2_origin_and_quadrants": lambda: _value_and_grad(tf, tf.atan2, XZ, YZ),
+        "atan2_second": lambda: _second(tf, lambda y: tf.math.atan2(y, tf.constant(XB[:2])), X),
+        "divide_no_nan": lambda: _value_and_grad(tf, tf.math.divide_no_nan, X, YZ),
+        "divide_no_nan_second_x": lambda: _second(
+            tf, lambda x: tf.math.divide_no_nan(x * x, tf.constant(YZ)), X),
+        "divide_no_nan_second_y": lambda: _second(
+            tf, lambda y: tf.math.divide_no_nan(tf.constant(X), y), YZ),
+        "divide_no_nan_int": lambda: _typed(tf.math.divide_no_nan(tf.constant([1, 2]),
+                                                                  tf.constant([0, 4]))),
+        "xlogy": lambda: _value_and_grad(tf, tf.math.xlogy, XZ, np.abs(YZ)),
+        "xlogy_second_x": lambda: _second(
+            tf, lambda x: tf.math.xlogy(x * x, tf.constant(np.abs(X) + 0.5)), XZ),
+        "xlogy_second_y": lambda: _second(tf, lambda y: tf.math.xlogy(tf.constant(XZ), y),
+                                          np.abs(X)),
+        "tensordot_1": lambda: _value_and_grad(tf, lambda a, b: tf.tensordot(a, b, 1), T3, T43),
+        "tensordot_pairs": lambda: _value_and_grad(
+            tf, lambda a, b: tf.tensordot(a, b, [[1, 2], [1, 0]]), T3, T43),
+        "tensordot_outer": lambda: _value_and_grad(tf, lambda a, b: tf.tensordot(a, b, 0),
+                                                   X[0], B),
+        "tensordot_second": lambda: _second(
+            tf, lambda a: tf.tensordot(a * a, tf.constant(T43), [[2], [0]]), T3),
+        "cosh": lambda: _value_and_grad(tf, tf.cosh, X),
+        "cosh_second": lambda: _second(tf, tf.math.cosh, X),
+        "tensordot_int": lambda: _typed(tf.tensordot(tf.constant([[1, 2]]),
+                                                     tf.constant([[1], [2]]), 1)),
+        "xlogy_int": lambda: _error_class(lambda: tf.math.xlogy(tf.constant([1]),
+                                                                tf.constant([2]))),
+        "atan2_int": lambda: _error_class(lambda: tf.math.atan2(tf.constant([1]),
+                                                                tf.constant([2]))),
+        "tensordot_negative_axes": lambda: _error_class(lambda: tf.tensordot(T3, T43, -1)),
+        "tensordot_axes_mismatch": lambda: _error_class(
+            lambda: tf.tensordot(T3, T43, [[1], [1, 0]])),
+        "tensordot_sizes_mismatch": lambda: _error_class(
+            lambda: tf.tensordot(T3, T43, [[0], [0]])),
+    }

@@ -38,6 +38,27 @@ _InvalidIndexArgumentError.__name__ = "InvalidArgumentError"
 _InvalidIndexArgumentError.__qualname__ = "InvalidArgumentError"
 
 
+class _InvalidDTypeArgumentError(InvalidArgumentError, TypeError):
+    """An InvalidArgumentError for a tensor of a dtype the op does not take (``tf.exp`` of an
+    int32 tensor), which ``except TypeError`` (the type adkernel raised for it before, and
+    Python's usual one) still catches. Shown as ``InvalidArgumentError``, as TensorFlow's."""
+
+
+_InvalidDTypeArgumentError.__name__ = "InvalidArgumentError"
+_InvalidDTypeArgumentError.__qualname__ = "InvalidArgumentError"
+
+
+class NotFoundError(OpError, TypeError):
+    """TensorFlow's ``tf.errors.NotFoundError``: raised for an op that has no kernel for the
+    input's dtype (``tf.math.reciprocal`` of an integer tensor). Also a ``TypeError``."""
+
+
+def invalid_dtype(message: str, op: str | None = None) -> InvalidArgumentError:
+    """A ``tf.errors.InvalidArgumentError`` for an input dtype the op refuses (also a
+    ``TypeError``)."""
+    return _InvalidDTypeArgumentError(message, op=op)
+
+
 def invalid_argument(message: str, op: str | None = None, index: bool = False):
     """A ``tf.errors.InvalidArgumentError`` (one that is also an ``IndexError`` if ``index``)."""
     return (_InvalidIndexArgumentError if index else InvalidArgumentError)(message, op=op)

@@ -46,7 +46,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ._state import serials, state
-from .errors import from_numpy_error
+from .errors import from_numpy_error, invalid_dtype
 from .i18n import _, ngettext
 from .tape import record
 from .tensor import EagerTensor, TensorLike, convert_to_tensor, dtype_mismatch, operand
@@ -273,10 +273,11 @@ def apply(op: OpDef, args: tuple, vals: tuple, params=None, out_type=None, out_i
 
 
 def _float_error(opname: str, dtype) -> TypeError:
-    return TypeError(
+    """TensorFlow's InvalidArgumentError for a float-only op given ``dtype`` (an integer or
+    bool tensor); adkernel's is also a ``TypeError``."""
+    return invalid_dtype(
         _("{op} needs a float tensor, got {dtype}. Try tf.cast(x, tf.float32) first.").format(
-            op=opname, dtype=dtype.name)
-    )
+            op=opname, dtype=dtype.name), op=opname)
 
 
 def make_unary(op: OpDef, float_only: bool = True) -> Callable:
@@ -445,6 +446,7 @@ def unify(op_name: str, xs) -> tuple[tuple, tuple]:
 
 
 def float_check(name: str, v) -> None:
+    """Raise TensorFlow's InvalidArgumentError unless ``v`` is a float (or complex) array."""
     if v.dtype.kind not in "fc":
         raise _float_error(name, v.dtype)
 

@@ -422,22 +422,22 @@ def _cast_value(value, np_dtype: np.dtype, what=None):
     if isinstance(value, (list, tuple)) and _contains_tensor(value):
         packed = _hooks.stack(list(value))
         return packed._value if packed._value.dtype == np_dtype else packed._value.astype(np_dtype)
-    arr = value if isinstance(value, (_ndarray, _generic)) else np.asarray(value)
+    is_numpy = isinstance(value, (_ndarray, _generic))
+    arr = value if is_numpy else np.asarray(value)
     if arr.dtype == np_dtype:
         return arr
     if arr.dtype.kind in "OUS":
         raise DTypeError(_("Cannot convert {value!r} to a tensor of dtype {dtype}").format(
             value=value, dtype=np_dtype.name))
-    if np_dtype.kind in "iu" and arr.dtype.kind in "fc" and not isinstance(arr, (_ndarray,)):
+    if np_dtype.kind in "iub" and arr.dtype.kind in "fc" and not is_numpy:
+        # Python floats never become integers (TensorFlow refuses [1.0, 2.0] as int32 too)
         raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype {dtype}").format(
             value=value, dtype=np_dtype.name))
-    if np_dtype.kind in "iu" and arr.dtype.kind in "fc":
-        if not np.all(np.isfinite(arr)) or np.any(arr != np.trunc(arr)):
-            raise DTypeError(
-                _("Cannot convert an array of {got} values with fractions to "
-                  "dtype {dtype}; use tf.cast(x, tf.{dtype}) to truncate.").format(
-                    got=arr.dtype.name, dtype=np_dtype.name)
-            )
+    if np_dtype.kind in "iu" and arr.dtype.kind == "f":
+        # numpy floats are truncated toward 0, as TensorFlow converts them (NaN and inf
+        # become the smallest integer, as numpy's and TensorFlow's casts give)
+        with np.errstate(invalid="ignore"):
+            return arr.astype(np_dtype)
     return arr.astype(np_dtype)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..i18n import _
-from ..registry import REGISTRY, composite, exports, operators, refuse
+from ..registry import REGISTRY, composite, exports, float_check, one, operators, refuse
 from ..tensor import Tensor, TensorLike, convert_to_tensor
 from . import array, linalg, math, nn, reduce  # noqa: F401  (registers the primitives)
 
@@ -37,12 +37,14 @@ reciprocal = _fn["reciprocal"]
 @composite("math.expm1", numpy=np.expm1)
 def expm1(x, name=None):
     """exp(x) - 1 (composite)."""
+    float_check("expm1", one(x)[1])
     return subtract(exp(x), 1)
 
 
 @composite("math.log_sigmoid")
 def log_sigmoid(x, name=None):
     """log(sigmoid(x)) = -softplus(-x), computed without overflow (composite)."""
+    float_check("log_sigmoid", one(x)[1])
     return negative(softplus(negative(x)))
 
 
@@ -83,7 +85,8 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
     column sum, ``np.inf``: the largest row sum). The gradient of the 2-norm at 0 is NaN,
     as in TensorFlow.
     """
-    t = tensor if isinstance(tensor, TensorLike) else convert_to_tensor(tensor)
+    t, v = one(tensor)
+    float_check("norm", v)
     keep = bool(keepdims)
     axis = _norm_axis(axis)
     matrix = isinstance(axis, tuple)
@@ -142,7 +145,14 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
 
 @composite("reduce_variance", "math.reduce_variance")
 def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
-    """Mean squared deviation from the mean (composite)."""
+    """Mean squared deviation from the mean (composite). Integer tensors raise TypeError, as in
+    TensorFlow."""
+    input_tensor, v = one(input_tensor)
+    if v.dtype.kind not in "fc":
+        raise TypeError(_(
+            "reduce_variance and reduce_std need a float tensor, got {dtype} (the mean of "
+            "integers is rarely an integer). Try tf.cast(x, tf.float32) first.").format(
+                dtype=v.dtype.name))
     mean = reduce_mean(input_tensor, axis=axis, keepdims=True)
     return reduce_mean(square(subtract(input_tensor, mean)), axis=axis, keepdims=keepdims)
 
@@ -156,6 +166,8 @@ def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
 @composite("nn.silu", "nn.swish")
 def silu(features, beta=1.0, name=None):
     """x * sigmoid(beta * x), a.k.a. swish (composite)."""
+    features, v = one(features)
+    float_check("silu", v)
     return multiply(features, sigmoid(multiply(features, beta)))
 
 

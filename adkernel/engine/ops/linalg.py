@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, invalid_argument
 from ..i18n import _, lazy
-from ..registry import apply, defop, refuse, unify
-from ..tensor import TensorLike, convert_to_tensor
+from ..registry import apply, composite, defop, float_check, refuse, unify
+from ..tensor import TensorLike, convert_to_tensor, operand
+from .math import refuse_python_floats
 
 
 def _t(a):
@@ -16,7 +17,7 @@ def _t(a):
 
 
 @defop("matmul", uses=(0, 1), tf=("matmul", "linalg.matmul"), numpy=np.matmul,
-       operators=("__matmul__", "__rmatmul__"), local=(lazy("upstream @ {1}ᵀ"),
+       operators=("__matmul__",), local=(lazy("upstream @ {1}ᵀ"),
                                                       lazy("{0}ᵀ @ upstream")))
 def matmul(a, b):
     """a @ b (batched over leading axes)"""
@@ -46,6 +47,7 @@ def matmul_api(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjo
     ``adjoint_a``/``adjoint_b`` equal ``transpose_a``/``transpose_b`` for real tensors; the
     ``*_is_sparse`` and ``grad_*`` hints change nothing in the result, as in TensorFlow.
     """
+    refuse_python_floats("MatMul", a, b)
     args, vals = unify("MatMul", (a, b))
     refuse("tf.matmul", output_type=output_type is not None,
            adjoint_a=bool(adjoint_a) and np.result_type(vals[0]).kind == "c",
@@ -72,6 +74,82 @@ def matmul_api(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjo
             op="MatMul",
         )
     return apply(matmul, args, vals)
+
+
+@composite(operators=("__rmatmul__",))
+def _rmatmul(a, b):
+    """``a @ b`` with ``a`` not a tensor: TensorFlow converts ``a`` to ``b``'s dtype first (so
+    ``[[1.5]] @ int_tensor`` raises TypeError)."""
+    if isinstance(b, TensorLike):
+        a = convert_to_tensor(operand(a, b._value.dtype))
+    return matmul_api(a, b)
+
+
+def _tensordot_axes(axes, rank_a: int, rank_b: int) -> tuple[list, list]:
+    """The contracted axes of ``a`` and of ``b`` (TensorFlow's ``axes`` argument)."""
+    if isinstance(axes, TensorLike):
+        axes = axes.numpy()
+    if isinstance(axes, np.ndarray):
+        axes = axes.tolist()
+    if isinstance(axes, int | np.integer):
+        n = int(axes)
+        if n < 0:
+            raise ValueError(_(
+                "tensordot: `axes` must be at least 0 (the number of axes to sum over), got "
+                "{axes}.").format(axes=n))
+        if n > min(rank_a, rank_b):  # (TensorFlow's error is an IndexError here)
+            raise IndexError(_(
+                "tensordot: axes={n} contracts the last {n} axes of a (rank {ra}) with the first "
+                "{n} of b (rank {rb}); it can be at most the smaller rank.").format(
+                    n=n, ra=rank_a, rb=rank_b))
+        return list(range(rank_a - n, rank_a)), list(range(n))
+    if not isinstance(axes, list | tuple) or len(axes) != 2:
+        raise ValueError(_(
+            "tensordot: `axes` must be an integer N or a pair of axis lists such as "
+            "[[1], [0]], got {axes}.").format(axes=axes))
+    pair = [[int(v)] if isinstance(v, int | np.integer) else [int(i) for i in v] for v in axes]
+    if len(pair[0]) != len(pair[1]):
+        raise ValueError(_(
+            "tensordot: a and b need the same number of contracted axes, got {n} and {m}."
+            ).format(
+                n=len(pair[0]), m=len(pair[1])))
+    for ax, rank in zip(pair, (rank_a, rank_b), strict=True):
+        if any(not -rank <= i < rank for i in ax):
+            raise invalid_argument(_(
+                "tensordot: axes {axes} do not exist in a tensor of rank {rank}").format(
+                    axes=ax, rank=rank), op="tensordot", index=True)
+    return [i % rank_a for i in pair[0]], [i % rank_b for i in pair[1]]
+
+
+@composite("tensordot", "linalg.tensordot")
+def tensordot(a, b, axes, name=None):
+    """Sum of products over ``axes`` (an int N: the last N axes of ``a`` with the first N of
+    ``b``; or a pair of axis lists), as a matmul of reshaped tensors (composite)."""
+    args, vals = unify("MatMul", (a, b))
+    a, b = (t if t is not None else convert_to_tensor(v) for t, v in zip(args, vals, strict=True))
+    sa, sb = a.shape, b.shape
+    ax_a, ax_b = _tensordot_axes(axes, len(sa), len(sb))
+    if [sa[i] for i in ax_a] != [sb[i] for i in ax_b]:
+        raise InvalidArgumentError(_(
+            "tensordot: the contracted axes must have the same sizes, but a has {n} on axes "
+            "{axes_a} and b has {m} on axes {axes_b}.").format(
+                n=[sa[i] for i in ax_a], axes_a=ax_a, m=[sb[i] for i in ax_b], axes_b=ax_b),
+            op="MatMul")
+    free_a = [i for i in range(len(sa)) if i not in ax_a]
+    free_b = [i for i in range(len(sb)) if i not in ax_b]
+    size = lambda dims: int(np.prod(dims, dtype=np.int64))  # noqa: E731
+    a2 = np.reshape(np.transpose(a, free_a + ax_a),
+                    (size([sa[i] for i in free_a]), size([sa[i] for i in ax_a])))
+    b2 = np.reshape(np.transpose(b, ax_b + free_b),
+                    (size([sb[i] for i in ax_b]), size([sb[i] for i in free_b])))
+    out = matmul_api(a2, b2)
+    return np.reshape(out, [sa[i] for i in free_a] + [sb[i] for i in free_b])
+
+
+@composite(numpy=np.tensordot)
+def _numpy_tensordot(a, b, axes=2):
+    """``np.tensordot`` on tensors (numpy's default: two axes)."""
+    return tensordot(a, b, axes)
 
 
 def _einsum_parts(equation: str, n: int):
@@ -242,5 +320,6 @@ def det_vjp(g, out, need, a):
 def det_api(input, name=None):
     """The determinant of each square matrix in ``input``."""
     x = input if isinstance(input, TensorLike) else convert_to_tensor(input)
+    float_check("linalg.det", x._value)
     _square_check(x._value, "linalg.det", "MatrixDeterminant")
     return apply(det, (x,), (x._value,))

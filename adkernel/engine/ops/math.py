@@ -20,11 +20,20 @@ import math as _pymath
 import numpy as np
 
 from ..dtypes import as_dtype
+from ..errors import DTypeError, NotFoundError
 from ..i18n import _, lazy
-from ..registry import apply, defop, float_check, make_binary, one, unify
-from ..tensor import TensorLike, convert_to_tensor
+from ..registry import apply, composite, defop, float_check, make_binary, one, unify
+from ..tensor import (
+    TensorLike,
+    _contains_numpy,
+    _contains_tensor,
+    convert_to_tensor,
+    dtype_mismatch,
+    operand,
+)
 
 _ndarray = np.ndarray
+_F32 = np.dtype(np.float32)
 
 
 def _unit(g) -> bool:
@@ -47,8 +56,8 @@ def _times(fresh, g):
 # ----- binary arithmetic -------------------------------------------------------------
 
 
-@defop("add", uses=(), call="binary", tf=("add", "math.add"), numpy=np.add,
-       operators=("__add__", "__radd__"), local=("1", "1"))
+@defop("add", uses=(), tf=("add", "math.add"), numpy=np.add,
+       operators=("__add__",), local=("1", "1"))
 def add(x, y):
     """x + y"""
     return x + y
@@ -58,6 +67,50 @@ def add(x, y):
 def add_vjp(g, out, need, x, y):
     """d(x+y)/dx = 1, d(x+y)/dy = 1"""
     return g, g
+
+
+def _python_floats(value) -> bool:
+    """A Python float, or a list of numbers holding one (not numpy, not tensors)."""
+    if type(value) is float:
+        return True
+    return (isinstance(value, list | tuple) and not _contains_numpy(value)
+            and not _contains_tensor(value) and np.asarray(value).dtype.kind in "fc")
+
+
+def refuse_python_floats(opname: str, x, y) -> None:
+    """TensorFlow's ``add`` and ``matmul`` convert a Python float (or list of them) on its
+    own, as float32, so meeting an integer tensor it raises InvalidArgumentError (the other
+    ops raise TypeError: the float cannot become the tensor's dtype)."""
+    for i, (v, other) in enumerate(((x, y), (y, x))):
+        if (isinstance(other, TensorLike) and other._value.dtype.kind in "iub"
+                and _python_floats(v)):
+            a, b = (other._value.dtype, _F32) if i == 1 else (_F32, other._value.dtype)
+            raise dtype_mismatch(opname, a, b)
+
+
+_add_binary = make_binary(add)
+
+
+_MAY_BE_PYTHON_FLOATS = (float, list, tuple)
+
+
+@add.api
+def add_api(x, y, name=None):
+    """x + y (``tf.add``): like the other elementwise ops, except for Python floats meeting an
+    integer tensor (InvalidArgumentError, as TensorFlow's AddV2)."""
+    if type(x) in _MAY_BE_PYTHON_FLOATS or type(y) in _MAY_BE_PYTHON_FLOATS:
+        refuse_python_floats("add", x, y)
+    return _add_binary(x, y)
+
+
+add_api.__name__ = add_api.__qualname__ = "add"
+
+
+@composite(operators=("__radd__",))
+def _radd(x, y):
+    """``y + x`` with ``x`` not a tensor: TensorFlow converts ``x`` to ``y``'s dtype first (so
+    ``0.5 + int_tensor`` raises TypeError)."""
+    return _add_binary(x, y)
 
 
 @defop("sub", uses=(), call="binary", tf=("subtract", "math.subtract"), numpy=np.subtract,
@@ -110,16 +163,23 @@ def truediv_vjp(g, out, need, x, y):
 
 @truediv.api
 def divide(x, y, name=None):
-    """x / y. Integer tensors are divided as float64, like TensorFlow's truediv."""
-    if isinstance(x, TensorLike) and x._value.dtype.kind in "iu":
-        x = cast.api_fn(x, np.float64)
-        if isinstance(y, TensorLike):
-            y = cast.api_fn(y, np.float64)
-    elif (
-        isinstance(y, TensorLike) and y._value.dtype.kind in "iu" and not isinstance(x, TensorLike)
-    ):
-        y = cast.api_fn(y, np.float64)
-    return _truediv(x, y)
+    """x / y. Integer tensors are divided as float64 (float32 for 8- and 16-bit integers), like
+    TensorFlow's truediv; any dtype mismatch raises TypeError, as there."""
+    tx, ty = isinstance(x, TensorLike), isinstance(y, TensorLike)
+    if tx and ty and x._value.dtype != y._value.dtype:
+        raise DTypeError(str(dtype_mismatch("truediv", x._value.dtype, y._value.dtype)))
+    ref = x if tx else y if ty else None
+    if ref is None or ref._value.dtype.kind not in "iu":
+        return _truediv(x, y)
+    dt = ref._value.dtype
+    if not tx:
+        x = convert_to_tensor(operand(x, dt))
+    if not ty:
+        if _python_floats(y):  # TensorFlow's own words for it: a TypeError
+            raise DTypeError(str(dtype_mismatch("truediv", dt, _F32)))
+        y = convert_to_tensor(operand(y, dt))
+    to = np.float32 if dt.itemsize <= 2 else np.float64
+    return _truediv(cast.api_fn(x, to), cast.api_fn(y, to))
 
 
 @defop("pow", uses=(0, 1, "out"), call="binary", tf=("pow", "math.pow"),
@@ -303,7 +363,7 @@ def rsqrt_vjp(g, out, need, x):
     return (np.where(g == 0, 0, g * (out * out * out) * -0.5),)
 
 
-@defop("reciprocal", uses=("out",), call="unary", tf=("math.reciprocal",),
+@defop("reciprocal", uses=("out",), tf=("math.reciprocal",),
        numpy=np.reciprocal, nan=lazy("1/x has derivative -1/x², infinite at x = 0"),
        local=("-1/{0}²",))
 def reciprocal(x):
@@ -316,6 +376,19 @@ def reciprocal(x):
 def reciprocal_vjp(g, out, need, x):
     """d(1/x)/dx = -(1/x)**2; 0 where the upstream gradient is 0 (TensorFlow)"""
     return (np.where(g == 0, 0, -g * out * out),)
+
+
+@reciprocal.api
+def reciprocal_api(x, name=None):
+    """1 / x, elementwise. An integer tensor raises NotFoundError, as in TensorFlow (which has
+    no integer kernel for it)."""
+    x, v = one(x)
+    if v.dtype.kind not in "fc":
+        raise NotFoundError(_(
+            "reciprocal needs a float tensor, got {dtype} (TensorFlow has no integer version "
+            "of it). Try tf.cast(x, tf.float32) first.").format(dtype=v.dtype.name),
+            op="reciprocal")
+    return apply(reciprocal, (x,), (v,))
 
 
 @defop("square", uses=(0,), call="unary_any", tf=("square", "math.square"), numpy=np.square,
@@ -383,7 +456,7 @@ def cos_vjp(g, out, need, x):
     return (-g * np.sin(x),)
 
 
-@defop("cosh", uses=(0,), call="unary", tf=("math.cosh",), numpy=np.cosh,
+@defop("cosh", uses=(0,), call="unary", tf=("math.cosh", "cosh"), numpy=np.cosh,
        local=("sinh({0})",))
 def cosh(x):
     """cosh(x)"""
@@ -483,8 +556,12 @@ def leaky_relu_vjp(g, out, need, x, alpha=0.2):
 def leaky_relu_api(features, alpha=0.2, name=None):
     """x where x > 0, else alpha * x (alpha is also the slope at 0)."""
     x, v = one(features)
+    if v.dtype.kind in "iu":  # TensorFlow casts integer features to float32
+        x = cast_api(x, "float32")
+        v = x._value
     float_check("leaky_relu", v)
-    return apply(leaky_relu, (x,), (v,), {"alpha": float(alpha)})
+    # TensorFlow keeps alpha as a float32 attribute, also for float64 features
+    return apply(leaky_relu, (x,), (v,), {"alpha": float(np.float32(alpha))})
 
 
 @defop("elu", uses=("out",), call="unary", arg="features", tf=("nn.elu",),
@@ -564,6 +641,13 @@ def clip_by_value_api(t, clip_value_min, clip_value_max, name=None):
     """Clamp to [min, max] as max(min(t, max), min); the gradient passes inside and at
     the bounds."""
     args, vals = unify("clip_by_value", (t, clip_value_min, clip_value_max))
+    shape = np.shape(vals[0])
+    if np.broadcast_shapes(*(np.shape(v) for v in vals)) != shape:
+        raise ValueError(_(
+            "clip_by_value: the bounds (shapes {lo} and {hi}) would make the result bigger than "
+            "the tensor (shape {shape}); TensorFlow refuses this. Give bounds of the tensor's "
+            "shape, or ones that broadcast to it, such as single numbers.").format(
+                lo=list(np.shape(vals[1])), hi=list(np.shape(vals[2])), shape=list(shape)))
     return apply(clip_by_value, args, vals)
 
 
@@ -775,6 +859,118 @@ def is_nan(x):
 
 
 _truediv = make_binary(truediv)
+
+
+# ----- atan2, divide_no_nan, xlogy (issue 20) ----------------------------------------------
+
+
+def _float_inputs(opname: str, a, b):
+    """Refuse integer tensors (TensorFlow's InvalidArgumentError) for a float-only binary op."""
+    if not isinstance(a, TensorLike) and not isinstance(b, TensorLike):
+        a = convert_to_tensor(a)
+    for t in (a, b):
+        if isinstance(t, TensorLike):
+            float_check(opname, t._value)
+    return a, b
+
+
+def _no_nan_div(a, b):
+    """a / b, 0 where b == 0 (whatever a is); for arrays and, in VJPs, tensors."""
+    zero = b == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(zero, 0, a / np.where(zero, 1, b))
+
+
+@defop("atan2", uses=(0, 1), tf=("math.atan2", "atan2"), numpy=np.arctan2,
+       local=("{1}/({0}² + {1}²)", "-{0}/({0}² + {1}²)"))
+def atan2(y, x):
+    """the angle of the point (x, y): arctan(y / x) in the right quadrant"""
+    return np.arctan2(y, x)
+
+
+@atan2.defvjp
+def atan2_vjp(g, out, need, y, x):
+    """d/dy = x / (x**2 + y**2), d/dx = -y / (x**2 + y**2) (NaN at the origin, as TensorFlow)"""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = g / (x * x + y * y)
+    return (scaled * x if need[0] else None), (-scaled * y if need[1] else None)
+
+
+_atan2_binary = make_binary(atan2)
+
+
+@atan2.api
+def atan2_api(y, x, name=None):
+    """The angle of the point (x, y) in radians, in [-pi, pi] (float tensors only)."""
+    return _atan2_binary(*_float_inputs("atan2", y, x))
+
+
+atan2_api.__name__ = atan2_api.__qualname__ = "atan2"
+
+
+@defop("divide_no_nan", uses=(0, 1), tf=("math.divide_no_nan",),
+       local=(lazy("1/{1}, 0 where {1} = 0"), lazy("-{0}/{1}², 0 where {1} = 0")))
+def divide_no_nan(x, y):
+    """x / y, and 0 where y == 0 (even for x = 0, inf or NaN)"""
+    return _no_nan_div(x, y)
+
+
+@divide_no_nan.defvjp
+def divide_no_nan_vjp(g, out, need, x, y):
+    """d/dx = 1/y, d/dy = -x/y**2, both 0 where y == 0 (TensorFlow's rule)"""
+    gx = _no_nan_div(g, y) if need[0] else None
+    gy = g * _no_nan_div(_no_nan_div(-x, y), y) if need[1] else None
+    return gx, gy
+
+
+_divide_no_nan_binary = make_binary(divide_no_nan)
+
+
+@divide_no_nan.api
+def divide_no_nan_api(x, y, name=None):
+    """x / y with 0 where y is 0. Integer tensors are divided as floats, as by ``/``."""
+    ref = x if isinstance(x, TensorLike) else y if isinstance(y, TensorLike) else None
+    if ref is not None and ref._value.dtype.kind in "iu":
+        dt = ref._value.dtype
+        to = np.float32 if dt.itemsize <= 2 else np.float64
+        x, y = (cast.api_fn(t if isinstance(t, TensorLike) else convert_to_tensor(
+            operand(t, dt)), to) for t in (x, y))
+    return _divide_no_nan_binary(x, y)
+
+
+divide_no_nan_api.__name__ = divide_no_nan_api.__qualname__ = "divide_no_nan"
+
+
+@defop("xlogy", uses=(0, 1), tf=("math.xlogy",),
+       local=(lazy("log({1}), 0 where {0} = 0"), lazy("{0}/{1}, 0 where {0} = 0")))
+def xlogy(x, y):
+    """x * log(y), and 0 where x == 0 (even for y = 0 or NaN)"""
+    zero = x == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(zero, 0, x * np.log(np.where(zero, 1, y)))
+
+
+@xlogy.defvjp
+def xlogy_vjp(g, out, need, x, y):
+    """d/dx = log(y), d/dy = x/y, both 0 where x == 0 (TensorFlow's rule)"""
+    zero = x == 0
+    safe_y = np.where(zero, 1, y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gx = g * np.where(zero, 0, np.log(safe_y)) if need[0] else None
+        gy = g * np.where(zero, 0, x / safe_y) if need[1] else None
+    return gx, gy
+
+
+_xlogy_binary = make_binary(xlogy)
+
+
+@xlogy.api
+def xlogy_api(x, y, name=None):
+    """x * log(y) with 0 where x is 0 (float tensors only)."""
+    return _xlogy_binary(*_float_inputs("xlogy", x, y))
+
+
+xlogy_api.__name__ = xlogy_api.__qualname__ = "xlogy"
 
 
 # ----- the error function (issue 10) ------------------------------------------------------

@@ -39,6 +39,7 @@ def softmax_api(logits, axis=None, name=None):
     """exp(x) / sum(exp(x)) along ``axis`` (default last)."""
     x, v = one(logits)
     float_check("softmax", v)
+    _rank_check("softmax", v)
     return apply(softmax, (x,), (v,), None if axis in (None, -1) else {"axis": int(axis)})
 
 
@@ -60,7 +61,17 @@ def log_softmax_api(logits, axis=None, name=None):
     """x - logsumexp(x) along ``axis`` (default last)."""
     x, v = one(logits)
     float_check("log_softmax", v)
+    _rank_check("log_softmax", v)
     return apply(log_softmax, (x,), (v,), None if axis in (None, -1) else {"axis": int(axis)})
+
+
+def _rank_check(opname, v):
+    """TensorFlow's InvalidArgumentError for a softmax over a single number (rank 0)."""
+    if np.ndim(v) == 0:
+        raise InvalidArgumentError(
+            _("{op}: logits must have at least one dimension (a softmax runs over an axis), "
+              "got a single number. Try a vector such as tf.reshape(x, [1]).").format(op=opname),
+            op=opname)
 
 
 def _labels_logits(opname, labels, logits):
@@ -68,6 +79,7 @@ def _labels_logits(opname, labels, logits):
         raise ValueError(_("{op} needs both labels= and logits=.").format(
                              op=opname))
     args, vals = unify(opname, (logits, labels))
+    float_check(opname, vals[0])
     if np.shape(vals[0]) != np.shape(vals[1]):
         raise InvalidArgumentError(
             _("{op}: logits and labels must have the same shape ({shape} vs {shape2})").format(
@@ -130,6 +142,7 @@ def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1)
 def softmax_cross_entropy_with_logits_api(labels=None, logits=None, axis=-1, name=None):
     """Cross-entropy of ``softmax(logits)`` against probability ``labels`` (one per row)."""
     args, vals = _labels_logits("softmax_cross_entropy_with_logits", labels, logits)
+    _rank_check("softmax_cross_entropy_with_logits", vals[1])
     return apply(softmax_cross_entropy_with_logits, args, vals,
                  None if axis == -1 else {"axis": int(axis)})
 
