@@ -94,8 +94,8 @@ class OpDef:
     """
 
     __slots__ = ("api_fn", "arg", "call", "cut", "differentiable", "doc", "drop", "forward",
-                 "keep_out", "local", "name", "nan", "numpy", "numpy_fn", "operators", "tf",
-                 "vjp")
+                 "jvp", "keep_out", "local", "name", "nan", "numpy", "numpy_fn", "operators",
+                 "tf", "vjp")
 
     def __init__(self, name: str, forward: Callable | None, differentiable: bool = True,
                  uses=None, *, tf=(), numpy=(), operators=(), call=None, arg="x", nan=None,
@@ -103,6 +103,7 @@ class OpDef:
         self.name = name
         self.forward = forward
         self.vjp: Callable | None = None
+        self.jvp: Callable | None = None  # optional: forward mode transposes the VJP without it
         self.differentiable = differentiable
         self.doc = (forward.__doc__ or "").strip() if forward else ""
         if uses is None or not differentiable:
@@ -128,6 +129,15 @@ class OpDef:
             raise ValueError(_("op {op!r} is declared non-differentiable").format(op=self.name))
         self.vjp = vjp
         return vjp
+
+    def defjvp(self, jvp: Callable) -> Callable:
+        """Register ``jvp(tangents, out, *inputs, **params)`` as this op's forward-mode rule
+        (use as a decorator). Optional: without it, forward mode derives the JVP from the
+        VJP (``adkernel/engine/forward.py``); write one only where that is too slow."""
+        if not self.differentiable:
+            raise ValueError(_("op {op!r} is declared non-differentiable").format(op=self.name))
+        self.jvp = jvp
+        return jvp
 
     def api(self, fn: Callable) -> Callable:
         """Register ``fn`` as this op's public function (use as a decorator)."""
@@ -254,6 +264,10 @@ def _emit(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, value, cls=E
     out._serial = next(serials)
     if state.recording:
         record(op, args, iids, vals, params, out)
+    if state.forward:  # a ForwardAccumulator is active: give the output its tangent
+        from .forward import step
+
+        step(op, args, vals, params, out)
     return out
 
 
