@@ -21,7 +21,7 @@ import tf_reference_cases as cases  # noqa: E402
 def main() -> None:
     tf.random.set_seed(0)
     values = {}
-    for group in ("op_cases", "error_cases", "keras_cases", "module_cases"):
+    for group in ("op_cases", "error_cases", "keras_cases", "module_cases", "forward_cases"):
         values[group] = {name: fn() for name, fn in getattr(cases, group)(tf).items()}
     text = (
         '"""Numbers measured on TensorFlow ' + tf.__version__ + " (Keras "
