@@ -126,12 +126,18 @@ class ForwardAccumulator:
             raise ValueError(_("Accumulator is already recording: use a new "
                                "tf.autodiff.ForwardAccumulator for the inner block."))
         self._recording = True
+        # numpy's floating-point warnings are off in the block (one errstate for the whole
+        # block is much cheaper than one per op): a tangent that turns inf or NaN is a value,
+        # as in TensorFlow, not a warning
+        self._quiet = np.errstate(all="ignore")
+        self._quiet.__enter__()
         state.forward.append(self)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self._recording = False
         _remove(state.forward, self)
+        self._quiet.__exit__(exc_type, exc, tb)
 
     def __getattr__(self, attr):
         if attr == "watch":
@@ -194,11 +200,25 @@ def step(op, args: tuple, vals: tuple, params, out) -> None:
     if not op.differentiable or out._value.dtype.kind not in "fc":
         return  # integer and boolean results and cut paths carry no tangent (TensorFlow)
     active = state.forward
+    if len(active) == 1 and op.jvp is not None and not state.recording:
+        # the common case: one accumulator, an explicit rule, on arrays (no op is emitted)
+        acc = active[0]
+        known = acc._tangents
+        tans = [None if a is None else known.get(a._serial) for a in args]
+        for t in tans:
+            if t is not None:
+                break
+        else:
+            return
+        t = op.jvp([_as_array(t) for t in tans], out._value, *vals, **(params or _NONE))
+        if t is not None:
+            known[out._serial] = _fit(t, out._value)
+        return
     for i, acc in enumerate(tuple(active)):
         known = acc._tangents
         tans = [None if a is None or v.dtype.kind not in "fc" else known.get(a._serial)
                 for a, v in zip(args, vals, strict=False)]
-        if not any(t is not None for t in tans):
+        if all(t is None for t in tans):
             continue
         # the rule's own ops are seen by the accumulators outside this one only
         state.forward = active[:i]
@@ -210,9 +230,21 @@ def step(op, args: tuple, vals: tuple, params, out) -> None:
             known[out._serial] = t
 
 
+_NONE: dict = {}
+
+
+def _fit(t, out):
+    """A tangent as an array of the output's shape and dtype."""
+    if type(t) is not _ndarray or t.shape != out.shape:
+        t = np.asarray(t)
+        if t.shape != out.shape:
+            t = np.array(np.broadcast_to(t, out.shape))
+    return t if t.dtype == out.dtype else t.astype(out.dtype)
+
+
 def _tangent(op, args, vals, params, out, tans, higher: bool):
     """The output tangent of one op (an array, or a tensor when ``higher``), or None."""
-    params = params or {}
+    params = params or _NONE
     if higher:  # tensors, so that tapes and outer accumulators see the rule's ops
         ins = [v if a is None else a for a, v in zip(args, vals, strict=False)]
         tans = [None if t is None else _as_tensor(t) for t in tans]
@@ -227,18 +259,14 @@ def _tangent(op, args, vals, params, out, tans, higher: bool):
             t = _transposed_vjp(op, tans, o, ins, params, higher)
     if t is None:
         return None
-    shape = out._value.shape
-    if higher:
-        t = _as_tensor(t)
-        if t._value.shape != shape:
-            from .ops import broadcast_to
+    if not higher:
+        return _fit(t, out._value)
+    t = _as_tensor(t)
+    if t._value.shape != out._value.shape:
+        from .ops import broadcast_to
 
-            t = broadcast_to(t, shape)
-        return t
-    t = np.asarray(t)
-    if t.shape != shape:
-        t = np.array(np.broadcast_to(t, shape))
-    return t if t.dtype == out._value.dtype else t.astype(out._value.dtype)
+        t = broadcast_to(t, out._value.shape)
+    return t
 
 
 def _transposed_vjp(op, tans, o, ins, params, higher: bool):

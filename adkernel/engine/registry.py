@@ -47,6 +47,7 @@ import numpy as np
 
 from ._state import serials, state
 from .errors import from_numpy_error
+from .forward import step as forward_step
 from .i18n import _, ngettext
 from .tape import record
 from .tensor import EagerTensor, TensorLike, convert_to_tensor, dtype_mismatch, operand
@@ -265,9 +266,7 @@ def _emit(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, value, cls=E
     if state.recording:
         record(op, args, iids, vals, params, out)
     if state.forward:  # a ForwardAccumulator is active: give the output its tangent
-        from .forward import step
-
-        step(op, args, vals, params, out)
+        forward_step(op, args, vals, params, out)
     return out
 
 
