@@ -21,6 +21,10 @@ class _ThreadState(threading.local):
 
 state = _ThreadState()
 
+# Every ForwardAccumulator active in any thread: the one check every op makes (a plain
+# global is cheaper than the thread-local list; the hook then reads the thread's own).
+forward_any: list = []
+
 # Serial numbers order tensors and variables by creation; they are global (not per
 # thread) so that two threads never hand out the same number.
 serials = itertools.count(1)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._state import state
+from ._state import forward_any, state
 from .i18n import _
 from .tape import (
     GradientTape,
@@ -132,11 +132,13 @@ class ForwardAccumulator:
         self._quiet = np.errstate(all="ignore")
         self._quiet.__enter__()
         state.forward.append(self)
+        forward_any.append(self)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         self._recording = False
         _remove(state.forward, self)
+        _remove(forward_any, self)
         self._quiet.__exit__(exc_type, exc, tb)
 
     def __getattr__(self, attr):
@@ -197,9 +199,10 @@ def _as_array(t):
 
 def step(op, args: tuple, vals: tuple, params, out) -> None:
     """Give ``out`` its tangent in every active accumulator (called by ``registry._emit``)."""
-    if not op.differentiable or out._value.dtype.kind not in "fc":
-        return  # integer and boolean results and cut paths carry no tangent (TensorFlow)
     active = state.forward
+    if not active or not op.differentiable or out._value.dtype.kind not in "fc":
+        return  # (another thread's accumulator; integer and boolean results and cut paths
+        # carry no tangent, as in TensorFlow)
     if len(active) == 1 and op.jvp is not None and not state.recording:
         # the common case: one accumulator, an explicit rule, on arrays (no op is emitted)
         acc = active[0]

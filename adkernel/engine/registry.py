@@ -45,7 +45,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._state import serials, state
+from ._state import forward_any, serials, state
 from .errors import from_numpy_error
 from .forward import step as forward_step
 from .i18n import _, ngettext
@@ -265,7 +265,7 @@ def _emit(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, value, cls=E
     out._serial = next(serials)
     if state.recording:
         record(op, args, iids, vals, params, out)
-    if state.forward:  # a ForwardAccumulator is active: give the output its tangent
+    if forward_any:  # a ForwardAccumulator is active: give the output its tangent
         forward_step(op, args, vals, params, out)
     return out
 
