@@ -399,20 +399,23 @@ _MAKERS = {
 
 
 def op_table() -> str:
-    """A Markdown table of every primitive, its forward rule and its gradient convention.
+    """A Markdown table of every primitive, its forward rule, its gradient convention and
+    its forward-mode rule.
 
     ``docs/ops.md`` is this table (``python tools/ops_doc.py`` rewrites it); a test keeps the
     two in step.
     """
     lines = [
-        "| op | tf names | computes | gradient (VJP) |",
-        "|---|---|---|---|",
+        "| op | tf names | computes | gradient (VJP) | forward mode (JVP) |",
+        "|---|---|---|---|---|",
     ]
     for name in sorted(REGISTRY):
         op = REGISTRY[name]
         grad = (op.vjp.__doc__ or "").strip() if op.vjp else "none: declared non-differentiable"
+        jvp = ((op.jvp.__doc__ or "").strip() if op.jvp else "the VJP, transposed"
+               ) if op.vjp else "no tangent"
         names = ", ".join(f"`tf.{n}`" for n in op.tf) or "(internal)"
-        cells = [f"`{name}`", names, op.doc, grad]
+        cells = [f"`{name}`", names, op.doc, grad, jvp]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
