@@ -264,23 +264,26 @@ def _tangent(op, args, vals, params, out, tans, higher: bool):
         return None
     if not higher:
         return _fit(t, out._value)
-    t = _as_tensor(t)
-    if t._value.shape != out._value.shape:
-        from .ops import broadcast_to
+    return _broadcast(_as_tensor(t), out._value.shape)
 
-        t = broadcast_to(t, out._value.shape)
-    return t
+
+def _broadcast(t, shape):
+    """Tensor ``t`` broadcast to ``shape`` by an add the tapes record (this module sits
+    below the ops)."""
+    v = t._value
+    return t if v.shape == shape else t + np.zeros(shape, dtype=v.dtype)
 
 
 def _transposed_vjp(op, tans, o, ins, params, higher: bool):
     """``J @ tangents`` from the op's VJP: d/dg ⟨vjp(g), tangents⟩ (the double-VJP trick)."""
     if not higher:  # VJPs mix arrays and tensors only as the tape's higher mode does
-        ins = [v if not isinstance(v, _ndarray) else _wrap(v) for v in ins]
+        ins = [_wrap(v) if isinstance(v, _ndarray | np.generic) else v for v in ins]
         o = _wrap(o)
     ov = o._value
     aid = _wrap(np.ones(ov.shape, dtype=ov.dtype))  # any g works: the VJP is linear in g
     inner = GradientTape(watch_accessed_variables=False)
-    inner._ids.add(aid._serial)
+    inner.watch(aid)
+    seen = inner.view()
     need = tuple(t is not None for t in tans)
     state.recording.append(inner)
     try:
@@ -289,21 +292,18 @@ def _transposed_vjp(op, tans, o, ins, params, higher: bool):
         _remove(state.recording, inner)
     targets, seeds = [], []
     for gi, t in zip(res, tans, strict=False):
-        if t is None or not isinstance(gi, TensorLike) or gi._serial not in inner._ids:
+        if t is None or not isinstance(gi, TensorLike) or not seen.tracks(gi._serial):
             continue  # no tangent in, or a gradient that does not depend on g
         gshape = gi._value.shape
         if higher:
-            if t._value.shape != gshape:
-                from .ops import broadcast_to
-
-                t = broadcast_to(t, gshape)
+            t = _broadcast(t, gshape)
         elif t.shape != gshape:
             t = np.broadcast_to(t, gshape)
         targets.append(gi)
         seeds.append(t)
     if not targets:
         return None
-    return backward(inner._entries, targets, seeds, higher=higher).get(aid._serial)
+    return backward(list(seen.records), targets, seeds, higher=higher).get(aid._serial)
 
 
 def carry(src, dst) -> None:
