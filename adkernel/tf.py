@@ -23,6 +23,7 @@ from .engine import i18n as _i18n
 from .engine import ops as _ops
 from .engine.custom import custom_gradient
 from .engine.dtypes import DType, as_dtype
+from .engine.forward import ForwardAccumulator as _ForwardAccumulator
 from .engine.i18n import _
 from .engine.registry import composite as _composite
 from .engine.registry import exports as _exports
@@ -266,6 +267,8 @@ def _namespaces() -> dict:
 _spaces = _namespaces()
 debugging = _Namespace("tf.debugging", **{n: getattr(_debugging, n) for n in _debugging.__all__})
 math, nn, linalg, losses = (_spaces.pop(k) for k in ("math", "nn", "linalg", "losses"))
+autodiff = _Namespace("tf.autodiff", ForwardAccumulator=_ForwardAccumulator,
+                      GradientTape=GradientTape)
 assert not _spaces, f"tf sub-namespaces without a home: {sorted(_spaces)}"
 _TOP = sorted(n for n in _exports() if "." not in n)
 
@@ -376,6 +379,7 @@ __all__ = [
     "UnconnectedGradients",
     "Variable",
     "as_dtype",
+    "autodiff",
     "bool",
     "complex64",
     "complex128",

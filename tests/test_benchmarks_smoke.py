@@ -53,3 +53,13 @@ def test_malloc_benchmark_runs_both_ways():
     res = malloc.run(rounds=1, repeats=1)
     assert res["tuned_s"] > 0 and res["untuned_s"] > 0
     assert "untuned / tuned" in malloc.format_table(res)
+
+
+@pytest.mark.slow
+def test_forward_benchmark_runs_and_the_jvp_agrees_with_reverse_mode():
+    forward = pytest.importorskip("benchmarks.forward")
+    # run() raises BenchmarkError unless each JVP equals <gradient, tangent> from reverse mode
+    res = forward.run(rounds=5, quick=True)
+    assert set(res["workloads"]) == {"W4", "W2"}
+    assert all(w["jvp_over_forward"] > 0 for w in res["workloads"].values())
+    assert "JVP / forward" in forward.format_table(res)

@@ -122,6 +122,7 @@ LAYERS = [
     {"tensor"},
     {"explain"},
     {"tape"},
+    {"forward"},
     {"registry"},
     {"ops"},
     {"custom", "sorting", "gradcheck", "inspect"},

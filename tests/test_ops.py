@@ -137,3 +137,97 @@ def test_non_differentiable_ops_give_none(case):
         else:
             y = tf.cast(y, tf.float64) * 2.0
     assert all(g is None for g in tape.gradient(y, ts))
+
+
+# ----- forward mode: the JVP column -----------------------------------------------------------
+
+
+# differentiable ops whose gradient is zeros whatever the upstream gradient: TensorFlow's
+# forward mode gives them no tangent (None), as the transposed VJP does here
+NO_TANGENT = {"sign"}
+
+
+def _jvp(case, xs, tangents):
+    """The JVP of the row's function at ``xs`` along ``tangents`` (one per wrt input)."""
+    f, points = _as_function(case, xs)
+    ts = [tf.constant(p) for p in points]
+    with tf.autodiff.ForwardAccumulator(ts, [tf.constant(t) for t in tangents]) as acc:
+        y = f(*ts)
+    return y, acc.jvp(y)
+
+
+def _tangents(case, xs, rng):
+    _f, points = _as_function(case, xs)
+    return [rng.standard_normal(np.shape(p)) for p in points]
+
+
+@pytest.mark.parametrize("case", DIFF, ids=_ids(DIFF))
+def test_jvp_matches_central_differences_and_the_reverse_jacobian(case):
+    """Forward mode, op by op: J·ṫ against central differences and against the Jacobian
+    reverse mode builds row by row (contracted with the same tangent)."""
+    rng = np.random.default_rng(6)
+    xs = case.inputs(rng)
+    tangents = _tangents(case, xs, rng)
+    y, jvp = _jvp(case, xs, tangents)
+    f, points = _as_function(case, xs)
+    eps = case.eps
+
+    def at(sign):
+        return f(*[tf.constant(p + sign * eps * t) for p, t in
+                   zip(points, tangents, strict=True)]).numpy()
+
+    numeric = (at(1) - at(-1)) / (2 * eps)
+    if jvp is None:  # a VJP that ignores its upstream gradient (sign): no tangent, as TF
+        assert case.op in NO_TANGENT, f"{case.op}: no tangent"
+        np.testing.assert_allclose(numeric, 0, atol=1e-9)
+        return
+    assert jvp.dtype == y.dtype and jvp.shape == y.shape
+    np.testing.assert_allclose(jvp.numpy(), numeric, rtol=max(case.rtol, 1e-5), atol=1e-6,
+                               err_msg=f"{case.op}: JVP vs central differences")
+    ts = [tf.constant(p) for p in points]
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(ts)
+        y2 = f(*ts)
+    column = sum(np.tensordot(j.numpy(), t, axes=t.ndim) for j, t in
+                 zip(tape.jacobian(y2, ts), tangents, strict=True) if j is not None)
+    np.testing.assert_allclose(jvp.numpy(), column, rtol=1e-9 if case.rtol <= 1e-5 else case.rtol,
+                               atol=1e-12,
+                               err_msg=f"{case.op}: JVP vs the reverse-mode Jacobian")
+
+
+@pytest.mark.parametrize("case", DIFF, ids=_ids(DIFF))
+def test_jvp_rules_agree_on_every_path(case):
+    """The same JVP from the array path, from the tensor path (a tape recording: the rules'
+    ops are recorded) and, for ops with a ``defjvp`` rule, from the transposed VJP."""
+    rng = np.random.default_rng(7)
+    xs = case.inputs(rng)
+    tangents = _tangents(case, xs, rng)
+    _, plain = _jvp(case, xs, tangents)
+    with tf.GradientTape():
+        _, recorded = _jvp(case, xs, tangents)
+    if case.op in NO_TANGENT:
+        assert plain is None and recorded is None
+        return
+    np.testing.assert_allclose(recorded.numpy(), plain.numpy(), rtol=1e-12, atol=1e-14)
+    op = REGISTRY[case.op]
+    if op.jvp is not None:
+        rule, op.jvp = op.jvp, None
+        try:
+            _, derived = _jvp(case, xs, tangents)
+        finally:
+            op.jvp = rule
+        np.testing.assert_allclose(plain.numpy(), derived.numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("case", NONDIFF, ids=_ids(NONDIFF))
+def test_non_differentiable_ops_give_no_tangent(case):
+    """As in TensorFlow: None, or zeros of the output's dtype with unconnected 'zero'."""
+    rng = np.random.default_rng(8)
+    xs = case.inputs(rng)
+    ts = [tf.constant(x) for x in xs]
+    floats = [t for t in ts if t.dtype.is_floating]
+    with tf.autodiff.ForwardAccumulator(floats, [tf.ones_like(t) for t in floats]) as acc:
+        y = case.fn(*ts)
+    assert acc.jvp(y) is None
+    zero = acc.jvp(y, unconnected_gradients="zero")
+    assert zero.dtype == y.dtype and not np.any(zero.numpy())

@@ -1200,3 +1200,137 @@ def fuzz_new_ops(tf):
         "tensordot_sizes_mismatch": lambda: _error_class(
             lambda: tf.tensordot(T3, T43, [[0], [0]])),
     }
+
+
+# ----- forward mode: tf.autodiff.ForwardAccumulator -------------------------------------------
+V3 = np.array([1.0, 3.0, 2.0], np.float32)
+TAN3 = np.array([1.0, 10.0, 100.0], np.float32)
+LOGITS_F = np.array([[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]], np.float32)
+TANGENT_F = np.array([[1.0, 0.0, -1.0], [0.5, -0.25, 0.5]], np.float32)
+
+
+def _jvp_l(t):
+    return None if t is None else _l(t)
+
+
+def _forward(tf, f, primals, tangents, **kw):
+    """acc.jvp(f(*primals)) with the primals and tangents given as numpy arrays."""
+    ps = [tf.constant(p) for p in primals]
+    with tf.autodiff.ForwardAccumulator(ps, [tf.constant(t) for t in tangents]) as acc:
+        y = f(*ps)
+    return _jvp_l(acc.jvp(y, **kw))
+
+
+def _hvp_forward_over_reverse(tf):
+    x, v = tf.constant(V3), tf.constant(TAN3 / 10)
+    with tf.autodiff.ForwardAccumulator(x, v) as acc:
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = tf.reduce_sum(x ** 3) + x[0] * x[1] * tf.sin(x[2])
+        g = tape.gradient(y, x)
+    return [_l(g), _l(acc.jvp(g))]
+
+
+def _reverse_over_forward(tf):
+    w = tf.Variable(V3)
+    with tf.GradientTape() as tape:
+        with tf.autodiff.ForwardAccumulator(w, tf.constant(TAN3 / 10)) as acc:
+            y = tf.reduce_sum(tf.exp(w / 3.0) * w)
+        jvp = acc.jvp(y)
+    return [_l(jvp), _l(tape.gradient(jvp, w))]
+
+
+def _jacobian_column(tf):
+    A = tf.constant(M)
+    x = tf.constant(V3 / 4)
+    with tf.autodiff.ForwardAccumulator(x, tf.constant([0.0, 1.0, 0.0])) as acc:
+        y = tf.tanh(tf.linalg.matvec(A, x)) * x
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y2 = tf.tanh(tf.linalg.matvec(A, x)) * x
+    return [_l(acc.jvp(y)), _l(tape.jacobian(y2, x)[:, 1])]
+
+
+def _unconnected(tf):
+    x, z = tf.constant(V3), tf.constant(2.0)
+    with tf.autodiff.ForwardAccumulator(x, tf.constant(TAN3)) as acc:
+        y = x * 2.0
+        k = tf.argmax(x)
+    return [_jvp_l(acc.jvp(z)), _l(acc.jvp(z, unconnected_gradients="zero")),
+            _jvp_l(acc.jvp(k)), _l(acc.jvp(k, unconnected_gradients=tf.UnconnectedGradients.ZERO)),
+            str(acc.jvp(k, unconnected_gradients="zero").dtype.name), _l(acc.jvp(y))]
+
+
+def _forward_nested(tf):
+    a, b = tf.constant(V3), tf.constant(2.0)
+    with tf.autodiff.ForwardAccumulator({"a": a, "b": b},
+                                        {"a": tf.constant(TAN3), "b": tf.constant(-1.0)}) as acc:
+        y = a * b
+        s = tf.reduce_sum(tf.square(a))
+    out = acc.jvp({"y": y, "pair": [s, tf.constant(1.0)], "b": b})
+    return {"y": _l(out["y"]), "pair": [_l(out["pair"][0]), _jvp_l(out["pair"][1])],
+            "b": _l(out["b"])}
+
+
+def _custom_gradient_forward(tf):
+    @tf.custom_gradient
+    def f(x):
+        return tf.sin(x) * x, lambda dy: dy * 100.0
+
+    return _forward(tf, f, [V3], [TAN3])
+
+
+def _forward_over_forward(tf):
+    x = tf.constant(V3)
+    with tf.autodiff.ForwardAccumulator(x, tf.constant(TAN3 / 10)) as outer:
+        with tf.autodiff.ForwardAccumulator(x, tf.constant([1.0, 0.0, 0.0])) as inner:
+            y = tf.reduce_sum(x ** 3)
+        j = inner.jvp(y)
+    return [_l(j), _l(outer.jvp(j)), _l(outer.jvp(y))]
+
+
+def forward_cases(tf):
+    sce = tf.nn.softmax_cross_entropy_with_logits
+    labels = np.array([[0.0, 1.0, 0.0], [0.7, 0.0, 0.3]], np.float32)
+    return {
+        "scalar": lambda: _forward(tf, lambda x: x ** 3, [np.float32(2.0)], [np.float32(1.0)]),
+        "vector": lambda: _forward(tf, lambda x: tf.sin(x) * x + tf.exp(-x), [V3], [TAN3]),
+        "several_primals": lambda: _forward(
+            tf, lambda a, b: tf.reduce_sum(a * b) / (b + 1.0), [V3, np.float32(3.0)],
+            [TAN3, np.float32(-2.0)]),
+        "unconnected": lambda: _unconnected(tf),
+        "nested": lambda: _forward_nested(tf),
+        "variable": lambda: _reverse_over_forward(tf)[0],
+        "hvp_forward_over_reverse": lambda: _hvp_forward_over_reverse(tf),
+        "reverse_over_forward": lambda: _reverse_over_forward(tf),
+        "forward_over_forward": lambda: _forward_over_forward(tf),
+        "jacobian_column": lambda: _jacobian_column(tf),
+        "softmax_cross_entropy": lambda: _forward(
+            tf, lambda z: sce(labels=labels, logits=z), [LOGITS_F], [TANGENT_F]),
+        "sparse_softmax_cross_entropy": lambda: _forward(
+            tf, lambda z: tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=np.array([1, 0], np.int32), logits=z)), [LOGITS_F], [TANGENT_F]),
+        "sort_and_max": lambda: [_forward(tf, tf.sort, [V3], [TAN3]),
+                                 _forward(tf, tf.reduce_max, [V3], [TAN3])],
+        "integer_and_step_ops": lambda: [
+            _forward(tf, tf.argmax, [V3], [TAN3]), _forward(tf, tf.round, [V3], [TAN3]),
+            _forward(tf, tf.sign, [V3], [TAN3]), _forward(tf, tf.stop_gradient, [V3], [TAN3]),
+            _forward(tf, lambda x: tf.cast(x, tf.int32), [V3], [TAN3])],
+        "custom_gradient": lambda: _custom_gradient_forward(tf),
+        "tangent_shape_mismatch": lambda: _error(tf, lambda: _forward(
+            tf, lambda x: x * 2.0, [V3], [np.ones(2, np.float32)])),
+        "tangent_dtype_mismatch": lambda: _error(tf, lambda: _forward(
+            tf, lambda x: x * 2.0, [V3], [np.ones(3, np.int32)])),
+        "structure_mismatch": lambda: _error(
+            tf, lambda: tf.autodiff.ForwardAccumulator([tf.constant(V3)], [])),
+        "reenter": lambda: _error(tf, _reenter(tf)),
+    }
+
+
+def _reenter(tf):
+    def run():
+        acc = tf.autodiff.ForwardAccumulator(tf.constant(V3), tf.constant(TAN3))
+        with acc, acc:
+            pass
+
+    return run

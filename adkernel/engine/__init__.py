@@ -21,6 +21,7 @@ from .errors import (
     OpError,
     ShapeError,
 )
+from .forward import ForwardAccumulator
 from .gradcheck import check_gradients
 from .registry import REGISTRY, OpDef, defop
 from .tape import GradientTape, UnconnectedGradients, explain_none
@@ -41,6 +42,7 @@ __all__ = [
     "AdkernelError",
     "DType",
     "DTypeError",
+    "ForwardAccumulator",
     "GradientCheckError",
     "GradientTape",
     "InvalidArgumentError",

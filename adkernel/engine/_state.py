@@ -1,4 +1,4 @@
-"""Per-thread engine state: the stack of tapes that are currently recording.
+"""Per-thread engine state: the tapes that are recording and the active forward accumulators.
 
 Tapes are thread-local (as in TensorFlow): an op run in one thread is never recorded
 by a tape opened in another.
@@ -15,9 +15,15 @@ class _ThreadState(threading.local):
         # Tapes that record ops right now, innermost last. The hot path of every op
         # reads this list, so it is kept as a plain attribute.
         self.recording: list = []
+        # ForwardAccumulators active right now, innermost last (forward.py).
+        self.forward: list = []
 
 
 state = _ThreadState()
+
+# Every ForwardAccumulator active in any thread: the one check every op makes (a plain
+# global is cheaper than the thread-local list; the hook then reads the thread's own).
+forward_any: list = []
 
 # Serial numbers order tensors and variables by creation; they are global (not per
 # thread) so that two threads never hand out the same number.

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import ops
 from ._state import state
+from .forward import carry
 from .i18n import _
 from .registry import OpDef, _emit
 from .tape import GradientTape
@@ -65,6 +66,10 @@ def _vjp_for(grad_fn, n: int, variables: list):
     return custom_vjp
 
 
+def _no_tangent(tangents, out, *ins):
+    return None
+
+
 def custom_gradient(f=None):
     """Decorate ``f(*x) -> (y, grad_fn)`` so tapes use ``grad_fn(upstream)`` as its gradient.
 
@@ -106,8 +111,12 @@ def custom_gradient(f=None):
             y = convert_to_tensor(y)
         op = OpDef(f"custom_gradient:{getattr(f, '__name__', 'f')}", None)
         op.vjp = _vjp_for(grad_fn, len(xs), variables)
+        op.jvp = _no_tangent  # (carry gives the output the tangent of f's result)
         ins = (*xs, *variables)
-        return _emit(op, ins, tuple(x._serial for x in ins), tuple(x._value for x in ins), None,
-                     y._value)
+        out = _emit(op, ins, tuple(x._serial for x in ins), tuple(x._value for x in ins), None,
+                    y._value)
+        if state.forward:  # forward mode differentiates f's own ops, as TensorFlow does
+            carry(y, out)
+        return out
 
     return wrapper

@@ -45,8 +45,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._state import serials, state
+from ._state import forward_any, serials, state
 from .errors import from_numpy_error, invalid_dtype
+from .forward import step as forward_step
 from .i18n import _, ngettext
 from .tape import record
 from .tensor import EagerTensor, TensorLike, convert_to_tensor, dtype_mismatch, operand
@@ -94,8 +95,8 @@ class OpDef:
     """
 
     __slots__ = ("api_fn", "arg", "call", "cut", "differentiable", "doc", "drop", "forward",
-                 "keep_out", "local", "name", "nan", "numpy", "numpy_fn", "operators", "tf",
-                 "vjp")
+                 "jvp", "keep_out", "local", "name", "nan", "numpy", "numpy_fn", "operators",
+                 "tf", "vjp")
 
     def __init__(self, name: str, forward: Callable | None, differentiable: bool = True,
                  uses=None, *, tf=(), numpy=(), operators=(), call=None, arg="x", nan=None,
@@ -103,6 +104,7 @@ class OpDef:
         self.name = name
         self.forward = forward
         self.vjp: Callable | None = None
+        self.jvp: Callable | None = None  # optional: forward mode transposes the VJP without it
         self.differentiable = differentiable
         self.doc = (forward.__doc__ or "").strip() if forward else ""
         if uses is None or not differentiable:
@@ -128,6 +130,15 @@ class OpDef:
             raise ValueError(_("op {op!r} is declared non-differentiable").format(op=self.name))
         self.vjp = vjp
         return vjp
+
+    def defjvp(self, jvp: Callable) -> Callable:
+        """Register ``jvp(tangents, out, *inputs, **params)`` as this op's forward-mode rule
+        (use as a decorator). Optional: without it, forward mode derives the JVP from the
+        VJP (``adkernel/engine/forward.py``); write one only where that is too slow."""
+        if not self.differentiable:
+            raise ValueError(_("op {op!r} is declared non-differentiable").format(op=self.name))
+        self.jvp = jvp
+        return jvp
 
     def api(self, fn: Callable) -> Callable:
         """Register ``fn`` as this op's public function (use as a decorator)."""
@@ -254,6 +265,8 @@ def _emit(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, value, cls=E
     out._serial = next(serials)
     if state.recording:
         record(op, args, iids, vals, params, out)
+    if forward_any:  # a ForwardAccumulator is active: give the output its tangent
+        forward_step(op, args, vals, params, out)
     return out
 
 
@@ -387,20 +400,23 @@ _MAKERS = {
 
 
 def op_table() -> str:
-    """A Markdown table of every primitive, its forward rule and its gradient convention.
+    """A Markdown table of every primitive, its forward rule, its gradient convention and
+    its forward-mode rule.
 
     ``docs/ops.md`` is this table (``python tools/ops_doc.py`` rewrites it); a test keeps the
     two in step.
     """
     lines = [
-        "| op | tf names | computes | gradient (VJP) |",
-        "|---|---|---|---|",
+        "| op | tf names | computes | gradient (VJP) | forward mode (JVP) |",
+        "|---|---|---|---|---|",
     ]
     for name in sorted(REGISTRY):
         op = REGISTRY[name]
         grad = (op.vjp.__doc__ or "").strip() if op.vjp else "none: declared non-differentiable"
+        jvp = ((op.jvp.__doc__ or "").strip() if op.jvp else "the VJP, transposed"
+               ) if op.vjp else "no tangent"
         names = ", ".join(f"`tf.{n}`" for n in op.tf) or "(internal)"
-        cells = [f"`{name}`", names, op.doc, grad]
+        cells = [f"`{name}`", names, op.doc, grad, jvp]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
 

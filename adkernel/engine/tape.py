@@ -800,7 +800,7 @@ class GradientTape:
             self._links = [_link(e) for e in self._entries]
             self._tracked_then = self._ids
             self._state = TapeState.USED
-        return bool(state.recording)
+        return bool(state.recording or state.forward)  # recorded, or seen by an accumulator
 
     def _release(self) -> None:
         """After the one call of a non-persistent tape: keep provenance, drop the arrays."""

@@ -53,6 +53,11 @@ def _times(fresh, g):
     return g * fresh
 
 
+def _tsum(a, b):
+    """The sum of two tangent contributions, either of which may be absent (None)."""
+    return b if a is None else a if b is None else a + b
+
+
 # ----- binary arithmetic -------------------------------------------------------------
 
 
@@ -113,6 +118,12 @@ def _radd(x, y):
     return _add_binary(x, y)
 
 
+@add.defjvp
+def add_jvp(t, out, x, y):
+    """ẋ + ẏ"""
+    return _tsum(t[0], t[1])
+
+
 @defop("sub", uses=(), call="binary", tf=("subtract", "math.subtract"), numpy=np.subtract,
        operators=("__sub__", "__rsub__"), local=("1", "-1"))
 def sub(x, y):
@@ -124,6 +135,12 @@ def sub(x, y):
 def sub_vjp(g, out, need, x, y):
     """d(x-y)/dx = 1, d(x-y)/dy = -1"""
     return g, (-g if need[1] else None)
+
+
+@sub.defjvp
+def sub_jvp(t, out, x, y):
+    """ẋ - ẏ"""
+    return _tsum(t[0], None if t[1] is None else -t[1])
 
 
 @defop("mul", uses=(0, 1), call="binary", tf=("multiply", "math.multiply"),
@@ -139,6 +156,12 @@ def mul_vjp(g, out, need, x, y):
     if _unit(g) and np.shape(x) == np.shape(y) == g.shape:
         return (y if need[0] else None), (x if need[1] else None)
     return (g * y if need[0] else None), (g * x if need[1] else None)
+
+
+@mul.defjvp
+def mul_jvp(t, out, x, y):
+    """ẋ·y + x·ẏ"""
+    return _tsum(None if t[0] is None else t[0] * y, None if t[1] is None else x * t[1])
 
 
 @defop("truediv", uses=(0, 1), tf=("divide", "truediv", "math.divide", "math.truediv"),
@@ -159,6 +182,13 @@ def truediv_vjp(g, out, need, x, y):
     gx = g / y if need[0] else None
     gy = g * (-x / y / y) if need[1] else None
     return gx, gy
+
+
+@truediv.defjvp
+def truediv_jvp(t, out, x, y):
+    """ẋ/y - x·ẏ/y²"""
+    return _tsum(None if t[0] is None else t[0] / y,
+                 None if t[1] is None else -t[1] * x / (y * y))
 
 
 @truediv.api
@@ -208,6 +238,18 @@ def pow_vjp(g, out, need, x, y):
         log_x = np.where(positive, np.log(np.where(positive, x, 1)), 0)
         gy = g * out * log_x
     return gx, gy
+
+
+@pow_.defjvp
+def pow_jvp(t, out, x, y):
+    """y·x^(y-1)·ẋ + x^y·log(x)·ẏ (0 where x <= 0)"""
+    tx = ty = None
+    if t[0] is not None:
+        tx = x * 2 * t[0] if np.ndim(y) == 0 and float(y) == 2.0 else t[0] * (y * x ** (y - 1))
+    if t[1] is not None:
+        positive = x > 0
+        ty = t[1] * np.where(positive, out * np.log(np.where(positive, x, 1)), 0)
+    return _tsum(tx, ty)
 
 
 @defop("maximum", uses=(0, 1), call="binary", tf=("maximum", "math.maximum"),
@@ -290,6 +332,12 @@ def neg_vjp(g, out, need, x):
     return (-g,)
 
 
+@neg.defjvp
+def neg_jvp(t, out, x):
+    """-ẋ"""
+    return -t[0]
+
+
 @defop("exp", uses=("out",), call="unary", tf=("exp", "math.exp"), numpy=np.exp,
        local=("exp({0})",))
 def exp(x):
@@ -306,6 +354,12 @@ def exp_vjp(g, out, need, x):
     return (g * out,)
 
 
+@exp.defjvp
+def exp_jvp(t, out, x):
+    """exp(x)·ẋ"""
+    return t[0] * out
+
+
 @defop("log", uses=(0,), call="unary", tf=("log", "math.log"), numpy=np.log,
        nan=lazy("log has derivative 1/x, infinite at x = 0"), local=("1/{0}",))
 def log(x):
@@ -318,6 +372,12 @@ def log(x):
 def log_vjp(g, out, need, x):
     """d log(x)/dx = 1/x"""
     return (g / x,)
+
+
+@log.defjvp
+def log_jvp(t, out, x):
+    """ẋ/x"""
+    return t[0] / x
 
 
 @defop("log1p", uses=(0,), call="unary", tf=("math.log1p",), numpy=np.log1p,
@@ -404,6 +464,12 @@ def square_vjp(g, out, need, x):
     return (_times(x * 2, g),)
 
 
+@square.defjvp
+def square_jvp(t, out, x):
+    """2x·ẋ"""
+    return x * 2 * t[0]
+
+
 @defop("abs", uses=(0,), call="unary_any", tf=("abs", "math.abs"), numpy=np.absolute,
        operators=("__abs__",), local=("sign({0})",))
 def abs_(x):
@@ -443,6 +509,12 @@ def sin_vjp(g, out, need, x):
     return (_times(np.cos(x), g),)
 
 
+@sin.defjvp
+def sin_jvp(t, out, x):
+    """cos(x)·ẋ"""
+    return np.cos(x) * t[0]
+
+
 @defop("cos", uses=(0,), call="unary", tf=("cos", "math.cos"), numpy=np.cos,
        local=("-sin({0})",))
 def cos(x):
@@ -454,6 +526,12 @@ def cos(x):
 def cos_vjp(g, out, need, x):
     """d cos(x)/dx = -sin(x)"""
     return (-g * np.sin(x),)
+
+
+@cos.defjvp
+def cos_jvp(t, out, x):
+    """-sin(x)·ẋ"""
+    return -t[0] * np.sin(x)
 
 
 @defop("cosh", uses=(0,), call="unary", tf=("math.cosh", "cosh"), numpy=np.cosh,
@@ -500,6 +578,12 @@ def tanh_vjp(g, out, need, x):
     return (g * (1 - d),)
 
 
+@tanh.defjvp
+def tanh_jvp(t, out, x):
+    """(1 - tanh(x)²)·ẋ"""
+    return t[0] * (1 - out * out)
+
+
 @defop("sigmoid", uses=("out",), call="unary", tf=("sigmoid", "math.sigmoid", "nn.sigmoid"),
        local=("σ({0})·(1 - σ({0}))",))
 def sigmoid(x):
@@ -512,6 +596,12 @@ def sigmoid(x):
 def sigmoid_vjp(g, out, need, x):
     """d sigmoid(x)/dx = sigmoid(x) (1 - sigmoid(x))"""
     return (g * (out * (1 - out)),)
+
+
+@sigmoid.defjvp
+def sigmoid_jvp(t, out, x):
+    """σ(x)(1 - σ(x))·ẋ"""
+    return t[0] * (out * (1 - out))
 
 
 @defop("relu", uses=(0,), call="unary_any", arg="features", tf=("nn.relu",),
