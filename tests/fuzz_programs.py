@@ -252,6 +252,10 @@ def run(program: dict, tf) -> dict:
 def _value(t):
     if t is None:
         return None
+    if type(t).__name__ == "IndexedSlices":  # TensorFlow's sparse gradient (gather): densified
+        dense = np.zeros([int(d) for d in np.asarray(t.dense_shape)], t.values.dtype.as_numpy_dtype)
+        np.add.at(dense, np.asarray(t.indices), np.asarray(t.values))
+        return _value(dense)
     if hasattr(t, "numpy"):
         arr = np.asarray(t.numpy())
     else:
