@@ -32,7 +32,7 @@ import operator
 
 import numpy as np
 
-__all__ = ["TOLERANCES", "compare", "error_name", "outcome_text", "run"]
+__all__ = ["GRADIENT_ATOL_FACTOR", "TOLERANCES", "compare", "error_name", "outcome_text", "run"]
 
 # names a raised exception is shown as: its own class or the first of these in its MRO
 _KNOWN_ERRORS = (
@@ -276,9 +276,12 @@ def _value(t):
 
 # ----- comparing two outcomes --------------------------------------------------------------
 
-# |a - b| <= atol * (1 + largest |TF value| in the array) + rtol * max(|a|, |b|)
+# (rtol, atol): |a - b| <= atol * (1 + largest finite |TF value|) + rtol * max(|a|, |b|)
 TOLERANCES = {"float16": (1e-2, 1e-3), "bfloat16": (2e-2, 2e-3), "float32": (2e-5, 2e-6),
               "float64": (1e-9, 1e-12)}
+# gradients are sums of products of intermediate values larger than the result (x/x is 1,
+# d/dx is 1/x - x/x**2): their absolute tolerance is this many times larger
+GRADIENT_ATOL_FACTOR = 10
 
 
 def _close(x, y, rtol, atol) -> bool:
@@ -289,7 +292,7 @@ def _close(x, y, rtol, atol) -> bool:
     return abs(x - y) <= atol + rtol * max(abs(x), abs(y))
 
 
-def _compare_value(a, b):
+def _compare_value(a, b, atol_factor=1):
     """None when equal, else ``(kind, detail)``."""
     if (a is None) != (b is None):
         shown = ["None" if v is None else "value" for v in (a, b)]
@@ -309,7 +312,7 @@ def _compare_value(a, b):
         return "nan-position", f"{_short(va)} vs {_short(vb)}"
     rtol, atol = TOLERANCES[a["dtype"]]
     finite = [abs(x) for x in va if not (math.isnan(x) or math.isinf(x))]
-    scale = atol * (1.0 + max(finite, default=0.0))
+    scale = atol * atol_factor * (1.0 + max(finite, default=0.0))
     if all(_close(x, y, rtol, scale) for x, y in zip(va, vb, strict=True)):
         return None
     return "value", f"{_short(va)} vs {_short(vb)}"
@@ -336,19 +339,20 @@ def compare(a: dict, b: dict) -> dict:
             kind = "error-type" if ea and eb else "raises"
             return _verdict("error", kind, f"{tf_side} vs {ak_side}", f"{tf_side} vs {ak_side}")
     for where in ("out", "grad", "grad2"):
-        found = _compare_list(a.get(where), b.get(where))
+        found = _compare_list(a.get(where), b.get(where),
+                              1 if where == "out" else GRADIENT_ATOL_FACTOR)
         if found:
             return _verdict(where, found[0], found[1])
     return {"equal": True}
 
 
-def _compare_list(xs, ys):
+def _compare_list(xs, ys, atol_factor=1):
     if xs is None and ys is None:
         return None
     if xs is None or ys is None or len(xs) != len(ys):
         return "length", f"{xs and len(xs)} vs {ys and len(ys)}"
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
-        found = _compare_value(x, y)
+        found = _compare_value(x, y, atol_factor)
         if found:
             return found[0], f"[{i}] {found[1]}"
     return None

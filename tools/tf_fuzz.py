@@ -303,12 +303,15 @@ def _returns_list(prog, ak):
     return isinstance(result, list | tuple)
 
 
-def generate(seed: int, index: int, entries: list[dict], ak) -> dict:
-    """Program number ``index`` of ``seed`` (the same every time)."""
+def generate(seed: int, index: int, entries: list[dict], ak, dtypes=None) -> dict:
+    """Program number ``index`` of ``seed`` (the same every time); ``dtypes`` limits the
+    dtype of the first input."""
     rng = random.Random(f"{seed}:{index}")
     style = {"edge": rng.choice((0.0, 0.1, 0.3)), "ties": rng.random() < 0.12}
     prog = {"inputs": [], "ops": [], "grad": {"mode": "none"}}
     dtype = rng.choices(FLOATS + INTS, (5, 2.5, 1.5, 1))[0]
+    if dtypes and dtype not in dtypes:
+        dtype = dtypes[index % len(dtypes)]
     ctx = {"rng": rng, "prog": prog, "style": style, "shape": _shape(rng), "dtype": dtype,
            "fn": ""}
     ctx["cur"] = add_input(ctx, ctx["shape"], dtype, rng.choice(("watched", "var", "const",
@@ -464,7 +467,7 @@ def class_of(prog, verdict) -> str:
 
 def work(job):
     """One worker: programs ``start, start + step, ...`` below ``stop``; its findings."""
-    seed, start, stop, step, pattern, per_class = job
+    seed, start, stop, step, pattern, per_class, dtypes = job
     tf, ak = _modules()
     entries, _ = catalog(pattern)
     entries = [e for e in entries if _tf_name(tf, e)]
@@ -476,7 +479,7 @@ def work(job):
     findings, raw = [], Counter()
     t0, count, shrink_seconds = time.perf_counter(), 0, 0.0
     for index in range(start, stop, step):
-        prog = generate(seed, index, entries, ak)
+        prog = generate(seed, index, entries, ak, dtypes)
         count += 1
         tf_out, ak_out = fp.run(prog, tf), fp.run(prog, ak)
         verdict = fp.compare(tf_out, ak_out)
@@ -611,6 +614,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="program i is the same for a seed")
     parser.add_argument("--start", type=int, default=0, help="first program number")
     parser.add_argument("--ops", default=None, help="fnmatch pattern of tf names, e.g. 'reduce_*'")
+    parser.add_argument("--dtypes", default=None,
+                        help="dtypes of the first input, e.g. float32,float64 (default: all four)")
     parser.add_argument("--jobs", type=int, default=1, choices=(1, 2), help="worker processes")
     parser.add_argument("--per-class", type=int, default=1,
                         help="shrink at most this many findings of one unshrunk class per worker")
@@ -624,7 +629,8 @@ def main(argv=None) -> int:
     for reason, n in skipped.most_common():
         print(f"  {n:3d}  {reason}")
     stop = args.start + args.count
-    jobs = [(args.seed, args.start + j, stop, args.jobs, args.ops, args.per_class)
+    dtypes = args.dtypes.split(",") if args.dtypes else None
+    jobs = [(args.seed, args.start + j, stop, args.jobs, args.ops, args.per_class, dtypes)
             for j in range(args.jobs)]
     t0 = time.perf_counter()
     if args.jobs == 1:
