@@ -587,7 +587,7 @@ ROWS = '''
 
 
 def write_rows(rows: list[dict]) -> None:
-    text = _HEADER + pprint.pformat(rows, width=100, sort_dicts=False) + "\n"
+    text = _HEADER + pprint.pformat(rows, width=100, compact=True, sort_dicts=False) + "\n"
     REGRESSIONS.write_text(text, encoding="utf-8")
 
 
@@ -608,6 +608,33 @@ def append_rows(classes: dict) -> int:
     return added
 
 
+def freeze(path: str) -> None:
+    """Append the hand-written rows of the module at ``path`` (``PROGRAMS``) with TensorFlow's
+    outcome; an ``open`` mark is dropped when adkernel already agrees."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fuzz_seeds", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    tf, ak = _modules()
+    rows = load_rows()
+    known = {json.dumps(r["program"], sort_keys=True) for r in rows}
+    for seed in module.PROGRAMS:
+        if json.dumps(seed["program"], sort_keys=True) in known:
+            continue
+        tf_out, ak_out = fp.run(seed["program"], tf), fp.run(seed["program"], ak)
+        verdict = fp.compare(tf_out, ak_out)
+        new = {"program": seed["program"], "tf_outcome": tf_out, "note": seed["note"]}
+        if seed.get("tf_is_wrong"):
+            new.update(tf_is_wrong=seed["tf_is_wrong"], expected=ak_out)
+        elif seed.get("open") and not verdict["equal"]:
+            new["open"] = seed["open"]
+        state = "agrees" if verdict["equal"] else verdict["key"]
+        print(f"{state:70.70s} {seed['note']}")
+        rows.append(new)
+    write_rows(rows)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000, help="programs to run")
@@ -622,7 +649,12 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=None, help="write every finding here (JSON lines)")
     parser.add_argument("--write", action="store_true",
                         help="append one row per class to tests/tf_fuzz_regressions.py")
+    parser.add_argument("--freeze", metavar="SEEDS.py", default=None,
+                        help="append the hand-written programs of this module and stop")
     args = parser.parse_args(argv)
+    if args.freeze:
+        freeze(args.freeze)
+        return 0
 
     entries, skipped = catalog(args.ops)
     print(f"{len(entries)} functions and operators to fuzz; skipped {sum(skipped.values())}:")
