@@ -591,18 +591,68 @@ def write_rows(rows: list[dict]) -> None:
     REGRESSIONS.write_text(text, encoding="utf-8")
 
 
-def append_rows(classes: dict) -> int:
+def _has(ops, *names):
+    return any(any(n in op for n in names) for op in ops)
+
+
+# (test, item): the first test that holds names the issue-20 item a new row waits for
+_ITEMS = [
+    (lambda ops, v, p: v["where"] == "grad2" and _has(ops, "softplus", "log_sigmoid",
+                                                     "sigmoid_cross_entropy"), 1),
+    (lambda ops, v, p: "gradient:TypeError" in v["key"] and _int_inputs(p), 2),
+    (lambda ops, v, p: _has(ops, "rsqrt") and v["kind"] == "nan-position", 3),
+    (lambda ops, v, p: _has(ops, "reduce_min", "reduce_max") and v["kind"] == "nan-position", 4),
+    (lambda ops, v, p: _has(ops, "pow") and v["kind"] == "nan-position", 5),
+    (lambda ops, v, p: _has(ops, "relu") and v["where"] == "grad2", 6),
+    (lambda ops, v, p: _has(ops, "clip_by_value") and v["where"] != "error", 7),
+    (lambda ops, v, p: _has(ops, "reduce_prod") and v["where"] == "grad2", 8),
+    (lambda ops, v, p: _has(ops, "elu") and v["where"] == "grad2", 9),
+    (lambda ops, v, p: _has(ops, "cast") and v["kind"] == "none-ness", 10),
+    (lambda ops, v, p: v["key"].startswith("error/raises (ok vs")
+     and any(0 in i["shape"] for i in p["inputs"]), 11),
+    (lambda ops, v, p: _has(ops, "argmax", "argmin", "logsumexp") and v["where"] != "error", 12),
+    (lambda ops, v, p: _has(ops, "leaky_relu"), 16),
+    (lambda ops, v, p: "InvalidArgumentError vs forward:TypeError" in v["key"]
+     and _has(ops, "__", "silu", "add", "multiply", "subtract", "divide", "matmul"), 14),
+    (lambda ops, v, p: "InvalidArgumentError vs forward:TypeError" in v["key"], 13),
+    (lambda ops, v, p: "ok vs forward:TypeError" in v["key"] and "array" in json.dumps(p), 17),
+    (lambda ops, v, p: v["key"].startswith("error/raises (forward:") and "vs ok)" in v["key"], 15),
+]
+
+
+def _int_inputs(prog) -> bool:
+    return any(i["dtype"] in INTS for i in prog["inputs"])
+
+
+def guess_open(prog, verdict) -> str:
+    """The issue-20 item a new row most likely waits for (by its ops and its difference)."""
+    ops = [op["fn"] for op in prog["ops"]]
+    for test, item in _ITEMS:
+        if test(ops, verdict, prog):
+            return f"issue 20 item {item}"
+    return "issue 20: a fuzzer class no item names yet"
+
+
+def note_for(cls: str, ex: dict) -> str:
+    return (f"{cls.split(' [')[0]}: TensorFlow gives {fp.outcome_text(ex['tf_outcome'])}; "
+            f"adkernel {fp.outcome_text(ex['ak_outcome'])}")
+
+
+def append_rows(classes: dict, per_kind: int) -> int:
+    """Append the smallest example of the ``per_kind`` most frequent classes of each kind."""
     rows = load_rows()
     known = {json.dumps(r["program"], sort_keys=True) for r in rows}
+    taken: Counter = Counter()
     added = 0
-    for cls, entry in sorted(classes.items()):
+    for cls, entry in sorted(classes.items(), key=lambda kv: (-kv[1]["count"], kv[0])):
         ex = entry["example"]
         key = json.dumps(ex["program"], sort_keys=True)
-        if key in known:
+        if key in known or taken[ex["verdict"]["key"]] >= per_kind:
             continue
         known.add(key)
+        taken[ex["verdict"]["key"]] += 1
         rows.append({"program": ex["program"], "tf_outcome": ex["tf_outcome"],
-                     "note": f"{cls}: {ex['verdict']['detail']}"})
+                     "note": note_for(cls, ex), "open": guess_open(ex["program"], ex["verdict"])})
         added += 1
     write_rows(rows)
     return added
@@ -648,7 +698,13 @@ def main(argv=None) -> int:
                         help="shrink at most this many findings of one unshrunk class per worker")
     parser.add_argument("--out", default=None, help="write every finding here (JSON lines)")
     parser.add_argument("--write", action="store_true",
-                        help="append one row per class to tests/tf_fuzz_regressions.py")
+                        help="append one row per class (the most frequent of each kind of "
+                        "difference) to tests/tf_fuzz_regressions.py")
+    parser.add_argument("--write-per-kind", type=int, default=3,
+                        help="with --write: at most this many classes per kind of difference")
+    parser.add_argument("--load", nargs="+", metavar="FINDINGS.jsonl", default=None,
+                        help="report (and --write) the findings of earlier --out files, "
+                        "running nothing")
     parser.add_argument("--freeze", metavar="SEEDS.py", default=None,
                         help="append the hand-written programs of this module and stop")
     args = parser.parse_args(argv)
@@ -656,6 +712,10 @@ def main(argv=None) -> int:
         freeze(args.freeze)
         return 0
 
+    if args.load:
+        findings = [json.loads(line) for path in args.load
+                    for line in Path(path).read_text(encoding="utf-8").splitlines()]
+        return report(findings, args)
     entries, skipped = catalog(args.ops)
     print(f"{len(entries)} functions and operators to fuzz; skipped {sum(skipped.values())}:")
     for reason, n in skipped.most_common():
@@ -681,15 +741,21 @@ def main(argv=None) -> int:
     print(f"\n{count} programs in {wall:.0f} s wall; per 1000 programs {per * cpu:.1f}"
           f" s of one core, of which shrinking {per * shrinking:.1f} s; "
           f"{len(findings)} mismatching")
-    classes = summarize(findings)
-    print_kinds(classes)
-    print_table(classes)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             for f in findings:
                 fh.write(json.dumps(f) + "\n")
+    return report(findings, args)
+
+
+def report(findings: list[dict], args) -> int:
+    """Print the tables of ``findings``; with ``--write``, append the rows."""
+    classes = summarize(findings)
+    print_kinds(classes)
+    print_table(classes)
     if args.write:
-        print(f"\n{append_rows(classes)} row(s) appended to {REGRESSIONS.relative_to(ROOT)}")
+        added = append_rows(classes, args.write_per_kind)
+        print(f"\n{added} row(s) appended to {REGRESSIONS.relative_to(ROOT)}")
     return 0
 
 
