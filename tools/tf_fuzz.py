@@ -547,7 +547,10 @@ def print_kinds(classes: dict, out=sys.stdout) -> None:
     print("| count | difference (TF vs adkernel) | ops (shrunk chains) |", file=out)
     print("|---|---|---|", file=out)
     for key, row in sorted(kinds.items(), key=lambda kv: -kv[1]["count"]):
-        ops = ", ".join(f"{op} ({n})" for op, n in row["ops"].most_common())
+        common = row["ops"].most_common()
+        ops = ", ".join(f"{op} ({n})" for op, n in common[:12])
+        if len(common) > 12:
+            ops += f", and {len(common) - 12} more"
         print(f"| {row['count']} | {key} | {ops} |", file=out)
 
 
