@@ -43,3 +43,68 @@ def test_rows_are_complete():
         if row.get("tf_is_wrong"):
             assert "expected" in row, f"a tf_is_wrong row needs adkernel's answer: {row['note']}"
             assert not compare(row["expected"], row["tf_outcome"])["equal"], row["note"]
+
+
+# ----- the comparator and the generator themselves (no TensorFlow needed) ---------------------
+
+
+def _val(values, dtype="float32", shape=None):
+    return {"dtype": dtype, "shape": [len(values)] if shape is None else shape,
+            "values": values}
+
+
+def test_compare_tolerances_and_kinds():
+    nan = float("nan")
+    same = {"out": [_val([1.0, 2.0])]}
+    assert compare(same, {"out": [_val([1.0 + 1e-6, 2.0])]})["equal"]  # float32 rounding
+    assert compare(same, {"out": [_val([1.001, 2.0])]})["kind"] == "value"
+    assert compare(same, {"out": [_val([1.0, 2.0], "float64")]})["kind"] == "dtype"
+    assert compare(same, {"out": [_val([1.0, 2.0], shape=[2, 1])]})["kind"] == "shape"
+    assert compare({"out": [_val([nan, 1.0])]}, {"out": [_val([nan, 1.0])]})["equal"]
+    assert compare({"out": [_val([nan, 1.0])]},
+                   {"out": [_val([0.0, 1.0])]})["kind"] == "nan-position"
+    grads = {"out": [_val([1.0])], "grad": [None]}
+    assert compare(grads, {"out": [_val([1.0])], "grad": [_val([0.0])]})["kind"] == "none-ness"
+    err = {"error": {"stage": "forward", "type": "InvalidArgumentError"}}
+    verdict = compare(err, {"error": {"stage": "forward", "type": "TypeError"}})
+    assert verdict["kind"] == "error-type" and "TypeError" in verdict["key"]
+    assert compare(err, same)["kind"] == "raises"
+
+
+def test_adkernel_errors_count_as_their_builtin():
+    from fuzz_programs import error_name
+
+    from adkernel.engine import errors
+
+    assert error_name(errors.DTypeError("x")) == "TypeError"
+    assert error_name(errors.invalid_argument("x", index=True)) == "InvalidArgumentError"
+    assert error_name(errors.ShapeError("x")) == "ValueError"
+
+
+def _fuzz_tool():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "tf_fuzz.py"
+    spec = importlib.util.spec_from_file_location("tf_fuzz", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generator_is_deterministic_and_reads_the_registry():
+    from adkernel.engine.registry import REGISTRY
+
+    tool = _fuzz_tool()
+    entries, _skipped = tool.catalog()
+    fuzzed = {name for e in entries for name in e["aliases"]}
+    # every op of a standard calling convention, and every Python operator, is fuzzed
+    for op in REGISTRY.values():
+        if op.tf and op.call:
+            assert set(op.tf) <= fuzzed, op.name
+        for dunder in op.operators:
+            assert dunder in fuzzed or dunder == "__getitem__", dunder
+    first = [tool.generate(7, i, entries, tf) for i in range(25)]
+    again = [tool.generate(7, i, entries, tf) for i in range(25)]
+    assert first == again
+    assert len({json.dumps(p) for p in first}) == 25
