@@ -135,8 +135,10 @@ def _forward(program, tf, vals):
 
 
 def _outputs(result) -> list:
+    """The tensors of a result, nested lists and tuples flattened (``clip_by_global_norm``
+    returns ``([t, ...], norm)``)."""
     if isinstance(result, list | tuple):
-        return list(result)
+        return [t for part in result for t in _outputs(part)]
     return [result]
 
 

@@ -688,6 +688,18 @@ def freeze(path: str) -> None:
     write_rows(rows)
 
 
+def refreeze() -> None:
+    """Run every row's program on TensorFlow again and store its outcome (after a change of the
+    interpreter or of TensorFlow); say which ``open`` rows adkernel now passes."""
+    tf, ak = _modules()
+    rows = load_rows()
+    for row in rows:
+        row["tf_outcome"] = fp.run(row["program"], tf)
+        if row.get("open") and fp.compare(row["tf_outcome"], fp.run(row["program"], ak))["equal"]:
+            print(f"adkernel now agrees (remove open={row['open']!r}): {row['note'][:80]}")
+    write_rows(rows)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000, help="programs to run")
@@ -708,11 +720,16 @@ def main(argv=None) -> int:
     parser.add_argument("--load", nargs="+", metavar="FINDINGS.jsonl", default=None,
                         help="report (and --write) the findings of earlier --out files, "
                         "running nothing")
+    parser.add_argument("--refreeze", action="store_true",
+                        help="run every row of tests/tf_fuzz_regressions.py on TensorFlow again")
     parser.add_argument("--freeze", metavar="SEEDS.py", default=None,
                         help="append the hand-written programs of this module and stop")
     args = parser.parse_args(argv)
     if args.freeze:
         freeze(args.freeze)
+        return 0
+    if args.refreeze:
+        refreeze()
         return 0
 
     if args.load:
