@@ -278,7 +278,10 @@ def _value(t):
 
 # ----- comparing two outcomes --------------------------------------------------------------
 
-# (rtol, atol): |a - b| <= atol * (1 + largest finite |TF value|) + rtol * max(|a|, |b|)
+# (rtol, atol): |a - b| <= atol * (1 + m) + rtol * max(|a|, |b|), where m is the largest finite
+# |value| anywhere in TensorFlow's outcome (outputs and gradients: the size of the numbers the
+# computation went through). A float64 result of a program that has float32 in it (an input, an
+# array, a cast) is compared with float32's tolerances.
 TOLERANCES = {"float16": (1e-2, 1e-3), "bfloat16": (2e-2, 2e-3), "float32": (2e-5, 2e-6),
               "float64": (1e-9, 1e-12)}
 # gradients are sums of products of intermediate values larger than the result (x/x is 1,
@@ -294,7 +297,7 @@ def _close(x, y, rtol, atol) -> bool:
     return abs(x - y) <= atol + rtol * max(abs(x), abs(y))
 
 
-def _compare_value(a, b, atol_factor=1):
+def _compare_value(a, b, atol_factor=1, magnitude=0.0, loosest=None):
     """None when equal, else ``(kind, detail)``."""
     if (a is None) != (b is None):
         shown = ["None" if v is None else "value" for v in (a, b)]
@@ -313,8 +316,9 @@ def _compare_value(a, b, atol_factor=1):
     if nan_a != nan_b:
         return "nan-position", f"{_short(va)} vs {_short(vb)}"
     rtol, atol = TOLERANCES[a["dtype"]]
-    finite = [abs(x) for x in va if not (math.isnan(x) or math.isinf(x))]
-    scale = atol * atol_factor * (1.0 + max(finite, default=0.0))
+    if loosest in TOLERANCES:
+        rtol, atol = max(rtol, TOLERANCES[loosest][0]), max(atol, TOLERANCES[loosest][1])
+    scale = atol * atol_factor * (1.0 + magnitude)
     if all(_close(x, y, rtol, scale) for x, y in zip(va, vb, strict=True)):
         return None
     return "value", f"{_short(va)} vs {_short(vb)}"
@@ -325,13 +329,31 @@ def _short(values, n=6) -> str:
     return "[" + shown + (", ..." if len(values) > n else "") + "]"
 
 
-def compare(a: dict, b: dict) -> dict:
+def _magnitude(outcome) -> float:
+    found = [abs(x) for where in ("out", "grad", "grad2") for v in outcome.get(where) or []
+             if v is not None and v["dtype"] in TOLERANCES for x in v["values"]
+             if not (math.isnan(x) or math.isinf(x))]
+    return max(found, default=0.0)
+
+
+def loosest_float(program: dict) -> str | None:
+    """``"float32"`` when float32 (or a less precise float) appears anywhere in ``program``."""
+    text = repr(program)
+    for name in ("bfloat16", "float16", "float32"):
+        if f"'{name}'" in text:
+            return name
+    return None
+
+
+def compare(a: dict, b: dict, program: dict | None = None) -> dict:
     """Compare outcome ``a`` (TensorFlow's) with ``b`` (adkernel's).
 
     ``{"equal": True}`` or ``{"equal": False, "where": "out|grad|grad2|error", "kind": ...,
     "detail": ...}``; ``kind`` is one of ``error-type`` (both raised, differently), ``raises``
     (one raised), ``none-ness``, ``dtype``, ``shape``, ``nan-position``, ``value``, ``length``.
-    ``key`` is the short class: ``where/kind`` (with the error names for errors).
+    ``key`` is the short class: ``where/kind`` (with the error names for errors). With
+    ``program``, a float64 value is compared with the tolerance of the least precise float
+    dtype the program uses.
     """
     ea, eb = a.get("error"), b.get("error")
     if ea or eb:
@@ -342,19 +364,20 @@ def compare(a: dict, b: dict) -> dict:
             return _verdict("error", kind, f"{tf_side} vs {ak_side}", f"{tf_side} vs {ak_side}")
     for where in ("out", "grad", "grad2"):
         found = _compare_list(a.get(where), b.get(where),
-                              1 if where == "out" else GRADIENT_ATOL_FACTOR)
+                              1 if where == "out" else GRADIENT_ATOL_FACTOR, _magnitude(a),
+                              loosest_float(program) if program else None)
         if found:
             return _verdict(where, found[0], found[1])
     return {"equal": True}
 
 
-def _compare_list(xs, ys, atol_factor=1):
+def _compare_list(xs, ys, atol_factor=1, magnitude=0.0, loosest=None):
     if xs is None and ys is None:
         return None
     if xs is None or ys is None or len(xs) != len(ys):
         return "length", f"{xs and len(xs)} vs {ys and len(ys)}"
     for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
-        found = _compare_value(x, y, atol_factor)
+        found = _compare_value(x, y, atol_factor, magnitude, loosest)
         if found:
             return found[0], f"[{i}] {found[1]}"
     return None

@@ -28,7 +28,7 @@ def _param(i, row):
 def test_fuzz_regression(row):
     got = run(row["program"], tf)
     expected = row["expected"] if row.get("tf_is_wrong") else row["tf_outcome"]
-    verdict = compare(expected, got)
+    verdict = compare(expected, got, row["program"])
     assert verdict["equal"], (
         f"{row['note']}\n{verdict['key']}: {verdict['detail']}\n"
         f"expected: {outcome_text(expected)}\nadkernel: {outcome_text(got)}\n"
@@ -42,7 +42,8 @@ def test_rows_are_complete():
         assert row["note"].strip(), row
         if row.get("tf_is_wrong"):
             assert "expected" in row, f"a tf_is_wrong row needs adkernel's answer: {row['note']}"
-            assert not compare(row["expected"], row["tf_outcome"])["equal"], row["note"]
+            assert not compare(row["expected"], row["tf_outcome"], row["program"])["equal"], row
+    assert len({json.dumps(r["program"], sort_keys=True) for r in ROWS}) == len(ROWS)
 
 
 # ----- the comparator and the generator themselves (no TensorFlow needed) ---------------------
@@ -58,6 +59,11 @@ def test_compare_tolerances_and_kinds():
     same = {"out": [_val([1.0, 2.0])]}
     assert compare(same, {"out": [_val([1.0 + 1e-6, 2.0])]})["equal"]  # float32 rounding
     assert compare(same, {"out": [_val([1.001, 2.0])]})["kind"] == "value"
+    f64 = {"out": [_val([1.0], "float64")]}
+    near = {"out": [_val([1.0 + 1e-6], "float64")]}
+    assert compare(f64, near)["kind"] == "value"  # float64 is strict...
+    program = {"inputs": [{"dtype": "float32"}]}
+    assert compare(f64, near, program)["equal"]  # ...unless float32 was on the way
     assert compare(same, {"out": [_val([1.0, 2.0], "float64")]})["kind"] == "dtype"
     assert compare(same, {"out": [_val([1.0, 2.0], shape=[2, 1])]})["kind"] == "shape"
     assert compare({"out": [_val([nan, 1.0])]}, {"out": [_val([nan, 1.0])]})["equal"]
