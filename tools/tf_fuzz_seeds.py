@@ -1,0 +1,205 @@
+"""Hand-written programs for the regression table: every program of issue 20's text.
+
+``python tools/tf_fuzz.py --freeze tools/tf_fuzz_seeds.py`` runs each on TensorFlow and appends
+it, with TensorFlow's outcome, to ``tests/tf_fuzz_regressions.py`` (programs already there are
+left alone). ``open`` names the issue item whose fix makes the row pass; ``tf_is_wrong`` rows keep
+adkernel's answer (frozen as ``expected`` from adkernel at freeze time).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def inp(values, shape=None, dtype="float32", kind="watched"):
+    arr = np.asarray(values)
+    return {"shape": list(arr.shape) if shape is None else shape, "dtype": dtype,
+            "kind": kind, "values": [v.item() if hasattr(v, "item") else v
+                                     for v in arr.ravel()]}
+
+
+def op(fn, *args, **kwargs):
+    return {"fn": fn, "args": list(args), "kwargs": kwargs}
+
+
+def ref(i, item=None):
+    return {"ref": i} if item is None else {"ref": i, "item": item}
+
+
+def prog(inputs, ops, mode="grad", weights="ones", unconnected=None):
+    return {"inputs": inputs, "ops": ops,
+            "grad": {"mode": mode, "weights": weights, "unconnected": unconnected}}
+
+
+def row(note, program, open=None, tf_is_wrong=None):
+    out = {"program": program, "note": note}
+    if open:
+        out["open"] = f"issue 20 item {open}" if isinstance(open, int) else f"issue 20: {open}"
+    if tf_is_wrong:
+        out["tf_is_wrong"] = tf_is_wrong
+    return out
+
+
+NAN, INF = float("nan"), float("inf")
+INT_WATCHED = inp([1, 2, 3], dtype="int32")
+
+PROGRAMS = [
+    row("softplus'' at 0 is 0.25 (nested tapes)",
+        prog([inp([-2.0, 0.0, 3.0])], [op("math.softplus", ref(0))], "second"), 1),
+    *[row(f"a gradient through an integer path ({fn}, then a cast to float) is None, "
+          "it does not raise",
+          prog([INT_WATCHED], [op(fn, ref(0)), op("cast", ref(1), {"dtype": "float32"})]), 2)
+      for fn in ("reduce_max", "reduce_mean", "reduce_min", "reduce_prod")],
+    *[row(f"a gradient through an integer path ({fn}, then a cast to float) is None",
+          prog([INT_WATCHED], [op(fn, ref(0), ref(0)), op("cast", ref(1), {"dtype": "float32"})]),
+          2)
+      for fn in ("pow", "subtract")],
+    row("a gradient through an integer path (tile, then a cast to float) is None",
+        prog([INT_WATCHED], [op("tile", ref(0), [2]), op("cast", ref(1), {"dtype": "float32"})]),
+        2),
+    row("a gradient through an integer path (int / int is float64) is None",
+        prog([INT_WATCHED], [op("divide", ref(0), ref(0))]), 2),
+    row("jacobian of reduce_mean of an int32 variable is [None]",
+        prog([inp([1, 2, 3], dtype="int32", kind="var")], [op("reduce_mean", ref(0))],
+             "jacobian"), 2),
+    row("rsqrt's gradient is 0 where the upstream gradient is 0 (also at a negative input)",
+        prog([inp([-1.0, 4.0])], [op("math.rsqrt", ref(0))], "grad_og", "ramp0"), 3),
+    row("rsqrt's Jacobian rows stay finite where the upstream gradient is 0",
+        prog([inp([-1.0, 4.0])], [op("math.rsqrt", ref(0))], "jacobian"), 3),
+    row("reduce_min spreads NaN over the reduced row",
+        prog([inp([[0.64, 0.69, -0.28]])],
+             [op("reduce_min", ref(0), -1, keepdims=True), op("sqrt", ref(1))]), 4),
+    row("reduce_max spreads NaN over the reduced row",
+        prog([inp([[-0.64, -0.69, -0.28]])],
+             [op("reduce_max", ref(0), -1, keepdims=True), op("sqrt", ref(1))]), 4),
+    row("pow d/dy is NaN for a negative base and a non-integer exponent",
+        prog([inp([-2.0]), inp([0.5])], [op("pow", ref(0), ref(1))]), 5),
+    row("pow d/dy at 0 ** -1 is NaN (z is inf: log(0) times inf)",
+        prog([inp([0.0]), inp([-1.0])], [op("pow", ref(0), ref(1))]), 5),
+    row("relu'' is zeros, not None",
+        prog([inp([-1.0, 2.0])], [op("nn.relu", ref(0))], "second"), 6),
+    row("leaky_relu'' is zeros, not None",
+        prog([inp([-1.0, 2.0])], [op("nn.leaky_relu", ref(0))], "second"), 6),
+    row("clip_by_value(nan, -|x|, |x|): the gradient goes to the upper bound",
+        prog([inp([NAN], kind="const"), inp([2.0])],
+             [op("abs", ref(1)), op("negative", ref(2)), op("clip_by_value", ref(0), ref(3),
+                                                             ref(2))]), 7),
+    row("clip_by_value at ties with the bounds: TensorFlow's minimum(maximum(t, lo), hi) routing",
+        prog([inp([0.5, 1.0, 0.7]), inp([0.5]), inp([1.0])],
+             [op("clip_by_value", ref(0), ref(1), ref(2))]), 7),
+    row("reduce_prod second order with one zero is finite",
+        prog([inp([0.0, 2.0, 3.0])], [op("reduce_prod", ref(0))], "second"), 8),
+    row("reduce_prod second order with two zeros is finite",
+        prog([inp([0.0, 0.0, 3.0])], [op("reduce_prod", ref(0))], "second"), 8),
+    row("elu second order: a NaN input does not make the other elements NaN",
+        prog([inp([-1.0, -5.0, NAN])], [op("nn.elu", ref(0))], "second"), 9),
+    row("cast to the same dtype returns x itself: a non-trainable variable is still the source",
+        prog([inp([1.0, 2.0, 3.0], dtype="float64", kind="var_frozen")],
+             [op("cast", ref(0), {"dtype": "float64"})], "grad_og"), 10),
+    row("cumsum(exclusive, reverse) on an empty (0, 3) tensor",
+        prog([inp(np.zeros((0, 3)))],
+             [op("cumsum", ref(0), axis=0, exclusive=True, reverse=True)]), 11),
+    row("softmax(axis=0) on an empty (0, 3) tensor",
+        prog([inp(np.zeros((0, 3)))], [op("nn.softmax", ref(0), axis=0)]), 11),
+    row("reduce_logsumexp(axis=0) on an empty (0, 3) tensor is -inf",
+        prog([inp(np.zeros((0, 3)))], [op("reduce_logsumexp", ref(0), axis=0)]), 11),
+    row("argmax skips NaN: [[0.98], [nan]] gives [0]",
+        prog([inp([[0.98], [NAN]], kind="const")], [op("argmax", ref(0))], "none"), 12),
+    row("reduce_logsumexp's gradient at equal inputs is exactly 0.5",
+        prog([inp([0.98, 0.98])], [op("reduce_logsumexp", ref(0))]), 12),
+    *[row(f"{fn} on int32 raises InvalidArgumentError",
+          prog([inp([1, 2, 3], dtype="int32", kind="const")], [op(fn, ref(0))], "none"), 13)
+      for fn in ("exp", "tanh", "sqrt", "cos", "tan", "math.cosh", "math.erf", "math.expm1",
+                 "math.log1p", "math.softplus", "math.log_sigmoid", "nn.log_softmax",
+                 "reduce_logsumexp", "norm", "floor", "math.is_nan", "nn.elu", "math.rsqrt")],
+    row("softmax_cross_entropy_with_logits on int32 raises InvalidArgumentError",
+        prog([inp([[1, 2]], dtype="int32", kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(0), logits=ref(0))],
+             "none"), 13),
+    row("int_tensor + 0.5 raises InvalidArgumentError",
+        prog([inp([1, 2], dtype="int32", kind="const")], [op("__add__", ref(0), 0.5)], "none"),
+        14),
+    row("silu on int32 raises InvalidArgumentError",
+        prog([inp([1, 2], dtype="int32", kind="const")], [op("nn.silu", ref(0))], "none"), 14),
+    row("int32 @ float32 raises InvalidArgumentError",
+        prog([inp([[1, 2]], dtype="int32", kind="const"), inp([[1.0], [2.0]], kind="const")],
+             [op("__matmul__", ref(0), ref(1))], "none"), 14),
+    row("softmax of a rank-0 tensor is refused",
+        prog([inp(1.5, kind="const")], [op("nn.softmax", ref(0))], "none"), 15),
+    row("log_softmax of a rank-0 tensor is refused",
+        prog([inp(1.5, kind="const")], [op("nn.log_softmax", ref(0))], "none"), 15),
+    row("softmax_cross_entropy_with_logits on rank-0 tensors is refused",
+        prog([inp(1.5, kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(0), logits=ref(0))],
+             "none"), 15),
+    row("sigmoid_cross_entropy_with_logits on int32 is refused",
+        prog([inp([1, 0], dtype="int32", kind="const")],
+             [op("nn.sigmoid_cross_entropy_with_logits", labels=ref(0), logits=ref(0))],
+             "none"), 15),
+    row("det of an int32 matrix is refused",
+        prog([inp([[1, 2], [3, 4]], dtype="int32", kind="const")], [op("linalg.det", ref(0))],
+             "none"), 15),
+    row("reciprocal of int64 is refused",
+        prog([inp([1, 2], dtype="int64", kind="const")], [op("math.reciprocal", ref(0))],
+             "none"), 15),
+    row("int64 / 4.0 raises TypeError",
+        prog([inp([1, 2], dtype="int64", kind="const")], [op("__truediv__", ref(0), 4.0)],
+             "none"), 15),
+    row("1.0 / int32 raises TypeError",
+        prog([inp([1, 2], dtype="int32", kind="const")], [op("__rtruediv__", ref(0), 1.0)],
+             "none"), 15),
+    row("reduce_variance of int32 is refused",
+        prog([inp([1, 2], dtype="int32", kind="const")], [op("math.reduce_variance", ref(0))],
+             "none"), 15),
+    row("clip_by_value whose bounds would make the output larger than t is refused",
+        prog([inp([1.0, 2.0], kind="const"), inp([[0.0, 0.0], [0.5, 0.5]], kind="const")],
+             [op("clip_by_value", ref(0), ref(1), 3.0)], "none"), 15),
+    row("leaky_relu on int32 casts to float32",
+        prog([inp([-2, 3], dtype="int32", kind="const")], [op("nn.leaky_relu", ref(0))],
+             "none"), 16),
+    row("leaky_relu in float64 rounds alpha to float32",
+        prog([inp([-1.0, 2.0], dtype="float64")], [op("nn.leaky_relu", ref(0), alpha=0.1)]), 16),
+    row("where(cond, int64, float numpy array) converts the array to int64",
+        prog([inp([1, 2], dtype="int64", kind="const")],
+             [op("where", {"array": [True, False], "dtype": "bool", "shape": [2]}, ref(0),
+                 {"array": [1.5, 2.5], "dtype": "float64", "shape": [2]})], "none"), 17),
+    row("squared_difference(int64, float numpy array) truncates the array",
+        prog([inp([1, 2], dtype="int64", kind="const")],
+             [op("math.squared_difference", ref(0),
+                 {"array": [1.5, 0.5], "dtype": "float64", "shape": [2]})], "none"), 17),
+    row("int64 - float numpy array truncates the array",
+        prog([inp([1, 2], dtype="int64", kind="const")],
+             [op("__sub__", ref(0), {"array": [1.5, 0.5], "dtype": "float64", "shape": [2]})],
+             "none"), 17),
+    row("int64 / float numpy array truncates the array",
+        prog([inp([3, 4], dtype="int64", kind="const")],
+             [op("__truediv__", ref(0), {"array": [2.5, 1.5], "dtype": "float64", "shape": [2]})],
+             "none"), 17),
+    row("tf.tensordot exists (with gradients)",
+        prog([inp([[1.0, 2.0], [3.0, 4.0]]), inp([[0.5], [1.5]])],
+             [op("tensordot", ref(0), ref(1), 1)]), "missing names"),
+    row("tf.math.divide_no_nan exists (0 where the divisor is 0)",
+        prog([inp([1.0, 2.0]), inp([0.0, 4.0])], [op("math.divide_no_nan", ref(0), ref(1))]),
+        "missing names"),
+    row("tf.math.xlogy exists (0 where x is 0)",
+        prog([inp([0.0, 2.0]), inp([0.0, 3.0])], [op("math.xlogy", ref(0), ref(1))]),
+        "missing names"),
+    row("tf.math.atan2 exists (with gradients)",
+        prog([inp([1.0, -2.0]), inp([0.5, 3.0])], [op("math.atan2", ref(0), ref(1))]),
+        "missing names"),
+    row("erf(inf) in float64: TensorFlow gives NaN, adkernel 1.0",
+        prog([inp([INF, -INF, 0.5], dtype="float64", kind="const")], [op("math.erf", ref(0))],
+             "none"),
+        tf_is_wrong="TensorFlow 2.21's float64 erf kernel returns NaN at +-inf; the limit is "
+                    "+-1 and float32 gives it, so adkernel keeps +-1 (docs/tf-compat.md)"),
+    row("softmax_cross_entropy_with_logits second derivative when the labels depend on the "
+        "sources: adkernel matches central differences",
+        prog([inp([[0.2, -0.4, 1.0], [0.5, 0.1, -0.3]], dtype="float64")],
+             [op("nn.softmax", ref(0)), op("square", ref(0)),
+              op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(2))],
+             "second", "ramp"),
+        tf_is_wrong="TensorFlow's gradient of the loss treats its own gradient's dependence on "
+                    "the labels as absent (it stops the labels' path in the second pass), so "
+                    "its second derivative differs from central differences; adkernel keeps "
+                    "the true second derivative"),
+]
