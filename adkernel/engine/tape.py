@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import operator
 import sys
 import warnings
 from typing import NamedTuple
@@ -185,11 +186,9 @@ class Record(NamedTuple):
     out_value: object
 
 
-def _link(entry) -> tuple:
-    """``(op, out, inputs, need)`` of a record (or of a link already): what connects the
-    graph, without the values."""
-    op, out, inputs, need, *_values = entry
-    return (op, out, inputs, need)
+# ``_link(entry)``: ``(op, out, inputs, need)`` of a record (or of a link already), what
+# connects the graph without the values; picked by field name, in C (one per record).
+_link = operator.itemgetter(*(Record._fields.index(f) for f in ("op", "out", "inputs", "need")))
 
 
 def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
@@ -363,27 +362,27 @@ def backward(records, targets, seeds, *, keep=None, higher=False, check=False, o
     """The fast reverse-mode walk: ``{serial: gradient}`` (its options: module docstring)."""
     grads = _seeded(targets, seeds)
     owned = set() if _IN_PLACE else _Never()  # the totals this walk allocated
+    plain = not (higher or check)  # plain arrays in, plain arrays out, nothing checked
     with np.errstate(all="ignore"):
         for idx in range(len(records) - 1, -1, -1):
-            r = records[idx]
-            op, out, inputs, need, vals, params, out_value = r  # a Record, field by field
+            op, out, inputs, need, vals, params, out_value = r = records[idx]  # a Record
             if keep is not None:
                 records[idx] = None
             g = grads.get(out) if keep is None or out in keep else grads.pop(out, None)
             if g is None or op.vjp is None:
                 continue
+            res = op.vjp(g, out_value, need, *vals) if plain and params is None else _vjp(
+                r, g, higher)
             changes = [] if on_step else None
-            res = _vjp(r, g, higher) if higher or params else op.vjp(g, out_value, need, *vals)
             for pos, gi in enumerate(res):
                 if gi is None or not need[pos]:
                     if gi is None and need[pos] and dropped is not None:
                         dropped.append((op.name, inputs[pos]))
                     continue
                 k, v = inputs[pos], vals[pos]
-                if higher or gi.shape != v.shape or gi.dtype is not v.dtype:
-                    gi = _conform(gi, v, op, higher)
-                if check and not _finite(gi) and _finite(g):
-                    raise _numerics_error(op, idx, gi._value if higher else gi, v)
+                if not plain or (type(gi) is not type(v) if type(gi) is not _ndarray else
+                                 gi.shape != v.shape or gi.dtype is not v.dtype):
+                    gi = _conformed(gi, v, g, op, idx, higher, check)
                 if changes is not None:
                     changes.append((pos, k, gi))
                 prev = grads.get(k)
@@ -398,6 +397,15 @@ def backward(records, targets, seeds, *, keep=None, higher=False, check=False, o
             if on_step is not None:
                 on_step(idx, g, changes)
     return grads
+
+
+def _conformed(gi, v, g, op, idx, higher, check):
+    """A contribution made to fit its input (a tensor when higher; summed over broadcast
+    axes; dtype checked), and checked for NaN or inf when ``check`` asks."""
+    gi = _conform(gi, v, op, higher)
+    if check and not _finite(gi) and _finite(g):
+        raise _numerics_error(op, idx, gi._value if higher else gi, v)
+    return gi
 
 
 _IN_PLACE = True  # False: never add into a gradient in place (the benchmarks' ablation)
@@ -792,7 +800,7 @@ class GradientTape:
             # and whatever happens next (even an exception) it is used up.
             if self._state in (TapeState.RECORDING, TapeState.PAUSED):
                 _remove(state.recording, self)
-            self._links = [_link(e) for e in self._entries]
+            self._links = list(map(_link, self._entries))
             self._tracked_then = self._ids
             self._state = TapeState.USED
         return bool(state.recording)
