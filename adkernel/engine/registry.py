@@ -251,9 +251,10 @@ def _emit(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, value, cls=E
     tapes that track an input (``iids``: the inputs' serials, 0 for numbers and arrays)."""
     out = _new(cls)
     out._value = value
-    out._serial = next(serials)
-    if state.recording:
-        record(op, args, iids, vals, params, out)
+    out._serial = serial = next(serials)
+    tapes = state.recording
+    if tapes:
+        record(tapes, op, args, iids, vals, params, value, serial)
     return out
 
 

@@ -191,49 +191,55 @@ class Record(NamedTuple):
 _link = operator.itemgetter(*(Record._fields.index(f) for f in ("op", "out", "inputs", "need")))
 
 
-def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
-    """Append an executed op to every recording tape that tracks one of its inputs.
+def record(tapes: list, op, args: tuple, iids: tuple, vals: tuple, params, value,
+           serial: int) -> None:
+    """Append an executed op to every tape in ``tapes`` (the recording ones) that tracks
+    one of its inputs.
 
     ``args`` holds the input objects (``None`` for plain numbers and arrays), ``iids``
     their serial numbers (0 for non-tensors) and ``vals`` their numpy values at this
-    moment: a later ``assign`` never changes what a tape saw. Tapes key everything by
-    serial number, never by ``id()``, so they need not keep tensors alive.
+    moment: a later ``assign`` never changes what a tape saw; ``value`` and ``serial`` are
+    the output's. Tapes key everything by serial number, never by ``id()``, so they need
+    not keep tensors alive.
     """
     entry = entry_need = None
-    for tape in state.recording:
+    for tape in tapes:
         ids = tape._ids
-        if tape._auto:
+        if tape._auto:  # a trainable variable is watched when an op first reads it
             for a in args:
-                if a is not None and a._serial not in ids and a._is_variable and a.trainable:
+                if a is not None and a._is_variable and a._serial not in ids and a.trainable:
                     ids.add(a._serial)
                     tape._watched.append(a)
-        if len(iids) == 1:
-            need = (iids[0] in ids,)
-            if not need[0]:
-                continue
-        elif len(iids) == 2:
+        if len(iids) == 2:
             need = (iids[0] in ids, iids[1] in ids)
-            if need == (False, False):
+            if need == _NEITHER:
                 continue
+        elif len(iids) == 1:
+            if iids[0] not in ids:
+                continue
+            need = _ONLY
         else:
             need = tuple([k in ids for k in iids])
             if True not in need:
                 continue
         if entry is None or entry_need != need:  # tapes tracking other inputs: own record
             entry_need = need
-            outv = out._value
             entry = (  # a Record's fields; a plain tuple is cheaper to make per op
                 op,
-                out._serial,
+                serial,
                 iids,
                 need,
                 _slim(op.drop, vals) if op.drop else vals,
                 params,
-                outv if op.keep_out or not (type(outv) is _ndarray and outv.size > _BIG)
-                else Meta(outv),
+                value if op.keep_out or not (type(value) is _ndarray and value.size > _BIG)
+                else Meta(value),
             )
         tape._entries.append(entry)
-        ids.add(out._serial)
+        ids.add(serial)
+
+
+_NEITHER = (False, False)
+_ONLY = (True,)
 
 
 def tracked(obj) -> bool:
