@@ -78,6 +78,9 @@ class UnconnectedGradients(enum.Enum):
     ZERO = "zero"
 
 
+_NONE, _ZERO = UnconnectedGradients.NONE, UnconnectedGradients.ZERO
+
+
 class TapeState(enum.Enum):
     """Where a tape is in its life. One value replaces a handful of flags."""
 
@@ -87,6 +90,10 @@ class TapeState(enum.Enum):
     STOPPED = "stopped"  # the block has ended; the records are there
     USED = "used"  # a non-persistent tape after its one gradient: the arrays are gone
 
+
+# The states the per-call paths test, as plain names (an Enum attribute is a slower lookup).
+_NEW, _RECORDING, _PAUSED = TapeState.NEW, TapeState.RECORDING, TapeState.PAUSED
+_STOPPED, _USED = TapeState.STOPPED, TapeState.USED
 
 _EXPLAIN = {"on": True}
 
@@ -504,8 +511,12 @@ def _flat_sources(sources) -> tuple[object, list]:
     """(template, flat sources); a flat list of tensors skips the general walk."""
     if isinstance(sources, TensorLike):
         return 0, [sources]
-    if type(sources) is list and all(isinstance(s, TensorLike) for s in sources):
-        return _FLAT_LIST, list(sources)
+    if type(sources) is list:
+        for s in sources:
+            if not isinstance(s, TensorLike):
+                break
+        else:
+            return _FLAT_LIST, list(sources)
     if sources is None:
         raise TypeError(_(
             "Argument `sources` is None; pass the variable(s) to differentiate by."))
@@ -522,7 +533,7 @@ def _flat_sources(sources) -> tuple[object, list]:
 
 
 def _unconnected_mode(value) -> UnconnectedGradients:
-    if isinstance(value, UnconnectedGradients):
+    if value is _NONE or value is _ZERO or isinstance(value, UnconnectedGradients):
         return value
     try:
         return UnconnectedGradients(value)
@@ -533,14 +544,15 @@ def _unconnected_mode(value) -> UnconnectedGradients:
         ) from None
 
 
-def _reject_complex(tensors) -> None:
-    for t in tensors:
-        if t._value.dtype.kind == "c":
-            raise NotImplementedError(_(
-                "adkernel does not differentiate complex tensors (TensorFlow's conjugate "
-                "convention is not implemented). Split the value into real and imaginary "
-                "float parts and differentiate with respect to those."
-            ))
+def _reject_complex(*groups) -> None:
+    for tensors in groups:
+        for t in tensors:
+            if t._value.dtype.kind == "c":
+                raise NotImplementedError(_(
+                    "adkernel does not differentiate complex tensors (TensorFlow's conjugate "
+                    "convention is not implemented). Split the value into real and imaginary "
+                    "float parts and differentiate with respect to those."
+                ))
 
 
 def _ones_like(v):
@@ -699,17 +711,17 @@ class GradientTape:
 
     # -- context manager --------------------------------------------------------------
     def __enter__(self) -> GradientTape:
-        if self._state in (TapeState.RECORDING, TapeState.PAUSED):
+        if self._state in (_RECORDING, _PAUSED):
             raise ValueError(_(
                 "Tape is still recording, This can happen if you try to re-enter an "
                 "already-active tape. Use a new tf.GradientTape() for the inner block."
             ))
-        if self._state is TapeState.USED:
+        if self._state is _USED:
             self._clear()
         for hook in hooks.on_enter:
             hook(self)
         state.recording.append(self)
-        self._state = TapeState.RECORDING
+        self._state = _RECORDING
         self._spans.append([next(serials), None])
         return self
 
@@ -719,8 +731,8 @@ class GradientTape:
             self._spans[-1][1] = next(serials)
         if self._pauses and self._pauses[-1][1] is None:
             self._pauses[-1][1] = self._spans[-1][1]
-        if self._state is not TapeState.USED:
-            self._state = TapeState.STOPPED
+        if self._state is not _USED:
+            self._state = _STOPPED
 
     def _pause_for_good(self) -> None:
         """Stop recording until the block ends (a ``%%tape`` cell's tape yields this way)."""
@@ -786,13 +798,13 @@ class GradientTape:
 
     # -- the one-call rule ------------------------------------------------------------
     def _check_usable(self, what: str) -> None:
-        if self._state is TapeState.NEW:
+        if self._state is _NEW:
             raise RuntimeError(
                 _("This GradientTape never recorded anything, so it has no {what} to give: "
                   "use it as a context manager, `with tf.GradientTape() as tape:`, and compute "
                   "the target inside the block.").format(what=_WHAT.get(what, what))
             )
-        if self._state is TapeState.USED:
+        if self._state is _USED:
             raise NotPersistentError(_(
                 "A non-persistent GradientTape can only be used to compute one set of "
                 "gradients (or jacobians). Create it with tf.GradientTape(persistent=True) to "
@@ -804,11 +816,11 @@ class GradientTape:
         if not self._persistent:
             # As in TensorFlow, the tape stops recording once its one gradient is taken,
             # and whatever happens next (even an exception) it is used up.
-            if self._state in (TapeState.RECORDING, TapeState.PAUSED):
+            if self._state in (_RECORDING, _PAUSED):
                 _remove(state.recording, self)
             self._links = list(map(_link, self._entries))
             self._tracked_then = self._ids
-            self._state = TapeState.USED
+            self._state = _USED
         return bool(state.recording)
 
     def _release(self) -> None:
@@ -822,7 +834,7 @@ class GradientTape:
         if output_gradients is None:
             seeds = [_ones_like(t._value) if t._value.dtype.kind == "f" else None
                      for t in targets]
-            return [_wrap(s) if higher and s is not None else s for s in seeds]
+            return [None if s is None else _wrap(s) for s in seeds] if higher else seeds
         flat: list = []
         _flatten(output_gradients, flat)
         if len(flat) != len(targets):
@@ -926,8 +938,7 @@ class GradientTape:
         mode = _unconnected_mode(unconnected_gradients)
         targets = _flat_targets(target)
         template, flat_sources = _flat_sources(sources)
-        _reject_complex(targets)
-        _reject_complex(flat_sources)
+        _reject_complex(targets, flat_sources)
         tracked_ids = self._ids
         higher = self._begin_call()
         try:
@@ -945,7 +956,7 @@ class GradientTape:
         if higher:
             for outer in state.recording:
                 outer._grad_outputs.update(r._serial for r in results if r is not None)
-        if _EXPLAIN["on"] and None in results:
+        if _EXPLAIN["on"] and any(r is None for r in results):
             frame = sys._getframe(1)
             for i, r in enumerate(results):
                 if r is None:
