@@ -28,7 +28,7 @@ _ndarray = np.ndarray
 def _unit(g) -> bool:
     """True when ``g`` is a broadcast view of the number 1: the upstream gradient of a
     sum. Multiplying by it changes nothing, so VJPs skip that pass over the data."""
-    return (type(g) is _ndarray and g.ndim > 0 and g.size > 0 and not any(g.strides)
+    return (type(g) is _ndarray and not any(g.strides) and g.ndim > 0 and g.size > 0
             and g.item(0) == 1)
 
 

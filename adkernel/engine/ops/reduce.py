@@ -14,6 +14,7 @@ from ..i18n import _, lazy
 from ..registry import apply, axis_arg, defop, one
 
 _ndarray = np.ndarray
+_NUMPY = (np.ndarray, np.generic)  # values whose .ndim is cheaper than np.ndim()
 _SMALL = 4096  # below this many elements, a filled array is cheaper than a broadcast view
 
 
@@ -32,7 +33,7 @@ def _spread(g, shape):
 
 def _expand(g, x_shape, axis, keepdims):
     """Give a reduced gradient back its reduced axes (size 1), ready to broadcast."""
-    if keepdims or (axis is None and np.ndim(g) == 0):
+    if keepdims or (axis is None and (g.ndim if isinstance(g, _NUMPY) else np.ndim(g)) == 0):
         return g
     nd = len(x_shape)
     axes = range(nd) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
