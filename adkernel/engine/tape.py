@@ -324,19 +324,25 @@ def _numerics_error(op, idx, gi, value):
     )
 
 
-def _conform(gi, v, op, higher: bool):
-    """A VJP's gradient for input value ``v``: a tensor when higher, summed to v's shape."""
+def _conform(gi, v, g, op, idx, higher: bool, check: bool):
+    """A VJP's contribution ``gi`` made to fit input value ``v``: a tensor when higher,
+    summed over the axes broadcasting added, its dtype checked; and checked for NaN or
+    inf (where the upstream ``g`` was finite) when ``check`` asks."""
     if higher:
         if not isinstance(gi, TensorLike):
             gi = _wrap(np.asarray(gi, dtype=v.dtype))
-        return gi if gi._value.shape == v.shape else _unbroadcast(gi, v.shape, op)
-    if gi.shape != v.shape:
-        gi = _unbroadcast(gi, v.shape, op)
-    if gi.dtype is not v.dtype and gi.dtype != v.dtype:
-        raise TypeError(
-            _("internal error: the gradient rule of {op!r} returned {got} for a "
-              "{want} input").format(op=op.name, got=gi.dtype, want=v.dtype)
-        )
+        if gi._value.shape != v.shape:
+            gi = _unbroadcast(gi, v.shape, op)
+    else:
+        if gi.shape != v.shape:
+            gi = _unbroadcast(gi, v.shape, op)
+        if gi.dtype is not v.dtype and gi.dtype != v.dtype:
+            raise TypeError(
+                _("internal error: the gradient rule of {op!r} returned {got} for a "
+                  "{want} input").format(op=op.name, got=gi.dtype, want=v.dtype)
+            )
+    if check and not _finite(gi) and _finite(g):
+        raise _numerics_error(op, idx, gi._value if higher else gi, v)
     return gi
 
 
@@ -370,55 +376,46 @@ def _vjp(r: Record, g, higher: bool):
     return op.vjp(g, out_value, need, *values, **params)
 
 
+@np.errstate(all="ignore")  # as a decorator: re-entrant, and cheaper per call than `with`
 def backward(records, targets, seeds, *, keep=None, higher=False, check=False, on_step=None,
              dropped=None):
     """The fast reverse-mode walk: ``{serial: gradient}`` (its options: module docstring)."""
     grads = _seeded(targets, seeds)
     owned = set() if _IN_PLACE else _Never()  # the totals this walk allocated
     plain = not (higher or check)  # plain arrays in, plain arrays out, nothing checked
-    with np.errstate(all="ignore"):
-        for idx in range(len(records) - 1, -1, -1):
-            op, out, inputs, need, vals, params, out_value = r = records[idx]  # a Record
-            if keep is not None:
-                records[idx] = None
-            g = grads.get(out) if keep is None or out in keep else grads.pop(out, None)
-            if g is None or op.vjp is None:
+    for idx in range(len(records) - 1, -1, -1):
+        op, out, inputs, need, vals, params, out_value = r = records[idx]  # a Record
+        if keep is not None:
+            records[idx] = None
+        g = grads.get(out) if keep is None or out in keep else grads.pop(out, None)
+        if g is None or op.vjp is None:
+            continue
+        res = op.vjp(g, out_value, need, *vals) if plain and params is None else _vjp(
+            r, g, higher)
+        changes = [] if on_step else None
+        for pos, gi in enumerate(res):
+            if gi is None or not need[pos]:
+                if gi is None and need[pos] and dropped is not None:
+                    dropped.append((op.name, inputs[pos]))
                 continue
-            res = op.vjp(g, out_value, need, *vals) if plain and params is None else _vjp(
-                r, g, higher)
-            changes = [] if on_step else None
-            for pos, gi in enumerate(res):
-                if gi is None or not need[pos]:
-                    if gi is None and need[pos] and dropped is not None:
-                        dropped.append((op.name, inputs[pos]))
-                    continue
-                k, v = inputs[pos], vals[pos]
-                if not plain or (type(gi) is not type(v) if type(gi) is not _ndarray else
-                                 gi.shape != v.shape or gi.dtype is not v.dtype):
-                    gi = _conformed(gi, v, g, op, idx, higher, check)
-                if changes is not None:
-                    changes.append((pos, k, gi))
-                prev = grads.get(k)
-                if prev is None:
-                    grads[k] = gi  # maybe the upstream array itself: never written into
-                elif k in owned:
-                    np.add(prev, gi, out=prev)
-                else:
-                    grads[k] = total = prev + gi
-                    if type(total) is _ndarray:
-                        owned.add(k)
-            if on_step is not None:
-                on_step(idx, g, changes)
+            k, v = inputs[pos], vals[pos]
+            if not plain or (type(gi) is not type(v) if type(gi) is not _ndarray else
+                             gi.shape != v.shape or gi.dtype is not v.dtype):
+                gi = _conform(gi, v, g, op, idx, higher, check)
+            if changes is not None:
+                changes.append((pos, k, gi))
+            prev = grads.get(k)
+            if prev is None:
+                grads[k] = gi  # maybe the upstream array itself: never written into
+            elif k in owned:
+                np.add(prev, gi, out=prev)
+            else:
+                grads[k] = total = prev + gi
+                if type(total) is _ndarray:
+                    owned.add(k)
+        if on_step is not None:
+            on_step(idx, g, changes)
     return grads
-
-
-def _conformed(gi, v, g, op, idx, higher, check):
-    """A contribution made to fit its input (a tensor when higher; summed over broadcast
-    axes; dtype checked), and checked for NaN or inf when ``check`` asks."""
-    gi = _conform(gi, v, op, higher)
-    if check and not _finite(gi) and _finite(g):
-        raise _numerics_error(op, idx, gi._value if higher else gi, v)
-    return gi
 
 
 _IN_PLACE = True  # False: never add into a gradient in place (the benchmarks' ablation)
