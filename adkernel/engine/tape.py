@@ -96,6 +96,7 @@ _NEW, _RECORDING, _PAUSED = TapeState.NEW, TapeState.RECORDING, TapeState.PAUSED
 _STOPPED, _USED = TapeState.STOPPED, TapeState.USED
 
 _EXPLAIN = {"on": True}
+_NOTHING: frozenset = frozenset()
 
 # A tape's state as its text form shows it (the values of TapeState, translated).
 _STATE_SHOWN = {TapeState.NEW: lazy("not entered"), TapeState.RECORDING: lazy("recording"),
@@ -261,6 +262,8 @@ def tracked(obj) -> bool:
 def note_assignment(variable) -> None:
     """Tell the recording tapes that ``variable`` was assigned (for ``explain``)."""
     for tape in state.recording:
+        if tape._assigned is _NOTHING:
+            tape._assigned = set()
         tape._assigned.add(variable._serial)
 
 
@@ -699,12 +702,14 @@ class GradientTape:
         self._entries: list = []
         self._ids: set = set()  # serials the tape tracks
         self._watched: list = []
-        self._assigned: set = set()
-        self._grad_outputs: set = set()
-        self._backward_outs: set = set()  # outputs of ops a recorded gradient call ran
+        # Serials noted while recording; most tapes never note any, so these start as one
+        # shared empty frozenset and become a set of their own on the first note.
+        self._assigned: set | frozenset = _NOTHING  # variables assigned
+        self._grad_outputs: set | frozenset = _NOTHING  # returned by another tape's gradient
+        self._backward_outs: set | frozenset = _NOTHING  # outputs of a recorded gradient call
         self._links = None  # (op, out, inputs, need) per record, once the values are gone
-        self._tracked_then: set = set()
-        self._dropped: list = []
+        self._tracked_then: set | frozenset = _NOTHING
+        self._dropped: list | tuple = ()
 
     # -- context manager --------------------------------------------------------------
     def __enter__(self) -> GradientTape:
@@ -724,8 +729,9 @@ class GradientTape:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         _remove(state.recording, self)
-        if self._spans and self._spans[-1][1] is None:
-            self._spans[-1][1] = next(serials)
+        span = self._spans[-1] if self._spans else None
+        if span is not None and span[1] is None:
+            span[1] = next(serials)
         if self._pauses and self._pauses[-1][1] is None:
             self._pauses[-1][1] = self._spans[-1][1]
         if self._state is not _USED:
@@ -893,8 +899,8 @@ class GradientTape:
                             dropped=self._dropped)
         finally:
             for t, start in starts:
-                t._backward_outs.update(out for _op, out, *_rest in
-                                        (e for e in t._entries[start:] if e is not None))
+                t._backward_outs = t._backward_outs.union(
+                    out for _op, out, *_rest in (e for e in t._entries[start:] if e is not None))
 
     @staticmethod
     def _result(grads, s, mode, tracked_ids, targets=()):
@@ -952,7 +958,8 @@ class GradientTape:
                 self._release()
         if higher:
             for outer in state.recording:
-                outer._grad_outputs.update(r._serial for r in results if r is not None)
+                outer._grad_outputs = outer._grad_outputs.union(
+                    r._serial for r in results if r is not None)
         if _EXPLAIN["on"] and any(r is None for r in results):
             frame = sys._getframe(1)
             for i, r in enumerate(results):
@@ -1116,6 +1123,9 @@ def _stack_rows(rows, shape, sv, axis):
 
 
 def _remove(stack: list, tape) -> None:
+    if stack and stack[-1] is tape:  # the innermost tape, as a with-block ends
+        stack.pop()
+        return
     for i in range(len(stack) - 1, -1, -1):
         if stack[i] is tape:
             del stack[i]
