@@ -6,6 +6,8 @@ rule, unlike ``maximum``).
 
 from __future__ import annotations
 
+from math import prod as _prod
+
 import numpy as np
 
 from ..dtypes import as_dtype
@@ -21,10 +23,7 @@ _SMALL = 4096  # below this many elements, a filled array is cheaper than a broa
 def _spread(g, shape):
     """``g`` broadcast to ``shape``: a filled array when small, a zero-copy view when large."""
     if (type(g) is _ndarray or isinstance(g, np.generic)) and g.ndim == 0:
-        n = 1
-        for d in shape:
-            n *= d
-        if n <= _SMALL:
+        if _prod(shape) <= _SMALL:
             a = np.empty(shape, dtype=g.dtype)
             a.fill(g)
             return a
@@ -45,11 +44,9 @@ def _expand(g, x_shape, axis, keepdims):
 
 
 def _count(x_shape, axis) -> int:
-    n = 1
     if axis is None:
-        for d in x_shape:
-            n *= d
-        return n
+        return _prod(x_shape)
+    n = 1
     for a in axis if isinstance(axis, tuple) else (axis,):
         n *= x_shape[a]
     return n
