@@ -270,26 +270,35 @@ def note_assignment(variable) -> None:
 # ----- the backward pass -----------------------------------------------------------------
 
 
-_AXES: dict = {}  # (gradient shape, input shape) -> the axes broadcasting added
+# (gradient shape, input shape) -> (the axes broadcasting added, whether summing over them
+# alone gives the input's shape)
+_AXES: dict = {}
+
+
+def _reduction(gshape: tuple, shape: tuple, op) -> tuple:
+    """The axes to sum a gradient of shape ``gshape`` over for an input of ``shape``, and
+    whether the sum then has that shape (else a reshape follows, e.g. (3,) -> (3, 1))."""
+    lead = len(gshape) - len(shape)
+    if lead < 0:
+        raise ShapeError(_("gradient of op {op!r} has shape {gshape}, input has {shape}"
+                           ).format(op=op.name, gshape=gshape, shape=shape))
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
+    if len(_AXES) > 4096:
+        _AXES.clear()
+    return axes, tuple(d for i, d in enumerate(gshape) if i not in axes) == shape
 
 
 def _unbroadcast(g, shape, op):
     """Sum ``g`` over the axes broadcasting added, so it has the input's ``shape``."""
     gshape = tuple(g.shape)
-    axes = _AXES.get((gshape, shape))
-    if axes is None:
-        lead = len(gshape) - len(shape)
-        if lead < 0:
-            raise ShapeError(_("gradient of op {op!r} has shape {gshape}, input has {shape}"
-                               ).format(op=op.name, gshape=gshape, shape=shape))
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
-        if len(_AXES) > 4096:
-            _AXES.clear()
-        _AXES[gshape, shape] = axes
+    plan = _AXES.get((gshape, shape))
+    if plan is None:
+        plan = _AXES[gshape, shape] = _reduction(gshape, shape, op)
+    axes, fits = plan
     if axes:
         g = np.add.reduce(g, axis=axes) if type(g) is _ndarray else np.sum(g, axis=axes)
-    if tuple(g.shape) != shape:
+    if not fits:
         try:
             g = np.reshape(g, shape)
         except ValueError:
@@ -693,7 +702,7 @@ class GradientTape:
         self._persistent = bool(persistent)
         self._auto = bool(watch_accessed_variables)
         self._check_numerics = bool(check_numerics)
-        self._state = TapeState.NEW
+        self._state = _NEW
         self._spans: list = []  # [start serial, end serial] of each with-block
         self._pauses: list = []  # the same for stop_recording() inside a block
         self._clear()
