@@ -722,7 +722,7 @@ class GradientTape:
 
     # -- context manager --------------------------------------------------------------
     def __enter__(self) -> GradientTape:
-        if self._state in (_RECORDING, _PAUSED):
+        if self._state is _RECORDING or self._state is _PAUSED:
             raise ValueError(_(
                 "Tape is still recording, This can happen if you try to re-enter an "
                 "already-active tape. Use a new tf.GradientTape() for the inner block."
@@ -828,7 +828,7 @@ class GradientTape:
         if not self._persistent:
             # As in TensorFlow, the tape stops recording once its one gradient is taken,
             # and whatever happens next (even an exception) it is used up.
-            if self._state in (_RECORDING, _PAUSED):
+            if self._state is _RECORDING or self._state is _PAUSED:
                 _remove(state.recording, self)
             self._links = list(map(_link, self._entries))
             self._tracked_then = self._ids
