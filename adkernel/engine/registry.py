@@ -262,15 +262,17 @@ def _emit(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, value, cls=E
     tapes that track an input (``iids``: the inputs' serials, 0 for numbers and arrays)."""
     out = _new(cls)
     out._value = value
-    out._serial = next(serials)
-    if state.recording:
-        record(op, args, iids, vals, params, out)
+    out._serial = serial = next(serials)
+    tapes = state.recording
+    if tapes:
+        record(tapes, op, args, iids, vals, params, value, serial)
     if forward_any:  # a ForwardAccumulator is active: give the output its tangent
         forward_step(op, args, vals, params, out)
     return out
 
 
 _new = object.__new__
+_ndarray = np.ndarray
 
 
 def apply(op: OpDef, args: tuple, vals: tuple, params=None, out_type=None, out_init=None):
@@ -335,13 +337,13 @@ def make_binary(op: OpDef) -> Callable:
                 if vx.dtype is not vy.dtype and vx.dtype != vy.dtype:
                     raise dtype_mismatch(opname, vx.dtype, vy.dtype)
                 iids = (x._serial, y._serial)
-            else:
-                vy = operand(y, vx.dtype)
+            else:  # an array of the tensor's dtype is taken as it is (the common case)
+                vy = y if type(y) is _ndarray and y.dtype is vx.dtype else operand(y, vx.dtype)
                 y = None
                 iids = (x._serial, 0)
         elif isinstance(y, TensorLike):
             vy = y._value
-            vx = operand(x, vy.dtype)
+            vx = x if type(x) is _ndarray and x.dtype is vy.dtype else operand(x, vy.dtype)
             x = None
             iids = (0, y._serial)
         else:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import operator
 import sys
 import warnings
 from typing import NamedTuple
@@ -77,6 +78,9 @@ class UnconnectedGradients(enum.Enum):
     ZERO = "zero"
 
 
+_NONE, _ZERO = UnconnectedGradients.NONE, UnconnectedGradients.ZERO
+
+
 class TapeState(enum.Enum):
     """Where a tape is in its life. One value replaces a handful of flags."""
 
@@ -87,7 +91,12 @@ class TapeState(enum.Enum):
     USED = "used"  # a non-persistent tape after its one gradient: the arrays are gone
 
 
+# The states the per-call paths test, as plain names (an Enum attribute is a slower lookup).
+_NEW, _RECORDING, _PAUSED = TapeState.NEW, TapeState.RECORDING, TapeState.PAUSED
+_STOPPED, _USED = TapeState.STOPPED, TapeState.USED
+
 _EXPLAIN = {"on": True}
+_NOTHING: frozenset = frozenset()
 
 # A tape's state as its text form shows it (the values of TapeState, translated).
 _STATE_SHOWN = {TapeState.NEW: lazy("not entered"), TapeState.RECORDING: lazy("recording"),
@@ -185,40 +194,41 @@ class Record(NamedTuple):
     out_value: object
 
 
-def _link(entry) -> tuple:
-    """``(op, out, inputs, need)`` of a record (or of a link already): what connects the
-    graph, without the values."""
-    op, out, inputs, need, *_values = entry
-    return (op, out, inputs, need)
+# ``_link(entry)``: ``(op, out, inputs, need)`` of a record (or of a link already), what
+# connects the graph without the values; picked by field name, in C (one per record).
+_link = operator.itemgetter(*(Record._fields.index(f) for f in ("op", "out", "inputs", "need")))
 
 
-def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
-    """Append an executed op to every recording tape that tracks one of its inputs.
+def record(tapes: list, op, args: tuple, iids: tuple, vals: tuple, params, value,
+           serial: int) -> None:
+    """Append an executed op to every tape in ``tapes`` (the recording ones) that tracks
+    one of its inputs.
 
     ``args`` holds the input objects (``None`` for plain numbers and arrays), ``iids``
     their serial numbers (0 for non-tensors) and ``vals`` their numpy values at this
-    moment: a later ``assign`` never changes what a tape saw. Tapes key everything by
-    serial number, never by ``id()``, so they need not keep tensors alive.
+    moment: a later ``assign`` never changes what a tape saw; ``value`` and ``serial`` are
+    the output's. Tapes key everything by serial number, never by ``id()``, so they need
+    not keep tensors alive.
     """
     entry = entry_need = None
-    for tape in state.recording:
+    for tape in tapes:
         ids = tape._ids
-        if tape._auto:
+        if tape._auto:  # a trainable variable is watched when an op first reads it
             for a in args:
-                if a is not None and a._serial not in ids and a._is_variable and a.trainable:
+                if a is not None and a._is_variable and a._serial not in ids and a.trainable:
                     ids.add(a._serial)
                     tape._watched.append(a)
         # An integer input is tracked (so explain can follow the path) but never needs a
         # gradient: as in TensorFlow, gradients flow only through float and complex values.
-        if len(iids) == 1:
-            if iids[0] not in ids:
-                continue
-            need = (vals[0].dtype.kind in "fc",)
-        elif len(iids) == 2:
+        if len(iids) == 2:
             a, b = iids[0] in ids, iids[1] in ids
             if not (a or b):
                 continue
             need = (a and vals[0].dtype.kind in "fc", b and vals[1].dtype.kind in "fc")
+        elif len(iids) == 1:
+            if iids[0] not in ids:
+                continue
+            need = _ONLY if vals[0].dtype.kind in "fc" else _NOT_ONE
         else:
             tracked_in = [k in ids for k in iids]
             if True not in tracked_in:
@@ -227,19 +237,22 @@ def record(op, args: tuple, iids: tuple, vals: tuple, params, out) -> None:
                           for t, v in zip(tracked_in, vals, strict=True)])
         if entry is None or entry_need != need:  # tapes tracking other inputs: own record
             entry_need = need
-            outv = out._value
             entry = (  # a Record's fields; a plain tuple is cheaper to make per op
                 op,
-                out._serial,
+                serial,
                 iids,
                 need,
                 _slim(op.drop, vals) if op.drop else vals,
                 params,
-                outv if op.keep_out or not (type(outv) is _ndarray and outv.size > _BIG)
-                else Meta(outv),
+                value if op.keep_out or not (type(value) is _ndarray and value.size > _BIG)
+                else Meta(value),
             )
         tape._entries.append(entry)
-        ids.add(out._serial)
+        ids.add(serial)
+
+
+_ONLY = (True,)
+_NOT_ONE = (False,)
 
 
 def tracked(obj) -> bool:
@@ -254,32 +267,43 @@ def tracked(obj) -> bool:
 def note_assignment(variable) -> None:
     """Tell the recording tapes that ``variable`` was assigned (for ``explain``)."""
     for tape in state.recording:
+        if tape._assigned is _NOTHING:
+            tape._assigned = set()
         tape._assigned.add(variable._serial)
 
 
 # ----- the backward pass -----------------------------------------------------------------
 
 
-_AXES: dict = {}  # (gradient shape, input shape) -> the axes broadcasting added
+# (gradient shape, input shape) -> (the axes broadcasting added, whether summing over them
+# alone gives the input's shape)
+_AXES: dict = {}
+
+
+def _reduction(gshape: tuple, shape: tuple, op) -> tuple:
+    """The axes to sum a gradient of shape ``gshape`` over for an input of ``shape``, and
+    whether the sum then has that shape (else a reshape follows, e.g. (3,) -> (3, 1))."""
+    lead = len(gshape) - len(shape)
+    if lead < 0:
+        raise ShapeError(_("gradient of op {op!r} has shape {gshape}, input has {shape}"
+                           ).format(op=op.name, gshape=gshape, shape=shape))
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
+    if len(_AXES) > 4096:
+        _AXES.clear()
+    return axes, tuple(d for i, d in enumerate(gshape) if i not in axes) == shape
 
 
 def _unbroadcast(g, shape, op):
     """Sum ``g`` over the axes broadcasting added, so it has the input's ``shape``."""
     gshape = tuple(g.shape)
-    axes = _AXES.get((gshape, shape))
-    if axes is None:
-        lead = len(gshape) - len(shape)
-        if lead < 0:
-            raise ShapeError(_("gradient of op {op!r} has shape {gshape}, input has {shape}"
-                               ).format(op=op.name, gshape=gshape, shape=shape))
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
-        if len(_AXES) > 4096:
-            _AXES.clear()
-        _AXES[gshape, shape] = axes
+    plan = _AXES.get((gshape, shape))
+    if plan is None:
+        plan = _AXES[gshape, shape] = _reduction(gshape, shape, op)
+    axes, fits = plan
     if axes:
         g = np.add.reduce(g, axis=axes) if type(g) is _ndarray else np.sum(g, axis=axes)
-    if tuple(g.shape) != shape:
+    if not fits:
         try:
             g = np.reshape(g, shape)
         except ValueError:
@@ -317,19 +341,25 @@ def _numerics_error(op, idx, gi, value):
     )
 
 
-def _conform(gi, v, op, higher: bool):
-    """A VJP's gradient for input value ``v``: a tensor when higher, summed to v's shape."""
+def _conform(gi, v, g, op, idx, higher: bool, check: bool):
+    """A VJP's contribution ``gi`` made to fit input value ``v``: a tensor when higher,
+    summed over the axes broadcasting added, its dtype checked; and checked for NaN or
+    inf (where the upstream ``g`` was finite) when ``check`` asks."""
     if higher:
         if not isinstance(gi, TensorLike):
             gi = _wrap(np.asarray(gi, dtype=v.dtype))
-        return gi if gi._value.shape == v.shape else _unbroadcast(gi, v.shape, op)
-    if gi.shape != v.shape:
-        gi = _unbroadcast(gi, v.shape, op)
-    if gi.dtype is not v.dtype and gi.dtype != v.dtype:
-        raise TypeError(
-            _("internal error: the gradient rule of {op!r} returned {got} for a "
-              "{want} input").format(op=op.name, got=gi.dtype, want=v.dtype)
-        )
+        if gi._value.shape != v.shape:
+            gi = _unbroadcast(gi, v.shape, op)
+    else:
+        if gi.shape != v.shape:
+            gi = _unbroadcast(gi, v.shape, op)
+        if gi.dtype is not v.dtype and gi.dtype != v.dtype:
+            raise TypeError(
+                _("internal error: the gradient rule of {op!r} returned {got} for a "
+                  "{want} input").format(op=op.name, got=gi.dtype, want=v.dtype)
+            )
+    if check and not _finite(gi) and _finite(g):
+        raise _numerics_error(op, idx, gi._value if higher else gi, v)
     return gi
 
 
@@ -363,45 +393,45 @@ def _vjp(r: Record, g, higher: bool):
     return op.vjp(g, out_value, need, *values, **params)
 
 
+@np.errstate(all="ignore")  # as a decorator: re-entrant, and cheaper per call than `with`
 def backward(records, targets, seeds, *, keep=None, higher=False, check=False, on_step=None,
              dropped=None):
     """The fast reverse-mode walk: ``{serial: gradient}`` (its options: module docstring)."""
     grads = _seeded(targets, seeds)
     owned = set() if _IN_PLACE else _Never()  # the totals this walk allocated
-    with np.errstate(all="ignore"):
-        for idx in range(len(records) - 1, -1, -1):
-            r = records[idx]
-            op, out, inputs, need, vals, params, out_value = r  # a Record, field by field
-            if keep is not None:
-                records[idx] = None
-            g = grads.get(out) if keep is None or out in keep else grads.pop(out, None)
-            if g is None or op.vjp is None:
+    plain = not (higher or check)  # plain arrays in, plain arrays out, nothing checked
+    for idx in range(len(records) - 1, -1, -1):
+        op, out, inputs, need, vals, params, out_value = r = records[idx]  # a Record
+        if keep is not None:
+            records[idx] = None
+        g = grads.get(out) if keep is None or out in keep else grads.pop(out, None)
+        if g is None or op.vjp is None:
+            continue
+        res = op.vjp(g, out_value, need, *vals) if plain and params is None else _vjp(
+            r, g, higher)
+        changes = [] if on_step else None
+        for pos, gi in enumerate(res):
+            if gi is None or not need[pos]:
+                if gi is None and need[pos] and dropped is not None:
+                    dropped.append((op.name, inputs[pos]))
                 continue
-            changes = [] if on_step else None
-            res = _vjp(r, g, higher) if higher or params else op.vjp(g, out_value, need, *vals)
-            for pos, gi in enumerate(res):
-                if gi is None or not need[pos]:
-                    if gi is None and need[pos] and dropped is not None:
-                        dropped.append((op.name, inputs[pos]))
-                    continue
-                k, v = inputs[pos], vals[pos]
-                if higher or gi.shape != v.shape or gi.dtype is not v.dtype:
-                    gi = _conform(gi, v, op, higher)
-                if check and not _finite(gi) and _finite(g):
-                    raise _numerics_error(op, idx, gi._value if higher else gi, v)
-                if changes is not None:
-                    changes.append((pos, k, gi))
-                prev = grads.get(k)
-                if prev is None:
-                    grads[k] = gi  # maybe the upstream array itself: never written into
-                elif k in owned:
-                    np.add(prev, gi, out=prev)
-                else:
-                    grads[k] = total = prev + gi
-                    if type(total) is _ndarray:
-                        owned.add(k)
-            if on_step is not None:
-                on_step(idx, g, changes)
+            k, v = inputs[pos], vals[pos]
+            if not plain or (type(gi) is not type(v) if type(gi) is not _ndarray else
+                             gi.shape != v.shape or gi.dtype is not v.dtype):
+                gi = _conform(gi, v, g, op, idx, higher, check)
+            if changes is not None:
+                changes.append((pos, k, gi))
+            prev = grads.get(k)
+            if prev is None:
+                grads[k] = gi  # maybe the upstream array itself: never written into
+            elif k in owned:
+                np.add(prev, gi, out=prev)
+            else:
+                grads[k] = total = prev + gi
+                if type(total) is _ndarray:
+                    owned.add(k)
+        if on_step is not None:
+            on_step(idx, g, changes)
     return grads
 
 
@@ -495,8 +525,12 @@ def _flat_sources(sources) -> tuple[object, list]:
     """(template, flat sources); a flat list of tensors skips the general walk."""
     if isinstance(sources, TensorLike):
         return 0, [sources]
-    if type(sources) is list and all(isinstance(s, TensorLike) for s in sources):
-        return _FLAT_LIST, list(sources)
+    if type(sources) is list:
+        for s in sources:
+            if not isinstance(s, TensorLike):
+                break
+        else:
+            return _FLAT_LIST, list(sources)
     if sources is None:
         raise TypeError(_(
             "Argument `sources` is None; pass the variable(s) to differentiate by."))
@@ -513,7 +547,7 @@ def _flat_sources(sources) -> tuple[object, list]:
 
 
 def _unconnected_mode(value) -> UnconnectedGradients:
-    if isinstance(value, UnconnectedGradients):
+    if value is _NONE or value is _ZERO or isinstance(value, UnconnectedGradients):
         return value
     try:
         return UnconnectedGradients(value)
@@ -524,14 +558,15 @@ def _unconnected_mode(value) -> UnconnectedGradients:
         ) from None
 
 
-def _reject_complex(tensors) -> None:
-    for t in tensors:
-        if t._value.dtype.kind == "c":
-            raise NotImplementedError(_(
-                "adkernel does not differentiate complex tensors (TensorFlow's conjugate "
-                "convention is not implemented). Split the value into real and imaginary "
-                "float parts and differentiate with respect to those."
-            ))
+def _reject_complex(*groups) -> None:
+    for tensors in groups:
+        for t in tensors:
+            if t._value.dtype.kind == "c":
+                raise NotImplementedError(_(
+                    "adkernel does not differentiate complex tensors (TensorFlow's conjugate "
+                    "convention is not implemented). Split the value into real and imaginary "
+                    "float parts and differentiate with respect to those."
+                ))
 
 
 def _ones_like(v):
@@ -672,7 +707,7 @@ class GradientTape:
         self._persistent = bool(persistent)
         self._auto = bool(watch_accessed_variables)
         self._check_numerics = bool(check_numerics)
-        self._state = TapeState.NEW
+        self._state = _NEW
         self._spans: list = []  # [start serial, end serial] of each with-block
         self._pauses: list = []  # the same for stop_recording() inside a block
         self._clear()
@@ -681,37 +716,40 @@ class GradientTape:
         self._entries: list = []
         self._ids: set = set()  # serials the tape tracks
         self._watched: list = []
-        self._assigned: set = set()
-        self._grad_outputs: set = set()
-        self._backward_outs: set = set()  # outputs of ops a recorded gradient call ran
+        # Serials noted while recording; most tapes never note any, so these start as one
+        # shared empty frozenset and become a set of their own on the first note.
+        self._assigned: set | frozenset = _NOTHING  # variables assigned
+        self._grad_outputs: set | frozenset = _NOTHING  # returned by another tape's gradient
+        self._backward_outs: set | frozenset = _NOTHING  # outputs of a recorded gradient call
         self._links = None  # (op, out, inputs, need) per record, once the values are gone
-        self._tracked_then: set = set()
-        self._dropped: list = []
+        self._tracked_then: set | frozenset = _NOTHING
+        self._dropped: list | tuple = ()
 
     # -- context manager --------------------------------------------------------------
     def __enter__(self) -> GradientTape:
-        if self._state in (TapeState.RECORDING, TapeState.PAUSED):
+        if self._state is _RECORDING or self._state is _PAUSED:
             raise ValueError(_(
                 "Tape is still recording, This can happen if you try to re-enter an "
                 "already-active tape. Use a new tf.GradientTape() for the inner block."
             ))
-        if self._state is TapeState.USED:
+        if self._state is _USED:
             self._clear()
         for hook in hooks.on_enter:
             hook(self)
         state.recording.append(self)
-        self._state = TapeState.RECORDING
+        self._state = _RECORDING
         self._spans.append([next(serials), None])
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
         _remove(state.recording, self)
-        if self._spans and self._spans[-1][1] is None:
-            self._spans[-1][1] = next(serials)
+        span = self._spans[-1] if self._spans else None
+        if span is not None and span[1] is None:
+            span[1] = next(serials)
         if self._pauses and self._pauses[-1][1] is None:
             self._pauses[-1][1] = self._spans[-1][1]
-        if self._state is not TapeState.USED:
-            self._state = TapeState.STOPPED
+        if self._state is not _USED:
+            self._state = _STOPPED
 
     def _pause_for_good(self) -> None:
         """Stop recording until the block ends (a ``%%tape`` cell's tape yields this way)."""
@@ -777,13 +815,13 @@ class GradientTape:
 
     # -- the one-call rule ------------------------------------------------------------
     def _check_usable(self, what: str) -> None:
-        if self._state is TapeState.NEW:
+        if self._state is _NEW:
             raise RuntimeError(
                 _("This GradientTape never recorded anything, so it has no {what} to give: "
                   "use it as a context manager, `with tf.GradientTape() as tape:`, and compute "
                   "the target inside the block.").format(what=_WHAT.get(what, what))
             )
-        if self._state is TapeState.USED:
+        if self._state is _USED:
             raise NotPersistentError(_(
                 "A non-persistent GradientTape can only be used to compute one set of "
                 "gradients (or jacobians). Create it with tf.GradientTape(persistent=True) to "
@@ -795,11 +833,11 @@ class GradientTape:
         if not self._persistent:
             # As in TensorFlow, the tape stops recording once its one gradient is taken,
             # and whatever happens next (even an exception) it is used up.
-            if self._state in (TapeState.RECORDING, TapeState.PAUSED):
+            if self._state is _RECORDING or self._state is _PAUSED:
                 _remove(state.recording, self)
-            self._links = [_link(e) for e in self._entries]
+            self._links = list(map(_link, self._entries))
             self._tracked_then = self._ids
-            self._state = TapeState.USED
+            self._state = _USED
         return bool(state.recording or state.forward)  # recorded, or seen by an accumulator
 
     def _release(self) -> None:
@@ -813,7 +851,7 @@ class GradientTape:
         if output_gradients is None:
             seeds = [_ones_like(t._value) if t._value.dtype.kind == "f" else None
                      for t in targets]
-            return [_wrap(s) if higher and s is not None else s for s in seeds]
+            return [None if s is None else _wrap(s) for s in seeds] if higher else seeds
         flat: list = []
         _flatten(output_gradients, flat)
         if len(flat) != len(targets):
@@ -875,8 +913,8 @@ class GradientTape:
                             dropped=self._dropped)
         finally:
             for t, start in starts:
-                t._backward_outs.update(out for _op, out, *_rest in
-                                        (e for e in t._entries[start:] if e is not None))
+                t._backward_outs = t._backward_outs.union(
+                    out for _op, out, *_rest in (e for e in t._entries[start:] if e is not None))
 
     @staticmethod
     def _result(grads, s, mode, tracked_ids, targets=()):
@@ -919,8 +957,7 @@ class GradientTape:
         mode = _unconnected_mode(unconnected_gradients)
         targets = _flat_targets(target)
         template, flat_sources = _flat_sources(sources)
-        _reject_complex(targets)
-        _reject_complex(flat_sources)
+        _reject_complex(targets, flat_sources)
         tracked_ids = self._ids
         higher = self._begin_call()
         try:
@@ -937,8 +974,9 @@ class GradientTape:
                 self._release()
         if higher:
             for outer in state.recording:
-                outer._grad_outputs.update(r._serial for r in results if r is not None)
-        if _EXPLAIN["on"] and None in results:
+                outer._grad_outputs = outer._grad_outputs.union(
+                    r._serial for r in results if r is not None)
+        if _EXPLAIN["on"] and any(r is None for r in results):
             frame = sys._getframe(1)
             for i, r in enumerate(results):
                 if r is None:
@@ -1103,6 +1141,9 @@ def _stack_rows(rows, shape, sv, axis):
 
 
 def _remove(stack: list, tape) -> None:
+    if stack and stack[-1] is tape:  # the innermost tape, as a with-block ends
+        stack.pop()
+        return
     for i in range(len(stack) - 1, -1, -1):
         if stack[i] is tape:
             del stack[i]

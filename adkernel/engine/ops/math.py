@@ -39,13 +39,13 @@ _F32 = np.dtype(np.float32)
 def _unit(g) -> bool:
     """True when ``g`` is a broadcast view of the number 1: the upstream gradient of a
     sum. Multiplying by it changes nothing, so VJPs skip that pass over the data."""
-    return (type(g) is _ndarray and g.ndim > 0 and g.size > 0 and not any(g.strides)
+    return (type(g) is _ndarray and not any(g.strides) and g.ndim > 0 and g.size > 0
             and g.item(0) == 1)
 
 
 def _times(fresh, g):
     """``fresh * g``, in place when ``fresh`` is an array this VJP just allocated."""
-    if _unit(g) and np.shape(fresh) == g.shape:
+    if type(g) is _ndarray and _unit(g) and np.shape(fresh) == g.shape:
         return fresh
     if type(fresh) is _ndarray and (type(g) is not _ndarray or g.shape == fresh.shape):
         fresh *= g
@@ -153,7 +153,7 @@ def mul(x, y):
 @mul.defvjp
 def mul_vjp(g, out, need, x, y):
     """d(x*y)/dx = y, d(x*y)/dy = x"""
-    if _unit(g) and np.shape(x) == np.shape(y) == g.shape:
+    if type(g) is _ndarray and _unit(g) and np.shape(x) == np.shape(y) == g.shape:
         return (y if need[0] else None), (x if need[1] else None)
     return (g * y if need[0] else None), (g * x if need[1] else None)
 

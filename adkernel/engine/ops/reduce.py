@@ -7,6 +7,8 @@ whole reduced row NaN, as in TensorFlow.
 
 from __future__ import annotations
 
+from math import prod as _prod
+
 import numpy as np
 
 from ..dtypes import as_dtype
@@ -16,16 +18,14 @@ from ..registry import apply, axis_arg, defop, one
 from ..tensor import TensorLike
 
 _ndarray = np.ndarray
+_NUMPY = (np.ndarray, np.generic)  # values whose .ndim is cheaper than np.ndim()
 _SMALL = 4096  # below this many elements, a filled array is cheaper than a broadcast view
 
 
 def _spread(g, shape):
     """``g`` broadcast to ``shape``: a filled array when small, a zero-copy view when large."""
     if (type(g) is _ndarray or isinstance(g, np.generic)) and g.ndim == 0:
-        n = 1
-        for d in shape:
-            n *= d
-        if n <= _SMALL:
+        if _prod(shape) <= _SMALL:
             a = np.empty(shape, dtype=g.dtype)
             a.fill(g)
             return a
@@ -34,7 +34,7 @@ def _spread(g, shape):
 
 def _expand(g, x_shape, axis, keepdims):
     """Give a reduced gradient back its reduced axes (size 1), ready to broadcast."""
-    if keepdims or (axis is None and np.ndim(g) == 0):
+    if keepdims or (axis is None and (g.ndim if isinstance(g, _NUMPY) else np.ndim(g)) == 0):
         return g
     nd = len(x_shape)
     axes = range(nd) if axis is None else (axis if isinstance(axis, tuple) else (axis,))
@@ -46,11 +46,9 @@ def _expand(g, x_shape, axis, keepdims):
 
 
 def _count(x_shape, axis) -> int:
-    n = 1
     if axis is None:
-        for d in x_shape:
-            n *= d
-        return n
+        return _prod(x_shape)
+    n = 1
     for a in axis if isinstance(axis, tuple) else (axis,):
         n *= x_shape[a]
     return n
