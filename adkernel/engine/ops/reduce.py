@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, invalid_dtype
 from ..i18n import _, lazy
 from ..registry import apply, axis_arg, defop, one
 from ..tensor import TensorLike
+from .math import _logical_operand
 
 _ndarray = np.ndarray
 _SMALL = 4096  # below this many elements, a filled array is cheaper than a broadcast view
@@ -284,11 +285,12 @@ def _logical_reduce(op):
     name = op.name
 
     def logical_reduce(input_tensor, axis=None, keepdims=False, name=None):
-        x, v = one(input_tensor)
+        x = _logical_operand(input_tensor)
+        v = x._value
         if v.dtype.kind != "b":
-            raise TypeError(_("{name} needs a bool tensor, got {dtype}; compare first, e.g. "
-                              "tf.{name}(x > 0).").format(
-                                name=name, dtype=v.dtype.name))
+            raise invalid_dtype(_("{name} needs a bool tensor, got {dtype}; compare first, "
+                                  "e.g. tf.{name}(x > 0).").format(
+                                    name=name, dtype=v.dtype.name), op=name)
         ax = axis_arg(axis)
         for a in () if ax is None else ax if isinstance(ax, tuple) else (ax,):
             if not -max(v.ndim, 1) <= a < max(v.ndim, 1):
