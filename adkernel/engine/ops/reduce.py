@@ -288,9 +288,11 @@ def _logical_reduce(op):
         x = _logical_operand(input_tensor)
         v = x._value
         if v.dtype.kind != "b":
-            raise invalid_dtype(_("{name} needs a bool tensor, got {dtype}; compare first, "
-                                  "e.g. tf.{name}(x > 0).").format(
-                                    name=name, dtype=v.dtype.name), op=name)
+            msg = _("{name} needs a bool tensor, got {dtype}; compare first, "
+                    "e.g. tf.{name}(x > 0).").format(name=name, dtype=v.dtype.name)
+            if isinstance(axis, list | tuple):  # TensorFlow's error type on this path
+                raise ValueError(msg)
+            raise invalid_dtype(msg, op=name)
         ax = axis_arg(axis)
         for a in () if ax is None else ax if isinstance(ax, tuple) else (ax,):
             if not -max(v.ndim, 1) <= a < max(v.ndim, 1):
