@@ -266,7 +266,8 @@ def _namespaces() -> dict:
 
 _spaces = _namespaces()
 debugging = _Namespace("tf.debugging", **{n: getattr(_debugging, n) for n in _debugging.__all__})
-math, nn, linalg, losses = (_spaces.pop(k) for k in ("math", "nn", "linalg", "losses"))
+math, nn, linalg, losses, bitwise = (
+    _spaces.pop(k) for k in ("math", "nn", "linalg", "losses", "bitwise"))
 autodiff = _Namespace("tf.autodiff", ForwardAccumulator=_ForwardAccumulator,
                       GradientTape=GradientTape)
 assert not _spaces, f"tf sub-namespaces without a home: {sorted(_spaces)}"
@@ -380,6 +381,7 @@ __all__ = [
     "Variable",
     "as_dtype",
     "autodiff",
+    "bitwise",
     "bool",
     "complex64",
     "complex128",

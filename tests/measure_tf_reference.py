@@ -22,7 +22,7 @@ def main() -> None:
     tf.random.set_seed(0)
     values = {}
     for group in ("op_cases", "error_cases", "keras_cases", "module_cases", "fuzz_numeric_a",
-                  "fuzz_numeric_b", "fuzz_errors", "fuzz_dtypes", "fuzz_new_ops",
+                  "fuzz_numeric_b", "fuzz_errors", "fuzz_dtypes", "fuzz_new_ops", "fuzz_logical",
                   "forward_cases"):
         values[group] = {name: fn() for name, fn in getattr(cases, group)(tf).items()}
     text = (

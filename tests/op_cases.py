@@ -425,6 +425,58 @@ CASES = [
         ((3, 4),),
         differentiable=False,
     ),
+    Case(
+        "bitwise_and",
+        lambda x, y: tf.bitwise.bitwise_and(tf.cast(x, tf.int32), tf.cast(y, tf.int32)),
+        lambda x, y: np.bitwise_and(x.astype(np.int32), y.astype(np.int32)),
+        ((3, 4), (3, 4)),
+        domains=((-9, 9),),
+        differentiable=False,
+    ),
+    Case(
+        "bitwise_or",
+        lambda x, y: tf.bitwise.bitwise_or(tf.cast(x, tf.int32), tf.cast(y, tf.int32)),
+        lambda x, y: np.bitwise_or(x.astype(np.int32), y.astype(np.int32)),
+        ((3, 4), (3, 4)),
+        domains=((-9, 9),),
+        differentiable=False,
+    ),
+    Case(
+        "bitwise_xor",
+        lambda x, y: tf.bitwise.bitwise_xor(tf.cast(x, tf.int32), tf.cast(y, tf.int32)),
+        lambda x, y: np.bitwise_xor(x.astype(np.int32), y.astype(np.int32)),
+        ((3, 4), (3, 4)),
+        domains=((-9, 9),),
+        differentiable=False,
+    ),
+    Case(
+        "invert",
+        lambda x: tf.bitwise.invert(tf.cast(x, tf.int64)),
+        lambda x: -x.astype(np.int64) - 1,
+        ((3, 4),),
+        domains=((-9, 9),),
+        differentiable=False,
+    ),
+    Case(
+        "left_shift",  # shift counts outside [0, 31] count as 0 or 31, as in TensorFlow
+        lambda x, y: tf.bitwise.left_shift(tf.cast(x, tf.int32), tf.cast(y, tf.int32)),
+        lambda x, y: np.array(
+            [((int(a) << min(max(int(b), 0), 31)) + 2**31) % 2**32 - 2**31
+             for a, b in zip(x.ravel(), y.ravel(), strict=True)]).reshape(x.shape),
+        ((3, 4), (3, 4)),
+        domains=((-9, 9), (-3, 40)),
+        differentiable=False,
+    ),
+    Case(
+        "right_shift",  # arithmetic shift: the sign is kept
+        lambda x, y: tf.bitwise.right_shift(tf.cast(x, tf.int32), tf.cast(y, tf.int32)),
+        lambda x, y: np.array(
+            [int(a) >> min(max(int(b), 0), 31)
+             for a, b in zip(x.ravel(), y.ravel(), strict=True)]).reshape(x.shape),
+        ((3, 4), (3, 4)),
+        domains=((-9, 9), (-3, 40)),
+        differentiable=False,
+    ),
     Case("is_finite", tf.math.is_finite, np.isfinite, ((3, 4),), differentiable=False),
     Case("is_nan", tf.math.is_nan, np.isnan, ((3, 4),), differentiable=False),
     Case(

@@ -40,7 +40,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::adkernel.NoneGradientWarning")
 # What is public
 # =========================================================================================
 
-_NAMESPACES = ("math", "nn", "linalg", "losses", "random", "dtypes", "debugging")
+_NAMESPACES = ("math", "nn", "linalg", "losses", "random", "dtypes", "debugging", "bitwise")
 _CLASSES_WITH_METHODS = {"GradientTape": tf.GradientTape, "Variable": tf.Variable}
 
 
@@ -110,8 +110,11 @@ FROM_OP_BLOCKS: dict[str, str] = {
     op.tf[0]: _CONVENTIONS[op.call].format(arg=op.arg)
     for op in REGISTRY.values() if op.call in _CONVENTIONS and op.tf
 }
-_UNARY_X = ["math.reciprocal", "math.expm1", "math.log_sigmoid"]  # written by hand
-_BINARY_XY = ["add", "divide", "math.divide_no_nan", "math.xlogy"]
+_UNARY_X = ["math.reciprocal", "math.expm1", "math.log_sigmoid",  # written by hand
+            "logical_not", "bitwise.invert"]
+_BINARY_XY = ["add", "divide", "math.divide_no_nan", "math.xlogy", "logical_and", "logical_or",
+              "math.logical_xor", "bitwise.bitwise_and", "bitwise.bitwise_or",
+              "bitwise.bitwise_xor", "bitwise.left_shift", "bitwise.right_shift"]
 _REDUCTIONS = ["reduce_any", "reduce_all", "reduce_variance", "reduce_std"]
 
 TF_SIGNATURES: dict[str, str | None] = {

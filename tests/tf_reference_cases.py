@@ -1334,3 +1334,95 @@ def _reenter(tf):
             pass
 
     return run
+
+
+# ----- fuzz_logical: logical and bitwise ops (issue 20, round 2) --------------------------
+
+
+def _outcome(f):
+    """A tensor's dtype and values, a gradient's None-ness, or the error class."""
+    try:
+        r = f()
+    except Exception:
+        return _error_class(f)
+    if r is None:
+        return None
+    if isinstance(r, list):
+        return [None if t is None else _typed(t) for t in r]
+    return _typed(r)
+
+
+def _grad_of(tf, make, mode, zero=False):
+    def run():
+        x = tf.constant([1.0, -2.0, 0.5])
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            y = make(x)
+        kw = {"unconnected_gradients": tf.UnconnectedGradients.ZERO} if zero else {}
+        if mode == "jacobian":
+            return tape.jacobian(y, [x], **kw)
+        return tape.gradient(y, [x], **kw)
+    return run
+
+
+def _logical_calls(tf):
+    b = lambda: tf.constant([True, False, True])  # noqa: E731
+    i = lambda: tf.constant(I3)  # noqa: E731
+    f = lambda: tf.constant([1.0, 0.0, 2.0])  # noqa: E731
+    return {
+        "logical_and_int32": lambda: tf.logical_and(i(), i()),
+        "logical_or_float": lambda: tf.logical_or(f(), f()),
+        "logical_xor_int32": lambda: tf.math.logical_xor(i(), i()),
+        "logical_not_float": lambda: tf.logical_not(f()),
+        "logical_and_bool_one": lambda: tf.logical_and(b(), 1),
+        "logical_and_int_three": lambda: tf.logical_and(i(), 3),
+        "logical_and_bool_int_list": lambda: tf.logical_and(b(), [1, 0, 1]),
+        "logical_and_bool_numpy_int": lambda: tf.logical_and(b(), np.array([2, 0, 0])),
+        "logical_or_bool_true": lambda: tf.logical_or(b(), True),
+        "logical_not_one": lambda: tf.logical_not(1),
+        "and_int32": lambda: i() & tf.constant([3, 3, 2]),
+        "or_int64_scalar": lambda: tf.constant(I3.astype(np.int64)) | 4,
+        "xor_int_numpy_float": lambda: i() ^ np.array([1.5, 3.7, -1.2]),
+        "rand_three_int": lambda: 3 & i(),
+        "invert_int32": lambda: ~i(),
+        "invert_bool": lambda: ~b(),
+        "invert_float": lambda: ~f(),
+        "and_float": lambda: f() & f(),
+        "or_float_half": lambda: f() | 1.5,
+        "and_int_half": lambda: i() & 0.5,
+        "or_int_half": lambda: i() | 0.5,  # TensorFlow: AttributeError
+        "or_rank_half": lambda: tf.rank(f()) | 0.5,
+        "or_bool_half": lambda: b() | 1.5,
+        "or_bool_zero": lambda: b() | 0,
+        "xor_bool_int": lambda: b() ^ i(),
+        "and_int_bool": lambda: i() & b(),
+        "and_int32_int64": lambda: i() & tf.constant(I3.astype(np.int64)),
+        "ror_one_bool": lambda: 1 | b(),
+        "bitwise_and_bool": lambda: tf.bitwise.bitwise_and(b(), b()),
+        "bitwise_or_two_three": lambda: tf.bitwise.bitwise_or(2, 3),
+        "left_shift_clipped": lambda: tf.bitwise.left_shift(
+            tf.constant([-3, 1, 5, 2**30, 7]), tf.constant([-3, 3, 40, 1, 31])),
+        "right_shift_clipped": lambda: tf.bitwise.right_shift(
+            tf.constant([-3, -8, 5, 1, 7], tf.int64), tf.constant([-1, 2, 80, 63, 0], tf.int64)),
+        "invert_uint8": lambda: tf.bitwise.invert(tf.constant([1, 0], tf.uint8)),
+        "reduce_any_float": lambda: tf.reduce_any(f()),
+        "reduce_all_int_axis5": lambda: tf.reduce_all(i(), axis=5),
+        "reduce_any_numpy_int": lambda: tf.reduce_any(np.array([0, 2])),
+        "reduce_all_int_list": lambda: tf.reduce_all([1, 0]),
+    }
+
+
+def fuzz_logical(tf):
+    cases = {k: (lambda fn=fn: _outcome(fn)) for k, fn in _logical_calls(tf).items()}
+    for mode in ("gradient", "jacobian"):
+        for zero in (False, True):
+            tag = f"{mode}{'_zero' if zero else ''}"
+            cases[f"greater_{tag}"] = lambda m=mode, z=zero: _outcome(
+                _grad_of(tf, lambda x: tf.greater(x, 0.0), m, z))
+            cases[f"not_equal_{tag}"] = lambda m=mode, z=zero: _outcome(
+                _grad_of(tf, lambda x: tf.not_equal(x, 0.0), m, z))
+            cases[f"logical_and_of_compares_{tag}"] = lambda m=mode, z=zero: _outcome(
+                _grad_of(tf, lambda x: tf.logical_and(x > 0, x < 1), m, z))
+            cases[f"cast_int_{tag}"] = lambda m=mode, z=zero: _outcome(
+                _grad_of(tf, lambda x: tf.cast(x, tf.int32), m, z))
+    return cases

@@ -20,7 +20,7 @@ import math as _pymath
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import DTypeError, NotFoundError
+from ..errors import DTypeError, NotFoundError, invalid_dtype
 from ..i18n import _, lazy
 from ..registry import apply, composite, defop, float_check, make_binary, one, unify
 from ..tensor import (
@@ -907,32 +907,245 @@ def greater_equal(x, y):
     return np.greater_equal(x, y)
 
 
-@defop("logical_and", differentiable=False, call="binary", tf=("logical_and", "math.logical_and"),
-       numpy=np.logical_and, operators=("__and__", "__rand__"))
+# ----- logical ops (bool tensors only) and bitwise ops (integer tensors only) -------------
+#
+# TensorFlow's logical ops take bool tensors and nothing else: a Python number or list must
+# already be a bool (TypeError), a numpy array is converted with astype, and a tensor of
+# another dtype is refused (InvalidArgumentError). ``& | ^ ~`` are logical on bool tensors
+# and bitwise (tf.bitwise) on integer tensors; on float tensors they are refused.
+
+_BOOL = np.dtype(bool)
+
+
+def _logical_operand(v):
+    """An argument of a logical op as a tensor (numbers and lists must be bools)."""
+    if isinstance(v, TensorLike):
+        return v
+    if not isinstance(v, np.ndarray | np.generic) and np.asarray(v).dtype.kind != "b":
+        raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype bool").format(
+            value=v))
+    return convert_to_tensor(operand(v, _BOOL))
+
+
+def _bool_check(tf_name: str, *tensors) -> None:
+    for i, t in enumerate(tensors):
+        if t._value.dtype.kind != "b":
+            raise invalid_dtype(_(
+                "tf.{op} works on bool tensors only, but input #{i} is {dtype}. Compare first "
+                "to get bools (e.g. x > 0), or convert with tf.cast(x, tf.bool).").format(
+                    op=tf_name, i=i, dtype=t._value.dtype.name), op=tf_name)
+
+
+def _int_check(tf_name: str, *tensors) -> None:
+    for i, t in enumerate(tensors):
+        if t._value.dtype.kind not in "iu":
+            raise invalid_dtype(_(
+                "tf.{op} works on integer tensors only, but input #{i} is {dtype}. Convert "
+                "with tf.cast(x, tf.int32) first (or use bool tensors with & | ^ ~ for "
+                "logical and, or, xor, not).").format(
+                    op=tf_name, i=i, dtype=t._value.dtype.name), op=tf_name)
+
+
+def _int_pair(x, y):
+    """Both arguments of a bitwise op as tensors: a number or array takes the dtype of the
+    tensor beside it (TypeError if it cannot, e.g. 2.5 for int32)."""
+    if not isinstance(x, TensorLike):
+        x = convert_to_tensor(x if not isinstance(y, TensorLike) else operand(
+            x, y._value.dtype))
+    if not isinstance(y, TensorLike):
+        y = convert_to_tensor(operand(y, x._value.dtype))
+    return x, y
+
+
+def _logical_api(op, tf_name: str):
+    binary = make_binary(op)
+
+    def logical(x, y, name=None):
+        x, y = _logical_operand(x), _logical_operand(y)
+        _bool_check(tf_name, x, y)
+        return binary(x, y)
+
+    logical.__name__ = logical.__qualname__ = op.name
+    logical.__doc__ = f"Elementwise {op.doc} of two bool tensors (no gradient)."
+    return op.api(logical)
+
+
+def _bitwise_api(op, tf_name: str):
+    binary = make_binary(op)
+
+    def bitwise(x, y, name=None):
+        x, y = _int_pair(x, y)
+        _int_check(tf_name, x, y)
+        return binary(x, y)
+
+    bitwise.__name__ = bitwise.__qualname__ = op.name
+    bitwise.__doc__ = f"Elementwise {op.doc} of two integer tensors (no gradient)."
+    return op.api(bitwise)
+
+
+@defop("logical_and", differentiable=False, tf=("logical_and", "math.logical_and"),
+       numpy=np.logical_and)
 def logical_and(x, y):
-    """x and y"""
+    """x and y (bool tensors)"""
     return np.logical_and(x, y)
 
 
-@defop("logical_or", differentiable=False, call="binary", tf=("logical_or", "math.logical_or"),
-       numpy=np.logical_or, operators=("__or__", "__ror__"))
+@defop("logical_or", differentiable=False, tf=("logical_or", "math.logical_or"),
+       numpy=np.logical_or)
 def logical_or(x, y):
-    """x or y"""
+    """x or y (bool tensors)"""
     return np.logical_or(x, y)
 
 
-@defop("logical_xor", differentiable=False, call="binary", tf=("math.logical_xor",),
-       numpy=np.logical_xor, operators=("__xor__", "__rxor__"))
+@defop("logical_xor", differentiable=False, tf=("math.logical_xor",), numpy=np.logical_xor)
 def logical_xor(x, y):
-    """x xor y"""
+    """x xor y (bool tensors)"""
     return np.logical_xor(x, y)
 
 
-@defop("logical_not", differentiable=False, call="unary_any",
-       tf=("logical_not", "math.logical_not"), numpy=np.logical_not, operators=("__invert__",))
+@defop("logical_not", differentiable=False, tf=("logical_not", "math.logical_not"),
+       numpy=np.logical_not)
 def logical_not(x):
-    """not x"""
+    """not x (a bool tensor)"""
     return np.logical_not(x)
+
+
+@logical_not.api
+def logical_not_api(x, name=None):
+    """Elementwise not of a bool tensor (no gradient)."""
+    x = _logical_operand(x)
+    _bool_check("logical_not", x)
+    return apply(logical_not, (x,), (x._value,))
+
+
+logical_not_api.__name__ = logical_not_api.__qualname__ = "logical_not"
+
+
+@defop("bitwise_and", differentiable=False, tf=("bitwise.bitwise_and",))
+def bitwise_and(x, y):
+    """x & y bit by bit (integer tensors)"""
+    return np.bitwise_and(x, y)
+
+
+@defop("bitwise_or", differentiable=False, tf=("bitwise.bitwise_or",))
+def bitwise_or(x, y):
+    """x | y bit by bit (integer tensors)"""
+    return np.bitwise_or(x, y)
+
+
+@defop("bitwise_xor", differentiable=False, tf=("bitwise.bitwise_xor",))
+def bitwise_xor(x, y):
+    """x ^ y bit by bit (integer tensors)"""
+    return np.bitwise_xor(x, y)
+
+
+def _unsigned(x):
+    return x.astype(np.dtype(f"u{x.dtype.itemsize}"))
+
+
+@defop("left_shift", differentiable=False, tf=("bitwise.left_shift",))
+def left_shift(x, y):
+    """x << y, y clipped to [0, bits - 1], wrapping around as TensorFlow does"""
+    bits = x.dtype.itemsize * 8
+    shifted = np.left_shift(_unsigned(x), _unsigned(np.clip(y, 0, bits - 1)))
+    return shifted.astype(np.result_type(x, y))
+
+
+@defop("right_shift", differentiable=False, tf=("bitwise.right_shift",))
+def right_shift(x, y):
+    """x >> y (arithmetic: the sign bit is kept), y clipped to [0, bits - 1]"""
+    bits = x.dtype.itemsize * 8
+    return np.right_shift(x, np.clip(y, 0, bits - 1).astype(x.dtype))
+
+
+@defop("invert", differentiable=False, tf=("bitwise.invert",))
+def invert(x):
+    """~x: every bit flipped (an integer tensor)"""
+    return np.invert(x)
+
+
+@invert.api
+def invert_api(x, name=None):
+    """Every bit of an integer tensor flipped (``-x - 1`` for signed integers)."""
+    x = x if isinstance(x, TensorLike) else convert_to_tensor(x)
+    _int_check("bitwise.invert", x)
+    return apply(invert, (x,), (x._value,))
+
+
+invert_api.__name__ = invert_api.__qualname__ = "invert"
+
+for _op, _name in ((logical_and, "logical_and"), (logical_or, "logical_or"),
+                   (logical_xor, "logical_xor")):
+    _logical_api(_op, _name)
+
+
+def _truth(v):
+    """numpy's view of a value in np.logical_*: nonzero is True (for any dtype)."""
+    t = v if isinstance(v, TensorLike) else convert_to_tensor(np.asarray(v))
+    if t._value.dtype.kind == "b":
+        return t
+    return apply(not_equal, (t, None), (t._value, np.zeros((), t._value.dtype)))
+
+
+def _numpy_logical(op):
+    def numpy_logical(*args):
+        return op.public(*[_truth(a) for a in args])
+
+    numpy_logical.__name__ = numpy_logical.__qualname__ = "np_" + op.name
+    return op.numpy_api(numpy_logical)
+
+
+for _op in (logical_and, logical_or, logical_xor, logical_not):
+    _numpy_logical(_op)
+for _op in (bitwise_and, bitwise_or, bitwise_xor, left_shift, right_shift):
+    _bitwise_api(_op, "bitwise." + _op.name)
+
+
+def _bool_or_int(x, y, logical, bitwise):
+    """``x & y`` and friends: logical on a bool tensor, bitwise on an integer tensor (the
+    tensor is ``x``, or ``y`` when Python calls the reflected operator)."""
+    t = x if isinstance(x, TensorLike) else y
+    kind = t._value.dtype.kind
+    if kind == "b":
+        return logical.public(x, y)
+    if kind not in "iu":  # a number beside a float tensor still has to convert first
+        x, y = _int_pair(x, y)
+    return bitwise.public(x, y)
+
+
+@composite(operators=("__and__", "__rand__"), numpy=np.bitwise_and)
+def _and(x, y):
+    return _bool_or_int(x, y, logical_and, bitwise_and)
+
+
+@composite(operators=("__xor__", "__rxor__"), numpy=np.bitwise_xor)
+def _xor(x, y):
+    return _bool_or_int(x, y, logical_xor, bitwise_xor)
+
+
+@composite(operators=("__or__", "__ror__"), numpy=np.bitwise_or)
+def _or(x, y):
+    if isinstance(x, TensorLike) and not isinstance(y, TensorLike):
+        try:  # when y does not convert, TensorFlow asks y for __ror__: AttributeError for
+            # a float, a str or None (their type has __ror__, for unions; they have not)
+            y = _logical_operand(y) if x._value.dtype.kind == "b" else convert_to_tensor(
+                operand(y, x._value.dtype))
+        except (TypeError, ValueError):
+            if hasattr(y, "__ror__"):
+                raise
+            raise AttributeError(_(
+                "t | {value!r}: {value!r} cannot become a {dtype} tensor, and TensorFlow then "
+                "fails with AttributeError ({kind!r} has no __ror__). Give | a bool (for bool "
+                "tensors) or an integer (for integer tensors).").format(
+                    value=y, dtype=x._value.dtype.name, kind=type(y).__name__)) from None
+    return _bool_or_int(x, y, logical_or, bitwise_or)
+
+
+@composite(operators=("__invert__",), numpy=np.invert)
+def _invert(x):
+    if x._value.dtype.kind == "b":
+        return logical_not.public(x)
+    return invert.public(x)
 
 
 @defop("is_finite", differentiable=False, call="unary", tf=("math.is_finite",),

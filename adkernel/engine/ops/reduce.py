@@ -12,10 +12,11 @@ from math import prod as _prod
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, invalid_dtype
 from ..i18n import _, lazy
 from ..registry import apply, axis_arg, defop, one
 from ..tensor import TensorLike
+from .math import _logical_operand
 
 _ndarray = np.ndarray
 _NUMPY = (np.ndarray, np.generic)  # values whose .ndim is cheaper than np.ndim()
@@ -282,11 +283,14 @@ def _logical_reduce(op):
     name = op.name
 
     def logical_reduce(input_tensor, axis=None, keepdims=False, name=None):
-        x, v = one(input_tensor)
+        x = _logical_operand(input_tensor)
+        v = x._value
         if v.dtype.kind != "b":
-            raise TypeError(_("{name} needs a bool tensor, got {dtype}; compare first, e.g. "
-                              "tf.{name}(x > 0).").format(
-                                name=name, dtype=v.dtype.name))
+            msg = _("{name} needs a bool tensor, got {dtype}; compare first, "
+                    "e.g. tf.{name}(x > 0).").format(name=name, dtype=v.dtype.name)
+            if isinstance(axis, list | tuple):  # TensorFlow's error type on this path
+                raise ValueError(msg)
+            raise invalid_dtype(msg, op=name)
         ax = axis_arg(axis)
         for a in () if ax is None else ax if isinstance(ax, tuple) else (ax,):
             if not -max(v.ndim, 1) <= a < max(v.ndim, 1):
