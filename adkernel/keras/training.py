@@ -252,9 +252,9 @@ class Trainer:
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict:
-        """``{'loss': ..., metric names in alphabetical order...}`` as Python floats."""
-        logs = {m.name: float(m.result().numpy()) for m in self.metrics}
-        return {"loss": logs.pop("loss"), **dict(sorted(logs.items()))}
+        """``{name: value}`` for the loss and each metric, names in alphabetical order (as
+        Keras 3 logs them), values as Python floats."""
+        return dict(sorted((m.name, float(m.result().numpy())) for m in self.metrics))
 
     def train_step(self, data) -> dict:
         """One step of gradient descent on one batch (what you would write yourself)."""
@@ -416,7 +416,7 @@ class Trainer:
 
 def _flat(logs):
     """Keras' list form of the logs: the loss alone, or ``[loss, metric...]``."""
-    values = list(logs.values())
+    values = [logs["loss"], *(v for k, v in logs.items() if k != "loss")]
     return values[0] if len(values) == 1 else values
 
 
