@@ -264,3 +264,19 @@ def test_dataset_length_and_bad_arguments():
     with pytest.raises(ValueError, match="batch_size must be positive"):
         tf.data.Dataset.range(3).batch(0)
     assert list(tf.data.Dataset.range(0).repeat().as_numpy_iterator()) == []
+
+
+def test_a_model_without_trainable_weights_warns_and_still_measures():
+    class Fixed(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable(5.0)  # a bare variable is not a Keras weight (Keras 3 too)
+
+        def call(self, x):
+            return self.w * x
+
+    model = Fixed()
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.warns(UserWarning, match="trainable weights"):
+        history = model.fit(np.ones(4, np.float32), np.ones(4, np.float32), verbose=0)
+    assert history.history["loss"] == [16.0]

@@ -10,6 +10,7 @@ batch weighted by its size, as Keras 3 does) and calling the callbacks around it
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -262,8 +263,11 @@ class Trainer:
         with GradientTape() as tape:
             y_pred = self(x, training=True)
             loss = self.compute_loss(x, y, y_pred, sample_weight)
-        grads = tape.gradient(loss, self.trainable_variables)
-        self.optimizer.apply_gradients(zip(grads, self.trainable_variables, strict=True))
+        if self.trainable_variables:
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables, strict=True))
+        else:  # as Keras: nothing to train is a warning, and the step only measures
+            warnings.warn(_("The model does not have any trainable weights."), stacklevel=2)
         self.loss_tracker.update_state(loss, sample_weight=_rows(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
