@@ -280,3 +280,9 @@ def test_a_model_without_trainable_weights_warns_and_still_measures():
     with pytest.warns(UserWarning, match="trainable weights"):
         history = model.fit(np.ones(4, np.float32), np.ones(4, np.float32), verbose=0)
     assert history.history["loss"] == [16.0]
+
+
+def test_progress_of_a_dataset_of_unknown_size_counts_its_batches():
+    ds = tf.data.Dataset.from_tensor_slices((XN, YN)).batch(3).filter(lambda a, b: True)
+    text = _printed(lambda: _model().fit(ds, epochs=1))
+    assert text.startswith("\r3/? - loss: "), text

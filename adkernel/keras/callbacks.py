@@ -178,7 +178,7 @@ class ProgbarLogger(Callback):
     def __init__(self, stream=None):
         super().__init__()
         self.stream = stream
-        self._target = None
+        self._target, self._drawn, self._seen = None, -1, 0
 
     def _write(self, text: str) -> None:
         stream = self.stream or sys.stdout
@@ -197,10 +197,9 @@ class ProgbarLogger(Callback):
 
     def on_train_begin(self, logs=None):
         self._target = self.params.get("steps")
-        self._drawn = -1
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._drawn = -1
+        self._drawn, self._seen = -1, 0
         if self.params.get("epochs", 1) > 1:
             self._write(_("Epoch {epoch}/{epochs}").format(
                 epoch=epoch + 1, epochs=self.params.get("epochs")) + "\n")
@@ -215,6 +214,7 @@ class ProgbarLogger(Callback):
         self._batch_end(batch, {})
 
     def _batch_end(self, batch, logs):
+        self._seen = batch + 1
         if self.params.get("verbose") != 1 or not self._target:
             return
         filled = self.WIDTH * (batch + 1) // self._target
@@ -226,10 +226,10 @@ class ProgbarLogger(Callback):
         self._end(logs)
 
     def on_test_begin(self, logs=None):
-        self._target, self._drawn = self.params.get("steps"), -1
+        self._target, self._drawn, self._seen = self.params.get("steps"), -1, 0
 
     def on_predict_begin(self, logs=None):
-        self._target, self._drawn = self.params.get("steps"), -1
+        self._target, self._drawn, self._seen = self.params.get("steps"), -1, 0
 
     def on_test_end(self, logs=None):
         self._end(logs)
@@ -238,7 +238,7 @@ class ProgbarLogger(Callback):
         self._end({})
 
     def _end(self, logs):
-        steps = self.params.get("steps") or self.params.get("seen_steps", 0)
+        steps = self.params.get("steps") or self._seen
         line = self._bar(steps, logs or {}, final=True)
         start = "\r" if self.params.get("verbose") == 1 else ""
         self._write(start + line + "\n")
