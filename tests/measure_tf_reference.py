@@ -23,7 +23,8 @@ def main() -> None:
     values = {}
     for group in ("op_cases", "error_cases", "keras_cases", "module_cases", "fuzz_numeric_a",
                   "fuzz_numeric_b", "fuzz_errors", "fuzz_dtypes", "fuzz_new_ops",
-                  "forward_cases", "keras_fit_cases"):
+                  "forward_cases", "keras_fit_cases",
+                  "keras_misuse_cases"):
         values[group] = {name: fn() for name, fn in getattr(cases, group)(tf).items()}
     text = (
         '"""Numbers measured on TensorFlow ' + tf.__version__ + " (Keras "

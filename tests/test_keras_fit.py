@@ -37,6 +37,15 @@ def test_fit_matches_tensorflow(name):
     assert_matches(FIT[name](), VALUES["keras_fit_cases"][name], name)
 
 
+MISUSE = cases.keras_misuse_cases(tf)
+
+
+@pytest.mark.parametrize("name", sorted(MISUSE))
+def test_keras_misuse_is_refused_as_tensorflow_refuses_it(name):
+    assert sorted(MISUSE) == sorted(VALUES["keras_misuse_cases"])
+    assert_matches(MISUSE[name](), VALUES["keras_misuse_cases"][name], name)
+
+
 def _model(lr=0.05):
     model = cases._two_layer(tf)
     model.compile(optimizer=tf.keras.optimizers.SGD(lr), loss="mse", metrics=["mae"])
@@ -286,3 +295,50 @@ def test_progress_of_a_dataset_of_unknown_size_counts_its_batches():
     ds = tf.data.Dataset.from_tensor_slices((XN, YN)).batch(3).filter(lambda a, b: True)
     text = _printed(lambda: _model().fit(ds, epochs=1))
     assert text.startswith("\r3/? - loss: "), text
+
+
+# ----- Keras misuse refused as Keras 3 refuses it (measured on TensorFlow 2.21) --------------
+
+def test_a_built_layer_gets_no_second_set_of_weights():
+    dense = tf.keras.layers.Dense(2)
+    dense.build((None, 3))
+    with pytest.raises(ValueError, match="already built"):
+        dense.build((None, 3))
+    assert len(dense.weights) == 2
+
+
+@pytest.mark.parametrize("units", [2.5, "3", 2.0, 0, -1, np.int64(3)])
+def test_dense_units_must_be_a_positive_python_int(units):
+    with pytest.raises(ValueError, match="units must be a positive integer"):
+        tf.keras.layers.Dense(units)
+
+
+def test_dense_needs_a_batch_and_casts_integer_inputs():
+    dense = tf.keras.layers.Dense(2, kernel_initializer="ones")
+    with pytest.raises(ValueError, match=r"rank 2 or more.*tf.expand_dims\(x, 0\)"):
+        dense(np.ones(3, np.float32))
+    out = dense(tf.constant([[1, 2, 3]]))  # int32: cast to float32, as Keras does
+    assert out.dtype == tf.float32
+    np.testing.assert_array_equal(out.numpy(), [[6.0, 6.0]])
+    assert dense(np.ones((2, 5, 3), np.float32)).shape == (2, 5, 2)
+
+
+def test_an_empty_sequential_cannot_run():
+    with pytest.raises(ValueError, match="has no layers"):
+        tf.keras.Sequential([])(tf.constant([[1.0, 2.0]]))
+
+
+def test_one_optimizer_serves_one_set_of_variables():
+    opt = tf.keras.optimizers.Adam(0.1)
+    x = np.ones((4, 3), np.float32)
+    first, second = tf.keras.layers.Dense(1), tf.keras.layers.Dense(1)
+    for layer in (first, second):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(x))
+        grads = tape.gradient(loss, layer.trainable_variables)
+        if layer is first:
+            opt.apply_gradients(zip(grads, layer.trainable_variables, strict=True))
+            opt.apply_gradients(zip(grads[:1], layer.trainable_variables[:1], strict=True))
+        else:
+            with pytest.raises(ValueError, match="Create a new optimizer for each model"):
+                opt.apply_gradients(zip(grads, layer.trainable_variables, strict=True))

@@ -1574,6 +1574,47 @@ def _dataset_cardinality(tf):
     return out
 
 
+def _build_twice(tf):
+    dense = tf.keras.layers.Dense(2)
+    dense.build((None, 3))
+    dense.build((None, 3))
+
+
+def _rank1_after_rank2(tf):
+    dense = tf.keras.layers.Dense(2)
+    dense(np.ones((1, 3), np.float32))
+    dense(np.ones(3, np.float32))
+
+
+def _int_input(tf):
+    dense = tf.keras.layers.Dense(2, kernel_initializer="ones")
+    out = dense(tf.constant([[1, 2, 3]]))
+    return {"dtype": out.dtype.name, "value": _l(out)}
+
+
+def _one_adam_two_models(tf):
+    opt = tf.keras.optimizers.Adam(0.1)
+    for layer in (tf.keras.layers.Dense(1), tf.keras.layers.Dense(1)):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(np.ones((2, 3), np.float32)))
+        grads = tape.gradient(loss, layer.trainable_variables)
+        opt.apply_gradients(zip(grads, layer.trainable_variables))  # noqa: B905
+
+
+def keras_misuse_cases(tf):
+    """Keras misuse TensorFlow 2.21 refuses (issue 23, item 4): the exception's type."""
+    return {
+        "build_twice": lambda: _error(tf, lambda: _build_twice(tf)),
+        "dense_units_float": lambda: _error(tf, lambda: tf.keras.layers.Dense(2.5)),
+        "dense_units_string": lambda: _error(tf, lambda: tf.keras.layers.Dense("3")),
+        "dense_rank1_after_rank2": lambda: _error(tf, lambda: _rank1_after_rank2(tf)),
+        "dense_int32_input_is_cast": lambda: _int_input(tf),
+        "empty_sequential_call": lambda: _error(
+            tf, lambda: tf.keras.Sequential([])(tf.constant([[1.0, 2.0]]))),
+        "one_adam_two_models": lambda: _error(tf, lambda: _one_adam_two_models(tf)),
+    }
+
+
 def keras_fit_cases(tf):
     """Keras 3's training loop (compile/fit/evaluate/predict), its metrics and callbacks, and
     tf.data.Dataset, on fixed data and weights."""

@@ -96,6 +96,9 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        if not self._seq_layers:
+            raise ValueError(_("Sequential model {name!r} has no layers, so it cannot run: "
+                               "add some with model.add(layer).").format(name=self.name))
         x = inputs
         for layer in self._seq_layers:
             x = layer(x, training=training) if training is not None else layer(x)

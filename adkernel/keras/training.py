@@ -45,7 +45,12 @@ class _FunctionLoss(losses_module.Loss):
 
 def _get_optimizer(identifier):
     if isinstance(identifier, str):
-        cls = getattr(optimizers_module, _OPTIMIZERS.get(identifier.lower(), "-"), None)
+        name = _OPTIMIZERS.get(identifier.lower())
+        cls = getattr(optimizers_module, name, None) if name else None
+        if name and cls is None:
+            raise NotImplementedError(_(
+                "adkernel has no tf.keras.optimizers.{cls} yet: use 'sgd' or 'adam' (or "
+                "another optimizer of docs/tf-compat.md).").format(cls=name))
         if cls is None:
             raise ValueError(_("Unknown optimizer {name!r}: use 'sgd' or 'adam', or an "
                                "object such as tf.keras.optimizers.SGD(0.1).").format(
