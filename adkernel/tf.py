@@ -39,6 +39,7 @@ from .engine.tensor import (
     convert_to_tensor,
     is_tensor,
 )
+from .tf_data import data
 from .tf_function import Module, TensorSpec, function, name_scope
 from .tf_random import _shape_tuple, random  # also registers tf.nn.dropout
 
@@ -276,9 +277,6 @@ _TOP = sorted(n for n in _exports() if "." not in n)
 # ----- what is out of scope (tf.keras: see __getattr__) ------------------------------------
 
 # (_i18n.lazy, not lazy: a bare name here would become a public tf.lazy)
-data = _OutOfScope("tf.data", _i18n.lazy(
-    "Keep your data in numpy arrays or tensors and slice batches yourself, e.g. "
-    "x_train[i:i + 32]."))
 image = _OutOfScope("tf.image", _i18n.lazy(
     "Images are tensors: use tf ops (reshape, slicing, arithmetic) or numpy."))
 saved_model = _OutOfScope("tf.saved_model", _i18n.lazy(
@@ -388,6 +386,7 @@ __all__ = [
     "constant",
     "convert_to_tensor",
     "custom_gradient",
+    "data",
     "debugging",
     "double",
     "dtypes",

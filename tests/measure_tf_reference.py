@@ -7,6 +7,7 @@ environment: ``python -m venv /tmp/tfvenv && /tmp/tfvenv/bin/pip install tensorf
 
 from __future__ import annotations
 
+import inspect
 import pprint
 import sys
 from pathlib import Path
@@ -17,13 +18,16 @@ sys.path.insert(0, str(HERE))
 import tensorflow as tf  # noqa: E402
 import tf_reference_cases as cases  # noqa: E402
 
+# every public function of tf_reference_cases is a group of programs, in file order
+GROUPS = [name for name, fn in vars(cases).items()
+          if inspect.isfunction(fn) and not name.startswith("_")
+          and getattr(fn, "__module__", None) == cases.__name__]
+
 
 def main() -> None:
     tf.random.set_seed(0)
     values = {}
-    for group in ("op_cases", "error_cases", "keras_cases", "module_cases", "fuzz_numeric_a",
-                  "fuzz_numeric_b", "fuzz_errors", "fuzz_dtypes", "fuzz_new_ops", "fuzz_logical",
-                  "forward_cases"):
+    for group in GROUPS:
         values[group] = {name: fn() for name, fn in getattr(cases, group)(tf).items()}
     text = (
         '"""Numbers measured on TensorFlow ' + tf.__version__ + " (Keras "

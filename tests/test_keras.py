@@ -107,16 +107,15 @@ def test_custom_layer_and_model_subclass():
     y = net(np.ones((2, 3)))
     np.testing.assert_allclose(y.numpy(), [[3.0], [3.0]])
     assert [v.name for v in net.trainable_variables] == ["w", "kernel", "bias"]
-    with pytest.raises(NotImplementedError, match="GradientTape"):
-        net.compile(optimizer="adam", loss="mse")
-    with pytest.raises(NotImplementedError, match="apply_gradients"):
-        net.fit(np.ones((2, 3)), np.ones((2, 1)))
+    net.compile(optimizer="adam", loss="mse")  # a subclassed model trains with fit too
+    history = net.fit(np.ones((2, 3)), np.ones((2, 1)), verbose=0)
+    assert list(history.history) == ["loss"]
 
 
 def test_out_of_scope_names_say_so_and_show_the_tape_loop():
-    for call in (lambda: tf.data.Dataset, lambda: tf.image.resize,
+    for call in (lambda: tf.image.resize,
                  lambda: tf.saved_model.save, lambda: tf.keras.Input(shape=(3,)),
-                 lambda: tf.keras.callbacks.EarlyStopping):
+                 lambda: tf.keras.datasets.mnist):
         with pytest.raises(NotImplementedError, match="out of adkernel's scope") as info:
             call()
         assert "tape.gradient(loss, model.trainable_variables)" in str(info.value)
@@ -271,7 +270,7 @@ def test_lambda_layer_and_saving_names():
     np.testing.assert_allclose(Twice()(np.ones(2)).numpy(), [2.0, 2.0])
     model = tf.keras.Sequential([Twice()])
     for call in (lambda: tf.keras.models.load_model("m.keras"),
-                 lambda: model.save_weights("w.h5"), lambda: model.save("m.keras")):
+                 lambda: model.save("m.keras")):
         with pytest.raises(NotImplementedError, match="out of adkernel's scope"):
             call()
 

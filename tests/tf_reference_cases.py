@@ -1426,3 +1426,309 @@ def fuzz_logical(tf):
             cases[f"cast_int_{tag}"] = lambda m=mode, z=zero: _outcome(
                 _grad_of(tf, lambda x: tf.cast(x, tf.int32), m, z))
     return cases
+
+
+# ----- Model.compile / fit / evaluate / predict, keras.metrics, keras.callbacks, tf.data ----
+# Deterministic programs only: fixed initial weights (set_weights), shuffle=False, and
+# dataset orders that do not depend on a random generator.
+
+LABELS8 = np.array([0, 1, 2, 1, 0, 2, 2, 1], np.int64)
+BIN8 = (YN > 0).astype(np.float32)
+
+
+def _two_layer(tf):
+    model = tf.keras.Sequential([tf.keras.layers.Dense(4, activation="relu"),
+                                 tf.keras.layers.Dense(1)])
+    model(XN[:1])
+    model.set_weights([W1, np.full(4, 0.1, np.float32), W2, np.array([0.0], np.float32)])
+    return model
+
+
+def _dense3(tf, activation=None, units=3):
+    model = tf.keras.Sequential([tf.keras.layers.Dense(units, activation=activation)])
+    model(XN[:1])
+    model.set_weights([W1[:, :units] / 2, np.linspace(-0.1, 0.1, units).astype(np.float32)])
+    return model
+
+
+def _fit_result(model, history, x, y):
+    return {"history": history.history, "keys": list(history.history),
+            "epochs": list(history.epoch), "params": history.params,
+            "weights": [_l(w) for w in model.get_weights()],
+            "evaluate": model.evaluate(x, y, verbose=0),
+            "predict": _l(model.predict(x[:3], verbose=0))}
+
+
+def _fit_sgd(tf):
+    model = _two_layer(tf)
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+    history = model.fit(XN, YN, batch_size=3, epochs=4, shuffle=False, verbose=0)
+    return _fit_result(model, history, XN, YN)
+
+
+def _fit_adam_validation(tf):
+    model = _two_layer(tf)
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.05), loss="mean_squared_error",
+                  metrics=[tf.keras.metrics.MeanSquaredError(), "mse"])
+    history = model.fit(XN[:6], YN[:6], batch_size=4, epochs=3, shuffle=False, verbose=0,
+                        validation_data=(XN[6:], YN[6:]))
+    out = _fit_result(model, history, XN, YN)
+    out["evaluate_dict"] = model.evaluate(XN, YN, batch_size=5, verbose=0, return_dict=True)
+    return out
+
+
+def _fit_validation_split(tf):
+    model = _two_layer(tf)
+    model.compile(optimizer="sgd", loss=tf.keras.losses.MeanSquaredError())
+    history = model.fit(XN, YN, batch_size=2, epochs=3, shuffle=False, verbose=0,
+                        validation_split=0.25)
+    return _fit_result(model, history, XN, YN)
+
+
+def _fit_sample_weight(tf):
+    model = _two_layer(tf)
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.1), loss="mse")
+    weights = np.linspace(0.5, 2.0, 8).astype(np.float32)
+    history = model.fit(XN, YN, sample_weight=weights, batch_size=4, epochs=2, shuffle=False,
+                        verbose=0)
+    return _fit_result(model, history, XN, YN)
+
+
+def _fit_classifier(tf):
+    model = _dense3(tf)
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.1, momentum=0.9),
+                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    history = model.fit(XN, LABELS8, batch_size=4, epochs=5, shuffle=False, verbose=0)
+    return _fit_result(model, history, XN, LABELS8)
+
+
+def _fit_softmax_names(tf):
+    model = _dense3(tf, activation="softmax")
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy", tf.keras.metrics.SparseCategoricalAccuracy()])
+    history = model.fit(XN, LABELS8, batch_size=8, epochs=3, shuffle=False, verbose=0)
+    return _fit_result(model, history, XN, LABELS8)
+
+
+def _fit_binary(tf):
+    model = _dense3(tf, activation="sigmoid", units=1)
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.5), loss="binary_crossentropy",
+                  metrics=["accuracy", tf.keras.metrics.BinaryAccuracy(threshold=0.3)])
+    history = model.fit(XN, BIN8, batch_size=3, epochs=4, shuffle=False, verbose=0)
+    return _fit_result(model, history, XN, BIN8)
+
+
+def _fit_dataset(tf):
+    model = _two_layer(tf)
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+    ds = tf.data.Dataset.from_tensor_slices((XN, YN)).batch(3)
+    val = tf.data.Dataset.from_tensor_slices((XN[:4], YN[:4])).batch(2)
+    history = model.fit(ds, epochs=4, verbose=0, validation_data=val)
+    out = _fit_result(model, history, XN, YN)
+    out["evaluate_dataset"] = model.evaluate(ds, verbose=0)
+    out["predict_dataset"] = _l(model.predict(ds, verbose=0))
+    return out
+
+
+def _fit_steps_per_epoch(tf):
+    model = _two_layer(tf)
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.05), loss="mse")
+    ds = tf.data.Dataset.from_tensor_slices((XN, YN)).batch(2).repeat()
+    history = model.fit(ds, epochs=3, steps_per_epoch=3, verbose=0)
+    return _fit_result(model, history, XN, YN)
+
+
+def _train_on_batch(tf):
+    model = _two_layer(tf)
+    model.compile(optimizer=tf.keras.optimizers.Adam(0.1), loss="mse", metrics=["mae"])
+    out = [model.train_on_batch(XN[:4], YN[:4]), model.train_on_batch(XN[4:], YN[4:]),
+           model.train_on_batch(XN, YN, return_dict=True), model.test_on_batch(XN, YN)]
+    plain = _two_layer(tf)
+    plain.compile(optimizer="sgd", loss="mse")
+    out += [plain.train_on_batch(XN, YN), plain.evaluate(XN, YN, verbose=0),
+            _l(plain.predict_on_batch(XN[:2]))]
+    return out
+
+
+def _early_stopping(tf, **kwargs):
+    model = _two_layer(tf)
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.05), loss="mse")
+    stop = tf.keras.callbacks.EarlyStopping(**kwargs)
+    history = model.fit(XN, YN, batch_size=4, epochs=10, shuffle=False, verbose=0,
+                        validation_data=(XN[:3], YN[:3]), callbacks=[stop])
+    return {"epochs": len(history.epoch), "stopped_epoch": stop.stopped_epoch,
+            "best_epoch": stop.best_epoch, "wait": stop.wait, "best": stop.best,
+            "loss": history.history["loss"],
+            "weights": [_l(w) for w in model.get_weights()]}
+
+
+def _diverging_early_stop(tf):
+    model = _two_layer(tf)
+    model.compile(optimizer=tf.keras.optimizers.SGD(1.5), loss="mse")
+    stop = tf.keras.callbacks.EarlyStopping(monitor="loss", patience=1,
+                                            restore_best_weights=True)
+    history = model.fit(XN, YN, batch_size=8, epochs=10, shuffle=False, verbose=0,
+                        callbacks=[stop])
+    return {"epochs": len(history.epoch), "stopped_epoch": stop.stopped_epoch,
+            "best_epoch": stop.best_epoch, "loss": history.history["loss"],
+            "weights": [_l(w) for w in model.get_weights()]}
+
+
+def _callback_events(tf):
+    events = []
+    cb = tf.keras.callbacks.LambdaCallback(
+        on_train_begin=lambda logs: events.append("train_begin"),
+        on_epoch_begin=lambda epoch, logs: events.append(f"epoch_begin {epoch}"),
+        on_train_batch_end=lambda batch, logs: events.append(
+            f"batch_end {batch} {sorted(logs)}"),
+        on_epoch_end=lambda epoch, logs: events.append(f"epoch_end {epoch} {sorted(logs)}"),
+        on_train_end=lambda logs: events.append("train_end"))
+    model = _two_layer(tf)
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    model.fit(XN, YN, batch_size=5, epochs=2, shuffle=False, verbose=0, callbacks=[cb],
+              validation_data=(XN[:2], YN[:2]))
+    return events
+
+
+def _metric_objects(tf):
+    mean = tf.keras.metrics.Mean()
+    mean.update_state([1.0, 2.0, 4.0])
+    mean.update_state([[3.0, 5.0], [1.0, 1.0]])
+    first = float(mean.result())
+    mean.update_state([10.0, 0.0], sample_weight=[0.5, 2.0])
+    weighted = float(mean.result())
+    mean.reset_state()
+    acc = tf.keras.metrics.Accuracy()
+    acc.update_state([1, 2, 3, 4], [1, 2, 0, 4])
+    sca = tf.keras.metrics.SparseCategoricalAccuracy()
+    sca.update_state([[2], [1]], [[0.1, 0.6, 0.3], [0.05, 0.95, 0.0]])
+    sca.update_state([0, 0], [[0.5, 0.4, 0.1], [0.1, 0.2, 0.7]], sample_weight=[1.0, 3.0])
+    bin_acc = tf.keras.metrics.BinaryAccuracy()
+    bin_acc.update_state([[1], [1], [0], [0]], [[0.98], [0.4], [0.2], [0.6]])
+    mse = tf.keras.metrics.MeanSquaredError()
+    mse.update_state([[0.0, 1.0], [0.0, 0.0]], [[1.0, 1.0], [0.0, 0.5]])
+    called = tf.keras.metrics.MeanSquaredError()([[1.0], [2.0]], [[1.5], [1.0]])
+    return {"mean_first": first, "mean_weighted": weighted, "mean_reset": float(mean.result()),
+            "accuracy": float(acc.result()), "sparse_categorical": float(sca.result()),
+            "binary": float(bin_acc.result()), "mse": float(mse.result()),
+            "called": float(called), "result_dtype": mean.result().dtype.name,
+            "names": [m.name for m in (mean, acc, sca, bin_acc, mse)]}
+
+
+def _items(ds):
+    def plain(v):
+        if isinstance(v, tuple):
+            return [plain(x) for x in v]
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        return np.asarray(v).tolist()
+
+    return [plain(e) for e in ds.as_numpy_iterator()]
+
+
+def _dataset_orders(tf):
+    D = tf.data.Dataset
+    pairs = D.from_tensor_slices((np.arange(7), np.arange(7) * 0.5))
+    return {
+        "batch": _items(pairs.batch(3)),
+        "drop_remainder": _items(pairs.batch(3, drop_remainder=True)),
+        "dict": _items(D.from_tensor_slices({"a": np.arange(4), "b": np.ones((4, 2))})
+                       .batch(3)),
+        "from_tensors": _items(D.from_tensors([[1, 2], [3, 4]])),
+        "repeat_take_skip": _items(D.range(5).repeat(3).skip(4).take(8)),
+        "zip": _items(D.zip(D.range(3), D.range(10, 20))),
+        "map": _items(pairs.map(lambda a, b: (a * 2, b + 1.0)).take(3)),
+        "filter": _items(D.range(10).filter(lambda x: x % 3 == 0)),
+        "enumerate": _items(D.range(3, 6).enumerate()),
+        "shuffle_buffer_1": _items(D.range(6).shuffle(1)),
+        "shuffled_then_sorted": sorted(_items(D.range(9).shuffle(4, seed=3))),
+        "prefetch": _items(D.range(4).prefetch(tf.data.AUTOTUNE).batch(2)),
+        "dtypes": [str(e.dtype.name) for e in next(iter(pairs))],
+        "element_shapes": [list(e.shape) for e in next(iter(pairs.batch(3)))],
+        "list_input_dtype": next(iter(D.from_tensor_slices([1.0, 2.0]))).dtype.name,
+    }
+
+
+def _dataset_cardinality(tf):
+    D = tf.data.Dataset
+    base = D.from_tensor_slices(np.arange(10))
+    cases = {"base": base, "batch": base.batch(3), "drop": base.batch(3, drop_remainder=True),
+             "repeat2": base.repeat(2), "repeat": base.repeat(), "take": base.take(4),
+             "repeat_take": base.repeat().take(25), "skip": base.skip(7),
+             "skip_all": base.skip(-1), "filter": base.filter(lambda x: x > 3),
+             "shuffle": base.shuffle(3), "zip": D.zip(base, base.take(4)),
+             "map": base.map(lambda x: x + 1), "empty_repeat": base.take(0).repeat()}
+    out = {k: int(ds.cardinality()) for k, ds in cases.items()}
+    out["len"] = len(base.batch(4))
+    out["constants"] = [tf.data.AUTOTUNE, tf.data.INFINITE_CARDINALITY,
+                        tf.data.UNKNOWN_CARDINALITY]
+    return out
+
+
+def _build_twice(tf):
+    dense = tf.keras.layers.Dense(2)
+    dense.build((None, 3))
+    dense.build((None, 3))
+
+
+def _rank1_after_rank2(tf):
+    dense = tf.keras.layers.Dense(2)
+    dense(np.ones((1, 3), np.float32))
+    dense(np.ones(3, np.float32))
+
+
+def _int_input(tf):
+    dense = tf.keras.layers.Dense(2, kernel_initializer="ones")
+    out = dense(tf.constant([[1, 2, 3]]))
+    return {"dtype": out.dtype.name, "value": _l(out)}
+
+
+def _one_adam_two_models(tf):
+    opt = tf.keras.optimizers.Adam(0.1)
+    for layer in (tf.keras.layers.Dense(1), tf.keras.layers.Dense(1)):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(layer(np.ones((2, 3), np.float32)))
+        grads = tape.gradient(loss, layer.trainable_variables)
+        opt.apply_gradients(zip(grads, layer.trainable_variables))  # noqa: B905
+
+
+def keras_misuse_cases(tf):
+    """Keras misuse TensorFlow 2.21 refuses (issue 23, item 4): the exception's type."""
+    return {
+        "build_twice": lambda: _error(tf, lambda: _build_twice(tf)),
+        "dense_units_float": lambda: _error(tf, lambda: tf.keras.layers.Dense(2.5)),
+        "dense_units_string": lambda: _error(tf, lambda: tf.keras.layers.Dense("3")),
+        "dense_rank1_after_rank2": lambda: _error(tf, lambda: _rank1_after_rank2(tf)),
+        "dense_int32_input_is_cast": lambda: _int_input(tf),
+        "empty_sequential_call": lambda: _error(
+            tf, lambda: tf.keras.Sequential([])(tf.constant([[1.0, 2.0]]))),
+        "one_adam_two_models": lambda: _error(tf, lambda: _one_adam_two_models(tf)),
+    }
+
+
+def keras_fit_cases(tf):
+    """Keras 3's training loop (compile/fit/evaluate/predict), its metrics and callbacks, and
+    tf.data.Dataset, on fixed data and weights."""
+    return {
+        "fit_sgd_mse_mae": lambda: _fit_sgd(tf),
+        "fit_adam_val": lambda: _fit_adam_validation(tf),
+        "fit_validation_split": lambda: _fit_validation_split(tf),
+        "fit_sample_weight": lambda: _fit_sample_weight(tf),
+        "fit_sparse_classifier_accuracy": lambda: _fit_classifier(tf),
+        "fit_softmax_loss_by_name": lambda: _fit_softmax_names(tf),
+        "fit_binary_accuracy": lambda: _fit_binary(tf),
+        "fit_dataset": lambda: _fit_dataset(tf),
+        "fit_steps_per_epoch": lambda: _fit_steps_per_epoch(tf),
+        "train_on_batch": lambda: _train_on_batch(tf),
+        "early_stopping_min_delta": lambda: _early_stopping(
+            tf, monitor="loss", min_delta=10.0, patience=2),
+        "early_stopping_val_loss": lambda: _early_stopping(tf, patience=1),
+        "early_stopping_baseline": lambda: _early_stopping(
+            tf, monitor="val_loss", baseline=0.01, patience=3, restore_best_weights=True),
+        "early_stopping_restores_best": lambda: _diverging_early_stop(tf),
+        "callback_events": lambda: _callback_events(tf),
+        "metric_objects": lambda: _metric_objects(tf),
+        "dataset_orders": lambda: _dataset_orders(tf),
+        "dataset_cardinality": lambda: _dataset_cardinality(tf),
+    }

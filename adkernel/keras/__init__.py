@@ -4,9 +4,10 @@ Covered: ``layers`` (``Dense``, ``BatchNormalization``, ``Dropout``, ``Flatten``
 ``Activation``, ``Layer`` for your own layers), ``Sequential``, ``Model`` (subclassing),
 ``optimizers`` (``SGD``, ``Adam``), ``losses`` (``MeanSquaredError``,
 ``BinaryCrossentropy``, ``CategoricalCrossentropy``, ``SparseCategoricalCrossentropy`` and
-their functions), ``activations`` and ``initializers``. Training is a GradientTape loop;
-``compile``/``fit``, ``tf.data``, saving and the rest of Keras raise an error that shows
-the loop. See docs/tf-compat.md.
+their functions), ``metrics``, ``callbacks``, ``activations`` and ``initializers``.
+Training is a GradientTape loop you write, or ``compile``/``fit`` (the same loop, written
+out in training.py); weights save to ``.npz``. The rest of Keras raises an error that
+shows the loop. See docs/tf-compat.md.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from __future__ import annotations
 from .._namespace import Namespace
 from ..engine.i18n import _, lazy
 from . import activations as _activations
+from . import callbacks as _callbacks
 from . import initializers as _initializers
 from . import layers as _layers
 from . import losses as _losses
+from . import metrics as _metrics
 from . import optimizers as _optimizers
 from ._common import KerasVariable as Variable
 from ._common import OutOfScope, OutOfScopeError, out_of_scope
@@ -40,6 +43,8 @@ initializers = _space(_initializers, {
 layers = _space(_layers)
 losses = _space(_losses, {"get": _losses.get})
 optimizers = _space(_optimizers)
+metrics = _space(_metrics)
+callbacks = _space(_callbacks)
 def _refusing(what, why):
     def refuse(*args, **kwargs):
         raise out_of_scope(what, why)
@@ -79,11 +84,7 @@ def Input(*args, **kwargs):
                          "real tensors."))
 
 
-callbacks = OutOfScope("tf.keras.callbacks", lazy("They belong to Model.fit."))
 datasets = OutOfScope("tf.keras.datasets", lazy("Nothing downloads at run time in adkernel."))
-metrics = OutOfScope("tf.keras.metrics", lazy(
-    "Compute the metric with tf ops, e.g. "
-    "tf.reduce_mean(tf.cast(tf.argmax(logits, 1) == labels, tf.float32))."))
 preprocessing = OutOfScope("tf.keras.preprocessing")
 applications = OutOfScope("tf.keras.applications", lazy("Pretrained models are not included."))
 regularizers = OutOfScope("tf.keras.regularizers", lazy(

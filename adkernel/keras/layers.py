@@ -93,6 +93,11 @@ class Layer:
         _refuse("add_weight", regularizer=regularizer,
                 overwrite_with_gradient=overwrite_with_gradient or None,
                 aggregation=None if aggregation in ("none", None) else aggregation)
+        if self.built:  # as Keras 3: build() twice would give the layer a second kernel
+            raise ValueError(_(
+                "Layer {name!r} is already built: it cannot get new weights. Create every "
+                "weight in __init__() or build(), which runs once (on the first call)."
+            ).format(name=self.name))
         shape = () if shape is None else tuple(int(s) for s in shape)
         dt = self._dtype if dtype is None else as_dtype(dtype)
         if initializer is None:
@@ -236,10 +241,10 @@ class Dense(Layer):
                 bias_regularizer=bias_regularizer, lora_rank=lora_rank, lora_alpha=lora_alpha,
                 quantization_config=quantization_config)
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.units = int(units)
-        if self.units <= 0:
-            raise ValueError(_("Dense: units must be a positive integer, got {units}").format(
+        if not isinstance(units, int) or units <= 0:  # Keras 3 refuses 2.5, '3', 2.0, 0
+            raise ValueError(_("Dense: units must be a positive integer, got {units!r}").format(
                 units=units))
+        self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -262,6 +267,13 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs, training=None):
+        if inputs.ndim < 2:
+            raise ValueError(_(
+                "Dense layer {name!r} needs a batch of inputs (rank 2 or more), got shape "
+                "{shape}: add the batch axis, e.g. tf.expand_dims(x, 0) or x[None, :]."
+            ).format(name=self.name, shape=list(inputs.shape)))
+        if inputs.dtype.is_integer or inputs.dtype.is_bool:  # cast to the layer's dtype, as Keras
+            inputs = ops.cast(inputs, self._dtype)
         if inputs.shape[-1] != self.kernel.shape[0]:
             raise errors.InvalidArgumentError(_(
                 "Dense layer {name!r} was built for inputs with {features} features (last "

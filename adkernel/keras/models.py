@@ -1,4 +1,5 @@
-"""``tf.keras.Sequential`` and ``tf.keras.Model`` (subclassing; no compile/fit)."""
+"""``tf.keras.Sequential`` and ``tf.keras.Model`` (subclassing; ``compile``/``fit`` come from
+:mod:`adkernel.keras.training`)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ from ..engine.i18n import _
 from ..engine.tensor import convert_to_tensor
 from ._common import out_of_scope
 from .layers import Layer
+from .training import Trainer
 
 __all__ = ["Model", "Sequential"]
 
 
-class Model(Layer):
-    """Subclass it, create layers in ``__init__`` and write ``call``; train with a tape.
+class Model(Trainer, Layer):
+    """Subclass it, create layers in ``__init__`` and write ``call``; train it with your own
+    GradientTape loop, or with ``compile`` and ``fit`` (adkernel/keras/training.py: the same
+    loop, written out).
 
-    ``compile``, ``fit``, ``evaluate``, ``predict``, ``save`` and the functional form
-    ``Model(inputs, outputs)`` are out of adkernel's scope: they raise an error showing
-    the GradientTape loop that replaces them.
+    ``save`` and the functional form ``Model(inputs, outputs)`` are out of adkernel's scope:
+    they raise an error saying what to do instead.
     """
 
     def __init__(self, *args, **kwargs):
@@ -27,18 +30,6 @@ class Model(Layer):
                                  "tf.keras.Sequential."))
         super().__init__(**kwargs)
 
-    def compile(self, *args, **kwargs):
-        raise out_of_scope("Model.compile")
-
-    def fit(self, *args, **kwargs):
-        raise out_of_scope("Model.fit")
-
-    def evaluate(self, *args, **kwargs):
-        raise out_of_scope("Model.evaluate", _("Compute the loss on your test data directly."))
-
-    def predict(self, *args, **kwargs):
-        raise out_of_scope("Model.predict", _("Call the model instead: model(x)."))
-
     def save(self, *args, **kwargs):
         raise out_of_scope("Model.save", _("Save the weights with np.savez(path, "
                                            "*model.get_weights())."))
@@ -47,14 +38,6 @@ class Model(Layer):
     def layers(self) -> list:
         """The sub-layers, in the order their attributes were set."""
         return self._layers
-
-    def save_weights(self, *args, **kwargs):
-        raise out_of_scope("Model.save_weights", _(
-            "Save the values yourself, e.g. np.savez(path, *model.get_weights())."))
-
-    def load_weights(self, *args, **kwargs):
-        raise out_of_scope("Model.load_weights", _(
-            "Load saved values with model.set_weights(list(np.load(path).values()))."))
 
     def summary(self, *args, **kwargs):
         lines = [_('Model: "{name}"').format(name=self.name)]
@@ -113,6 +96,9 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        if not self._seq_layers:
+            raise ValueError(_("Sequential model {name!r} has no layers, so it cannot run: "
+                               "add some with model.add(layer).").format(name=self.name))
         x = inputs
         for layer in self._seq_layers:
             x = layer(x, training=training) if training is not None else layer(x)

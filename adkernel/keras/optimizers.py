@@ -57,6 +57,7 @@ class Optimizer:
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self._slots: dict[int, dict] = {}
+        self._built_for: set | None = None
 
     @property
     def learning_rate(self):
@@ -113,6 +114,9 @@ class Optimizer:
             if not isinstance(v, Variable):
                 raise TypeError(_("apply_gradients can only update tf.Variable objects, got "
                                   "{type}").format(type=type(v).__name__))
+        if self._built_for is None:  # the first call fixes the variables, as in Keras 3
+            self.build([v for _g, v in pairs])
+        self._check_known([v for _g, v in kept])
         grads = [g if isinstance(g, TensorLike) else convert_to_tensor(g) for g, _v in kept]
         grads = self._clip(grads)
         lr = float(self._lr.numpy())
@@ -131,6 +135,20 @@ class Optimizer:
                 v.assign(v.constraint(v))
         self.iterations.assign(np.int64(step))
         return self.iterations
+
+    def build(self, var_list) -> None:
+        """Fix the variables this optimizer updates (the first ``apply_gradients`` does it)."""
+        self._built_for = {id(v) for v in var_list}
+
+    def _check_known(self, variables) -> None:
+        for v in variables:
+            if id(v) not in self._built_for:
+                raise ValueError(_(
+                    "This optimizer was first used for other variables, so it cannot update "
+                    "{path}: an optimizer keeps state (steps, moments) for the variables of "
+                    "one model. Create a new optimizer for each model, e.g. "
+                    "tf.keras.optimizers.Adam() again.").format(
+                        path=getattr(v, "path", None) or v.name))
 
     def _update(self, var, g, lr, step):
         raise NotImplementedError
