@@ -662,6 +662,9 @@ class GradientTape:
     """
 
     _cell = False  # the %%tape magic's tape (explanations then name options, not code)
+    # True: record the program's own ops only, never the ops of forward-mode tangent rules
+    # (the tape of a ``%%tape --jvp`` cell, whose graph is the learner's computation)
+    _primal_only = False
 
     def __init__(
         self,
