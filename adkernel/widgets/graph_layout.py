@@ -136,6 +136,9 @@ def _label(node: Node, show_values: bool = True, show_grads: bool = True) -> _La
     grad = _value_text(node.grad) if show_grads else None
     if grad is not None:
         lab.rows.append(("grad", _("grad {value}").format(value=grad)))
+    tangent = _value_text(node.tangent) if show_values else None
+    if tangent is not None:  # forward mode: how fast this value moves along the tangent
+        lab.rows.append(("tangent", _("tangent {value}").format(value=tangent)))
     return lab
 
 
