@@ -101,6 +101,20 @@ def _display_name(node: Node) -> str:
     return node.name or node.label
 
 
+def dotted(name: str) -> str:
+    """The tangent of ``name`` in words: ``ẋ`` for a one-letter name, else ``tangent of
+    loss``.
+
+    Examples
+    --------
+    >>> dotted("x")
+    'ẋ'
+    """
+    if len(name) == 1 and name.isalpha():
+        return unicodedata.normalize("NFC", name + "\u0307")
+    return _("tangent of {name}").format(name=name)
+
+
 @dataclass
 class _Label:
     """The text of one box: a head line (``prefix`` + ``main``) and more rows."""

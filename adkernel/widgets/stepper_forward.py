@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import inspect
 import keyword
-import unicodedata
 from dataclasses import replace
 
 import numpy as np
@@ -23,6 +22,7 @@ from ..engine.registry import REGISTRY
 from ..engine.forward import ForwardAccumulator
 from ..engine.tape import GradientTape, TapeState
 from .graph import LIST_SEPARATOR, _caller_names, describe, render_svg
+from .graph_layout import dotted
 from .stepper import BackpropStepper, _local_formula, _number, _summary
 
 __all__ = ["ForwardStepper", "PrimalTape", "forward_stepper"]
@@ -32,20 +32,6 @@ PLAY_TOOLTIP = lazy("Play: walk through the forward pass with its tangents, one 
                     "1.5 s (pause, stop, repeat)")
 SLIDER_TOOLTIP = lazy("Choose a step: 0 has the inputs and their tangents, {last} has every "
                       "tangent")
-
-
-def dotted(name: str) -> str:
-    """The tangent of ``name`` in words: ``ẋ`` for a one-letter name, else ``tangent of
-    loss``.
-
-    Examples
-    --------
-    >>> dotted("x")
-    'ẋ'
-    """
-    if len(name) == 1 and name.isalpha():
-        return unicodedata.normalize("NFC", name + "\u0307")
-    return _("tangent of {name}").format(name=name)
 
 
 # words of a local-derivative formula that describe the backward pass (where the gradient
