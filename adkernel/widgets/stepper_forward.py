@@ -16,10 +16,10 @@ from dataclasses import replace
 
 import numpy as np
 
+from ..engine.forward import ForwardAccumulator
 from ..engine.i18n import _, lazy, ngettext
 from ..engine.inspect import Graph, forward_steps, graph_of
 from ..engine.registry import REGISTRY
-from ..engine.forward import ForwardAccumulator
 from ..engine.tape import GradientTape, TapeState
 from .graph import LIST_SEPARATOR, _caller_names, describe, render_svg
 from .graph_layout import dotted
