@@ -548,7 +548,8 @@ class JvpTable(GradientTable):
     def __init__(self, target_name: str, pairs: list, tangent):
         from .widgets.graph_layout import dotted
 
-        moves = ", ".join(f"{dotted(s)} = {t if t is not None else _('ones')}" for s, t in pairs)
+        ones = _("ones")  # the default tangent, like the source
+        moves = ", ".join(f"{dotted(s)} = {ones if t is None else t}" for s, t in pairs)
         super().__init__(target_name, [(f"{dotted(target_name)} ({moves})", tangent)])
         self.sources = [s for s, _t in pairs]
 

@@ -252,8 +252,9 @@ class ModeComparison(BackpropStepper):
                       "against {n}); with one output (a loss) it needs just one.")
         else:
             fewer = _("As many inputs as outputs: both modes needed {passes}.")
-        return agree.format(d=self.difference) + " " + fewer.format(n=n, m=m,
-                                                                    passes=_passes(n))
+        # two sentences: a space between them in English, none in Chinese
+        return _("{agree} {fewer}").format(agree=agree.format(d=self.difference),
+                                           fewer=fewer.format(n=n, m=m, passes=_passes(n)))
 
     # -- display -----------------------------------------------------------------------------
     def __repr__(self) -> str:
