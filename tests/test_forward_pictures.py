@@ -50,7 +50,7 @@ def _recorded(tangents=(1.0, 0.5)):
 
 # -- the engine side: records without the tangent rules, and each op's tangent ---------------
 def test_a_primal_tape_records_the_program_only_and_a_plain_tape_records_the_rules_too():
-    tape, acc, y, _names = _recorded()
+    tape, acc, _y, _names = _recorded()
     assert [r.op.name for r in tape.view().records] == ["mul", "sin", "mul", "add"]
     x, w = tf.constant(3.0), tf.Variable(2.0)
     with tf.GradientTape(persistent=True) as plain:

@@ -76,8 +76,8 @@ def test_jvp_step_numbers_are_the_accumulators(ip):
     for step in stepper.steps:
         parts = sum(float(p.contribution) for p in step.parts)
         assert parts == pytest.approx(float(step.tangent), rel=1e-6)
-    html = [o.data["text/html"] for o in out.outputs
-            if "forward-mode stepper" in o.data.get("text/plain", "")][0]
+    html = next(o.data["text/html"] for o in out.outputs
+                if "forward-mode stepper" in o.data.get("text/plain", ""))
     assert "forward-mode stepper" in img_alt(html)
 
 
