@@ -153,7 +153,9 @@ class ModeComparison(BackpropStepper):
     def _render(self, k: int) -> str:
         m, n = self.forward.shape
         fwd_done, rev_done = min(k, n), min(k, m)
-        grid_w = HEAD_W + n * CELL_W
+        heads = {mode: self._heading(mode, min(k, self.passes[mode])) for mode in FILLS}
+        # each grid as wide as its cells or its heading, whichever is wider
+        grid_w = max([HEAD_W + n * CELL_W] + [_text_width(h, bold=True) for h in heads.values()])
         width = 2 * 16 + 2 * grid_w + GAP
         top = 16 + 24
         height = top + 22 + (m + 1) * CELL_H + 40
@@ -170,20 +172,23 @@ class ModeComparison(BackpropStepper):
             f'<text x="16" y="30" font-size="14" font-weight="bold" fill="{TEXT["head"]}">'
             f"{escape(title)}</text>",
         ]
-        out += self._grid("forward", 16, top, fwd_done, k)
-        out += self._grid("reverse", 16 + grid_w + GAP, top, rev_done, k)
+        out += self._grid("forward", 16, top, fwd_done, k, heads["forward"])
+        out += self._grid("reverse", 16 + grid_w + GAP, top, rev_done, k, heads["reverse"])
         out.append("</svg>")
         return "\n".join(out) + "\n"
 
-    def _grid(self, mode: str, x0: float, y0: float, done: int, k: int) -> list:
-        """One mode's Jacobian: a heading, the pass counter, and one box per entry."""
-        m, n = self.forward.shape
-        matrix = self.forward if mode == "forward" else self.reverse
-        total = self.passes[mode]
+    def _heading(self, mode: str, done: int) -> str:
+        """A grid's heading with its pass counter: ``forward mode, …: 2 of 3``."""
         head = (_("forward mode, a column per pass: {done} of {total}") if mode ==
                 "forward" else _("reverse mode, a row per pass: {done} of {total}"))
+        return head.format(done=done, total=self.passes[mode])
+
+    def _grid(self, mode: str, x0: float, y0: float, done: int, k: int, head: str) -> list:
+        """One mode's Jacobian: its heading, and one box per entry."""
+        m, n = self.forward.shape
+        matrix = self.forward if mode == "forward" else self.reverse
         out = [f'<text x="{_px(x0)}" y="{_px(y0 + 14)}" font-weight="bold" '
-               f'fill="{TEXT["head"]}">{escape(head.format(done=done, total=total))}</text>']
+               f'fill="{TEXT["head"]}">{escape(head)}</text>']
         gy = y0 + 22
         for j in range(n):
             out.append(f'<text x="{_px(x0 + HEAD_W + (j + 0.5) * CELL_W)}" '
