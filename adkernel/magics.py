@@ -545,24 +545,19 @@ class JvpTable(GradientTable):
 
     head = lazy("tangent")
 
-    def __init__(self, target_name: str, pairs: list, tangent):
+    def __init__(self, target_name: str, pairs: list, tangent, reason: str | None = None):
         from .widgets.graph_layout import dotted
 
         ones = _("ones")  # the default tangent, like the source
         moves = ", ".join(f"{dotted(s)} = {ones if t is None else t}" for s, t in pairs)
         super().__init__(target_name, [(f"{dotted(target_name)} ({moves})", tangent)])
-        self.sources = [s for s, _t in pairs]
+        self.reason = reason or _("{target} does not depend on {sources}: no tangent "
+                                  "reaches it").format(
+            target=target_name, sources=", ".join(s for s, _t in pairs))
 
     def _rows_text(self) -> list[tuple[str, str]]:
-        out = []
-        for key, t in self.rows:
-            text = "None" if t is None else _summary(t.numpy())
-            if t is None:
-                text += "  ({})".format(_("{target} does not depend on {sources}: no tangent "
-                                          "reaches it").format(
-                    target=self.target_name, sources=", ".join(self.sources)))
-            out.append((key, text))
-        return out
+        return [(key, "None  ({})".format(self.reason) if t is None else _summary(t.numpy()))
+                for key, t in self.rows]
 
 
 def _columns(text: str) -> int:
@@ -857,7 +852,8 @@ class TapeMagics(Magics):
 
         target_name, pairs = args.jvp
         target = self._lookup(target_name, "jvp")
-        display(JvpTable(target_name, pairs, acc.jvp(target)))
+        display(JvpTable(target_name, pairs, acc.jvp(target), self._no_tangent(target_name,
+                                                                                target, pairs)))
         names = dict(self.shell.user_ns)
         if show_graph:
             graph = graph_of(tape, target, names=names, gradients=False)
@@ -869,6 +865,23 @@ class TapeMagics(Magics):
             stepper = ForwardStepper(tape, acc, target, names=names)
             self._remember(key, stepper)
             display(stepper)
+
+    def _no_tangent(self, target_name, target, pairs) -> str:
+        """Why ``target`` would have no tangent: integers never carry one (as in
+        TensorFlow); otherwise it does not depend on the sources."""
+        if target._value.dtype.kind not in "fc":
+            return _("{target} holds {dtype} numbers, and only floats carry a tangent, as "
+                     "in TensorFlow").format(target=target_name,
+                                              dtype=target._value.dtype.name)
+        ns = self.shell.user_ns
+        ints = [s for s, _t in pairs if isinstance(ns.get(s), TensorLike)
+                and ns[s]._value.dtype.kind not in "fc"]
+        if ints:
+            return _("{name} holds integers, which carry no tangent, as in TensorFlow; make "
+                     "it a float first, e.g. {name} = tf.cast({name}, tf.float32)").format(
+                         name=ints[0])
+        return _("{target} does not depend on {sources}: no tangent reaches it").format(
+            target=target_name, sources=", ".join(s for s, _t in pairs))
 
     def _check_step_size(self, tape) -> None:
         if len(tape) > MAX_STEP_OPS:

@@ -87,6 +87,24 @@ def test_jvp_of_a_target_that_does_not_move(ip):
     assert "None  (z does not depend on x: no tangent reaches it)" in plain(out)
 
 
+def test_jvp_says_why_integers_have_no_tangent(ip):
+    ip.run_cell("n = tf.constant(2)")
+    result, out = run(ip, "%%tape --jvp y:n --no-graph\ny = tf.cast(n, tf.float32) * 2.0")
+    assert result.success
+    assert "n holds integers, which carry no tangent" in plain(out)
+    assert "tf.cast(n, tf.float32)" in plain(out)
+    result, out = run(ip, "%%tape --jvp k:x --no-graph\nk = tf.cast(x, tf.int32)")
+    assert result.success
+    assert "None  (k holds int32 numbers, and only floats carry a tangent" in plain(out)
+
+
+def test_a_failing_jvp_cell_leaves_no_accumulator_and_binds_nothing(ip):
+    ip.run_cell("tape = None")
+    result, _ = run(ip, "%%tape --jvp y:x\ny = x * 2\nraise ValueError('boom')")
+    assert not result.success
+    assert ip.user_ns["tape"] is None  # (the fixture checks no accumulator is left active)
+
+
 @pytest.mark.parametrize("line, words", [
     ("--jvp y", ["--jvp y:", "name the input"]),
     ("--jvp y:", ["--jvp y:", "name the input"]),
