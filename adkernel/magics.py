@@ -556,7 +556,7 @@ class JvpTable(GradientTable):
             target=target_name, sources=", ".join(s for s, _t in pairs))
 
     def _rows_text(self) -> list[tuple[str, str]]:
-        return [(key, "None  ({})".format(self.reason) if t is None else _summary(t.numpy()))
+        return [(key, f"None  ({self.reason})" if t is None else _summary(t.numpy()))
                 for key, t in self.rows]
 
 
