@@ -321,3 +321,19 @@ def test_mode_pictures_use_the_picture_colours():
     allowed = {HIGHLIGHT, "#ffffff", "#999999", *TEXT.values(), *modes.FILLS.values(),
                *(s[0] for s in STYLES.values())}
     assert colours <= allowed
+
+
+def test_a_plain_tape_inside_a_primal_tape_still_differentiates_the_tangent():
+    x = tf.constant(3.0)
+    outer = PrimalTape(persistent=True)
+    with outer:
+        outer.watch(x)
+        with tf.GradientTape() as inner:
+            inner.watch(x)
+            with tf.autodiff.ForwardAccumulator(x, tf.constant(1.0)) as acc:
+                y = x ** 3
+            dy = acc.jvp(y)  # 3x² = 27
+        assert float(dy) == 27.0
+        assert float(inner.gradient(dy, x)) == 18.0  # reverse-over-forward: 6x
+    assert [r.op.name for r in outer.view().records][0] == "pow"
+    assert all(r.out != dy._serial for r in outer.view().records)  # no tangent op kept
