@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .i18n import _
+from .forward import _tangent
 from .tape import Meta, backward
-from .tensor import TensorLike, Variable
+from .tensor import TensorLike, Variable, _wrap
 
 __all__ = ["BackwardStep", "Contribution", "ForwardStep", "Graph", "Node", "TangentIn",
            "backward_steps", "forward_steps", "graph_of", "set_tangents"]
@@ -319,9 +320,6 @@ class ForwardStep:
 
 def _one_part(record, pos: int, tangent):
     """The op's tangent when only input ``pos`` moves (``tangent``), or None."""
-    from .forward import _tangent
-    from .tensor import _wrap
-
     tans = [tangent if i == pos else None for i in range(len(record.values))]
     try:
         t = _tangent(record.op, None, record.values, record.params, _wrap(record.out_value),
