@@ -147,6 +147,13 @@ class CellTape(GradientTape):
             self._pause_for_good()
 
 
+class ForwardCellTape(CellTape):
+    """The tape of a ``%%tape --jvp`` cell: it records the learner's ops only, not the ops
+    the accumulator's tangent rules run (its graph is the learner's computation)."""
+
+    _primal_only = True
+
+
 class _Parser(ArgumentParser):
     """argparse that raises one-line ``UsageError`` instead of printing and exiting."""
 
@@ -667,8 +674,8 @@ class TapeMagics(Magics):
         key = self._cell_key(line, cell)
         self._close_previous(key)
 
-        tape = CellTape(persistent=args.persistent)
-        tape._primal_only = acc is not None  # the graph shows the learner's ops only
+        # forward mode: the tape keeps the learner's ops, not the tangent rules' ops
+        tape = (CellTape if acc is None else ForwardCellTape)(persistent=args.persistent)
         plot = hook = None
         if args.plot:
             plot, hook = self._plot_hook(args.plot, args.x_axis)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .i18n import _
 from .forward import _tangent
+from .i18n import _
 from .tape import Meta, backward
 from .tensor import TensorLike, Variable, _wrap
 

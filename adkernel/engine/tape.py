@@ -576,6 +576,12 @@ class TapeView:
         return self._tape._auto
 
     @property
+    def primal_only(self) -> bool:
+        """Does the tape leave out the ops of forward-mode tangent rules (the learner's
+        program only)?"""
+        return self._tape._primal_only
+
+    @property
     def cell(self) -> bool:
         """Is this the tape of a ``%%tape`` cell (whose fixes are options, not code)?"""
         return self._tape._cell

@@ -157,7 +157,7 @@ class ForwardStepper(BackpropStepper):
                 "This GradientTape has already computed its gradient and let go of its "
                 "records, so there is no forward pass left to step through. Create it with "
                 "tf.GradientTape(persistent=True)."))
-        if not tape._primal_only:
+        if not tape.view().primal_only:
             raise ValueError(_(
                 "A plain GradientTape recording under a ForwardAccumulator also records the "
                 "ops that compute the tangents, so its graph is not your program. Use "
