@@ -335,5 +335,6 @@ def test_a_plain_tape_inside_a_primal_tape_still_differentiates_the_tangent():
             dy = acc.jvp(y)  # 3x² = 27
         assert float(dy) == 27.0
         assert float(inner.gradient(dy, x)) == 18.0  # reverse-over-forward: 6x
-    assert [r.op.name for r in outer.view().records][0] == "pow"
+    view = outer.view()
+    assert [r.op.name for r in view.records if r.out not in view.backward_outputs] == ["pow"]
     assert all(r.out != dy._serial for r in outer.view().records)  # no tangent op kept
