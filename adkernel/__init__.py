@@ -79,6 +79,23 @@ def show_graph(target, tape, names=None, **options):
     return _show_graph(target, tape, names=names, **options)
 
 
+def compare_modes(f, x):
+    """Build the Jacobian of ``f`` at ``x`` in forward mode (a column per pass) and in
+    reverse mode (a row per pass), side by side; displays as a picture in Jupyter. See
+    :func:`adkernel.widgets.modes.compare_modes`.
+
+    Examples
+    --------
+    >>> import adkernel
+    >>> from adkernel import tf
+    >>> adkernel.compare_modes(lambda x: x * x, tf.constant([1.0, 2.0])).passes
+    {'forward': 2, 'reverse': 2}
+    """
+    from .widgets.modes import compare_modes as _compare_modes  # lazy, as show_graph
+
+    return _compare_modes(f, x)
+
+
 __all__ = [
     "AdkernelError",
     "GradientCheckError",
@@ -91,6 +108,7 @@ __all__ = [
     "Variable",
     "__version__",
     "check_gradients",
+    "compare_modes",
     "custom_gradient",
     "explain_none",
     "get_language",

@@ -22,6 +22,7 @@ import threading
 import unicodedata
 import warnings
 import weakref
+from contextlib import nullcontext
 from pathlib import Path
 from typing import NamedTuple
 
@@ -94,6 +95,12 @@ TAPE_OPTIONS: tuple[Option, ...] = (
            lazy("after the cell, show the gradients of TARGET with respect to SRC,... "
                 "(default: every watched variable) and bind them"),
            {"metavar": "TARGET[:SRC,...]", "default": None}, "tensors"),
+    Option(("--jvp",),
+           lazy("forward mode: run the cell under a ForwardAccumulator that moves each SRC "
+                "along the tensor TANGENT (default: ones, like SRC), then show TARGET's "
+                "tangent (a Jacobian-vector product) and the graph with every value's "
+                "tangent"),
+           {"metavar": "TARGET:SRC[=TANGENT],...", "default": None}, "tensors"),
     Option(("-o", "--out"),
            lazy("with --grad: bind the gradients, a dict {source name: gradient}, to NAME "
                 "(default: grads)"),
@@ -102,7 +109,8 @@ TAPE_OPTIONS: tuple[Option, ...] = (
            {"dest": "graph", "action": "store_true", "default": None}),
     Option(("--no-graph",), lazy("do not show the computation graph"),
            {"dest": "graph", "action": "store_false"}),
-    Option(("--step",), lazy("with --grad: show the backprop stepper"),
+    Option(("--step",), lazy("with --grad: show the backprop stepper; with --jvp: the "
+                             "forward-mode stepper"),
            {"action": "store_true"}),
     Option(("--plot",), lazy("live-plot NAME each time a gradient of it is taken in the cell"),
            {"metavar": "NAME", "default": None}, "tensors"),
@@ -137,6 +145,13 @@ class CellTape(GradientTape):
         """The ``on_enter`` hook the cell installs (:class:`adkernel.engine.tape.Hooks`)."""
         if inner is not self and self.recording and self in state.recording:
             self._pause_for_good()
+
+
+class ForwardCellTape(CellTape):
+    """The tape of a ``%%tape --jvp`` cell: it records the learner's ops only, not the ops
+    the accumulator's tangent rules run (its graph is the learner's computation)."""
+
+    _primal_only = True
 
 
 class _Parser(ArgumentParser):
@@ -179,7 +194,7 @@ def complete_line(text: str, names=()) -> list[str]:
         return [c for c in choices if c.startswith(token)]
     if option.complete != "tensors":
         return []
-    cut = max(token.rfind(","), token.rfind(":")) + 1
+    cut = max(token.rfind(","), token.rfind(":"), token.rfind("=")) + 1
     head, tail = token[:cut], token[cut:]
     return [head + n for n in sorted(names) if n.startswith(tail)]
 
@@ -264,8 +279,8 @@ def _unknown(extra: list[str], args) -> UsageError:
                                     token=token, guess=guess[0], options=OPTIONS))
         return UsageError(_("%%tape: unknown option {token!r}. Valid options: {options}")
                           .format(token=token, options=OPTIONS))
-    for option, value in (("--grad", args.grad), ("--watch", args.watch)):
-        if value is not None and (value.endswith((",", ":")) or token.startswith(",")):
+    for option, value in (("--grad", args.grad), ("--watch", args.watch), ("--jvp", args.jvp)):
+        if value is not None and (value.endswith((",", ":", "=")) or token.startswith(",")):
             joined = (value + token).replace(",,", ",")
             return UsageError(_(
                 "%%tape: {option} {value} {token}: a space splits the list of names; "
@@ -317,6 +332,34 @@ def _grad_spec(spec: str) -> tuple[str, list[str] | None]:
     return target, (_names(sources, "--grad") if colon else None)
 
 
+def _jvp_spec(spec: str) -> tuple[str, list[tuple[str, str | None]]]:
+    """``y:x=v,b`` -> ``("y", [("x", "v"), ("b", None)])`` (None: ones like the source)."""
+    target, colon, sources = spec.partition(":")
+    target = target.strip()
+    if not target.isidentifier() or keyword.iskeyword(target):
+        raise UsageError(_(
+            "--jvp: {target!r} is not a valid Python name; use --jvp TARGET:SRC or "
+            "--jvp TARGET:SRC=TANGENT, e.g. --jvp y:x=v").format(target=target))
+    if not colon or not sources.strip():
+        raise UsageError(_(
+            "--jvp {spec}: name the input(s) that move, after a ':' (--jvp {target}:x), "
+            "and optionally their tangents (--jvp {target}:x=v); forward mode needs them "
+            "before the cell runs").format(spec=spec, target=target))
+    pairs = []
+    for item in sources.split(","):
+        source, equals, tangent = (part.strip() for part in item.partition("="))
+        if not source and not equals:
+            continue
+        _check_name(source, "--jvp")
+        if equals:
+            _check_name(tangent, "--jvp")
+        pairs.append((source, tangent if equals else None))
+    if not pairs:
+        raise UsageError(_("{option} needs at least one name, e.g. {option} x").format(
+            option="--jvp"))
+    return target, pairs
+
+
 def parse_options(line: str):
     """Parse a ``%%tape`` options line into an ``argparse.Namespace`` (or raise UsageError).
 
@@ -334,6 +377,11 @@ def parse_options(line: str):
                            "different names").format(name=args.name))
     args.watch = _names(args.watch, "--watch") if args.watch is not None else []
     args.grad = _grad_spec(args.grad) if args.grad is not None else None
+    args.jvp = _jvp_spec(args.jvp) if args.jvp is not None else None
+    if args.jvp is not None and args.grad is not None:
+        raise UsageError(_("--grad and --jvp: one cell shows one mode; use --grad y:x for "
+                           "reverse mode (gradients) or --jvp y:x for forward mode (tangents) "
+                           "in two cells"))
     if args.plot is not None:
         _check_name(args.plot, "--plot")
     if args.x_axis is not None and args.plot is None:
@@ -341,9 +389,10 @@ def parse_options(line: str):
                            "is no --plot: add it, e.g. %%tape --plot loss --x-axis {unit}")
                          .format(unit=args.x_axis))
     args.x_axis = args.x_axis or "step"
-    if args.step and args.grad is None:
+    if args.step and args.grad is None and args.jvp is None:
         raise UsageError(_("--step needs --grad TARGET: the stepper walks the backward pass "
-                           "of that target, e.g. %%tape --grad y:x --step"))
+                           "of that target, e.g. %%tape --grad y:x --step (or --jvp y:x "
+                           "--step for the forward pass with its tangents)"))
     return args
 
 
@@ -472,9 +521,11 @@ class GradientTable:
             out.append((f"d{self.target_name}/d{name}", text))
         return out
 
+    head = lazy("gradient")
+
     def __repr__(self) -> str:
         rows = self._rows_text()
-        head, value = _("gradient"), _("value")
+        head, value = str(self.head), _("value")
         width = max([len(r[0]) for r in rows] + [_columns(head)])
         lines = [head + " " * (width - _columns(head)) + "  " + value]
         lines += [f"{k:<{width}}  {v}" for k, v in rows]
@@ -485,8 +536,35 @@ class GradientTable:
             f"<tr><td><code>{escape(k)}</code></td><td><code>{escape(v)}</code></td></tr>"
             for k, v in self._rows_text()
         )
-        return (f"<table class='adkernel-grads'><thead><tr><th>{escape(_('gradient'))}</th>"
+        return (f"<table class='adkernel-grads'><thead><tr><th>{escape(str(self.head))}</th>"
                 f"<th>{escape(_('value'))}</th></tr></thead><tbody>{cells}</tbody></table>")
+
+
+class JvpTable(GradientTable):
+    """The tangent a ``%%tape --jvp`` cell computed: ``ẏ (ẋ = v)``, a Jacobian-vector product.
+
+    Examples
+    --------
+    >>> print(JvpTable("y", [("x", "v")], None))
+    tangent    value
+    ẏ (ẋ = v)  None  (y does not depend on x: no tangent reaches it)
+    """
+
+    head = lazy("tangent")
+
+    def __init__(self, target_name: str, pairs: list, tangent, reason: str | None = None):
+        from .widgets.graph_layout import dotted
+
+        ones = _("ones")  # the default tangent, like the source
+        moves = ", ".join(f"{dotted(s)} = {ones if t is None else t}" for s, t in pairs)
+        super().__init__(target_name, [(f"{dotted(target_name)} ({moves})", tangent)])
+        self.reason = reason or _("{target} does not depend on {sources}: no tangent "
+                                  "reaches it").format(
+            target=target_name, sources=", ".join(s for s, _t in pairs))
+
+    def _rows_text(self) -> list[tuple[str, str]]:
+        return [(key, f"None  ({self.reason})" if t is None else _summary(t.numpy()))
+                for key, t in self.rows]
 
 
 def _columns(text: str) -> int:
@@ -531,12 +609,15 @@ _UNDEFINED = {
                    "in the cell, e.g. {name} = ..."),
     "source": lazy("--grad: source {name!r} is not defined after the cell ran; assign it "
                    "in the cell, e.g. {name} = ..."),
+    "jvp": lazy("--jvp: target {name!r} is not defined after the cell ran; assign it in "
+                "the cell, e.g. {name} = ..."),
 }
 _NOT_A_TENSOR = {
     "target": lazy("--grad: target {name!r} is a {kind}, not a tensor computed with tf "
                    "ops"),
     "source": lazy("--grad: source {name!r} is a {kind}, not a tensor computed with tf "
                    "ops"),
+    "jvp": lazy("--jvp: target {name!r} is a {kind}, not a tensor computed with tf ops"),
 }
 
 
@@ -579,17 +660,22 @@ class TapeMagics(Magics):
                     "would replace; choose another name, e.g. {option} my_{bound}").format(
                         option=option, bound=bound))
         watch = [self._tensor(name, "--watch") for name in args.watch]
+        acc = None
+        if args.jvp is not None:  # forward mode: the tape keeps the primals' computation
+            acc, primals = self._accumulator(args.jvp)
+            watch += primals
         if _is_async(cell):
             raise UsageError(_(
                 "%%tape cannot run a cell with top-level `await` (the notebook's event loop "
                 "is busy running the magic). Await in a cell of its own, then use the "
                 "result in the %%tape cell."))
         target_name, source_names = args.grad if args.grad else (None, None)
-        show_graph = args.graph if args.graph is not None else bool(args.grad)
+        show_graph = args.graph if args.graph is not None else bool(args.grad or args.jvp)
         key = self._cell_key(line, cell)
         self._close_previous(key)
 
-        tape = CellTape(persistent=args.persistent)
+        # forward mode: the tape keeps the learner's ops, not the tangent rules' ops
+        tape = (CellTape if acc is None else ForwardCellTape)(persistent=args.persistent)
         plot = hook = None
         if args.plot:
             plot, hook = self._plot_hook(args.plot, args.x_axis)
@@ -606,7 +692,8 @@ class TapeMagics(Magics):
             with tape:
                 if watch:
                     tape.watch(watch)
-                result = self._run_body(cell, args)
+                with nullcontext() if acc is None else acc:
+                    result = self._run_body(cell, args)
         finally:
             remove_hooks()
             if hook is not None:
@@ -623,7 +710,9 @@ class TapeMagics(Magics):
             unbind()
             raise TapeCellError(_("the %%tape cell failed"))
         try:
-            if target_name is None:
+            if acc is not None:
+                self._tangents(tape, acc, args, show_graph, key)
+            elif target_name is None:
                 if show_graph:
                     display(self._graph_picture(tape, None))
             else:
@@ -725,13 +814,7 @@ class TapeMagics(Magics):
         if args.step:
             from .widgets.stepper import BackpropStepper
 
-            if len(tape) > MAX_STEP_OPS:
-                raise UsageError(_(
-                    "--step: the tape recorded {count:,} ops, and the stepper shows them one "
-                    "at a time (at most {limit:,}); step through a smaller example (fewer loop "
-                    "iterations), or leave --step out: the graph summarises long tapes").format(
-                        count=len(tape), limit=MAX_STEP_OPS))
-
+            self._check_step_size(tape)
             stepper = BackpropStepper(tape, target, names=dict(ns))
             self._remember(key, stepper)
             pictures.append(stepper)
@@ -749,6 +832,71 @@ class TapeMagics(Magics):
         display(GradientTable(target_name, list(zip(names, grads, strict=True)), reasons))
         for p in pictures:
             display(p)
+
+    def _accumulator(self, spec):
+        """The ForwardAccumulator of ``--jvp TARGET:SRC=TANGENT,...`` and its primals."""
+        from .engine.forward import ForwardAccumulator
+
+        primals, tangents = [], []
+        for source, tangent_name in spec[1]:
+            p = self._tensor(source, "--jvp")
+            v = p._value
+            t = np.ones(v.shape, v.dtype) if tangent_name is None else self._tensor(
+                tangent_name, "--jvp")
+            try:
+                ForwardAccumulator(p, t)  # checked pair by pair, to name the pair
+            except (ValueError, TypeError, AttributeError) as e:
+                raise UsageError(_("--jvp {source}={tangent}: {error}").format(
+                    source=source, tangent=tangent_name, error=e)) from None
+            primals.append(p)
+            tangents.append(t)
+        return ForwardAccumulator(primals, tangents), primals
+
+    def _tangents(self, tape, acc, args, show_graph, key):
+        """What a ``--jvp`` cell shows: the target's tangent, the graph, the stepper."""
+        from .engine.inspect import graph_of, set_tangents
+        from .widgets.graph import GraphPicture
+
+        target_name, pairs = args.jvp
+        target = self._lookup(target_name, "jvp")
+        display(JvpTable(target_name, pairs, acc.jvp(target), self._no_tangent(target_name,
+                                                                                target, pairs)))
+        names = dict(self.shell.user_ns)
+        if show_graph:
+            graph = graph_of(tape, target, names=names, gradients=False)
+            display(GraphPicture(set_tangents(graph, acc)))
+        if args.step:
+            from .widgets.stepper_forward import ForwardStepper
+
+            self._check_step_size(tape)
+            stepper = ForwardStepper(tape, acc, target, names=names)
+            self._remember(key, stepper)
+            display(stepper)
+
+    def _no_tangent(self, target_name, target, pairs) -> str:
+        """Why ``target`` would have no tangent: integers never carry one (as in
+        TensorFlow); otherwise it does not depend on the sources."""
+        if target._value.dtype.kind not in "fc":
+            return _("{target} holds {dtype} numbers, and only floats carry a tangent, as "
+                     "in TensorFlow").format(target=target_name,
+                                              dtype=target._value.dtype.name)
+        ns = self.shell.user_ns
+        ints = [s for s, _t in pairs if isinstance(ns.get(s), TensorLike)
+                and ns[s]._value.dtype.kind not in "fc"]
+        if ints:
+            return _("{name} holds integers, which carry no tangent, as in TensorFlow; make "
+                     "it a float first, e.g. {name} = tf.cast({name}, tf.float32)").format(
+                         name=ints[0])
+        return _("{target} does not depend on {sources}: no tangent reaches it").format(
+            target=target_name, sources=", ".join(s for s, _t in pairs))
+
+    def _check_step_size(self, tape) -> None:
+        if len(tape) > MAX_STEP_OPS:
+            raise UsageError(_(
+                "--step: the tape recorded {count:,} ops, and the stepper shows them one "
+                "at a time (at most {limit:,}); step through a smaller example (fewer loop "
+                "iterations), or leave --step out: the graph summarises long tapes").format(
+                    count=len(tape), limit=MAX_STEP_OPS))
 
     def _graph_picture(self, tape, target):
         from .engine.inspect import graph_of

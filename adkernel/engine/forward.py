@@ -203,6 +203,19 @@ def step(op, args: tuple, vals: tuple, params, out) -> None:
     if not active or not op.differentiable or out._value.dtype.kind not in "fc":
         return  # (another thread's accumulator; integer and boolean results and cut paths
         # carry no tangent, as in TensorFlow)
+    recording = state.recording
+    if recording and any(t._primal_only for t in recording):
+        # a tape that keeps the program's own ops only does not see the tangent rules' ops
+        state.recording = [t for t in recording if not t._primal_only]
+        try:
+            _step(op, args, vals, params, out, active)
+        finally:
+            state.recording = recording
+        return
+    _step(op, args, vals, params, out, active)
+
+
+def _step(op, args: tuple, vals: tuple, params, out, active: list) -> None:
     if len(active) == 1 and op.jvp is not None and not state.recording:
         # the common case: one accumulator, an explicit rule, on arrays (no op is emitted)
         acc = active[0]

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .forward import _tangent
 from .i18n import _
 from .tape import Meta, backward
-from .tensor import TensorLike, Variable
+from .tensor import TensorLike, Variable, _wrap
 
-__all__ = ["BackwardStep", "Contribution", "Graph", "Node", "backward_steps", "graph_of"]
+__all__ = ["BackwardStep", "Contribution", "ForwardStep", "Graph", "Node", "TangentIn",
+           "backward_steps", "forward_steps", "graph_of", "set_tangents"]
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Node:
     grad: object = None  # numpy gradient of the target, if one was computed
     inputs: list = field(default_factory=list)  # ids of the nodes this op consumed
     differentiable: bool = True
+    tangent: object = None  # numpy tangent (forward mode), if an accumulator gave one
 
 
 @dataclass
@@ -279,3 +282,80 @@ def backward_steps(tape, target, graph: Graph | None = None) -> tuple[Graph, lis
         backward(records, [target], [np.ones(v.shape, v.dtype) if v.ndim else v.dtype.type(1)],
                  on_step=on_step)
     return graph, steps
+
+
+# ----- forward mode ------------------------------------------------------------------------
+
+
+def set_tangents(graph: Graph, accumulator) -> Graph:
+    """Give each node of ``graph`` its tangent from a ``ForwardAccumulator`` that was active
+    while the tape recorded (nodes without one keep ``tangent=None``). Returns ``graph``."""
+    known = accumulator._tangents
+    for n in graph.nodes:
+        t = known.get(n.serial) if n.serial else None
+        if t is not None:
+            n.tangent = np.asarray(t._value if isinstance(t, TensorLike) else t)
+    return graph
+
+
+@dataclass
+class TangentIn:
+    """What one input's tangent adds to an op's tangent: local derivative x incoming."""
+
+    input: str  # node id
+    incoming: object  # the input's tangent
+    local: object  # the local derivative when it is a number, else None
+    contribution: object  # local derivative applied to the incoming tangent
+
+
+@dataclass
+class ForwardStep:
+    """One op of the forward pass with its tangent: the sum of what its inputs send."""
+
+    node: str  # node id of the op
+    op: str
+    parts: list  # TangentIn, one per input that carries a tangent
+    tangent: object  # the op's tangent (the accumulator's own number), or None
+
+
+def _one_part(record, pos: int, tangent):
+    """The op's tangent when only input ``pos`` moves (``tangent``), or None."""
+    tans = [tangent if i == pos else None for i in range(len(record.values))]
+    try:
+        t = _tangent(record.op, None, record.values, record.params, _wrap(record.out_value),
+                     tans, False)
+    except Exception:  # a value the tape did not keep (Meta): the sum is still shown
+        return None
+    return None if t is None else np.asarray(t)
+
+
+def forward_steps(tape, accumulator, graph: Graph) -> list:
+    """The forward pass of ``graph`` with its tangents, one :class:`ForwardStep` per op.
+
+    Each op's tangent is the accumulator's own; what each input contributes to it (local
+    derivative x incoming tangent) is computed again from the recorded values with the
+    accumulator's rule, one moving input at a time (the parts sum to the tangent: a
+    JVP is linear in the tangents).
+    """
+    set_tangents(graph, accumulator)
+    by_serial = {n.serial: n for n in graph.nodes if n.kind == "op"}
+    by_id = {n.id: n for n in graph.nodes}
+    steps: list = []
+    for rec in tape.view().records:
+        node = by_serial.get(rec.out)
+        if node is None:
+            continue
+        parts = []
+        for pos, src in enumerate(node.inputs):
+            incoming = by_id[src].tangent
+            v = rec.values[pos]
+            if incoming is None or getattr(v, "dtype", np.asarray(v).dtype).kind not in "fc":
+                continue
+            part = _one_part(rec, pos, incoming)
+            local = None
+            if part is not None and np.ndim(part) == 0 and np.ndim(incoming) == 0 \
+                    and float(incoming) != 0:
+                local = float(part) / float(incoming)
+            parts.append(TangentIn(src, incoming, local, part))
+        steps.append(ForwardStep(node.id, rec.op.name, parts, node.tangent))
+    return steps

@@ -611,6 +611,12 @@ class TapeView:
         return self._tape._auto
 
     @property
+    def primal_only(self) -> bool:
+        """Does the tape leave out the ops of forward-mode tangent rules (the learner's
+        program only)?"""
+        return self._tape._primal_only
+
+    @property
     def cell(self) -> bool:
         """Is this the tape of a ``%%tape`` cell (whose fixes are options, not code)?"""
         return self._tape._cell
@@ -697,6 +703,9 @@ class GradientTape:
     """
 
     _cell = False  # the %%tape magic's tape (explanations then name options, not code)
+    # True: record the program's own ops only, never the ops of forward-mode tangent rules
+    # (the tape of a ``%%tape --jvp`` cell, whose graph is the learner's computation)
+    _primal_only = False
 
     def __init__(
         self,

@@ -101,6 +101,20 @@ def _display_name(node: Node) -> str:
     return node.name or node.label
 
 
+def dotted(name: str) -> str:
+    """The tangent of ``name`` in words: ``ẋ`` for a one-letter name, else ``tangent of
+    loss``.
+
+    Examples
+    --------
+    >>> dotted("x")
+    'ẋ'
+    """
+    if len(name) == 1 and name.isalpha():
+        return unicodedata.normalize("NFC", name + "\u0307")
+    return _("tangent of {name}").format(name=name)
+
+
 @dataclass
 class _Label:
     """The text of one box: a head line (``prefix`` + ``main``) and more rows."""
@@ -136,6 +150,9 @@ def _label(node: Node, show_values: bool = True, show_grads: bool = True) -> _La
     grad = _value_text(node.grad) if show_grads else None
     if grad is not None:
         lab.rows.append(("grad", _("grad {value}").format(value=grad)))
+    tangent = _value_text(node.tangent) if show_values else None
+    if tangent is not None:  # forward mode: how fast this value moves along the tangent
+        lab.rows.append(("tangent", _("tangent {value}").format(value=tangent)))
     return lab
 
 

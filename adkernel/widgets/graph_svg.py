@@ -53,6 +53,7 @@ HIGHLIGHT = "#d55e00"
 HALO = "#f6c9a6"
 # text: dark enough for at least 4.5:1 contrast on the boxes' light fills
 TEXT = {"head": "#111111", "meta": "#4d4d4d", "value": "#111111", "grad": "#a34700",
+        "tangent": "#00664a",
         "pending": "#6b6b6b", "summary": "#7a2e5c", "constant": "#333333"}
 ID_PLACEHOLDER = "adk-\ue000"  # replaced by a hash of the picture (see render_svg)
 EMPTY_TEXT = lazy("(empty tape: nothing was recorded)")
@@ -100,6 +101,8 @@ def _hover(node: Node, by_id: dict, note: str | None, grad: bool | None) -> str:
     if node.grad is not None and grad is not None:
         lines.append(_("gradient of the target {value}").format(value=_full_value(node.grad))
                      if grad else _("gradient of the target: not computed yet"))
+    if node.tangent is not None:
+        lines.append(_("tangent {value}").format(value=_full_value(node.tangent)))
     if not node.differentiable:
         lines.append(_("not differentiable: no gradient flows through this op"))
     return "\n".join(lines)
@@ -184,7 +187,7 @@ def _find(node_id, drawn: _Drawn, by_id: dict, what: str):
 
 
 def _header(graph: Graph, g: Graph, title, target: bool, highlight: bool, show_grads: bool,
-            backward: bool) -> tuple[list, list, float, float]:
+            backward: bool, tangents: bool = False) -> tuple[list, list, float, float]:
     """The caption, legend and notes above the drawing: ``(head, legend, top, width)``, where
     ``top`` is where the drawing starts and ``width`` what the header needs."""
     head = [] if title is None else [
@@ -194,7 +197,10 @@ def _header(graph: Graph, g: Graph, title, target: bool, highlight: bool, show_g
     legend, legend_width = _legend({n.kind for n in g.nodes}, target, highlight, top)
     top += 12 + 6
     notes = []
-    if g.nodes:
+    if g.nodes and tangents:
+        notes.append(_("in each box: name or op, then shape, dtype; value; tangent = how "
+                       "fast the value moves when the inputs move along their tangents (ẋ)"))
+    elif g.nodes:
         notes.append(_("in each box: name or op, then shape, dtype; value; "
                        "grad = gradient of the target")
                      if show_grads and target
@@ -305,8 +311,9 @@ def render_svg(graph: Graph, highlight: str | None = None, done=(), show_values:
     labels = {n.id: _label(n, show_values, show_grads) for n in g.nodes}
     lay = layout(g, {v: lab.size() for v, lab in labels.items()})
 
+    tangents = show_values and any(n.tangent is not None for n in graph.nodes)
     head, legend, top, legend_width = _header(graph, g, title, target is not None, hl is not None,
-                                              show_grads, backward)
+                                              show_grads, backward, tangents)
     empty_text = str(EMPTY_TEXT)
     if not g.nodes:
         legend_width = max(legend_width, MARGIN * 2 + _text_width(empty_text))

@@ -198,16 +198,22 @@ class BackpropStepper(widgets.VBox):
                 before.append(totals[c.input] if c.accumulated else None)
                 totals[c.input] = c.total
             self._before.append(before)
-        self._frames: dict = {}
+        self._build()
 
+    _play_tooltip = PLAY_TOOLTIP
+    _slider_tooltip = SLIDER_TOOLTIP
+
+    def _build(self) -> None:
+        """The controls, the picture and the panel, showing step 0 (``self.steps`` set)."""
+        self._frames: dict = {}
         last = len(self.steps)
         self.error = None  # the exception of the last step that could not be drawn
         self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=PLAY_INTERVAL_MS,
                                  # no description: the front end shows the tooltip on
                                  # the Play controls only for a widget without one
-                                 tooltip=str(PLAY_TOOLTIP))
+                                 tooltip=str(self._play_tooltip))
         self.slider = widgets.IntSlider(value=0, min=0, max=last, description=str(SLIDER_LABEL),
-                                        tooltip=SLIDER_TOOLTIP.format(last=last))
+                                        tooltip=self._slider_tooltip.format(last=last))
         # ids of the live picture: fresh per widget, so two steppers on one page (two
         # notebooks open) never resolve each other's arrowheads
         self._uid = f"adk-w{next(_counter)}-{uuid.uuid4().hex[:8]}"
@@ -307,9 +313,9 @@ class BackpropStepper(widgets.VBox):
 
     def _label_controls(self) -> None:
         """The controls' words in the language current now (only what changed is sent)."""
-        words = ((self.play, "tooltip", str(PLAY_TOOLTIP)),
+        words = ((self.play, "tooltip", str(self._play_tooltip)),
                  (self.slider, "description", str(SLIDER_LABEL)),
-                 (self.slider, "tooltip", SLIDER_TOOLTIP.format(last=self.n_steps - 1)))
+                 (self.slider, "tooltip", self._slider_tooltip.format(last=self.n_steps - 1)))
         for control, name, text in words:
             if getattr(control, name) != text:
                 setattr(control, name, text)
