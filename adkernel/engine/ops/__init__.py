@@ -420,24 +420,37 @@ def meshgrid(*args, **kwargs):
 # ----- operators that are not a plain op -------------------------------------------------
 
 
+def _compare(fn, self, other, mismatch: bool):
+    """``==`` and ``!=`` as TensorFlow 2.21: elementwise ``equal``/``not_equal``, except that
+    shapes that do not broadcast give one bool (a scalar tensor), and a tensor (not a
+    variable) compared with None gives a Python bool. Other errors stay errors: a value that
+    cannot take the tensor's dtype is a TypeError, a tensor of another dtype an
+    InvalidArgumentError."""
+    if other is None:
+        if self._is_variable:
+            raise ValueError(_("Attempt to convert a value (None) with an unsupported type "
+                               "(<class 'NoneType'>) to a Tensor."))
+        return mismatch
+    try:
+        return fn(self, other)
+    except InvalidArgumentError:
+        if isinstance(other, TensorLike) and other._value.dtype != self._value.dtype:
+            raise
+        try:
+            np.broadcast_shapes(self._value.shape, np.shape(other))
+        except ValueError:
+            return convert_to_tensor(mismatch)
+        raise
+
+
 @composite(operators=("__eq__",))
 def _eq(self, other):
-    if other is None:
-        return False
-    try:
-        return equal(self, other)
-    except (TypeError, ValueError):
-        return False
+    return _compare(equal, self, other, False)
 
 
 @composite(operators=("__ne__",))
 def _ne(self, other):
-    if other is None:
-        return True
-    try:
-        return not_equal(self, other)
-    except (TypeError, ValueError):
-        return True
+    return _compare(not_equal, self, other, True)
 
 
 def bind_operators(cls=TensorLike) -> None:
