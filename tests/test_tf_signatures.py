@@ -102,7 +102,9 @@ def _label(p: inspect.Parameter) -> str:
 _CONVENTIONS = {
     "unary": "{arg}, name",
     "unary_any": "{arg}, name",
+    "unary_all": "{arg}, name",
     "binary": "x, y, name",
+    "binary_all": "x, y, name",
     "reduce": "input_tensor, axis, keepdims, name",
     "reduce_float": "input_tensor, axis, keepdims, name",
 }

@@ -1732,3 +1732,96 @@ def keras_fit_cases(tf):
         "dataset_orders": lambda: _dataset_orders(tf),
         "dataset_cardinality": lambda: _dataset_cardinality(tf),
     }
+
+
+def _bool_calls(tf):
+    """Issue 20, round 2: arithmetic on bool tensors, ``*`` on bools, unary ``+``, ``==`` and
+    ``!=`` rules, integer division by zero."""
+    b = lambda: tf.constant([True, False, True])  # noqa: E731
+    i = lambda: tf.constant(I3)  # noqa: E731
+    f = lambda: tf.constant([0.0, 1.5, 0.5])  # noqa: E731
+    z32 = lambda: tf.constant([1, 0, 2])  # noqa: E731
+    z64 = lambda: tf.constant([1, 0, 2], dtype=tf.int64)  # noqa: E731
+    calls = {
+        "add": lambda: b() + b(), "sub": lambda: b() - b(), "neg": lambda: -b(),
+        "abs": lambda: abs(b()), "less": lambda: b() < b(), "greater_equal": lambda: b() >= b(),
+        "truediv": lambda: b() / b(), "floordiv": lambda: b() // b(), "mod": lambda: b() % b(),
+        "pow": lambda: b() ** b(), "matmul": lambda: tf.reshape(b(), [3, 1]) @ tf.reshape(
+            b(), [1, 3]),
+        "add_one": lambda: b() + 1, "radd_one": lambda: 1 + b(), "add_true": lambda: b() + True,
+        "tf_add": lambda: tf.add(b(), b()), "tf_multiply": lambda: tf.multiply(b(), b()),
+        "tf_maximum": lambda: tf.maximum(b(), b()), "tf_minimum": lambda: tf.minimum(b(), b()),
+        "tf_square": lambda: tf.square(b()), "tf_sign": lambda: tf.sign(b()),
+        "tf_round": lambda: tf.round(b()), "relu": lambda: tf.nn.relu(b()),
+        "squared_difference": lambda: tf.math.squared_difference(b(), b()),
+        "reciprocal": lambda: tf.math.reciprocal(b()),
+        "divide_no_nan": lambda: tf.math.divide_no_nan(b(), b()),
+        "reduce_sum": lambda: tf.reduce_sum(b()), "reduce_max": lambda: tf.reduce_max(b()),
+        "reduce_min": lambda: tf.reduce_min(b()), "reduce_mean": lambda: tf.reduce_mean(b()),
+        "reduce_prod": lambda: tf.reduce_prod(b()),
+        "reduce_variance": lambda: tf.math.reduce_variance(b()),
+        "reduce_logsumexp": lambda: tf.reduce_logsumexp(b()),
+        "cumsum": lambda: tf.cumsum(b()), "add_n": lambda: tf.add_n([b(), b()]),
+        "sort": lambda: tf.sort(b()), "norm": lambda: tf.norm(b()),
+        "clip_by_value": lambda: tf.clip_by_value(b(), False, True),
+        "l2_loss": lambda: tf.nn.l2_loss(b()),
+        "equal": lambda: tf.equal(b(), b()), "not_equal": lambda: b() != b(),
+        "identity": lambda: tf.identity(b()), "stop_gradient": lambda: tf.stop_gradient(b()),
+        "where": lambda: tf.where(b(), b(), b()), "argmax": lambda: tf.argmax(b()),
+        "mul": lambda: b() * b(), "mul_int": lambda: b() * tf.constant([0, -1, 3]),
+        "mul_float": lambda: b() * f(), "float_mul": lambda: f() * b(),
+        "int_mul": lambda: i() * b(), "mul_two": lambda: b() * 2, "two_mul": lambda: 2 * b(),
+        "mul_half": lambda: b() * 0.5, "mul_list": lambda: b() * [0.5, 0.0, 1.0],
+        "true_mul": lambda: True * b(), "numpy_mul": lambda: np.array([2, 0, 1]) * b(),
+        "mul_broadcast": lambda: b() * tf.constant([[0.0], [2.0]]),
+        "pos_tensor": lambda: +f(), "pos_variable": lambda: +tf.Variable([1.0, 2.0]),
+        "pos_bool": lambda: +b(),
+        "eq_float64": lambda: f() == tf.constant([0.0, 1.5, 0.5], tf.float64),
+        "eq_int": lambda: f() == tf.constant([0, 1, 2]), "ne_int": lambda: f() != z32(),
+        "eq_shapes": lambda: f() == tf.constant([1.0, 2.0]),
+        "ne_shapes": lambda: f() != tf.constant([1.0, 2.0]),
+        "eq_none": lambda: f() == None,  # noqa: E711
+        "ne_none": lambda: f() != None,  # noqa: E711
+        "variable_eq_none": lambda: tf.Variable([1.0]) == None,  # noqa: E711
+        "eq_number": lambda: f() == 1.5, "int_eq_float": lambda: i() == 1.5,
+        "eq_string": lambda: f() == "a", "bool_eq_one": lambda: b() == 1,
+        "eq_list": lambda: f() == [0.0, 1.0, 0.5], "eq_short_list": lambda: f() == [1.0, 2.0],
+        "variable_eq_tensor": lambda: tf.Variable([0.0, 1.5, 0.5]) == f(),
+        "hash_tensor": lambda: hash(f()), "hash_variable": lambda: hash(tf.Variable([1.0])),
+        "floordiv_int32_zero": lambda: i() // 0, "floormod_int32_zero": lambda: i() % 0,
+        "floordiv_int64_zero": lambda: z64() // tf.constant(0, tf.int64),
+        "floormod_int64_zero": lambda: tf.math.floormod(z64(), z64()),
+        "rfloordiv_int64_zero": lambda: 5 // z64(), "rmod_int32_zero": lambda: 5 % z32(),
+        "floordiv_int32_vector_zero": lambda: tf.math.floordiv(i(), z32()),
+        "floordiv_empty_zero": lambda: tf.zeros([0], tf.int32) // 0,
+        "floordiv_int32_ok": lambda: i() // 2, "floormod_int64_ok": lambda: z64() % 3,
+    }
+    return calls
+
+
+def _plain_or_outcome(fn):
+    """A Python bool as itself (``tensor == None``), anything else as ``_outcome``."""
+    try:
+        r = fn()
+    except LookupError as e:  # (not in _CATCHABLE: adkernel's NotDifferentiableError is one)
+        return "LookupError" if type(e).__mro__[1:].count(LookupError) or type(
+            e) is LookupError else _outcome(fn)
+    except Exception:
+        return _outcome(fn)
+    return ["python", r] if isinstance(r, bool) else _outcome(lambda: r)
+
+
+def fuzz_bool(tf):
+    cases = {k: (lambda fn=fn: _plain_or_outcome(fn)) for k, fn in _bool_calls(tf).items()}
+    for mode in ("gradient", "jacobian"):
+        for zero in (False, True):
+            tag = f"{mode}{'_zero' if zero else ''}"
+            cases[f"is_nan_{tag}"] = lambda m=mode, z=zero: _plain_or_outcome(
+                _grad_of(tf, tf.math.is_nan, m, z))
+            cases[f"is_finite_{tag}"] = lambda m=mode, z=zero: _plain_or_outcome(
+                _grad_of(tf, tf.math.is_finite, m, z))
+            cases[f"is_nan_reshaped_{tag}"] = lambda m=mode, z=zero: _outcome(
+                _grad_of(tf, lambda x: tf.reshape(tf.math.is_nan(x), [3, 1]), m, z))
+            cases[f"float_times_bool_{tag}"] = lambda m=mode, z=zero: _outcome(
+                _grad_of(tf, lambda x: x * tf.constant([True, False, True]), m, z))
+    return cases

@@ -95,12 +95,20 @@ def _matmul(a, b):
     return ops.reshape(r, shape)
 
 
+def _multiply(x, y):
+    """``array * tensor`` reaches numpy first: give it the tensor's ``*`` (which, unlike
+    ``tf.multiply``, takes bool tensors)."""
+    return x * y if isinstance(x, TensorLike) else y.__rmul__(x)
+
+
 def _ufunc_table():
     """numpy ufunc -> adkernel function: the aliases each op's ``defop`` block declares,
     with numpy's own rules where they differ from TensorFlow's (float_power computes in
-    float64, matmul promotes 1-d operands, reciprocal keeps integers integer)."""
+    float64, matmul promotes 1-d operands, reciprocal keeps integers integer, ``*`` on bool
+    tensors is allowed)."""
     return {
         **{f: fn for f, fn in numpy_aliases().items() if isinstance(f, np.ufunc)},
+        np.multiply: _multiply,
         np.float_power: _float_power,
         np.matmul: _matmul,
         np.reciprocal: _reciprocal,

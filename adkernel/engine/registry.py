@@ -56,6 +56,7 @@ __all__ = [
     "REGISTRY",
     "OpDef",
     "apply",
+    "bool_error",
     "composite",
     "defop",
     "exports",
@@ -295,17 +296,28 @@ def _float_error(opname: str, dtype) -> TypeError:
             op=opname, dtype=dtype.name), op=opname)
 
 
-def make_unary(op: OpDef, float_only: bool = True) -> Callable:
-    """The user-facing function of a one-input op, e.g. ``tf.exp``."""
+def bool_error(opname: str) -> TypeError:
+    """TensorFlow's InvalidArgumentError for arithmetic on a bool tensor (its kernels take
+    numbers only); adkernel's is also a ``TypeError``."""
+    return invalid_dtype(
+        _("{op} does not work on bool tensors (True/False are not numbers in TensorFlow). "
+          "Convert first: tf.cast(x, tf.float32) or tf.cast(x, tf.int32).").format(op=opname),
+        op=opname)
+
+
+def make_unary(op: OpDef, float_only: bool = True, bools: bool = False) -> Callable:
+    """The user-facing function of a one-input op, e.g. ``tf.exp``. Integer inputs are
+    refused when ``float_only``, bool inputs unless ``bools``."""
     fwd = op.forward
     opname = op.name
+    accepts = "fc" if float_only else "fciub" if bools else "fciu"
 
     def unary(x, name=None):
         if not isinstance(x, TensorLike):
             x = convert_to_tensor(x)
         v = x._value
-        if float_only and v.dtype.kind not in "fc":
-            raise _float_error(opname, v.dtype)
+        if v.dtype.kind not in accepts:
+            raise _float_error(opname, v.dtype) if float_only else bool_error(opname)
         try:
             value = fwd(v)
         except (ValueError, IndexError) as e:
@@ -320,11 +332,11 @@ def make_unary(op: OpDef, float_only: bool = True) -> Callable:
     return unary
 
 
-def make_binary(op: OpDef) -> Callable:
+def make_binary(op: OpDef, bools: bool = False) -> Callable:
     """The user-facing function of a two-input elementwise op, e.g. ``tf.multiply``.
 
     A Python number or numpy array adopts the dtype of the tensor it meets; two
-    tensors must share a dtype.
+    tensors must share a dtype. Bool tensors are refused unless ``bools``.
     """
     fwd = op.forward
     opname = op.name
@@ -348,6 +360,8 @@ def make_binary(op: OpDef) -> Callable:
             iids = (0, y._serial)
         else:
             return binary(convert_to_tensor(x), y)
+        if not bools and type(vx) is not float and vx.dtype.kind == "b":
+            raise bool_error(opname)
         try:
             value = fwd(vx, vy)
         except (ValueError, IndexError) as e:
@@ -381,8 +395,8 @@ def make_reduction(op: OpDef, float_only: bool = False) -> Callable:
         x = input_tensor if isinstance(input_tensor, TensorLike) else convert_to_tensor(
             input_tensor)
         v = x._value
-        if float_only and v.dtype.kind not in "fc":
-            raise _float_error(opname, v.dtype)
+        if v.dtype.kind not in "fciu" or (float_only and v.dtype.kind not in "fc"):
+            raise _float_error(opname, v.dtype) if float_only else bool_error(opname)
         if axis is None and not keepdims:  # (no axis: cannot fail on shapes)
             return _emit(op, (x,), (x._serial,), (v,), None, fwd(v))
         return apply(op, (x,), (v,), {"axis": _axis(axis), "keepdims": bool(keepdims)})
@@ -395,7 +409,9 @@ def make_reduction(op: OpDef, float_only: bool = False) -> Callable:
 _MAKERS = {
     "unary": make_unary,
     "unary_any": lambda op: make_unary(op, float_only=False),
+    "unary_all": lambda op: make_unary(op, float_only=False, bools=True),
     "binary": make_binary,
+    "binary_all": lambda op: make_binary(op, bools=True),
     "reduce": make_reduction,
     "reduce_float": lambda op: make_reduction(op, float_only=True),
 }

@@ -45,6 +45,7 @@ from .errors import (
     InvalidArgumentError,
     NoneGradientWarning,
     NonFiniteGradientError,
+    NotDifferentiableError,
     NotPersistentError,
     ShapeError,
 )
@@ -569,6 +570,9 @@ def _reject_complex(*groups) -> None:
                 ))
 
 
+_NO_GRADIENT_ENTRY = {"is_nan": "IsNan", "is_finite": "IsFinite"}
+
+
 def _ones_like(v):
     return np.ones(v.shape, dtype=v.dtype) if v.ndim else v.dtype.type(1)
 
@@ -905,6 +909,24 @@ class GradientTape:
                 seeds.append(sv)
         return seeds
 
+    def _refuse_gradientless(self, targets) -> None:
+        """TensorFlow registers no gradient at all for ``is_nan`` and ``is_finite`` (not even
+        "none"): a target that one of them computed on this tape raises LookupError there
+        (``jacobian`` gives None). Only bool targets can be such an output."""
+        for t in targets:
+            if t._value.dtype.kind != "b" or t._serial not in self._ids:
+                continue
+            for e in reversed(self._entries):
+                if e is not None and e[1] == t._serial:
+                    if e[0].name in _NO_GRADIENT_ENTRY:
+                        raise NotDifferentiableError(_(
+                            "tape.gradient: the target is the output of tf.math.{op}, which "
+                            "has no gradient in TensorFlow (LookupError: gradient registry "
+                            "has no entry for {tf_name}). Its bool result cannot be "
+                            "differentiated: take the gradient of a float value instead."
+                        ).format(op=e[0].name, tf_name=_NO_GRADIENT_ENTRY[e[0].name]))
+                    break
+
     def _pass(self, targets, seeds, higher, keep=None) -> dict:
         """One backward pass; notes which ops dropped a gradient (for ``explain``)."""
         self._dropped = []
@@ -967,6 +989,7 @@ class GradientTape:
         targets = _flat_targets(target)
         template, flat_sources = _flat_sources(sources)
         _reject_complex(targets, flat_sources)
+        self._refuse_gradientless(targets)
         tracked_ids = self._ids
         higher = self._begin_call()
         try:

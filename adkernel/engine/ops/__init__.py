@@ -12,10 +12,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import DTypeError, InvalidArgumentError
 from ..i18n import _
-from ..registry import REGISTRY, composite, exports, float_check, one, operators, refuse
-from ..tensor import Tensor, TensorLike, convert_to_tensor
+from ..registry import (
+    REGISTRY,
+    bool_error,
+    composite,
+    exports,
+    float_check,
+    one,
+    operators,
+    refuse,
+)
+from ..tensor import TensorLike, convert_to_tensor
 from . import array, linalg, math, nn, reduce  # noqa: F401  (registers the primitives)
 
 _fn = {name.rsplit(".", 1)[-1]: fn for name, fn in exports().items()}
@@ -52,6 +61,8 @@ def log_sigmoid(x, name=None):
 def add_n(inputs, name=None):
     """Sum of a list of tensors (composite)."""
     total = inputs[0]
+    if isinstance(total, TensorLike) and total._value.dtype.kind == "b":
+        raise bool_error("add_n")
     for t in inputs[1:]:
         total = add(total, t)
     return total if isinstance(total, TensorLike) else convert_to_tensor(total)
@@ -86,6 +97,9 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
     as in TensorFlow.
     """
     t, v = one(tensor)
+    if v.dtype.kind == "b":  # TensorFlow's abs refuses it in Python: a TypeError
+        raise DTypeError(_("Expected numeric or variant tensor, got dtype tf.bool: norm needs "
+                           "numbers. Try tf.cast(x, tf.float32) first."))
     float_check("norm", v)
     keep = bool(keepdims)
     axis = _norm_axis(axis)
@@ -148,6 +162,8 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     """Mean squared deviation from the mean (composite). Integer tensors raise TypeError, as in
     TensorFlow."""
     input_tensor, v = one(input_tensor)
+    if v.dtype.kind == "b":
+        raise bool_error("reduce_variance")
     if v.dtype.kind not in "fc":
         raise TypeError(_(
             "reduce_variance and reduce_std need a float tensor, got {dtype} (the mean of "
@@ -264,6 +280,8 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
 
 
 def _order(x, axis, direction, opname):
+    if x._value.dtype.kind == "b":
+        raise bool_error(opname)
     ax = _check_axis(opname, "TopKV2", axis, x.ndim)
     d = str(direction).upper()
     if d not in ("ASCENDING", "DESCENDING"):
@@ -402,29 +420,37 @@ def meshgrid(*args, **kwargs):
 # ----- operators that are not a plain op -------------------------------------------------
 
 
+def _compare(fn, self, other, mismatch: bool):
+    """``==`` and ``!=`` as TensorFlow 2.21: elementwise ``equal``/``not_equal``, except that
+    shapes that do not broadcast give one bool (a scalar tensor), and a tensor (not a
+    variable) compared with None gives a Python bool. Other errors stay errors: a value that
+    cannot take the tensor's dtype is a TypeError, a tensor of another dtype an
+    InvalidArgumentError."""
+    if other is None:
+        if self._is_variable:
+            raise ValueError(_("Attempt to convert a value (None) with an unsupported type "
+                               "(<class 'NoneType'>) to a Tensor."))
+        return mismatch
+    try:
+        return fn(self, other)
+    except InvalidArgumentError:
+        if isinstance(other, TensorLike) and other._value.dtype != self._value.dtype:
+            raise
+        try:
+            np.broadcast_shapes(self._value.shape, np.shape(other))
+        except ValueError:
+            return convert_to_tensor(mismatch)
+        raise
+
+
 @composite(operators=("__eq__",))
 def _eq(self, other):
-    if other is None:
-        return False
-    try:
-        return equal(self, other)
-    except (TypeError, ValueError):
-        return False
+    return _compare(equal, self, other, False)
 
 
 @composite(operators=("__ne__",))
 def _ne(self, other):
-    if other is None:
-        return True
-    try:
-        return not_equal(self, other)
-    except (TypeError, ValueError):
-        return True
-
-
-@composite(operators=("__pos__",))
-def _pos(self):
-    return self if isinstance(self, Tensor) else identity(self)
+    return _compare(not_equal, self, other, True)
 
 
 def bind_operators(cls=TensorLike) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 from ..dtypes import as_dtype
 from ..errors import InvalidArgumentError, invalid_argument, numpy_message
 from ..i18n import _, lazy
-from ..registry import apply, axis_arg, defop, one, refuse, shape_arg, unify
+from ..registry import apply, axis_arg, bool_error, defop, one, refuse, shape_arg, unify
 from ..tensor import TensorLike, convert_to_tensor
 from .math import cast_api
 
@@ -543,6 +543,8 @@ def cumsum_api(x, axis=0, exclusive=False, reverse=False, name=None):
     """Running sum along ``axis``; ``exclusive`` leaves the element itself out,
     ``reverse`` sums from the end."""
     t, v = one(x)
+    if v.dtype.kind == "b":
+        raise bool_error("cumsum")
     ax = int(axis_arg(axis))
     if not -max(v.ndim, 1) <= ax < max(v.ndim, 1) or v.ndim == 0:
         raise InvalidArgumentError(

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, invalid_argument
 from ..i18n import _, lazy
-from ..registry import apply, composite, defop, float_check, refuse, unify
+from ..registry import apply, bool_error, composite, defop, float_check, refuse, unify
 from ..tensor import TensorLike, convert_to_tensor, operand
 from .math import refuse_python_floats
 
@@ -49,6 +49,8 @@ def matmul_api(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjo
     """
     refuse_python_floats("MatMul", a, b)
     args, vals = unify("MatMul", (a, b))
+    if vals[0].dtype.kind == "b":
+        raise bool_error("MatMul")
     refuse("tf.matmul", output_type=output_type is not None,
            adjoint_a=bool(adjoint_a) and np.result_type(vals[0]).kind == "c",
            adjoint_b=bool(adjoint_b) and np.result_type(vals[1]).kind == "c")

@@ -20,9 +20,18 @@ import math as _pymath
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import DTypeError, NotFoundError, invalid_dtype
+from ..errors import DTypeError, NotFoundError, invalid_argument, invalid_dtype
 from ..i18n import _, lazy
-from ..registry import apply, composite, defop, float_check, make_binary, one, unify
+from ..registry import (
+    apply,
+    bool_error,
+    composite,
+    defop,
+    float_check,
+    make_binary,
+    one,
+    unify,
+)
 from ..tensor import (
     TensorLike,
     _contains_numpy,
@@ -105,6 +114,9 @@ def add_api(x, y, name=None):
     integer tensor (InvalidArgumentError, as TensorFlow's AddV2)."""
     if type(x) in _MAY_BE_PYTHON_FLOATS or type(y) in _MAY_BE_PYTHON_FLOATS:
         refuse_python_floats("add", x, y)
+    if isinstance(x, TensorLike) and x._value.dtype.kind == "b":
+        # a number that cannot be a bool is taken in its own dtype: the kernel refuses both
+        raise bool_error("add")
     return _add_binary(x, y)
 
 
@@ -144,7 +156,7 @@ def sub_jvp(t, out, x, y):
 
 
 @defop("mul", uses=(0, 1), call="binary", tf=("multiply", "math.multiply"),
-       numpy=np.multiply, operators=("__mul__", "__rmul__"), local=("{1}", "{0}"))
+       numpy=np.multiply, local=("{1}", "{0}"))
 def mul(x, y):
     """x * y"""
     return x * y
@@ -162,6 +174,31 @@ def mul_vjp(g, out, need, x, y):
 def mul_jvp(t, out, x, y):
     """ẋ·y + x·ẏ"""
     return _tsum(None if t[0] is None else t[0] * y, None if t[1] is None else x * t[1])
+
+
+_I32 = np.dtype(np.int32)
+_mul_binary = make_binary(mul, bools=True)  # the operators' version (tf.multiply refuses bools)
+
+
+@composite(operators=("__mul__",))
+def _mul_operator(x, y):
+    """``x * y``: ``tf.multiply``, except when a bool tensor takes part. TensorFlow's ``*``
+    then casts both sides to int32, multiplies and casts the product to bool (True where it
+    is not 0): a logical and for two bool tensors, and ``bool * float`` is a bool (0.5 counts
+    as 0). The casts cut the gradient path, as there."""
+    if x._value.dtype.kind == "b" or (isinstance(y, TensorLike) and y._value.dtype.kind == "b"):
+        if not (isinstance(y, TensorLike) and y._value.dtype == x._value.dtype):
+            product = _mul_binary(cast_api(x, _I32), cast_api(y, _I32))
+            return cast_api(product, np.bool_)
+        return _mul_binary(x, y)  # bool * bool: numpy's product is the logical and
+    return _mul_binary(x, y)
+
+
+@composite(operators=("__rmul__",))
+def _rmul(x, y):
+    """``x * y`` with ``x`` not a tensor: ``x`` takes ``y``'s dtype first (``2 * bool_tensor``
+    is a TypeError, ``True * bool_tensor`` a logical and)."""
+    return _mul_binary(x, y)
 
 
 @defop("truediv", uses=(0, 1), tf=("divide", "truediv", "math.divide", "math.truediv"),
@@ -191,6 +228,15 @@ def truediv_jvp(t, out, x, y):
                  None if t[1] is None else -t[1] * x / (y * y))
 
 
+def refuse_bool_division(opname: str, ref) -> None:
+    """TensorFlow's ``/`` and ``divide_no_nan`` check the dtype in Python: a bool tensor is a
+    TypeError there (not the kernels' InvalidArgumentError)."""
+    if ref is not None and ref._value.dtype.kind == "b":
+        raise DTypeError(_(
+            "{op} does not work on bool tensors (True/False are not numbers in TensorFlow). "
+            "Convert first: tf.cast(x, tf.float32).").format(op=opname))
+
+
 @truediv.api
 def divide(x, y, name=None):
     """x / y. Integer tensors are divided as float64 (float32 for 8- and 16-bit integers), like
@@ -199,6 +245,7 @@ def divide(x, y, name=None):
     if tx and ty and x._value.dtype != y._value.dtype:
         raise DTypeError(str(dtype_mismatch("truediv", x._value.dtype, y._value.dtype)))
     ref = x if tx else y if ty else None
+    refuse_bool_division("truediv", ref)
     if ref is None or ref._value.dtype.kind not in "iu":
         return _truediv(x, y)
     dt = ref._value.dtype
@@ -290,7 +337,18 @@ def minimum_vjp(g, out, need, x, y):
        operators=("__mod__", "__rmod__"), local=("1", "-floor({0}/{1})"))
 def floormod(x, y):
     """x mod y (sign of y, like Python's %)"""
+    refuse_integer_zero("floormod", x, y)
     return np.mod(x, y)
+
+
+def refuse_integer_zero(opname: str, x, y) -> None:
+    """TensorFlow's integer ``//`` and ``%`` raise InvalidArgumentError when a divisor is 0
+    (numpy would give 0 with a warning); an empty result raises nothing."""
+    if np.result_type(y).kind in "iu" and np.size(y) and not np.all(y) and (
+            np.size(x) and 0 not in np.broadcast_shapes(np.shape(x), np.shape(y))):
+        raise invalid_argument(_(
+            "Integer division by zero in {op}: a divisor is 0. Check the divisor (e.g. "
+            "tf.where(y == 0, 1, y)) or divide floats instead.").format(op=opname), op=opname)
 
 
 @floormod.defvjp
@@ -443,6 +501,8 @@ def reciprocal_api(x, name=None):
     """1 / x, elementwise. An integer tensor raises NotFoundError, as in TensorFlow (which has
     no integer kernel for it)."""
     x, v = one(x)
+    if v.dtype.kind == "b":
+        raise bool_error("reciprocal")
     if v.dtype.kind not in "fc":
         raise NotFoundError(_(
             "reciprocal needs a float tensor, got {dtype} (TensorFlow has no integer version "
@@ -731,6 +791,8 @@ def clip_by_value_api(t, clip_value_min, clip_value_max, name=None):
     """Clamp to [min, max] as max(min(t, max), min); the gradient passes inside and at
     the bounds."""
     args, vals = unify("clip_by_value", (t, clip_value_min, clip_value_max))
+    if vals[0].dtype.kind == "b":
+        raise bool_error("clip_by_value")
     shape = np.shape(vals[0])
     if np.broadcast_shapes(*(np.shape(v) for v in vals)) != shape:
         raise ValueError(_(
@@ -773,7 +835,7 @@ def where_api(condition, x=None, y=None, name=None):
     return apply(where, (cond_arg, *args), (c, *vals))
 
 
-@defop("identity", uses=(), call="unary_any", arg="input", tf=("identity",), numpy=np.positive,
+@defop("identity", uses=(), call="unary_all", arg="input", tf=("identity",), numpy=np.positive,
        local=("1",))
 def identity(x):
     """x"""
@@ -827,7 +889,7 @@ def cast_to_integer(x, dtype):
     return x.astype(dtype)
 
 
-@defop("stop_gradient", differentiable=False, call="unary_any", arg="input",
+@defop("stop_gradient", differentiable=False, call="unary_all", arg="input",
        tf=("stop_gradient",),
        cut=lazy("tf.stop_gradient, which blocks gradients on purpose"))
 def stop_gradient(x):
@@ -862,17 +924,18 @@ def ceil(x):
        cut=lazy("integer division (//), which has no gradient"))
 def floordiv(x, y):
     """floor(x / y)"""
+    refuse_integer_zero("floordiv", x, y)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.floor_divide(x, y)
 
 
-@defop("equal", differentiable=False, call="binary", tf=("equal", "math.equal"), numpy=np.equal)
+@defop("equal", differentiable=False, call="binary_all", tf=("equal", "math.equal"), numpy=np.equal)
 def equal(x, y):
     """x == y"""
     return np.equal(x, y)
 
 
-@defop("not_equal", differentiable=False, call="binary", tf=("not_equal", "math.not_equal"),
+@defop("not_equal", differentiable=False, call="binary_all", tf=("not_equal", "math.not_equal"),
        numpy=np.not_equal)
 def not_equal(x, y):
     """x != y"""
@@ -958,7 +1021,7 @@ def _int_pair(x, y):
 
 
 def _logical_api(op, tf_name: str):
-    binary = make_binary(op)
+    binary = make_binary(op, bools=True)
 
     def logical(x, y, name=None):
         x, y = _logical_operand(x), _logical_operand(y)
@@ -1233,6 +1296,7 @@ _divide_no_nan_binary = make_binary(divide_no_nan)
 def divide_no_nan_api(x, y, name=None):
     """x / y with 0 where y is 0. Integer tensors are divided as floats, as by ``/``."""
     ref = x if isinstance(x, TensorLike) else y if isinstance(y, TensorLike) else None
+    refuse_bool_division("divide_no_nan", ref)
     if ref is not None and ref._value.dtype.kind in "iu":
         dt = ref._value.dtype
         to = np.float32 if dt.itemsize <= 2 else np.float64
