@@ -341,13 +341,17 @@ def global_norm(t_list, name=None):
 @composite("clip_by_global_norm")
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     """``(clipped list, global norm)``: every tensor scaled by
-    ``clip_norm / max(global_norm, clip_norm)``, as TensorFlow (composite)."""
+    ``clip_norm / max(global_norm, clip_norm)``, as TensorFlow (composite); an infinite or
+    NaN global norm makes every entry NaN, as TensorFlow documents."""
     if isinstance(t_list, TensorLike) or not isinstance(t_list, list | tuple):
         raise TypeError(_("clip_by_global_norm: t_list should be a list or tuple of tensors"))
     gn = global_norm(t_list) if use_norm is None else _tensor(use_norm)
     dt = gn.dtype
     c = cast(_tensor(clip_norm), dt) if _tensor(clip_norm).dtype != dt else _tensor(clip_norm)
     scale = multiply(c, _fn["minimum"](reciprocal(gn), divide(1.0, c)))
+    # an infinite or NaN norm makes every entry NaN (TensorFlow documents this): gn - gn is
+    # 0 for a finite norm, NaN otherwise
+    scale = add(scale, subtract(gn, gn))
     out = [None if t is None else multiply(_tensor(t), cast(scale, _tensor(t).dtype))
            for t in t_list]
     return out, gn

@@ -311,9 +311,27 @@ def det(a):
 
 @det.defvjp
 def det_vjp(g, out, need, a):
-    """d det(a)/da = det(a) inv(a)^T (undefined for singular a)"""
+    """d det(a)/da = det(a) inv(a)^T; like TensorFlow, a singular (or NaN) matrix raises"""
     scale = np.expand_dims(np.expand_dims(g * out, -1), -1)
+    if isinstance(a, np.ndarray | np.generic):
+        _invertible_check(a)
     return (scale * _t(_inv_any(a)),)
+
+
+def _invertible_check(a):
+    """TensorFlow's gradient of det inverts the matrix and raises when it cannot."""
+    try:
+        singular = bool(np.isnan(a).any())
+        if not singular:
+            np.linalg.inv(a)
+    except np.linalg.LinAlgError:
+        singular = True
+    if singular:
+        raise InvalidArgumentError(
+            _("the gradient of linalg.det needs invertible matrices, but a matrix of shape "
+              "{shape} is singular or holds NaN (TensorFlow raises here too). Check the "
+              "matrix: its rows must be independent and its entries numbers.").format(shape=list(np.shape(a))),
+            op="MatrixInverse")
 
 
 @det.api

@@ -863,6 +863,10 @@ def ceil(x):
 def floordiv(x, y):
     """floor(x / y)"""
     with np.errstate(divide="ignore", invalid="ignore"):
+        if np.result_type(x, y).kind in "fc":
+            # TensorFlow floors the rounded quotient (numpy's floor_divide does not):
+            # -2.48 // -0.08 is 31, -inf // 2 is -inf, 1 // -inf is -0
+            return np.floor(np.true_divide(x, y))
         return np.floor_divide(x, y)
 
 
