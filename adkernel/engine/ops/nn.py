@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..i18n import _, lazy
-from ..registry import apply, defop, float_check, one, unify
+from ..registry import REGISTRY, apply, defop, float_check, one, unify
 from ..tensor import TensorLike
 
 
@@ -128,6 +128,14 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
 @softmax_cross_entropy_with_logits.defvjp
 def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1):
     """d/dlogits = softmax * sum(labels) - labels, d/dlabels = -log_softmax"""
+    if np.shape(labels) != np.shape(logits):
+        raise InvalidArgumentError(
+            _("softmax_cross_entropy_with_logits: the labels (shape {shape}) were broadcast to "
+              "the logits' shape {shape2}; the value works but its gradient does not "
+              "(TensorFlow raises here too). Give the labels the logits' shape, for example "
+              "with tf.broadcast_to(labels, tf.shape(logits)).").format(
+                shape=list(np.shape(labels)), shape2=list(np.shape(logits))),
+            op="SoftmaxCrossEntropyWithLogits")
     ge = np.expand_dims(g, axis)
     logp = _log_softmax(logits, axis)
     gz = -ge * logp if need[0] else None
@@ -141,10 +149,30 @@ def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1)
 @softmax_cross_entropy_with_logits.api
 def softmax_cross_entropy_with_logits_api(labels=None, logits=None, axis=-1, name=None):
     """Cross-entropy of ``softmax(logits)`` against probability ``labels`` (one per row)."""
-    args, vals = _labels_logits("softmax_cross_entropy_with_logits", labels, logits)
-    _rank_check("softmax_cross_entropy_with_logits", vals[1])
-    return apply(softmax_cross_entropy_with_logits, args, vals,
-                 None if axis == -1 else {"axis": int(axis)})
+    opname = "softmax_cross_entropy_with_logits"
+    if labels is None or logits is None:
+        raise ValueError(_("{op} needs both labels= and logits=.").format(op=opname))
+    x, xv = one(logits)
+    float_check(opname, xv)
+    _rank_check(opname, xv)
+    # TensorFlow casts the labels to the logits' dtype (integer labels get no gradient)
+    if isinstance(labels, TensorLike) and labels.dtype != x.dtype:
+        labels = REGISTRY["cast"].public(labels, x.dtype)
+    args, vals = unify(opname, (x, labels))
+    z, zv = args[1], vals[1]
+    try:
+        wide = np.broadcast_shapes(np.shape(zv), np.shape(xv))
+    except ValueError:
+        wide = None
+    if wide != np.shape(xv):  # labels may broadcast to the logits, not the other way
+        raise InvalidArgumentError(
+            _("{op}: the labels (shape {shape2}) must have the logits' shape {shape}, or "
+              "broadcast to it.").format(
+                op=opname, shape=list(np.shape(xv)), shape2=list(np.shape(zv))),
+            op=opname,
+        )
+    return apply(softmax_cross_entropy_with_logits, (z, x), (zv, xv),
+                 None if axis in (None, -1) else {"axis": int(axis)})
 
 
 @defop("sparse_softmax_cross_entropy_with_logits", uses=(0, 1),
