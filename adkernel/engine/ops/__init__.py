@@ -363,6 +363,11 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
     TensorFlow 2. The values and first derivatives are TensorFlow's; second derivatives
     are exact (TensorFlow stops the gradient through the mean inside the variance, which
     changes only its second derivatives)."""
+    if isinstance(x, list | tuple):  # TensorFlow fails reading the list's dtype
+        raise AttributeError(
+            _("nn.moments takes one tensor, not a Python list of {n} values; "
+              "turn it into a tensor first, e.g. tf.stack(values) or tf.constant(values).").format(
+                n=len(x)))
     t = _tensor(x)
     axes = tuple(int(a) for a in (axes if isinstance(axes, list | tuple) else [axes]))
     mean = reduce_mean(t, axis=axes, keepdims=True)
