@@ -305,8 +305,11 @@ def inv_api(input, adjoint=False, name=None):
 
 @defop("det", uses=(0, "out"), tf=("linalg.det",), local=("det({0})·inv({0})ᵀ",))
 def det(a):
-    """the determinant of a (batched over leading axes)"""
-    return np.linalg.det(a)
+    """the determinant of a (batched over leading axes); NaN for a matrix holding NaN"""
+    with np.errstate(invalid="ignore"):
+        d = np.linalg.det(a)
+    # LAPACK's pivot search can step over a NaN entry and report a finite determinant
+    return np.where(np.isnan(a).any(axis=(-2, -1)), np.nan, d)[()]
 
 
 @det.defvjp

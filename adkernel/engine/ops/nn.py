@@ -128,11 +128,11 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
 @softmax_cross_entropy_with_logits.defvjp
 def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1):
     """d/dlogits = softmax * sum(labels) - labels, d/dlabels = -log_softmax"""
-    if np.shape(labels) != np.shape(logits):
+    if need[0] and np.shape(labels) != np.shape(logits):
         raise InvalidArgumentError(
             _("softmax_cross_entropy_with_logits: the labels (shape {shape}) were broadcast to "
-              "the logits' shape {shape2}; the value works but its gradient does not "
-              "(TensorFlow raises here too). Give the labels the logits' shape, for example "
+              "the logits' shape {shape2}; the loss works, its gradient with respect to the "
+              "labels does not (TensorFlow raises here too). Give the labels the logits' shape, for example "
               "with tf.broadcast_to(labels, tf.shape(logits)).").format(
                 shape=list(np.shape(labels)), shape2=list(np.shape(logits))),
             op="SoftmaxCrossEntropyWithLogits")
