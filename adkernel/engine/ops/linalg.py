@@ -333,7 +333,8 @@ def _invertible_check(a):
         raise InvalidArgumentError(
             _("the gradient of linalg.det needs invertible matrices, but a matrix of shape "
               "{shape} is singular or holds NaN (TensorFlow raises here too). Check the "
-              "matrix: its rows must be independent and its entries numbers.").format(shape=list(np.shape(a))),
+              "matrix: its rows must be independent and its entries numbers.").format(
+                shape=list(np.shape(a))),
             op="MatrixInverse")
 
 

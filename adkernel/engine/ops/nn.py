@@ -132,8 +132,9 @@ def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1)
         raise InvalidArgumentError(
             _("softmax_cross_entropy_with_logits: the labels (shape {shape}) were broadcast to "
               "the logits' shape {shape2}; the loss works, its gradient with respect to the "
-              "labels does not (TensorFlow raises here too). Give the labels the logits' shape, for example "
-              "with tf.broadcast_to(labels, tf.shape(logits)).").format(
+              "labels does not (TensorFlow raises here too). Give the labels the logits' "
+              "shape, for example with tf.broadcast_to(labels, tf.shape(logits))."
+              ).format(
                 shape=list(np.shape(labels)), shape2=list(np.shape(logits))),
             op="SoftmaxCrossEntropyWithLogits")
     ge = np.expand_dims(g, axis)
