@@ -127,7 +127,7 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
 
 @softmax_cross_entropy_with_logits.defvjp
 def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1):
-    """d/dlogits = softmax * sum(labels) - labels, d/dlabels = -log_softmax"""
+    """d/dlogits = softmax*sum(labels) - labels (TF: softmax - labels), d/dlabels = -log_softmax"""
     if need[0] and np.shape(labels) != np.shape(logits):
         raise InvalidArgumentError(
             _("softmax_cross_entropy_with_logits: the labels (shape {shape}) were broadcast to "
