@@ -1471,6 +1471,17 @@ def fuzz_numeric_r3(tf):
         "sce_labels_broadcast_rank": lambda: _sce_broadcast(tf, SCE_LABELS[0], SCE_LOGITS),
         "sce_logits_broadcast": lambda: _sce_broadcast(tf, SCE_LABELS, SCE_LOGITS[:1]),
         "sce_shapes_differ": lambda: _sce_broadcast(tf, [0.5, 0.5], SCE_LOGITS),
+        "sce_logit_rows_broadcast": lambda: _sce_broadcast(tf, [0.2, 0.3, 0.5],
+                                                           [[1.0], [2.0], [0.5]]),
+        "sce_axis_0": lambda: _nf(tf.nn.softmax_cross_entropy_with_logits(
+            labels=SCE_LABELS, logits=SCE_LOGITS, axis=0)),
+        "sce_axis_minus_2": lambda: _error_class(lambda: tf.nn.softmax_cross_entropy_with_logits(
+            labels=SCE_LABELS, logits=SCE_LOGITS, axis=-2)),
+        "sce_axis_2_of_rank_2": lambda: _error_class(
+            lambda: tf.nn.softmax_cross_entropy_with_logits(labels=SCE_LABELS, logits=SCE_LOGITS,
+                                                            axis=2)),
+        "sce_axis_list": lambda: _error_class(lambda: tf.nn.softmax_cross_entropy_with_logits(
+            labels=SCE_LABELS, logits=SCE_LOGITS, axis=[1])),
         "sce_axis_none": lambda: _nf(tf.nn.softmax_cross_entropy_with_logits(
             labels=SCE_LABELS, logits=SCE_LOGITS, axis=None)),
         "sce_labels_loose": lambda: _sce_grads(tf, SCE_LOOSE, SCE_LOGITS, "float64", "float64"),
