@@ -1356,6 +1356,12 @@ def _floor_cases(tf):
         cases[f"floormod_{dt}"] = lambda dt=dt: _nf(tf.math.floormod(
             tf.constant(np.array(FD_X, dt)), tf.constant(np.array(FD_Y, dt))))
     cases["floordiv_int32"] = lambda: _nf(tf.constant([7, -7, 7, 0]) // tf.constant([2, 2, -2, 3]))
+    for op in ("floordiv", "floormod"):
+        for dt in ("int32", "int64"):
+            cases[f"{op}_{dt}_by_zero"] = lambda op=op, dt=dt: _error_class(
+                lambda: getattr(tf.math, op)(tf.constant(np.array([7, -7, 0], dt)),
+                                             tf.constant(np.array([2, 0, 3], dt))))
+    cases["floordiv_int_by_python_zero"] = lambda: _error_class(lambda: tf.constant([7]) // 0)
     cases["floordiv_grad"] = lambda: _grads_nf(tf, tf.math.floordiv, [[1.5, -2.5], [0.7, 0.6]])
     cases["floormod_grad"] = lambda: _grads_nf(tf, tf.math.floormod,
                                                [[1.5, -2.5, 3.0], [0.7, 0.6, -1.1]])
@@ -1488,6 +1494,11 @@ def fuzz_numeric_r3(tf):
         "moments_second_one_element": lambda: _moments_second(tf, [[1.0]], [1]),
         "moments_second_rows": lambda: _moments_second(tf, [[1.0, 2.0, 4.0], [0.5, 0.0, -1.0]],
                                                        [1]),
+        "moments_grad_inf": lambda: _grads_nf(
+            tf, lambda t: sum(tf.reduce_sum(m) for m in tf.nn.moments(t, [0])),
+            [[[0.0, 1.08], [0.01, -0.29], [INF, 1.12]]], "float64"),
+        "moments_int32": lambda: [_nf(m) for m in tf.nn.moments(
+            tf.constant([[1, 2], [4, 7]]), [0], keepdims=True)],
         "moments_list": lambda: _error_class(lambda: tf.nn.moments(
             [tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])], [0])),
         "exp_float32_underflow": lambda: _nf(tf.exp(tf.constant([-100.0, -87.0, -88.0]))),

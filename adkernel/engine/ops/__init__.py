@@ -371,7 +371,15 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
     t = _tensor(x)
     axes = tuple(int(a) for a in (axes if isinstance(axes, list | tuple) else [axes]))
     mean = reduce_mean(t, axis=axes, keepdims=True)
-    var = reduce_mean(_fn["squared_difference"](t, mean), axis=axes, keepdims=True)
+    fixed = _fn["stop_gradient"](mean)
+    # TensorFlow's variance: around a constant mean (its values and first derivatives, also
+    # -inf / NaN where x holds inf); mean((x - c)**2) = var + (mean - c)**2 for any c, so
+    # subtracting (mean - c)**2 with c = the constant mean restores the exact second
+    # derivatives (the term is 0 with gradient 0; where() keeps inf - inf out of it)
+    var = reduce_mean(_fn["squared_difference"](t, fixed), axis=axes, keepdims=True)
+    if t.dtype.is_floating:
+        shift = _fn["where"](_fn["is_finite"](fixed), subtract(mean, fixed), 0.0)
+        var = subtract(var, square(shift))
     if not keepdims:
         mean, var = squeeze(mean, axes), squeeze(var, axes)
     return mean, var

@@ -20,7 +20,7 @@ import math as _pymath
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import DTypeError, NotFoundError
+from ..errors import DTypeError, InvalidArgumentError, NotFoundError
 from ..i18n import _, lazy
 from ..registry import apply, composite, defop, float_check, make_binary, one, unify
 from ..tensor import (
@@ -290,7 +290,18 @@ def minimum_vjp(g, out, need, x, y):
        operators=("__mod__", "__rmod__"), local=("1", "-floor({0}/{1})"))
 def floormod(x, y):
     """x mod y (sign of y, like Python's %)"""
-    return np.mod(x, y)
+    _integer_zero_check("floormod", y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.mod(x, y)
+
+
+def _integer_zero_check(opname, y):
+    """TensorFlow refuses an integer division by zero (numpy would answer 0)."""
+    if np.result_type(y).kind in "iub" and np.any(np.asarray(y) == 0):
+        raise InvalidArgumentError(
+            _("{op}: integer division by zero (the divisor holds a 0). Integers have no "
+              "infinity: avoid the zero divisor, or divide floats "
+              "(tf.cast(x, tf.float32)).").format(op=opname), op=opname)
 
 
 @floormod.defvjp
@@ -861,7 +872,8 @@ def ceil(x):
        numpy=np.floor_divide, operators=("__floordiv__", "__rfloordiv__"),
        cut=lazy("integer division (//), which has no gradient"))
 def floordiv(x, y):
-    """floor(x / y)"""
+    """floor(x / y); an integer division by zero raises (TensorFlow)"""
+    _integer_zero_check("floordiv", y)
     with np.errstate(divide="ignore", invalid="ignore"):
         if np.result_type(x, y).kind in "fc":
             # TensorFlow floors the rounded quotient (numpy's floor_divide does not):
