@@ -1499,6 +1499,14 @@ def fuzz_numeric_r3(tf):
             [[[0.0, 1.08], [0.01, -0.29], [INF, 1.12]]], "float64"),
         "moments_int32": lambda: [_nf(m) for m in tf.nn.moments(
             tf.constant([[1, 2], [4, 7]]), [0], keepdims=True)],
+        "reduce_prod_grad_inf": lambda: _grads_nf(
+            tf, lambda t: tf.reduce_prod(t, keepdims=True),
+            [[[-1.05, 2.16, -0.3], [INF, 0.56, 1.15], [2.0, 1.8, 0.61]]]),
+        "reduce_prod_grad_nan_alone": lambda: _grads_nf(
+            tf, lambda t: tf.reduce_prod(t, axis=-2, keepdims=True),
+            [[[[-0.95, NAN, 1.74]]]], "float64"),
+        "reduce_prod_grad_nan_row": lambda: _grads_nf(
+            tf, lambda t: tf.reduce_prod(t, axis=-1), [[[-0.95, NAN, 1.74], [1.0, 2.0, 3.0]]]),
         "moments_list": lambda: _error_class(lambda: tf.nn.moments(
             [tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])], [0])),
         "exp_float32_underflow": lambda: _nf(tf.exp(tf.constant([-100.0, -87.0, -88.0]))),
@@ -1508,6 +1516,11 @@ def fuzz_numeric_r3(tf):
             kind = "trainable" if trainable else "frozen"
             cases[f"empty_jacobian_{name}_{kind}"] = (
                 lambda make=make, trainable=trainable: _empty_jacobian(tf, make(tf), trainable))
+    for name in _LIST_REDUCTIONS[:-1]:
+        cases[f"scalar_{name}_axis0"] = lambda name=name: _error_class(
+            lambda: _tf_fn(tf, name)(tf.constant(0.26), axis=0))
+        cases[f"scalar_{name}_axis_empty"] = lambda name=name: _nf(
+            _tf_fn(tf, name)(tf.constant(0.26), axis=[]))
     for name in _LIST_REDUCTIONS:
         cases[f"list_{name}"] = lambda name=name: _list_reduction(tf, name)
         cases[f"list_{name}_axis0"] = lambda name=name: _list_reduction(tf, name, axis=0)
