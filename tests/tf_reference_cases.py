@@ -1465,6 +1465,9 @@ def fuzz_numeric_r3(tf):
         "det_grad_inf": lambda: [_nf(g) for g in _grads_nf(tf, tf.linalg.det,
                                                             [[[INF, 2.0], [2.0, 4.0]]],
                                                             "float64")],
+        "inv_int32": lambda: _error_class(lambda: tf.linalg.inv(tf.constant([[2, 1], [1, 3]]))),
+        "solve_int64": lambda: _error_class(lambda: tf.linalg.solve(
+            tf.constant([[2, 1], [1, 3]], tf.int64), tf.constant([[1], [2]], tf.int64))),
         "solve_singular": lambda: _error_class(lambda: tf.linalg.solve(
             tf.constant(SINGULAR), tf.constant([[1.0], [2.0]]))),
         "sce_labels_sum_to_one": lambda: _sce_grads(tf, SCE_LABELS, SCE_LOGITS),

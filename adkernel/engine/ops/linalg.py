@@ -243,6 +243,7 @@ def solve_api(matrix, rhs, adjoint=False, name=None):
         matrix = _swap_last(matrix if isinstance(matrix, TensorLike) else convert_to_tensor(matrix))
     args, vals = unify("MatrixSolve", (matrix, rhs))
     a, b = vals
+    float_check("linalg.solve", a)
     if np.ndim(a) < 2 or np.shape(a)[-1] != np.shape(a)[-2] or np.ndim(b) < 2:
         raise InvalidArgumentError(
             _("solve needs a square matrix and a matrix right-hand side, got shapes {shape} and"
@@ -287,6 +288,7 @@ def inv_api(input, adjoint=False, name=None):
     """The inverse of each square matrix in ``input``; a singular matrix raises."""
     x = input if isinstance(input, TensorLike) else convert_to_tensor(input)
     v = x._value
+    float_check("linalg.inv", v)
     _square_check(v, "linalg.inv", "MatrixInverse")
     if adjoint and np.result_type(v).kind == "c":
         refuse("tf.linalg.inv", adjoint=True)
