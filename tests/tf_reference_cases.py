@@ -1465,6 +1465,18 @@ def fuzz_numeric_r3(tf):
         "det_grad_inf": lambda: [_nf(g) for g in _grads_nf(tf, tf.linalg.det,
                                                             [[[INF, 2.0], [2.0, 4.0]]],
                                                             "float64")],
+        "inv_nan_pivot_first": lambda: _error_class(lambda: tf.linalg.inv(tf.constant(
+            [[NAN, 1.0, 0.5], [0.3, 1.5, -1.0], [1.0, 0.0, 2.0]]))),
+        "inv_nan_all": lambda: _error_class(lambda: tf.linalg.inv(tf.constant(
+            np.full((2, 2), NAN)))),
+        "inv_nan_later": lambda: _nf(tf.linalg.inv(tf.constant(
+            [[2.0, 1.0, 0.5], [NAN, 1.5, -1.0], [1.0, 0.0, 2.0]]))),
+        "det_grad_nan_later": lambda: _det_grad(
+            tf, [[2.0, 1.0, 0.5], [0.3, 1.5, NAN], [1.0, 0.0, 2.0]]),
+        "inv_nan": lambda: _error_class(lambda: tf.linalg.inv(tf.constant([[1.0, 2.0],
+                                                                          [NAN, 4.0]]))),
+        "solve_nan": lambda: _error_class(lambda: tf.linalg.solve(
+            tf.constant([[1.0, 2.0], [3.0, NAN]]), tf.constant([[1.0], [2.0]]))),
         "inv_int32": lambda: _error_class(lambda: tf.linalg.inv(tf.constant([[2, 1], [1, 3]]))),
         "solve_int64": lambda: _error_class(lambda: tf.linalg.solve(
             tf.constant([[2, 1], [1, 3]], tf.int64), tf.constant([[1], [2]], tf.int64))),

@@ -224,7 +224,9 @@ def einsum_api(equation, *inputs, optimize="greedy", name=None, **kwargs):
 
 @defop("solve", uses=(0, "out"), tf=("linalg.solve",))
 def solve(a, b):
-    """x with a @ x = b"""
+    """x with a @ x = b (a singular matrix, or one holding NaN, raises: TensorFlow)"""
+    if not _invertible(a):
+        raise np.linalg.LinAlgError("Singular matrix")
     return np.linalg.solve(a, b)
 
 
@@ -264,6 +266,35 @@ def _square_check(v, opname, tfop):
                 op=opname, shape=list(np.shape(v))), op=tfop)
 
 
+def _invertible(a) -> bool:
+    """TensorFlow's test before inverting or solving: an LU factorisation with partial
+    pivoting whose smallest |pivot| must be > 0. Comparisons are one at a time, as in its
+    kernel, so a NaN met first wins the pivot search and the minimum (the matrix is refused),
+    while a NaN met later is passed over (the result is NaN)."""
+    mats = np.array(a, copy=True).reshape((-1, *np.shape(a)[-2:]))
+    for m in mats:
+        pivots = []
+        for k in range(m.shape[0]):
+            col = np.abs(m[k:, k])
+            best = 0
+            for r in range(1, col.size):
+                if col[r] > col[best]:
+                    best = r
+            m[[k, k + best]] = m[[k + best, k]]
+            pivots.append(abs(m[k, k]))
+            if m[k, k] != 0:
+                with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+                    m[k + 1:, k] /= m[k, k]
+                    m[k + 1:, k + 1:] -= np.outer(m[k + 1:, k], m[k, k + 1:])
+        low = pivots[0] if pivots else 1.0
+        for p in pivots[1:]:
+            if p < low:
+                low = p
+        if not low > 0:
+            return False
+    return True
+
+
 def _inv_any(a):
     if isinstance(a, np.ndarray | np.generic):
         return np.linalg.inv(a)
@@ -295,13 +326,11 @@ def inv_api(input, adjoint=False, name=None):
     if adjoint:
         x = _swap_last(x)
         v = x._value
-    try:
-        np.linalg.inv(v)
-    except np.linalg.LinAlgError:
+    if not _invertible(v):
         raise InvalidArgumentError(
             _("linalg.inv: the matrix is not invertible (shape {shape}).").format(
                 shape=list(np.shape(v))),
-            op="MatrixInverse") from None
+            op="MatrixInverse")
     return apply(inv, (x,), (v,))
 
 
@@ -325,13 +354,7 @@ def det_vjp(g, out, need, a):
 
 def _invertible_check(a):
     """TensorFlow's gradient of det inverts the matrix and raises when it cannot."""
-    try:
-        singular = bool(np.isnan(a).any())
-        if not singular:
-            np.linalg.inv(a)
-    except np.linalg.LinAlgError:
-        singular = True
-    if singular:
+    if not _invertible(a):
         raise InvalidArgumentError(
             _("the gradient of linalg.det needs invertible matrices, but a matrix of shape "
               "{shape} is singular or holds NaN (TensorFlow raises here too). Check the "
