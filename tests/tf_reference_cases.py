@@ -1522,6 +1522,10 @@ def fuzz_numeric_r3(tf):
             [[[[-0.95, NAN, 1.74]]]], "float64"),
         "reduce_prod_grad_nan_row": lambda: _grads_nf(
             tf, lambda t: tf.reduce_prod(t, axis=-1), [[[-0.95, NAN, 1.74], [1.0, 2.0, 3.0]]]),
+        "reduce_variance_int_scalar_axis0": lambda: _error_class(
+            lambda: tf.math.reduce_variance(tf.constant(3), axis=0)),
+        "reduce_variance_int": lambda: _error_class(
+            lambda: tf.math.reduce_variance(tf.constant([3, 4]), axis=0)),
         "moments_list": lambda: _error_class(lambda: tf.nn.moments(
             [tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])], [0])),
         "exp_float32_underflow": lambda: _nf(tf.exp(tf.constant([-100.0, -87.0, -88.0]))),

@@ -148,12 +148,13 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     """Mean squared deviation from the mean (composite). Integer tensors raise TypeError, as in
     TensorFlow."""
     input_tensor, v = one(input_tensor)
+    if v.dtype.kind in "fc" or v.size:  # TensorFlow takes the mean first (a bad axis raises)
+        mean = reduce_mean(input_tensor, axis=axis, keepdims=True)
     if v.dtype.kind not in "fc":
         raise TypeError(_(
             "reduce_variance and reduce_std need a float tensor, got {dtype} (the mean of "
             "integers is rarely an integer). Try tf.cast(x, tf.float32) first.").format(
                 dtype=v.dtype.name))
-    mean = reduce_mean(input_tensor, axis=axis, keepdims=True)
     return reduce_mean(square(subtract(input_tensor, mean)), axis=axis, keepdims=keepdims)
 
 
