@@ -104,3 +104,20 @@ def test_floordiv_is_floor_of_the_quotient():
         expected = np.floor(x / y)
     np.testing.assert_array_equal(tf.math.floordiv(x, y).numpy(), expected)
     assert tf.math.floordiv(-2.48, -0.08).numpy() == 31.0  # numpy's floor_divide says 30
+
+
+def test_softmax_cross_entropy_broadcast_labels_gradient_matches_central_differences():
+    """Labels of shape [1, 3] broadcast over the rows of the logits: d/dlogits exists."""
+    labels = np.array([[0.2, 0.3, 0.5]])
+    adkernel.check_gradients(
+        lambda x: tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=x),
+        np.array([*cases.SCE_LOGITS, [0.0, 0.0, 1.0]]), order=2)
+
+
+def test_reduce_prod_gradient_at_inf_is_the_product_of_the_others():
+    x = tf.constant([2.0, np.inf, 3.0, -0.5])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = tf.reduce_prod(x)
+    np.testing.assert_array_equal(tape.gradient(y, x).numpy(),
+                                  [-np.inf, -3.0, -np.inf, np.inf])
