@@ -2302,6 +2302,6 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                           'shape': [3],
                           'values': [-2.054404979809365, -2.054404979809365, -2.054404979809365]}],
                  'error': {'stage': 'gradient', 'type': 'InvalidArgumentError'}},
-  'note': 'nn.softmax_cross_entropy_with_logits→nn.softmax_cross_entropy_with_logits→nn.softmax_cross_entropy_with_logits: '
-          'TensorFlow gives out=float64[3][-2.054, -2.054, -2.054] then raises '
-          'InvalidArgumentError (gradient); adkernel raises InvalidArgumentError (forward)'}]
+  'note': 'three chained softmax_cross_entropy_with_logits (axis=None, labels of shape [3, 1] '
+          'broadcast against logits [3, 1, 1] rows): TensorFlow computes the loss, its gradient '
+          'raises InvalidArgumentError; adkernel raised in the forward pass'}]
