@@ -2302,6 +2302,6 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                           'shape': [3],
                           'values': [-2.054404979809365, -2.054404979809365, -2.054404979809365]}],
                  'error': {'stage': 'gradient', 'type': 'InvalidArgumentError'}},
-  'note': 'three chained softmax_cross_entropy_with_logits (axis=None, labels of shape [3, 1] '
-          'broadcast against logits [3, 1, 1] rows): TensorFlow computes the loss, its gradient '
-          'raises InvalidArgumentError; adkernel raised in the forward pass'}]
+  'note': 'three chained softmax_cross_entropy_with_logits; the last has labels of shape [3] and '
+          'logits of shape [3, 1], whose rows broadcast to [3, 3]: TensorFlow computes the loss '
+          'and its gradient raises InvalidArgumentError (adkernel raised in the forward pass)'}]
