@@ -1503,6 +1503,9 @@ def fuzz_numeric_r3(tf):
                                                             axis=2)),
         "sce_axis_list": lambda: _error_class(lambda: tf.nn.softmax_cross_entropy_with_logits(
             labels=SCE_LABELS, logits=SCE_LOGITS, axis=[1])),
+        "sce_empty_second": lambda: _second_nf(
+            tf, lambda x: tf.nn.softmax_cross_entropy_with_logits(labels=x * 0.5, logits=x),
+            np.zeros((0, 3)), "float64"),
         "sce_axis_none": lambda: _nf(tf.nn.softmax_cross_entropy_with_logits(
             labels=SCE_LABELS, logits=SCE_LOGITS, axis=None)),
         "sce_labels_loose": lambda: _sce_grads(tf, SCE_LOOSE, SCE_LOGITS, "float64", "float64"),

@@ -11,8 +11,8 @@ from ..tensor import TensorLike
 
 
 def _log_softmax(x, axis):
-    if np.size(x) == 0:  # nothing to normalise (TensorFlow returns the empty tensor)
-        return np.empty_like(x)
+    if np.size(x) == 0:  # nothing to normalise (TensorFlow returns the empty tensor); x - x
+        return x - x  # keeps a recorded x connected, so an empty second derivative is not None
     m = np.max(x, axis=axis, keepdims=True)
     z = x - m
     return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
