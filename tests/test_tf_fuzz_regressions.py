@@ -77,6 +77,16 @@ def test_compare_tolerances_and_kinds():
     assert compare(err, same)["kind"] == "raises"
 
 
+def test_flushed_denormals_compare_equal():
+    """TensorFlow's CPU kernels flush results below the smallest normal number to zero
+    (exp(-100.) in float32 is 0.0), numpy keeps them (3.7e-44): the absolute tolerance
+    already takes such a pair as equal (docs/tf-compat.md), in float32 and in float64."""
+    for dtype, tiny in (("float32", 3.7e-44), ("float64", 4.9e-324)):
+        tf_side = {"out": [_val([0.0, 1.0], dtype)]}
+        assert compare(tf_side, {"out": [_val([tiny, 1.0], dtype)]})["equal"]
+        assert compare(tf_side, {"out": [_val([-tiny, 1.0], dtype)]})["equal"]
+
+
 def test_adkernel_errors_count_as_their_builtin():
     from fuzz_programs import error_name
 

@@ -1825,3 +1825,216 @@ def fuzz_bool(tf):
             cases[f"float_times_bool_{tag}"] = lambda m=mode, z=zero: _outcome(
                 _grad_of(tf, lambda x: x * tf.constant([True, False, True]), m, z))
     return cases
+
+
+# ----- issue 20 round 2, numerics: floordiv, clip_by_global_norm, empty Jacobians, det at a
+# singular matrix, softmax cross-entropy's labels, nn.moments, lists into reductions ----------
+FD_X = [-2.48, -INF, 1.0, 7.0, -7.0, INF, 0.0, -0.0, 5.0, 0.91, -0.11]
+FD_Y = [-0.08, 2.0, -INF, 0.0, 0.0, 2.0, 0.0, 3.0, INF, 3.0, 3.0]
+SCE_LOGITS = [[1.0, 2.0, 0.5], [0.1, 0.2, 3.0]]
+SCE_LABELS = [[0.2, 0.3, 0.5], [0.0, 1.0, 0.0]]  # rows sum to 1
+SCE_LOOSE = [[0.5, 0.3, 0.5], [-0.66, 0.0, 0.2]]  # rows sum to 1.3 and -0.46
+SINGULAR = [[1.0, 2.0], [2.0, 4.0]]
+
+
+def _floor_cases(tf):
+    cases = {}
+    for dt in ("float32", "float64"):
+        cases[f"floordiv_{dt}"] = lambda dt=dt: _nf(tf.math.floordiv(
+            tf.constant(np.array(FD_X, dt)), tf.constant(np.array(FD_Y, dt))))
+        cases[f"floordiv_operator_{dt}"] = lambda dt=dt: _nf(
+            tf.constant(np.array(FD_X, dt)) // tf.constant(np.array(FD_Y, dt)))
+        cases[f"floormod_{dt}"] = lambda dt=dt: _nf(tf.math.floormod(
+            tf.constant(np.array(FD_X, dt)), tf.constant(np.array(FD_Y, dt))))
+    cases["floordiv_int32"] = lambda: _nf(tf.constant([7, -7, 7, 0]) // tf.constant([2, 2, -2, 3]))
+    for op in ("floordiv", "floormod"):
+        for dt in ("int32", "int64"):
+            cases[f"{op}_{dt}_by_zero"] = lambda op=op, dt=dt: _error_class(
+                lambda: getattr(tf.math, op)(tf.constant(np.array([7, -7, 0], dt)),
+                                             tf.constant(np.array([2, 0, 3], dt))))
+    cases["floordiv_int_by_python_zero"] = lambda: _error_class(lambda: tf.constant([7]) // 0)
+    cases["floordiv_grad"] = lambda: _grads_nf(tf, tf.math.floordiv, [[1.5, -2.5], [0.7, 0.6]])
+    cases["floormod_grad"] = lambda: _grads_nf(tf, tf.math.floormod,
+                                               [[1.5, -2.5, 3.0], [0.7, 0.6, -1.1]])
+    return cases
+
+
+def _clip_inf(tf, norm_value):
+    x = tf.constant(np.array([0.5, norm_value, -1.0], np.float32))
+    out, norm = tf.clip_by_global_norm([x, None, x * 2.0], 0.5)
+    return [_nf(out[0]), out[1], _nf(out[2]), _nf(norm)]
+
+
+def _clip_grad(tf, clip):
+    v, w = tf.constant([3.0, 4.0]), tf.constant([1.0, 0.0])
+    with tf.GradientTape() as tape:
+        tape.watch([v, w])
+        out, _ = tf.clip_by_global_norm([v, w], clip)
+        s = tf.reduce_sum(out[0]) + 2.0 * tf.reduce_sum(out[1])
+    return [_nf(g) for g in tape.gradient(s, [v, w])]
+
+
+def _empty_jacobian(tf, f, trainable, shape=(0, 1)):
+    x = tf.Variable(np.ones(shape, np.float32), trainable=trainable)
+    with tf.GradientTape() as tape:
+        y = f(x)
+    j = tape.jacobian(y, x)
+    return None if j is None else list(j.shape)
+
+
+_EMPTY_JAC = {
+    "rsqrt": lambda tf: tf.math.rsqrt,
+    "squared_difference": lambda tf: lambda x: tf.math.squared_difference(x, -1.62),
+    "floordiv": lambda tf: lambda x: x // x,
+    "floormod": lambda tf: lambda x: x % 2.0,
+    "exp": lambda tf: tf.exp,
+}
+
+
+def _det_grad(tf, m):
+    a = tf.constant(np.array(m, np.float64))
+    with tf.GradientTape() as tape:
+        tape.watch(a)
+        d = tf.linalg.det(a)
+    return [_nf(d), _error_class(lambda: tape.gradient(d, a))]
+
+
+def _sce_grads(tf, labels, logits, lab_dtype="float32", log_dtype="float32"):
+    lab = tf.constant(np.asarray(labels, lab_dtype))
+    log = tf.constant(np.asarray(logits, log_dtype))
+    with tf.GradientTape() as tape:
+        tape.watch([lab, log])
+        y = tf.nn.softmax_cross_entropy_with_logits(labels=lab, logits=log)
+    return [_nf(y)] + [_nf(g) for g in tape.gradient(y, [lab, log])]
+
+
+def _sce_broadcast(tf, labels, logits):
+    lab, log = tf.constant(np.asarray(labels, np.float32)), tf.constant(np.asarray(logits,
+                                                                                  np.float32))
+    got = {}
+    with tf.GradientTape() as tape:
+        tape.watch(log)
+        forward = _error_class(lambda: got.setdefault(
+            "y", tf.nn.softmax_cross_entropy_with_logits(labels=lab, logits=log)))
+    if forward != "no error":
+        return ["forward", forward]
+    return [_nf(got["y"]), _error_class(lambda: tape.gradient(got["y"], log))]
+
+
+def _moments_second(tf, x, axes):
+    return _second_nf(tf, lambda t: sum(tf.reduce_sum(m) for m in tf.nn.moments(t, axes)),
+                      x, "float64")
+
+
+def _list_reduction(tf, name, **kw):
+    a, b = tf.constant([1.0, 2.0, 4.0]), tf.constant([3.0, -1.0, 0.5])
+    with tf.GradientTape() as tape:
+        tape.watch([a, b])
+        y = _tf_fn(tf, name)([a, b], **kw)
+        s = tf.reduce_sum(y * tf.cast(tf.range(1, tf.size(y) + 1), y.dtype))
+    return [_nf(y)] + [_nf(g) for g in tape.gradient(s, [a, b])]
+
+
+_LIST_REDUCTIONS = ("reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod",
+                    "math.reduce_std", "math.reduce_variance", "reduce_logsumexp", "norm")
+
+
+def fuzz_numeric_r3(tf):
+    cases = _floor_cases(tf)
+    cases.update({
+        "clip_by_global_norm_inf": lambda: _clip_inf(tf, -INF),
+        "clip_by_global_norm_nan": lambda: _clip_inf(tf, NAN),
+        "clip_by_global_norm_use_norm_inf": lambda: _nf(tf.clip_by_global_norm(
+            [tf.constant([1.0, 2.0])], 1.0, use_norm=tf.constant(INF))[0][0]),
+        "clip_by_global_norm_grad_clipped": lambda: _clip_grad(tf, 2.0),
+        "clip_by_global_norm_grad_unclipped": lambda: _clip_grad(tf, 200.0),
+        "det_grad_singular": lambda: _det_grad(tf, SINGULAR),
+        "det_grad_zero": lambda: _det_grad(tf, [[0.0, 0.0], [0.0, 0.0]]),
+        "det_grad_nan": lambda: _det_grad(tf, [[NAN, 2.0], [2.0, 4.0]]),
+        "det_grad_batch_one_singular": lambda: _det_grad(tf, [SINGULAR, [[1.0, 0.0],
+                                                                         [0.0, 1.0]]]),
+        "det_grad_inf": lambda: [_nf(g) for g in _grads_nf(tf, tf.linalg.det,
+                                                            [[[INF, 2.0], [2.0, 4.0]]],
+                                                            "float64")],
+        "inv_nan_pivot_first": lambda: _error_class(lambda: tf.linalg.inv(tf.constant(
+            [[NAN, 1.0, 0.5], [0.3, 1.5, -1.0], [1.0, 0.0, 2.0]]))),
+        "inv_nan_all": lambda: _error_class(lambda: tf.linalg.inv(tf.constant(
+            np.full((2, 2), NAN)))),
+        "inv_nan_later": lambda: _nf(tf.linalg.inv(tf.constant(
+            [[2.0, 1.0, 0.5], [NAN, 1.5, -1.0], [1.0, 0.0, 2.0]]))),
+        "det_grad_nan_later": lambda: _det_grad(
+            tf, [[2.0, 1.0, 0.5], [0.3, 1.5, NAN], [1.0, 0.0, 2.0]]),
+        "inv_nan": lambda: _error_class(lambda: tf.linalg.inv(tf.constant([[1.0, 2.0],
+                                                                          [NAN, 4.0]]))),
+        "solve_nan": lambda: _error_class(lambda: tf.linalg.solve(
+            tf.constant([[1.0, 2.0], [3.0, NAN]]), tf.constant([[1.0], [2.0]]))),
+        "inv_int32": lambda: _error_class(lambda: tf.linalg.inv(tf.constant([[2, 1], [1, 3]]))),
+        "solve_int64": lambda: _error_class(lambda: tf.linalg.solve(
+            tf.constant([[2, 1], [1, 3]], tf.int64), tf.constant([[1], [2]], tf.int64))),
+        "solve_singular": lambda: _error_class(lambda: tf.linalg.solve(
+            tf.constant(SINGULAR), tf.constant([[1.0], [2.0]]))),
+        "sce_labels_sum_to_one": lambda: _sce_grads(tf, SCE_LABELS, SCE_LOGITS),
+        "sce_labels_float64_logits_float32": lambda: _sce_grads(
+            tf, SCE_LABELS, SCE_LOGITS, "float64"),
+        "sce_labels_float32_logits_float64": lambda: _sce_grads(
+            tf, SCE_LABELS, SCE_LOGITS, "float32", "float64"),
+        "sce_labels_int32": lambda: _sce_grads(tf, [[0, 1, 0], [1, 0, 0]], SCE_LOGITS, "int32"),
+        "sce_labels_broadcast_row": lambda: _sce_broadcast(tf, SCE_LABELS[:1], SCE_LOGITS),
+        "sce_labels_broadcast_rank": lambda: _sce_broadcast(tf, SCE_LABELS[0], SCE_LOGITS),
+        "sce_logits_broadcast": lambda: _sce_broadcast(tf, SCE_LABELS, SCE_LOGITS[:1]),
+        "sce_shapes_differ": lambda: _sce_broadcast(tf, [0.5, 0.5], SCE_LOGITS),
+        "sce_logit_rows_broadcast": lambda: _sce_broadcast(tf, [0.2, 0.3, 0.5],
+                                                           [[1.0], [2.0], [0.5]]),
+        "sce_axis_0": lambda: _nf(tf.nn.softmax_cross_entropy_with_logits(
+            labels=SCE_LABELS, logits=SCE_LOGITS, axis=0)),
+        "sce_axis_minus_2": lambda: _error_class(lambda: tf.nn.softmax_cross_entropy_with_logits(
+            labels=SCE_LABELS, logits=SCE_LOGITS, axis=-2)),
+        "sce_axis_2_of_rank_2": lambda: _error_class(
+            lambda: tf.nn.softmax_cross_entropy_with_logits(labels=SCE_LABELS, logits=SCE_LOGITS,
+                                                            axis=2)),
+        "sce_axis_list": lambda: _error_class(lambda: tf.nn.softmax_cross_entropy_with_logits(
+            labels=SCE_LABELS, logits=SCE_LOGITS, axis=[1])),
+        "sce_empty_second": lambda: _second_nf(
+            tf, lambda x: tf.nn.softmax_cross_entropy_with_logits(labels=x * 0.5, logits=x),
+            np.zeros((0, 3)), "float64"),
+        "sce_axis_none": lambda: _nf(tf.nn.softmax_cross_entropy_with_logits(
+            labels=SCE_LABELS, logits=SCE_LOGITS, axis=None)),
+        "sce_labels_loose": lambda: _sce_grads(tf, SCE_LOOSE, SCE_LOGITS, "float64", "float64"),
+        "moments_second_one_element": lambda: _moments_second(tf, [[1.0]], [1]),
+        "moments_second_rows": lambda: _moments_second(tf, [[1.0, 2.0, 4.0], [0.5, 0.0, -1.0]],
+                                                       [1]),
+        "moments_grad_inf": lambda: _grads_nf(
+            tf, lambda t: sum(tf.reduce_sum(m) for m in tf.nn.moments(t, [0])),
+            [[[0.0, 1.08], [0.01, -0.29], [INF, 1.12]]], "float64"),
+        "moments_int32": lambda: [_nf(m) for m in tf.nn.moments(
+            tf.constant([[1, 2], [4, 7]]), [0], keepdims=True)],
+        "reduce_prod_grad_inf": lambda: _grads_nf(
+            tf, lambda t: tf.reduce_prod(t, keepdims=True),
+            [[[-1.05, 2.16, -0.3], [INF, 0.56, 1.15], [2.0, 1.8, 0.61]]]),
+        "reduce_prod_grad_nan_alone": lambda: _grads_nf(
+            tf, lambda t: tf.reduce_prod(t, axis=-2, keepdims=True),
+            [[[[-0.95, NAN, 1.74]]]], "float64"),
+        "reduce_prod_grad_nan_row": lambda: _grads_nf(
+            tf, lambda t: tf.reduce_prod(t, axis=-1), [[[-0.95, NAN, 1.74], [1.0, 2.0, 3.0]]]),
+        "reduce_variance_int_scalar_axis0": lambda: _error_class(
+            lambda: tf.math.reduce_variance(tf.constant(3), axis=0)),
+        "reduce_variance_int": lambda: _error_class(
+            lambda: tf.math.reduce_variance(tf.constant([3, 4]), axis=0)),
+        "moments_list": lambda: _error_class(lambda: tf.nn.moments(
+            [tf.constant([1.0, 2.0]), tf.constant([3.0, 4.0])], [0])),
+        "exp_float32_underflow": lambda: _nf(tf.exp(tf.constant([-100.0, -87.0, -88.0]))),
+    })
+    for name, make in _EMPTY_JAC.items():
+        for trainable in (True, False):
+            kind = "trainable" if trainable else "frozen"
+            cases[f"empty_jacobian_{name}_{kind}"] = (
+                lambda make=make, trainable=trainable: _empty_jacobian(tf, make(tf), trainable))
+    for name in _LIST_REDUCTIONS[:-1]:
+        cases[f"scalar_{name}_axis0"] = lambda name=name: _error_class(
+            lambda: _tf_fn(tf, name)(tf.constant(0.26), axis=0))
+        cases[f"scalar_{name}_axis_empty"] = lambda name=name: _nf(
+            _tf_fn(tf, name)(tf.constant(0.26), axis=[]))
+    for name in _LIST_REDUCTIONS:
+        cases[f"list_{name}"] = lambda name=name: _list_reduction(tf, name)
+        cases[f"list_{name}_axis0"] = lambda name=name: _list_reduction(tf, name, axis=0)
+    return cases

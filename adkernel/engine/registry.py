@@ -46,7 +46,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ._state import forward_any, serials, state
-from .errors import from_numpy_error, invalid_dtype
+from .errors import InvalidArgumentError, from_numpy_error, invalid_dtype
 from .forward import step as forward_step
 from .i18n import _, ngettext
 from .tape import record
@@ -399,7 +399,13 @@ def make_reduction(op: OpDef, float_only: bool = False) -> Callable:
             raise _float_error(opname, v.dtype) if float_only else bool_error(opname)
         if axis is None and not keepdims:  # (no axis: cannot fail on shapes)
             return _emit(op, (x,), (x._serial,), (v,), None, fwd(v))
-        return apply(op, (x,), (v,), {"axis": _axis(axis), "keepdims": bool(keepdims)})
+        axis = _axis(axis)
+        if np.ndim(v) == 0 and axis not in (None, ()):  # numpy would reduce a scalar anyway
+            raise InvalidArgumentError(
+                _("{op}: axis {axis} is out of range for a single number (rank 0: it has no "
+                  "axes). Leave axis out, or reshape to a vector first.").format(
+                    op=opname, axis=axis), op=opname)
+        return apply(op, (x,), (v,), {"axis": axis, "keepdims": bool(keepdims)})
 
     reduce.__name__ = reduce.__qualname__ = (op.tf[0] if op.tf else opname).rsplit(".")[-1]
     reduce.__doc__ = f"{op.doc} (``{opname}``), recorded on active tapes."

@@ -1067,6 +1067,8 @@ class GradientTape:
         def seeds():
             if tv.dtype.kind not in "fc":  # an integer target has no gradient
                 return
+            if size == 0:  # one empty pass, only to learn which sources are connected
+                yield np.zeros(tv.shape, dtype=tv.dtype)
             for j in range(size):
                 seed = np.zeros(size, dtype=tv.dtype)
                 seed[j] = 1
@@ -1076,11 +1078,11 @@ class GradientTape:
         results = []
         for row, s in zip(rows, flat_sources, strict=True):
             sv = s._value
-            if size == 0 and sv.dtype.kind in "fc":  # an empty target: an empty Jacobian
-                results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype)))
-            elif all(r is None for r in row) or sv.dtype.kind not in "fc":
+            if all(r is None for r in row) or sv.dtype.kind not in "fc":
                 results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype))
                                if mode is UnconnectedGradients.ZERO else None)
+            elif size == 0:  # an empty target, connected: an empty Jacobian
+                results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype)))
             else:
                 results.append(_stack_rows(row, tv.shape + sv.shape, sv, 0))
         return _rebuild(template, results)

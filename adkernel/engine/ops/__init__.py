@@ -164,12 +164,13 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     input_tensor, v = one(input_tensor)
     if v.dtype.kind == "b":
         raise bool_error("reduce_variance")
+    if v.dtype.kind in "fc" or v.size:  # TensorFlow takes the mean first (a bad axis raises)
+        mean = reduce_mean(input_tensor, axis=axis, keepdims=True)
     if v.dtype.kind not in "fc":
         raise TypeError(_(
             "reduce_variance and reduce_std need a float tensor, got {dtype} (the mean of "
             "integers is rarely an integer). Try tf.cast(x, tf.float32) first.").format(
                 dtype=v.dtype.name))
-    mean = reduce_mean(input_tensor, axis=axis, keepdims=True)
     return reduce_mean(square(subtract(input_tensor, mean)), axis=axis, keepdims=keepdims)
 
 
@@ -359,13 +360,17 @@ def global_norm(t_list, name=None):
 @composite("clip_by_global_norm")
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     """``(clipped list, global norm)``: every tensor scaled by
-    ``clip_norm / max(global_norm, clip_norm)``, as TensorFlow (composite)."""
+    ``clip_norm / max(global_norm, clip_norm)``, as TensorFlow (composite); an infinite or
+    NaN global norm makes every entry NaN, as TensorFlow documents."""
     if isinstance(t_list, TensorLike) or not isinstance(t_list, list | tuple):
         raise TypeError(_("clip_by_global_norm: t_list should be a list or tuple of tensors"))
     gn = global_norm(t_list) if use_norm is None else _tensor(use_norm)
     dt = gn.dtype
     c = cast(_tensor(clip_norm), dt) if _tensor(clip_norm).dtype != dt else _tensor(clip_norm)
     scale = multiply(c, _fn["minimum"](reciprocal(gn), divide(1.0, c)))
+    # an infinite or NaN norm makes every entry NaN (TensorFlow documents this): gn - gn is
+    # 0 for a finite norm, NaN otherwise
+    scale = add(scale, subtract(gn, gn))
     out = [None if t is None else multiply(_tensor(t), cast(scale, _tensor(t).dtype))
            for t in t_list]
     return out, gn
@@ -377,10 +382,23 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
     TensorFlow 2. The values and first derivatives are TensorFlow's; second derivatives
     are exact (TensorFlow stops the gradient through the mean inside the variance, which
     changes only its second derivatives)."""
+    if isinstance(x, list | tuple):  # TensorFlow fails reading the list's dtype
+        raise AttributeError(
+            _("nn.moments takes one tensor, not a Python list of {n} values; "
+              "turn it into a tensor first, e.g. tf.stack(values) or tf.constant(values).").format(
+                n=len(x)))
     t = _tensor(x)
     axes = tuple(int(a) for a in (axes if isinstance(axes, list | tuple) else [axes]))
     mean = reduce_mean(t, axis=axes, keepdims=True)
-    var = reduce_mean(_fn["squared_difference"](t, mean), axis=axes, keepdims=True)
+    fixed = _fn["stop_gradient"](mean)
+    # TensorFlow's variance: around a constant mean (its values and first derivatives, also
+    # -inf / NaN where x holds inf); mean((x - c)**2) = var + (mean - c)**2 for any c, so
+    # subtracting (mean - c)**2 with c = the constant mean restores the exact second
+    # derivatives (the term is 0 with gradient 0; where() keeps inf - inf out of it)
+    var = reduce_mean(_fn["squared_difference"](t, fixed), axis=axes, keepdims=True)
+    if t.dtype.is_floating:
+        shift = _fn["where"](_fn["is_finite"](fixed), subtract(mean, fixed), 0.0)
+        var = subtract(var, square(shift))
     if not keepdims:
         mean, var = squeeze(mean, axes), squeeze(var, axes)
     return mean, var

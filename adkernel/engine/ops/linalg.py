@@ -226,7 +226,9 @@ def einsum_api(equation, *inputs, optimize="greedy", name=None, **kwargs):
 
 @defop("solve", uses=(0, "out"), tf=("linalg.solve",))
 def solve(a, b):
-    """x with a @ x = b"""
+    """x with a @ x = b (a singular matrix, or one holding NaN, raises: TensorFlow)"""
+    if not _invertible(a):
+        raise np.linalg.LinAlgError("Singular matrix")
     return np.linalg.solve(a, b)
 
 
@@ -245,6 +247,7 @@ def solve_api(matrix, rhs, adjoint=False, name=None):
         matrix = _swap_last(matrix if isinstance(matrix, TensorLike) else convert_to_tensor(matrix))
     args, vals = unify("MatrixSolve", (matrix, rhs))
     a, b = vals
+    float_check("linalg.solve", a)
     if np.ndim(a) < 2 or np.shape(a)[-1] != np.shape(a)[-2] or np.ndim(b) < 2:
         raise InvalidArgumentError(
             _("solve needs a square matrix and a matrix right-hand side, got shapes {shape} and"
@@ -263,6 +266,35 @@ def _square_check(v, opname, tfop):
         raise InvalidArgumentError(
             _("{op} needs square matrices (shape [..., n, n]), got shape {shape}.").format(
                 op=opname, shape=list(np.shape(v))), op=tfop)
+
+
+def _invertible(a) -> bool:
+    """TensorFlow's test before inverting or solving: an LU factorisation with partial
+    pivoting whose smallest |pivot| must be > 0. Comparisons are one at a time, as in its
+    kernel, so a NaN met first wins the pivot search and the minimum (the matrix is refused),
+    while a NaN met later is passed over (the result is NaN)."""
+    mats = np.array(a, copy=True).reshape((-1, *np.shape(a)[-2:]))
+    for m in mats:
+        pivots = []
+        for k in range(m.shape[0]):
+            col = np.abs(m[k:, k])
+            best = 0
+            for r in range(1, col.size):
+                if col[r] > col[best]:
+                    best = r
+            m[[k, k + best]] = m[[k + best, k]]
+            pivots.append(abs(m[k, k]))
+            if m[k, k] != 0:
+                with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+                    m[k + 1:, k] /= m[k, k]
+                    m[k + 1:, k + 1:] -= np.outer(m[k + 1:, k], m[k, k + 1:])
+        low = pivots[0] if pivots else 1.0
+        for p in pivots[1:]:
+            if p < low:
+                low = p
+        if not low > 0:
+            return False
+    return True
 
 
 def _inv_any(a):
@@ -289,33 +321,48 @@ def inv_api(input, adjoint=False, name=None):
     """The inverse of each square matrix in ``input``; a singular matrix raises."""
     x = input if isinstance(input, TensorLike) else convert_to_tensor(input)
     v = x._value
+    float_check("linalg.inv", v)
     _square_check(v, "linalg.inv", "MatrixInverse")
     if adjoint and np.result_type(v).kind == "c":
         refuse("tf.linalg.inv", adjoint=True)
     if adjoint:
         x = _swap_last(x)
         v = x._value
-    try:
-        np.linalg.inv(v)
-    except np.linalg.LinAlgError:
+    if not _invertible(v):
         raise InvalidArgumentError(
             _("linalg.inv: the matrix is not invertible (shape {shape}).").format(
                 shape=list(np.shape(v))),
-            op="MatrixInverse") from None
+            op="MatrixInverse")
     return apply(inv, (x,), (v,))
 
 
 @defop("det", uses=(0, "out"), tf=("linalg.det",), local=("det({0})·inv({0})ᵀ",))
 def det(a):
-    """the determinant of a (batched over leading axes)"""
-    return np.linalg.det(a)
+    """the determinant of a (batched over leading axes); NaN for a matrix holding NaN"""
+    with np.errstate(invalid="ignore"):
+        d = np.linalg.det(a)
+    # LAPACK's pivot search can step over a NaN entry and report a finite determinant
+    return np.where(np.isnan(a).any(axis=(-2, -1)), np.nan, d)[()]
 
 
 @det.defvjp
 def det_vjp(g, out, need, a):
-    """d det(a)/da = det(a) inv(a)^T (undefined for singular a)"""
+    """d det(a)/da = det(a) inv(a)^T; like TensorFlow, a singular (or NaN) matrix raises"""
     scale = np.expand_dims(np.expand_dims(g * out, -1), -1)
+    if isinstance(a, np.ndarray | np.generic):
+        _invertible_check(a)
     return (scale * _t(_inv_any(a)),)
+
+
+def _invertible_check(a):
+    """TensorFlow's gradient of det inverts the matrix and raises when it cannot."""
+    if not _invertible(a):
+        raise InvalidArgumentError(
+            _("the gradient of linalg.det needs invertible matrices, but a matrix of shape "
+              "{shape} is singular or holds NaN (TensorFlow raises here too). Check the "
+              "matrix: its rows must be independent and its entries numbers.").format(
+                shape=list(np.shape(a))),
+            op="MatrixInverse")
 
 
 @det.api

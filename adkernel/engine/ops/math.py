@@ -20,7 +20,12 @@ import math as _pymath
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import DTypeError, NotFoundError, invalid_argument, invalid_dtype
+from ..errors import (
+    DTypeError,
+    NotFoundError,
+    invalid_argument,
+    invalid_dtype,
+)
 from ..i18n import _, lazy
 from ..registry import (
     apply,
@@ -338,7 +343,8 @@ def minimum_vjp(g, out, need, x, y):
 def floormod(x, y):
     """x mod y (sign of y, like Python's %)"""
     refuse_integer_zero("floormod", x, y)
-    return np.mod(x, y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.mod(x, y)
 
 
 def refuse_integer_zero(opname: str, x, y) -> None:
@@ -923,9 +929,13 @@ def ceil(x):
        numpy=np.floor_divide, operators=("__floordiv__", "__rfloordiv__"),
        cut=lazy("integer division (//), which has no gradient"))
 def floordiv(x, y):
-    """floor(x / y)"""
+    """floor(x / y); an integer division by zero raises (TensorFlow)"""
     refuse_integer_zero("floordiv", x, y)
     with np.errstate(divide="ignore", invalid="ignore"):
+        if np.result_type(x, y).kind in "fc":
+            # TensorFlow floors the rounded quotient (numpy's floor_divide does not):
+            # -2.48 // -0.08 is 31, -inf // 2 is -inf, 1 // -inf is -0
+            return np.floor(np.true_divide(x, y))
         return np.floor_divide(x, y)
 
 

@@ -6,13 +6,13 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..i18n import _, lazy
-from ..registry import apply, defop, float_check, one, unify
+from ..registry import REGISTRY, apply, defop, float_check, one, unify
 from ..tensor import TensorLike
 
 
 def _log_softmax(x, axis):
-    if np.size(x) == 0:  # nothing to normalise (TensorFlow returns the empty tensor)
-        return np.empty_like(x)
+    if np.size(x) == 0:  # nothing to normalise (TensorFlow returns the empty tensor); x - x
+        return x - x  # keeps a recorded x connected, so an empty second derivative is not None
     m = np.max(x, axis=axis, keepdims=True)
     z = x - m
     return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
@@ -117,17 +117,38 @@ def sigmoid_cross_entropy_with_logits_api(labels=None, logits=None, name=None):
     return apply(sigmoid_cross_entropy_with_logits, args, vals)
 
 
+def _rows(v):
+    """``v`` as TensorFlow's cross-entropy kernel sees it: one row per softmax (last axis)."""
+    n = np.shape(v)[-1] if np.ndim(v) else 1
+    return np.reshape(v, (-1, n))
+
+
+def _broadcast_rows(labels, logits):
+    """The rows of labels and of logits, broadcast against each other (as TensorFlow)."""
+    z, x = _rows(labels), _rows(logits)
+    rows = np.broadcast_shapes(np.shape(z), np.shape(x))
+    return np.broadcast_to(z, rows), np.broadcast_to(x, rows)
+
+
 @defop("softmax_cross_entropy_with_logits", uses=(0, 1),
        tf=("nn.softmax_cross_entropy_with_logits",),
        local=("-log_softmax({1})", "softmax({1})·Σ{0} - {0}"))
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
     """-sum(labels * log_softmax(logits)) over axis"""
+    if np.shape(labels) != np.shape(logits):  # rows broadcast against rows, as TensorFlow
+        z, x = _broadcast_rows(labels, logits)
+        loss = -np.sum(z * _log_softmax(x, -1), axis=-1)
+        return np.reshape(loss, np.shape(logits)[:-1])
     return -np.sum(labels * _log_softmax(logits, axis), axis=axis)
 
 
 @softmax_cross_entropy_with_logits.defvjp
 def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1):
-    """d/dlogits = softmax * sum(labels) - labels, d/dlabels = -log_softmax"""
+    """d/dlogits = softmax*sum(labels) - labels (TF: softmax - labels), d/dlabels = -log_softmax"""
+    shape, shape2 = np.shape(labels), np.shape(logits)
+    if shape != shape2:
+        _broadcast_gradient_check(need, shape, shape2)
+        (labels, logits), g, axis = _broadcast_rows(labels, logits), np.reshape(g, (-1,)), -1
     ge = np.expand_dims(g, axis)
     logp = _log_softmax(logits, axis)
     gz = -ge * logp if need[0] else None
@@ -135,16 +156,81 @@ def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1)
     if need[1]:
         total = np.sum(labels, axis=axis, keepdims=True)
         gx = ge * (np.exp(logp) * total - labels)
+    if shape != shape2:
+        gz = None if gz is None else np.reshape(gz, shape)
+        gx = None if gx is None else np.reshape(gx, shape2)
     return gz, gx
+
+
+def _broadcast_gradient_check(need, shape, shape2):
+    """TensorFlow's gradient fails for an input whose rows were broadcast in the forward pass."""
+    rows = np.broadcast_shapes(np.shape(_rows(np.empty(shape))), np.shape(_rows(np.empty(shape2))))
+    for needed, s, what in ((need[0], shape, "labels"), (need[1], shape2, "logits")):
+        if needed and rows != np.shape(_rows(np.empty(s))):
+            raise InvalidArgumentError(
+                _("softmax_cross_entropy_with_logits: the {what} (shape {shape}) were broadcast "
+                  "against the {what2} (shape {shape2}); the loss works, its gradient with "
+                  "respect to the {what} does not (TensorFlow raises here too). Give labels and "
+                  "logits the same shape, for example with tf.broadcast_to(labels, "
+                  "tf.shape(logits)).").format(
+                    what=what, what2="logits" if what == "labels" else "labels",
+                    shape=list(s), shape2=list(shape2 if what == "labels" else shape)),
+                op="SoftmaxCrossEntropyWithLogits")
+
+
+def _sce_axis(opname, axis, ndim):
+    """The class axis as TensorFlow 2.21 accepts it: -1, or 0 <= axis < rank."""
+    if axis is None:
+        return -1
+    if isinstance(axis, list | tuple) or not isinstance(axis, int | np.integer):
+        raise TypeError(_("{op}: axis must be one integer, got {axis!r}.").format(
+            op=opname, axis=axis))
+    axis = int(axis)
+    if axis != -1 and not 0 <= axis < ndim:
+        raise InvalidArgumentError(
+            _("{op}: axis {axis} does not work here: TensorFlow 2.21 accepts -1 (the last "
+              "axis) or a non-negative axis below the rank, {n}.").format(
+                op=opname, axis=axis, n=ndim), op=opname)
+    return -1 if axis == ndim - 1 else axis
+
+
+def _sce_shapes(opname, zv, xv, axis):
+    """TensorFlow flattens labels and logits to rows and broadcasts the rows; the losses must
+    then fill the logits' shape without their last axis."""
+    if np.shape(zv) == np.shape(xv):
+        return
+    try:
+        if axis != -1:
+            raise ValueError
+        rows = np.broadcast_shapes(np.shape(_rows(zv)), np.shape(_rows(xv)))
+        if rows[0] != int(np.prod(np.shape(xv)[:-1])):
+            raise ValueError
+    except ValueError:
+        raise InvalidArgumentError(
+            _("{op}: the labels (shape {shape2}) must have the logits' shape {shape}, or "
+              "broadcast to it.").format(
+                op=opname, shape=list(np.shape(xv)), shape2=list(np.shape(zv))),
+            op=opname) from None
 
 
 @softmax_cross_entropy_with_logits.api
 def softmax_cross_entropy_with_logits_api(labels=None, logits=None, axis=-1, name=None):
     """Cross-entropy of ``softmax(logits)`` against probability ``labels`` (one per row)."""
-    args, vals = _labels_logits("softmax_cross_entropy_with_logits", labels, logits)
-    _rank_check("softmax_cross_entropy_with_logits", vals[1])
-    return apply(softmax_cross_entropy_with_logits, args, vals,
-                 None if axis == -1 else {"axis": int(axis)})
+    opname = "softmax_cross_entropy_with_logits"
+    if labels is None or logits is None:
+        raise ValueError(_("{op} needs both labels= and logits=.").format(op=opname))
+    x, xv = one(logits)
+    axis = _sce_axis(opname, axis, np.ndim(xv))
+    float_check(opname, xv)
+    _rank_check(opname, xv)
+    # TensorFlow casts the labels to the logits' dtype (integer labels get no gradient)
+    if isinstance(labels, TensorLike) and labels.dtype != x.dtype:
+        labels = REGISTRY["cast"].public(labels, x.dtype)
+    args, vals = unify(opname, (x, labels))
+    z, zv = args[1], vals[1]
+    _sce_shapes(opname, zv, xv, axis)
+    return apply(softmax_cross_entropy_with_logits, (z, x), (zv, xv),
+                 None if axis == -1 else {"axis": axis})
 
 
 @defop("sparse_softmax_cross_entropy_with_logits", uses=(0, 1),

@@ -170,12 +170,19 @@ def reduce_prod_vjp(g, out, need, x, axis=None, keepdims=False):
     """d prod/dx_i = product of the other elements (exact at zeros, to every order)"""
     shape = np.shape(x)
     ge = _expand(g, shape, axis, keepdims)
+    # out / x is 0 / 0 at a zero and inf / inf or NaN at a non-finite x, where the product
+    # of the others is a number (TensorFlow multiplies exclusive products out, too)
     if isinstance(x, np.ndarray | np.generic):
-        if np.any(x == 0):
+        if _not_divisible(x):
             return (ge * _prod_of_others(np.asarray(x), axis),)
-    elif np.any(x.numpy() == 0):  # a recorded pass: out / x would be 0 / 0
+    elif _not_divisible(x.numpy()):  # a recorded pass
         return (ge * _prod_of_others_recorded(x, axis),)
     return (ge * _expand(out, shape, axis, keepdims) / x,)
+
+
+def _not_divisible(v):
+    return bool(np.any((v == 0) | ~np.isfinite(v))) if np.result_type(v).kind in "fc" else bool(
+        np.any(v == 0))
 
 
 def _prod_of_others_recorded(x, axis):
