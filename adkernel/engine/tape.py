@@ -997,6 +997,8 @@ class GradientTape:
         def seeds():
             if tv.dtype.kind not in "fc":  # an integer target has no gradient
                 return
+            if size == 0:  # one empty pass, only to learn which sources are connected
+                yield np.zeros(tv.shape, dtype=tv.dtype)
             for j in range(size):
                 seed = np.zeros(size, dtype=tv.dtype)
                 seed[j] = 1
@@ -1006,7 +1008,7 @@ class GradientTape:
         results = []
         for row, s in zip(rows, flat_sources, strict=True):
             sv = s._value
-            if size == 0 and sv.dtype.kind in "fc":  # an empty target: an empty Jacobian
+            if size == 0 and row and row[0] is not None:  # an empty target: an empty Jacobian
                 results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype)))
             elif all(r is None for r in row) or sv.dtype.kind not in "fc":
                 results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype))

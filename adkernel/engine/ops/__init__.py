@@ -14,7 +14,16 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..i18n import _
-from ..registry import REGISTRY, composite, exports, float_check, one, operators, refuse
+from ..registry import (
+    REGISTRY,
+    composite,
+    exports,
+    float_check,
+    one,
+    operators,
+    refuse,
+    scalar_axis,
+)
 from ..tensor import Tensor, TensorLike, convert_to_tensor
 from . import array, linalg, math, nn, reduce  # noqa: F401  (registers the primitives)
 
@@ -61,19 +70,16 @@ _MATRIX_NORMS = ("euclidean", "fro", 1, 2, np.inf)
 
 
 def _norm_axis(axis):
-    """``axis`` of tf.norm as None, an int, or a pair of ints (a matrix norm)."""
-    if isinstance(axis, TensorLike):
-        axis = axis.numpy().tolist()
-    if isinstance(axis, list | tuple | np.ndarray):
-        axis = tuple(int(a) for a in axis)
-        if len(axis) == 1:
-            return axis[0]
-        if len(axis) != 2 or axis[0] == axis[1]:
-            raise ValueError(
-                _("'axis' must be None, an integer, or a tuple of 2 unique integers, got "
-                  "{axis}").format(axis=axis))
+    """``axis`` of tf.norm as None, an int, or a pair of ints (a matrix norm). TensorFlow takes
+    only Python ints here: a list of one, a numpy integer, a float or a tensor is refused."""
+    if axis is None or type(axis) is int:
         return axis
-    return None if axis is None else int(axis)
+    if (isinstance(axis, list | tuple) and len(axis) == 2 and all(type(a) is int for a in axis)
+            and axis[0] != axis[1]):
+        return tuple(axis)
+    raise ValueError(
+        _("'axis' must be None, an integer, or a tuple of 2 unique integers, got "
+          "{axis}").format(axis=axis))
 
 
 @composite("norm", "linalg.norm")
@@ -175,10 +181,19 @@ def silu(features, beta=1.0, name=None):
 def unstack(value, num=None, axis=0, name=None):
     """Split along ``axis`` into a list of tensors (composite)."""
     x = value if isinstance(value, TensorLike) else convert_to_tensor(value)
+    if axis is None:
+        raise TypeError(_("unstack: axis must be an integer, got None."))
+    axis = int(axis)
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(
+            _("unstack: axis {axis} is out of range for a tensor of shape {shape} (use "
+              "-{ndim} .. {last}); a scalar cannot be unstacked.").format(
+                axis=axis, shape=list(x.shape), ndim=x.ndim, last=x.ndim - 1))
     n = x.shape[axis]
     if num is not None and int(num) != n:
-        raise ValueError(_("unstack: num={num} but axis {axis} has size {n}").format(
-                             num=num, axis=axis, n=n))
+        raise InvalidArgumentError(
+            _("unstack: num={num} but axis {axis} has size {n}").format(
+                num=num, axis=axis, n=n), op="Unpack")
     prefix = (slice(None),) * (axis % x.ndim)
     return [getitem(x, (*prefix, i)) for i in range(n)]
 
@@ -187,19 +202,45 @@ def unstack(value, num=None, axis=0, name=None):
 def embedding_lookup(params, ids, max_norm=None, name=None):
     """Rows of ``params`` picked by ``ids`` (``gather`` on axis 0; dense gradient).
 
-    As in TensorFlow, a Python list is a list of shards of the table: a list of one
-    tensor is that tensor; several shards are not supported.
+    As in TensorFlow, a Python list is a list of shards of the table, split by the 'div'
+    strategy: with ``n`` shards holding ``N`` rows in all, the first ``N % n`` shards hold
+    ``N // n + 1`` consecutive ids and the others ``N // n``.
     """
     refuse("tf.nn.embedding_lookup", max_norm=max_norm is not None)
-    if isinstance(params, list):
+    if isinstance(params, list | tuple):
         if len(params) != 1:
-            raise NotImplementedError(
-                _("tf.nn.embedding_lookup: a list of several tensors as 'params' (a sharded "
-                  "table, which TensorFlow splits by its 'div' partition strategy) is not "
-                  "supported by adkernel. Pass the whole table as one tensor, e.g. "
-                  "tf.constant(rows) or tf.concat(shards, axis=0)."))
+            return _sharded_lookup([_tensor(p) for p in params], ids)
         params = params[0]
     return gather(params, ids, axis=0)
+
+
+def _sharded_lookup(shards, ids):
+    """embedding_lookup on several shards: each id's shard and row by the 'div' strategy,
+    then one gather from the shards joined together."""
+    if not shards:
+        raise ValueError(_("tf.nn.embedding_lookup: 'params' is an empty list; give the table "
+                           "(or its shards)."))
+    idv = np.asarray(ids.numpy() if isinstance(ids, TensorLike) else ids)
+    sizes = [int(s.shape[0]) if s.ndim else 1 for s in shards]
+    n, total = len(sizes), sum(sizes)
+    per, extra = divmod(total, n)
+    if idv.dtype.kind not in "iu" or np.any(idv < 0) or np.any(idv >= total):
+        raise InvalidArgumentError(
+            _("tf.nn.embedding_lookup: ids {ids} must be integers in [0, {total}), the number of "
+              "rows in all the shards.").format(ids=idv.tolist(), total=total),
+            op="DynamicPartition")
+    big = extra * (per + 1)
+    shard = np.where(idv < big, idv // (per + 1), (idv - extra) // max(per, 1))
+    offset = idv - np.where(shard < extra, shard * (per + 1), shard * per + extra)
+    if np.any(offset >= np.asarray(sizes)[shard]):
+        raise InvalidArgumentError(
+            _("tf.nn.embedding_lookup: the shards have {sizes} rows, but the 'div' strategy "
+              "expects {expected}, so some ids point past the end of their shard. Give the "
+              "whole table as one tensor, e.g. tf.concat(shards, axis=0).").format(
+                sizes=sizes, expected=[per + 1] * extra + [per] * (n - extra)),
+            op="GatherV2")
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(idv.dtype)
+    return gather(concat(shards, 0), starts[shard] + offset, axis=0)
 
 
 # ----- issue 10: split, sort, boolean_mask, matvec, global-norm clipping, moments -----------
@@ -211,7 +252,7 @@ def _tensor(x):
 
 
 def _check_axis(opname, tfop, axis, ndim):
-    a = int(axis.numpy() if isinstance(axis, TensorLike) else axis)
+    a = scalar_axis(opname, tfop, axis, floats=True)
     if not -max(ndim, 1) <= a < max(ndim, 1) or ndim == 0:
         raise InvalidArgumentError(
             _("{op}: axis {a} is out of range for a tensor of rank {ndim} (use -{ndim} .. "
@@ -298,21 +339,27 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
 @composite("boolean_mask")
 def boolean_mask(tensor, mask, axis=None, name=None):
     """The entries of ``tensor`` where ``mask`` is True, flattened over the mask's axes
-    (starting at ``axis``, default 0). The gradient scatters back (composite)."""
+    (starting at ``axis``, default 0). The gradient scatters back (composite). As in
+    TensorFlow, a negative ``axis`` works only when the mask's axes end before the last axis
+    (``tensor.shape[axis:axis + mask.ndim]`` must be the mask's shape)."""
     x = _tensor(tensor)
     m = mask.numpy() if isinstance(mask, TensorLike) else np.asarray(mask)
+    if m.ndim == 0:
+        raise ValueError(_("boolean_mask: the mask cannot be a scalar; give one True/False per "
+                           "element (or row) of the tensor."))
     if m.dtype.kind != "b":
         raise TypeError(_("boolean_mask needs a bool mask, got {dtype}").format(
                             dtype=m.dtype.name))
     ax = 0 if axis is None else int(axis)
-    if ax < 0:
-        ax += x.ndim
-    if m.ndim == 0 or x.shape[ax:ax + m.ndim] != m.shape:
-        raise InvalidArgumentError(
+    # TensorFlow slices the shape with the axis as given, so a negative axis whose slice
+    # runs past the end (axis=-1 with a 1-d mask) finds no dimensions and is refused
+    if x.shape[ax:ax + m.ndim] != m.shape:
+        raise ValueError(
             _("boolean_mask: the mask's shape {shape} must match the tensor's shape {shape2} "
-              "starting at axis {ax}.").format(
-                shape=list(m.shape), shape2=list(x.shape), ax=ax), op="BooleanMask")
-    return getitem(x, (slice(None),) * ax + (m,))
+              "starting at axis {ax} (a negative axis must leave room for the mask's axes "
+              "before the end).").format(
+                shape=list(m.shape), shape2=list(x.shape), ax=ax))
+    return getitem(x, (slice(None),) * (ax % max(x.ndim, 1)) + (m,))
 
 
 @composite("linalg.matvec")
