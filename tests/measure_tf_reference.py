@@ -23,7 +23,7 @@ def main() -> None:
     values = {}
     for group in ("op_cases", "error_cases", "keras_cases", "module_cases", "fuzz_numeric_a",
                   "fuzz_numeric_b", "fuzz_errors", "fuzz_dtypes", "fuzz_new_ops",
-                  "forward_cases"):
+                  "forward_cases", "fuzz_shapes"):
         values[group] = {name: fn() for name, fn in getattr(cases, group)(tf).items()}
     text = (
         '"""Numbers measured on TensorFlow ' + tf.__version__ + " (Keras "
