@@ -1417,6 +1417,8 @@ def fuzz_shapes(tf):
         "stack_axis_out_of_range": lambda: err(lambda: tf.stack(t23(), axis=2)),
         "stack_scalars_axis1": lambda: err(lambda: tf.stack([s(), s()], axis=1)),
         "stack_list_of_empty_axis2": lambda: _shaped(tf.stack([e03()], axis=2)),
+        "stack_axis_none_before_dtypes": lambda: err(
+            lambda: tf.stack([c([1.0]), c(np.array([1.0]))], axis=None)),
         # unstack
         "unstack_scalar": lambda: err(lambda: tf.unstack(s())),
         "unstack_axis_out_of_range": lambda: err(lambda: tf.unstack(t23(), axis=2)),

@@ -257,8 +257,10 @@ def stack_api(values, axis=0, name=None):
         if _is_zero(axis):
             return convert_to_tensor(np.zeros((0,), np.float32))
         raise IndexError(_("stack: the list of tensors is empty."))
+    if axis is None:
+        raise TypeError(_("stack: axis must be an integer, got None."))
     args, vals = unify("stack", tuple(values))
-    if axis is not None and not _is_zero(axis):
+    if not _is_zero(axis):
         axis = int(axis.numpy() if isinstance(axis, TensorLike) else axis)
         _stack_rank_check(axis, np.ndim(vals[0]) + 1)
     try:
