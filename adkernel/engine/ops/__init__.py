@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, invalid_dtype
 from ..i18n import _
 from ..registry import (
     REGISTRY,
@@ -305,22 +305,30 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
 
 
 def _order(x, axis, direction, opname):
-    ax = _check_axis(opname, "TopKV2", axis, x.ndim)
     d = str(direction).upper()
     if d not in ("ASCENDING", "DESCENDING"):
         raise ValueError(_("{op}: direction must be 'ASCENDING' or 'DESCENDING', got "
                            "{direction!r}").format(
                              op=opname, direction=direction))
+    if axis is not None and np.ndim(axis.numpy() if isinstance(axis, TensorLike) else axis):
+        raise ValueError(_("{op}: axis must be one integer (a scalar), got {axis!r}.").format(
+            op=opname, axis=axis))
+    ax = _check_axis(opname, "TopKV2", axis, x.ndim)
     v = x._value
-    # stable in both directions: descending sorts the negated keys (ties keep their order)
-    keys = v if d == "ASCENDING" else (~v if v.dtype.kind == "b" else -v)
+    if v.dtype.kind not in "iuf":
+        raise invalid_dtype(_("{op} needs a number tensor (integer or float), got {dtype}.").format(
+            op=opname, dtype=v.dtype.name), op="TopKV2")
+    # stable in both directions: descending sorts order-reversed keys (ties keep their order);
+    # integers are reversed with ~v (= -v - 1), which cannot overflow at the smallest integer
+    keys = v if d == "ASCENDING" else (-v if v.dtype.kind == "f" else ~v)
     return ax, np.argsort(keys, axis=ax, kind="stable")
 
 
 @composite("sort")
 def sort(values, axis=-1, direction="ASCENDING", name=None):
     """Sorted along ``axis``; the gradient of each sorted slot flows to the element that
-    landed there (indexing, composite). Ties keep their order."""
+    landed there (indexing, composite). Ties keep their order; NaN goes last in both
+    directions (TensorFlow's place for it is not consistent, see docs/tf-compat.md)."""
     x = _tensor(values)
     ax, idx = _order(x, axis, direction, "sort")
     grids = list(np.indices(idx.shape, sparse=True))
