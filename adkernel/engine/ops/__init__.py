@@ -16,6 +16,8 @@ from ..errors import InvalidArgumentError, invalid_dtype
 from ..i18n import _
 from ..registry import (
     REGISTRY,
+    axis_arg,
+    check_scalar_axes,
     composite,
     exports,
     float_check,
@@ -92,9 +94,9 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
     as in TensorFlow.
     """
     t, v = one(tensor)
+    axis = _norm_axis(axis)  # (TensorFlow checks the axis before the dtype)
     float_check("norm", v)
     keep = bool(keepdims)
-    axis = _norm_axis(axis)
     matrix = isinstance(axis, tuple)
     is_str = isinstance(ord, str)
     if matrix:
@@ -154,6 +156,9 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     """Mean squared deviation from the mean (composite). Integer tensors raise TypeError, as in
     TensorFlow."""
     input_tensor, v = one(input_tensor)
+    # (TensorFlow checks the axis before the dtype)
+    check_scalar_axes("reduce_variance", "Mean", None if axis is None else axis_arg(axis),
+                      v.ndim)
     if v.dtype.kind not in "fc":
         raise TypeError(_(
             "reduce_variance and reduce_std need a float tensor, got {dtype} (the mean of "

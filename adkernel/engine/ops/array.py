@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import InvalidArgumentError, invalid_argument, numpy_message
+from ..errors import InvalidArgumentError, invalid_argument, invalid_dtype, numpy_message
 from ..i18n import _, lazy
 from ..registry import apply, axis_arg, defop, one, refuse, scalar_axis, shape_arg, unify
 from ..tensor import TensorLike, convert_to_tensor
@@ -383,7 +383,11 @@ def gather_api(params, indices, validate_indices=None, axis=None, batch_dims=0, 
     bd = int(batch_dims)
     if bd < 0:
         bd += idx.ndim
-    ax = bd if axis is None else int(axis)
+    if axis is not None and np.asarray(axis.numpy() if isinstance(axis, TensorLike)
+                                       else axis).dtype.kind == "f":
+        raise invalid_dtype(_("gather: axis must be an integer, got {axis!r}.").format(
+            axis=axis), op="GatherV2")
+    ax = bd if axis is None else scalar_axis("gather", "GatherV2", axis)
     if ax < 0:
         ax += v.ndim
     if not 0 <= bd <= min(ax, idx.ndim) or not 0 <= ax < v.ndim:

@@ -12,7 +12,7 @@ from ..tensor import TensorLike
 
 def _log_softmax(x, axis):
     if np.size(x) == 0:  # nothing to normalise (TensorFlow returns the empty tensor)
-        return np.empty_like(x)
+        return x - x  # (still computed from x, so a recorded second pass stays connected)
     m = np.max(x, axis=axis, keepdims=True)
     z = x - m
     return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
