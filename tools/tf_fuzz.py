@@ -68,14 +68,15 @@ def catalog(pattern: str | None = None) -> tuple[list[dict], Counter]:
         entry = _entry(names[id(fn)], fn, skipped)
         if entry:
             entries.append(entry)
-    for op in registry.REGISTRY.values():
-        for dunder in op.operators:
-            if fp.operator_fn(dunder) is None:
-                skipped["operator with no interpreter form (" + dunder + ")"] += 1
-                continue
-            unary = dunder in ("__neg__", "__abs__", "__invert__", "__pos__")
-            params = [("x", True)] if unary else [("x", True), ("y", True)]
-            entries.append({"fn": dunder, "aliases": [dunder], "params": params})
+    op_dunders = [d for op in registry.REGISTRY.values() for d in op.operators]
+    composite_dunders = [d for c in registry._COMPOSITES for d in c[3] if d not in op_dunders]
+    for dunder in op_dunders + composite_dunders:  # (composites such as __rmatmul__ last)
+        if fp.operator_fn(dunder) is None:
+            skipped["operator with no interpreter form (" + dunder + ")"] += 1
+            continue
+        unary = dunder in ("__neg__", "__abs__", "__invert__", "__pos__")
+        params = [("x", True)] if unary else [("x", True), ("y", True)]
+        entries.append({"fn": dunder, "aliases": [dunder], "params": params})
     if pattern:
         entries = [e for e in entries if fnmatch.fnmatch(e["fn"], pattern)]
     return entries, skipped
