@@ -2279,4 +2279,14 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                  'Jacobian of an empty target is the empty tensor of shape target.shape + '
                  'source.shape, which adkernel gives',
   'expected': {'out': [{'dtype': 'float32', 'shape': [0, 2], 'values': []}],
-               'grad': [{'dtype': 'float32', 'shape': [0, 2, 3, 2], 'values': []}]}}]
+               'grad': [{'dtype': 'float32', 'shape': [0, 2, 3, 2], 'values': []}]}},
+ {'program': {'inputs': [{'shape': [0, 3], 'dtype': 'int32', 'kind': 'const', 'values': []}],
+              'ops': [{'fn': 'reduce_mean', 'args': [{'ref': 0}], 'kwargs': {'axis': -2}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'int32', 'shape': [3], 'values': [0, 0, 0]}]},
+  'note': 'reduce_mean of an empty int32 tensor over its empty axis: TensorFlow gives 0',
+  'tf_is_wrong': 'TensorFlow 2.21 gives 0 for the integer mean of no elements (its integer '
+                 'division by a count of 0 gives 0); the mean of nothing is undefined and an '
+                 'integer has no NaN, so adkernel raises and says to cast to float first (the '
+                 'float mean of nothing is NaN, as in TensorFlow)',
+  'expected': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}}}]
