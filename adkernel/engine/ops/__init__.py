@@ -309,7 +309,9 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
     return out
 
 
-def _order(x, axis, direction, opname):
+def _order(values, axis, direction, opname):
+    """(tensor, axis, sorting positions). The direction and the axis are checked before the
+    values are converted, in TensorFlow's order."""
     d = str(direction).upper()
     if d not in ("ASCENDING", "DESCENDING"):
         raise ValueError(_("{op}: direction must be 'ASCENDING' or 'DESCENDING', got "
@@ -318,6 +320,8 @@ def _order(x, axis, direction, opname):
     if axis is not None and np.ndim(axis.numpy() if isinstance(axis, TensorLike) else axis):
         raise ValueError(_("{op}: axis must be one integer (a scalar), got {axis!r}.").format(
             op=opname, axis=axis))
+    scalar_axis(opname, "TopKV2", axis, floats=True)
+    x = _tensor(values)
     ax = _check_axis(opname, "TopKV2", axis, x.ndim)
     v = x._value
     if v.dtype.kind not in "iuf":
@@ -326,7 +330,7 @@ def _order(x, axis, direction, opname):
     # stable in both directions: descending sorts order-reversed keys (ties keep their order);
     # integers are reversed with ~v (= -v - 1), which cannot overflow at the smallest integer
     keys = v if d == "ASCENDING" else (-v if v.dtype.kind == "f" else ~v)
-    return ax, np.argsort(keys, axis=ax, kind="stable")
+    return x, ax, np.argsort(keys, axis=ax, kind="stable")
 
 
 @composite("sort")
@@ -334,8 +338,7 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
     """Sorted along ``axis``; the gradient of each sorted slot flows to the element that
     landed there (indexing, composite). Ties keep their order; NaN goes last in both
     directions (TensorFlow's place for it is not consistent, see docs/tf-compat.md)."""
-    x = _tensor(values)
-    ax, idx = _order(x, axis, direction, "sort")
+    x, ax, idx = _order(values, axis, direction, "sort")
     grids = list(np.indices(idx.shape, sparse=True))
     grids[ax] = idx
     return getitem(x, tuple(grids))
@@ -345,8 +348,7 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
 def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     """Positions that sort ``values`` along ``axis`` (int32, no gradient). adkernel's sort
     is always stable, which satisfies ``stable=True`` too."""
-    x = _tensor(values)
-    return convert_to_tensor(_order(x, axis, direction, "argsort")[1].astype(np.int32))
+    return convert_to_tensor(_order(values, axis, direction, "argsort")[2].astype(np.int32))
 
 
 @composite("boolean_mask")

@@ -257,8 +257,8 @@ def stack_api(values, axis=0, name=None):
         if _is_zero(axis):
             return convert_to_tensor(np.zeros((0,), np.float32))
         raise IndexError(_("stack: the list of tensors is empty."))
-    if axis is None:
-        raise TypeError(_("stack: axis must be an integer, got None."))
+    if axis is None or (isinstance(axis, list | tuple | np.ndarray) and np.ndim(axis)):
+        raise TypeError(_("stack: axis must be an integer, got {axis!r}.").format(axis=axis))
     args, vals = unify("stack", tuple(values))
     if not _is_zero(axis):
         axis = int(axis.numpy() if isinstance(axis, TensorLike) else axis)
