@@ -2038,3 +2038,167 @@ def fuzz_numeric_r3(tf):
         cases[f"list_{name}"] = lambda name=name: _list_reduction(tf, name)
         cases[f"list_{name}_axis0"] = lambda name=name: _list_reduction(tf, name, axis=0)
     return cases
+
+
+# ----- issue 20 round 2: shape ops, reduction arguments, error classes ----------------------
+# (programs from the differential fuzzer's findings; errors by the class ``except`` would name)
+
+
+def _shaped(t):
+    """[shape, dtype, values] of a tensor (an empty tensor keeps its shape), or None."""
+    if t is None:
+        return None
+    t = t if hasattr(t, "dtype") and hasattr(t, "shape") else np.asarray(t)
+    return [list(t.shape), t.dtype.name, _l(t)]
+
+
+def _grad_through(tf, f, x, var=False):
+    """[f(x), d sum(f(x) * ramp) / dx] for a watched constant (or a trainable variable)."""
+    src = tf.Variable(x) if var else tf.constant(x)
+    with tf.GradientTape() as tape:
+        if not var:
+            tape.watch(src)
+        y = f(src)
+        ramp = tf.cast(tf.reshape(tf.range(tf.size(y)), tf.shape(y)) % 3 + 1, y.dtype)
+        s = tf.reduce_sum(y * ramp)
+    return [_shaped(y), _shaped(tape.gradient(s, src))]
+
+
+def _empty_jacobian_r2(tf, f, kinds, uz=None):
+    """tape.jacobian of an empty (0, 3) target: None for the sources it does not reach."""
+    srcs = [tf.Variable(np.zeros((0, 3), np.float32), trainable=k == "var") if k != "watched"
+            else tf.constant(np.zeros((0, 3), np.float32)) for k in kinds]
+    with tf.GradientTape() as tape:
+        for s, k in zip(srcs, kinds, strict=True):
+            if k == "watched":
+                tape.watch(s)
+        y = f(*srcs)
+    kw = {"unconnected_gradients": uz} if uz else {}
+    return [_shaped(j) for j in tape.jacobian(y, srcs, **kw)]
+
+
+def _sharded_lookup(tf, sizes, ids):
+    shards = [tf.Variable(np.arange(s * 2, dtype=np.float32).reshape(s, 2) + 100 * i)
+              for i, s in enumerate(sizes)]
+    with tf.GradientTape() as tape:
+        y = tf.nn.embedding_lookup(shards, np.array(ids))
+        s = tf.reduce_sum(y * y)
+    return [_shaped(y)] + [_shaped(tf.convert_to_tensor(g)) for g in tape.gradient(s, shards)]
+
+
+def fuzz_shapes(tf):
+    c = tf.constant
+    t23 = lambda: c(X)  # noqa: E731
+    e03 = lambda: c(np.zeros((0, 3), np.float32))  # noqa: E731
+    s = lambda: c(np.float32(0.25))  # noqa: E731
+    err = _error_class
+    return {
+        # concat / stack given ONE tensor: TensorFlow's list of one (concat: unchanged, any axis)
+        "concat_one_tensor_axis0": lambda: _grad_through(tf, lambda x: tf.concat(x, 0), X),
+        "concat_one_tensor_axis1": lambda: _grad_through(tf, lambda x: tf.concat(x, 1), X, True),
+        "concat_one_tensor_axis5": lambda: _shaped(tf.concat(t23(), 5)),
+        "concat_scalar_axis_minus1": lambda: _shaped(tf.concat(s(), -1)),
+        "concat_list_of_one_axis3": lambda: _shaped(tf.concat([t23()], 3)),
+        "concat_empty_tensor_axis1": lambda: _shaped(tf.concat(e03(), 1)),
+        "concat_empty_list_of_one": lambda: _shaped(tf.concat([e03()], -1)),
+        "concat_numpy_array": lambda: _shaped(tf.concat(X, 1)),
+        "concat_axis_list_of_one": lambda: _shaped(tf.concat([t23(), t23()], [1])),
+        "concat_axis_none": lambda: err(lambda: tf.concat(t23(), None)),
+        "concat_list_axis_none": lambda: err(lambda: tf.concat([t23(), t23()], None)),
+        "concat_one_tensor_axis_list": lambda: err(lambda: tf.concat(t23(), [0])),
+        "concat_nothing": lambda: err(lambda: tf.concat([], 0)),
+        "concat_float_axis": lambda: err(lambda: tf.concat([t23(), t23()], 1.0)),
+        "stack_one_tensor": lambda: _grad_through(tf, lambda x: tf.stack(x), X),
+        "stack_one_tensor_axis1": lambda: _grad_through(tf, lambda x: tf.stack(x, 1), X),
+        "stack_one_variable_axis_minus1": lambda: _grad_through(
+            tf, lambda x: tf.stack(x, -1), X, True),
+        "stack_scalar": lambda: _shaped(tf.stack(s())),
+        "stack_scalar_axis1": lambda: err(lambda: tf.stack(s(), axis=1)),
+        "stack_empty_tensor": lambda: _shaped(tf.stack(e03())),
+        "stack_empty_tensor_axis1": lambda: err(lambda: tf.stack(e03(), axis=1)),
+        "stack_empty_list": lambda: _shaped(tf.stack([])),
+        "stack_empty_list_axis1": lambda: err(lambda: tf.stack([], axis=1)),
+        "stack_axis_out_of_range": lambda: err(lambda: tf.stack(t23(), axis=2)),
+        "stack_scalars_axis1": lambda: err(lambda: tf.stack([s(), s()], axis=1)),
+        "stack_list_of_empty_axis2": lambda: _shaped(tf.stack([e03()], axis=2)),
+        "stack_axis_none_before_dtypes": lambda: err(
+            lambda: tf.stack([c([1.0]), c(np.array([1.0]))], axis=None)),
+        # unstack
+        "unstack_scalar": lambda: err(lambda: tf.unstack(s())),
+        "unstack_axis_out_of_range": lambda: err(lambda: tf.unstack(t23(), axis=2)),
+        "unstack_wrong_num": lambda: err(lambda: tf.unstack(t23(), num=3)),
+        "unstack_empty_axis1": lambda: [_shaped(p) for p in tf.unstack(e03(), axis=1)],
+        # axis=None where one axis is needed
+        "sort_axis_none": lambda: err(lambda: tf.sort(t23(), axis=None)),
+        "argsort_axis_none": lambda: err(lambda: tf.argsort(t23(), axis=None)),
+        "split_axis_none": lambda: err(lambda: tf.split(t23(), 1, axis=None)),
+        "cumsum_axis_none": lambda: err(lambda: tf.cumsum(t23(), axis=None)),
+        "cumsum_float_axis": lambda: err(lambda: tf.cumsum(t23(), axis=1.0)),
+        "expand_dims_axis_none": lambda: err(lambda: tf.expand_dims(s(), None)),
+        "expand_dims_float_axis": lambda: err(lambda: tf.expand_dims(t23(), 1.0)),
+        "expand_dims_axis_list_of_one": lambda: _shaped(tf.expand_dims(t23(), [0])),
+        "expand_dims_axis_list_of_two": lambda: err(lambda: tf.expand_dims(t23(), [0, 1])),
+        # boolean_mask
+        "boolean_mask_scalar_mask": lambda: err(lambda: tf.boolean_mask(t23(), np.array(True))),
+        "boolean_mask_axis_minus1": lambda: err(
+            lambda: tf.boolean_mask(t23(), np.array([True, False, True]), axis=-1)),
+        "boolean_mask_axis_minus2": lambda: _grad_through(
+            tf, lambda x: tf.boolean_mask(x, np.array([False, True]), axis=-2), X),
+        "boolean_mask_empty_axis_minus2": lambda: err(
+            lambda: tf.boolean_mask(e03(), np.zeros((0, 3), bool), axis=-2)),
+        "boolean_mask_wrong_shape": lambda: err(
+            lambda: tf.boolean_mask(t23(), np.array([True, False, True]))),
+        "boolean_mask_past_the_end": lambda: err(
+            lambda: tf.boolean_mask(t23(), np.array([True, False, True]), axis=2)),
+        # reductions of a rank-0 tensor along an axis (adkernel's gradient used to divide by 0)
+        **{f"{name}_rank0_axis0": (lambda name=name: err(lambda: _tf_fn(tf, name)(s(), axis=0)))
+           for name in ("reduce_sum", "reduce_max", "reduce_min", "reduce_mean", "reduce_prod",
+                        "reduce_logsumexp", "norm", "argmax", "argmin")},
+        "reduce_max_rank0_axis_minus1": lambda: err(lambda: tf.reduce_max(s(), axis=-1)),
+        "reduce_sum_rank0_no_axes": lambda: _shaped(tf.reduce_sum(s(), axis=[])),
+        "reduce_sum_float_axis": lambda: err(lambda: tf.reduce_sum(t23(), axis=1.0)),
+        "reduce_max_nested_axis": lambda: _shaped(tf.reduce_max(t23(), axis=[[0]])),
+        "norm_axis_list_of_one": lambda: err(
+            lambda: tf.norm(c(np.ones((2, 2, 1), np.float64)), axis=[2], keepdims=True)),
+        "norm_numpy_int_axis": lambda: err(lambda: tf.norm(t23(), axis=np.int64(1))),
+        "norm_float_axis": lambda: err(lambda: tf.norm(t23(), axis=1.0)),
+        # sparse softmax cross-entropy: shapes are ValueErrors, label dtype an op error
+        "sparse_ce_rank0_logits": lambda: err(
+            lambda: tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=np.array(0, np.int32), logits=s())),
+        "sparse_ce_labels_too_many": lambda: err(
+            lambda: tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=np.array([0, 1], np.int32), logits=c([[1.0, 2.0]]))),
+        "sparse_ce_labels_rank_equal": lambda: err(
+            lambda: tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=np.array([[0]], np.int32), logits=c([[1.0, 2.0]]))),
+        "sparse_ce_float_labels": lambda: err(
+            lambda: tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=np.array([0.0], np.float32), logits=c([[1.0, 2.0]]))),
+        "sparse_ce_rank1_logits": lambda: _shaped(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=np.array(1, np.int32), logits=c([1.0, 2.0]))),
+        # array @ tensor with a scalar on either side
+        "array_scalar_rmatmul": lambda: err(lambda: np.array(1, np.int32) @ c(np.float32(-1.0))),
+        "array_scalar_rmatmul_int64": lambda: err(
+            lambda: np.array(-1, np.int64) @ c(np.array([-3, 2], np.int64))),
+        # jacobian of an empty target: None where no gradient reaches the source
+        "jacobian_empty_frozen_variable": lambda: _empty_jacobian_r2(
+            tf, lambda x: tf.math.rsqrt(x), ["frozen"]),
+        "jacobian_empty_floordiv": lambda: _empty_jacobian_r2(
+            tf, lambda x, y: x // y, ["watched", "watched"]),
+        "jacobian_empty_connected": lambda: _empty_jacobian_r2(
+            tf, lambda x, y: x * 2.0, ["var", "watched"]),
+        "jacobian_empty_unconnected_zero": lambda: _empty_jacobian_r2(
+            tf, lambda x, y: x * 2.0, ["var", "var"], "zero"),
+        # embedding_lookup on a list of shards ('div' strategy)
+        "embedding_lookup_two_shards": lambda: _sharded_lookup(tf, [3, 3], [0, 3, 5, 2]),
+        "embedding_lookup_uneven_shards": lambda: _sharded_lookup(tf, [2, 2, 1], [[0, 4], [2, 3]]),
+        "embedding_lookup_shards_off_layout": lambda: err(
+            lambda: _sharded_lookup(tf, [1, 3], [1])),
+        "embedding_lookup_shards_id_too_big": lambda: err(
+            lambda: _sharded_lookup(tf, [3, 3], [6])),
+        # gather_nd of one element, then concat of that one scalar (forward only: TensorFlow's
+        # gather_nd gradient fails here, see tests/tf_fuzz_regressions.py)
+        "gather_nd_then_concat": lambda: _shaped(tf.concat(tf.gather_nd(c([[0.5]]), [0, 0]), 0)),
+    }

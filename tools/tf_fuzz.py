@@ -68,9 +68,9 @@ def catalog(pattern: str | None = None) -> tuple[list[dict], Counter]:
         entry = _entry(names[id(fn)], fn, skipped)
         if entry:
             entries.append(entry)
-    dunders = [d for op in registry.REGISTRY.values() for d in op.operators]
-    dunders += [d for c in registry._COMPOSITES for d in c[3]]  # (operators, e.g. & on bools)
-    for dunder in dunders:
+    op_dunders = [d for op in registry.REGISTRY.values() for d in op.operators]
+    composite_dunders = [d for c in registry._COMPOSITES for d in c[3] if d not in op_dunders]
+    for dunder in op_dunders + composite_dunders:  # (composites such as __rmatmul__ last)
         if fp.operator_fn(dunder) is None:
             skipped["operator with no interpreter form (" + dunder + ")"] += 1
             continue

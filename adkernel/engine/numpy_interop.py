@@ -29,7 +29,7 @@ import itertools
 import numpy as np
 
 from . import ops, sorting
-from .errors import NotDifferentiableError
+from .errors import InvalidArgumentError, NotDifferentiableError
 from .i18n import _, lazy, ngettext
 from .registry import numpy_aliases
 from .tape import tracked as _tracked
@@ -82,9 +82,10 @@ def _reciprocal(x):
 def _matmul(a, b):
     """np.matmul / ``@``: 1-d operands are promoted to a row / a column, then dropped."""
     sa, sb = np.shape(_values(a)), np.shape(_values(b))
-    if not sa or not sb:
-        raise ValueError(_("matmul: Input operand does not have enough dimensions (a scalar); "
-                           "use * to multiply by a scalar."))
+    if not sa or not sb:  # (TensorFlow's error class for ``array @ tensor``; still a ValueError)
+        raise InvalidArgumentError(
+            _("matmul: Input operand does not have enough dimensions (a scalar); "
+              "use * to multiply by a scalar."), op="MatMul")
     if len(sa) >= 2 and len(sb) >= 2:
         return ops.matmul(a, b)
     a2 = _reshape_any(a, (1, sa[0])) if len(sa) == 1 else a

@@ -46,7 +46,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ._state import forward_any, serials, state
-from .errors import InvalidArgumentError, from_numpy_error, invalid_dtype
+from .errors import from_numpy_error, invalid_argument, invalid_dtype
 from .forward import step as forward_step
 from .i18n import _, ngettext
 from .tape import record
@@ -379,11 +379,21 @@ def _axis(axis):
         return None
     if isinstance(axis, TensorLike):
         axis = axis.numpy()
-    if isinstance(axis, np.ndarray):
-        axis = axis.tolist()
-    if isinstance(axis, list | tuple):
-        return tuple(int(a) for a in axis)
+    if isinstance(axis, list | tuple | np.ndarray):
+        return tuple(int(a) for a in np.asarray(axis).reshape(-1).tolist())
     return int(axis)
+
+
+def check_scalar_axes(opname: str, tfop: str, axis, ndim: int) -> None:
+    """TensorFlow's InvalidArgumentError for an axis given to a rank-0 tensor, which has no
+    axis to reduce (numpy accepts ``axis=0`` and ``-1`` there; TensorFlow does not)."""
+    if ndim or axis is None or axis == ():
+        return
+    raise invalid_argument(
+        _("{op}: axis {axis} is out of range for a scalar (a rank-0 tensor has no axes). "
+          "Leave the axis out, or give a tensor of rank 1 or more.").format(
+            op=opname, axis=list(axis) if isinstance(axis, tuple) else axis),
+        op=tfop, index=True)
 
 
 def make_reduction(op: OpDef, float_only: bool = False) -> Callable:
@@ -399,12 +409,12 @@ def make_reduction(op: OpDef, float_only: bool = False) -> Callable:
             raise _float_error(opname, v.dtype) if float_only else bool_error(opname)
         if axis is None and not keepdims:  # (no axis: cannot fail on shapes)
             return _emit(op, (x,), (x._serial,), (v,), None, fwd(v))
+        given = np.asarray(axis.numpy() if isinstance(axis, TensorLike) else axis)
+        if given.size and given.dtype.kind == "f":
+            raise TypeError(_("{op}: axis must be an integer or a list of integers, got "
+                              "{axis!r}.").format(op=opname, axis=axis))
         axis = _axis(axis)
-        if np.ndim(v) == 0 and axis not in (None, ()):  # numpy would reduce a scalar anyway
-            raise InvalidArgumentError(
-                _("{op}: axis {axis} is out of range for a single number (rank 0: it has no "
-                  "axes). Leave axis out, or reshape to a vector first.").format(
-                    op=opname, axis=axis), op=opname)
+        check_scalar_axes(opname, op.tf[0] if op.tf else opname, axis, v.ndim)
         return apply(op, (x,), (v,), {"axis": axis, "keepdims": bool(keepdims)})
 
     reduce.__name__ = reduce.__qualname__ = (op.tf[0] if op.tf else opname).rsplit(".")[-1]
@@ -503,6 +513,25 @@ def shape_arg(shape) -> tuple:
 
 
 axis_arg = _axis
+
+
+def scalar_axis(opname: str, tfop: str, axis, floats: bool = False, one_item: bool = False) -> int:
+    """One integer axis, checked as TensorFlow checks it: None is a ValueError, a float a
+    TypeError (unless ``floats``: the Python wrappers that compare the axis themselves take
+    1.0), and a list an InvalidArgumentError (unless ``one_item``: a list of one is taken)."""
+    if axis is None:
+        raise ValueError(_("{op}: axis must be an integer, got None. Give the axis to work "
+                           "along, e.g. axis=0 or axis=-1.").format(op=opname))
+    if isinstance(axis, TensorLike):
+        axis = axis.numpy()
+    a = np.asarray(axis)
+    if a.dtype.kind == "f" and not floats:
+        raise TypeError(_("{op}: axis must be an integer, got {axis!r}.").format(
+            op=opname, axis=axis))
+    if (a.ndim and not (one_item and a.size == 1)) or a.dtype.kind not in "biuf":
+        raise invalid_argument(_("{op}: axis must be one integer, got {axis!r}.").format(
+            op=opname, axis=axis), op=tfop)
+    return int(a.reshape(()))
 
 
 def refuse(fn_name: str, **given) -> None:

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import DTypeError, InvalidArgumentError
+from ..errors import DTypeError, InvalidArgumentError, invalid_dtype
 from ..i18n import _
 from ..registry import (
     REGISTRY,
+    axis_arg,
     bool_error,
+    check_scalar_axes,
     composite,
     exports,
     float_check,
     one,
     operators,
     refuse,
+    scalar_axis,
 )
 from ..tensor import TensorLike, convert_to_tensor
 from . import array, linalg, math, nn, reduce  # noqa: F401  (registers the primitives)
@@ -72,19 +75,16 @@ _MATRIX_NORMS = ("euclidean", "fro", 1, 2, np.inf)
 
 
 def _norm_axis(axis):
-    """``axis`` of tf.norm as None, an int, or a pair of ints (a matrix norm)."""
-    if isinstance(axis, TensorLike):
-        axis = axis.numpy().tolist()
-    if isinstance(axis, list | tuple | np.ndarray):
-        axis = tuple(int(a) for a in axis)
-        if len(axis) == 1:
-            return axis[0]
-        if len(axis) != 2 or axis[0] == axis[1]:
-            raise ValueError(
-                _("'axis' must be None, an integer, or a tuple of 2 unique integers, got "
-                  "{axis}").format(axis=axis))
+    """``axis`` of tf.norm as None, an int, or a pair of ints (a matrix norm). TensorFlow takes
+    only Python ints here: a list of one, a numpy integer, a float or a tensor is refused."""
+    if axis is None or type(axis) is int:
         return axis
-    return None if axis is None else int(axis)
+    if (isinstance(axis, list | tuple) and len(axis) == 2 and all(type(a) is int for a in axis)
+            and axis[0] != axis[1]):
+        return tuple(axis)
+    raise ValueError(
+        _("'axis' must be None, an integer, or a tuple of 2 unique integers, got "
+          "{axis}").format(axis=axis))
 
 
 @composite("norm", "linalg.norm")
@@ -97,12 +97,12 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
     as in TensorFlow.
     """
     t, v = one(tensor)
+    axis = _norm_axis(axis)  # (TensorFlow checks the axis before the dtype)
     if v.dtype.kind == "b":  # TensorFlow's abs refuses it in Python: a TypeError
         raise DTypeError(_("Expected numeric or variant tensor, got dtype tf.bool: norm needs "
                            "numbers. Try tf.cast(x, tf.float32) first."))
     float_check("norm", v)
     keep = bool(keepdims)
-    axis = _norm_axis(axis)
     matrix = isinstance(axis, tuple)
     is_str = isinstance(ord, str)
     if matrix:
@@ -162,6 +162,9 @@ def reduce_variance(input_tensor, axis=None, keepdims=False, name=None):
     """Mean squared deviation from the mean (composite). Integer tensors raise TypeError, as in
     TensorFlow."""
     input_tensor, v = one(input_tensor)
+    # (TensorFlow checks the axis before the dtype)
+    check_scalar_axes("reduce_variance", "Mean", None if axis is None else axis_arg(axis),
+                      v.ndim)
     if v.dtype.kind == "b":
         raise bool_error("reduce_variance")
     if v.dtype.kind in "fc" or v.size:  # TensorFlow takes the mean first (a bad axis raises)
@@ -192,10 +195,19 @@ def silu(features, beta=1.0, name=None):
 def unstack(value, num=None, axis=0, name=None):
     """Split along ``axis`` into a list of tensors (composite)."""
     x = value if isinstance(value, TensorLike) else convert_to_tensor(value)
+    if axis is None:
+        raise TypeError(_("unstack: axis must be an integer, got None."))
+    axis = int(axis)
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(
+            _("unstack: axis {axis} is out of range for a tensor of shape {shape} (use "
+              "-{ndim} .. {last}); a scalar cannot be unstacked.").format(
+                axis=axis, shape=list(x.shape), ndim=x.ndim, last=x.ndim - 1))
     n = x.shape[axis]
     if num is not None and int(num) != n:
-        raise ValueError(_("unstack: num={num} but axis {axis} has size {n}").format(
-                             num=num, axis=axis, n=n))
+        raise InvalidArgumentError(
+            _("unstack: num={num} but axis {axis} has size {n}").format(
+                num=num, axis=axis, n=n), op="Unpack")
     prefix = (slice(None),) * (axis % x.ndim)
     return [getitem(x, (*prefix, i)) for i in range(n)]
 
@@ -204,19 +216,45 @@ def unstack(value, num=None, axis=0, name=None):
 def embedding_lookup(params, ids, max_norm=None, name=None):
     """Rows of ``params`` picked by ``ids`` (``gather`` on axis 0; dense gradient).
 
-    As in TensorFlow, a Python list is a list of shards of the table: a list of one
-    tensor is that tensor; several shards are not supported.
+    As in TensorFlow, a Python list is a list of shards of the table, split by the 'div'
+    strategy: with ``n`` shards holding ``N`` rows in all, the first ``N % n`` shards hold
+    ``N // n + 1`` consecutive ids and the others ``N // n``.
     """
     refuse("tf.nn.embedding_lookup", max_norm=max_norm is not None)
-    if isinstance(params, list):
+    if isinstance(params, list | tuple):
         if len(params) != 1:
-            raise NotImplementedError(
-                _("tf.nn.embedding_lookup: a list of several tensors as 'params' (a sharded "
-                  "table, which TensorFlow splits by its 'div' partition strategy) is not "
-                  "supported by adkernel. Pass the whole table as one tensor, e.g. "
-                  "tf.constant(rows) or tf.concat(shards, axis=0)."))
+            return _sharded_lookup([_tensor(p) for p in params], ids)
         params = params[0]
     return gather(params, ids, axis=0)
+
+
+def _sharded_lookup(shards, ids):
+    """embedding_lookup on several shards: each id's shard and row by the 'div' strategy,
+    then one gather from the shards joined together."""
+    if not shards:
+        raise ValueError(_("tf.nn.embedding_lookup: 'params' is an empty list; give the table "
+                           "(or its shards)."))
+    idv = np.asarray(ids.numpy() if isinstance(ids, TensorLike) else ids)
+    sizes = [int(s.shape[0]) if s.ndim else 1 for s in shards]
+    n, total = len(sizes), sum(sizes)
+    per, extra = divmod(total, n)
+    if idv.dtype.kind not in "iu" or np.any(idv < 0) or np.any(idv >= total):
+        raise InvalidArgumentError(
+            _("tf.nn.embedding_lookup: ids {ids} must be integers in [0, {total}), the number of "
+              "rows in all the shards.").format(ids=idv.tolist(), total=total),
+            op="DynamicPartition")
+    big = extra * (per + 1)
+    shard = np.where(idv < big, idv // (per + 1), (idv - extra) // max(per, 1))
+    offset = idv - np.where(shard < extra, shard * (per + 1), shard * per + extra)
+    if np.any(offset >= np.asarray(sizes)[shard]):
+        raise InvalidArgumentError(
+            _("tf.nn.embedding_lookup: the shards have {sizes} rows, but the 'div' strategy "
+              "expects {expected}, so some ids point past the end of their shard. Give the "
+              "whole table as one tensor, e.g. tf.concat(shards, axis=0).").format(
+                sizes=sizes, expected=[per + 1] * extra + [per] * (n - extra)),
+            op="GatherV2")
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(idv.dtype)
+    return gather(concat(shards, 0), starts[shard] + offset, axis=0)
 
 
 # ----- issue 10: split, sort, boolean_mask, matvec, global-norm clipping, moments -----------
@@ -228,7 +266,7 @@ def _tensor(x):
 
 
 def _check_axis(opname, tfop, axis, ndim):
-    a = int(axis.numpy() if isinstance(axis, TensorLike) else axis)
+    a = scalar_axis(opname, tfop, axis, floats=True)
     if not -max(ndim, 1) <= a < max(ndim, 1) or ndim == 0:
         raise InvalidArgumentError(
             _("{op}: axis {a} is out of range for a tensor of rank {ndim} (use -{ndim} .. "
@@ -280,27 +318,36 @@ def split(value, num_or_size_splits, axis=0, num=None, name=None):
     return out
 
 
-def _order(x, axis, direction, opname):
-    if x._value.dtype.kind == "b":
-        raise bool_error(opname)
-    ax = _check_axis(opname, "TopKV2", axis, x.ndim)
+def _order(values, axis, direction, opname):
+    """(tensor, axis, sorting positions). The direction and the axis are checked before the
+    values are converted, in TensorFlow's order."""
     d = str(direction).upper()
     if d not in ("ASCENDING", "DESCENDING"):
         raise ValueError(_("{op}: direction must be 'ASCENDING' or 'DESCENDING', got "
                            "{direction!r}").format(
                              op=opname, direction=direction))
+    if axis is not None and np.ndim(axis.numpy() if isinstance(axis, TensorLike) else axis):
+        raise ValueError(_("{op}: axis must be one integer (a scalar), got {axis!r}.").format(
+            op=opname, axis=axis))
+    scalar_axis(opname, "TopKV2", axis, floats=True)
+    x = _tensor(values)
+    ax = _check_axis(opname, "TopKV2", axis, x.ndim)
     v = x._value
-    # stable in both directions: descending sorts the negated keys (ties keep their order)
-    keys = v if d == "ASCENDING" else (~v if v.dtype.kind == "b" else -v)
-    return ax, np.argsort(keys, axis=ax, kind="stable")
+    if v.dtype.kind not in "iuf":
+        raise invalid_dtype(_("{op} needs a number tensor (integer or float), got {dtype}.").format(
+            op=opname, dtype=v.dtype.name), op="TopKV2")
+    # stable in both directions: descending sorts order-reversed keys (ties keep their order);
+    # integers are reversed with ~v (= -v - 1), which cannot overflow at the smallest integer
+    keys = v if d == "ASCENDING" else (-v if v.dtype.kind == "f" else ~v)
+    return x, ax, np.argsort(keys, axis=ax, kind="stable")
 
 
 @composite("sort")
 def sort(values, axis=-1, direction="ASCENDING", name=None):
     """Sorted along ``axis``; the gradient of each sorted slot flows to the element that
-    landed there (indexing, composite). Ties keep their order."""
-    x = _tensor(values)
-    ax, idx = _order(x, axis, direction, "sort")
+    landed there (indexing, composite). Ties keep their order; NaN goes last in both
+    directions (TensorFlow's place for it is not consistent, see docs/tf-compat.md)."""
+    x, ax, idx = _order(values, axis, direction, "sort")
     grids = list(np.indices(idx.shape, sparse=True))
     grids[ax] = idx
     return getitem(x, tuple(grids))
@@ -310,28 +357,33 @@ def sort(values, axis=-1, direction="ASCENDING", name=None):
 def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     """Positions that sort ``values`` along ``axis`` (int32, no gradient). adkernel's sort
     is always stable, which satisfies ``stable=True`` too."""
-    x = _tensor(values)
-    return convert_to_tensor(_order(x, axis, direction, "argsort")[1].astype(np.int32))
+    return convert_to_tensor(_order(values, axis, direction, "argsort")[2].astype(np.int32))
 
 
 @composite("boolean_mask")
 def boolean_mask(tensor, mask, axis=None, name=None):
     """The entries of ``tensor`` where ``mask`` is True, flattened over the mask's axes
-    (starting at ``axis``, default 0). The gradient scatters back (composite)."""
+    (starting at ``axis``, default 0). The gradient scatters back (composite). As in
+    TensorFlow, a negative ``axis`` works only when the mask's axes end before the last axis
+    (``tensor.shape[axis:axis + mask.ndim]`` must be the mask's shape)."""
     x = _tensor(tensor)
     m = mask.numpy() if isinstance(mask, TensorLike) else np.asarray(mask)
+    if m.ndim == 0:
+        raise ValueError(_("boolean_mask: the mask cannot be a scalar; give one True/False per "
+                           "element (or row) of the tensor."))
     if m.dtype.kind != "b":
         raise TypeError(_("boolean_mask needs a bool mask, got {dtype}").format(
                             dtype=m.dtype.name))
     ax = 0 if axis is None else int(axis)
-    if ax < 0:
-        ax += x.ndim
-    if m.ndim == 0 or x.shape[ax:ax + m.ndim] != m.shape:
-        raise InvalidArgumentError(
+    # TensorFlow slices the shape with the axis as given, so a negative axis whose slice
+    # runs past the end (axis=-1 with a 1-d mask) finds no dimensions and is refused
+    if x.shape[ax:ax + m.ndim] != m.shape:
+        raise ValueError(
             _("boolean_mask: the mask's shape {shape} must match the tensor's shape {shape2} "
-              "starting at axis {ax}.").format(
-                shape=list(m.shape), shape2=list(x.shape), ax=ax), op="BooleanMask")
-    return getitem(x, (slice(None),) * ax + (m,))
+              "starting at axis {ax} (a negative axis must leave room for the mask's axes "
+              "before the end).").format(
+                shape=list(m.shape), shape2=list(x.shape), ax=ax))
+    return getitem(x, (slice(None),) * (ax % max(x.ndim, 1)) + (m,))
 
 
 @composite("linalg.matvec")

@@ -5,11 +5,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import InvalidArgumentError, invalid_argument, numpy_message
+from ..errors import InvalidArgumentError, invalid_argument, invalid_dtype, numpy_message
 from ..i18n import _, lazy
-from ..registry import apply, axis_arg, bool_error, defop, one, refuse, shape_arg, unify
+from ..registry import (
+    apply,
+    axis_arg,
+    bool_error,
+    defop,
+    one,
+    refuse,
+    scalar_axis,
+    shape_arg,
+    unify,
+)
 from ..tensor import TensorLike, convert_to_tensor
-from .math import cast_api
+from .math import cast_api, identity
 
 
 @defop("reshape", uses=(), tf=("reshape",), local=(lazy("1 (the gradient is reshaped back)"),))
@@ -116,8 +126,8 @@ def expand_dims_vjp(g, out, need, x, axis):
 def expand_dims_api(input, axis, name=None):
     """Insert an axis of size 1."""
     x, v = one(input)
-    axis = axis_arg(axis)
-    if not isinstance(axis, int) or not -v.ndim - 1 <= axis <= v.ndim:
+    axis = scalar_axis("expand_dims", "ExpandDims", axis, one_item=True)
+    if not -v.ndim - 1 <= axis <= v.ndim:
         raise InvalidArgumentError(
             _("expand_dims: axis {axis} is out of range for a tensor of rank {ndim} (use "
               "-{value} .. {ndim}).").format(
@@ -170,18 +180,43 @@ def concat_vjp(g, out, need, *xs, axis=0):
     return tuple(np.split(g, _split_points(sizes), axis=axis))
 
 
+def _as_list(values):
+    """TensorFlow's reading of the ``values`` of concat and stack: a list or tuple is the list of
+    inputs; anything else (one tensor, a variable, an array) is a single input."""
+    return list(values) if isinstance(values, list | tuple) else [values]
+
+
+def _one_concat_axis(axis) -> None:
+    """The axis check of a concat with a single input: it must be one integer, whatever it is
+    (the input comes back unchanged, so TensorFlow checks nothing else)."""
+    if isinstance(axis, list | tuple) or (isinstance(axis, np.ndarray | TensorLike)
+                                          and np.ndim(axis) != 0):
+        raise ValueError(_("concat: axis must be one integer, got {axis!r}.").format(axis=axis))
+    scalar_axis("concat", "ConcatV2", axis)
+
+
 @concat.api
 def concat_api(values, axis, name=None):
-    """Join tensors along an existing axis."""
+    """Join tensors along an existing axis. As in TensorFlow, a single tensor (or a list of
+    one) comes back unchanged, whatever the axis."""
+    values = _as_list(values)
+    if len(values) == 1:
+        _one_concat_axis(axis)
+        x = values[0]
+        return identity.public(x if isinstance(x, TensorLike) else convert_to_tensor(x))
+    if not values:
+        raise InvalidArgumentError(_("concat needs at least one tensor, got an empty list."),
+                                   op="ConcatV2")
+    axis = scalar_axis("concat", "ConcatV2", axis, one_item=True)
     args, vals = unify("concat", tuple(values))
     try:
-        np.concatenate([np.empty(np.shape(v), np.bool_) for v in vals], axis=int(axis))
+        np.concatenate([np.empty(np.shape(v), np.bool_) for v in vals], axis=axis)
     except (ValueError, np.exceptions.AxisError) as e:
         shapes = ", ".join(str(list(np.shape(v))) for v in vals)
         raise InvalidArgumentError(_("concat: {e} (inputs of shape {shapes}, axis={axis})").format(
                                        e=e, shapes=shapes, axis=axis),
                                    op="ConcatV2") from None
-    return apply(concat, args, vals, {"axis": int(axis)})
+    return apply(concat, args, vals, {"axis": axis})
 
 
 @defop("stack", uses=(), tf=("stack",), local=(lazy("1 on its own slice"),))
@@ -198,10 +233,46 @@ def stack_vjp(g, out, need, *xs, axis=0):
     return tuple(np.squeeze(p, axis=axis) for p in parts)
 
 
+def _is_zero(axis) -> bool:
+    if isinstance(axis, TensorLike):
+        axis = axis.numpy()
+    return axis is not None and np.ndim(axis) == 0 and axis == 0
+
+
+def _stack_rank_check(axis, rank: int) -> None:
+    """ValueError unless ``axis`` is an axis of the stacked result (rank ``rank``)."""
+    if not -rank <= axis < rank:
+        raise ValueError(
+            _("stack: axis {axis} is out of range: stacking tensors of rank {ndim} makes a "
+              "tensor of rank {rank}, whose axes are -{rank} .. {last}.").format(
+                axis=axis, ndim=rank - 1, rank=rank, last=rank - 1))
+
+
 @stack.api
 def stack_api(values, axis=0, name=None):
-    """Join tensors along a new axis."""
+    """Join tensors along a new axis. As in TensorFlow, one tensor (not in a list) stands for
+    the list of its rows: with ``axis=0`` it comes back as it is."""
+    if not isinstance(values, list | tuple):
+        x = values if isinstance(values, TensorLike) else convert_to_tensor(values)
+        if _is_zero(axis):
+            return convert_to_tensor(x)
+        if x.ndim == 0 or x.shape[0] == 0:
+            raise invalid_argument(
+                _("stack: a single tensor of shape {shape} stands for the list of its rows, "
+                  "and it has none. Pass a list of tensors, e.g. tf.stack([a, b], axis={axis})."
+                  ).format(shape=list(x.shape), axis=axis), op="StridedSlice", index=True)
+        _stack_rank_check(axis, x.ndim)
+        values = list(x)
+    elif not values:
+        if _is_zero(axis):
+            return convert_to_tensor(np.zeros((0,), np.float32))
+        raise IndexError(_("stack: the list of tensors is empty."))
+    if axis is None or (isinstance(axis, list | tuple | np.ndarray) and np.ndim(axis)):
+        raise TypeError(_("stack: axis must be an integer, got {axis!r}.").format(axis=axis))
     args, vals = unify("stack", tuple(values))
+    if not _is_zero(axis):
+        axis = int(axis.numpy() if isinstance(axis, TensorLike) else axis)
+        _stack_rank_check(axis, np.ndim(vals[0]) + 1)
     try:
         np.stack([np.empty(np.shape(v), np.bool_) for v in vals], axis=int(axis))
     except (ValueError, np.exceptions.AxisError) as e:
@@ -322,7 +393,11 @@ def gather_api(params, indices, validate_indices=None, axis=None, batch_dims=0, 
     bd = int(batch_dims)
     if bd < 0:
         bd += idx.ndim
-    ax = bd if axis is None else int(axis)
+    if axis is not None and np.asarray(axis.numpy() if isinstance(axis, TensorLike)
+                                       else axis).dtype.kind == "f":
+        raise invalid_dtype(_("gather: axis must be an integer, got {axis!r}.").format(
+            axis=axis), op="GatherV2")
+    ax = bd if axis is None else scalar_axis("gather", "GatherV2", axis)
     if ax < 0:
         ax += v.ndim
     if not 0 <= bd <= min(ax, idx.ndim) or not 0 <= ax < v.ndim:
@@ -543,9 +618,9 @@ def cumsum_api(x, axis=0, exclusive=False, reverse=False, name=None):
     """Running sum along ``axis``; ``exclusive`` leaves the element itself out,
     ``reverse`` sums from the end."""
     t, v = one(x)
+    ax = scalar_axis("cumsum", "Cumsum", axis)
     if v.dtype.kind == "b":
         raise bool_error("cumsum")
-    ax = int(axis_arg(axis))
     if not -max(v.ndim, 1) <= ax < max(v.ndim, 1) or v.ndim == 0:
         raise InvalidArgumentError(
             _("cumsum: axis {ax} is out of range for a tensor of shape {shape} (use -{ndim} .. "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, invalid_dtype
 from ..i18n import _, lazy
 from ..registry import REGISTRY, apply, defop, float_check, one, unify
 from ..tensor import TensorLike
@@ -251,20 +251,35 @@ def sparse_softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits):
     return None, np.expand_dims(g, -1) * (p - ind)
 
 
+def _sparse_shape_check(label_shape, logit_shape) -> None:
+    """TensorFlow's ValueErrors: logits need a class axis, and the labels are the logits'
+    shape without it (one class index per row)."""
+    if not logit_shape:
+        raise ValueError(_("sparse_softmax_cross_entropy_with_logits: logits cannot be a scalar; "
+                           "they need a last axis with one score per class."))
+    if tuple(label_shape) != tuple(logit_shape[:-1]):
+        raise ValueError(
+            _("sparse_softmax_cross_entropy_with_logits: labels of shape {shape} do not fit logits "
+              "of shape {shape2}: the labels must have the logits' shape without the last axis "
+              "(one class index per row), here {shape3}.").format(
+                shape=list(label_shape), shape2=list(logit_shape),
+                shape3=list(logit_shape[:-1])))
+
+
 @sparse_softmax_cross_entropy_with_logits.api
 def sparse_softmax_cross_entropy_with_logits_api(labels=None, logits=None, name=None):
     """Cross-entropy of ``softmax(logits)`` against integer class ``labels``."""
     x, v = one(logits)
-    float_check("sparse_softmax_cross_entropy_with_logits", v)
     if isinstance(labels, TensorLike):
         lab_arg, lab = labels, labels._value
     else:
         lab_arg, lab = None, np.asarray(labels)
+    _sparse_shape_check(lab.shape, v.shape)
+    float_check("sparse_softmax_cross_entropy_with_logits", v)
     if lab.dtype.kind not in "iu":
-        raise TypeError(
+        raise invalid_dtype(
             _("sparse labels must be integers (class indices); for one-hot labels use "
-              "softmax_cross_entropy_with_logits")
-        )
+              "softmax_cross_entropy_with_logits"), op="SparseSoftmaxCrossEntropyWithLogits")
     if np.any(lab < 0) or np.any(lab >= np.shape(v)[-1]):
         raise InvalidArgumentError(
             _("Received a label value outside the valid range of [0, {value}).").format(

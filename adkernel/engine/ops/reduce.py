@@ -14,7 +14,7 @@ import numpy as np
 from ..dtypes import as_dtype
 from ..errors import InvalidArgumentError, invalid_dtype
 from ..i18n import _, lazy
-from ..registry import apply, axis_arg, defop, one
+from ..registry import apply, axis_arg, check_scalar_axes, defop, one
 from ..tensor import TensorLike
 from .math import _logical_operand
 
@@ -273,7 +273,9 @@ def argmin(x, axis=0, output_type=np.int64):
 def _arg_extreme(op):
     def arg_extreme(input, axis=None, output_type=np.int64, name=None):
         x, v = one(input)
-        return apply(op, (x,), (v,), {"axis": 0 if axis is None else axis_arg(axis),
+        axis = 0 if axis is None else axis_arg(axis)
+        check_scalar_axes(op.name, "ArgMax" if op.name == "argmax" else "ArgMin", axis, v.ndim)
+        return apply(op, (x,), (v,), {"axis": axis,
                                        "output_type": as_dtype(output_type)._np})
 
     arg_extreme.__name__ = arg_extreme.__qualname__ = op.name
