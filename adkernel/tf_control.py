@@ -50,6 +50,16 @@ def _same_structure(a, b) -> bool:
     return True
 
 
+def _same_types(a, b) -> bool:
+    """Nested lists stay lists and tuples stay tuples (TensorFlow checks the types)."""
+    if isinstance(a, list | tuple | dict):
+        if type(a) is not type(b):
+            return False
+        pairs = ((a[k], b[k]) for k in a) if isinstance(a, dict) else zip(a, b, strict=True)
+        return all(_same_types(x, y) for x, y in pairs)
+    return True
+
+
 def _structure_error(first, second) -> ValueError:
     return ValueError(_(
         "The two structures don't have the same nested structure: the loop variables are "
@@ -124,7 +134,7 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     if not isinstance(loop_vars, TensorLike) and not loop_vars:
         raise ValueError(_("'loop_vars' must be provided."))
     limit = _max_iterations(maximum_iterations)
-    structure, count = list(loop_vars), 0
+    structure, given, count = list(loop_vars), loop_vars, 0
     while _loop_condition(cond, loop_vars, count, limit):
         loop_vars = body(*loop_vars)
         count += 1
@@ -136,6 +146,13 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
                                   type=type(loop_vars).__name__))
         if not _same_structure(structure, list(loop_vars)):
             raise _structure_error(structure, list(loop_vars))
+        if not _same_types(structure if limit is None else given, list(loop_vars) if limit
+                           is None else loop_vars):
+            raise TypeError(_(
+                "The two structures don't have the same sequence type: the loop variables "
+                "are {first} but the body returned {second}. Return lists where the loop "
+                "variables are lists and tuples where they are tuples.").format(
+                    first=structure, second=list(loop_vars)))
     leaves = [v if isinstance(v, TensorLike) or v is None else convert_to_tensor(v)
               for v in _leaves(loop_vars)]
     return _pack(loop_vars, leaves)

@@ -334,8 +334,8 @@ def _top_k_args(x, k, index_type):
                                      "{dtype}").format(dtype=x.dtype.name), op="TopKV2")
     kv = np.asarray(k.numpy() if isinstance(k, TensorLike) else k)
     if kv.dtype.kind not in "iu" or kv.ndim != 0:
-        raise InvalidArgumentError(_("top_k: k must be a whole number (a Python int or an int "
-                                     "scalar tensor), got {k!r}").format(k=k), op="TopKV2")
+        raise TypeError(_("top_k: k must be a whole number (a Python int or an int scalar "
+                          "tensor), got {k!r}").format(k=k))
     idx_np = np.dtype(getattr(index_type, "_np", None) or index_type)
     if idx_np not in (np.int16, np.int32, np.int64):
         raise InvalidArgumentError(_("top_k: index_type must be tf.int16, tf.int32 or "
