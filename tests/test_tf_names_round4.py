@@ -138,7 +138,7 @@ def test_set_random_seed_repeats_initial_weights_and_shuffling():
 def test_messages_in_chinese():
     adkernel.set_language("zh")
     try:
-        with pytest.raises(TypeError, match="必须是可调用"):
+        with pytest.raises(TypeError, match="必须是可调用的"):
             tf.cond(True, 3.0, lambda: 1.0)
         with pytest.raises(TypeError, match="学习率"):
             tf.keras.optimizers.SGD(tf.keras.optimizers.schedules.ExponentialDecay(
