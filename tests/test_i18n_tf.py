@@ -63,7 +63,7 @@ MISTAKES = {
         "创建时的 learning_rate 是一个学习率调度器"),
     "tf-while-loop-vars": (
         "tf.while_loop(lambda i: i < 3, lambda i: (i + 1,), [])", ValueError,
-        "'loop_vars' must be provided.", "必须提供 'loop_vars'。"),
+        "'loop_vars' must be provided.", "必须提供 `'loop_vars'`。"),
     "keras-dense-features": (
         "layer = tf.keras.layers.Dense(2)\nlayer(tf.ones([1, 3]))\nlayer(tf.ones([1, 4]))",
         InvalidArgumentError,
