@@ -1,10 +1,12 @@
 """adkernel's small, exact ``tf.keras`` (Keras 3's arithmetic, TensorFlow 2.21's names).
 
-Covered: ``layers`` (``Dense``, ``BatchNormalization``, ``Dropout``, ``Flatten``,
-``Activation``, ``Layer`` for your own layers), ``Sequential``, ``Model`` (subclassing),
-``optimizers`` (``SGD``, ``Adam``), ``losses`` (``MeanSquaredError``,
+Covered: ``layers`` (``Dense``, ``BatchNormalization``, ``LayerNormalization``,
+``Embedding``, ``Dropout``, ``Flatten``, ``Activation``, ``Layer`` for your own layers),
+``Sequential``, ``Model`` (subclassing), ``optimizers`` (``SGD``, ``Adam``, ``AdamW``,
+``RMSprop``, ``Adagrad``, and ``schedules``), ``losses`` (``MeanSquaredError``, ``Huber``,
 ``BinaryCrossentropy``, ``CategoricalCrossentropy``, ``SparseCategoricalCrossentropy`` and
-their functions), ``metrics``, ``callbacks``, ``activations`` and ``initializers``.
+their functions), ``metrics``, ``callbacks``, ``activations``, ``initializers`` and
+``utils.set_random_seed``.
 Training is a GradientTape loop you write, or ``compile``/``fit`` (the same loop, written
 out in training.py); weights save to ``.npz``. The rest of Keras raises an error that
 shows the loop. See docs/tf-compat.md.

@@ -1,4 +1,5 @@
-"""``tf.keras.optimizers``: ``SGD`` and ``Adam`` with Keras 3's update rules.
+"""``tf.keras.optimizers``: ``SGD``, ``Adam``, ``AdamW``, ``RMSprop`` and ``Adagrad`` with
+Keras 3's update rules; ``learning_rate`` may be a number or a schedule (``schedules.py``).
 
 ``apply_gradients(zip(grads, variables))`` updates the variables in place (``assign``),
 so it runs outside a tape's record like Keras' does. Per-variable slots (momentum, the
