@@ -2090,6 +2090,8 @@ def keras_names_cases(tf):
             tf, lambda: O.AdamW(S.ExponentialDecay(0.2, 1, 0.5), weight_decay=0.5)),
         "compile_by_name": lambda: [type(_compiled(tf, n).optimizer).__name__
                                     for n in ("rmsprop", "adamw", "adagrad")],
+        "optimizer_names": lambda: [c().name.rstrip("0123456789").rstrip("_")  # (no _1, _2)
+                                    for c in (O.AdamW, O.RMSprop, O.Adagrad)],
         "huber": lambda: _huber(tf),
         "schedules": lambda: _schedules(tf),
         "set_random_seed_repeats": lambda: _seeded_draws(tf),
