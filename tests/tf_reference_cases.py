@@ -2068,6 +2068,8 @@ def keras_names_cases(tf):
         "top_k_grad_ties": lambda: _value_and_grad(
             tf, lambda x: tf.math.top_k(x * 0.0 + tf.round(x), k=2).values * x[:, :2], XB),
         "embedding": lambda: _embedding(tf),
+        "embedding_weights_argument": lambda: _l(tf.keras.layers.Embedding(
+            3, 2, weights=[np.arange(6.0).reshape(3, 2)])(np.array([2, 0]))),
         "layer_norm_last_axis": lambda: _layer_norm(tf),
         "layer_norm_two_axes": lambda: _layer_norm(tf, axis=[1, 2], epsilon=0.01),
         "layer_norm_middle_axis_no_center": lambda: _layer_norm(tf, axis=1, center=False),
