@@ -39,6 +39,7 @@ from .engine.tensor import (
     convert_to_tensor,
     is_tensor,
 )
+from .tf_control import cond, map_fn, vectorized_map, while_loop  # noqa: F401
 from .tf_data import data
 from .tf_function import Module, TensorSpec, function, name_scope
 from .tf_random import _shape_tuple, random  # also registers tf.nn.dropout

@@ -57,9 +57,13 @@ MISTAKES = {
         "You must call compile(optimizer=..., loss=...) before fit",
         "调用 fit 之前必须先调用 compile(optimizer=..., loss=...)"),
     "keras-learning-rate-schedule": (
-        "tf.keras.optimizers.SGD(learning_rate=lambda: 0.1)", OutOfScopeError,
-        "A learning-rate schedule is out of adkernel's scope",
-        "学习率调度器超出了 adkernel 的范围"),
+        "opt = tf.keras.optimizers.SGD(tf.keras.optimizers.schedules.ExponentialDecay("
+        "0.1, 2, 0.5))\nopt.learning_rate = 0.5", TypeError,
+        "was created with a learning-rate schedule as its learning_rate",
+        "创建时的 learning_rate 是一个学习率调度器"),
+    "tf-while-loop-vars": (
+        "tf.while_loop(lambda i: i < 3, lambda i: (i + 1,), [])", ValueError,
+        "'loop_vars' must be provided.", "必须提供 `'loop_vars'`。"),
     "keras-dense-features": (
         "layer = tf.keras.layers.Dense(2)\nlayer(tf.ones([1, 3]))\nlayer(tf.ones([1, 4]))",
         InvalidArgumentError,

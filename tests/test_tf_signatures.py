@@ -198,6 +198,14 @@ TF_SIGNATURES: dict[str, str | None] = {
     "clip_by_global_norm": "t_list, clip_norm, use_norm, name",
     "nn.dropout": "x, rate, noise_shape, seed, name",
     "nn.moments": "x, axes, shift, keepdims, name",
+    # issue 23 (measured with inspect.signature on TensorFlow 2.21.0)
+    "cond": "pred, true_fn, false_fn, name",
+    "while_loop": "cond, body, loop_vars, shape_invariants, parallel_iterations, back_prop, "
+                  "swap_memory, maximum_iterations, name",
+    "map_fn": "fn, elems, dtype, parallel_iterations, back_prop, swap_memory, infer_shape, "
+              "name, fn_output_signature",
+    "vectorized_map": "fn, elems, fallback_to_while_loop, warn",
+    "math.top_k": "input, k, sorted, index_type, name",
     "random.categorical": "logits, num_samples, dtype, seed, name",
     "function": "func, input_signature, autograph, jit_compile, reduce_retracing, "
                 "experimental_implements, experimental_autograph_options, "
@@ -922,6 +930,70 @@ _assign_checks("Variable.assign_sub", "assign_sub", 5.0, -9.0)
 
 # ----- issue 10 -----------------------------------------------------------------------------
 V = np.array([[3.0, 1.0, 2.0], [0.0, 5.0, 4.0]])
+
+
+@honoured("cond", "true_fn", "false_fn")
+def _cond_options():
+    assert tf.cond(True, true_fn=lambda: 1, false_fn=lambda: 2) == 1
+    assert tf.cond(tf.constant(False), lambda: 1, false_fn=lambda: 2) == 2
+    with pytest.raises(TypeError, match="true_fn"):
+        tf.cond(True, false_fn=lambda: 2)
+
+
+@honoured("while_loop", "maximum_iterations", "shape_invariants", "parallel_iterations",
+          "back_prop", "swap_memory")
+def _while_loop_options():
+    def loop(**kw):
+        return tf.while_loop(lambda i, s: i < 5, lambda i, s: (i + 1, s * 2.0), (0, 1.0), **kw)
+
+    assert [float(t) for t in loop()] == [5.0, 32.0]
+    assert [float(t) for t in loop(maximum_iterations=2)] == [2.0, 4.0]
+    # hints eager TensorFlow ignores too: the same result
+    same = loop(shape_invariants=(tf.TensorShape([]), tf.TensorShape([])),
+                parallel_iterations=1, back_prop=False, swap_memory=True)
+    assert [float(t) for t in same] == [5.0, 32.0]
+    x = tf.constant(3.0)
+    with tf.GradientTape() as tape:  # back_prop=False does not stop an eager gradient
+        tape.watch(x)
+        (y,) = tf.while_loop(lambda a: a < 20.0, lambda a: (a * x,), (x,), back_prop=False)
+    assert float(tape.gradient(y, x)) == 27.0
+
+
+@honoured("map_fn", "dtype", "fn_output_signature", "back_prop", "parallel_iterations",
+          "swap_memory", "infer_shape")
+def _map_fn_options():
+    x = tf.constant([[1.5, 2.0], [3.0, -1.0]])
+    to_int = lambda r: tf.cast(r, tf.int32)  # noqa: E731
+    assert tf.map_fn(to_int, x, dtype=tf.int32).dtype == tf.int32
+    assert tf.map_fn(to_int, x, fn_output_signature=tf.int32).numpy().tolist() == [[1, 2],
+                                                                                  [3, -1]]
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        kept = tf.map_fn(lambda r: r * r, x)
+        cut = tf.map_fn(lambda r: r * r, x, back_prop=False)
+    _eq(tape.gradient(kept, x), 2 * x.numpy())
+    assert tape.gradient(cut, x) is None
+    same = tf.map_fn(lambda r: r * r, x, parallel_iterations=1, swap_memory=True,
+                     infer_shape=False)
+    _eq(same, x.numpy() ** 2)
+
+
+@honoured("vectorized_map", "fallback_to_while_loop", "warn")
+def _vectorized_map_options():
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    _eq(tf.vectorized_map(lambda r: r * 2.0, x, fallback_to_while_loop=False, warn=False),
+        x.numpy() * 2)
+
+
+@honoured("math.top_k", "k", "sorted", "index_type")
+def _top_k_options():
+    r = tf.math.top_k([1.0, 5.0, 3.0])
+    assert r.values.numpy().tolist() == [5.0] and r.indices.numpy().tolist() == [1]
+    assert tf.math.top_k([1.0, 5.0, 3.0], k=2).indices.numpy().tolist() == [1, 2]
+    assert tf.math.top_k([1.0, 5.0, 3.0], k=2, sorted=False).indices.numpy().tolist() == [1, 2]
+    assert tf.math.top_k([4.0, 1.0, 5.0], k=2, sorted=False).values.numpy().tolist() == [4.0,
+                                                                                         5.0]
+    assert tf.math.top_k([1.0, 5.0], index_type=tf.int64).indices.dtype == tf.int64
 
 
 @honoured("sort", "axis", "direction")

@@ -2202,3 +2202,285 @@ def fuzz_shapes(tf):
         # gather_nd gradient fails here, see tests/tf_fuzz_regressions.py)
         "gather_nd_then_concat": lambda: _shaped(tf.concat(tf.gather_nd(c([[0.5]]), [0, 0]), 0)),
     }
+
+
+# ----- issue 23, item 3: control flow, top_k, and the Keras names tutorials use next --------
+G2 = np.array([[0.3, -0.6], [1.2, 0.05], [-0.4, 0.9]], dtype=np.float32)
+IDS = np.array([[0, 2, 2], [3, 1, 0]], dtype=np.int32)
+
+
+def _cond_grad(tf, value):
+    x = tf.constant(value)
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = tf.cond(x > 1.0, lambda: x ** 3, lambda: tf.sin(x))
+    return [_l(y), _l(tape.gradient(y, x))]
+
+
+def _while_grad(tf):
+    x = tf.constant(1.3)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        i, s = tf.while_loop(lambda i, s: s < 10.0, lambda i, s: (i + 1, s * x + 1.0),
+                             (tf.constant(0), x))
+    return [_l(i), _l(s), _l(tape.gradient(s, x)), i.dtype.name]
+
+
+def _while_max(tf):
+    out = tf.while_loop(lambda i, s: i < 100, lambda i, s: [i + 1, s * 2.0], [0, 1.0],
+                        maximum_iterations=4)
+    return [type(out).__name__, [_l(t) for t in out], [t.dtype.name for t in out]]
+
+
+def _while_variable(tf):
+    v = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        (out,) = tf.while_loop(lambda a: tf.reduce_sum(a) < 20.0, lambda a: (a * v,), (v,))
+    return [_l(out), _l(tape.gradient(out, v))]
+
+
+def _map_fn_grad(tf):
+    return _value_and_grad(tf, lambda x: tf.map_fn(lambda r: r * tf.reduce_sum(r ** 2), x), X)
+
+
+def _map_fn_struct(tf):
+    a, b = tf.constant(X), tf.constant(X[:, ::-1] * 2.0)
+    out = tf.map_fn(lambda ab: (ab[0] + ab[1], tf.reduce_max(ab[0])), (a, b),
+                    fn_output_signature=(tf.float32, tf.float32))
+    ints = tf.map_fn(lambda r: tf.cast(r, tf.int32), a, fn_output_signature=tf.int32)
+    return [_l(out[0]), _l(out[1]), _l(ints), ints.dtype.name]
+
+
+def _top_k(tf, values, **kw):
+    r = tf.math.top_k(values, **kw)
+    return [_l(r.values), _l(r.indices), r.indices.dtype.name]
+
+
+def _top_k_grad(tf, k):
+    def f(x):
+        r = tf.math.top_k(x, k=k)
+        return r.values * r.values
+    return _value_and_grad(tf, f, XB)
+
+
+def _layer_value_grad(tf, layer, x):
+    x = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = layer(x)
+        s = tf.reduce_sum(y * tf.cast(tf.reshape(tf.range(tf.size(y)), y.shape) % 3 + 1,
+                                      y.dtype))
+    grads = tape.gradient(s, [x, *layer.trainable_variables])
+    return [_l(y)] + [_l(tf.convert_to_tensor(g)) for g in grads]
+
+
+def _embedding(tf):
+    layer = tf.keras.layers.Embedding(4, 2)
+    layer.build(None)
+    layer.set_weights([XB[:, :2]])
+    with tf.GradientTape() as tape:
+        y = layer(IDS)
+        s = tf.reduce_sum(y * tf.cast(tf.reshape(tf.range(tf.size(y)), y.shape) % 3 + 1,
+                                      y.dtype))
+    g = tf.convert_to_tensor(tape.gradient(s, layer.embeddings))
+    floats = layer(np.array([1.9, 3.2], np.float32))
+    return {"y": _l(y), "grad": _l(g), "float_ids": _l(floats), "dtype": y.dtype.name,
+            "weights": [w.name for w in layer.weights]}
+
+
+def _layer_norm(tf, **kw):
+    layer = tf.keras.layers.LayerNormalization(**kw)
+    x = np.stack([XB, XB[::-1] * 0.5]).astype(np.float32)
+    layer(x)
+    layer.set_weights([np.linspace(0.5, 1.5, w.size).reshape(w.shape).astype(np.float32)
+                       for w in layer.get_weights()])
+    out = _layer_value_grad(tf, layer, x)
+    return [*out, [w.name for w in layer.weights]]
+
+
+def _optimizer_steps(tf, make, steps=4):
+    """A few steps with fixed weights and gradients (the gradient changes each step)."""
+    opt = make()
+    w = tf.Variable([[0.5, -1.0], [2.0, 0.25], [-0.3, 0.8]])
+    b = tf.Variable([0.1, -0.2])
+    seen = []
+    for k in range(steps):
+        opt.apply_gradients([(tf.constant(G2 * (k + 1) - 0.1 * k), w),
+                             (tf.constant(B * (k - 1.5)), b)])
+        seen.append([_l(w), _l(b), float(tf.convert_to_tensor(opt.learning_rate))])
+    return {"steps": seen, "iterations": int(opt.iterations.numpy())}
+
+
+def _huber(tf):
+    yt = np.array([[0.0, 1.0, 2.0], [3.0, -1.0, 0.5]], np.float32)
+    yp = np.array([[0.4, 3.0, 1.8], [0.0, -1.2, 2.5]], np.float32)
+    out = {"default": _l(tf.keras.losses.Huber()(yt, yp)),
+           "delta": _l(tf.keras.losses.Huber(delta=0.5)(yt, yp)),
+           "none": _l(tf.keras.losses.Huber(reduction="none")(yt, yp)),
+           "function": _l(tf.keras.losses.huber(yt, yp, delta=2.0)),
+           "weighted": _l(tf.keras.losses.Huber()(yt, yp, sample_weight=[0.5, 2.0])),
+           "name": tf.keras.losses.Huber().name}
+    p = tf.constant(yp)
+    with tf.GradientTape() as tape:
+        tape.watch(p)
+        loss = tf.keras.losses.Huber(delta=0.7)(yt, p)
+    out["grad"] = _l(tape.gradient(loss, p))
+    return out
+
+
+def _schedules(tf):
+    S = tf.keras.optimizers.schedules
+    scheds = {"exp": S.ExponentialDecay(0.1, 4, 0.5),
+              "exp_stair": S.ExponentialDecay(0.1, 4, 0.5, staircase=True),
+              "piecewise": S.PiecewiseConstantDecay([2, 5], [1.0, 0.5, 0.1]),
+              "cosine": S.CosineDecay(0.2, 6, alpha=0.1),
+              "cosine_warmup": S.CosineDecay(0.0, 6, warmup_target=0.3, warmup_steps=3)}
+    return {k: [float(s(step)) for step in range(12)] for k, s in scheds.items()}
+
+
+def _seeded_draws(tf):
+    tf.keras.utils.set_random_seed(7)
+    a = tf.random.uniform([3]).numpy()
+    tf.keras.utils.set_random_seed(7)
+    b = tf.random.uniform([3]).numpy()
+    return bool(np.array_equal(a, b))
+
+
+def _keras_name_errors(tf):
+    S, K = tf.keras.optimizers.schedules, tf.keras
+    return {
+        "embedding_float_dim": lambda: _error(tf, lambda: K.layers.Embedding(5.0, 3)),
+        "embedding_zero_dim": lambda: _error(tf, lambda: K.layers.Embedding(4, 0)),
+        "embedding_out_of_range": lambda: _error(
+            tf, lambda: K.layers.Embedding(3, 2)(np.array([[1, 7]]))),
+        "layer_norm_axis_float": lambda: _error(
+            tf, lambda: K.layers.LayerNormalization(axis=1.5)),
+        "adamw_no_decay": lambda: _error(
+            tf, lambda: K.optimizers.AdamW(weight_decay=None)),
+        "piecewise_lengths": lambda: _error(tf, lambda: S.PiecewiseConstantDecay([1, 2], [1.0])),
+        "exponential_steps": lambda: _error(tf, lambda: S.ExponentialDecay(0.1, 0, 0.5)),
+        "cosine_steps": lambda: _error(tf, lambda: S.CosineDecay(0.1, -2)),
+        "set_schedule_lr": lambda: _error(tf, lambda: setattr(
+            K.optimizers.SGD(S.ExponentialDecay(0.1, 4, 0.5)), "learning_rate", 0.1)),
+        "set_random_seed_float": lambda: _error(tf, lambda: K.utils.set_random_seed(1.5)),
+    }
+
+
+def _control_errors(tf):
+    ok = lambda: 1.0  # noqa: E731
+    inc = lambda i: (i + 1,)  # noqa: E731
+    return {
+        "cond_vector_pred": lambda: _error(tf, lambda: tf.cond(tf.constant([True, False]),
+                                                               ok, ok)),
+        "cond_no_true_fn": lambda: _error(tf, lambda: tf.cond(True, None, ok)),
+        "cond_no_false_fn": lambda: _error(tf, lambda: tf.cond(True, ok)),
+        "cond_not_callable": lambda: _error(tf, lambda: tf.cond(True, 3.0, ok)),
+        "while_cond_not_callable": lambda: _error(tf, lambda: tf.while_loop(3, inc, [0])),
+        "while_body_not_callable": lambda: _error(
+            tf, lambda: tf.while_loop(lambda i: i < 3, 3, [0])),
+        "while_no_vars": lambda: _error(tf, lambda: tf.while_loop(lambda i: i < 3, inc, [])),
+        "while_int_vars": lambda: _error(tf, lambda: tf.while_loop(lambda i: i < 3, inc, 0)),
+        "while_body_returns_tensor": lambda: _error(
+            tf, lambda: tf.while_loop(lambda i: i < 3, lambda i: i + 1, [0])),
+        "while_body_too_few": lambda: _error(tf, lambda: tf.while_loop(
+            lambda i, s: i < 3, lambda i, s: (i + 1,), (0, 1.0))),
+        "while_max_tuple_for_list": lambda: _error(tf, lambda: tf.while_loop(
+            lambda i: i < 3, inc, [0], maximum_iterations=2)),
+        "while_vector_cond": lambda: _error(tf, lambda: tf.while_loop(
+            lambda i: tf.constant([True, True]), inc, [0])),
+        "while_parallel_zero": lambda: _error(tf, lambda: tf.while_loop(
+            lambda i: i < 3, inc, [0], parallel_iterations=0)),
+        "while_max_vector": lambda: _error(tf, lambda: tf.while_loop(
+            lambda i: i < 3, inc, [0], maximum_iterations=[1, 2])),
+        "map_fn_scalar": lambda: _error(tf, lambda: tf.map_fn(lambda a: a, tf.constant(1.0))),
+        "map_fn_sizes": lambda: _error(tf, lambda: tf.map_fn(
+            lambda ab: ab[0], (tf.constant(X), tf.constant(XB)))),
+        "map_fn_dtype": lambda: _error(tf, lambda: tf.map_fn(
+            lambda a: tf.cast(a, tf.int32), tf.constant(X))),
+        "map_fn_structure": lambda: _error(tf, lambda: tf.map_fn(
+            lambda a: (a, a), tf.constant(X))),
+        "map_fn_shapes": lambda: _error(tf, lambda: tf.map_fn(
+            lambda a: a[:1] if a[0] > 1.0 else a, tf.constant(X))),
+        "vectorized_map_not_callable": lambda: _error(
+            tf, lambda: tf.vectorized_map(3, tf.constant(X))),
+        "top_k_too_many": lambda: _error(tf, lambda: tf.math.top_k(X, k=4)),
+        "top_k_negative": lambda: _error(tf, lambda: tf.math.top_k(X, k=-1)),
+        "top_k_scalar": lambda: _error(tf, lambda: tf.math.top_k(1.0)),
+        "top_k_bool": lambda: _error(tf, lambda: tf.math.top_k([True, False])),
+        "top_k_float_k": lambda: _error(tf, lambda: tf.math.top_k(X, k=2.0)),
+        "top_k_index_type": lambda: _error(tf, lambda: tf.math.top_k(
+            X, k=1, index_type=tf.float32)),
+    }
+
+
+def keras_names_cases(tf):
+    """Issue 23, item 3: tf.cond / while_loop / map_fn / vectorized_map (eager), top_k, and
+    Keras' Embedding, LayerNormalization, RMSprop, AdamW, Adagrad, Huber, learning-rate
+    schedules and utils.set_random_seed, with TensorFlow's argument errors."""
+    O, S = tf.keras.optimizers, tf.keras.optimizers.schedules
+    cases = {
+        "cond_true_branch": lambda: _cond_grad(tf, 2.0),
+        "cond_false_branch": lambda: _cond_grad(tf, 0.5),
+        "cond_python_result": lambda: tf.cond(tf.constant(1.0), lambda: [1.0, 2], lambda: 0),
+        "cond_one_element_pred": lambda: tf.cond(tf.constant([[False]]), lambda: 1, lambda: 2),
+        "while_loop_grad": lambda: _while_grad(tf),
+        "while_loop_maximum_iterations": lambda: _while_max(tf),
+        "while_loop_variable": lambda: _while_variable(tf),
+        "while_loop_no_iterations": lambda: [_l(t) for t in tf.while_loop(
+            lambda i, s: i < 0, lambda i, s: (i + 1, s), [0, 2.5])],
+        "map_fn_grad": lambda: _map_fn_grad(tf),
+        "map_fn_structure_and_signature": lambda: _map_fn_struct(tf),
+        "map_fn_python_result": lambda: _l(tf.map_fn(lambda r: 2.0, tf.constant(X))),
+        "vectorized_map_grad": lambda: _value_and_grad(
+            tf, lambda x, m: tf.vectorized_map(lambda r: tf.linalg.matvec(m, r), x), XB, M),
+        "vectorized_map_int_output": lambda: _l(tf.vectorized_map(
+            lambda r: tf.cast(r, tf.int32), tf.constant(XB))),
+        "top_k_values_indices": lambda: _top_k(tf, XB, k=2),
+        "top_k_ties": lambda: _top_k(tf, [3, 1, 3, 2, 3], k=3),
+        "top_k_nan": lambda: _top_k(tf, [3.0, 1.0, np.nan, 2.0], k=2),
+        "top_k_unsorted": lambda: _top_k(tf, [3.0, 1.0, 5.0], k=2, sorted=False),
+        "top_k_int64_indices": lambda: _top_k(tf, XB, k=3, index_type=tf.int64),
+        "top_k_k0": lambda: _top_k(tf, XB, k=0),
+        "top_k_grad": lambda: _top_k_grad(tf, 2),
+        "top_k_grad_ties": lambda: _value_and_grad(
+            tf, lambda x: tf.math.top_k(x * 0.0 + tf.round(x), k=2).values * x[:, :2], XB),
+        "embedding": lambda: _embedding(tf),
+        "embedding_weights_argument": lambda: _l(tf.keras.layers.Embedding(
+            3, 2, weights=[np.arange(6.0).reshape(3, 2)])(np.array([2, 0]))),
+        "layer_norm_last_axis": lambda: _layer_norm(tf),
+        "layer_norm_two_axes": lambda: _layer_norm(tf, axis=[1, 2], epsilon=0.01),
+        "layer_norm_middle_axis_no_center": lambda: _layer_norm(tf, axis=1, center=False),
+        "rmsprop": lambda: _optimizer_steps(tf, lambda: O.RMSprop(0.05)),
+        "rmsprop_momentum_centered": lambda: _optimizer_steps(
+            tf, lambda: O.RMSprop(0.02, rho=0.8, momentum=0.5, centered=True)),
+        "adamw": lambda: _optimizer_steps(tf, lambda: O.AdamW(0.1)),
+        "adamw_decay_amsgrad": lambda: _optimizer_steps(
+            tf, lambda: O.AdamW(0.05, weight_decay=0.1, amsgrad=True)),
+        "adagrad": lambda: _optimizer_steps(tf, lambda: O.Adagrad(0.1)),
+        "adagrad_start": lambda: _optimizer_steps(
+            tf, lambda: O.Adagrad(0.3, initial_accumulator_value=0.5, epsilon=0.01)),
+        "sgd_exponential_decay": lambda: _optimizer_steps(
+            tf, lambda: O.SGD(S.ExponentialDecay(0.5, 2, 0.3))),
+        "adam_piecewise": lambda: _optimizer_steps(
+            tf, lambda: O.Adam(S.PiecewiseConstantDecay([1, 2], [0.1, 0.05, 0.01]))),
+        "rmsprop_cosine": lambda: _optimizer_steps(
+            tf, lambda: O.RMSprop(S.CosineDecay(0.1, 3, alpha=0.2)), steps=5),
+        "adamw_schedule": lambda: _optimizer_steps(
+            tf, lambda: O.AdamW(S.ExponentialDecay(0.2, 1, 0.5), weight_decay=0.5)),
+        "compile_by_name": lambda: [type(_compiled(tf, n).optimizer).__name__
+                                    for n in ("rmsprop", "adamw", "adagrad")],
+        "optimizer_names": lambda: [c().name.rstrip("0123456789").rstrip("_")  # (no _1, _2)
+                                    for c in (O.AdamW, O.RMSprop, O.Adagrad)],
+        "huber": lambda: _huber(tf),
+        "schedules": lambda: _schedules(tf),
+        "set_random_seed_repeats": lambda: _seeded_draws(tf),
+    }
+    cases.update(_keras_name_errors(tf))
+    cases.update(_control_errors(tf))
+    return cases
+
+
+def _compiled(tf, optimizer):
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
+    model.compile(optimizer=optimizer, loss="huber")
+    return model

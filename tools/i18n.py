@@ -30,7 +30,8 @@ KEYWORDS = {"_": None, "N_": None, "lazy": None, "translate": (1,), "ngettext": 
 # (catalog, path prefixes relative to adkernel/); the first match wins.
 AREAS = [
     ("engine", ("engine/",)),
-    ("tf", ("tf.py", "tf_function.py", "tf_debugging.py", "tf_random.py", "_namespace.py",
+    ("tf", ("tf.py", "tf_function.py", "tf_debugging.py", "tf_random.py", "tf_control.py",
+            "_namespace.py",
             "keras/")),
     ("widgets", ("widgets/",)),
     ("exercises", ("exercises/",)),

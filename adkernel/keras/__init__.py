@@ -1,10 +1,12 @@
 """adkernel's small, exact ``tf.keras`` (Keras 3's arithmetic, TensorFlow 2.21's names).
 
-Covered: ``layers`` (``Dense``, ``BatchNormalization``, ``Dropout``, ``Flatten``,
-``Activation``, ``Layer`` for your own layers), ``Sequential``, ``Model`` (subclassing),
-``optimizers`` (``SGD``, ``Adam``), ``losses`` (``MeanSquaredError``,
+Covered: ``layers`` (``Dense``, ``BatchNormalization``, ``LayerNormalization``,
+``Embedding``, ``Dropout``, ``Flatten``, ``Activation``, ``Layer`` for your own layers),
+``Sequential``, ``Model`` (subclassing), ``optimizers`` (``SGD``, ``Adam``, ``AdamW``,
+``RMSprop``, ``Adagrad``, and ``schedules``), ``losses`` (``MeanSquaredError``, ``Huber``,
 ``BinaryCrossentropy``, ``CategoricalCrossentropy``, ``SparseCategoricalCrossentropy`` and
-their functions), ``metrics``, ``callbacks``, ``activations`` and ``initializers``.
+their functions), ``metrics``, ``callbacks``, ``activations``, ``initializers`` and
+``utils.set_random_seed``.
 Training is a GradientTape loop you write, or ``compile``/``fit`` (the same loop, written
 out in training.py); weights save to ``.npz``. The rest of Keras raises an error that
 shows the loop. See docs/tf-compat.md.
@@ -12,8 +14,13 @@ shows the loop. See docs/tf-compat.md.
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
+
 from .._namespace import Namespace
 from ..engine.i18n import _, lazy
+from ..tf_random import random as _random
 from . import activations as _activations
 from . import callbacks as _callbacks
 from . import initializers as _initializers
@@ -21,6 +28,7 @@ from . import layers as _layers
 from . import losses as _losses
 from . import metrics as _metrics
 from . import optimizers as _optimizers
+from . import schedules as _schedules
 from ._common import KerasVariable as Variable
 from ._common import OutOfScope, OutOfScopeError, out_of_scope
 from .models import Model, Sequential
@@ -42,7 +50,9 @@ initializers = _space(_initializers, {
     "truncated_normal": _initializers.TruncatedNormal})
 layers = _space(_layers)
 losses = _space(_losses, {"get": _losses.get})
-optimizers = _space(_optimizers)
+optimizers = _space(_optimizers, {
+    "schedules": Namespace("tf.keras.optimizers.schedules",
+                           **{n: getattr(_schedules, n) for n in _schedules.__all__})})
 metrics = _space(_metrics)
 callbacks = _space(_callbacks)
 def _refusing(what, why):
@@ -90,7 +100,23 @@ applications = OutOfScope("tf.keras.applications", lazy("Pretrained models are n
 regularizers = OutOfScope("tf.keras.regularizers", lazy(
     "Add the penalty to the loss yourself, "
     "e.g. loss + 1e-4 * tf.add_n([tf.nn.l2_loss(w) for w in weights])."))
+
+
+def set_random_seed(seed):
+    """Seed Python's ``random``, numpy's global generator and ``tf.random`` at once, as
+    ``keras.utils.set_random_seed`` does: initial weights, dropout and ``fit``'s shuffling
+    then repeat from run to run."""
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise ValueError(_("Expected `seed` argument to be an integer. Received: "
+                           "seed={seed!r} (of type {type})").format(
+                               seed=seed, type=type(seed).__name__))
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (the global generator, as Keras seeds it)
+    _random.set_seed(seed)
+
+
 utils = OutOfScope("tf.keras.utils")
+utils.set_random_seed = set_random_seed
 backend = OutOfScope("tf.keras.backend")
 mixed_precision = OutOfScope("tf.keras.mixed_precision")
 

@@ -182,7 +182,7 @@ _BY_NAME = {
     "random_uniform": RandomUniform, "truncated_normal": TruncatedNormal,
     "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal, "he_uniform": HeUniform,
     "he_normal": HeNormal, "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal,
-    "variance_scaling": VarianceScaling,
+    "variance_scaling": VarianceScaling, "uniform": RandomUniform, "normal": RandomNormal,
 }
 
 

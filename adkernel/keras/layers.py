@@ -20,7 +20,8 @@ from ..tf_random import dropout as _dropout
 from . import activations, initializers
 from ._common import KerasVariable, snake, unique_name
 
-__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Flatten", "Lambda", "Layer"]
+__all__ = ["Activation", "BatchNormalization", "Dense", "Dropout", "Embedding", "Flatten",
+           "Lambda", "Layer", "LayerNormalization"]
 
 _SHAPE_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size")
 
@@ -428,3 +429,114 @@ class Lambda(Layer):
 
     def call(self, inputs):
         return self.function(inputs, **self.arguments)
+
+
+class Embedding(Layer):
+    """A lookup table: integer ids ``(...)`` to vectors ``(..., output_dim)``.
+
+    The table ``embeddings`` has shape ``(input_dim, output_dim)`` (uniform in [-0.05, 0.05]
+    by default); row ``i`` is the vector of id ``i``. Float ids are cast to int32 (the
+    fraction dropped), as Keras does; an id outside ``[0, input_dim)`` raises. The gradient
+    of the table is nonzero only in the rows that were looked up (repeats add up).
+    """
+
+    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
+                 embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
+                 weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
+                 **kwargs):
+        _refuse("Embedding", embeddings_regularizer=embeddings_regularizer,
+                mask_zero=mask_zero or None, lora_rank=lora_rank, lora_alpha=lora_alpha,
+                quantization_config=quantization_config)
+        kwargs.pop("input_length", None)  # Keras 3 accepts it and ignores it
+        super().__init__(**kwargs)
+        for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(_("`{arg}` must be a positive integer. Received: "
+                                   "{arg}={value!r} (of type {type}).").format(
+                                       arg=arg, value=value, type=type(value).__name__))
+        self.input_dim, self.output_dim = input_dim, output_dim
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_constraint = embeddings_constraint
+        self.embeddings = None
+        if weights is not None:
+            self._maybe_build(None)
+            self.set_weights(weights)
+
+    def build(self, input_shape=None):
+        self.embeddings = self.add_weight(
+            shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer,
+            name="embeddings", constraint=self.embeddings_constraint)
+        self.built = True
+
+    def _convert(self, x):
+        t = x if isinstance(x, TensorLike) else convert_to_tensor(x)
+        if t.dtype.name not in ("int32", "int64"):
+            t = ops.cast(t, "int32")
+        return t
+
+    def call(self, inputs):
+        return ops.gather(self.embeddings, inputs)
+
+
+class LayerNormalization(Layer):
+    """Normalise each sample over ``axis`` (the last by default), then scale and shift:
+    ``gamma * (x - mean) / sqrt(var + epsilon) + beta``, with the mean and (biased)
+    variance of that sample's entries along ``axis``. ``gamma`` and ``beta`` have the
+    shape of those axes. Unlike BatchNormalization, nothing depends on the batch.
+    """
+
+    def __init__(self, axis=-1, epsilon=0.001, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        _refuse("LayerNormalization", beta_regularizer=beta_regularizer,
+                gamma_regularizer=gamma_regularizer, rms_scaling=kwargs.pop(
+                    "rms_scaling", None) or None)
+        super().__init__(**kwargs)
+        if isinstance(axis, list | tuple) and all(
+                isinstance(a, int) and not isinstance(a, bool) for a in axis):
+            self.axis = list(axis)
+        elif isinstance(axis, int) and not isinstance(axis, bool):
+            self.axis = axis
+        else:
+            raise TypeError(_("Expected an int or a list/tuple of ints for the argument "
+                              "'axis', but received: {axis!r}").format(axis=axis))
+        self.epsilon = float(epsilon)
+        self.center, self.scale = bool(center), bool(scale)
+        self._inits = (beta_initializer, gamma_initializer)
+        self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
+        self.gamma = self.beta = None
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        axes = self.axis if isinstance(self.axis, list) else [self.axis]
+        if any(not -rank <= a < rank for a in axes):
+            raise ValueError(_("LayerNormalization: axis {axis} is out of range for inputs "
+                               "of shape {shape}").format(axis=self.axis, shape=input_shape))
+        self._axes = sorted(a % rank for a in axes)
+        shape = tuple(input_shape[a] for a in self._axes)
+        beta_i, gamma_i = self._inits
+        if self.scale:
+            self.gamma = self.add_weight(shape, gamma_i, name="gamma",
+                                         constraint=self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight(shape, beta_i, name="beta",
+                                        constraint=self.beta_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        axes = tuple(self._axes)
+        bshape = [inputs.shape[a] if a in axes else 1 for a in range(inputs.ndim)]
+
+        def fit(v):
+            return v if axes == (inputs.ndim - 1,) else ops.reshape(v, bshape)
+
+        mean = ops.reduce_mean(inputs, axis=axes, keepdims=True)
+        var = ops.reduce_mean(ops.squared_difference(inputs, mean), axis=axes, keepdims=True)
+        inv = ops.rsqrt(ops.add(var, self.epsilon))
+        if self.gamma is not None:
+            inv = ops.multiply(inv, fit(self.gamma))
+        shift = ops.negative(ops.multiply(mean, inv))
+        if self.beta is not None:
+            shift = ops.add(shift, fit(self.beta))
+        return ops.add(ops.multiply(inputs, inv), shift)

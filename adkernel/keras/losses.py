@@ -23,11 +23,13 @@ __all__ = [
     "MSE",
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
+    "Huber",
     "Loss",
     "MeanSquaredError",
     "SparseCategoricalCrossentropy",
     "binary_crossentropy",
     "categorical_crossentropy",
+    "huber",
     "mean_squared_error",
     "mse",
     "sparse_categorical_crossentropy",
@@ -86,6 +88,19 @@ def mean_squared_error(y_true, y_pred):
 
 
 mse = MSE = mean_squared_error
+
+
+def huber(y_true, y_pred, delta=1.0):
+    """Huber loss per sample: with ``e = y_pred - y_true``, ``e**2 / 2`` where
+    ``|e| <= delta``, else ``delta * |e| - delta**2 / 2`` (quadratic near 0, linear far
+    away), averaged over the last axis."""
+    t, p = _same_rank(*_pred_true(y_true, y_pred))
+    d = float(delta.numpy() if isinstance(delta, TensorLike) else delta)
+    err = ops.subtract(p, t)
+    abs_err = ops.abs(err)
+    quadratic = ops.multiply(ops.square(err), 0.5)
+    linear = ops.subtract(ops.multiply(abs_err, d), 0.5 * d * d)
+    return ops.reduce_mean(ops.where(ops.less_equal(abs_err, d), quadratic, linear), axis=-1)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
@@ -206,6 +221,18 @@ class MeanSquaredError(Loss):
         return mean_squared_error(y_true, y_pred)
 
 
+class Huber(Loss):
+    """Huber loss (see :func:`huber`) reduced over the batch."""
+
+    def __init__(self, delta=1.0, reduction="sum_over_batch_size", name="huber_loss",
+                 dtype=None):
+        super().__init__(name, reduction, dtype)
+        self.delta = float(delta)
+
+    def call(self, y_true, y_pred):
+        return huber(y_true, y_pred, self.delta)
+
+
 class BinaryCrossentropy(Loss):
     def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
@@ -243,7 +270,7 @@ class SparseCategoricalCrossentropy(Loss):
 def get(identifier):
     """A loss function or object from its name."""
     table = {"mse": mean_squared_error, "mean_squared_error": mean_squared_error,
-             "binary_crossentropy": binary_crossentropy,
+             "binary_crossentropy": binary_crossentropy, "huber": huber,
              "categorical_crossentropy": categorical_crossentropy,
              "sparse_categorical_crossentropy": sparse_categorical_crossentropy}
     if callable(identifier):

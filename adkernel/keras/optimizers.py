@@ -1,4 +1,5 @@
-"""``tf.keras.optimizers``: ``SGD`` and ``Adam`` with Keras 3's update rules.
+"""``tf.keras.optimizers``: ``SGD``, ``Adam``, ``AdamW``, ``RMSprop`` and ``Adagrad`` with
+Keras 3's update rules; ``learning_rate`` may be a number or a schedule (``schedules.py``).
 
 ``apply_gradients(zip(grads, variables))`` updates the variables in place (``assign``),
 so it runs outside a tape's record like Keras' does. Per-variable slots (momentum, the
@@ -12,9 +13,10 @@ import numpy as np
 from ..engine import ops
 from ..engine.i18n import _, ngettext
 from ..engine.tensor import TensorLike, Variable, convert_to_tensor
-from ._common import KerasVariable, out_of_scope, snake, unique_name
+from . import schedules
+from ._common import KerasVariable, snake, unique_name
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop"]
 
 
 class Optimizer:
@@ -45,13 +47,11 @@ class Optimizer:
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(_("Only one of clipnorm, clipvalue and global_clipnorm can be "
                                "set."))
-        if callable(learning_rate) and not isinstance(learning_rate, int | float):
-            raise out_of_scope(_("A learning-rate schedule"),
-                               _("Set optimizer.learning_rate = value yourself between "
-                                 "steps."))
         self.name = unique_name(snake(cls)) if name is None else str(name)
-        self._lr = KerasVariable(float(learning_rate), trainable=False, name="learning_rate",
-                                 path=f"{self.name}/learning_rate")
+        self._schedule = learning_rate if callable(learning_rate) else None
+        self._lr = None if self._schedule else KerasVariable(
+            float(learning_rate), trainable=False, name="learning_rate",
+            path=f"{self.name}/learning_rate")
         self.iterations = KerasVariable(np.int64(0), trainable=False, name="iteration",
                                         path=f"{self.name}/iteration")
         self.weight_decay = weight_decay
@@ -61,15 +61,44 @@ class Optimizer:
 
     @property
     def learning_rate(self):
-        return self._lr
+        """The learning rate of the next step: the variable, or (for a schedule) its value
+        at ``iterations``."""
+        if self._schedule is None:
+            return self._lr
+        return self._current_lr()
 
     @learning_rate.setter
     def learning_rate(self, value):
-        self._lr.assign(float(value.numpy() if isinstance(value, TensorLike) else value))
+        if isinstance(self._schedule, schedules.LearningRateSchedule):
+            raise TypeError(_(
+                "This optimizer was created with a learning-rate schedule as its "
+                "learning_rate, so its learning rate cannot be set. Create the optimizer with "
+                "a number as learning_rate if you want to change it yourself."))
+        if callable(value):
+            self._schedule, self._lr = value, None
+            return
+        number = float(value.numpy() if isinstance(value, TensorLike) else value)
+        if self._lr is None:
+            self._schedule = None
+            self._lr = KerasVariable(number, trainable=False, name="learning_rate",
+                                     path=f"{self.name}/learning_rate")
+        else:
+            self._lr.assign(number)
+
+    def _current_lr(self):
+        """The learning rate as a tensor: a schedule is called with ``iterations`` (the
+        number of steps taken so far), another function with no arguments."""
+        if self._schedule is None:
+            return self._lr.read_value()
+        if isinstance(self._schedule, schedules.LearningRateSchedule):
+            lr = self._schedule(self.iterations.read_value())
+        else:
+            lr = self._schedule()
+        return lr if isinstance(lr, TensorLike) else convert_to_tensor(lr)
 
     @property
     def variables(self) -> list:
-        out = [self.iterations, self._lr]
+        out = [self.iterations] + ([] if self._lr is None else [self._lr])
         for slots in self._slots.values():
             out.extend(slots.values())
         return out
@@ -119,7 +148,7 @@ class Optimizer:
         self._check_known([v for _g, v in kept])
         grads = [g if isinstance(g, TensorLike) else convert_to_tensor(g) for g, _v in kept]
         grads = self._clip(grads)
-        lr = float(self._lr.numpy())
+        lr = float(self._current_lr().numpy())
         step = int(self.iterations.numpy()) + 1
         for g, v in zip(grads, (v for _g, v in kept), strict=True):
             gv = np.asarray(g.numpy(), dtype=v.dtype._np)
@@ -159,7 +188,7 @@ class Optimizer:
             "with a GradientTape and call optimizer.apply_gradients(zip(grads, variables))."))
 
     def get_config(self) -> dict:
-        return {"name": self.name, "learning_rate": float(self._lr.numpy())}
+        return {"name": self.name, "learning_rate": float(self._current_lr().numpy())}
 
 
 class SGD(Optimizer):
@@ -231,3 +260,81 @@ class Adam(Optimizer):
             self.epsilon, dt)))
 
 
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay, as Keras 3: before each Adam step,
+    ``var -= var * weight_decay * lr`` (default ``weight_decay=0.004``)."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-07, amsgrad=False, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        if weight_decay is None:
+            raise ValueError(_("Argument `weight_decay` must be a float. Received: "
+                               "weight_decay=None"))
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, weight_decay,
+                         clipnorm, clipvalue, global_clipnorm, use_ema, ema_momentum,
+                         ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name, **kwargs)
+
+
+class RMSprop(Optimizer):
+    """RMSprop as Keras 3: ``v = rho * v + (1 - rho) * g**2``; the step is
+    ``lr * g / sqrt(v + epsilon)`` (``centered``: ``sqrt(v - a**2 + epsilon)`` with ``a``
+    the running mean of g); with ``momentum``, ``m = momentum * m + step`` and
+    ``var -= m``, else ``var -= step``."""
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-07,
+                 centered=False, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name, **kwargs)
+        self.rho, self.momentum = float(rho), float(momentum)
+        self.epsilon, self.centered = float(epsilon), bool(centered)
+
+    def _update(self, var, g, lr, step):
+        dt = var.dtype._np
+        rho = np.asarray(self.rho, dt)
+        v = self._slot(var, "velocity")
+        v.assign(v.numpy() * rho + np.square(g) * (1 - rho))
+        if self.centered:
+            a = self._slot(var, "average_gradient")
+            a.assign(a.numpy() * rho + g * (1 - rho))
+            denominator = v.numpy() - np.square(a.numpy()) + np.asarray(self.epsilon, dt)
+        else:
+            denominator = v.numpy() + np.asarray(self.epsilon, dt)
+        increment = (lr * g) / np.sqrt(denominator)
+        if self.momentum > 0:
+            m = self._slot(var, "momentum")
+            m.assign(m.numpy() * np.asarray(self.momentum, dt) + increment)
+            var.assign(var.numpy() - m.numpy())
+        else:
+            var.assign(var.numpy() - increment)
+
+
+class Adagrad(Optimizer):
+    """Adagrad as Keras 3: ``acc += g**2`` (``acc`` starts at
+    ``initial_accumulator_value``), ``var -= lr * g / sqrt(acc + epsilon)``."""
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-07,
+                 weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None,
+                 use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None,
+                 **kwargs):
+        super().__init__(learning_rate, weight_decay, clipnorm, clipvalue, global_clipnorm,
+                         use_ema, ema_momentum, ema_overwrite_frequency, loss_scale_factor,
+                         gradient_accumulation_steps, name, **kwargs)
+        self.initial_accumulator_value = float(initial_accumulator_value)
+        self.epsilon = float(epsilon)
+
+    def _update(self, var, g, lr, step):
+        dt = var.dtype._np
+        start = np.full(var.shape, self.initial_accumulator_value, dt)
+        acc = self._slot(var, "accumulator", start)
+        acc.assign(acc.numpy() + np.square(g))
+        var.assign(var.numpy() - (lr * g) / np.sqrt(acc.numpy() + np.asarray(self.epsilon, dt)))

@@ -360,6 +360,67 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     return convert_to_tensor(_order(values, axis, direction, "argsort")[2].astype(np.int32))
 
 
+class TopKV2(tuple):
+    """``tf.math.top_k``'s result: ``(values, indices)``, also by those names."""
+
+    __slots__ = ()
+
+    def __new__(cls, values, indices):
+        return tuple.__new__(cls, (values, indices))
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+    def __repr__(self):
+        return f"TopKV2(values={self[0]!r}, indices={self[1]!r})"
+
+
+def _top_k_args(x, k, index_type):
+    if x._value.dtype.kind not in "iuf":
+        raise InvalidArgumentError(_("top_k: the input must hold numbers (int or float), got "
+                                     "{dtype}").format(dtype=x.dtype.name), op="TopKV2")
+    kv = np.asarray(k.numpy() if isinstance(k, TensorLike) else k)
+    if kv.dtype.kind not in "iu" or kv.ndim != 0:
+        raise TypeError(_("top_k: k must be a whole number (a Python int or an int scalar "
+                          "tensor), got {k!r}").format(k=k))
+    idx_np = np.dtype(getattr(index_type, "_np", None) or index_type)
+    if idx_np not in (np.int16, np.int32, np.int64):
+        raise InvalidArgumentError(_("top_k: index_type must be tf.int16, tf.int32 or "
+                                     "tf.int64, got {t}").format(t=index_type), op="TopKV2")
+    if x.ndim == 0:
+        raise InvalidArgumentError(_("top_k: input must be >= 1-D, got shape []: the k "
+                                     "largest are taken along the last axis."), op="TopKV2")
+    k = int(kv)
+    if k < 0:
+        raise InvalidArgumentError(_("top_k: Need k >= 0, got {k}").format(k=k), op="TopKV2")
+    if k > x.shape[-1]:
+        raise InvalidArgumentError(_(
+            "top_k: input must have at least k columns. Had {n}, needed {k}").format(
+                n=x.shape[-1], k=k), op="TopKV2")
+    return k, idx_np
+
+
+@composite("math.top_k", "nn.top_k")
+def top_k(input, k=1, sorted=True, index_type=np.int32, name=None):
+    """The ``k`` largest entries along the last axis and their positions (composite).
+
+    Largest first (``sorted=True``); equal values keep their order (the lower index first)
+    and NaN counts as the smallest. With ``sorted=False`` the chosen entries come in the
+    order of their positions. The gradient of each result slot flows to the element chosen
+    for it; the indices have no gradient.
+    """
+    x = _tensor(input)
+    k, idx_np = _top_k_args(x, k, index_type)
+    v = x._value
+    keys = np.where(np.isnan(v), np.inf, -v) if v.dtype.kind == "f" else -v.astype(np.int64)
+    order = np.argsort(keys, axis=-1, kind="stable")[..., :k]
+    if not sorted:
+        order = np.sort(order, axis=-1)
+    grids = list(np.indices(order.shape, sparse=True))
+    grids[-1] = order
+    return TopKV2(getitem(x, tuple(grids)), convert_to_tensor(order.astype(idx_np)))
+
+
 @composite("boolean_mask")
 def boolean_mask(tensor, mask, axis=None, name=None):
     """The entries of ``tensor`` where ``mask`` is True, flattened over the mask's axes
