@@ -723,11 +723,14 @@ q4 = Problem(
     judge=_judge_jvp,
     hints=[
         lazy(
-            "Create `tf.autodiff.ForwardAccumulator(primals=x, tangents=v)` and compute "
-            "y = f(x) inside its `with` block: the tangent travels along with the values."
+            "An accumulator must know which tensor moves and in which direction: here x "
+            "moves along v. Run f while the accumulator is active, inside its `with` block, "
+            "so that the result carries a tangent."
         ),
         lazy(
-            "After the block, `acc.jvp(y)` is the tangent of y: J·v. Return it."
+            "`tf.autodiff.ForwardAccumulator` takes `primals=` (what moves) and `tangents=` "
+            "(the direction). After the block, the accumulator's `jvp` method gives the "
+            "tangent of a tensor computed inside it; the tangent of f's result is J·v."
         ),
     ],
     starter="""
