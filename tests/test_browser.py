@@ -28,6 +28,7 @@ SHOTS = ROOT / "test-screenshots"
 CHAPTER = "zh/02-gradient-tape.ipynb"  # graph, stepper, exercise checks, Chinese text
 TOUR = "tour.ipynb"  # graph, two steppers, live loss plot
 EXPLORER = "zh/05-exercises.ipynb"  # the training explorer
+FORWARD = "01-what-is-ad.ipynb"  # in en/ and zh/: the --jvp graph, forward stepper, compare_modes
 FORMS = "svg-forms.ipynb"  # made by the lab fixture: one SVG saved three ways
 CHINESE_PLOT = "中文图.ipynb"  # made by the lab fixture: a loss plot named 损失
 TRUSTED = "trusted-02.ipynb"  # made by the lab fixture: the chapter, trusted
@@ -55,6 +56,7 @@ def lab(binder_env, tmp_path_factory):
     python, env = binder_env
     root = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "course" / "zh", root / "zh")
+    shutil.copytree(ROOT / "course" / "en", root / "en")
     shutil.copy(ROOT / "docs" / "examples" / "tour.ipynb", root / TOUR)
     # JupyterLab renders only the cells near the viewport by default; render them all, so
     # that every output can be looked for without scrolling
@@ -395,4 +397,66 @@ def test_after_run_all_the_pictures_and_widgets_work(lab, browser):
     assert "missing from font" not in page.locator(CURRENT).inner_text()
     plot.first.scroll_into_view_if_needed()
     shot(page, "7-chinese-loss-plot.png")
+    page.close()
+
+
+# What chapter 01's forward-mode cells show, in each language: the alt text each picture's
+# <img> starts with, the tangent word on the graph's boxes, and what the live widgets'
+# explanations say after one step (the forward stepper's first op, the first pass of each mode)
+FORWARD_WORDS = {
+    "en": {"graph": "computation graph", "stepper": "forward-mode stepper",
+           "modes": "Two copies of the 3×2 Jacobian", "tangent": ">tangent 2.58385<",
+           "step 1": "local x2 (= 3.0)", "pass 1": "gives column 0",
+           "agree": "Both Jacobians agree"},
+    "zh": {"graph": "计算图", "stepper": "前向模式步进器",
+           "modes": "f 的 3×2 雅可比矩阵画了两份", "tangent": ">切向量 2.58385<",
+           "step 1": "局部 x2 (= 3.0)", "pass 1": "得到第 0 列",
+           "agree": "两个雅可比矩阵一致"},
+}
+
+
+def test_forward_mode_pictures_and_widgets_in_both_languages(lab, browser):
+    """Chapter 01's forward mode: `%%tape --jvp f:x1 --step` (the graph with each value's
+    tangent, the forward stepper) and `adkernel.compare_modes`, saved and then live."""
+    page = new_page(browser)
+    for lang, words in FORWARD_WORDS.items():
+        path = f"{lang}/{FORWARD}"
+        open_notebook(page, lab, path)
+        imgs = svg_imgs(page)
+        picked = {}
+        for key in ("graph", "stepper", "modes"):
+            found = [k for k, img in enumerate(imgs) if img["alt"].startswith(words[key])
+                     and (key != "graph" or words["tangent"] in decoded(img))]
+            assert found, f"{path}: no saved {key} picture"
+            picked[key] = found[0]
+        for key in ("graph", "stepper"):  # ḟ = x₂ + cos x₁ = 2.58385 at (2, 3)
+            assert words["tangent"] in decoded(imgs[picked[key]]), key
+        assert words["agree"] in imgs[picked["modes"]]["alt"]  # the last pass's verdict
+        for img in imgs:
+            assert img["w"] > 0 and img["shown"] > 0
+        saved = page.locator(f"{CURRENT} .jp-OutputArea-output "
+                             "img[src^='data:image/svg+xml;base64,']")
+        for key in ("graph", "stepper", "modes"):
+            saved.nth(picked[key]).scroll_into_view_if_needed()
+            shot(page, f"8-{lang}-forward-{key}-saved.png")
+
+        t0 = time.perf_counter()
+        run_all(page)
+        print(f"run all {path}: {time.perf_counter() - t0:.1f} s")
+        page.wait_for_function(  # the widget views render after the outputs
+            f"() => document.querySelectorAll('{CURRENT} .jp-OutputArea-output .widget-play')"
+            ".length >= 2")
+        live = page.locator(f"{CURRENT} .jp-OutputArea-output:has(.widget-play)")
+        assert live.count() == 2  # the forward stepper, then compare_modes
+        for k, (key, expect) in enumerate((("stepper", words["step 1"]),
+                                           ("modes", words["pass 1"]))):
+            out = live.nth(k)
+            out.scroll_into_view_if_needed()
+            assert out.locator(".widget-play").first.get_attribute("title")
+            assert expect not in out.inner_text()  # step 0: nothing computed yet
+            out.locator(".widget-slider .noUi-handle").first.focus()
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function("([el, s]) => el.innerText.includes(s)",
+                                   arg=[out.element_handle(), expect])
+            shot(page, f"9-{lang}-forward-{key}-live.png")
     page.close()

@@ -125,7 +125,8 @@ def _sleeps(*args):
 
 
 @pytest.mark.parametrize(
-    "problem", [ch01.q1, ch02.q1, ch02.q2, ch04.q1, ch06.q2, ch07.q1], ids=lambda p: p.key
+    "problem", [ch01.q1, ch01.q4, ch02.q1, ch02.q2, ch04.q1, ch06.q2, ch07.q1],
+    ids=lambda p: p.key,
 )
 @pytest.mark.parametrize("fn", [_raises, _forever, _sleeps], ids=["raises", "loops", "sleeps"])
 def test_functions_that_raise_or_never_return(problem, fn):

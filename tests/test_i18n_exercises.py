@@ -166,7 +166,7 @@ def test_progress_table_and_its_tooltips_follow_the_language(zh_mode):
     run(ch01.q2, best_h=1.0)
     report = progress()
     text = report.to_text()
-    assert text.startswith("进度：已完成 1/16 道练习")
+    assert text.startswith("进度：已完成 1/17 道练习")
     html = report.to_html()
     seen = texts_of_html(html)
     for tip in ("正确", "还不对", "尚未作答"):

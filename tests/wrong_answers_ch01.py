@@ -14,6 +14,14 @@ def _modes(mode, fp, rp) -> str:
     return f"mode = {mode!r}\nforward_passes = {fp!r}\nreverse_passes = {rp!r}\n"
 
 
+def _jvp(body: str) -> str:
+    return "def jvp(f, x, v):\n" + "".join(f"    {line}\n" for line in body.splitlines())
+
+
+_ACC = "with tf.autodiff.ForwardAccumulator(primals=x, tangents=v) as acc:\n    y = f(x)\n"
+_TAPE = "with tf.GradientTape() as t:\n    t.watch(x)\n    y = f(x)\n"
+
+
 TABLE = {
     "ch01.q1": [
         Wrong("forward difference", _cd("(f(x + h) - f(x)) / h"),
@@ -101,5 +109,64 @@ TABLE = {
         Wrong("a count in quotes", _modes("reverse", "1000", 1),
               ("`forward_passes` is the string '1000'", "remove the quotes"),
               ("`forward_passes` 是字符串 '1000'", "去掉")),
+    ],
+    "ch01.q4": [
+        Wrong("y computed after the block",
+              _jvp("with tf.autodiff.ForwardAccumulator(primals=x, tangents=v) as acc:\n"
+                   "    pass\ny = f(x)\nreturn acc.jvp(y)"),
+              ("returned `None`", "no `ForwardAccumulator` was active"),
+              ("返回了 `None`", "没有任何 `ForwardAccumulator`"),
+              never=("forget `return",)),
+        Wrong("return forgotten", _jvp(_ACC + "acc.jvp(y)"),
+              ("y got its tangent", "forget `return acc.jvp(y)`"), ("忘了写 `return acc.jvp(y)`",)),
+        Wrong("f never called", _jvp("with tf.autodiff.ForwardAccumulator(x, v) as acc:\n"
+                                     "    pass\nreturn None"),
+              ("without calling f",), ("没有调用 f",)),
+        Wrong("the value, not the tangent", _jvp(_ACC + "return y"),
+              ("you return f(x), the value", "`acc.jvp(y)`"), ("值本身",)),
+        Wrong("tangent of x returned", _jvp(_ACC + "return acc.jvp(x)"),
+              ("v itself, the tangent of x",), ("v 本身",)),
+        Wrong("ones instead of v",
+              _jvp("with tf.autodiff.ForwardAccumulator(x, tf.ones_like(x)) as acc:\n"
+                   "    y = f(x)\nreturn acc.jvp(y)"),
+              ("J·(1, …, 1)", "`tangents=v`"), ("沿全 1 方向", "`tangents=v`")),
+        Wrong("a copy of x as the primal",
+              _jvp("x2 = tf.constant(x)\nwith tf.autodiff.ForwardAccumulator(x2, v) as acc:\n"
+                   "    y = f(x)\nreturn acc.jvp(y)"),
+              ("primals are not the x that f received", "`primals=x`"),
+              ("不是 f 收到的那个 x", "`primals=x`")),
+        Wrong("reverse mode: a VJP", _jvp(_TAPE + "return t.gradient(y, x, output_gradients=v)"),
+              ("used a `GradientTape`", "reverse mode", "ForwardAccumulator"),
+              ("用了 `GradientTape`", "反向模式")),
+        Wrong("reverse mode: the tape's Jacobian times v",
+              _jvp(_TAPE + "J = t.jacobian(y, x)\n"
+                   "return tf.reshape(tf.reshape(J, [-1, tf.size(x)]) @ tf.reshape(v, [-1, 1]), "
+                   "[-1])"),
+              ("used a `GradientTape`", "J·v"), ("用了 `GradientTape`",)),
+        Wrong("the whole Jacobian", _jvp(_TAPE + "return t.jacobian(y, x)"),
+              ("the whole Jacobian J, shape (3, 2)",), ("整个雅可比矩阵 J", "(3, 2)")),
+        Wrong("column by column",
+              _jvp("n = int(tf.size(x))\ncols = []\nfor j in range(n):\n"
+                   "    e = tf.reshape(tf.one_hot(j, n), x.shape)\n"
+                   "    with tf.autodiff.ForwardAccumulator(x, e) as acc:\n"
+                   "        y = f(x)\n"
+                   "    cols.append(tf.reshape(acc.jvp(y), [-1]))\n"
+                   "J = tf.stack(cols, axis=1)\n"
+                   "return tf.reshape(J @ tf.reshape(v, [-1, 1]), y.shape)"),
+              ("f ran 2 times", "column by column"), ("运行了 2 次", "一列一列")),
+        Wrong("hard-coded numbers", _jvp("return tf.constant([-1.0, 0.5403023 / 2, -8.0])"),
+              ("numbers are right", "do not come from a `ForwardAccumulator`"),
+              ("数值是对的", "不是由 `ForwardAccumulator` 算出来的")),
+        Wrong("finite differences",
+              _jvp("h = 1e-2\nreturn (f(x + h * v) - f(x - h * v)) / (2 * h)"),
+              ("do not come from a `ForwardAccumulator`",),
+              ("不是由 `ForwardAccumulator` 算出来的",)),
+        Wrong("tangent of the wrong dtype",
+              _jvp("with tf.autodiff.ForwardAccumulator(x, tf.cast(v, tf.float64)) as acc:\n"
+                   "    y = f(x)\nreturn acc.jvp(y)"),
+              ("raised", "ValueError", "dtype"), ("ValueError",)),
+        Wrong("a string returned", _jvp(_ACC + "return str(acc.jvp(y))"),
+              ("`jvp` returned the string", "a tensor"), ("字符串", "张量")),
+        Wrong("not a function", "jvp = 3", ("not callable",), ("不可调用",)),
     ],
 }

@@ -10,6 +10,7 @@ from . import progress
 from ._core import Problem
 from ._core import ____ as ____
 from .judging import (
+    array,
     close,
     describe,
     failed,
@@ -22,7 +23,7 @@ from .judging import (
     wrong,
 )
 
-__all__ = ["progress", "q1", "q2", "q3"]
+__all__ = ["progress", "q1", "q2", "q3", "q4"]
 
 
 def _cube(t):
@@ -503,4 +504,249 @@ forward_passes = 1000
 reverse_passes = 1
 """,
     explanation=lazy("The Jacobian of a loss ℝ¹⁰⁰⁰ → ℝ is 1 × 1000: 1000 columns, 1 row."),
+)
+
+
+# -- q4: a Jacobian-vector product in one forward pass -----------------------------------
+# (name, x, v, f(x), J(x)): hidden cases; f is built from tf ops in _hidden_f, and its value
+# and Jacobian are written out here in numpy for the judge (which never runs tf)
+def _jvp_cases():
+    e = float(np.exp(0.5))
+    return (
+        ("[x₀·x₁, sin x₀, x₁²]", [1.0, 2.0], [0.5, -2.0],
+         [2.0, float(np.sin(1.0)), 4.0],
+         [[2.0, 1.0], [float(np.cos(1.0)), 0.0], [0.0, 4.0]]),
+        ("[x₀·x₂, x₁ + x₂, exp x₀]", [0.5, -1.0, 2.0], [1.0, 2.0, -0.5],
+         [1.0, 1.0, e],
+         [[2.0, 0.0, 0.5], [0.0, 1.0, 1.0], [e, 0.0, 0.0]]),
+        ("x³", 2.0, 0.5, 8.0, [[12.0]]),
+    )
+
+
+def _hidden_f(i):
+    from .. import tf
+
+    if i == 0:
+        return lambda x: tf.stack([x[0] * x[1], tf.sin(x[0]), x[1] ** 2])
+    if i == 1:
+        return lambda x: tf.stack([x[0] * x[2], x[1] + x[2], tf.exp(x[0])])
+    return lambda x: x**3
+
+
+def _watched_f(fn, facts):
+    """``fn``, writing down how the learner's ``jvp`` calls it: how often, how many times
+    under a forward accumulator or a recording tape, and whether its result got a tangent."""
+    from ..engine._state import state
+
+    def f(x):
+        facts["calls"] += 1
+        accs = list(state.forward)
+        if state.recording:
+            facts["in_tape"] += 1
+        y = fn(x)
+        if accs:
+            facts["in_acc"] += 1
+            try:
+                if any(acc.jvp(y) is not None for acc in accs):
+                    facts["reached"] += 1
+            except Exception:  # a result that is not a tensor: no tangent
+                pass
+        return y
+
+    return f
+
+
+def _gather_jvp(ctx, jvp):
+    if not callable(jvp):
+        return {"callable": False}
+    from .. import tf
+
+    calls = []
+    for i, (_name, x, v, _y, _J) in enumerate(_jvp_cases()):
+        facts = {"calls": 0, "in_acc": 0, "in_tape": 0, "reached": 0}
+        f = _watched_f(_hidden_f(i), facts)
+        call = ctx.call(jvp, f, tf.constant(x), tf.constant(v))
+        call["f"] = facts
+        calls.append(call)
+        if failed(call):
+            break
+    return {"callable": True, "calls": calls}
+
+
+_NO_JVP_TAPE = lazy(
+    "For f(x) = {f} at x = {x}, v = {v} your `jvp` used a `GradientTape`: that is reverse "
+    "mode, which gives products vᵀJ, a row at a time. Forward mode pushes v through f "
+    "with `tf.autodiff.ForwardAccumulator(primals=x, tangents=v)`; then `acc.jvp(y)` is J·v."
+)
+
+
+def _jvp_none(facts, where):
+    """Why ``jvp`` returned ``None``, from what the watched f saw."""
+    if facts["calls"] == 0:
+        return wrong(
+            lazy("For f(x) = {f} at x = {x}, v = {v} your `jvp` returned `None` without "
+                 "calling f: compute y = f(x) inside the accumulator's `with` block."),
+            **where,
+        )
+    if facts["in_acc"] == 0:
+        return wrong(
+            lazy("For f(x) = {f} at x = {x}, v = {v} your `jvp` returned `None`: f ran while "
+                 "no `ForwardAccumulator` was active, so y carries no tangent. Compute "
+                 "y = f(x) inside `with tf.autodiff.ForwardAccumulator(...) as acc:`."),
+            **where,
+        )
+    if facts["reached"] == 0:
+        return wrong(
+            lazy("For f(x) = {f} at x = {x}, v = {v} your `jvp` returned `None`: y = f(x) got "
+                 "no tangent, because the accumulator's primals are not the x that f "
+                 "received. Pass that same tensor, `primals=x`, and call f(x)."),
+            **where,
+        )
+    return wrong(
+        lazy("For f(x) = {f} at x = {x}, v = {v} your `jvp` returned `None`: y got its "
+             "tangent, but it is not returned. Did you forget `return acc.jvp(y)`?"),
+        **where,
+    )
+
+
+def _jvp_value_wrong(value, a, f_x, J, v, facts, where):
+    """The diagnosis of a result ``a`` that is not J·v."""
+    same = a.size == f_x.size
+    if same and close(a.ravel(), f_x.ravel(), rtol=1e-4, atol=1e-5):
+        return wrong(
+            lazy("For f(x) = {f} at x = {x}, v = {v} you return f(x), the value. The tangent "
+                 "of y is `acc.jvp(y)`."),
+            **where,
+        )
+    ones = J @ np.ones(J.shape[1])
+    if same and close(a.ravel(), ones, rtol=1e-4, atol=1e-5) and not np.allclose(v, 1):
+        return wrong(
+            lazy("For f(x) = {f} at x = {x}, v = {v} you return J·(1, …, 1): x moved along "
+                 "ones, not along v. Give the accumulator `tangents=v`."),
+            **where,
+        )
+    if a.shape == J.shape and close(a, J, rtol=1e-4, atol=1e-5) and J.size > 1:
+        return wrong(
+            lazy("For f(x) = {f} at x = {x}, v = {v} you return the whole Jacobian J, shape "
+                 "{s}. Asked is J·v, one number per output of f: one forward pass along v "
+                 "gives it directly."),
+            s=J.shape,
+            **where,
+        )
+    if J.shape[0] == J.shape[1] and a.size == J.shape[0] and close(
+            a.ravel(), J.T @ v, rtol=1e-4, atol=1e-5):
+        return wrong(
+            lazy("For f(x) = {f} at x = {x}, v = {v} you return vᵀJ, the product reverse "
+                 "mode gives (a VJP). Forward mode gives J·v: push v forward through f."),
+            **where,
+        )
+    if a.size == v.size and close(a.ravel(), v, rtol=1e-6, atol=1e-7):
+        return wrong(
+            lazy("For f(x) = {f} at x = {x}, v = {v} you return v itself, the tangent of x. "
+                 "Return the tangent of the output: `acc.jvp(y)` with y = f(x)."),
+            **where,
+        )
+    if facts["in_tape"] and not facts["in_acc"]:
+        return wrong(_NO_JVP_TAPE, **where)
+    if a.size != J.shape[0]:
+        return wrong(
+            lazy("For f(x) = {f} at x = {x}, v = {v} `jvp` returned {found}; J·v has one "
+                 "number per output of f, {m} here."),
+            found=describe(value),
+            m=int(J.shape[0]),
+            **where,
+        )
+    return wrong(
+        lazy("For f(x) = {f} at x = {x}, v = {v} you return {a}, which is not J·v, the "
+             "tangent of f(x) when x moves along v."),
+        a=np.round(a, 6).tolist(),
+        **where,
+    )
+
+
+def _judge_jvp(data):
+    if not data["callable"]:
+        raise wrong(lazy("`jvp` should be a function `def jvp(f, x, v): ...`, but it is not "
+                         "callable."))
+    for call, (name, x, v, f_x, J) in zip(data["calls"], _jvp_cases(), strict=False):
+        where = {"f": name, "x": x, "v": v}
+        facts = call["f"]
+        if failed(call) and facts["in_tape"] and not facts["in_acc"]:
+            raise wrong(_NO_JVP_TAPE, **where)
+        value = returned(call)
+        if is_kind(value, "none"):
+            raise _jvp_none(facts, where)
+        if is_kind(value, "str", "bool", "dict", "function", "other", "blank"):
+            raise wrong(
+                lazy("For f(x) = {f} at x = {x}, v = {v} `jvp` returned {found}; it should "
+                     "return a tensor, the tangent `acc.jvp(y)`."),
+                found=describe(value),
+                **where,
+            )
+        a = array(value, "jvp(f, x, v)")
+        J = np.array(J, dtype=np.float64)
+        v = np.atleast_1d(np.array(v, dtype=np.float64))
+        f_x = np.atleast_1d(np.array(f_x, dtype=np.float64))
+        if not (a.size == J.shape[0] and close(a.ravel(), J @ v, rtol=1e-4, atol=1e-5)):
+            raise _jvp_value_wrong(value, a, f_x, J, v, facts, where)
+        if facts["in_acc"] == 0 or facts["reached"] == 0:
+            if facts["in_tape"]:
+                raise wrong(_NO_JVP_TAPE, **where)
+            raise wrong(
+                lazy("For f(x) = {f} at x = {x}, v = {v} your numbers are right, but they do "
+                     "not come from a `ForwardAccumulator`. Compute y = f(x) inside "
+                     "`with tf.autodiff.ForwardAccumulator(primals=x, tangents=v) as acc:` "
+                     "and return `acc.jvp(y)`."),
+                **where,
+            )
+        if facts["in_acc"] > 1:
+            raise wrong(
+                lazy("For f(x) = {f} at x = {x}, v = {v} your numbers are right, but f ran "
+                     "{k} times under an accumulator. One forward pass with `tangents=v` "
+                     "gives J·v directly, without building the Jacobian column by column."),
+                k=facts["in_acc"],
+                **where,
+            )
+    if len(data["calls"]) < len(_jvp_cases()):
+        raise AssertionError("a call failed but was judged right")
+    return right(
+        lazy("Right: one forward pass per direction v, on three hidden functions. With v = "
+             "(0, …, 1, …, 0) the same pass gives one column of the Jacobian."),
+    )
+
+
+q4 = Problem(
+    "ch01",
+    4,
+    names=["jvp"],
+    gather=_gather_jvp,
+    judge=_judge_jvp,
+    hints=[
+        lazy(
+            "An accumulator must know which tensor moves and in which direction: here x "
+            "moves along v. Run f while the accumulator is active, inside its `with` block, "
+            "so that the result carries a tangent."
+        ),
+        lazy(
+            "`tf.autodiff.ForwardAccumulator` takes `primals=` (what moves) and `tangents=` "
+            "(the direction). After the block, the accumulator's `jvp` method gives the "
+            "tangent of a tensor computed inside it; the tangent of f's result is J·v."
+        ),
+    ],
+    starter="""
+def jvp(f, x, v):
+    with ____ as acc:
+        y = ____
+    return ____
+""",
+    solution="""
+def jvp(f, x, v):
+    with tf.autodiff.ForwardAccumulator(primals=x, tangents=v) as acc:
+        y = f(x)
+    return acc.jvp(y)
+""",
+    explanation=lazy(
+        "One forward pass costs a small multiple of evaluating f and gives J·v for one v; "
+        "n passes (one per input) give the whole Jacobian."
+    ),
 )
