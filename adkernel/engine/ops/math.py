@@ -994,10 +994,28 @@ def _logical_operand(v):
     """An argument of a logical op as a tensor (numbers and lists must be bools)."""
     if isinstance(v, TensorLike):
         return v
+    if isinstance(v, list | tuple) and any(isinstance(e, TensorLike) for e in v):
+        return _packed_bools(v)
     if not isinstance(v, np.ndarray | np.generic) and np.asarray(v).dtype.kind != "b":
         raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype bool").format(
             value=v))
     return convert_to_tensor(operand(v, _BOOL))
+
+
+def _packed_bools(items):
+    """A list holding tensors, packed into one bool tensor as TensorFlow does when a bool is
+    wanted: each tensor is cast (non-zero and NaN give True), Python values must be bools."""
+    parts = []
+    for e in items:
+        if isinstance(e, TensorLike):
+            parts.append(np.asarray(e._value) != 0)
+        else:
+            parts.append(_logical_operand(e)._value)
+    if len({p.shape for p in parts}) > 1:
+        raise invalid_argument(_(
+            "Shapes of all inputs must match to pack a list into one tensor, got {shapes}."
+            ).format(shapes=[list(p.shape) for p in parts]), op="Pack")
+    return convert_to_tensor(np.stack(parts))
 
 
 def _bool_check(tf_name: str, *tensors) -> None:
