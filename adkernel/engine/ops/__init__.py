@@ -27,7 +27,7 @@ from ..registry import (
     refuse,
     scalar_axis,
 )
-from ..tensor import TensorLike, convert_to_tensor
+from ..tensor import TensorLike, convert_to_tensor, dtype_mismatch
 from . import array, linalg, math, nn, reduce  # noqa: F401  (registers the primitives)
 
 _fn = {name.rsplit(".", 1)[-1]: fn for name, fn in exports().items()}
@@ -62,10 +62,23 @@ def log_sigmoid(x, name=None):
 
 @composite("add_n", "math.add_n")
 def add_n(inputs, name=None):
-    """Sum of a list of tensors (composite)."""
+    """Sum of a list of tensors of one dtype and one shape (composite). Each input is
+    converted on its own, as TensorFlow does: ``[x_float32, [1, 2]]`` is refused (the list
+    becomes int32)."""
+    inputs = [t if isinstance(t, TensorLike) else convert_to_tensor(t) for t in inputs]
     total = inputs[0]
-    if isinstance(total, TensorLike) and total._value.dtype.kind == "b":
+    if total._value.dtype.kind == "b":
         raise bool_error("add_n")
+    first = total._value
+    for i, t in enumerate(inputs[1:], 1):
+        if t._value.dtype != first.dtype:
+            raise dtype_mismatch("AddN", first.dtype, t._value.dtype, i)
+    for t in inputs[1:]:
+        if t._value.shape != first.shape:
+            raise InvalidArgumentError(_(
+                "add_n: all inputs must have the same shape, got {shape} and {shape2} (add_n "
+                "does not broadcast; use tf.add or + for that).").format(
+                    shape=list(first.shape), shape2=list(t._value.shape)), op="AddN")
     for t in inputs[1:]:
         total = add(total, t)
     return total if isinstance(total, TensorLike) else convert_to_tensor(total)
@@ -144,7 +157,9 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):
 
 @composite("nn.l2_loss")
 def l2_loss(t, name=None):
-    """sum(t**2) / 2 (composite)."""
+    """sum(t**2) / 2 (composite; float tensors only)."""
+    t, v = one(t)
+    float_check("l2_loss", v)
     return multiply(reduce_sum(square(t)), 0.5)
 
 

@@ -127,10 +127,12 @@ def _tensordot_axes(axes, rank_a: int, rank_b: int) -> tuple[list, list]:
 def tensordot(a, b, axes, name=None):
     """Sum of products over ``axes`` (an int N: the last N axes of ``a`` with the first N of
     ``b``; or a pair of axis lists), as a matmul of reshaped tensors (composite)."""
-    args, vals = unify("MatMul", (a, b))
-    a, b = (t if t is not None else convert_to_tensor(v) for t, v in zip(args, vals, strict=True))
+    # TensorFlow converts a and b each on its own, checks ``axes``, then its MatMul compares
+    # the dtypes: ``tensordot(x_float32, [1, 2], 1)`` is refused (the list becomes int32)
+    a, b = (t if isinstance(t, TensorLike) else convert_to_tensor(t) for t in (a, b))
     sa, sb = a.shape, b.shape
     ax_a, ax_b = _tensordot_axes(axes, len(sa), len(sb))
+    unify("MatMul", (a, b))
     if [sa[i] for i in ax_a] != [sb[i] for i in ax_b]:
         raise InvalidArgumentError(_(
             "tensordot: the contracted axes must have the same sizes, but a has {n} on axes "

@@ -994,10 +994,28 @@ def _logical_operand(v):
     """An argument of a logical op as a tensor (numbers and lists must be bools)."""
     if isinstance(v, TensorLike):
         return v
+    if isinstance(v, list | tuple) and any(isinstance(e, TensorLike) for e in v):
+        return _packed_bools(v)
     if not isinstance(v, np.ndarray | np.generic) and np.asarray(v).dtype.kind != "b":
         raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype bool").format(
             value=v))
     return convert_to_tensor(operand(v, _BOOL))
+
+
+def _packed_bools(items):
+    """A list holding tensors, packed into one bool tensor as TensorFlow does when a bool is
+    wanted: each tensor is cast (non-zero and NaN give True), Python values must be bools."""
+    parts = []
+    for e in items:
+        if isinstance(e, TensorLike):
+            parts.append(np.asarray(e._value) != 0)
+        else:
+            parts.append(_logical_operand(e)._value)
+    if len({p.shape for p in parts}) > 1:
+        raise invalid_argument(_(
+            "Shapes of all inputs must match to pack a list into one tensor, got {shapes}."
+            ).format(shapes=[list(p.shape) for p in parts]), op="Pack")
+    return convert_to_tensor(np.stack(parts))
 
 
 def _bool_check(tf_name: str, *tensors) -> None:
@@ -1306,6 +1324,12 @@ _divide_no_nan_binary = make_binary(divide_no_nan)
 def divide_no_nan_api(x, y, name=None):
     """x / y with 0 where y is 0. Integer tensors are divided as floats, as by ``/``."""
     ref = x if isinstance(x, TensorLike) else y if isinstance(y, TensorLike) else None
+    if isinstance(x, TensorLike) and isinstance(y, TensorLike) and (
+            x._value.dtype != y._value.dtype):  # TensorFlow's check, in Python: a TypeError
+        raise TypeError(_(
+            "divide_no_nan: x and y must have the same dtype, got {dtype} and {dtype2}. Convert "
+            "one of them first, e.g. tf.cast(y, x.dtype).").format(
+                dtype=x._value.dtype.name, dtype2=y._value.dtype.name))
     refuse_bool_division("divide_no_nan", ref)
     if ref is not None and ref._value.dtype.kind in "iu":
         dt = ref._value.dtype
@@ -1344,7 +1368,12 @@ _xlogy_binary = make_binary(xlogy)
 @xlogy.api
 def xlogy_api(x, y, name=None):
     """x * log(y) with 0 where x is 0 (float tensors only)."""
-    return _xlogy_binary(*_float_inputs("xlogy", x, y))
+    # TensorFlow first converts a Python number to the tensor's dtype (``xlogy(int_t, 0.5)``
+    # is a TypeError), then refuses integer dtypes
+    args, vals = unify("xlogy", (x, y))
+    float_check("xlogy", vals[0])
+    x, y = (t if t is not None else convert_to_tensor(v) for t, v in zip(args, vals, strict=True))
+    return _xlogy_binary(x, y)
 
 
 xlogy_api.__name__ = xlogy_api.__qualname__ = "xlogy"

@@ -7,7 +7,7 @@ import numpy as np
 from ..errors import InvalidArgumentError, invalid_dtype
 from ..i18n import _, lazy
 from ..registry import REGISTRY, apply, defop, float_check, one, unify
-from ..tensor import TensorLike
+from ..tensor import TensorLike, convert_to_tensor
 
 
 def _log_softmax(x, axis):
@@ -38,9 +38,10 @@ def softmax_vjp(g, out, need, x, axis=-1):
 def softmax_api(logits, axis=None, name=None):
     """exp(x) / sum(exp(x)) along ``axis`` (default last)."""
     x, v = one(logits)
+    params = None if axis in (None, -1) else {"axis": int(axis)}  # (TF: the axis type first)
     float_check("softmax", v)
     _rank_check("softmax", v)
-    return apply(softmax, (x,), (v,), None if axis in (None, -1) else {"axis": int(axis)})
+    return apply(softmax, (x,), (v,), params)
 
 
 @defop("log_softmax", uses=("out",), tf=("nn.log_softmax", "math.log_softmax"),
@@ -60,9 +61,10 @@ def log_softmax_vjp(g, out, need, x, axis=-1):
 def log_softmax_api(logits, axis=None, name=None):
     """x - logsumexp(x) along ``axis`` (default last)."""
     x, v = one(logits)
+    params = None if axis in (None, -1) else {"axis": int(axis)}  # (TF: the axis type first)
     float_check("log_softmax", v)
     _rank_check("log_softmax", v)
-    return apply(log_softmax, (x,), (v,), None if axis in (None, -1) else {"axis": int(axis)})
+    return apply(log_softmax, (x,), (v,), params)
 
 
 def _rank_check(opname, v):
@@ -113,7 +115,19 @@ def sigmoid_cross_entropy_with_logits_vjp(g, out, need, labels, logits):
 @sigmoid_cross_entropy_with_logits.api
 def sigmoid_cross_entropy_with_logits_api(labels=None, logits=None, name=None):
     """Per-element binary cross-entropy of ``sigmoid(logits)`` against ``labels``."""
-    args, vals = _labels_logits("sigmoid_cross_entropy_with_logits", labels, logits)
+    opname = "sigmoid_cross_entropy_with_logits"
+    if labels is None or logits is None:
+        raise ValueError(_("{op} needs both labels= and logits=.").format(op=opname))
+    # TensorFlow converts each on its own, compares the shapes (a ValueError), then its
+    # multiplication compares the dtypes: int labels with float logits are refused
+    x, z = (t if isinstance(t, TensorLike) else convert_to_tensor(t) for t in (logits, labels))
+    if x.shape != z.shape:
+        raise ValueError(
+            _("{op}: logits and labels must have the same shape ({shape} vs {shape2})").format(
+                op=opname, shape=tuple(x.shape), shape2=tuple(z.shape)))
+    args, vals = unify("Mul", (x, z))
+    float_check(opname, vals[0])
+    args, vals = (args[1], args[0]), (vals[1], vals[0])
     return apply(sigmoid_cross_entropy_with_logits, args, vals)
 
 

@@ -270,9 +270,21 @@ def argmin(x, axis=0, output_type=np.int64):
     return np.argmin(_without_nan(x, np.inf), axis=axis).astype(output_type)
 
 
+def _refuse_axis_list(opname, axis):
+    """TensorFlow takes one axis in argmax/argmin: a list is refused, by argmax in Python (a
+    TypeError), by argmin's kernel (an InvalidArgumentError)."""
+    msg = _("{op}: axis must be a single integer such as 0 or -1, got {axis!r}. To reduce "
+            "over several axes, reshape the tensor first.").format(op=opname, axis=axis)
+    if opname == "argmax":
+        raise TypeError(msg)
+    raise InvalidArgumentError(msg, op="ArgMin")
+
+
 def _arg_extreme(op):
     def arg_extreme(input, axis=None, output_type=np.int64, name=None):
         x, v = one(input)
+        if isinstance(axis, list | tuple | np.ndarray):
+            _refuse_axis_list(op.name, axis)
         axis = 0 if axis is None else axis_arg(axis)
         check_scalar_axes(op.name, "ArgMax" if op.name == "argmax" else "ArgMin", axis, v.ndim)
         return apply(op, (x,), (v,), {"axis": axis,
@@ -289,9 +301,10 @@ _arg_extreme(argmin)
 
 
 def _logical_reduce(op):
-    name = op.name
+    opname = op.name
 
     def logical_reduce(input_tensor, axis=None, keepdims=False, name=None):
+        name = opname  # (the ``name=`` argument is TensorFlow's op label, unused here)
         x = _logical_operand(input_tensor)
         v = x._value
         if v.dtype.kind != "b":
@@ -309,8 +322,8 @@ def _logical_reduce(op):
                     op="Any" if name == "reduce_any" else "All")
         return apply(op, (x,), (v,), {"axis": ax, "keepdims": bool(keepdims)})
 
-    logical_reduce.__name__ = logical_reduce.__qualname__ = name
-    logical_reduce.__doc__ = (f"Logical {'or' if name == 'reduce_any' else 'and'} of a bool "
+    logical_reduce.__name__ = logical_reduce.__qualname__ = opname
+    logical_reduce.__doc__ = (f"Logical {'or' if opname == 'reduce_any' else 'and'} of a bool "
                               "tensor over ``axis`` (no gradient).")
     return op.api(logical_reduce)
 
