@@ -679,10 +679,15 @@ def relu(x):
 
 @relu.defvjp
 def relu_vjp(g, out, need, x):
-    """d relu(x)/dx = 1 where x > 0, else 0 (also at 0)"""
+    """d relu(x)/dx = 1 where x > 0, else 0 (also at 0 and at NaN)
+
+    The upstream gradient is MULTIPLIED by that 0/1 mask, as TensorFlow's kernel does, not
+    selected: a NaN (or inf) upstream gradient where x <= 0 gives NaN, not 0."""
     if isinstance(x, _ndarray | np.generic):
-        return (np.where(x > 0, g, 0),)
-    return (np.where(x > 0, g + _zero_slope(x), 0),)
+        return (g * (x > 0).astype(np.result_type(g, x), copy=False),)
+    one = np.ones_like(x)
+    mask = np.where(x > 0, one + _zero_slope(x), np.zeros_like(x))
+    return (g * mask,)
 
 
 def _zero_slope(x):
@@ -1330,11 +1335,21 @@ def xlogy(x, y):
 @xlogy.defvjp
 def xlogy_vjp(g, out, need, x, y):
     """d/dx = log(y), d/dy = x/y, both 0 where x == 0 (TensorFlow's rule)"""
+    # typed fill values: in a nested tape ``zero`` is a tensor and ``y`` may be a plain
+    # array, and a tensor ``where`` would convert a Python 0 / 1 to int32 first
     zero = x == 0
-    safe_y = np.where(zero, 1, y)
+    safe_y = np.where(zero, np.ones_like(y), y)
     with np.errstate(divide="ignore", invalid="ignore"):
-        gx = g * np.where(zero, 0, np.log(safe_y)) if need[0] else None
-        gy = g * np.where(zero, 0, x / safe_y) if need[1] else None
+        if need[0]:
+            log_y = np.log(safe_y)
+            gx = g * np.where(zero, np.zeros_like(log_y), log_y)
+        else:
+            gx = None
+        if need[1]:
+            ratio = x / safe_y
+            gy = g * np.where(zero, np.zeros_like(ratio), ratio)
+        else:
+            gy = None
     return gx, gy
 
 
