@@ -203,3 +203,61 @@ PROGRAMS = [
                     "its second derivative differs from central differences; adkernel keeps "
                     "the true second derivative"),
 ]
+
+# ----- issue 20 round 3 (fuzz run seed 202): xlogy second order, relu with NaN ------------
+PROGRAMS += [
+    row("xlogy second order with a Python-number y: TensorFlow's second derivative is None "
+        "(d/dx = log(y) does not depend on x); adkernel raised InvalidArgumentError",
+        prog([inp([1.0])], [op("math.xlogy", ref(0), 1.5)], "second")),
+    row("xlogy second order, x with a zero, y a Python number, float64",
+        prog([inp([1.0, 0.0, 2.0], dtype="float64")], [op("math.xlogy", ref(0), 1.5)],
+             "second")),
+    row("xlogy second order, both watched, zeros and NaN",
+        prog([inp([NAN, 0.0, 1.0]), inp([0.0, NAN, -1.0])],
+             [op("math.xlogy", ref(0), ref(1))], "second")),
+    row("divide_no_nan second order with a Python-number y",
+        prog([inp([1.0, 0.0, -2.0])], [op("math.divide_no_nan", ref(0), 1.5)], "second")),
+    row("atan2 second order with a Python-number x",
+        prog([inp([1.0, 0.0, -2.0])], [op("math.atan2", ref(0), 1.5)], "second")),
+    row("relu's gradient multiplies the upstream gradient by the 0/1 mask: a NaN upstream "
+        "gradient where x <= 0 gives NaN (sqrt -> relu -> tanh)",
+        prog([inp([[0.0, 0.53, -0.89]])],
+             [op("sqrt", ref(0)), op("nn.relu", ref(1)), op("tanh", ref(2))])),
+    row("relu of NaN, -inf, inf under sqrt: the mask multiplies (NaN where sqrt's gradient is)",
+        prog([inp([-1.0, 0.0, 2.0, NAN, -INF, INF], dtype="float64")],
+             [op("sqrt", ref(0)), op("nn.relu", ref(1)), op("sqrt", ref(2))])),
+    row("relu second order with a NaN upstream gradient: zeros where x is finite",
+        prog([inp([-1.0, 0.0, 2.0, NAN])],
+             [op("sqrt", ref(0)), op("nn.relu", ref(0)), op("multiply", ref(1), ref(2))],
+             "second")),
+    row("leaky_relu with a NaN upstream gradient selects (TensorFlow's kernel): alpha * NaN",
+        prog([inp([-1.0, 0.0, 2.0, NAN])],
+             [op("sqrt", ref(0)), op("nn.leaky_relu", ref(1)), op("tanh", ref(2))])),
+    row("elu with a NaN upstream gradient",
+        prog([inp([-1.0, 0.0, 2.0, NAN])],
+             [op("sqrt", ref(0)), op("nn.elu", ref(1)), op("tanh", ref(2))])),
+    row("abs and maximum with a NaN upstream gradient",
+        prog([inp([-1.0, 0.0, 2.0, NAN])],
+             [op("sqrt", ref(0)), op("abs", ref(1)), op("maximum", ref(2), 0.0),
+              op("tanh", ref(3))])),
+    row("reduce_prod second order with a NaN input: TensorFlow spreads the NaN over the "
+        "whole row, adkernel gives the true second derivative x1 + x2 where the NaN is",
+        prog([inp([[1.0], [0.39], [NAN]])], [op("reduce_prod", ref(0), axis=0)], "second"),
+        tf_is_wrong="TensorFlow's second derivative of reduce_prod goes through cumprod and "
+                    "div_no_nan, so a NaN input reaches every element; d/dx3 of the gradient's "
+                    "sum is x1 + x2 = 1.39, which adkernel gives (central differences, "
+                    "docs/tf-compat.md)"),
+    row("softmax_cross_entropy_with_logits over one class, then pow(., 0.5): the loss is 0 "
+        "for every x; TensorFlow's d/dlogits (softmax - labels) is not 0 when a label is not 1, "
+        "so pow's infinite slope at 0 gives inf; adkernel's true d/dlogits is 0, and 0 * inf "
+        "is NaN",
+        prog([inp([[1.0], [1.28], [1.36]])],
+             [op("nn.softmax_cross_entropy_with_logits",
+                 labels={"array": [0.5, 1.0, 0.25], "dtype": "float32", "shape": [3, 1]},
+                 logits=ref(0), axis=None),
+              op("pow", ref(1), 0.5)]),
+        tf_is_wrong="the labels do not sum to 1: TensorFlow's gradient with respect to the "
+                    "logits is softmax - labels, the derivative only when every row of labels "
+                    "sums to 1; adkernel's true derivative (0 here, the loss being constant) "
+                    "times pow's infinite slope at 0 is NaN, TensorFlow's inf (docs/tf-compat.md)"),
+]
