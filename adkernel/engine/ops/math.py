@@ -679,10 +679,9 @@ def relu(x):
 
 @relu.defvjp
 def relu_vjp(g, out, need, x):
-    """d relu(x)/dx = 1 where x > 0, else 0 (also at 0 and at NaN)
-
-    The upstream gradient is MULTIPLIED by that 0/1 mask, as TensorFlow's kernel does, not
-    selected: a NaN (or inf) upstream gradient where x <= 0 gives NaN, not 0."""
+    """d relu(x)/dx = 1 where x > 0, else 0 (also at 0 and NaN); g times it, so NaN * 0 is NaN"""
+    # the upstream gradient is MULTIPLIED by the 0/1 mask, as TensorFlow's kernel does, not
+    # selected: a NaN (or inf) upstream gradient where x <= 0 gives NaN, not 0
     if isinstance(x, _ndarray | np.generic):
         return (g * (x > 0).astype(np.result_type(g, x), copy=False),)
     one = np.ones_like(x)
