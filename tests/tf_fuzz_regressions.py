@@ -2854,4 +2854,24 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                  "adkernel's true derivative (0 here, the loss being constant) times pow's "
                  "infinite slope at 0 is NaN, TensorFlow's inf (docs/tf-compat.md)",
   'expected': {'out': [{'dtype': 'float32', 'shape': [3], 'values': [-0.0, -0.0, -0.0]}],
-               'grad': [{'dtype': 'float32', 'shape': [3, 1], 'values': [nan, nan, nan]}]}}]
+               'grad': [{'dtype': 'float32', 'shape': [3, 1], 'values': [nan, nan, nan]}]}},
+ {'program': {'inputs': [{'shape': [2], 'dtype': 'int32', 'kind': 'watched', 'values': [-2, 1]}],
+              'ops': [{'fn': 'math.xlogy', 'args': [{'ref': 0}, 1.5], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'TypeError'}},
+  'note': 'xlogy of an int32 tensor and 1.5: TensorFlow converts 1.5 to int32 first (TypeError), '
+          'before the float-only check'},
+ {'program': {'inputs': [{'shape': [2], 'dtype': 'int32', 'kind': 'watched', 'values': [-2, 1]}],
+              'ops': [{'fn': 'math.atan2', 'args': [0.5, {'ref': 0}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'TypeError'}},
+  'note': 'atan2 of 0.5 and an int32 tensor: TypeError converting 0.5'},
+ {'program': {'inputs': [{'shape': [2], 'dtype': 'int64', 'kind': 'watched', 'values': [1, 2]}],
+              'ops': [{'fn': 'math.xlogy',
+                       'args': [{'ref': 0},
+                                {'array': [0.5, 1.5], 'dtype': 'float64', 'shape': [2]}],
+                       'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
+  'note': 'xlogy of an int64 tensor and a float numpy array: the array is converted (truncated), '
+          'then the float-only check (InvalidArgumentError)'}]

@@ -261,3 +261,15 @@ PROGRAMS += [
                     "sums to 1; adkernel's true derivative (0 here, the loss being constant) "
                     "times pow's infinite slope at 0 is NaN, TensorFlow's inf (docs/tf-compat.md)"),
 ]
+PROGRAMS += [
+    row("xlogy of an int32 tensor and 1.5: TensorFlow converts 1.5 to int32 first (TypeError), "
+        "before the float-only check",
+        prog([inp([-2, 1], dtype="int32")], [op("math.xlogy", ref(0), 1.5)], "none")),
+    row("atan2 of 0.5 and an int32 tensor: TypeError converting 0.5",
+        prog([inp([-2, 1], dtype="int32")], [op("math.atan2", 0.5, ref(0))], "none")),
+    row("xlogy of an int64 tensor and a float numpy array: the array is converted "
+        "(truncated), then the float-only check (InvalidArgumentError)",
+        prog([inp([1, 2], dtype="int64")],
+             [op("math.xlogy", ref(0), {"array": [0.5, 1.5], "dtype": "float64",
+                                        "shape": [2]})], "none")),
+]

@@ -1245,9 +1245,16 @@ _truediv = make_binary(truediv)
 
 
 def _float_inputs(opname: str, a, b):
-    """Refuse integer tensors (TensorFlow's InvalidArgumentError) for a float-only binary op."""
+    """Refuse integer tensors (TensorFlow's InvalidArgumentError) for a float-only binary op.
+
+    A non-tensor operand is first converted to the tensor's dtype, as TensorFlow does: a
+    Python float meeting an integer tensor is a TypeError (DTypeError) before the dtype check."""
     if not isinstance(a, TensorLike) and not isinstance(b, TensorLike):
         a = convert_to_tensor(a)
+    if not isinstance(b, TensorLike):
+        b = operand(b, a._value.dtype)
+    elif not isinstance(a, TensorLike):
+        a = operand(a, b._value.dtype)
     for t in (a, b):
         if isinstance(t, TensorLike):
             float_check(opname, t._value)
