@@ -2874,4 +2874,17 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
               'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
   'note': 'xlogy of an int64 tensor and a float numpy array: the array is converted (truncated), '
-          'then the float-only check (InvalidArgumentError)'}]
+          'then the float-only check (InvalidArgumentError)'},
+ {'program': {'inputs': [{'shape': [2], 'dtype': 'float64', 'kind': 'const', 'values': [-1.0, 0.5]},
+                         {'shape': [], 'dtype': 'int64', 'kind': 'const', 'values': [-2]}],
+              'ops': [{'fn': 'math.divide_no_nan', 'args': [{'ref': 0}, {'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'TypeError'}},
+  'note': 'divide_no_nan of a float64 and an int64 tensor: TypeError (TensorFlow checks the dtypes '
+          'in Python), not InvalidArgumentError'},
+ {'program': {'inputs': [{'shape': [2], 'dtype': 'int32', 'kind': 'watched', 'values': [2, 0]},
+                         {'shape': [2], 'dtype': 'int64', 'kind': 'watched', 'values': [0, 3]}],
+              'ops': [{'fn': 'math.divide_no_nan', 'args': [{'ref': 0}, {'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'TypeError'}},
+  'note': 'divide_no_nan of int32 and int64 tensors: TypeError, not a float64 result'}]

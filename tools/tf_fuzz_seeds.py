@@ -273,3 +273,13 @@ PROGRAMS += [
              [op("math.xlogy", ref(0), {"array": [0.5, 1.5], "dtype": "float64",
                                         "shape": [2]})], "none")),
 ]
+PROGRAMS += [
+    row("divide_no_nan of a float64 and an int64 tensor: TypeError (TensorFlow checks the "
+        "dtypes in Python), not InvalidArgumentError",
+        prog([inp([-1.0, 0.5], dtype="float64", kind="const"),
+              inp(-2, dtype="int64", kind="const")],
+             [op("math.divide_no_nan", ref(0), ref(1))], "none")),
+    row("divide_no_nan of int32 and int64 tensors: TypeError, not a float64 result",
+        prog([inp([2, 0], dtype="int32"), inp([0, 3], dtype="int64")],
+             [op("math.divide_no_nan", ref(0), ref(1))], "none")),
+]

@@ -1315,7 +1315,11 @@ _divide_no_nan_binary = make_binary(divide_no_nan)
 
 @divide_no_nan.api
 def divide_no_nan_api(x, y, name=None):
-    """x / y with 0 where y is 0. Integer tensors are divided as floats, as by ``/``."""
+    """x / y with 0 where y is 0. Integer tensors are divided as floats, as by ``/``; two
+    tensors of different dtypes raise TypeError, as there."""
+    if (isinstance(x, TensorLike) and isinstance(y, TensorLike)
+            and x._value.dtype != y._value.dtype):
+        raise DTypeError(str(dtype_mismatch("divide_no_nan", x._value.dtype, y._value.dtype)))
     ref = x if isinstance(x, TensorLike) else y if isinstance(y, TensorLike) else None
     refuse_bool_division("divide_no_nan", ref)
     if ref is not None and ref._value.dtype.kind in "iu":
