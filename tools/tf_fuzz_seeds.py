@@ -283,3 +283,27 @@ PROGRAMS += [
         prog([inp([2, 0], dtype="int32"), inp([0, 3], dtype="int64")],
              [op("math.divide_no_nan", ref(0), ref(1))], "none")),
 ]
+PROGRAMS += [
+    row("softmax_cross_entropy_with_logits with rank-0 labels and rank-1 logits: TensorFlow "
+        "raises InvalidArgumentError (slicing the labels' shape)",
+        prog([inp([1.5, 2.0]), inp(1.0, kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(0))])),
+    row("softmax_cross_entropy_with_logits whose labels are an earlier loss (rank 0): "
+        "InvalidArgumentError at the forward pass",
+        prog([inp([0.5, -1.0]), inp([[0.2, 0.8]], kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(1)),
+              op("nn.softmax_cross_entropy_with_logits", labels=ref(2), logits=ref(0))],
+             "none")),
+]
+PROGRAMS += [
+    row("softmax_cross_entropy_with_logits with axis=0 (not a literal -1) and labels of "
+        "another rank than the logits: InvalidArgumentError (TensorFlow transposes both by the "
+        "logits' permutation)",
+        prog([inp([-2.18, 0.49]), inp([[0.5, 0.5]], kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(0), axis=0)],
+             "none")),
+    row("softmax_cross_entropy_with_logits with axis=1, labels of rank 3, logits of rank 2",
+        prog([inp([[1.0, 2.0], [0.5, -1.0]]), inp([[[0.5, 0.5]]], kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(0), axis=1)],
+             "none")),
+]

@@ -220,7 +220,7 @@ def softmax_cross_entropy_with_logits_api(labels=None, logits=None, axis=-1, nam
     if labels is None or logits is None:
         raise ValueError(_("{op} needs both labels= and logits=.").format(op=opname))
     x, xv = one(logits)
-    axis = _sce_axis(opname, axis, np.ndim(xv))
+    given_axis, axis = axis, _sce_axis(opname, axis, np.ndim(xv))
     float_check(opname, xv)
     _rank_check(opname, xv)
     # TensorFlow casts the labels to the logits' dtype (integer labels get no gradient)
@@ -228,7 +228,16 @@ def softmax_cross_entropy_with_logits_api(labels=None, logits=None, axis=-1, nam
         labels = REGISTRY["cast"].public(labels, x.dtype)
     args, vals = unify(opname, (x, labels))
     z, zv = args[1], vals[1]
+    if np.ndim(zv) == 0:  # TensorFlow slices the labels' shape: a rank-0 label fails there
+        raise InvalidArgumentError(
+            _("{op}: labels must have at least one dimension, one probability per class like "
+              "the logits; got a single number. Give a label for every class, e.g. "
+              "tf.one_hot(index, depth).").format(op=opname), op=opname)
     _sce_shapes(opname, zv, xv, axis)
+    if given_axis not in (None, -1) and np.ndim(zv) != np.ndim(xv):
+        # TensorFlow moves any axis but a literal -1 to the end with a transpose of both
+        # tensors by the logits' permutation: the labels need the logits' rank then
+        _sce_shapes(opname, zv, xv, 0)
     return apply(softmax_cross_entropy_with_logits, (z, x), (zv, xv),
                  None if axis == -1 else {"axis": axis})
 
