@@ -307,3 +307,9 @@ PROGRAMS += [
              [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(0), axis=1)],
              "none")),
 ]
+PROGRAMS += [
+    row("pow(-inf, 0.5) is inf in TensorFlow (C's pow); numpy's x ** 0.5 is sqrt, NaN",
+        prog([inp([1.16, -INF, -0.0])], [op("pow", ref(0), 0.5)], "none")),
+    row("pow(x, 1.5) at -inf: d/dx = 1.5 * pow(-inf, 0.5) = inf, as TensorFlow",
+        prog([inp([1.0, -INF, -1.09], dtype="float64")], [op("pow", ref(0), 1.5)], "second")),
+]

@@ -270,8 +270,25 @@ def divide(x, y, name=None):
        local=("{1}·{0}^({1} - 1)", "{0}^{1}·ln({0})"))
 def pow_(x, y):
     """x ** y"""
+    return _np_pow(x, y)
+
+
+def _np_pow(x, y):
+    """x ** y on arrays, as C's pow (TensorFlow's kernel): numpy computes ``x ** 0.5`` as
+    sqrt(x), NaN at -inf and -0 at -0, where pow gives inf and +0."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return x**y
+        r = x**y
+    dtype = getattr(r, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and np.any(np.asarray(y) == 0.5):
+        half = np.asarray(y) == 0.5
+        r = np.where(half & np.isneginf(x), dtype.type(np.inf), r)
+        r = np.where(half & (np.asarray(x) == 0), dtype.type(0), r).astype(dtype, copy=False)
+    return r
+
+
+def _pow_any(x, y):
+    """x ** y: the op on a tensor (an outer tape records it), C's pow on arrays."""
+    return x**y if isinstance(x, TensorLike) or isinstance(y, TensorLike) else _np_pow(x, y)
 
 
 @pow_.defvjp
@@ -282,7 +299,7 @@ def pow_vjp(g, out, need, x, y):
         if np.ndim(y) == 0 and not need[1] and float(y) == 2.0:
             gx = _times(x * 2, g)
         else:
-            gx = g * y * x ** (y - 1)  # TensorFlow's order: (g * y) * x**(y-1)
+            gx = g * y * _pow_any(x, y - 1)  # TensorFlow's order: (g * y) * x**(y-1)
     if need[1]:
         # TensorFlow's order: only log(x) is masked, so where x**y is inf or NaN
         # (0 ** -1, a negative base with a fractional exponent) d/dy is NaN, not 0
@@ -297,7 +314,8 @@ def pow_jvp(t, out, x, y):
     """y·x^(y-1)·ẋ + x^y·log(x)·ẏ (0 where x <= 0)"""
     tx = ty = None
     if t[0] is not None:
-        tx = x * 2 * t[0] if np.ndim(y) == 0 and float(y) == 2.0 else t[0] * (y * x ** (y - 1))
+        tx = (x * 2 * t[0] if np.ndim(y) == 0 and float(y) == 2.0
+              else t[0] * (y * _pow_any(x, y - 1)))
     if t[1] is not None:
         positive = x > 0
         ty = t[1] * np.where(positive, out * np.log(np.where(positive, x, 1)), 0)
