@@ -313,3 +313,16 @@ PROGRAMS += [
     row("pow(x, 1.5) at -inf: d/dx = 1.5 * pow(-inf, 0.5) = inf, as TensorFlow",
         prog([inp([1.0, -INF, -1.09], dtype="float64")], [op("pow", ref(0), 1.5)], "second")),
 ]
+PROGRAMS += [
+    row("a cross-entropy of 0 is +0, not -0: rsqrt of it is inf, not -inf",
+        prog([inp([-0.65], kind="const")],
+             [op("nn.sparse_softmax_cross_entropy_with_logits",
+                 labels={"array": [0], "dtype": "int32", "shape": []}, logits=ref(0)),
+              op("math.rsqrt", ref(1))], "none")),
+    row("softmax cross-entropy over one class is +0: reciprocal gives inf",
+        prog([inp([[1.0], [2.0]], kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits",
+                 labels={"array": [0.5, 1.0], "dtype": "float32", "shape": [2, 1]},
+                 logits=ref(0)),
+              op("math.reciprocal", ref(1))], "none")),
+]

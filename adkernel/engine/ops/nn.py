@@ -137,9 +137,10 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
     """-sum(labels * log_softmax(logits)) over axis"""
     if np.shape(labels) != np.shape(logits):  # rows broadcast against rows, as TensorFlow
         z, x = _broadcast_rows(labels, logits)
-        loss = -np.sum(z * _log_softmax(x, -1), axis=-1)
+        loss = np.sum(z * (0 - _log_softmax(x, -1)), axis=-1)
         return np.reshape(loss, np.shape(logits)[:-1])
-    return -np.sum(labels * _log_softmax(logits, axis), axis=axis)
+    # labels * (0 - log_softmax), as TensorFlow's kernel: a loss of 0 is +0, not -0
+    return np.sum(labels * (0 - _log_softmax(logits, axis)), axis=axis)
 
 
 @softmax_cross_entropy_with_logits.defvjp
@@ -248,7 +249,7 @@ def softmax_cross_entropy_with_logits_api(labels=None, logits=None, axis=-1, nam
 def sparse_softmax_cross_entropy_with_logits(labels, logits):
     """-log_softmax(logits)[label] for integer labels"""
     logp = _log_softmax(logits, -1)
-    return -np.take_along_axis(logp, np.asarray(labels)[..., None], axis=-1)[..., 0]
+    return 0 - np.take_along_axis(logp, np.asarray(labels)[..., None], axis=-1)[..., 0]
 
 
 @sparse_softmax_cross_entropy_with_logits.defvjp
