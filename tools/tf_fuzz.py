@@ -28,6 +28,7 @@ import pprint
 import random
 import sys
 import time
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -519,6 +520,90 @@ def _tf_name(tf, entry) -> bool:
 # ----- the report and the regression table ---------------------------------------------------
 
 
+# ----- documented differences: counted apart from the mismatch classes ----------------------
+
+
+def _operand_ranks(prog) -> list:
+    """The ranks of the last op's tensor operands that the program states (an input or an
+    array); an earlier op's result has no stated rank and is left out."""
+    last = prog["ops"][-1]
+    ranks = []
+    for arg in list(last["args"]) + list(last["kwargs"].values()):
+        if isinstance(arg, dict) and "array" in arg:
+            ranks.append(len(arg["shape"]))
+        elif (isinstance(arg, dict) and "ref" in arg and "item" not in arg
+              and arg["ref"] < len(prog["inputs"])):
+            ranks.append(len(prog["inputs"][arg["ref"]]["shape"]))
+    return ranks
+
+
+# Differences kept on purpose that no ``tf_is_wrong`` row can hold (TensorFlow is not wrong
+# there: adkernel chose otherwise). Each names its place in the docs and, with ``when``, the
+# programs it covers; the last op and the verdict key must both be the same.
+DELIBERATE = (
+    {"ops": ("__rmatmul__",), "key": "error/raises (forward:InvalidArgumentError vs ok)",
+     "when": lambda prog: 1 in _operand_ranks(prog),
+     "why": "numpy array @ tensor with a 1-d operand follows numpy's matmul rules",
+     "doc": "docs/tf-compat.md#other-differences-you-can-observe"},
+)
+
+
+def documented_keys(rows=None) -> list[dict]:
+    """One entry per documented difference: every ``tf_is_wrong`` row of the regression table
+    (its op chain, and the verdict key of TensorFlow's outcome against adkernel's ``expected``:
+    the kind of difference the row documents), then ``DELIBERATE``."""
+    rows = load_rows() if rows is None else rows
+    keys, seen = [], set()
+    for row in rows:
+        if not row.get("tf_is_wrong"):
+            continue
+        ops = tuple(op["fn"] for op in row["program"]["ops"])
+        key = fp.compare(row["tf_outcome"], row["expected"], row["program"])["key"]
+        if (ops, key) not in seen:
+            seen.add((ops, key))
+            keys.append({"ops": ops, "key": key, "why": row["tf_is_wrong"],
+                         "doc": "docs/tf-compat.md#deliberate-differences"})
+    return keys + list(DELIBERATE)
+
+
+def documented_by(prog, verdict, keys) -> dict | None:
+    """The entry of ``keys`` that documents this finding, or None. Same verdict key, and
+    either the same op chain or, for a one-op entry, the same last op (the op the difference
+    comes from: ops before it only make its input); plus the entry's ``when``, if any."""
+    ops = tuple(op["fn"] for op in prog["ops"])
+    for entry in keys:
+        if entry["key"] != verdict["key"]:
+            continue
+        if entry["ops"] != ops and not (len(entry["ops"]) == 1 and ops[-1:] == entry["ops"]):
+            continue
+        if entry.get("when") is None or entry["when"](prog):
+            return entry
+    return None
+
+
+def split_documented(classes: dict, keys=None) -> tuple[dict, dict]:
+    """(undocumented classes, documented classes, each entry with its ``documented`` entry)."""
+    keys = documented_keys() if keys is None else keys
+    new, known = {}, {}
+    for cls, entry in classes.items():
+        doc = documented_by(entry["example"]["program"], entry["example"]["verdict"], keys)
+        if doc is None:
+            new[cls] = entry
+        else:
+            known[cls] = {**entry, "documented": doc}
+    return new, known
+
+
+def print_documented(known: dict, out=sys.stdout) -> None:
+    total = sum(e["count"] for e in known.values())
+    print(f"\ndocumented (TensorFlow is off / deliberate): {total} finding(s) in "
+          f"{len(known)} class(es)", file=out)
+    for cls, entry in sorted(known.items(), key=lambda kv: -kv[1]["count"]):
+        doc = entry["documented"]
+        print(f"{entry['count']:5d}  {cls}  ({doc['doc']}: {doc['why'][:70]})", file=out)
+
+
+
 def summarize(findings: list[dict]) -> dict:
     """{class: {"count": n, "example": finding}}; skipped duplicates count to their raw class's
     shrunk class."""
@@ -783,7 +868,7 @@ def main(argv=None) -> int:
     per = 1000 / max(count, 1)
     print(f"\n{count} programs in {wall:.0f} s wall; per 1000 programs {per * cpu:.1f}"
           f" s of one core, of which shrinking {per * shrinking:.1f} s; "
-          f"{len(findings)} mismatching")
+          f"{len(findings)} found")
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             for f in findings:
@@ -792,12 +877,18 @@ def main(argv=None) -> int:
 
 
 def recompare(findings: list[dict]) -> list[dict]:
-    """``findings`` whose shrunk example still differs with today's comparator (and their
-    unshrunk duplicates); the class is recomputed."""
+    """``findings`` whose shrunk example still differs from TensorFlow's stored outcome, run on
+    today's adkernel with today's comparator (and their unshrunk duplicates); the class is
+    recomputed."""
+    from adkernel import tf as ak
+
     kept, dropped = [], set()
     for f in findings:
         if f.get("skipped"):
             continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = {**f, "ak_outcome": fp.run(f["program"], ak)}
         verdict = fp.compare(f["tf_outcome"], f["ak_outcome"], f["program"])
         if verdict["equal"]:
             dropped.add(tuple(f["raw"]))
@@ -811,9 +902,12 @@ def recompare(findings: list[dict]) -> list[dict]:
 
 def report(findings: list[dict], args) -> int:
     """Print the tables of ``findings``; with ``--write``, append the rows."""
-    classes = summarize(findings)
+    classes, known = split_documented(summarize(findings))
+    documented = sum(e["count"] for e in known.values())
+    print(f"\n{len(findings)} mismatching, of which {documented} documented")
     print_kinds(classes)
     print_table(classes)
+    print_documented(known)
     if args.write:
         added = append_rows(classes, args.write_per_kind)
         print(f"\n{added} row(s) appended to {REGRESSIONS.relative_to(ROOT)}")

@@ -203,3 +203,126 @@ PROGRAMS = [
                     "its second derivative differs from central differences; adkernel keeps "
                     "the true second derivative"),
 ]
+
+# ----- issue 20 round 3 (fuzz run seed 202): xlogy second order, relu with NaN ------------
+PROGRAMS += [
+    row("xlogy second order with a Python-number y: TensorFlow's second derivative is None "
+        "(d/dx = log(y) does not depend on x); adkernel raised InvalidArgumentError",
+        prog([inp([1.0])], [op("math.xlogy", ref(0), 1.5)], "second")),
+    row("xlogy second order, x with a zero, y a Python number, float64",
+        prog([inp([1.0, 0.0, 2.0], dtype="float64")], [op("math.xlogy", ref(0), 1.5)],
+             "second")),
+    row("xlogy second order, both watched, zeros and NaN",
+        prog([inp([NAN, 0.0, 1.0]), inp([0.0, NAN, -1.0])],
+             [op("math.xlogy", ref(0), ref(1))], "second")),
+    row("divide_no_nan second order with a Python-number y",
+        prog([inp([1.0, 0.0, -2.0])], [op("math.divide_no_nan", ref(0), 1.5)], "second")),
+    row("atan2 second order with a Python-number x",
+        prog([inp([1.0, 0.0, -2.0])], [op("math.atan2", ref(0), 1.5)], "second")),
+    row("relu's gradient multiplies the upstream gradient by the 0/1 mask: a NaN upstream "
+        "gradient where x <= 0 gives NaN (sqrt -> relu -> tanh)",
+        prog([inp([[0.0, 0.53, -0.89]])],
+             [op("sqrt", ref(0)), op("nn.relu", ref(1)), op("tanh", ref(2))])),
+    row("relu of NaN, -inf, inf under sqrt: the mask multiplies (NaN where sqrt's gradient is)",
+        prog([inp([-1.0, 0.0, 2.0, NAN, -INF, INF], dtype="float64")],
+             [op("sqrt", ref(0)), op("nn.relu", ref(1)), op("sqrt", ref(2))])),
+    row("relu second order with a NaN upstream gradient: zeros where x is finite",
+        prog([inp([-1.0, 0.0, 2.0, NAN])],
+             [op("sqrt", ref(0)), op("nn.relu", ref(0)), op("multiply", ref(1), ref(2))],
+             "second")),
+    row("leaky_relu with a NaN upstream gradient selects (TensorFlow's kernel): alpha * NaN",
+        prog([inp([-1.0, 0.0, 2.0, NAN])],
+             [op("sqrt", ref(0)), op("nn.leaky_relu", ref(1)), op("tanh", ref(2))])),
+    row("elu with a NaN upstream gradient",
+        prog([inp([-1.0, 0.0, 2.0, NAN])],
+             [op("sqrt", ref(0)), op("nn.elu", ref(1)), op("tanh", ref(2))])),
+    row("abs and maximum with a NaN upstream gradient",
+        prog([inp([-1.0, 0.0, 2.0, NAN])],
+             [op("sqrt", ref(0)), op("abs", ref(1)), op("maximum", ref(2), 0.0),
+              op("tanh", ref(3))])),
+    row("reduce_prod second order with a NaN input: TensorFlow spreads the NaN over the "
+        "whole row, adkernel gives the true second derivative x1 + x2 where the NaN is",
+        prog([inp([[1.0], [0.39], [NAN]])], [op("reduce_prod", ref(0), axis=0)], "second"),
+        tf_is_wrong="TensorFlow's second derivative of reduce_prod goes through cumprod and "
+                    "div_no_nan, so a NaN input reaches every element; d/dx3 of the gradient's "
+                    "sum is x1 + x2 = 1.39, which adkernel gives (central differences, "
+                    "docs/tf-compat.md)"),
+    row("softmax_cross_entropy_with_logits over one class, then pow(., 0.5): the loss is 0 "
+        "for every x; TensorFlow's d/dlogits (softmax - labels) is not 0 when a label is not 1, "
+        "so pow's infinite slope at 0 gives inf; adkernel's true d/dlogits is 0, and 0 * inf "
+        "is NaN",
+        prog([inp([[1.0], [1.28], [1.36]])],
+             [op("nn.softmax_cross_entropy_with_logits",
+                 labels={"array": [0.5, 1.0, 0.25], "dtype": "float32", "shape": [3, 1]},
+                 logits=ref(0), axis=None),
+              op("pow", ref(1), 0.5)]),
+        tf_is_wrong="the labels do not sum to 1: TensorFlow's gradient with respect to the "
+                    "logits is softmax - labels, the derivative only when every row of labels "
+                    "sums to 1; adkernel's true derivative (0 here, the loss being constant) "
+                    "times pow's infinite slope at 0 is NaN, TensorFlow's inf (docs/tf-compat.md)"),
+]
+PROGRAMS += [
+    row("xlogy of an int32 tensor and 1.5: TensorFlow converts 1.5 to int32 first (TypeError), "
+        "before the float-only check",
+        prog([inp([-2, 1], dtype="int32")], [op("math.xlogy", ref(0), 1.5)], "none")),
+    row("atan2 of 0.5 and an int32 tensor: TypeError converting 0.5",
+        prog([inp([-2, 1], dtype="int32")], [op("math.atan2", 0.5, ref(0))], "none")),
+    row("xlogy of an int64 tensor and a float numpy array: the array is converted "
+        "(truncated), then the float-only check (InvalidArgumentError)",
+        prog([inp([1, 2], dtype="int64")],
+             [op("math.xlogy", ref(0), {"array": [0.5, 1.5], "dtype": "float64",
+                                        "shape": [2]})], "none")),
+]
+PROGRAMS += [
+    row("divide_no_nan of a float64 and an int64 tensor: TypeError (TensorFlow checks the "
+        "dtypes in Python), not InvalidArgumentError",
+        prog([inp([-1.0, 0.5], dtype="float64", kind="const"),
+              inp(-2, dtype="int64", kind="const")],
+             [op("math.divide_no_nan", ref(0), ref(1))], "none")),
+    row("divide_no_nan of int32 and int64 tensors: TypeError, not a float64 result",
+        prog([inp([2, 0], dtype="int32"), inp([0, 3], dtype="int64")],
+             [op("math.divide_no_nan", ref(0), ref(1))], "none")),
+]
+PROGRAMS += [
+    row("softmax_cross_entropy_with_logits with rank-0 labels and rank-1 logits: TensorFlow "
+        "raises InvalidArgumentError (slicing the labels' shape)",
+        prog([inp([1.5, 2.0]), inp(1.0, kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(0))])),
+    row("softmax_cross_entropy_with_logits whose labels are an earlier loss (rank 0): "
+        "InvalidArgumentError at the forward pass",
+        prog([inp([0.5, -1.0]), inp([[0.2, 0.8]], kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(1)),
+              op("nn.softmax_cross_entropy_with_logits", labels=ref(2), logits=ref(0))],
+             "none")),
+]
+PROGRAMS += [
+    row("softmax_cross_entropy_with_logits with axis=0 (not a literal -1) and labels of "
+        "another rank than the logits: InvalidArgumentError (TensorFlow transposes both by the "
+        "logits' permutation)",
+        prog([inp([-2.18, 0.49]), inp([[0.5, 0.5]], kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(0), axis=0)],
+             "none")),
+    row("softmax_cross_entropy_with_logits with axis=1, labels of rank 3, logits of rank 2",
+        prog([inp([[1.0, 2.0], [0.5, -1.0]]), inp([[[0.5, 0.5]]], kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(0), axis=1)],
+             "none")),
+]
+PROGRAMS += [
+    row("pow(-inf, 0.5) is inf in TensorFlow (C's pow); numpy's x ** 0.5 is sqrt, NaN",
+        prog([inp([1.16, -INF, -0.0])], [op("pow", ref(0), 0.5)], "none")),
+    row("pow(x, 1.5) at -inf: d/dx = 1.5 * pow(-inf, 0.5) = inf, as TensorFlow",
+        prog([inp([1.0, -INF, -1.09], dtype="float64")], [op("pow", ref(0), 1.5)], "second")),
+]
+PROGRAMS += [
+    row("a cross-entropy of 0 is +0, not -0: rsqrt of it is inf, not -inf",
+        prog([inp([-0.65], kind="const")],
+             [op("nn.sparse_softmax_cross_entropy_with_logits",
+                 labels={"array": [0], "dtype": "int32", "shape": []}, logits=ref(0)),
+              op("math.rsqrt", ref(1))], "none")),
+    row("softmax cross-entropy over one class is +0: reciprocal gives inf",
+        prog([inp([[1.0], [2.0]], kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits",
+                 labels={"array": [0.5, 1.0], "dtype": "float32", "shape": [2, 1]},
+                 logits=ref(0)),
+              op("math.reciprocal", ref(1))], "none")),
+]

@@ -270,8 +270,25 @@ def divide(x, y, name=None):
        local=("{1}·{0}^({1} - 1)", "{0}^{1}·ln({0})"))
 def pow_(x, y):
     """x ** y"""
+    return _np_pow(x, y)
+
+
+def _np_pow(x, y):
+    """x ** y on arrays, as C's pow (TensorFlow's kernel): numpy computes ``x ** 0.5`` as
+    sqrt(x), NaN at -inf and -0 at -0, where pow gives inf and +0."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return x**y
+        r = x**y
+    dtype = getattr(r, "dtype", None)
+    if dtype is not None and dtype.kind == "f" and np.any(np.asarray(y) == 0.5):
+        half = np.asarray(y) == 0.5
+        r = np.where(half & np.isneginf(x), dtype.type(np.inf), r)
+        r = np.where(half & (np.asarray(x) == 0), dtype.type(0), r).astype(dtype, copy=False)
+    return r
+
+
+def _pow_any(x, y):
+    """x ** y: the op on a tensor (an outer tape records it), C's pow on arrays."""
+    return x**y if isinstance(x, TensorLike) or isinstance(y, TensorLike) else _np_pow(x, y)
 
 
 @pow_.defvjp
@@ -282,7 +299,7 @@ def pow_vjp(g, out, need, x, y):
         if np.ndim(y) == 0 and not need[1] and float(y) == 2.0:
             gx = _times(x * 2, g)
         else:
-            gx = g * y * x ** (y - 1)  # TensorFlow's order: (g * y) * x**(y-1)
+            gx = g * y * _pow_any(x, y - 1)  # TensorFlow's order: (g * y) * x**(y-1)
     if need[1]:
         # TensorFlow's order: only log(x) is masked, so where x**y is inf or NaN
         # (0 ** -1, a negative base with a fractional exponent) d/dy is NaN, not 0
@@ -297,7 +314,8 @@ def pow_jvp(t, out, x, y):
     """y·x^(y-1)·ẋ + x^y·log(x)·ẏ (0 where x <= 0)"""
     tx = ty = None
     if t[0] is not None:
-        tx = x * 2 * t[0] if np.ndim(y) == 0 and float(y) == 2.0 else t[0] * (y * x ** (y - 1))
+        tx = (x * 2 * t[0] if np.ndim(y) == 0 and float(y) == 2.0
+              else t[0] * (y * _pow_any(x, y - 1)))
     if t[1] is not None:
         positive = x > 0
         ty = t[1] * np.where(positive, out * np.log(np.where(positive, x, 1)), 0)
@@ -679,10 +697,14 @@ def relu(x):
 
 @relu.defvjp
 def relu_vjp(g, out, need, x):
-    """d relu(x)/dx = 1 where x > 0, else 0 (also at 0)"""
+    """d relu(x)/dx = 1 where x > 0, else 0 (also at 0 and NaN); g times it, so NaN * 0 is NaN"""
+    # the upstream gradient is MULTIPLIED by the 0/1 mask, as TensorFlow's kernel does, not
+    # selected: a NaN (or inf) upstream gradient where x <= 0 gives NaN, not 0
     if isinstance(x, _ndarray | np.generic):
-        return (np.where(x > 0, g, 0),)
-    return (np.where(x > 0, g + _zero_slope(x), 0),)
+        return (g * (x > 0).astype(np.result_type(g, x), copy=False),)
+    one = np.ones_like(x)
+    mask = np.where(x > 0, one + _zero_slope(x), np.zeros_like(x))
+    return (g * mask,)
 
 
 def _zero_slope(x):
@@ -1259,9 +1281,16 @@ _truediv = make_binary(truediv)
 
 
 def _float_inputs(opname: str, a, b):
-    """Refuse integer tensors (TensorFlow's InvalidArgumentError) for a float-only binary op."""
+    """Refuse integer tensors (TensorFlow's InvalidArgumentError) for a float-only binary op.
+
+    A non-tensor operand is first converted to the tensor's dtype, as TensorFlow does: a
+    Python float meeting an integer tensor is a TypeError (DTypeError) before the dtype check."""
     if not isinstance(a, TensorLike) and not isinstance(b, TensorLike):
         a = convert_to_tensor(a)
+    if not isinstance(b, TensorLike):
+        b = operand(b, a._value.dtype)
+    elif not isinstance(a, TensorLike):
+        a = operand(a, b._value.dtype)
     for t in (a, b):
         if isinstance(t, TensorLike):
             float_check(opname, t._value)
@@ -1322,7 +1351,11 @@ _divide_no_nan_binary = make_binary(divide_no_nan)
 
 @divide_no_nan.api
 def divide_no_nan_api(x, y, name=None):
-    """x / y with 0 where y is 0. Integer tensors are divided as floats, as by ``/``."""
+    """x / y with 0 where y is 0. Integer tensors are divided as floats, as by ``/``; two
+    tensors of different dtypes raise TypeError, as there."""
+    if (isinstance(x, TensorLike) and isinstance(y, TensorLike)
+            and x._value.dtype != y._value.dtype):
+        raise DTypeError(str(dtype_mismatch("divide_no_nan", x._value.dtype, y._value.dtype)))
     ref = x if isinstance(x, TensorLike) else y if isinstance(y, TensorLike) else None
     if isinstance(x, TensorLike) and isinstance(y, TensorLike) and (
             x._value.dtype != y._value.dtype):  # TensorFlow's check, in Python: a TypeError
@@ -1354,11 +1387,21 @@ def xlogy(x, y):
 @xlogy.defvjp
 def xlogy_vjp(g, out, need, x, y):
     """d/dx = log(y), d/dy = x/y, both 0 where x == 0 (TensorFlow's rule)"""
+    # typed fill values: in a nested tape ``zero`` is a tensor and ``y`` may be a plain
+    # array, and a tensor ``where`` would convert a Python 0 / 1 to int32 first
     zero = x == 0
-    safe_y = np.where(zero, 1, y)
+    safe_y = np.where(zero, np.ones_like(y), y)
     with np.errstate(divide="ignore", invalid="ignore"):
-        gx = g * np.where(zero, 0, np.log(safe_y)) if need[0] else None
-        gy = g * np.where(zero, 0, x / safe_y) if need[1] else None
+        if need[0]:
+            log_y = np.log(safe_y)
+            gx = g * np.where(zero, np.zeros_like(log_y), log_y)
+        else:
+            gx = None
+        if need[1]:
+            ratio = x / safe_y
+            gy = g * np.where(zero, np.zeros_like(ratio), ratio)
+        else:
+            gy = None
     return gx, gy
 
 

@@ -151,9 +151,10 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
     """-sum(labels * log_softmax(logits)) over axis"""
     if np.shape(labels) != np.shape(logits):  # rows broadcast against rows, as TensorFlow
         z, x = _broadcast_rows(labels, logits)
-        loss = -np.sum(z * _log_softmax(x, -1), axis=-1)
+        loss = np.sum(z * (0 - _log_softmax(x, -1)), axis=-1)
         return np.reshape(loss, np.shape(logits)[:-1])
-    return -np.sum(labels * _log_softmax(logits, axis), axis=axis)
+    # labels * (0 - log_softmax), as TensorFlow's kernel: a loss of 0 is +0, not -0
+    return np.sum(labels * (0 - _log_softmax(logits, axis)), axis=axis)
 
 
 @softmax_cross_entropy_with_logits.defvjp
@@ -234,7 +235,7 @@ def softmax_cross_entropy_with_logits_api(labels=None, logits=None, axis=-1, nam
     if labels is None or logits is None:
         raise ValueError(_("{op} needs both labels= and logits=.").format(op=opname))
     x, xv = one(logits)
-    axis = _sce_axis(opname, axis, np.ndim(xv))
+    given_axis, axis = axis, _sce_axis(opname, axis, np.ndim(xv))
     float_check(opname, xv)
     _rank_check(opname, xv)
     # TensorFlow casts the labels to the logits' dtype (integer labels get no gradient)
@@ -242,7 +243,16 @@ def softmax_cross_entropy_with_logits_api(labels=None, logits=None, axis=-1, nam
         labels = REGISTRY["cast"].public(labels, x.dtype)
     args, vals = unify(opname, (x, labels))
     z, zv = args[1], vals[1]
+    if np.ndim(zv) == 0:  # TensorFlow slices the labels' shape: a rank-0 label fails there
+        raise InvalidArgumentError(
+            _("{op}: labels must have at least one dimension, one probability per class like "
+              "the logits; got a single number. Give a label for every class, e.g. "
+              "tf.one_hot(index, depth).").format(op=opname), op=opname)
     _sce_shapes(opname, zv, xv, axis)
+    if given_axis not in (None, -1) and np.ndim(zv) != np.ndim(xv):
+        # TensorFlow moves any axis but a literal -1 to the end with a transpose of both
+        # tensors by the logits' permutation: the labels need the logits' rank then
+        _sce_shapes(opname, zv, xv, 0)
     return apply(softmax_cross_entropy_with_logits, (z, x), (zv, xv),
                  None if axis == -1 else {"axis": axis})
 
@@ -253,7 +263,7 @@ def softmax_cross_entropy_with_logits_api(labels=None, logits=None, axis=-1, nam
 def sparse_softmax_cross_entropy_with_logits(labels, logits):
     """-log_softmax(logits)[label] for integer labels"""
     logp = _log_softmax(logits, -1)
-    return -np.take_along_axis(logp, np.asarray(labels)[..., None], axis=-1)[..., 0]
+    return 0 - np.take_along_axis(logp, np.asarray(labels)[..., None], axis=-1)[..., 0]
 
 
 @sparse_softmax_cross_entropy_with_logits.defvjp
