@@ -1945,7 +1945,11 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                  'error': {'stage': 'gradient', 'type': 'InvalidArgumentError'}},
   'note': 'gather_nd→concat: TensorFlow gives out=float32[][0] then raises InvalidArgumentError '
           '(gradient); adkernel raises TypeError (forward)',
-  'open': 'issue 20 item 13'},
+  'tf_is_wrong': "TensorFlow 2.21's gather_nd gradient fails on its own scatter here; adkernel's "
+                 'dense gradient (1 at the gathered element) is the right one, as for the other '
+                 'gather_nd rows',
+  'expected': {'out': [{'dtype': 'float32', 'shape': [], 'values': [0.0]}],
+               'grad': [{'dtype': 'float32', 'shape': [1, 1], 'values': [1.0]}]}},
  {'program': {'inputs': [{'shape': [1, 2, 2],
                           'dtype': 'int32',
                           'kind': 'watched',
@@ -2193,7 +2197,10 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                          {'dtype': 'int64', 'shape': [1, 3], 'values': [0, 0, 0]}]},
   'note': 'nn.moments: TensorFlow gives out=int64[1, 3][0, 0, 0]; int64[1, 3][0, 0, 0]; adkernel '
           'raises InvalidArgumentError (forward)',
-  'open': 'issue 20 item 11'},
+  'tf_is_wrong': 'the mean of an empty integer tensor is undefined and integers have no NaN: '
+                 'TensorFlow answers 0, adkernel raises and says to cast to float first, as for '
+                 'reduce_mean (docs/tf-compat.md)',
+  'expected': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}}},
  {'program': {'inputs': [{'shape': [3, 3, 2],
                           'dtype': 'int64',
                           'kind': 'watched',
@@ -2373,8 +2380,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                                       nan, nan, nan, nan, nan, nan, nan, nan, nan]}]},
   'note': "clip_by_global_norm with a NaN in a watched tensor, Jacobian: TensorFlow's rows are NaN "
           "everywhere, adkernel's only where the chain meets the NaN (its minimum/reciprocal "
-          'routing differs for a NaN norm; not yet matched)',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          'routing differs for a NaN norm; not yet matched)'},
  {'program': {'inputs': [{'shape': [0, 3], 'dtype': 'float64', 'kind': 'watched', 'values': []},
                          {'shape': [0, 3], 'dtype': 'float64', 'kind': 'watched', 'values': []}],
               'ops': [{'fn': 'nn.softmax_cross_entropy_with_logits',

@@ -495,7 +495,9 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
     gn = global_norm(t_list) if use_norm is None else _tensor(use_norm)
     dt = gn.dtype
     c = cast(_tensor(clip_norm), dt) if _tensor(clip_norm).dtype != dt else _tensor(clip_norm)
-    scale = multiply(c, _fn["minimum"](reciprocal(gn), divide(1.0, c)))
+    # 1.0 / gn as TensorFlow writes it (a division: its gradient has no "0 where the upstream
+    # is 0" rule, so a NaN norm makes the whole Jacobian NaN, as there)
+    scale = multiply(c, _fn["minimum"](divide(1.0, gn), divide(1.0, c)))
     # an infinite or NaN norm makes every entry NaN (TensorFlow documents this): gn - gn is
     # 0 for a finite norm, NaN otherwise
     scale = add(scale, subtract(gn, gn))

@@ -1353,9 +1353,6 @@ _divide_no_nan_binary = make_binary(divide_no_nan)
 def divide_no_nan_api(x, y, name=None):
     """x / y with 0 where y is 0. Integer tensors are divided as floats, as by ``/``; two
     tensors of different dtypes raise TypeError, as there."""
-    if (isinstance(x, TensorLike) and isinstance(y, TensorLike)
-            and x._value.dtype != y._value.dtype):
-        raise DTypeError(str(dtype_mismatch("divide_no_nan", x._value.dtype, y._value.dtype)))
     ref = x if isinstance(x, TensorLike) else y if isinstance(y, TensorLike) else None
     if isinstance(x, TensorLike) and isinstance(y, TensorLike) and (
             x._value.dtype != y._value.dtype):  # TensorFlow's check, in Python: a TypeError
@@ -1411,12 +1408,7 @@ _xlogy_binary = make_binary(xlogy)
 @xlogy.api
 def xlogy_api(x, y, name=None):
     """x * log(y) with 0 where x is 0 (float tensors only)."""
-    # TensorFlow first converts a Python number to the tensor's dtype (``xlogy(int_t, 0.5)``
-    # is a TypeError), then refuses integer dtypes
-    args, vals = unify("xlogy", (x, y))
-    float_check("xlogy", vals[0])
-    x, y = (t if t is not None else convert_to_tensor(v) for t, v in zip(args, vals, strict=True))
-    return _xlogy_binary(x, y)
+    return _xlogy_binary(*_float_inputs("xlogy", x, y))
 
 
 xlogy_api.__name__ = xlogy_api.__qualname__ = "xlogy"
