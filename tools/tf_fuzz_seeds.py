@@ -41,6 +41,18 @@ def row(note, program, open=None, tf_is_wrong=None):
 
 
 NAN, INF = float("nan"), float("inf")
+TOPK_NAN = (
+    "TensorFlow 2.21's top_k compares with NaN one comparison at a time, with a different "
+    'algorithm for k = 1, k = n and other k, so what it returns depends on where the NaN '
+    'sits: top_k([1, 2, nan], k=1) gives 1, not 2, and top_k([2.37, nan, -0.34], k=1) gives '
+    '-0.34; adkernel takes the k largest numbers with NaN as the smallest (as sort puts NaN '
+    'last), so every number it returns is a true top-k entry'
+)
+TOPK_EMPTY_JACOBIAN = (
+    "TensorFlow 2.21's Jacobian (pfor) of top_k on an empty (0, 1) input fails stacking an "
+    'empty list of unknown shape; the Jacobian is empty, shape (0, 1, 0, 1), which adkernel '
+    'gives'
+)
 INT_WATCHED = inp([1, 2, 3], dtype="int32")
 
 PROGRAMS = [
@@ -325,4 +337,63 @@ PROGRAMS += [
                  labels={"array": [0.5, 1.0], "dtype": "float32", "shape": [2, 1]},
                  logits=ref(0)),
               op("math.reciprocal", ref(1))], "none")),
+    # issue 20 final fuzz run (helper f3)
+    row("math.log→math.top_k with a NaN in the input: TensorFlow's NaN placement",
+        {'inputs': [{'shape': [2, 3],
+                     'dtype': 'float32',
+                     'kind': 'const',
+                     'values': [NAN, 1.44, -0.48, 1.67, INF, -0.41]}],
+         'ops': [{'fn': 'math.log', 'args': [{'ref': 0}], 'kwargs': {}},
+                 {'fn': 'math.top_k', 'args': [{'ref': 1}], 'kwargs': {}}],
+         'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+        tf_is_wrong=TOPK_NAN),
+    row("sqrt→math.top_k→nn.softmax_cross_entropy_with_logits: TensorFlow's NaN placement",
+        {'inputs': [{'shape': [3],
+                     'dtype': 'float64',
+                     'kind': 'watched',
+                     'values': [-1.0, 1.0, -1.0]}],
+         'ops': [{'fn': 'sqrt', 'args': [{'ref': 0}], 'kwargs': {}},
+                 {'fn': 'math.top_k', 'args': [{'ref': 1}], 'kwargs': {}},
+                 {'fn': 'nn.softmax_cross_entropy_with_logits',
+                  'args': [],
+                  'kwargs': {'labels': {'array': [1], 'dtype': 'int32', 'shape': [1]},
+                             'logits': {'ref': 2, 'item': 0},
+                             'axis': -1}}],
+         'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+        tf_is_wrong=TOPK_NAN),
+    row("math.xlogy→math.top_k with a NaN in the input: TensorFlow's NaN placement",
+        {'inputs': [{'shape': [3],
+                     'dtype': 'float64',
+                     'kind': 'const',
+                     'values': [2.54, -0.09, 0.52]}],
+         'ops': [{'fn': 'math.xlogy', 'args': [{'ref': 0}, {'ref': 0}], 'kwargs': {}},
+                 {'fn': 'math.top_k', 'args': [{'ref': 1}], 'kwargs': {}}],
+         'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+        tf_is_wrong=TOPK_NAN),
+    row('math.top_k of an empty (0, 1) tensor, Jacobian: TensorFlow raises',
+        {'inputs': [{'shape': [0, 1], 'dtype': 'float64', 'kind': 'watched', 'values': []}],
+         'ops': [{'fn': 'math.top_k', 'args': [{'ref': 0}], 'kwargs': {}}],
+         'grad': {'mode': 'jacobian', 'weights': 'ones', 'unconnected': None}},
+        tf_is_wrong=TOPK_EMPTY_JACOBIAN),
+    row("__rmod__→math.rsqrt: 3 % -0.5 is +0 in TensorFlow (fmod's sign), so rsqrt gives inf",
+        {'inputs': [{'shape': [2, 2],
+                     'dtype': 'float32',
+                     'kind': 'watched',
+                     'values': [1.6, -0.5, -0.98, 0.01]}],
+         'ops': [{'fn': '__rmod__', 'args': [{'ref': 0}, 3], 'kwargs': {}},
+                 {'fn': 'math.rsqrt', 'args': [{'ref': 1}], 'kwargs': {}}],
+         'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}}),
+    row("pow→math.top_k with a NaN in the input: TensorFlow's NaN placement",
+        {'inputs': [{'shape': [2, 1, 3],
+                     'dtype': 'float32',
+                     'kind': 'const',
+                     'values': [1.72, 0.14, 1.5, -2.5, 1.84, -1.61]},
+                    {'shape': [2, 1, 3],
+                     'dtype': 'float32',
+                     'kind': 'watched',
+                     'values': [0.8, -0.5, -0.67, 0.35, -2.69, -1.8]}],
+         'ops': [{'fn': 'pow', 'args': [{'ref': 0}, {'ref': 1}], 'kwargs': {}},
+                 {'fn': 'math.top_k', 'args': [{'ref': 2}], 'kwargs': {}}],
+         'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+        tf_is_wrong=TOPK_NAN),
 ]

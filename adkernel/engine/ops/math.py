@@ -362,7 +362,12 @@ def floormod(x, y):
     """x mod y (sign of y, like Python's %)"""
     refuse_integer_zero("floormod", x, y)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.mod(x, y)
+        if np.result_type(x, y).kind != "f":
+            return np.mod(x, y)
+        # TensorFlow's float kernel: C's fmod, moved by y when the signs differ; a zero
+        # remainder keeps fmod's sign (x's), where numpy's mod gives y's (3 % -0.5 is +0)
+        r = np.fmod(x, y)
+        return np.where((r != 0) & ((r < 0) != (y < 0)), r + y, r)
 
 
 def refuse_integer_zero(opname: str, x, y) -> None:
