@@ -231,6 +231,8 @@ def solve(a, b):
     """x with a @ x = b (a singular matrix, or one holding NaN, raises: TensorFlow)"""
     if not _invertible(a):
         raise np.linalg.LinAlgError("Singular matrix")
+    if not np.isfinite(a).all():
+        return _lu_solve_plain(a, b)
     return np.linalg.solve(a, b)
 
 
@@ -299,6 +301,38 @@ def _invertible(a) -> bool:
     return True
 
 
+def _lu_solve_plain(a, b):
+    """``a @ x = b`` by LU with partial pivoting and plain substitution, one matrix at a time:
+    TensorFlow's way for a matrix holding inf or NaN. Unlike LAPACK, which skips zero
+    multipliers, every product is formed, so 0 * inf makes NaN spread as in TensorFlow."""
+    a = np.asarray(a)
+    b = np.asarray(b)
+    shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    mats = np.broadcast_to(a, (*shape, *a.shape[-2:])).reshape((-1, *a.shape[-2:]))
+    rhss = np.broadcast_to(b, (*shape, *b.shape[-2:])).reshape((-1, *b.shape[-2:]))
+    out = np.empty(rhss.shape, np.result_type(a, b))
+    with np.errstate(all="ignore"):
+        for j, (m0, r0) in enumerate(zip(mats, rhss, strict=True)):
+            m, r = m0.copy(), r0.astype(out.dtype)
+            n = m.shape[0]
+            for k in range(n):
+                col = np.abs(m[k:, k])
+                best = 0
+                for i in range(1, col.size):
+                    if col[i] > col[best]:
+                        best = i
+                m[[k, k + best]] = m[[k + best, k]]
+                r[[k, k + best]] = r[[k + best, k]]
+                m[k + 1:, k] /= m[k, k]
+                m[k + 1:, k + 1:] -= np.outer(m[k + 1:, k], m[k, k + 1:])
+            for i in range(n):
+                r[i] -= m[i, :i] @ r[:i]
+            for i in reversed(range(n)):
+                r[i] = (r[i] - m[i, i + 1:] @ r[i + 1:]) / m[i, i]
+            out[j] = r
+    return out.reshape((*shape, *b.shape[-2:]))
+
+
 def _inv_any(a):
     if isinstance(a, np.ndarray | np.generic):
         return np.linalg.inv(a)
@@ -308,6 +342,8 @@ def _inv_any(a):
 @defop("inv", uses=("out",), tf=("linalg.inv",), local=(lazy("-inv({0})ᵀ @ upstream @ inv({0})ᵀ"),))
 def inv(a):
     """the matrix inverse of a (batched over leading axes)"""
+    if not np.isfinite(a).all():
+        return _lu_solve_plain(a, np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape))
     return np.linalg.inv(a)
 
 
