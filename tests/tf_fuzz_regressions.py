@@ -3282,4 +3282,35 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                  'division by a count of 0 gives 0); the mean of nothing is undefined and an '
                  'integer has no NaN, so adkernel raises InvalidArgumentError (for every axis '
                  'form) and says to cast to float first',
-  'expected': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}}}]
+  'expected': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}}},
+ {'program': {'inputs': [{'shape': [1, 1], 'dtype': 'float32', 'kind': 'watched', 'values': [1.0]}],
+              'ops': [{'fn': 'clip_by_global_norm',
+                       'args': [[{'ref': 0, 'item': 0}, {'ref': 0}], 1.0],
+                       'kwargs': {}}],
+              'grad': {'mode': 'second', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [1], 'values': [0.7071067690849304]},
+                         {'dtype': 'float32', 'shape': [1, 1], 'values': [0.7071067690849304]},
+                         {'dtype': 'float32', 'shape': [], 'values': [1.4142135381698608]}],
+                 'grad': [{'dtype': 'float32', 'shape': [1, 1], 'values': [1.4142135381698608]}],
+                 'grad2': [{'dtype': 'float32', 'shape': [1, 1], 'values': [0.0]}]},
+  'note': 'clip_by_global_norm second order: the norm output and the clipped list together (d2 = '
+          "0; sqrt's '0 where the upstream gradient is 0' select drops d/dg at g = 0)",
+  'open': 'issue 20: sqrt/rsqrt/reciprocal second order where the first-order upstream is exactly '
+          '0'},
+ {'program': {'inputs': [{'shape': [2],
+                          'dtype': 'float32',
+                          'kind': 'watched',
+                          'values': [1.0, 2.0]}],
+              'ops': [{'fn': 'sqrt', 'args': [{'ref': 0}], 'kwargs': {}},
+                      {'fn': 'math.reciprocal', 'args': [{'ref': 1}], 'kwargs': {}},
+                      {'fn': 'add', 'args': [{'ref': 2}, {'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'second', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [2], 'values': [2.0, 2.1213202476501465]}],
+                 'grad': [{'dtype': 'float32', 'shape': [2], 'values': [0.0, 0.1767766922712326]}],
+                 'grad2': [{'dtype': 'float32',
+                            'shape': [2],
+                            'values': [0.5, 0.044194165617227554]}]},
+  'note': 'n = sqrt(x); 1/n + n at x = 1: the first-order upstream of sqrt is exactly 0, the '
+          'second derivative is 0.5 (adkernel 0: the select on g == 0 has no d/dg there)',
+  'open': 'issue 20: sqrt/rsqrt/reciprocal second order where the first-order upstream is exactly '
+          '0'}]

@@ -370,3 +370,18 @@ PROGRAMS += [
         "no NaN, so adkernel raises InvalidArgumentError (for every axis form) and says to cast "
         "to float first"),
 ]
+PROGRAMS += [
+    row("clip_by_global_norm second order: the norm output and the clipped list together "
+        "(d2 = 0; sqrt's '0 where the upstream gradient is 0' select drops d/dg at g = 0)",
+        prog([inp([[1.0]])],
+             [op("clip_by_global_norm", [ref(0, 0), ref(0)], 1.0)], "second"),
+        open="sqrt/rsqrt/reciprocal second order where the first-order upstream is exactly 0"),
+]
+PROGRAMS += [
+    row("n = sqrt(x); 1/n + n at x = 1: the first-order upstream of sqrt is exactly 0, the "
+        "second derivative is 0.5 (adkernel 0: the select on g == 0 has no d/dg there)",
+        prog([inp([1.0, 2.0])],
+             [op("sqrt", ref(0)), op("math.reciprocal", ref(1)), op("add", ref(2), ref(1))],
+             "second"),
+        open="sqrt/rsqrt/reciprocal second order where the first-order upstream is exactly 0"),
+]
