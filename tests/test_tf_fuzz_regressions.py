@@ -165,10 +165,34 @@ def test_documented_differences_come_from_the_rows_and_match_principled():
     # not documented: the same op with another kind of difference (a wrong value) ...
     f = _finding([gather], [_inp([1])], ok, {"out": [_val([1.0])], "grad": [_val([3.0])]})
     assert tool.documented_by(f["program"], f["verdict"], keys) is None
-    # ... or the same difference on an op (here the last one) no row documents
+    # a difference in a gradient: the backward pass goes through every op, so the documented
+    # op may be anywhere in the chain (gather_nd, then square; softsign, then where)
     f = _finding([gather, {"fn": "square", "args": [{"ref": 1}], "kwargs": {}}],
                  [_inp([1])], raised, ok)
+    assert tool.documented_by(f["program"], f["verdict"], keys)["ops"] == ("gather_nd",)
+    lookup = {"out": [_val([1.0])], "grad": [_val([2.0])],
+              "error": {"stage": "second", "type": "LookupError"}}
+    both = {"out": [_val([1.0])], "grad": [_val([2.0])], "grad2": [_val([0.0])]}
+    softsign_where = [{"fn": "nn.softsign", "args": [{"ref": 0}], "kwargs": {}},
+                      {"fn": "where", "args": [{"array": [False], "dtype": "bool",
+                                                "shape": [1]}],
+                       "kwargs": {"x": {"ref": 1}, "y": {"ref": 0}}}]
+    f = _finding(softsign_where, [_inp([1], "float64")], lookup, both, "second")
+    assert tool.documented_by(f["program"], f["verdict"], keys)["ops"] == ("nn.softsign",)
+    # ... but not the same difference on a chain without a documented op
+    f = _finding([square, {"fn": "exp", "args": [{"ref": 1}], "kwargs": {}}],
+                 [_inp([1])], raised, ok)
     assert tool.documented_by(f["program"], f["verdict"], keys) is None
+    # ... nor a forward difference whose documented op is not the last one (the later op
+    # may be where it comes from): reduce_mean of an empty integer tensor, then exp
+    empty = {"shape": [0, 3], "dtype": "int32", "kind": "const", "values": []}
+    mean_exp = [{"fn": "reduce_mean", "args": [{"ref": 0}], "kwargs": {"axis": -2}},
+                {"fn": "exp", "args": [{"ref": 1}], "kwargs": {}}]
+    fail = {"error": {"stage": "forward", "type": "InvalidArgumentError"}}
+    f = _finding(mean_exp, [empty], {"out": [_val([0.0])]}, fail, "none")
+    assert tool.documented_by(f["program"], f["verdict"], keys) is None
+    f = _finding(mean_exp[:1], [empty], {"out": [_val([0.0])]}, fail, "none")
+    assert tool.documented_by(f["program"], f["verdict"], keys)["ops"] == ("reduce_mean",)
     # a deliberate difference applies only where its condition holds: array @ tensor with a
     # 1-d operand is kept; with rank-2 operands the same raise would be a new class
     fail = {"error": {"stage": "forward", "type": "InvalidArgumentError"}}

@@ -26,6 +26,7 @@ import math
 import os
 import pprint
 import random
+import re
 import sys
 import time
 import warnings
@@ -566,15 +567,38 @@ def documented_keys(rows=None) -> list[dict]:
     return keys + list(DELIBERATE)
 
 
+_BACKWARD_STAGES = {"gradient", "second"}
+
+
+def _backward_key(key: str) -> bool:
+    """True for a verdict key of a difference in a gradient: gradient values (``grad/...``,
+    ``grad2/...``) or an error raised (on each side that raised) while differentiating."""
+    if key.startswith("grad"):
+        return True
+    stages = re.findall(r"(\w+):\w+", key)
+    return key.startswith("error/") and bool(stages) and set(stages) <= _BACKWARD_STAGES
+
+
+def _chain_matches(entry_ops: tuple, ops: tuple, key: str) -> bool:
+    """The same op chain; or, for a one-op entry, that op last (a forward difference comes
+    from the last op: ops before it only make its input); or, for a difference in a gradient,
+    that op anywhere in the chain (the backward pass goes through every op, so whatever
+    follows it, the documented op's gradient is taken and shows the same way)."""
+    if entry_ops == ops:
+        return True
+    if len(entry_ops) != 1:
+        return False
+    return ops[-1:] == entry_ops or (_backward_key(key) and entry_ops[0] in ops)
+
+
 def documented_by(prog, verdict, keys) -> dict | None:
-    """The entry of ``keys`` that documents this finding, or None. Same verdict key, and
-    either the same op chain or, for a one-op entry, the same last op (the op the difference
-    comes from: ops before it only make its input); plus the entry's ``when``, if any."""
+    """The entry of ``keys`` that documents this finding, or None. Same verdict key, an op
+    chain that matches (``_chain_matches``), and the entry's ``when``, if any."""
     ops = tuple(op["fn"] for op in prog["ops"])
     for entry in keys:
         if entry["key"] != verdict["key"]:
             continue
-        if entry["ops"] != ops and not (len(entry["ops"]) == 1 and ops[-1:] == entry["ops"]):
+        if not _chain_matches(entry["ops"], ops, verdict["key"]):
             continue
         if entry.get("when") is None or entry["when"](prog):
             return entry

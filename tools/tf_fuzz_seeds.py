@@ -397,3 +397,62 @@ PROGRAMS += [
          'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
         tf_is_wrong=TOPK_NAN),
 ]
+# fuzz_final1 (seed 2026): a Python list beside a logical op, a list meeting == and |, the mean
+# of an empty integer tensor over every axis
+_BOOL1 = {"array": [True], "dtype": "bool", "shape": [1]}
+PROGRAMS += [
+    row("logical_or(unstack(float), float tensor): with a list among the arguments TensorFlow "
+        "converts each to bool first, so the float tensor is a ValueError",
+        prog([inp([0.53], kind="const")],
+             [op("unstack", ref(0)), op("logical_or", ref(1), ref(0))], "none")),
+    row("logical_or(split(float), float tensor): ValueError (the list makes TensorFlow convert)",
+        prog([inp([-1.98, 1.5, -0.12]), inp([0.1, 0.68, -1.26], kind="const")],
+             [op("split", ref(0), 1), op("logical_or", ref(2), ref(1))], "none")),
+    row("logical_and(top_k(float), float tensor): ValueError",
+        prog([inp([0.5, -1.0, -1.0], kind="const"), inp([[1.0]], kind="const")],
+             [op("math.top_k", ref(0)), op("logical_and", ref(2), ref(1))], "none")),
+    row("math.logical_xor(split(float64), int64 tensor): ValueError",
+        prog([inp([[0.16], [-0.1], [-0.38]], dtype="float64"),
+              inp([[0], [-2], [3]], dtype="int64", kind="const")],
+             [op("split", ref(0), 1, axis=-1), op("math.logical_xor", ref(2), ref(1))], "none")),
+    row("logical_or(bool tensor, [float tensors]): the list of float tensors becomes bools, "
+        "no error",
+        prog([inp([0.5, 0.0], kind="const")],
+             [op("unstack", ref(0)), op("logical_or", _BOOL1, ref(1))], "none")),
+    row("logical_or([bool tensor, float tensor], bool): packing a list led by a bool tensor "
+        "wants bools after it: InvalidArgumentError",
+        prog([inp([True], dtype="bool", kind="const"), inp([1.0], kind="const")],
+             [op("logical_or", [ref(0), ref(1)], _BOOL1)], "none")),
+    row("clip_by_global_norm's (list, norm) == tensor: the pair does not pack into one tensor, "
+        "InvalidArgumentError (not a Python False)",
+        prog([inp([3.52], kind="const"), inp([[-0.43], [0.26]])],
+             [op("clip_by_global_norm", [ref(0), ref(0)], 2.0), op("__eq__", ref(2), ref(1))],
+             "none")),
+    row("tensor | clip_by_global_norm's (list, norm): InvalidArgumentError from packing, not "
+        "AttributeError",
+        prog([inp([-0.65, -1.22]), inp([-1.97, 1.34]), inp([-2.41, 1.49], kind="var_frozen")],
+             [op("clip_by_global_norm", [ref(0), ref(1)], 2.0), op("__ror__", ref(3), ref(2))],
+             "none")),
+    row("reduce_mean of an empty int32 tensor over all axes (axis None): TensorFlow gives 0",
+        prog([inp([], shape=[0, 3], dtype="int32", kind="const")],
+             [op("reduce_mean", ref(0), keepdims=False)], "none"),
+        tf_is_wrong="TensorFlow 2.21 gives 0 for the integer mean of no elements (its integer "
+        "division by a count of 0 gives 0); the mean of nothing is undefined and an integer has "
+        "no NaN, so adkernel raises InvalidArgumentError (for every axis form) and says to cast "
+        "to float first"),
+]
+PROGRAMS += [
+    row("clip_by_global_norm second order: the norm output and the clipped list together "
+        "(d2 = 0; sqrt's '0 where the upstream gradient is 0' select drops d/dg at g = 0)",
+        prog([inp([[1.0]])],
+             [op("clip_by_global_norm", [ref(0, 0), ref(0)], 1.0)], "second"),
+        open="sqrt/rsqrt/reciprocal second order where the first-order upstream is exactly 0"),
+]
+PROGRAMS += [
+    row("n = sqrt(x); 1/n + n at x = 1: the first-order upstream of sqrt is exactly 0, the "
+        "second derivative is 0.5 (adkernel 0: the select on g == 0 has no d/dg there)",
+        prog([inp([1.0, 2.0])],
+             [op("sqrt", ref(0)), op("math.reciprocal", ref(1)), op("add", ref(2), ref(1))],
+             "second"),
+        open="sqrt/rsqrt/reciprocal second order where the first-order upstream is exactly 0"),
+]

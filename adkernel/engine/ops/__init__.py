@@ -581,11 +581,15 @@ def _compare(fn, self, other, mismatch: bool):
         return mismatch
     try:
         return fn(self, other)
-    except InvalidArgumentError:
+    except InvalidArgumentError as error:
         if isinstance(other, TensorLike) and other._value.dtype != self._value.dtype:
             raise
+        try:  # a list of tensors of different shapes does not pack: TensorFlow raises
+            shape = np.shape(other)
+        except ValueError:
+            raise error from None
         try:
-            np.broadcast_shapes(self._value.shape, np.shape(other))
+            np.broadcast_shapes(self._value.shape, shape)
         except ValueError:
             return convert_to_tensor(mismatch)
         raise

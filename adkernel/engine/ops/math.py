@@ -22,6 +22,7 @@ import numpy as np
 from ..dtypes import as_dtype
 from ..errors import (
     DTypeError,
+    InvalidArgumentError,
     NotFoundError,
     invalid_argument,
     invalid_dtype,
@@ -1033,7 +1034,14 @@ def _packed_bools(items):
     """A list holding tensors, packed into one bool tensor as TensorFlow does when a bool is
     wanted: each tensor is cast (non-zero and NaN give True), Python values must be bools."""
     parts = []
-    for e in items:
+    first_bool = isinstance(items[0], TensorLike) and items[0]._value.dtype.kind == "b"
+    for i, e in enumerate(items):
+        if first_bool and isinstance(e, TensorLike) and e._value.dtype.kind != "b":
+            # TensorFlow packs with the first tensor's dtype: a bool one makes others wrong
+            raise invalid_argument(_(
+                "cannot pack a list into one tensor: item #{i} is a {dtype} tensor but the "
+                "first is a bool tensor. Give tensors of one dtype (tf.cast them).").format(
+                    i=i, dtype=e._value.dtype.name), op="Pack")
         if isinstance(e, TensorLike):
             parts.append(np.asarray(e._value) != 0)
         else:
@@ -1043,6 +1051,18 @@ def _packed_bools(items):
             "Shapes of all inputs must match to pack a list into one tensor, got {shapes}."
             ).format(shapes=[list(p.shape) for p in parts]), op="Pack")
     return convert_to_tensor(np.stack(parts))
+
+
+def _list_beside_tensor(*args) -> None:
+    """TensorFlow converts every argument of a logical op to bool before the op when one of
+    them is a Python list: a tensor of another dtype beside the list is then a ValueError
+    (not the op's InvalidArgumentError, which two tensors meet)."""
+    for v in args:
+        if isinstance(v, TensorLike) and v._value.dtype.kind != "b":
+            raise ValueError(_(
+                "Tensor conversion requested dtype bool for a tensor of dtype {dtype}: a "
+                "logical op takes bool tensors only. Compare first to get bools (e.g. x > 0), "
+                "or convert with tf.cast(x, tf.bool).").format(dtype=v._value.dtype.name))
 
 
 def _bool_check(tf_name: str, *tensors) -> None:
@@ -1079,6 +1099,8 @@ def _logical_api(op, tf_name: str):
     binary = make_binary(op, bools=True)
 
     def logical(x, y, name=None):
+        if isinstance(x, list | tuple) or isinstance(y, list | tuple):
+            _list_beside_tensor(x, y)
         x, y = _logical_operand(x), _logical_operand(y)
         _bool_check(tf_name, x, y)
         return binary(x, y)
@@ -1248,8 +1270,10 @@ def _or(x, y):
             # a float, a str or None (their type has __ror__, for unions; they have not)
             y = _logical_operand(y) if x._value.dtype.kind == "b" else convert_to_tensor(
                 operand(y, x._value.dtype))
-        except (TypeError, ValueError):
-            if hasattr(y, "__ror__"):
+        except (TypeError, ValueError) as exc:
+            # a list of tensors that does not pack is TensorFlow's InvalidArgumentError,
+            # which (not being a ValueError there) is raised as it is
+            if hasattr(y, "__ror__") or isinstance(exc, InvalidArgumentError):
                 raise
             raise AttributeError(_(
                 "t | {value!r}: {value!r} cannot become a {dtype} tensor, and TensorFlow then "

@@ -81,11 +81,11 @@ def reduce_mean(x, axis=None, keepdims=False):
     if x.dtype.kind in "iu":
         n = _count(np.shape(x), axis)
         if not n:
-            raise ValueError(
+            raise InvalidArgumentError(
                 _("reduce_mean: the mean of an empty integer tensor (shape {shape}, "
                   "axis={axis}) is undefined; cast it to float first, e.g. "
                   "tf.reduce_mean(tf.cast(x, tf.float32)), which gives nan").format(
-                    shape=tuple(np.shape(x)), axis=axis))
+                    shape=tuple(np.shape(x)), axis=axis), op="reduce_mean")
         total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         return np.trunc(total / n).astype(x.dtype)
     if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
