@@ -3222,8 +3222,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                  'grad2': [{'dtype': 'float32', 'shape': [1], 'values': [0.25]}]},
   'note': 'add_n→nn.sigmoid_cross_entropy_with_logits: TensorFlow gives out=float32[1][0.6931] '
           'grad=float32[1][-0.5] grad2=float32[1][0.25]; adkernel out=float32[1][0.6931] '
-          'grad=float32[1][-0.5] grad2=float32[1][0]',
-  'open': 'issue 20 item 1'},
+          'grad=float32[1][-0.5] grad2=float32[1][0]'},
  {'program': {'inputs': [{'shape': [1, 1, 1],
                           'dtype': 'float64',
                           'kind': 'watched',
@@ -3286,8 +3285,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'note': 'nn.sigmoid_cross_entropy_with_logits→multiply: TensorFlow gives out=float64[3, 2, '
           '1][-1.151, -inf, -0.202, -3.846, ...] grad=float64[3, 2, 1][-0.2988, nan, -0.04676, '
           '1.864, ...]; adkernel out=float64[3, 2, 1][-1.151, -inf, -0.202, -3.846, ...] '
-          'grad=float64[3, 2, 1][-0.2988, inf, -0.04676, 1.864, ...]',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          'grad=float64[3, 2, 1][-0.2988, inf, -0.04676, 1.864, ...]'},
  {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [0.0]}],
               'ops': [{'fn': 'nn.silu', 'args': [{'ref': 0}], 'kwargs': {'beta': 1.0}},
                       {'fn': 'multiply',
@@ -3297,8 +3295,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [1], 'values': [nan]}],
                  'grad': [{'dtype': 'float32', 'shape': [1], 'values': [-inf]}]},
   'note': 'nn.silu→multiply: TensorFlow gives out=float32[1][nan] grad=float32[1][-inf]; adkernel '
-          'out=float32[1][nan] grad=float32[1][nan]',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          'out=float32[1][nan] grad=float32[1][nan]'},
  {'program': {'inputs': [{'shape': [3, 1],
                           'dtype': 'float32',
                           'kind': 'watched',

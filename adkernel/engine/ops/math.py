@@ -779,6 +779,24 @@ def softplus_vjp(g, out, need, x):
     return (g * _sigmoid_of(x),)
 
 
+@defop("silu", uses=(0,), local=("σ(β{0})·(1 + β{0}·(1 - σ(β{0})))",))
+def silu(x, beta=1.0):
+    """x * sigmoid(beta * x) (tf.nn.silu with a number for beta)"""
+    with np.errstate(over="ignore"):
+        return x * (1 / (1 + np.exp(-(x * beta))))
+
+
+@silu.defvjp
+def silu_vjp(g, out, need, x, beta=1.0):
+    """σ(βx)·(1 + βx·(1 - σ(βx))), then times g, as TensorFlow's swish gradient"""
+    # the factor is formed first and g multiplies it once: an infinite upstream gradient
+    # at x = 0 gives -inf * 0.5, not the NaN of inf * 0 that x * sigmoid(x) differentiated
+    # term by term would give
+    bx = x * beta
+    s = _sigmoid_of(bx)
+    return (g * (s * (1 + bx * (1 - s))),)
+
+
 @defop("softsign", uses=(0,), call="unary", arg="features", tf=("nn.softsign",),
        local=("1/(1 + |{0}|)²",))
 def softsign(x):
