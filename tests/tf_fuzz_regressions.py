@@ -3207,8 +3207,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
           '...] grad=float64[3, 3][nan, nan, 0.6849, nan, ...] grad2=float64[3, 3][nan, nan, '
           '-0.4691, nan, ...]; adkernel out=float64[3, 3][nan, nan, -0.006826, nan, ...] '
           'grad=float64[3, 3][nan, nan, 0.6849, nan, ...] grad2=float64[3, 3][nan, nan, -0.4691, '
-          'nan, ...]',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          'nan, ...]'},
  {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'const', 'values': [1.0]},
                          {'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [-1.0]}],
               'ops': [{'fn': 'add_n', 'args': [[{'ref': 0}, {'ref': 1}]], 'kwargs': {}},
@@ -3327,7 +3326,16 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
           'grad2=float32[3, 1][0.4068, 0.09752, 0.06714]; float32[3, 1][0, -0, 0]; adkernel '
           'out=float32[][2.265] grad=float32[3, 1][0, 0, 0]; float32[3, 1][-0, -0, -0] '
           'grad2=float32[3, 1][0, 0, 0]; float32[3, 1][0, 0, 0]',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+  'tf_is_wrong': "the labels do not sum to 1: TensorFlow's gradient with respect to the logits is "
+                 'softmax - labels, and differentiating it again (here through global_norm) gives '
+                 '0.41 where the loss over one class is 0 for every input, so every derivative is '
+                 "0; adkernel's softmax*sum(labels) - labels gives 0 (central differences, "
+                 'docs/tf-compat.md)',
+  'expected': {'out': [{'dtype': 'float32', 'shape': [], 'values': [2.2652595043182373]}],
+               'grad': [{'dtype': 'float32', 'shape': [3, 1], 'values': [0.0, 0.0, 0.0]},
+                        {'dtype': 'float32', 'shape': [3, 1], 'values': [-0.0, -0.0, -0.0]}],
+               'grad2': [{'dtype': 'float32', 'shape': [3, 1], 'values': [0.0, 0.0, 0.0]},
+                         {'dtype': 'float32', 'shape': [3, 1], 'values': [0.0, 0.0, 0.0]}]}},
  {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [1.0]},
                          {'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [0.13]}],
               'ops': [{'fn': 'split', 'args': [{'ref': 0}, 1], 'kwargs': {'axis': -1}},

@@ -472,8 +472,13 @@ def log1p(x):
 
 @log1p.defvjp
 def log1p_vjp(g, out, need, x):
-    """d log(1+x)/dx = 1/(1+x)"""
-    return (g / (x + 1),)
+    """d log(1+x)/dx = 1/(1+x), as g * reciprocal(1 + x) (TensorFlow's form)"""
+    # differentiated again, reciprocal's rule applies: 0 where its upstream gradient is 0,
+    # also where 1 + x is NaN, inf or 0 (tf: log1p(x / -inf) at x = NaN has 0 there)
+    if isinstance(x, TensorLike) or isinstance(g, TensorLike):
+        return (g * reciprocal(x + 1),)
+    with np.errstate(divide="ignore"):
+        return (g * (1 / (x + 1)),)
 
 
 @defop("sqrt", uses=("out",), call="unary", tf=("sqrt", "math.sqrt"), numpy=np.sqrt,
