@@ -185,6 +185,8 @@ CASES = [
         "elu", tf.nn.elu, lambda x: np.where(x > 0, x, np.expm1(x)), ((3, 4),), make=_signed(0.2, 2)
     ),
     Case("softplus", tf.nn.softplus, lambda x: np.log1p(np.exp(x)), ((3, 4),)),
+    Case("silu", lambda x: tf.nn.silu(x, beta=1.5), lambda x: x / (1 + np.exp(-1.5 * x)),
+         ((3, 4),)),
     Case("softsign", tf.nn.softsign, lambda x: x / (1 + np.abs(x)), ((3, 4),),
          make=_signed(0.2, 2)),
     Case(

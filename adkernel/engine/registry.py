@@ -50,7 +50,14 @@ from .errors import from_numpy_error, invalid_argument, invalid_dtype
 from .forward import step as forward_step
 from .i18n import _, ngettext
 from .tape import record
-from .tensor import EagerTensor, TensorLike, convert_to_tensor, dtype_mismatch, operand
+from .tensor import (
+    EagerTensor,
+    TensorLike,
+    _contains_tensor,
+    convert_to_tensor,
+    dtype_mismatch,
+    operand,
+)
 
 __all__ = [
     "REGISTRY",
@@ -332,6 +339,18 @@ def make_unary(op: OpDef, float_only: bool = True, bools: bool = False) -> Calla
     return unary
 
 
+def _packed(value, other):
+    """A list or tuple holding tensors (``tf.split``'s or ``tf.nn.moments``' result) stacked
+    on the tape, as TensorFlow packs it, so gradients flow back into its parts; it is left
+    as it was when its dtype is not the dtype of the tensor it meets (that path raises)."""
+    if type(value) not in (list, tuple) or not _contains_tensor(value):
+        return value
+    packed = convert_to_tensor(value)
+    if isinstance(other, TensorLike) and packed._value.dtype != other._value.dtype:
+        return value
+    return packed
+
+
 def make_binary(op: OpDef, bools: bool = False) -> Callable:
     """The user-facing function of a two-input elementwise op, e.g. ``tf.multiply``.
 
@@ -342,6 +361,7 @@ def make_binary(op: OpDef, bools: bool = False) -> Callable:
     opname = op.name
 
     def binary(x, y, name=None):
+        x, y = _packed(x, y), _packed(y, x)
         if isinstance(x, TensorLike):
             vx = x._value
             if isinstance(y, TensorLike):

@@ -16,6 +16,7 @@ from ..errors import DTypeError, InvalidArgumentError, invalid_dtype
 from ..i18n import _
 from ..registry import (
     REGISTRY,
+    apply,
     axis_arg,
     bool_error,
     check_scalar_axes,
@@ -203,7 +204,9 @@ def silu(features, beta=1.0, name=None):
     """x * sigmoid(beta * x), a.k.a. swish (composite)."""
     features, v = one(features)
     float_check("silu", v)
-    return multiply(features, sigmoid(multiply(features, beta)))
+    if isinstance(beta, TensorLike) or np.ndim(beta):  # a tensor beta gets its own gradient
+        return multiply(features, sigmoid(multiply(features, beta)))
+    return apply(REGISTRY["silu"], (features,), (v,), {"beta": float(beta)})
 
 
 @composite("unstack")

@@ -478,8 +478,13 @@ def log1p(x):
 
 @log1p.defvjp
 def log1p_vjp(g, out, need, x):
-    """d log(1+x)/dx = 1/(1+x)"""
-    return (g / (x + 1),)
+    """d log(1+x)/dx = 1/(1+x), as g * reciprocal(1 + x) (TensorFlow's form)"""
+    # differentiated again, reciprocal's rule applies: 0 where its upstream gradient is 0,
+    # also where 1 + x is NaN, inf or 0 (tf: log1p(x / -inf) at x = NaN has 0 there)
+    if isinstance(x, TensorLike) or isinstance(g, TensorLike):
+        return (g * reciprocal(x + 1),)
+    with np.errstate(divide="ignore"):
+        return (g * (1 / (x + 1)),)
 
 
 @defop("sqrt", uses=("out",), call="unary", tf=("sqrt", "math.sqrt"), numpy=np.sqrt,
@@ -783,6 +788,24 @@ def _sigmoid_of(x):
 def softplus_vjp(g, out, need, x):
     """d softplus(x)/dx = sigmoid(x); the second derivative is sigmoid's, as TensorFlow's"""
     return (g * _sigmoid_of(x),)
+
+
+@defop("silu", uses=(0,), local=("σ(β{0})·(1 + β{0}·(1 - σ(β{0})))",))
+def silu(x, beta=1.0):
+    """x * sigmoid(beta * x) (tf.nn.silu with a number for beta)"""
+    with np.errstate(over="ignore"):
+        return x * (1 / (1 + np.exp(-(x * beta))))
+
+
+@silu.defvjp
+def silu_vjp(g, out, need, x, beta=1.0):
+    """σ(βx)·(1 + βx·(1 - σ(βx))), then times g, as TensorFlow's swish gradient"""
+    # the factor is formed first and g multiplies it once: an infinite upstream gradient
+    # at x = 0 gives -inf * 0.5, not the NaN of inf * 0 that x * sigmoid(x) differentiated
+    # term by term would give
+    bx = x * beta
+    s = _sigmoid_of(bx)
+    return (g * (s * (1 + bx * (1 - s))),)
 
 
 @defop("softsign", uses=(0,), call="unary", arg="features", tf=("nn.softsign",),

@@ -101,14 +101,18 @@ def sigmoid_cross_entropy_with_logits(labels, logits):
 
 @sigmoid_cross_entropy_with_logits.defvjp
 def sigmoid_cross_entropy_with_logits_vjp(g, out, need, labels, logits):
-    """d/dlogits = sigmoid(x) - z, d/dlabels = -x"""
-    gz = -g * logits if need[0] else None
+    """d/dlogits = sigmoid(x) - z, d/dlabels = -x, summed term by term as TensorFlow does"""
+    gz = -(g * logits) if need[0] else None
     gx = None
     if need[1]:
-        # sigmoid without overflow: 1/(1+exp(-x)) written through exp(-|x|)
-        e = np.exp(-np.abs(logits))
-        sig = np.where(logits >= 0, 1 / (1 + e), e / (1 + e))
-        gx = g * (sig - labels)
+        # TensorFlow differentiates its formula relu(x) - x*z + log1p(exp(-|x|)) piece by
+        # piece, with -|x| as where(x >= 0, -x, x): an infinite upstream gradient gives
+        # inf - inf = NaN (as in TensorFlow), and the slope of -|x| at 0 is -1, not sign(0) = 0,
+        # so the second derivative at x = 0 is sigmoid'(0) = 0.25
+        pos = logits >= 0
+        e = np.exp(np.where(pos, -logits, logits))
+        d = g / (1 + e) * e
+        gx = np.where(pos, g, np.zeros_like(g)) - g * labels + np.where(pos, -d, d)
     return gz, gx
 
 
