@@ -272,6 +272,8 @@ CASES = [
         ((3, 4), (3, 4)),
     ),
     Case("getitem", lambda x: x[_KEY_FANCY], lambda x: x[_KEY_FANCY], ((3, 4),)),
+    Case("upstream_times", lambda g, f: ops.math.upstream_times(g, f),
+         lambda g, f: np.where(g == 0, 0, g * f), ((3, 4), (3, 4)), bshapes=((3, 4), (4,))),
     Case(
         "scatter_add",
         lambda g: ops.scatter_add(g, _KEY_FANCY, (3, 4)),

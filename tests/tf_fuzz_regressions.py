@@ -3441,9 +3441,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                  'grad': [{'dtype': 'float32', 'shape': [1, 1], 'values': [1.4142135381698608]}],
                  'grad2': [{'dtype': 'float32', 'shape': [1, 1], 'values': [0.0]}]},
   'note': 'clip_by_global_norm second order: the norm output and the clipped list together (d2 = '
-          "0; sqrt's '0 where the upstream gradient is 0' select drops d/dg at g = 0)",
-  'open': 'issue 20: sqrt/rsqrt/reciprocal second order where the first-order upstream is exactly '
-          '0'},
+          "0; sqrt's '0 where the upstream gradient is 0' select drops d/dg at g = 0)"},
  {'program': {'inputs': [{'shape': [2],
                           'dtype': 'float32',
                           'kind': 'watched',
@@ -3458,9 +3456,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                             'shape': [2],
                             'values': [0.5, 0.044194165617227554]}]},
   'note': 'n = sqrt(x); 1/n + n at x = 1: the first-order upstream of sqrt is exactly 0, the '
-          'second derivative is 0.5 (adkernel 0: the select on g == 0 has no d/dg there)',
-  'open': 'issue 20: sqrt/rsqrt/reciprocal second order where the first-order upstream is exactly '
-          '0'},
+          'second derivative is 0.5 (adkernel 0: the select on g == 0 has no d/dg there)'},
  {'program': {'inputs': [{'shape': [3, 3],
                           'dtype': 'float64',
                           'kind': 'const',

@@ -487,6 +487,34 @@ def log1p_vjp(g, out, need, x):
         return (g * (1 / (x + 1)),)
 
 
+@defop("upstream_times", uses=(0, 1), local=("{1}", "{0}"))
+def upstream_times_(g, factor):
+    """g * factor, and 0 where g is 0 (even where factor is inf or NaN)"""
+    with np.errstate(invalid="ignore"):
+        return np.where(g == 0, 0, g * factor).astype(np.result_type(g, factor), copy=False)
+
+
+@upstream_times_.defvjp
+def upstream_times_vjp(gg, out, need, g, factor):
+    """d/dg = factor everywhere (TensorFlow's SqrtGradGrad and friends ignore the mask, so a
+    second derivative through a zero upstream gradient is not lost); d/dfactor = g"""
+    return (gg * factor if need[0] else None), (gg * g if need[1] else None)
+
+
+@upstream_times_.api
+def upstream_times(g, factor):
+    """``g * factor`` with 0 where ``g`` is 0: the VJP rule of sqrt, rsqrt and reciprocal
+    (TensorFlow's), as an op so that an outer tape differentiates it like TensorFlow does."""
+    args, vals = unify("upstream_times", (g, factor))
+    return apply(upstream_times_, args, vals)
+
+
+def _upstream_times(g, factor):
+    if isinstance(g, TensorLike) or isinstance(factor, TensorLike):
+        return upstream_times(g, factor)
+    return upstream_times_.forward(g, factor)
+
+
 @defop("sqrt", uses=("out",), call="unary", tf=("sqrt", "math.sqrt"), numpy=np.sqrt,
        nan=lazy("sqrt has derivative 1/(2 sqrt(x)), infinite at x = 0"), local=("1/(2·√{0})",))
 def sqrt(x):
@@ -498,7 +526,7 @@ def sqrt(x):
 @sqrt.defvjp
 def sqrt_vjp(g, out, need, x):
     """d sqrt(x)/dx = 1/(2 sqrt(x)); 0 where the upstream gradient is 0 (TensorFlow)"""
-    return (np.where(g == 0, 0, g * 0.5 / out),)
+    return (_upstream_times(g, 0.5 / out),)
 
 
 @defop("rsqrt", uses=("out",), call="unary", tf=("math.rsqrt",),
@@ -513,7 +541,7 @@ def rsqrt(x):
 @rsqrt.defvjp
 def rsqrt_vjp(g, out, need, x):
     """d x**-0.5/dx = -0.5 * rsqrt(x)**3; 0 where the upstream gradient is 0 (TensorFlow)"""
-    return (np.where(g == 0, 0, g * (out * out * out) * -0.5),)
+    return (_upstream_times(g, (out * out * out) * -0.5),)
 
 
 @defop("reciprocal", uses=("out",), tf=("math.reciprocal",),
@@ -528,7 +556,7 @@ def reciprocal(x):
 @reciprocal.defvjp
 def reciprocal_vjp(g, out, need, x):
     """d(1/x)/dx = -(1/x)**2; 0 where the upstream gradient is 0 (TensorFlow)"""
-    return (np.where(g == 0, 0, -g * out * out),)
+    return (_upstream_times(g, -(out * out)),)
 
 
 @reciprocal.api
