@@ -339,11 +339,14 @@ def make_unary(op: OpDef, float_only: bool = True, bools: bool = False) -> Calla
     return unary
 
 
+_SEQUENCES = (list, tuple)
+
+
 def _packed(value, other):
     """A list or tuple holding tensors (``tf.split``'s or ``tf.nn.moments``' result) stacked
     on the tape, as TensorFlow packs it, so gradients flow back into its parts; it is left
     as it was when its dtype is not the dtype of the tensor it meets (that path raises)."""
-    if type(value) not in (list, tuple) or not _contains_tensor(value):
+    if type(value) not in _SEQUENCES or not _contains_tensor(value):
         return value
     packed = convert_to_tensor(value)
     if isinstance(other, TensorLike) and packed._value.dtype != other._value.dtype:
@@ -361,7 +364,8 @@ def make_binary(op: OpDef, bools: bool = False) -> Callable:
     opname = op.name
 
     def binary(x, y, name=None):
-        x, y = _packed(x, y), _packed(y, x)
+        if type(x) in _SEQUENCES or type(y) in _SEQUENCES:  # rare: the common path stays lean
+            x, y = _packed(x, y), _packed(y, x)
         if isinstance(x, TensorLike):
             vx = x._value
             if isinstance(y, TensorLike):

@@ -260,8 +260,6 @@ class Adam(Optimizer):
             self.epsilon, dt)))
 
 
-
-
 class AdamW(Adam):
     """Adam with decoupled weight decay, as Keras 3: before each Adam step,
     ``var -= var * weight_decay * lr`` (default ``weight_decay=0.004``)."""
