@@ -422,6 +422,23 @@ program("variable_created_lazily_once", """
     log.append(val(c.v))
 """)
 
+program("first_call_creating_variables_traces_twice", """
+    holder = []
+
+    @tf.function
+    def f(x):
+        say("body")
+        if not holder:
+            holder.append(tf.Variable(10.0))
+        return holder[0] + x
+
+    log.append(val(f(tf.constant(1.0))))
+    log.append(f.experimental_get_tracing_count())
+    log.append(val(f(tf.constant(2.0))))
+    log.append(f.experimental_get_tracing_count())
+    log.append(len(holder))
+""")
+
 program("variable_created_every_call_fails", """
     @tf.function
     def f(x):
@@ -756,6 +773,7 @@ program("keras_like_layer_builds_once", """
     log.append(val(layer(tf.ones([2, 3]) * 2.0)))
     log.append(val(layer(tf.ones([1, 3]))))
     log.append(len(val(layer.w)))
+    log.append(layer.__call__.experimental_get_tracing_count())
 """)
 
 program("returns_python_numbers_as_tensors", """
