@@ -14,6 +14,7 @@ import sys
 import numpy as np
 
 from . import tf_debugging as _debugging
+from . import tf_function as _tf_function
 from ._namespace import Namespace as _Namespace
 from ._namespace import OutOfScope as _OutOfScope
 from ._namespace import missing_name as _missing_name
@@ -39,6 +40,7 @@ from .engine.tensor import (
     convert_to_tensor,
     is_tensor,
 )
+from .engine.trace import replayed as _replayed
 from .tf_control import cond, map_fn, vectorized_map, while_loop  # noqa: F401
 from .tf_data import data
 from .tf_function import Module, TensorSpec, function, name_scope
@@ -77,6 +79,7 @@ def ones(shape, dtype=float32, name=None) -> Tensor:
 
 
 @_export("fill")
+@_replayed  # (the value is read outside any op: a traced function fills again each call)
 def fill(dims, value, name=None) -> Tensor:
     """A tensor of ``dims`` filled with ``value``."""
     v = convert_to_tensor(value)._value
@@ -185,6 +188,7 @@ def rank(input, name=None) -> Tensor:
 
 
 @_export("print")
+@_replayed  # (a traced function prints at every call, as TensorFlow's tf.print does)
 def print(*inputs, output_stream=None, summarize=None, sep=" ", end="\n", name=None,
           **kwargs) -> None:
     """Print tensors by value, like ``tf.print``.
@@ -318,10 +322,6 @@ def _list_devices(kind):
     return list_devices
 
 
-def _run_functions_eagerly(run_eagerly) -> None:
-    """Accepted: adkernel's tf.function always runs eagerly (there is no graph to build)."""
-
-
 class _Config(_OutOfScope):
     """``tf.config``: the device queries answer truthfully (one CPU); the rest is out of
     scope."""
@@ -330,8 +330,8 @@ class _Config(_OutOfScope):
         super().__init__("tf.config", _i18n.lazy("adkernel runs on the CPU with numpy."))
         self.list_physical_devices = _list_devices("physical_device")
         self.list_logical_devices = _list_devices("device")
-        self.run_functions_eagerly = _run_functions_eagerly
-        self.functions_run_eagerly = lambda: True
+        self.run_functions_eagerly = _tf_function.run_functions_eagerly
+        self.functions_run_eagerly = _tf_function.functions_run_eagerly
 
 
 config = _Config()

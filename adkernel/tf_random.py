@@ -14,6 +14,7 @@ from .engine.dtypes import as_dtype, float32
 from .engine.i18n import _
 from .engine.registry import composite as _export
 from .engine.tensor import Tensor, TensorLike, _wrap, convert_to_tensor
+from .engine.trace import replayed
 
 
 def _shape_tuple(shape) -> tuple:
@@ -59,11 +60,13 @@ class _Random:
             self._streams[key] = np.random.default_rng([base & 0xFFFFFFFF, key & 0xFFFFFFFF])
         return self._streams[key]
 
+    @replayed
     def normal(self, shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
         dt = as_dtype(dtype)._np
         x = self._gen(seed).normal(float(mean), float(stddev), _shape_tuple(shape))
         return _wrap(x.astype(dt))
 
+    @replayed
     def truncated_normal(self, shape, mean=0.0, stddev=1.0, dtype=float32, seed=None, name=None):
         dt = as_dtype(dtype)._np
         rng = self._gen(seed)
@@ -74,6 +77,7 @@ class _Random:
             bad = np.abs(x) > 2
         return _wrap((x * float(stddev) + float(mean)).astype(dt))
 
+    @replayed
     def uniform(self, shape, minval=0, maxval=None, dtype=float32, seed=None, name=None):
         dt = as_dtype(dtype)._np
         rng = self._gen(seed)
@@ -84,11 +88,13 @@ class _Random:
         hi = 1.0 if maxval is None else float(maxval)
         return _wrap(rng.uniform(float(minval), hi, _shape_tuple(shape)).astype(dt))
 
+    @replayed
     def shuffle(self, value, seed=None, name=None):
         v = convert_to_tensor(value)._value
         return _wrap(self._gen(seed).permutation(v))
 
 
+    @replayed
     def categorical(self, logits, num_samples, dtype=None, seed=None, name=None):
         """``num_samples`` class indices per row of ``logits`` (unnormalised log-probabilities),
         drawn from ``softmax(logits)``; int64 by default. No gradient, as in TensorFlow."""
@@ -137,6 +143,11 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None) -> Tensor:
             _("nn.dropout: noise_shape {noise_shape} does not broadcast to the tensor's shape "
               "{shape}.").format(noise_shape=list(shape), shape=list(t._value.shape)),
             op="Dropout") from None
-    keep = random._gen(seed).uniform(0.0, 1.0, shape) >= r
-    scale = np.where(keep, 1.0 / (1.0 - r), 0.0).astype(t._value.dtype)
-    return _ops.multiply(t, scale)
+    return _ops.multiply(t, _dropout_scale(shape, r, t._value.dtype, seed))
+
+
+@replayed  # (drawn again at every call of a traced function, as TensorFlow does)
+def _dropout_scale(shape, rate, dtype, seed) -> Tensor:
+    """The dropout mask: ``1 / (1 - rate)`` where kept, 0 where dropped."""
+    keep = random._gen(seed).uniform(0.0, 1.0, shape) >= rate
+    return _wrap(np.where(keep, 1.0 / (1.0 - rate), 0.0).astype(dtype))

@@ -120,7 +120,7 @@ LAYERS = [
     {"i18n"},
     {"_state", "_malloc", "dtypes", "errors"},
     {"tensor"},
-    {"explain"},
+    {"explain", "trace"},
     {"tape"},
     {"forward"},
     {"registry"},

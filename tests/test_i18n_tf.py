@@ -112,10 +112,10 @@ MISTAKES = {
         "input_signature's TensorSpec(shape=(None,), dtype=tf.float32, name=None).",
         "<lambda>：参数 0（形状 [2, 2]，数据类型 float32）与 input_signature 中的 "
         "TensorSpec(shape=(None,), dtype=tf.float32, name=None) 不匹配。"),
-    "tf.function-concrete": (
-        "tf.function(lambda v: v).get_concrete_function()", NotImplementedError,
-        "adkernel builds no graph, so there are no concrete functions",
-        "adkernel 不构建计算图，所以也没有具体函数；请直接调用这个函数（它会即时执行）。"),
+    "tf.function-variable": (
+        "f = tf.function(lambda x: tf.Variable(1.0) * x)\nf(tf.constant(2.0))", ValueError,
+        "tf.function only supports creating tf.Variable objects on the first trace",
+        "tf.function 只允许在第一次追踪时创建 tf.Variable"),
 }
 
 

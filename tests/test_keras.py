@@ -279,7 +279,17 @@ def test_config_and_device_answer_truthfully():
     assert tf.config.list_physical_devices("GPU") == []
     (cpu,) = tf.config.list_physical_devices()
     assert cpu.device_type == "CPU" and cpu.name == "/physical_device:CPU:0"
+    seen = []
+    traced = tf.function(lambda x: seen.append(1) or x + 1.0)
     tf.config.run_functions_eagerly(True)
+    try:
+        assert tf.config.functions_run_eagerly()
+        traced(tf.constant(1.0))
+        traced(tf.constant(2.0))
+        assert seen == [1, 1]  # run as plain Python, every call
+    finally:
+        tf.config.run_functions_eagerly(False)
+    assert not tf.config.functions_run_eagerly()
     with tf.device("CPU:0"):
         assert float(tf.add(1.0, 2.0)) == 3.0
     with pytest.raises(NotImplementedError, match=r"tf\.config\.set_visible_devices"):

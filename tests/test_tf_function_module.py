@@ -26,22 +26,23 @@ def test_matches_tensorflow(name):
     assert_matches(MODULE[name](), VALUES["module_cases"][name], name)
 
 
-def test_function_runs_the_python_body_on_every_call():
+def test_function_runs_the_python_body_once_per_trace():
     seen = []
 
     @tf.function
     def f(x):
-        seen.append(float(x))  # TensorFlow would run this once, while tracing
+        seen.append("traced")  # Python runs while tracing only, as in TensorFlow
         return x + 1
 
-    f(tf.constant(1.0))
-    f(tf.constant(2.0))
-    assert seen == [1.0, 2.0]
-    assert f.python_function(tf.constant(0.0)).numpy() == 1.0
-    assert "no graph" in tf.function.__doc__
-    assert f.experimental_get_tracing_count() == 0
-    with pytest.raises(NotImplementedError, match="no concrete functions"):
-        f.get_concrete_function()
+    assert f(tf.constant(1.0)).numpy() == 2.0
+    assert f(tf.constant(2.0)).numpy() == 3.0
+    assert seen == ["traced"]
+    assert f.experimental_get_tracing_count() == 1
+    concrete = f.get_concrete_function(tf.TensorSpec([], tf.float32))
+    assert concrete(tf.constant(5.0)).numpy() == 6.0
+    assert seen == ["traced"]  # the spec matches the first trace: nothing new
+    assert f.python_function(tf.constant(0.0)).numpy() == 1.0  # the plain function is kept
+    assert seen == ["traced", "traced"]
 
 
 def test_function_decorator_forms_and_methods():

@@ -4,9 +4,8 @@ frozen by tests/measure_tf_function.py). Numbers agree to 1e-6 relative; everyth
 (strings, bools, ints, tracing counts, exception class names, list/tuple/dict shapes)
 exactly.
 
-Programs the eager ``tf.function`` (before issue 22) already passed are in
-``PASSING_BEFORE_TRACING`` and run unmarked; the others are marked ``tracing``: run them
-with ``pytest -m tracing tests/test_tf_function_outside.py``.
+The eager ``tf.function`` before issue 22 passed the 13 programs of
+``PASSING_BEFORE_TRACING``; the tracing one passes all but ``KNOWN_DIFFERENCES``.
 """
 
 from __future__ import annotations
@@ -77,9 +76,20 @@ def test_the_comparison_sees_what_matters():
     assert differences([1.0, 2.0], [1.0, 2.0, 3.0])
 
 
-PARAMS = [pytest.param(name, id=name, marks=() if name in PASSING_BEFORE_TRACING
-                       else (pytest.mark.tracing,))
-          for name in programs.PROGRAMS]
+# Where adkernel knowingly differs (docs/tf-compat.md, "tf.function"): TensorFlow traces
+# with symbolic shapes, so a `None` dimension needs no second trace; adkernel traces with
+# real values and makes a program per concrete shape behind the scenes. The count and the
+# results agree, and print output of those extra traces is dropped, but other Python side
+# effects of the body (here, appending to a list) happen again.
+KNOWN_DIFFERENCES = {
+    "input_signature_none_dimension": "a new size under a None dimension runs the body again",
+    "reduce_retracing_generalises": "a new size under a relaxed shape runs the body again",
+}
+
+PARAMS = [pytest.param(name, id=name, marks=(
+    pytest.mark.xfail(strict=True, reason=KNOWN_DIFFERENCES[name]),)
+    if name in KNOWN_DIFFERENCES else ())
+    for name in programs.PROGRAMS]
 
 
 @pytest.mark.parametrize("name", PARAMS)

@@ -5,7 +5,7 @@ Imports numpy and the standard library only.
 
 from __future__ import annotations
 
-from . import numpy_interop, ops, tape, tensor
+from . import numpy_interop, ops, tape, tensor, trace
 from ._malloc import tune_malloc
 from .custom import custom_gradient
 from .dtypes import DType, as_dtype
@@ -35,6 +35,7 @@ tensor.connect(
     on_assign=tape.note_assignment,
     array_ufunc=numpy_interop.array_ufunc,
     array_function=numpy_interop.array_function,
+    replayed=trace.replayed,
 )
 
 __all__ = [

@@ -17,6 +17,8 @@ class _ThreadState(threading.local):
         self.recording: list = []
         # ForwardAccumulators active right now, innermost last (forward.py).
         self.forward: list = []
+        # The Tracer recording this thread's ops into a program (trace.py), or None.
+        self.trace = None
 
 
 state = _ThreadState()
@@ -24,6 +26,21 @@ state = _ThreadState()
 # Every ForwardAccumulator active in any thread: the one check every op makes (a plain
 # global is cheaper than the thread-local list; the hook then reads the thread's own).
 forward_any: list = []
+
+# Every Tracer active in any thread (trace.py): the cheap check ops make before looking
+# for this thread's own (a plain global, as forward_any).
+trace_any: list = []
+
+# While a tf.function traces for the first time: (variable, value before) for every
+# assignment, so that a second trace (TensorFlow traces twice when the first one creates
+# variables) starts from the same state. None otherwise.
+journal: list | None = None
+
+
+def note_old_value(variable) -> None:
+    """Journal ``variable``'s value before an assignment changes it (see ``journal``)."""
+    if journal is not None:
+        journal.append((variable, variable._value.copy()))
 
 # Serial numbers order tensors and variables by creation; they are global (not per
 # thread) so that two threads never hand out the same number.

@@ -45,7 +45,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._state import forward_any, serials, state
+from ._state import forward_any, serials, state, trace_any
 from .errors import from_numpy_error, invalid_argument, invalid_dtype
 from .forward import step as forward_step
 from .i18n import _, ngettext
@@ -276,6 +276,8 @@ def _emit(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, value, cls=E
         record(tapes, op, args, iids, vals, params, value, serial)
     if forward_any:  # a ForwardAccumulator is active: give the output its tangent
         forward_step(op, args, vals, params, out)
+    if trace_any and state.trace is not None:  # a tf.function is being traced: one more step
+        state.trace.op(op, args, vals, params, value)
     return out
 
 

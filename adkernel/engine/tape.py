@@ -851,7 +851,8 @@ class GradientTape:
             self._links = list(map(_link, self._entries))
             self._tracked_then = self._ids
             self._state = _USED
-        return bool(state.recording or state.forward)  # recorded, or seen by an accumulator
+        # recorded, seen by an accumulator, or traced (the program keeps the backward ops)
+        return bool(state.recording or state.forward or state.trace is not None)
 
     def _release(self) -> None:
         """After the one call of a non-persistent tape: keep provenance, drop the arrays."""

@@ -17,7 +17,8 @@ import sys
 
 import numpy as np
 
-from ._state import serials, state
+from . import _state
+from ._state import serials, state, trace_any
 from .dtypes import DType, as_dtype, dtype_of_numpy
 from .errors import DTypeError, InvalidArgumentError, ShapeError
 from .i18n import _, ngettext
@@ -156,6 +157,8 @@ class TensorLike:
 
     def numpy(self):
         """The value as numpy: a numpy scalar for 0-d tensors, else a copy of the array."""
+        if trace_any and state.trace is not None:
+            state.trace.guard(self, "numpy")
         v = self._value
         if isinstance(v, _ndarray):
             return v[()] if v.ndim == 0 else v.copy()
@@ -164,6 +167,8 @@ class TensorLike:
     def __array__(self, dtype=None, copy=None):
         """A read-only view (or a writable copy with ``copy=True``): writing into an array
         handed out must never change a variable or a value a tape saved."""
+        if trace_any and state.trace is not None:
+            state.trace.guard(self, "array")
         a = np.asarray(self._value)
         if dtype is not None and a.dtype != dtype:
             return a.astype(dtype)
@@ -175,10 +180,14 @@ class TensorLike:
 
     def __float__(self) -> float:
         self._need_one_element("float")
+        if trace_any and state.trace is not None:
+            state.trace.guard(self, "float")
         return float(self._value)
 
     def __int__(self) -> int:
         self._need_one_element("int")
+        if trace_any and state.trace is not None:
+            state.trace.guard(self, "int")
         return int(self._value)
 
     def _need_one_element(self, what: str) -> None:
@@ -193,9 +202,13 @@ class TensorLike:
         if self._value.dtype.kind not in "iu":
             raise TypeError(_("Only integer tensors can be used as an index, not {dtype}").format(
                 dtype=self.dtype.name))
+        if trace_any and state.trace is not None:
+            state.trace.guard(self, "index")
         return int(self._value)
 
     def __complex__(self) -> complex:
+        if trace_any and state.trace is not None:
+            state.trace.guard(self, "complex")
         return complex(self._value)
 
     def __bool__(self) -> bool:
@@ -205,6 +218,8 @@ class TensorLike:
                   "{shape}) is ambiguous: use tf.reduce_any(t) (is any "
                   "element true?) or tf.reduce_all(t) (are all true?)").format(
                     shape=tuple(self._value.shape)))
+        if trace_any and state.trace is not None:
+            state.trace.guard(self, "bool")
         return bool(self._value)
 
     def __format__(self, spec: str) -> str:
@@ -249,7 +264,7 @@ class _Hooks:
     them: :func:`connect` plugs them in (``adkernel.engine`` imports every layer).
     """
 
-    identity = stack = getitem = on_assign = array_ufunc = array_function = None
+    identity = stack = getitem = on_assign = array_ufunc = array_function = replayed = None
 
 
 _hooks = _Hooks()
@@ -621,6 +636,8 @@ class Variable(TensorLike):
                   "the explicitly supplied `shape` argument {given}.").format(
                     shape=self._value.shape, given=tuple(shape))
             )
+        if trace_any and state.trace is not None:
+            state.trace.variable_created(self)
 
     @property
     def name(self) -> str:
@@ -720,6 +737,8 @@ class Variable(TensorLike):
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
         """Replace the value (not differentiable: a tape sees only the new value)."""
+        if trace_any:
+            _state.note_old_value(self)
         new = self._coerce_new(value, "assign")
         if self._owns_value() and np.shape(new) == self._value.shape:
             self._value[...] = new
@@ -727,10 +746,14 @@ class Variable(TensorLike):
             self._value = np.array(new, dtype=self._value.dtype, copy=True)
         if state.recording:
             self._note_assign()
+        if trace_any and state.trace is not None:
+            state.trace.write(self, "assign", new, value)
         return self if read_value else None
 
     def assign_add(self, delta, use_locking=None, name=None, read_value=True):
         """Add ``delta`` to the value in place (``v.assign(v + delta)``, not differentiable)."""
+        if trace_any:
+            _state.note_old_value(self)
         d = self._coerce_new(delta, "assign_add")
         if self._owns_value():
             self._value += d
@@ -738,10 +761,14 @@ class Variable(TensorLike):
             self._value = self._value + d
         if state.recording:
             self._note_assign()
+        if trace_any and state.trace is not None:
+            state.trace.write(self, "assign_add", d, delta)
         return self if read_value else None
 
     def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
         """Subtract ``delta`` from the value in place (the gradient-descent step)."""
+        if trace_any:
+            _state.note_old_value(self)
         if type(delta) is EagerTensor:
             d = delta._value
             # the training-loop case: a gradient step of the variable's own shape and dtype
@@ -753,6 +780,8 @@ class Variable(TensorLike):
                     self._value = self._value - d
                 if state.recording:
                     self._note_assign()
+                if trace_any and state.trace is not None:
+                    state.trace.write(self, "assign_sub", d, delta)
                 return self if read_value else None
         d = self._coerce_new(delta, "assign_sub")
         if self._owns_value():
@@ -761,6 +790,8 @@ class Variable(TensorLike):
             self._value = self._value - d
         if state.recording:
             self._note_assign()
+        if trace_any and state.trace is not None:
+            state.trace.write(self, "assign_sub", d, delta)
         return self if read_value else None
 
     def _note_assign(self):
@@ -814,7 +845,15 @@ class _VariableSlice(Tensor):
 
     def assign(self, value, use_locking=None, name=None, read_value=True):
         var = self._var
-        new = np.array(var._value, copy=True)
-        new[self._key] = value._value if isinstance(value, TensorLike) else value
-        var.assign(new)
+        if trace_any and state.trace is not None:  # one replayed step (made outside ops)
+            _hooks.replayed(_assign_slice)(var, self._key, value)
+        else:
+            _assign_slice(var, self._key, value)
         return var if read_value else None
+
+
+def _assign_slice(var, key, value) -> None:
+    """``v[key].assign(value)``: the variable gets a copy with ``key`` replaced."""
+    new = np.array(var._value, copy=True)
+    new[key] = value._value if isinstance(value, TensorLike) else value
+    var.assign(new)

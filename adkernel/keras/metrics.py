@@ -13,6 +13,7 @@ import numpy as np
 
 from ..engine.i18n import _
 from ..engine.tensor import TensorLike, convert_to_tensor
+from ..engine.trace import replayed
 from ._common import out_of_scope
 
 __all__ = ["Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "Mean", "MeanAbsoluteError",
@@ -33,9 +34,18 @@ class Metric:
     def __init__(self, name=None, dtype=None):
         self.name = name or type(self).__name__.lower()
         self.dtype = "float32" if dtype is None else str(getattr(dtype, "name", dtype))
-        self.reset_state()
+        self._zero()  # (not reset_state: creating a metric in a traced step is done once)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in ("update_state", "result", "reset_state"):
+            if name in vars(cls):
+                setattr(cls, name, replayed(vars(cls)[name]))
 
     def reset_state(self) -> None:
+        self._zero()
+
+    def _zero(self) -> None:
         self._total = np.float32(0.0)
         self._count = np.float32(0.0)
 
@@ -209,3 +219,8 @@ def get(identifier) -> Metric:
     raise TypeError(_("A metric is a name (e.g. 'accuracy'), a tf.keras.metrics object or a "
                       "function of (y_true, y_pred); got {type}").format(
                           type=type(identifier).__name__))
+
+
+# A metric keeps its state in Python: a traced step must update and read it at every call.
+for _name in ("update_state", "result", "reset_state"):
+    setattr(Metric, _name, replayed(vars(Metric)[_name]))

@@ -13,6 +13,7 @@ import numpy as np
 from ..engine import ops
 from ..engine.i18n import _, ngettext
 from ..engine.tensor import TensorLike, Variable, convert_to_tensor
+from ..engine.trace import replayed
 from . import schedules
 from ._common import KerasVariable, snake, unique_name
 
@@ -121,6 +122,7 @@ class Optimizer:
             return ops.clip_by_global_norm(grads, self.global_clipnorm)[0]
         return grads
 
+    @replayed  # (an update reads values outside ops: a traced step runs it at every call)
     def apply_gradients(self, grads_and_vars):
         """Update each variable from its gradient: ``apply_gradients(zip(grads, vars))``.
 

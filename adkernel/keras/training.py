@@ -255,7 +255,9 @@ class Trainer:
             self._compiled_metrics = made
         for m in self._compiled_metrics:
             m.update_state(y, y_pred, sample_weight)
-        return self.get_metrics_result()
+        # tensors, as in Keras: the step may be traced, and a traced step must not read
+        # values (fit, evaluate and train_on_batch make them Python floats afterwards)
+        return dict(sorted((m.name, m.result()) for m in self.metrics))
 
     def get_metrics_result(self) -> dict:
         """``{name: value}`` for the loss and each metric, names in alphabetical order (as
@@ -289,8 +291,8 @@ class Trainer:
         return self(x, training=False)
 
     def _step(self, name):
-        # the step goes through tf.function unless compile(run_eagerly=True); adkernel's
-        # tf.function runs the Python function as it is, so both give the same numbers
+        # the step goes through tf.function (traced once per batch shape, then replayed)
+        # unless compile(run_eagerly=True); both give the same numbers
         step = getattr(self, name)
         return step if self.run_eagerly else function(step)
 
@@ -325,7 +327,7 @@ class Trainer:
             hooks.call("on_epoch_begin", epoch, {})
             for i, batch in enumerate(data.epoch()):
                 hooks.call("on_train_batch_begin", i, {})
-                logs = step(batch)
+                logs = _python_logs(step(batch))
                 hooks.call("on_train_batch_end", i, logs)
             logs = self.get_metrics_result()
             if val is not None and (epoch + 1) % validation_freq == 0:
@@ -354,7 +356,7 @@ class Trainer:
         hooks.call("on_test_begin", {})
         for i, batch in enumerate(data.epoch()):
             hooks.call("on_test_batch_begin", i, {})
-            hooks.call("on_test_batch_end", i, step(batch))
+            hooks.call("on_test_batch_end", i, _python_logs(step(batch)))
         logs = self.get_metrics_result()
         hooks.call("on_test_end", logs)
         return logs if return_dict else _flat(logs)
@@ -383,13 +385,13 @@ class Trainer:
         """One :meth:`train_step` on exactly this batch; its loss (and metrics)."""
         self._check_compiled("train_on_batch")
         self.reset_metrics()
-        logs = self._step("train_step")(_one_batch(x, y, sample_weight))
+        logs = _python_logs(self._step("train_step")(_one_batch(x, y, sample_weight)))
         return logs if return_dict else _flat(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._check_compiled("test_on_batch")
         self.reset_metrics()
-        logs = self._step("test_step")(_one_batch(x, y, sample_weight))
+        logs = _python_logs(self._step("test_step")(_one_batch(x, y, sample_weight)))
         return logs if return_dict else _flat(logs)
 
     def predict_on_batch(self, x):
@@ -461,3 +463,8 @@ def _h5py():
                             ".npz file instead, e.g. model.save_weights('model.weights.npz')."
                             )) from None
     return h5py
+
+
+def _python_logs(logs: dict) -> dict:
+    """A step's ``{name: tensor}`` as ``{name: float}`` (what callbacks and History see)."""
+    return {k: float(v.numpy()) if isinstance(v, TensorLike) else v for k, v in logs.items()}
