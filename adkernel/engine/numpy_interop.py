@@ -98,7 +98,7 @@ def set_numpy_leaves_tape(on: bool) -> None:
     >>> adkernel.set_numpy_leaves_tape(True)
     >>> adkernel.set_numpy_leaves_tape(False)
     """
-    _LEAVE["on"] = _flag(on)
+    _LEAVE["on"] = _flag(on, "set_numpy_leaves_tape")
 
 
 def get_numpy_leaves_tape() -> bool:
@@ -122,7 +122,7 @@ def numpy_leaves_tape(on: bool = True):
     >>> print(tape.gradient(y, x))
     None
     """
-    flag = _flag(on)
+    flag = _flag(on, "numpy_leaves_tape")
     previous = getattr(_local, "forced", None)
     _local.forced = flag
     try:
@@ -131,10 +131,10 @@ def numpy_leaves_tape(on: bool = True):
         _local.forced = previous
 
 
-def _flag(on) -> bool:
+def _flag(on, function: str) -> bool:
     if not isinstance(on, bool | np.bool_):
-        raise TypeError(_("numpy_leaves_tape takes True or False, not {value!r}.").format(
-            value=on))
+        raise TypeError(_("{function} takes True or False, not {value!r}.").format(
+            function=function, value=on))
     return bool(on)
 
 
@@ -229,16 +229,16 @@ def _note_recorded(name: str, result) -> None:
     _NOTE["shown"] = True
     tf_name = _tf_equivalent(name)
     if tf_name:
-        text = _("np.{name} on a tensor is recorded by adkernel's tape. TensorFlow would "
-                 "compute it in numpy and return a numpy array, so the gradient through it "
-                 "would be None: use {tf_name} to stay on the tape in both. (This note is "
-                 "shown once.)").format(name=name, tf_name=tf_name)
+        text = _("Note: np.{name} on a tensor is recorded by adkernel's tape. TensorFlow "
+                 "would compute it in numpy and return a numpy array, so the gradient "
+                 "through it would be None: use {tf_name} to stay on the tape in both. "
+                 "(This note is shown once.)").format(name=name, tf_name=tf_name)
     else:
-        text = _("np.{name} on a tensor is recorded by adkernel's tape. TensorFlow would "
-                 "compute it in numpy and return a numpy array, so the gradient through it "
-                 "would be None: use the matching tf.* function to stay on the tape in "
-                 "both. (This note is shown once.)").format(name=name)
-    print(_("Note: {text}").format(text=text), file=sys.stderr)
+        text = _("Note: np.{name} on a tensor is recorded by adkernel's tape. TensorFlow "
+                 "would compute it in numpy and return a numpy array, so the gradient "
+                 "through it would be None: use the matching tf.* function to stay on the "
+                 "tape in both. (This note is shown once.)").format(name=name)
+    print(text, file=sys.stderr)
 
 
 # ----- ufuncs ----------------------------------------------------------------------------
