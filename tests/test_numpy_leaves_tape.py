@@ -26,12 +26,13 @@ TF = VALUES["numpy_leaves_tape_cases"]
 @pytest.fixture(autouse=True)
 def _fresh_switch_and_note():
     """Every test starts with the switch off everywhere and the note not yet shown."""
-    numpy_interop._LEAVE["on"] = False
+    adkernel.set_numpy_leaves_tape(False)
     shown = numpy_interop._NOTE["shown"]
     numpy_interop._NOTE["shown"] = False
     yield
-    numpy_interop._LEAVE["on"] = False
+    adkernel.set_numpy_leaves_tape(False)
     numpy_interop._NOTE["shown"] = shown
+    assert numpy_interop._LEAVE == {"on": False, "blocks": 0, "check": False}
 
 
 def _quiet():

@@ -80,8 +80,17 @@ def _values(a) -> np.ndarray:
 
 # ----- TensorFlow's rule: numpy calls leave the tape (opt-in) ---------------------------
 
-_LEAVE = {"on": False}  # set_numpy_leaves_tape(): process-wide, like a notebook's setting
-_local = threading.local()  # numpy_leaves_tape() context manager: this thread only
+
+class _Forced(threading.local):
+    forced = None  # numpy_leaves_tape() context manager: this thread only
+
+
+# "on": set_numpy_leaves_tape(), process-wide like a notebook's setting; "blocks": the
+# numpy_leaves_tape() blocks open in all threads; "check": either may apply somewhere (the
+# one lookup every numpy call on a tensor makes while the rule is off everywhere).
+_LEAVE = {"on": False, "blocks": 0, "check": False}
+_LEAVE_LOCK = threading.Lock()
+_local = _Forced()
 _NOTE = {"shown": False}  # the note about TensorFlow's rule: once per process
 
 
@@ -98,13 +107,16 @@ def set_numpy_leaves_tape(on: bool) -> None:
     >>> adkernel.set_numpy_leaves_tape(True)
     >>> adkernel.set_numpy_leaves_tape(False)
     """
-    _LEAVE["on"] = _flag(on, "set_numpy_leaves_tape")
+    flag = _flag(on, "set_numpy_leaves_tape")
+    with _LEAVE_LOCK:
+        _LEAVE["on"] = flag
+        _LEAVE["check"] = flag or _LEAVE["blocks"] > 0
 
 
 def get_numpy_leaves_tape() -> bool:
     """Whether numpy functions on tensors leave the tape in this thread now (see
     :func:`set_numpy_leaves_tape`)."""
-    forced = getattr(_local, "forced", None)
+    forced = _local.forced
     return _LEAVE["on"] if forced is None else forced
 
 
@@ -123,12 +135,18 @@ def numpy_leaves_tape(on: bool = True):
     None
     """
     flag = _flag(on, "numpy_leaves_tape")
-    previous = getattr(_local, "forced", None)
+    previous = _local.forced
+    with _LEAVE_LOCK:
+        _LEAVE["blocks"] += 1
+        _LEAVE["check"] = True
     _local.forced = flag
     try:
         yield flag
     finally:
         _local.forced = previous
+        with _LEAVE_LOCK:
+            _LEAVE["blocks"] -= 1
+            _LEAVE["check"] = _LEAVE["on"] or _LEAVE["blocks"] > 0
 
 
 def _flag(on, function: str) -> bool:
@@ -143,10 +161,10 @@ _SKIPPED = ("adkernel.engine.tensor", "adkernel.engine.numpy_interop")
 
 def _caller():
     """The frame that called numpy: the first one outside numpy and this bridge."""
-    f = sys._getframe(1)
+    f = sys._getframe(2)  # (the caller's caller: array_ufunc / array_function at least)
     while f is not None:
         module = f.f_globals.get("__name__") or ""
-        if not (module in _SKIPPED or module == "numpy" or module.startswith("numpy.")):
+        if not (module in _SKIPPED or module.startswith("numpy")):
             return f
         f = f.f_back
     return None
@@ -159,15 +177,26 @@ def _internal(frame) -> bool:
     return module == "adkernel" or module.startswith("adkernel.")
 
 
+_OPERATOR_AT: dict = {}  # (code, instruction offset) -> is it an operator? (bounded)
+
+
 def _is_operator(frame) -> bool:
-    """The ufunc runs for a Python operator (``array * x``, ``array > x``), not a call."""
+    """The ufunc runs for a Python operator (``array * x``, ``array > x``), not a call: the
+    instruction the calling frame is at says which."""
     if frame is None:
         return False
-    try:
-        name = dis.opname[frame.f_code.co_code[frame.f_lasti]]
-    except (IndexError, ValueError):  # pragma: no cover - an interpreter we do not know
-        return False
-    return name.startswith(("BINARY_", "INPLACE_")) or name == "COMPARE_OP"
+    key = (frame.f_code, frame.f_lasti)
+    known = _OPERATOR_AT.get(key)
+    if known is None:
+        try:
+            name = dis.opname[frame.f_code.co_code[frame.f_lasti]]
+        except (IndexError, ValueError):  # pragma: no cover - an interpreter we do not know
+            name = ""
+        known = name.startswith(("BINARY_", "INPLACE_")) or name == "COMPARE_OP"
+        if len(_OPERATOR_AT) > 4096:
+            _OPERATOR_AT.clear()
+        _OPERATOR_AT[key] = known
+    return known
 
 
 def _leaves(ufunc: bool) -> bool:
@@ -220,11 +249,10 @@ def _tf_equivalent(name: str) -> str | None:
 
 def _note_recorded(name: str, result) -> None:
     """Once per process: a learner's numpy call on a watched tensor was recorded, where
-    TensorFlow would have left the tape (see :func:`set_numpy_leaves_tape`)."""
-    if not _any_tracked((result,)):
-        return
-    frame = _caller()
-    if _internal(frame) or _is_operator(frame):
+    TensorFlow would have left the tape (see :func:`set_numpy_leaves_tape`). The ufuncs
+    come here only when their first operand is a tensor, so never for an operator (``X @
+    W`` reaches numpy only with ``X`` an array or a numpy scalar)."""
+    if not _any_tracked((result,)) or _internal(_caller()):
         return
     _NOTE["shown"] = True
     tf_name = _tf_equivalent(name)
@@ -362,7 +390,7 @@ def _out_refused(name: str) -> TypeError:
 
 def array_ufunc(ufunc, method, inputs, kwargs):
     global _UFUNCS
-    if get_numpy_leaves_tape() and _leaves(ufunc=True):
+    if _LEAVE["check"] and get_numpy_leaves_tape() and _leaves(ufunc=True):
         return getattr(ufunc, method)(*_plain(inputs), **_plain(kwargs))
     if _UFUNCS is None:
         _UFUNCS = _ufunc_table()
@@ -371,7 +399,7 @@ def array_ufunc(ufunc, method, inputs, kwargs):
     fn = _UFUNCS.get(ufunc)
     if method == "__call__" and fn is not None and not kwargs:
         r = fn(*inputs)
-        if not _NOTE["shown"]:
+        if not _NOTE["shown"] and isinstance(inputs[0], TensorLike):
             _note_recorded(ufunc.__name__, r)
         return r
     if (method == "reduce" and ufunc is np.add and len(inputs) == 1
@@ -934,7 +962,7 @@ def _name(func) -> str:
 
 def array_function(func, types, args, kwargs):
     global _FUNCS
-    if get_numpy_leaves_tape() and _leaves(ufunc=False):
+    if _LEAVE["check"] and get_numpy_leaves_tape() and _leaves(ufunc=False):
         return func(*_plain(args), **_plain(kwargs))
     if _FUNCS is None:
         _FUNCS = _array_function_table()
