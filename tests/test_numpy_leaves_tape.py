@@ -304,3 +304,25 @@ def test_note_does_not_change_what_is_computed(capsys):
         y = np.square(v)
     assert tape.gradient(y, v).numpy() == 6.0
     assert "np.square" in capsys.readouterr().err
+
+
+# ----- the %%tape magic: recorded, with the note once ---------------------------------------
+
+
+@pytest.mark.parametrize("lang, start", [("en", "Note: np.mean on a tensor is recorded"),
+                                         ("zh", "注意：对张量调用的 np.mean 会被")])
+def test_tape_magic_records_numpy_and_notes_it_once(ipshell, lang, start):
+    from IPython.utils.capture import capture_output
+
+    ipshell.run_cell("from adkernel import tf\nimport numpy as np\nv = tf.Variable([1.0, 3.0])")
+    outs = []
+    with language(lang):
+        for _ in range(2):
+            with capture_output() as out:
+                result = ipshell.run_cell("%%tape --grad y:v --no-graph\ny = np.mean(v * v)")
+            assert result.success
+            outs.append(out)
+    grads = ipshell.user_ns["grads"]
+    assert np.allclose(grads["v"].numpy(), [1.0, 3.0])  # recorded: d mean(v²)/dv = v
+    assert outs[0].stderr.startswith(start) and outs[0].stderr.count("\n") == 1
+    assert outs[1].stderr == ""
