@@ -22,6 +22,9 @@ from .engine import (
     check_gradients,
     custom_gradient,
     explain_none,
+    get_numpy_leaves_tape,
+    numpy_leaves_tape,
+    set_numpy_leaves_tape,
 )
 from .engine.i18n import get_language, set_language
 
@@ -112,8 +115,11 @@ __all__ = [
     "custom_gradient",
     "explain_none",
     "get_language",
+    "get_numpy_leaves_tape",
     "load_ipython_extension",
+    "numpy_leaves_tape",
     "set_language",
+    "set_numpy_leaves_tape",
     "show_graph",
     "tf",
     "unload_ipython_extension",

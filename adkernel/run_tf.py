@@ -2,7 +2,8 @@
 
 Each notebook's code cells run one by one in a fresh Jupyter kernel with
 ``import tensorflow as tf`` replaced by ``from adkernel import tf``, a time limit per
-cell, and matplotlib drawing off-screen; the report says cell by cell what ran and what
+cell, matplotlib drawing off-screen, and numpy functions on tensors leaving the tape as in
+TensorFlow (:func:`adkernel.set_numpy_leaves_tape`); the report says cell by cell what ran and what
 failed, and why. A name adkernel does not have points to docs/tf-compat.md. The notebook
 file itself is never changed.
 
@@ -58,6 +59,9 @@ _SETUP = (
     "from adkernel._shell_guard import install as _install\n"
     "_install(get_ipython(), {message!r})\n"
     "del _install\n"
+    "from adkernel import set_numpy_leaves_tape as _leave\n"
+    "_leave(True)\n"
+    "del _leave\n"
 )
 COMPAT = "docs/tf-compat.md"
 OUTPUT_KEPT = 2000  # characters of a cell's printed output kept in the report

@@ -298,6 +298,42 @@ def test_run_tf_text_report_and_exit_code(tmp_path):
     assert "ok     import tensorflow as tf" in proc.stdout
 
 
+GUIDE_NUMPY_CELL = """x = tf.Variable([[1.0, 2.0],
+                 [3.0, 4.0]], dtype=tf.float32)
+
+with tf.GradientTape() as tape:
+  x2 = x**2
+
+  # This step is calculated with NumPy
+  y = np.mean(x2, axis=0)
+
+  # Like most ops, reduce_mean will cast the NumPy array to a constant tensor
+  # using `tf.convert_to_tensor`.
+  y = tf.reduce_mean(y, axis=0)
+
+print(tape.gradient(y, x))"""
+
+
+@pytest.mark.slow
+def test_run_tf_lets_numpy_calls_leave_the_tape_as_tensorflow_does(tmp_path):
+    """guide/autodiff.ipynb's lesson: the numpy step leaves the tape, the gradient is None;
+    operators with numpy operands are still recorded."""
+    path = _write(tmp_path / "autodiff.ipynb", [
+        "import numpy as np\nimport tensorflow as tf",
+        GUIDE_NUMPY_CELL,
+        "v = tf.Variable([1.0, 2.0])\nwith tf.GradientTape() as g:\n"
+        "    y = tf.reduce_sum(np.array([3.0, 4.0]) * v)\nprint(g.gradient(y, v).numpy())\n"
+        "print(type(np.square(v)).__name__)",
+    ])
+    proc = _run("--json", "--lang", "en", path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (report,) = json.loads(proc.stdout)
+    guide, operators = report["cells"][1], report["cells"][2]
+    assert guide["output"].startswith("None\n"), guide
+    assert "Note:" not in guide["output"]
+    assert operators["output"] == "[3. 4.]\nndarray\n"
+
+
 ESCAPES = [
     "import os\nos.system('touch {marker}')",
     "import subprocess\nsubprocess.run(['touch', '{marker}'])",

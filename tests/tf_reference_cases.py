@@ -2484,3 +2484,62 @@ def _compiled(tf, optimizer):
     model = tf.keras.Sequential([tf.keras.layers.Dense(1)])
     model.compile(optimizer=optimizer, loss="huber")
     return model
+
+
+# ----- numpy functions on tensors leave the tape (TensorFlow's rule; adkernel's opt-in) ------
+def _np_kind(tf, r):
+    """What a numpy call on a tensor returned: ``[kind, dtype, value]``."""
+    kind = "tensor" if tf.is_tensor(r) else type(r).__module__.split(".")[0] + "." + \
+        type(r).__name__
+    return [kind, np.dtype(r.dtype.name if tf.is_tensor(r) else r.dtype).name, _l(r)]
+
+
+def _np_guide_cell(tf):
+    """guide/autodiff.ipynb: "This step is calculated with NumPy"."""
+    x = tf.Variable([[1.0, 2.0], [3.0, 4.0]], dtype=tf.float32)
+    with tf.GradientTape() as tape:
+        x2 = x**2
+        y = np.mean(x2, axis=0)
+        y = tf.reduce_mean(y, axis=0)
+    return [tape.gradient(y, x) is None, _l(y)]
+
+
+def _np_operator_grad(tf, f):
+    """An operator between a numpy operand and a variable: recorded in TensorFlow too."""
+    v = tf.Variable([1.0, -2.0, 0.5])
+    with tf.GradientTape() as tape:
+        y = tf.reduce_sum(f(v))
+    return [tf.is_tensor(f(v)), _l(tape.gradient(y, v))]
+
+
+def numpy_leaves_tape_cases(tf):
+    t = tf.constant([[1.0, -2.0, 3.0], [0.5, 4.0, -1.5]])
+    v = tf.Variable(2.0)
+    a = np.array([1.0, 2.0, 3.0])
+    a2 = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]], dtype=np.float32)
+    return {
+        "mean": lambda: _np_kind(tf, np.mean(t)),
+        "mean_axis": lambda: _np_kind(tf, np.mean(t, axis=0)),
+        "sum_keepdims": lambda: _np_kind(tf, np.sum(t, axis=1, keepdims=True)),
+        "square_variable": lambda: _np_kind(tf, np.square(v)),
+        "sin": lambda: _np_kind(tf, np.sin(t)),
+        "multiply_float64_array": lambda: _np_kind(tf, np.multiply(a, t)),
+        "maximum_python_number": lambda: _np_kind(tf, np.maximum(t, 0)),
+        "dot_float64_array": lambda: _np_kind(tf, np.dot(t, a)),
+        "reshape": lambda: _np_kind(tf, np.reshape(t, (3, 2))),
+        "concatenate": lambda: _np_kind(tf, np.concatenate([t, t], axis=1)),
+        "where": lambda: _np_kind(tf, np.where(t > 0, t, 0.0)),
+        "add_reduce": lambda: _np_kind(tf, np.add.reduce(t)),
+        "argmax": lambda: _np_kind(tf, np.argmax(t)),
+        "guide_cell": lambda: _np_guide_cell(tf),
+        "array_times_variable": lambda: _np_operator_grad(tf, lambda v: a * v),
+        "variable_times_array": lambda: _np_operator_grad(tf, lambda v: v * a.astype(
+            np.float32)),
+        "numpy_scalar_times_variable": lambda: _np_operator_grad(
+            tf, lambda v: np.float32(3.0) * v),
+        "array_matmul_variable": lambda: _np_operator_grad(
+            tf, lambda v: a2.T @ tf.reshape(v, (3, 1))),
+        "array_minus_variable": lambda: _np_operator_grad(tf, lambda v: a - v),
+        "array_greater_variable": lambda: [tf.is_tensor(a > tf.constant([0.0, 2.5, 3.0])),
+                                           _l(a > tf.constant([0.0, 2.5, 3.0]))],
+    }

@@ -23,6 +23,7 @@ from .errors import (
 )
 from .forward import ForwardAccumulator
 from .gradcheck import check_gradients
+from .numpy_interop import get_numpy_leaves_tape, numpy_leaves_tape, set_numpy_leaves_tape
 from .registry import REGISTRY, OpDef, defop
 from .tape import GradientTape, UnconnectedGradients, explain_none
 from .tensor import Tensor, TensorShape, Variable, constant, convert_to_tensor, is_tensor
@@ -65,7 +66,10 @@ __all__ = [
     "custom_gradient",
     "defop",
     "explain_none",
+    "get_numpy_leaves_tape",
     "is_tensor",
+    "numpy_leaves_tape",
     "ops",
+    "set_numpy_leaves_tape",
     "tune_malloc",
 ]

@@ -20,18 +20,33 @@ Every numpy function adkernel knows is in exactly one of three groups:
   know): on a tensor that a recording tape watches they raise
   :class:`NotDifferentiableError` saying what to use instead (the result would
   silently have no gradient); on anything else they run on the values.
+
+**TensorFlow's rule, on request.** TensorFlow converts a tensor handed to a numpy function
+to an array: ``np.mean(x)`` returns a numpy value and the tape never sees it (the guide
+``autodiff.ipynb`` teaches that the gradient is then ``None``). :func:`set_numpy_leaves_tape`
+(process-wide) and the :func:`numpy_leaves_tape` context manager (this thread) switch that
+rule on: numpy functions and ufuncs called on tensors then compute on the plain arrays and
+return what numpy returns, as in TensorFlow, while Python's operators (``X @ W``,
+``array * x``, ``x > array``) still run adkernel ops, as TensorFlow's do, and so do numpy
+calls made by adkernel's own code. ``run-tf`` turns it on. With the switch off (the
+default: the course, ``%%tape``) the first recorded numpy call on a watched tensor prints a
+one-line note, once per process, saying that TensorFlow would have dropped it.
 """
 
 from __future__ import annotations
 
+import dis
 import itertools
+import sys
+import threading
+from contextlib import contextmanager
 
 import numpy as np
 
 from . import ops, sorting
 from .errors import InvalidArgumentError, NotDifferentiableError
 from .i18n import _, lazy, ngettext
-from .registry import numpy_aliases
+from .registry import _public_items, numpy_aliases
 from .tape import tracked as _tracked
 from .tensor import TensorLike, convert_to_tensor
 
@@ -61,6 +76,197 @@ def _to_numpy(x):
 
 def _values(a) -> np.ndarray:
     return np.asarray(a._value if isinstance(a, TensorLike) else a)
+
+
+# ----- TensorFlow's rule: numpy calls leave the tape (opt-in) ---------------------------
+
+
+class _Forced(threading.local):
+    forced = None  # numpy_leaves_tape() context manager: this thread only
+
+
+# "on": set_numpy_leaves_tape(), process-wide like a notebook's setting; "blocks": the
+# numpy_leaves_tape() blocks open in all threads; "check": either may apply somewhere (the
+# one lookup every numpy call on a tensor makes while the rule is off everywhere).
+_LEAVE = {"on": False, "blocks": 0, "check": False}
+_LEAVE_LOCK = threading.Lock()
+_local = _Forced()
+_NOTE = {"shown": False}  # the note about TensorFlow's rule: once per process
+
+
+def set_numpy_leaves_tape(on: bool) -> None:
+    """From now on, numpy functions called on tensors leave the tape (``True``), as in
+    TensorFlow, or are recorded (``False``, adkernel's default). Process-wide; a
+    :func:`numpy_leaves_tape` block overrides it in its own thread.
+
+    With ``True``, ``np.mean(x)`` computes on the plain values and returns a numpy value
+    (nothing is recorded, so a gradient through it is ``None``, as in TensorFlow);
+    operators (``x * 2``, ``array @ w``) are still recorded, as they are in TensorFlow.
+
+    >>> import adkernel
+    >>> adkernel.set_numpy_leaves_tape(True)
+    >>> adkernel.set_numpy_leaves_tape(False)
+    """
+    flag = _flag(on, "set_numpy_leaves_tape")
+    with _LEAVE_LOCK:
+        _LEAVE["on"] = flag
+        _LEAVE["check"] = flag or _LEAVE["blocks"] > 0
+
+
+def get_numpy_leaves_tape() -> bool:
+    """Whether numpy functions on tensors leave the tape in this thread now (see
+    :func:`set_numpy_leaves_tape`)."""
+    forced = _local.forced
+    return _LEAVE["on"] if forced is None else forced
+
+
+@contextmanager
+def numpy_leaves_tape(on: bool = True):
+    """Inside the ``with`` block, in this thread only, numpy functions on tensors leave the
+    tape (``on=True``, TensorFlow's rule) or are recorded (``on=False``).
+
+    >>> import numpy as np
+    >>> import adkernel
+    >>> from adkernel import tf
+    >>> x = tf.Variable([1.0, 2.0])
+    >>> with adkernel.numpy_leaves_tape(), tf.GradientTape() as tape:
+    ...     y = tf.reduce_sum(np.square(x))
+    >>> print(tape.gradient(y, x))
+    None
+    """
+    flag = _flag(on, "numpy_leaves_tape")
+    previous = _local.forced
+    with _LEAVE_LOCK:
+        _LEAVE["blocks"] += 1
+        _LEAVE["check"] = True
+    _local.forced = flag
+    try:
+        yield flag
+    finally:
+        _local.forced = previous
+        with _LEAVE_LOCK:
+            _LEAVE["blocks"] -= 1
+            _LEAVE["check"] = _LEAVE["on"] or _LEAVE["blocks"] > 0
+
+
+def _flag(on, function: str) -> bool:
+    if not isinstance(on, bool | np.bool_):
+        raise TypeError(_("{function} takes True or False, not {value!r}.").format(
+            function=function, value=on))
+    return bool(on)
+
+
+_SKIPPED = ("adkernel.engine.tensor", "adkernel.engine.numpy_interop")
+
+
+def _caller():
+    """The frame that called numpy: the first one outside numpy and this bridge."""
+    f = sys._getframe(2)  # (the caller's caller: array_ufunc / array_function at least)
+    while f is not None:
+        module = f.f_globals.get("__name__") or ""
+        if not (module in _SKIPPED or module.startswith("numpy")):
+            return f
+        f = f.f_back
+    return None
+
+
+def _internal(frame) -> bool:
+    """adkernel's own code calling numpy on tensors: recorded whatever the switch says (in
+    TensorFlow such calls are TensorFlow's own ops)."""
+    module = (frame.f_globals.get("__name__") or "") if frame is not None else ""
+    return module == "adkernel" or module.startswith("adkernel.")
+
+
+_OPERATOR_AT: dict = {}  # (code, instruction offset) -> is it an operator? (bounded)
+
+
+def _is_operator(frame) -> bool:
+    """The ufunc runs for a Python operator (``array * x``, ``array > x``), not a call: the
+    instruction the calling frame is at says which."""
+    if frame is None:
+        return False
+    key = (frame.f_code, frame.f_lasti)
+    known = _OPERATOR_AT.get(key)
+    if known is None:
+        try:
+            name = dis.opname[frame.f_code.co_code[frame.f_lasti]]
+        except (IndexError, ValueError):  # pragma: no cover - an interpreter we do not know
+            name = ""
+        known = name.startswith(("BINARY_", "INPLACE_")) or name == "COMPARE_OP"
+        if len(_OPERATOR_AT) > 4096:
+            _OPERATOR_AT.clear()
+        _OPERATOR_AT[key] = known
+    return known
+
+
+def _leaves(ufunc: bool) -> bool:
+    """Under TensorFlow's rule, does this numpy call leave the tape? Not for operators,
+    and not for adkernel's own calls."""
+    frame = _caller()
+    return not (_internal(frame) or (ufunc and _is_operator(frame)))
+
+
+def _plain(x):
+    """``x`` with every tensor replaced by a read-only view of its values."""
+    if isinstance(x, TensorLike):
+        return x.__array__()
+    if isinstance(x, list):
+        return [_plain(i) for i in x]
+    if isinstance(x, tuple):
+        return tuple(_plain(i) for i in x)
+    if isinstance(x, dict):
+        return {k: _plain(v) for k, v in x.items()}
+    return x
+
+
+# numpy function -> the TensorFlow function that stays on the tape in both (the ufuncs'
+# come from the op blocks' aliases; these are the rest).
+_TF_EQUIVALENT = {
+    "mean": "tf.reduce_mean", "sum": "tf.reduce_sum", "max": "tf.reduce_max",
+    "amax": "tf.reduce_max", "min": "tf.reduce_min", "amin": "tf.reduce_min",
+    "prod": "tf.reduce_prod", "var": "tf.math.reduce_variance", "std": "tf.math.reduce_std",
+    "reshape": "tf.reshape", "transpose": "tf.transpose", "swapaxes": "tf.transpose",
+    "moveaxis": "tf.transpose", "expand_dims": "tf.expand_dims", "squeeze": "tf.squeeze",
+    "concatenate": "tf.concat", "stack": "tf.stack", "split": "tf.split",
+    "broadcast_to": "tf.broadcast_to", "copy": "tf.identity", "where": "tf.where",
+    "clip": "tf.clip_by_value", "take": "tf.gather", "dot": "tf.tensordot",
+    "einsum": "tf.einsum", "linalg.solve": "tf.linalg.solve", "linalg.norm": "tf.norm",
+    "round": "tf.round", "around": "tf.round", "sort": "tf.sort", "cumsum": "tf.cumsum",
+    "tensordot": "tf.tensordot", "add.reduce": "tf.reduce_sum", "logical_and":
+    "tf.logical_and", "logical_or": "tf.logical_or", "logical_xor": "tf.math.logical_xor",
+    "logical_not": "tf.logical_not",
+}
+
+
+def _tf_equivalent(name: str) -> str | None:
+    if name in _TF_EQUIVALENT:
+        return _TF_EQUIVALENT[name]
+    for _fn, tf_names, aliases, _dunders in _public_items():
+        if tf_names and any(getattr(a, "__name__", None) == name for a in aliases):
+            return "tf." + tf_names[0]
+    return None
+
+
+def _note_recorded(name: str, result) -> None:
+    """Once per process: a learner's numpy call on a watched tensor was recorded, where
+    TensorFlow would have left the tape (see :func:`set_numpy_leaves_tape`). The ufuncs
+    come here only when their first operand is a tensor, so never for an operator (``X @
+    W`` reaches numpy only with ``X`` an array or a numpy scalar)."""
+    if not _any_tracked((result,)) or _internal(_caller()):
+        return
+    _NOTE["shown"] = True
+    tf_name = _tf_equivalent(name)
+    if tf_name:
+        text = _("Note: np.{name} on a tensor is recorded by adkernel's tape. TensorFlow "
+                 "would compute it in numpy and return a numpy array, so the gradient "
+                 "through it would be None: use {tf_name} to stay on the tape in both. "
+                 "(This note is shown once.)").format(name=name, tf_name=tf_name)
+    else:
+        text = _("Note: np.{name} on a tensor is recorded by adkernel's tape. TensorFlow "
+                 "would compute it in numpy and return a numpy array, so the gradient "
+                 "through it would be None: use the matching tf.* function to stay on the "
+                 "tape in both. (This note is shown once.)").format(name=name)
+    print(text, file=sys.stderr)
 
 
 # ----- ufuncs ----------------------------------------------------------------------------
@@ -184,18 +390,26 @@ def _out_refused(name: str) -> TypeError:
 
 def array_ufunc(ufunc, method, inputs, kwargs):
     global _UFUNCS
+    if _LEAVE["check"] and get_numpy_leaves_tape() and _leaves(ufunc=True):
+        return getattr(ufunc, method)(*_plain(inputs), **_plain(kwargs))
     if _UFUNCS is None:
         _UFUNCS = _ufunc_table()
     if kwargs.get("out") is not None:
         raise _out_refused(ufunc.__name__)
     fn = _UFUNCS.get(ufunc)
     if method == "__call__" and fn is not None and not kwargs:
-        return fn(*inputs)
+        r = fn(*inputs)
+        if not _NOTE["shown"] and isinstance(inputs[0], TensorLike):
+            _note_recorded(ufunc.__name__, r)
+        return r
     if (method == "reduce" and ufunc is np.add and len(inputs) == 1
             and set(kwargs) <= {"axis", "keepdims", "out", "dtype", "where"}
             and kwargs.get("dtype") is None and kwargs.get("where", True) is True):
         axis = kwargs.get("axis", 0)
-        return ops.reduce_sum(inputs[0], axis=axis, keepdims=bool(kwargs.get("keepdims", False)))
+        r = ops.reduce_sum(inputs[0], axis=axis, keepdims=bool(kwargs.get("keepdims", False)))
+        if not _NOTE["shown"]:
+            _note_recorded("add.reduce", r)
+        return r
     if method == "__call__" and ufunc in _VALUE_ONLY_UFUNCS:
         return ufunc(*_to_numpy(inputs), **_to_numpy(kwargs))
     if _any_tracked(inputs):
@@ -748,6 +962,8 @@ def _name(func) -> str:
 
 def array_function(func, types, args, kwargs):
     global _FUNCS
+    if _LEAVE["check"] and get_numpy_leaves_tape() and _leaves(ufunc=False):
+        return func(*_plain(args), **_plain(kwargs))
     if _FUNCS is None:
         _FUNCS = _array_function_table()
     fn = _FUNCS.get(func)
@@ -756,7 +972,10 @@ def array_function(func, types, args, kwargs):
         if kwargs.get("out") is not None:
             raise _out_refused(name)
         try:
-            return fn(*args, **kwargs)
+            r = fn(*args, **kwargs)
+            if not _NOTE["shown"]:
+                _note_recorded(name, r)
+            return r
         except _NumpyOnly as e:
             if _any_tracked(list(args) + list(kwargs.values())):
                 raise NotImplementedError(
