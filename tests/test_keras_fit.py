@@ -106,7 +106,7 @@ def test_fit_before_compile_says_to_compile():
     model = cases._two_layer(tf)
     for call in (lambda: model.fit(XN, YN), lambda: model.evaluate(XN, YN),
                  lambda: model.train_on_batch(XN, YN)):
-        with pytest.raises(RuntimeError, match=r"compile\(optimizer=..., loss=...\)"):
+        with pytest.raises(ValueError, match=r"compile\(optimizer=..., loss=...\)"):
             call()
 
 

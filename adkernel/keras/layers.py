@@ -41,6 +41,13 @@ class Layer:
     """Base class of layers: override ``build(input_shape)`` (create weights with
     :meth:`add_weight`) and ``call(inputs, ...)``; call the layer on tensors."""
 
+    def __new__(cls, *args, **kwargs):
+        # the constructor's arguments, which model.save() records to rebuild the layer
+        # ("__" keys: not walked for sub-layers)
+        self = super().__new__(cls)
+        self.__dict__["__init_args__"] = (args, kwargs)
+        return self
+
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
                  autocast=True, name=None, **kwargs):
         _refuse(f"{type(self).__name__}", activity_regularizer=activity_regularizer)
@@ -207,6 +214,10 @@ class Layer:
     def __call__(self, inputs, *args, **kwargs):
         x = self._convert(inputs)
         shape = [tuple(i.shape) for i in x] if isinstance(x, list) else tuple(x.shape)
+        if not self.built and not isinstance(x, list) and "__first_input__" not in vars(self):
+            # what model.save() records to build the layer again (the batch size left open)
+            self.__dict__["__first_input__"] = ([None, *shape[1:]] if shape else [],
+                                                x.dtype.name)
         self._maybe_build(shape)
         if "training" in kwargs and not _accepts(self.call, "training"):
             kwargs.pop("training")

@@ -210,6 +210,8 @@ class Trainer:
                                             "by adkernel; leave it out.").format(name=arg))
         self.optimizer = _get_optimizer(optimizer)
         self.compiled_loss = None if loss is None else _get_loss(loss)
+        # what model.save() records to compile the loaded model the same way
+        self._compile_args = {"optimizer": self.optimizer, "loss": loss, "metrics": metrics}
         self._metric_ids = [] if metrics is None else (
             list(metrics) if isinstance(metrics, list | tuple) else [metrics])
         self._compiled_metrics = None  # made on the first batch (accuracy needs its shapes)
@@ -219,7 +221,7 @@ class Trainer:
 
     def _check_compiled(self, method):
         if getattr(self, "compiled", False) is not True or self.compiled_loss is None:
-            raise RuntimeError(_("You must call compile(optimizer=..., loss=...) before "
+            raise ValueError(_("You must call compile(optimizer=..., loss=...) before "
                                  "{method}, e.g. model.compile(optimizer='adam', "
                                  "loss='mse').").format(method=method))
 
@@ -292,7 +294,7 @@ class Trainer:
         # the step goes through tf.function unless compile(run_eagerly=True); adkernel's
         # tf.function runs the Python function as it is, so both give the same numbers
         step = getattr(self, name)
-        return step if self.run_eagerly else function(step)
+        return step if getattr(self, "run_eagerly", False) else function(step)
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
@@ -411,8 +413,14 @@ class Trainer:
                 f.create_dataset(f"weight_{i:04d}", data=w)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        """Load weights saved by :meth:`save_weights` (same model: same weights, same order)."""
+        """Load weights saved by :meth:`save_weights` or :meth:`save` (``.keras``: same
+        model: same weights, same order)."""
         path = str(filepath)
+        if path.endswith(".keras"):
+            from ..saving import read_keras_weights
+
+            self.set_weights(read_keras_weights(path))
+            return
         _check_weights_path(path)
         if path.endswith(".npz"):
             with np.load(path) as f:
