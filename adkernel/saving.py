@@ -159,6 +159,13 @@ class _Writer:
             return {"same_as": self._objects[id(module)]}
         self._objects[id(module)] = len(self._objects)
         ref = _reference(type(module))
+        if ref is None and "<locals>" not in type(module).__qualname__:
+            raise SavingError(_(
+                "{where} cannot be saved: its class cannot be found again as {name} (the "
+                "name and module it says it has), so it could not be rebuilt when loading. "
+                "Define the class at the top level of the notebook or module, then save "
+                "again.").format(where=where, name=f"{type(module).__module__}."
+                                 f"{type(module).__qualname__}"))
         if ref is None:
             raise SavingError(_(
                 "{where} cannot be saved: its class {cls} is defined inside a function, so it "
@@ -226,6 +233,29 @@ class _Reader:
 
 
 # ----- tf.saved_model -------------------------------------------------------------------------
+
+
+class SaveOptions:
+    """``tf.saved_model.SaveOptions``: accepted and kept, changing nothing. adkernel saves
+    no graph, so there is nothing to tune; custom gradients stay what the class's code
+    says (``experimental_custom_gradients`` is always in effect)."""
+
+    def __init__(self, namespace_whitelist=None, save_debug_info=False, function_aliases=None,
+                 experimental_debug_stripper=False, experimental_io_device=None,
+                 experimental_variable_policy=None, experimental_custom_gradients=True,
+                 experimental_image_format=False, experimental_skip_saver=False,
+                 experimental_sharding_callback=None, extra_tags=None):
+        self.experimental_custom_gradients = experimental_custom_gradients
+
+
+class LoadOptions:
+    """``tf.saved_model.LoadOptions``: accepted, changing nothing."""
+
+    def __init__(self, allow_partial_checkpoint=False, experimental_io_device=None,
+                 experimental_skip_checkpoint=False, experimental_variable_policy=None,
+                 experimental_load_function_aliases=False):
+        pass
+
 
 
 def saved_model_save(obj, export_dir, signatures=None, options=None):

@@ -289,6 +289,8 @@ saved_model = _OutOfScope("tf.saved_model", _i18n.lazy(
     "variables' values and the object's structure, no graphs; see docs/saving.md)."))
 saved_model.save = _saving.saved_model_save
 saved_model.load = _saving.saved_model_load
+saved_model.SaveOptions = _saving.SaveOptions
+saved_model.LoadOptions = _saving.LoadOptions
 train = _OutOfScope("tf.train", _i18n.lazy("Use tf.keras.optimizers (SGD, Adam)."))
 summary = _OutOfScope("tf.summary", _i18n.lazy("Print or plot the numbers with matplotlib."))
 distribute = _OutOfScope("tf.distribute")

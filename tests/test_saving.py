@@ -74,6 +74,17 @@ def test_saved_module_comes_back_with_its_values_and_computes_the_same(tmp_path)
     assert float(mod.weight) == 1.5
 
 
+def test_options_are_accepted_and_a_custom_gradient_survives(tmp_path):
+    mod = Scale(2.0)
+    tf.saved_model.save(mod, tmp_path / "o", options=tf.saved_model.SaveOptions(
+        experimental_custom_gradients=True))
+    back = tf.saved_model.load(tmp_path / "o", options=tf.saved_model.LoadOptions())
+    v = tf.Variable(1.0)
+    with tf.GradientTape() as tape:
+        y = back(v)  # (2 v + 0.5) ** 2: d/dv = 4 (2 v + 0.5) = 10
+    assert float(tape.gradient(y, v)) == 10.0
+
+
 def test_the_integer_module_of_the_basics_guide_keeps_its_dtype(tmp_path):
     mod = Scale(3)
     mod.offsets[0] = tf.Variable(0)

@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from ..engine import ops
 from ..engine.i18n import _
 from ..engine.tape import GradientTape
 from ..engine.tensor import TensorLike, convert_to_tensor
@@ -255,8 +256,8 @@ class Trainer:
                     if isinstance(m, str):
                         made[-1].name = m
             self._compiled_metrics = made
-        for m in self._compiled_metrics:
-            m.update_state(y, y_pred, sample_weight)
+        for m in self._compiled_metrics:  # compile(metrics=...) are unweighted, as in Keras 3
+            m.update_state(y, y_pred)
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict:
@@ -306,11 +307,10 @@ class Trainer:
         evaluate on the validation data (if any) and log ``val_`` values.
         """
         self._check_compiled("fit")
-        if class_weight is not None:
-            raise NotImplementedError(_("fit: class_weight is not supported by adkernel; "
-                                        "pass sample_weight=... instead."))
         (x, y, sample_weight), val = _validation(validation_data, validation_split, x, y,
                                                  sample_weight)
+        if class_weight is not None:  # the training data only, as Keras
+            x, y, sample_weight = _with_class_weight(x, y, sample_weight, class_weight)
         data = _Batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         verbose = 1 if verbose == "auto" else int(verbose)
         self.history = callbacks_module.History()
@@ -384,6 +384,11 @@ class Trainer:
                        return_dict=False):
         """One :meth:`train_step` on exactly this batch; its loss (and metrics)."""
         self._check_compiled("train_on_batch")
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError(_("Arguments `sample_weight` and `class_weight` cannot be "
+                                   "specified at the same time: give one of them."))
+            _x, _y, sample_weight = _with_class_weight(x, y, None, class_weight)
         self.reset_metrics()
         logs = self._step("train_step")(_one_batch(x, y, sample_weight))
         return logs if return_dict else _flat(logs)
@@ -429,6 +434,52 @@ class Trainer:
             with _h5py().File(path, "r") as f:
                 weights = [f[k][()] for k in sorted(f.keys())]
         self.set_weights(weights)
+
+
+def _class_weights(y, table):
+    """Keras 3's rule: each sample weighs ``class_weight[its class]`` (1.0 for a class not
+    in the dict); the class of a one-hot row is its argmax, of a number its rounded value."""
+    labels = y.numpy() if isinstance(y, TensorLike) else np.asarray(y)
+    if labels.ndim > 1:
+        labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
+    labels = np.round(labels).astype(np.int64)
+    return np.array([table.get(int(c), 1.0) for c in labels.reshape(-1)],
+                    np.float32).reshape(labels.shape)
+
+
+def _with_class_weight(x, y, sample_weight, class_weight):
+    """``(x, y, sample_weight)`` with the sample weights that ``class_weight`` gives."""
+    if not isinstance(class_weight, dict):
+        raise TypeError(_("class_weight must be a dict from class index to weight, e.g. "
+                          "{{0: 1.0, 1: 5.0}}; got {type}").format(
+                              type=type(class_weight).__name__))
+    table = {int(k): float(v) for k, v in class_weight.items()}
+    if isinstance(x, Dataset):
+        return x.map(lambda *data: _weighted_element(data, table)), None, None
+    if sample_weight is not None:
+        raise ValueError(_("You cannot `class_weight` and `sample_weight` at the same time: "
+                           "give one of them (fold the class weights into sample_weight)."))
+    if isinstance(y, tuple | list | dict):
+        raise ValueError(_("`class_weight` is only supported for Models with a single "
+                           "output."))
+    return x, y, _class_weights(_as_array(y), table)
+
+
+def _weighted_element(data, table):
+    x, y, sw = _unpack(tuple(data))
+    if sw is not None:
+        raise ValueError(_("You cannot `class_weight` and `sample_weight` at the same time: "
+                           "give one of them (fold the class weights into sample_weight)."))
+    if isinstance(y, tuple | dict):
+        raise ValueError(_("`class_weight` is only supported for Models with a single "
+                           "output."))
+    classes = max(table) + 1  # as Keras: a class past the largest key is an error
+    labels = y.numpy()
+    if labels.ndim > 1:
+        labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
+    weights = [table.get(c, 1.0) for c in range(classes)]
+    return x, y, ops.gather(convert_to_tensor(np.array(weights, np.float32)),
+                            convert_to_tensor(np.round(labels).astype(np.int32)))
 
 
 def _flat(logs):
