@@ -13,13 +13,19 @@ class Namespace(SimpleNamespace):
     """Like ``SimpleNamespace``; a missing attribute raises an ``AttributeError`` naming the
     TensorFlow name adkernel does not implement and where to look."""
 
-    def __init__(self, _label, **names):
+    def __init__(self, _label, _hints=None, **names):
         super().__init__(**names)
         object.__setattr__(self, "_label", _label)
+        object.__setattr__(self, "_hints", dict(_hints or {}))
 
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
+        if attr in self._hints:  # a name TensorFlow lacks too: say what to use instead
+            raise AttributeError(_(
+                "module 'adkernel.{label}' has no attribute {attr!r}, as TensorFlow 2.21 "
+                "(Keras 3) has none: {hint}").format(label=self._label, attr=attr,
+                                                     hint=self._hints[attr]), name=attr)
         raise missing_name(self._label, attr)
 
     def __repr__(self):

@@ -13,6 +13,7 @@ import sys
 
 import numpy as np
 
+from . import saving as _saving
 from . import tf_debugging as _debugging
 from . import tf_function as _tf_function
 from ._namespace import Namespace as _Namespace
@@ -41,6 +42,7 @@ from .engine.tensor import (
     is_tensor,
 )
 from .engine.trace import replayed as _replayed
+from .keras.losses import MSE_HINTS as _MSE_HINTS
 from .tf_control import cond, map_fn, vectorized_map, while_loop  # noqa: F401
 from .tf_data import data
 from .tf_function import Module, TensorSpec, function, name_scope
@@ -267,7 +269,9 @@ def _namespaces() -> dict:
             spaces.setdefault(prefix[0], {})[short] = fn
         else:
             globals()[short] = fn
-    return {k: _Namespace(f"tf.{k}", **dict(sorted(v.items()))) for k, v in spaces.items()}
+    hints = {"losses": _MSE_HINTS}
+    return {k: _Namespace(f"tf.{k}", hints.get(k), **dict(sorted(v.items())))
+            for k, v in spaces.items()}
 
 
 _spaces = _namespaces()
@@ -285,8 +289,12 @@ _TOP = sorted(n for n in _exports() if "." not in n)
 image = _OutOfScope("tf.image", _i18n.lazy(
     "Images are tensors: use tf ops (reshape, slicing, arithmetic) or numpy."))
 saved_model = _OutOfScope("tf.saved_model", _i18n.lazy(
-    "Save the variables' values instead, e.g. "
-    "np.savez(path, *[v.numpy() for v in model.trainable_variables])."))
+    "adkernel has tf.saved_model.save and tf.saved_model.load only (its own format: the "
+    "variables' values and the object's structure, no graphs; see docs/saving.md)."))
+saved_model.save = _saving.saved_model_save
+saved_model.load = _saving.saved_model_load
+saved_model.SaveOptions = _saving.SaveOptions
+saved_model.LoadOptions = _saving.LoadOptions
 train = _OutOfScope("tf.train", _i18n.lazy("Use tf.keras.optimizers (SGD, Adam)."))
 summary = _OutOfScope("tf.summary", _i18n.lazy("Print or plot the numbers with matplotlib."))
 distribute = _OutOfScope("tf.distribute")

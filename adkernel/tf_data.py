@@ -21,6 +21,7 @@ import numpy as np
 from ._namespace import Namespace
 from .engine.i18n import _
 from .engine.tensor import TensorLike, convert_to_tensor
+from .tf_function import TensorSpec
 from .tf_random import _DEFAULT_GLOBAL_SEED, random
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "data"]
@@ -77,10 +78,19 @@ def _count(value, name) -> int:
 class Dataset:
     """A sequence of elements you can iterate over again and again (``for x in ds``)."""
 
-    def __init__(self, make_iterator, cardinality: int):
-        # make_iterator: a function of no arguments returning a fresh iterator of elements
+    def __init__(self, make_iterator, cardinality: int, spec=None, kind="_Dataset"):
+        # make_iterator: a function of no arguments returning a fresh iterator of elements;
+        # spec: the element_spec (None: read from the first element when asked); kind: the
+        # class name TensorFlow's repr shows (_TensorSliceDataset, _BatchDataset, ...)
         self._make_iterator = make_iterator
         self._cardinality = int(cardinality)
+        self._spec = spec
+        self._kind = kind
+
+    def _derived(self, make_iterator, cardinality, kind, spec=None) -> Dataset:
+        """A dataset made from this one (the same element_spec unless ``spec`` is given)."""
+        return _Lazy(make_iterator, cardinality,
+                     (lambda: self.element_spec) if spec is None else (lambda: spec), kind)
 
     # ----- sources ---------------------------------------------------------------------------
     @staticmethod
@@ -105,19 +115,21 @@ class Dataset:
             for i in range(n):
                 yield _map_leaves(lambda a, i=i: convert_to_tensor(a[i]), arrays)
 
-        return Dataset(rows, n)
+        spec = _map_leaves(lambda t: TensorSpec(tuple(t.shape[1:]), t.dtype), data)
+        return Dataset(rows, n, spec, "_TensorSliceDataset")
 
     @staticmethod
     def from_tensors(tensors, name=None) -> Dataset:
         """A dataset of one element: ``tensors`` itself."""
         element = _map_leaves(_tensor, tensors)
-        return Dataset(lambda: iter([element]), 1)
+        return Dataset(lambda: iter([element]), 1, _spec_of(element), "_TensorDataset")
 
     @staticmethod
     def range(*args, dtype="int64", name=None) -> Dataset:
         """``range(stop)``, ``range(start, stop)``, ``range(start, stop, step)`` as tensors."""
         r = range(*[_count(a, "range") for a in args])
-        return Dataset(lambda: (convert_to_tensor(i, dtype=dtype) for i in r), len(r))
+        return Dataset(lambda: (convert_to_tensor(i, dtype=dtype) for i in r), len(r),
+                       TensorSpec((), dtype), "_RangeDataset")
 
     @staticmethod
     def zip(*datasets, name=None) -> Dataset:
@@ -135,9 +147,11 @@ class Dataset:
             if UNKNOWN_CARDINALITY not in cards else UNKNOWN_CARDINALITY
         if isinstance(datasets, dict):
             keys = list(datasets)
-            return Dataset(lambda: (dict(zip(keys, e, strict=True)) for e in
-                                    zip(*[iter(d) for d in parts], strict=False)), card)
-        return Dataset(lambda: zip(*[iter(d) for d in parts], strict=False), card)
+            return _Lazy(lambda: (dict(zip(keys, e, strict=True)) for e in
+                                  zip(*[iter(d) for d in parts], strict=False)), card,
+                         lambda: {k: d.element_spec for k, d in datasets.items()}, "_ZipDataset")
+        return _Lazy(lambda: zip(*[iter(d) for d in parts], strict=False), card,
+                     lambda: tuple(d.element_spec for d in parts), "_ZipDataset")
 
     # ----- transformations -------------------------------------------------------------------
     def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None,
@@ -160,7 +174,10 @@ class Dataset:
         card = self._cardinality
         if card >= 0:
             card = card // size if drop_remainder else -(-card // size)
-        return Dataset(batches, card)
+        return _Lazy(batches, card, lambda: _map_leaves(
+            lambda sp: TensorSpec(None if type(sp.shape).__name__ != "TensorShape" else
+                                  (size if drop_remainder else None, *sp.shape), sp.dtype),
+            self.element_spec), "_BatchDataset")
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None,
                 name=None) -> Dataset:
@@ -192,7 +209,7 @@ class Dataset:
             while buf:
                 yield buf.pop(int(rng.integers(len(buf))))
 
-        return Dataset(shuffled, self._cardinality)
+        return self._derived(shuffled, self._cardinality, "_ShuffleDataset")
 
     def repeat(self, count=None, name=None) -> Dataset:
         """The dataset ``count`` times over (forever when ``count`` is None or -1)."""
@@ -200,7 +217,8 @@ class Dataset:
         card = self._cardinality
         if n >= 0:
             card = card * n if card >= 0 else (card if n else 0)
-            return Dataset(lambda: (e for _i in range(n) for e in self), card)
+            return self._derived(lambda: (e for _i in range(n) for e in self), card,
+                                 "_RepeatDataset")
 
         def forever():
             while True:
@@ -212,25 +230,26 @@ class Dataset:
                     return
 
         card = card if card in (0, UNKNOWN_CARDINALITY) else INFINITE_CARDINALITY
-        return Dataset(forever, card)
+        return self._derived(forever, card, "_RepeatDataset")
 
     def take(self, count, name=None) -> Dataset:
         """The first ``count`` elements (all of them when ``count`` is -1)."""
         n = _count(count, "take")
         if n < 0:
-            return Dataset(self._make_iterator, self._cardinality)
+            return self._derived(self._make_iterator, self._cardinality, "_TakeDataset")
         card = self._cardinality
         card = n if card == INFINITE_CARDINALITY else (min(card, n) if card >= 0 else card)
-        return Dataset(lambda: itertools.islice(iter(self), n), card)
+        return self._derived(lambda: itertools.islice(iter(self), n), card, "_TakeDataset")
 
     def skip(self, count, name=None) -> Dataset:
         """Every element after the first ``count`` (none when ``count`` is -1)."""
         n = _count(count, "skip")
         card = self._cardinality
         if n < 0:
-            return Dataset(lambda: iter(()), 0)
+            return self._derived(lambda: iter(()), 0, "_SkipDataset")
         card = max(card - n, 0) if card >= 0 else card
-        return Dataset(lambda: itertools.islice(iter(self), n, None), card)
+        return self._derived(lambda: itertools.islice(iter(self), n, None), card,
+                             "_SkipDataset")
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None, name=None) -> Dataset:
         """``map_func`` applied to each element (a tuple element is passed as arguments)."""
@@ -239,7 +258,13 @@ class Dataset:
             out = map_func(*element) if isinstance(element, tuple) else map_func(element)
             return _map_leaves(_tensor, out)
 
-        return Dataset(lambda: (call(e) for e in self), self._cardinality)
+        def spec():  # TensorFlow traces map_func; adkernel runs it on the first element
+            first = next(iter(self), None)
+            if first is None:
+                return _map_leaves(lambda sp: TensorSpec(None, sp.dtype), self.element_spec)
+            return _relax(_spec_of(call(first)), first, self.element_spec)
+
+        return _Lazy(lambda: (call(e) for e in self), self._cardinality, spec, "_MapDataset")
 
     def filter(self, predicate, name=None) -> Dataset:
         """The elements for which ``predicate`` is true (a tuple is passed as arguments)."""
@@ -250,7 +275,7 @@ class Dataset:
 
         card = self._cardinality if self._cardinality == INFINITE_CARDINALITY \
             else UNKNOWN_CARDINALITY
-        return Dataset(lambda: (e for e in self if keep(e)), card)
+        return self._derived(lambda: (e for e in self if keep(e)), card, "_FilterDataset")
 
     def enumerate(self, start=0, name=None) -> Dataset:
         """``(index, element)`` pairs, the index an int64 tensor counting from ``start``."""
@@ -258,11 +283,11 @@ class Dataset:
 
     def prefetch(self, buffer_size, name=None) -> Dataset:
         """Accepted and ignored: adkernel reads the elements in order, when needed."""
-        return Dataset(self._make_iterator, self._cardinality)
+        return self._derived(self._make_iterator, self._cardinality, "_PrefetchDataset")
 
     def cache(self, filename="", name=None) -> Dataset:
         """Accepted and ignored (the elements are computed again on each pass)."""
-        return Dataset(self._make_iterator, self._cardinality)
+        return self._derived(self._make_iterator, self._cardinality, "CacheDataset")
 
     # ----- reading ---------------------------------------------------------------------------
     def __iter__(self):
@@ -287,8 +312,50 @@ class Dataset:
     def __bool__(self) -> bool:
         return True
 
+    @property
+    def element_spec(self):
+        """The shape and dtype of an element: a ``tf.TensorSpec`` (or a tuple or dict of
+        them); a dimension that may vary (the last, smaller batch) is ``None``."""
+        return self._spec
+
     def __repr__(self) -> str:
-        return f"<Dataset cardinality={self._cardinality}>"
+        return f"<{self._kind} element_spec={self.element_spec!r}>"
+
+
+class _Lazy(Dataset):
+    """A dataset whose element_spec is worked out when first asked for (from the datasets
+    it reads, or from its first element after ``map``)."""
+
+    def __init__(self, make_iterator, cardinality, spec_fn, kind):
+        super().__init__(make_iterator, cardinality, None, kind)
+        self._spec_fn = spec_fn
+
+    @property
+    def element_spec(self):
+        if self._spec is None:
+            self._spec = self._spec_fn()
+        return self._spec
+
+
+def _spec_of(element):
+    return _map_leaves(lambda t: TensorSpec(tuple(_tensor(t).shape), _tensor(t).dtype), element)
+
+
+def _relax(spec, first, first_spec):
+    """A mapped element's spec: where the input's element had a dimension of unknown size
+    (a batch), an output dimension of the same size in the same place is unknown too."""
+    sizes = {}
+    for leaf, sp in zip(_leaves(first), _leaves(first_spec), strict=False):
+        if type(sp.shape).__name__ == "TensorShape":
+            for i, d in enumerate(sp.shape):
+                if d is None:
+                    sizes.setdefault(i, int(_tensor(leaf).shape[i]))
+
+    def relax(sp):
+        dims = tuple(None if sizes.get(i) == d else d for i, d in enumerate(sp.shape))
+        return TensorSpec(dims, sp.dtype)
+
+    return _map_leaves(relax, spec) if sizes else spec
 
 
 data = Namespace("tf.data", Dataset=Dataset, AUTOTUNE=AUTOTUNE,

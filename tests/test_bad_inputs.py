@@ -101,7 +101,7 @@ ENGINE = [
      tf.errors.InvalidArgumentError, ["reduce_sum", "axis 3"]),
     ("keras-fit-before-compile",
      lambda: tf.keras.Sequential([tf.keras.layers.Dense(1)]).fit([[1.0]], [[1.0]]),
-     RuntimeError, ["compile(optimizer=..., loss=...)", "before fit"]),
+     ValueError, ["compile(optimizer=..., loss=...)", "before fit"]),
     ("missing-tf-name", lambda: tf.linalg.svd, AttributeError,
      ["tf.linalg.svd", "docs/tf-compat.md"]),
     ("explain-none-not-bool", lambda: adkernel.explain_none("no"), TypeError,

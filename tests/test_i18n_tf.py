@@ -53,7 +53,7 @@ MISTAKES = {
         "请使用稠密张量（tf.gather、tf.gather_nd、tf.where）。"),
     "keras-fit-before-compile": (
         "model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\nmodel.fit(x, x, epochs=3)",
-        RuntimeError,
+        ValueError,
         "You must call compile(optimizer=..., loss=...) before fit",
         "调用 fit 之前必须先调用 compile(optimizer=..., loss=...)"),
     "keras-learning-rate-schedule": (

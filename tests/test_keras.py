@@ -114,7 +114,7 @@ def test_custom_layer_and_model_subclass():
 
 def test_out_of_scope_names_say_so_and_show_the_tape_loop():
     for call in (lambda: tf.image.resize,
-                 lambda: tf.saved_model.save, lambda: tf.keras.Input(shape=(3,)),
+                 lambda: tf.saved_model.experimental, lambda: tf.keras.Input(shape=(3,)),
                  lambda: tf.keras.datasets.mnist):
         with pytest.raises(NotImplementedError, match="out of adkernel's scope") as info:
             call()
@@ -269,10 +269,8 @@ def test_lambda_layer_and_saving_names():
 
     np.testing.assert_allclose(Twice()(np.ones(2)).numpy(), [2.0, 2.0])
     model = tf.keras.Sequential([Twice()])
-    for call in (lambda: tf.keras.models.load_model("m.keras"),
-                 lambda: model.save("m.keras")):
-        with pytest.raises(NotImplementedError, match="out of adkernel's scope"):
-            call()
+    model(np.ones((1, 2)))
+    assert model.get_weights() == []  # (saving: tests/test_saving.py)
 
 
 def test_config_and_device_answer_truthfully():

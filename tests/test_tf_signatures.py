@@ -166,7 +166,7 @@ TF_SIGNATURES: dict[str, str | None] = {
     "transpose": "a, perm, conjugate, name",
     "unstack": "value, num, axis, name",
     "where": "condition, x, y, name",
-    "losses.mean_squared_error": "y_true, y_pred",
+    "losses.mse": "y_true, y_pred",
     "nn.embedding_lookup": "params, ids, max_norm, name",
     "nn.l2_loss": "t, name",
     "nn.leaky_relu": "features, alpha, name",

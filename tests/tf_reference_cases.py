@@ -2543,3 +2543,83 @@ def numpy_leaves_tape_cases(tf):
         "array_greater_variable": lambda: [tf.is_tensor(a > tf.constant([0.0, 2.5, 3.0])),
                                            _l(a > tf.constant([0.0, 2.5, 3.0]))],
     }
+
+
+def _class_weighted(tf, make, labels, loss, fit_kw, data=None):
+    model = make()
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.2), loss=loss, metrics=["accuracy"])
+    if data is None:
+        history = model.fit(XN, labels, batch_size=3, epochs=3, shuffle=False, verbose=0,
+                            **fit_kw)
+    else:
+        history = model.fit(data, epochs=3, verbose=0, **fit_kw)
+    return _fit_result(model, history, XN, labels)
+
+
+def _class_weight_on_batch(tf):
+    model = _dense3(tf)
+    model.compile(optimizer=tf.keras.optimizers.SGD(0.3),
+                  loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    first = model.train_on_batch(XN, LABELS8, class_weight={0: 2.0, 2: 0.25})
+    return [float(first), _l(model.get_weights()[0])]
+
+
+def _embedding_masks(tf):
+    layer = tf.keras.layers.Embedding(5, 2, mask_zero=True)
+    ids = np.array([[0, 3, 0], [2, 0, 4]])
+    plain = tf.keras.layers.Embedding(5, 2)
+    return {"mask": _l(layer.compute_mask(ids)), "mask_dtype": layer.compute_mask(ids).dtype.name,
+            "mask_given_mask": _l(layer.compute_mask(ids, mask=tf.constant(
+                [[True, False, True], [True, True, True]]))),
+            "float_ids": _l(layer.compute_mask(tf.constant([1.0, 0.0, 0.5]))),
+            "supports_masking": [layer.supports_masking, plain.supports_masking],
+            "no_mask": plain.compute_mask(ids) is None,
+            "output_shape": list(layer(ids).shape)}
+
+
+def keras_remainder_cases(tf):
+    """Issue 23's remainder: fit(class_weight=...) as Keras 3 (arrays, one-hot and (n, 1)
+    labels, a dataset, a class missing from the dict, train_on_batch), Embedding(mask_zero)
+    and the reprs of tf.data datasets (their element_spec)."""
+    D = tf.data.Dataset
+    onehot = np.eye(3, dtype=np.float32)[LABELS8]
+    sparse = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    return {
+        "class_weight_sparse": lambda: _class_weighted(
+            tf, lambda: _dense3(tf), LABELS8, sparse, {"class_weight": {0: 2.0, 1: 0.5, 2: 1.0}}),
+        "class_weight_missing_class": lambda: _class_weighted(
+            tf, lambda: _dense3(tf), LABELS8, sparse, {"class_weight": {1: 3.0}}),
+        "class_weight_one_hot": lambda: _class_weighted(
+            tf, lambda: _dense3(tf, activation="softmax"), onehot, "categorical_crossentropy",
+            {"class_weight": {0: 0.5, 1: 1.5, 2: 2.0}}),
+        "class_weight_binary_column": lambda: _class_weighted(
+            tf, lambda: _dense3(tf, activation="sigmoid", units=1), BIN8,
+            "binary_crossentropy", {"class_weight": {0: 1.0, 1: 4.0}}),
+        "class_weight_val_split": lambda: _class_weighted(
+            tf, lambda: _dense3(tf), LABELS8, sparse,
+            {"class_weight": {0: 2.0, 1: 0.5, 2: 1.0}, "validation_split": 0.25}),
+        "class_weight_dataset": lambda: _class_weighted(
+            tf, lambda: _dense3(tf), LABELS8, sparse, {"class_weight": {0: 2.0, 1: 0.5, 2: 1.0}},
+            data=D.from_tensor_slices((XN, LABELS8)).batch(3)),
+        "class_weight_on_batch": lambda: _class_weight_on_batch(tf),
+        "class_weight_with_sample_weight": lambda: _error(tf, lambda: _class_weighted(
+            tf, lambda: _dense3(tf), LABELS8, sparse,
+            {"class_weight": {0: 2.0}, "sample_weight": np.ones(8, np.float32)})),
+        "class_weight_dataset_class_out_of_range": lambda: _error(tf, lambda: _class_weighted(
+            tf, lambda: _dense3(tf), LABELS8, sparse, {"class_weight": {0: 2.0}},
+            data=D.from_tensor_slices((XN, LABELS8)).batch(3))),
+        "embedding_mask_zero": lambda: _embedding_masks(tf),
+        "dataset_reprs": lambda: [repr(d) for d in (
+            D.from_tensor_slices([1, 2, 3]), D.from_tensor_slices((XN, LABELS8)),
+            D.from_tensor_slices({"a": [1.0, 2.0]}), D.from_tensor_slices(XN).batch(3),
+            D.from_tensor_slices(XN).batch(3, drop_remainder=True), D.range(3),
+            D.from_tensors([1.0, 2.0]), D.from_tensor_slices(XN).map(lambda r: r * 2),
+            D.from_tensor_slices(XN).batch(2).map(lambda b: (b, tf.reduce_sum(b, 1))),
+            D.from_tensor_slices(LABELS8).shuffle(8, seed=1), D.range(3).repeat(2),
+            D.range(5).take(2), D.range(5).skip(1), D.range(5).prefetch(tf.data.AUTOTUNE),
+            D.zip((D.range(2), D.from_tensor_slices(XN))), D.range(5).filter(lambda i: i > 1),
+            D.from_tensor_slices(XN).enumerate(), D.range(3).cache(),
+            D.range(6).batch(2).shuffle(3).take(2))],
+        "dataset_element_spec": lambda: repr(
+            D.from_tensor_slices((XN, LABELS8)).batch(4).element_spec),
+    }

@@ -104,9 +104,13 @@ class _UnknownShape(TensorShape):
 
 
 def _numpy_text(value, for_repr: bool) -> str:
+    """TensorFlow's ``numpy_text``: in a repr a number is its Python value's repr (float32
+    0.1 reads 0.10000000149011612) and an array on several lines starts on a new line."""
     if np.ndim(value) == 0:
-        return str(value[()] if isinstance(value, _ndarray) else value)
-    return repr(value) if for_repr else str(value)
+        v = value[()] if isinstance(value, _ndarray) else value
+        return repr(v.item()) if for_repr and isinstance(v, np.generic) else str(v)
+    text = repr(value) if for_repr else str(value)
+    return "\n" + text if for_repr and "\n" in text else text
 
 
 class _Ref:

@@ -18,6 +18,7 @@ import random
 
 import numpy as np
 
+from .. import saving as _saving
 from .._namespace import Namespace
 from ..engine.i18n import _, lazy
 from ..tf_random import random as _random
@@ -50,6 +51,7 @@ initializers = _space(_initializers, {
     "truncated_normal": _initializers.TruncatedNormal})
 layers = _space(_layers)
 losses = _space(_losses, {"get": _losses.get})
+object.__setattr__(losses, "_hints", _losses.MSE_HINTS)
 optimizers = _space(_optimizers, {
     "schedules": Namespace("tf.keras.optimizers.schedules",
                            **{n: getattr(_schedules, n) for n in _schedules.__all__})})
@@ -63,14 +65,13 @@ def _refusing(what, why):
     return refuse
 
 
-_load_model = _refusing("tf.keras.models.load_model",
-                        lazy("Rebuild the model in code and set_weights() the saved values."))
-_save_model = _refusing("tf.keras.models.save_model", lazy(
-    "Save the values yourself, e.g. np.savez(path, *model.get_weights())."))
+_load_model = _saving.load_model
+_save_model = _saving.save_model
 
 
 def _register_keras_serializable(package="Custom", name=None):
-    """Accepted: registration only matters for saving a model, which adkernel does not do."""
+    """Accepted and not needed: adkernel's load_model finds a class by its module and name
+    among the modules imported in the session (docs/saving.md)."""
 
     def decorator(cls):
         return cls

@@ -41,6 +41,13 @@ class Layer:
     """Base class of layers: override ``build(input_shape)`` (create weights with
     :meth:`add_weight`) and ``call(inputs, ...)``; call the layer on tensors."""
 
+    def __new__(cls, *args, **kwargs):
+        # the constructor's arguments, which model.save() records to rebuild the layer
+        # ("__" keys: not walked for sub-layers)
+        self = super().__new__(cls)
+        self.__dict__["__init_args__"] = (args, kwargs)
+        return self
+
     def __init__(self, *, activity_regularizer=None, trainable=True, dtype=None,
                  autocast=True, name=None, **kwargs):
         _refuse(f"{type(self).__name__}", activity_regularizer=activity_regularizer)
@@ -207,6 +214,10 @@ class Layer:
     def __call__(self, inputs, *args, **kwargs):
         x = self._convert(inputs)
         shape = [tuple(i.shape) for i in x] if isinstance(x, list) else tuple(x.shape)
+        if not self.built and not isinstance(x, list) and "__first_input__" not in vars(self):
+            # what model.save() records to build the layer again (the batch size left open)
+            self.__dict__["__first_input__"] = ([None, *shape[1:]] if shape else [],
+                                                x.dtype.name)
         self._maybe_build(shape)
         if "training" in kwargs and not _accepts(self.call, "training"):
             kwargs.pop("training")
@@ -438,6 +449,10 @@ class Embedding(Layer):
     by default); row ``i`` is the vector of id ``i``. Float ids are cast to int32 (the
     fraction dropped), as Keras does; an id outside ``[0, input_dim)`` raises. The gradient
     of the table is nonzero only in the rows that were looked up (repeats add up).
+
+    ``mask_zero=True`` says that id 0 is padding: ``compute_mask(ids)`` is then ``ids != 0``
+    (Keras 3's mask; adkernel's layers do not consume masks, so use it yourself, e.g. to
+    average over the real tokens only). Id 0 still has its row in the table.
     """
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
@@ -445,7 +460,7 @@ class Embedding(Layer):
                  weights=None, lora_rank=None, lora_alpha=None, quantization_config=None,
                  **kwargs):
         _refuse("Embedding", embeddings_regularizer=embeddings_regularizer,
-                mask_zero=mask_zero or None, lora_rank=lora_rank, lora_alpha=lora_alpha,
+                lora_rank=lora_rank, lora_alpha=lora_alpha,
                 quantization_config=quantization_config)
         kwargs.pop("input_length", None)  # Keras 3 accepts it and ignores it
         super().__init__(**kwargs)
@@ -457,6 +472,8 @@ class Embedding(Layer):
         self.input_dim, self.output_dim = input_dim, output_dim
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_constraint = embeddings_constraint
+        self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero
         self.embeddings = None
         if weights is not None:
             self._maybe_build(None)
@@ -476,6 +493,16 @@ class Embedding(Layer):
 
     def call(self, inputs):
         return ops.gather(self.embeddings, inputs)
+
+    def compute_mask(self, inputs, mask=None):
+        """``inputs != 0`` with ``mask_zero=True`` (the ``mask`` given is not used, as in
+        Keras 3), else ``None``."""
+        if not self.mask_zero:
+            return None
+        if inputs is None:
+            raise ValueError(_("Embedding.compute_mask needs the ids, got None."))
+        return ops.not_equal(inputs if isinstance(inputs, TensorLike)
+                             else convert_to_tensor(inputs), 0)
 
 
 class LayerNormalization(Layer):

@@ -14,7 +14,7 @@ import numpy as np
 from ..engine import ops
 from ..engine.dtypes import as_dtype
 from ..engine.errors import InvalidArgumentError
-from ..engine.i18n import _
+from ..engine.i18n import _, lazy
 from ..engine.tensor import TensorLike, convert_to_tensor
 from ._common import out_of_scope
 from .activations import logits_of
@@ -30,12 +30,16 @@ __all__ = [
     "binary_crossentropy",
     "categorical_crossentropy",
     "huber",
-    "mean_squared_error",
     "mse",
     "sparse_categorical_crossentropy",
 ]
 
 _EPSILON = 1e-7  # keras.backend.epsilon()
+
+# Keras 3 exports mse/MSE but not mean_squared_error (TensorFlow 2.21 raises AttributeError)
+MSE_HINTS = {"mean_squared_error": lazy(
+    "use tf.keras.losses.mse (the function), tf.keras.losses.MeanSquaredError() (the loss "
+    "object) or loss='mse' in compile.")}
 
 
 def _pred_true(y_true, y_pred, dtype=None):

@@ -19,8 +19,8 @@ class Model(Trainer, Layer):
     GradientTape loop, or with ``compile`` and ``fit`` (adkernel/keras/training.py: the same
     loop, written out).
 
-    ``save`` and the functional form ``Model(inputs, outputs)`` are out of adkernel's scope:
-    they raise an error saying what to do instead.
+    ``save`` writes adkernel's own ``.keras`` file (adkernel/saving.py, docs/saving.md); the
+    functional form ``Model(inputs, outputs)`` is out of adkernel's scope.
     """
 
     def __init__(self, *args, **kwargs):
@@ -30,9 +30,12 @@ class Model(Trainer, Layer):
                                  "tf.keras.Sequential."))
         super().__init__(**kwargs)
 
-    def save(self, *args, **kwargs):
-        raise out_of_scope("Model.save", _("Save the weights with np.savez(path, "
-                                           "*model.get_weights())."))
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Save the whole model to ``filepath`` (``.keras``): a zip of the weights (``.npz``)
+        and what rebuilds the model (JSON); ``tf.keras.models.load_model`` reads it."""
+        from ..saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     @property
     def layers(self) -> list:

@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from ..engine import ops
 from ..engine.i18n import _
 from ..engine.tape import GradientTape
 from ..engine.tensor import TensorLike, convert_to_tensor
@@ -210,6 +211,8 @@ class Trainer:
                                             "by adkernel; leave it out.").format(name=arg))
         self.optimizer = _get_optimizer(optimizer)
         self.compiled_loss = None if loss is None else _get_loss(loss)
+        # what model.save() records to compile the loaded model the same way
+        self._compile_args = {"optimizer": self.optimizer, "loss": loss, "metrics": metrics}
         self._metric_ids = [] if metrics is None else (
             list(metrics) if isinstance(metrics, list | tuple) else [metrics])
         self._compiled_metrics = None  # made on the first batch (accuracy needs its shapes)
@@ -219,7 +222,7 @@ class Trainer:
 
     def _check_compiled(self, method):
         if getattr(self, "compiled", False) is not True or self.compiled_loss is None:
-            raise RuntimeError(_("You must call compile(optimizer=..., loss=...) before "
+            raise ValueError(_("You must call compile(optimizer=..., loss=...) before "
                                  "{method}, e.g. model.compile(optimizer='adam', "
                                  "loss='mse').").format(method=method))
 
@@ -253,8 +256,8 @@ class Trainer:
                     if isinstance(m, str):
                         made[-1].name = m
             self._compiled_metrics = made
-        for m in self._compiled_metrics:
-            m.update_state(y, y_pred, sample_weight)
+        for m in self._compiled_metrics:  # compile(metrics=...) are unweighted, as in Keras 3
+            m.update_state(y, y_pred)
         # tensors, as in Keras: the step may be traced, and a traced step must not read
         # values (fit, evaluate and train_on_batch make them Python floats afterwards)
         return dict(sorted((m.name, m.result()) for m in self.metrics))
@@ -294,7 +297,7 @@ class Trainer:
         # the step goes through tf.function (traced once per batch shape, then replayed)
         # unless compile(run_eagerly=True); both give the same numbers
         step = getattr(self, name)
-        return step if self.run_eagerly else function(step)
+        return step if getattr(self, "run_eagerly", False) else function(step)
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
@@ -306,11 +309,10 @@ class Trainer:
         evaluate on the validation data (if any) and log ``val_`` values.
         """
         self._check_compiled("fit")
-        if class_weight is not None:
-            raise NotImplementedError(_("fit: class_weight is not supported by adkernel; "
-                                        "pass sample_weight=... instead."))
         (x, y, sample_weight), val = _validation(validation_data, validation_split, x, y,
                                                  sample_weight)
+        if class_weight is not None:  # the training data only, as Keras
+            x, y, sample_weight = _with_class_weight(x, y, sample_weight, class_weight)
         data = _Batches(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
         verbose = 1 if verbose == "auto" else int(verbose)
         self.history = callbacks_module.History()
@@ -384,6 +386,11 @@ class Trainer:
                        return_dict=False):
         """One :meth:`train_step` on exactly this batch; its loss (and metrics)."""
         self._check_compiled("train_on_batch")
+        if class_weight is not None:
+            if sample_weight is not None:
+                raise ValueError(_("Arguments `sample_weight` and `class_weight` cannot be "
+                                   "specified at the same time: give one of them."))
+            _x, _y, sample_weight = _with_class_weight(x, y, None, class_weight)
         self.reset_metrics()
         logs = _python_logs(self._step("train_step")(_one_batch(x, y, sample_weight)))
         return logs if return_dict else _flat(logs)
@@ -413,8 +420,14 @@ class Trainer:
                 f.create_dataset(f"weight_{i:04d}", data=w)
 
     def load_weights(self, filepath, skip_mismatch=False):
-        """Load weights saved by :meth:`save_weights` (same model: same weights, same order)."""
+        """Load weights saved by :meth:`save_weights` or :meth:`save` (``.keras``: same
+        model: same weights, same order)."""
         path = str(filepath)
+        if path.endswith(".keras"):
+            from ..saving import read_keras_weights
+
+            self.set_weights(read_keras_weights(path))
+            return
         _check_weights_path(path)
         if path.endswith(".npz"):
             with np.load(path) as f:
@@ -423,6 +436,52 @@ class Trainer:
             with _h5py().File(path, "r") as f:
                 weights = [f[k][()] for k in sorted(f.keys())]
         self.set_weights(weights)
+
+
+def _class_weights(y, table):
+    """Keras 3's rule: each sample weighs ``class_weight[its class]`` (1.0 for a class not
+    in the dict); the class of a one-hot row is its argmax, of a number its rounded value."""
+    labels = y.numpy() if isinstance(y, TensorLike) else np.asarray(y)
+    if labels.ndim > 1:
+        labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
+    labels = np.round(labels).astype(np.int64)
+    return np.array([table.get(int(c), 1.0) for c in labels.reshape(-1)],
+                    np.float32).reshape(labels.shape)
+
+
+def _with_class_weight(x, y, sample_weight, class_weight):
+    """``(x, y, sample_weight)`` with the sample weights that ``class_weight`` gives."""
+    if not isinstance(class_weight, dict):
+        raise TypeError(_("class_weight must be a dict from class index to weight, e.g. "
+                          "{{0: 1.0, 1: 5.0}}; got {type}").format(
+                              type=type(class_weight).__name__))
+    table = {int(k): float(v) for k, v in class_weight.items()}
+    if isinstance(x, Dataset):
+        return x.map(lambda *data: _weighted_element(data, table)), None, None
+    if sample_weight is not None:
+        raise ValueError(_("You cannot `class_weight` and `sample_weight` at the same time: "
+                           "give one of them (fold the class weights into sample_weight)."))
+    if isinstance(y, tuple | list | dict):
+        raise ValueError(_("`class_weight` is only supported for Models with a single "
+                           "output."))
+    return x, y, _class_weights(_as_array(y), table)
+
+
+def _weighted_element(data, table):
+    x, y, sw = _unpack(tuple(data))
+    if sw is not None:
+        raise ValueError(_("You cannot `class_weight` and `sample_weight` at the same time: "
+                           "give one of them (fold the class weights into sample_weight)."))
+    if isinstance(y, tuple | dict):
+        raise ValueError(_("`class_weight` is only supported for Models with a single "
+                           "output."))
+    classes = max(table) + 1  # as Keras: a class past the largest key is an error
+    labels = y.numpy()
+    if labels.ndim > 1:
+        labels = np.argmax(labels, axis=-1) if labels.shape[-1] != 1 else labels[..., 0]
+    weights = [table.get(c, 1.0) for c in range(classes)]
+    return x, y, ops.gather(convert_to_tensor(np.array(weights, np.float32)),
+                            convert_to_tensor(np.round(labels).astype(np.int32)))
 
 
 def _flat(logs):

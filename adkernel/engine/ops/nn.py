@@ -318,7 +318,7 @@ def sparse_softmax_cross_entropy_with_logits_api(labels=None, logits=None, name=
 
 
 @defop("mean_squared_error", uses=(0, 1),
-       tf=("losses.mean_squared_error", "losses.mse", "losses.MSE"),
+       tf=("losses.mse", "losses.MSE"),  # (no tf.losses.mean_squared_error in TF 2.21)
        local=("-2·({1} - {0})/n", "2·({1} - {0})/n"))
 def mean_squared_error(y_true, y_pred):
     """mean((y_pred - y_true)**2) over the last axis"""
