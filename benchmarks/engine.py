@@ -48,7 +48,8 @@ DEFAULT_JSON = Path(__file__).resolve().parent / "results" / "engine.json"
 
 RTOL = {np.dtype(np.float64): 1e-8, np.dtype(np.float32): 1e-3}
 
-TARGETS = {"W1": 3.5, "W2": 25.0, "W3": 1.2, "W4": 1.1, "W3 memory": 1.3}
+TARGETS = {"W1": 3.5, "W2": 25.0, "W3": 1.2, "W4": 1.1, "W3 memory": 1.3,
+           "W1-traced": 0.7, "W2-traced": 1.3}
 
 # Ratios to hand-written numpy measured for peers on the same workloads (2-core machine,
 # medians of 6 rounds), from the benchmark definition.
@@ -61,6 +62,11 @@ PEERS = {
            "JAX eager": "5.6×"},
     "W4": {"TF 2.21 eager": "2.2×", "PyTorch eager": "0.44× (fused, 2 threads)",
            "HIPS autograd": "1.08×", "JAX eager": "1.7×"},
+    # traced: TensorFlow's tf.function and jax.jit on the same workloads (tracing.md)
+    "W1-traced": {"TF 2.21 eager": "17.6× (tf.function)", "PyTorch eager": "-",
+                  "HIPS autograd": "- (jax.jit: 1.54×)", "JAX eager": "1.54× (jax.jit)"},
+    "W2-traced": {"TF 2.21 eager": "13.5× (tf.function)", "PyTorch eager": "-",
+                  "HIPS autograd": "- (jax.jit: 0.26×)", "JAX eager": "0.26× (jax.jit)"},
 }
 TABLE_PEERS = ("TF 2.21 eager", "PyTorch eager", "HIPS autograd")
 
@@ -98,7 +104,12 @@ def _inputs(**arrays: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 W1_EPOCHS = 100
 
 
-def build_w1(tf) -> Case:
+def build_w1_traced(tf) -> Case:
+    """W1 with the epoch body in a ``@tf.function`` train step, called once per epoch."""
+    return build_w1(tf, traced=True)
+
+
+def build_w1(tf, traced: bool = False) -> Case:
     rng = np.random.default_rng(SEED)
     X = rng.random((100, 1))
     noise = rng.standard_normal((100, 1))
@@ -110,15 +121,20 @@ def build_w1(tf) -> Case:
     W = tf.Variable(W0)
     b = tf.Variable(b0)
 
+    def epoch():
+        with tf.GradientTape() as t:
+            loss = tf.reduce_mean(tf.square(W * X + b - y))
+        dW, db = t.gradient(loss, [W, b])
+        W.assign_sub(0.1 * dW)
+        b.assign_sub(0.1 * db)
+
+    step = tf.function(epoch) if traced else epoch
+
     def ad_unit():
         W.assign(W0)
         b.assign(b0)
         for _ in range(W1_EPOCHS):
-            with tf.GradientTape() as t:
-                loss = tf.reduce_mean(tf.square(W * X + b - y))
-            dW, db = t.gradient(loss, [W, b])
-            W.assign_sub(0.1 * dW)
-            b.assign_sub(0.1 * db)
+            step()
 
     def ad_grads():
         W.assign(W0)
@@ -190,18 +206,25 @@ W2_STEPS = 200
 W2_OPS = 5 * W2_STEPS
 
 
-def build_w2(tf) -> Case:
+def build_w2_traced(tf) -> Case:
+    """W2 as a ``@tf.function`` returning the gradient of the 1,000-op chain."""
+    return build_w2(tf, traced=True)
+
+
+def build_w2(tf, traced: bool = False) -> Case:
     x0 = np.float64(0.5)
 
     # (a) adkernel
     x = tf.Variable(x0)
 
-    def ad_unit():
+    def chain_gradient():
         with tf.GradientTape() as t:
             x_ = x
             for _ in range(W2_STEPS):
                 x_ = tf.sin(x_) * 1.01 + x_ * x_ * 0.001
         return t.gradient(x_, [x])
+
+    ad_unit = tf.function(chain_gradient) if traced else chain_gradient
 
     # (b) numpy: the same scalar forward, then a reverse sweep op by op
     # (d/dv [sin(v)*1.01 + v*v*0.001] = cos(v)*1.01 + v*0.002)
@@ -386,6 +409,10 @@ WORKLOADS: dict[str, Workload] = {
     "W2": Workload("W2", "chain of 1,000 scalar float64 ops", build_w2),
     "W3": Workload("W3", "MLP 784-256-256-10 SGD step, batch 256, float32", build_w3),
     "W4": Workload("W4", "elementwise on 1,000,000 float64 values", build_w4),
+    "W1-traced": Workload("W1-traced", "W1 with the epoch in a @tf.function step (100 calls)",
+                          build_w1_traced),
+    "W2-traced": Workload("W2-traced", "W2 as one @tf.function returning the gradient",
+                          build_w2_traced),
 }
 
 
@@ -737,7 +764,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, metavar="PATH",
                         help="where to write the results (default benchmarks/results/engine.json)")
     parser.add_argument("--only", default=None, metavar="W1,W3",
-                        help="comma-separated subset of W1,W2,W3,W4")
+                        help="comma-separated subset of W1,W2,W3,W4,W1-traced,W2-traced")
     parser.add_argument("--no-inplace", action="store_true",
                         help="ablation: never add fan-in gradients in place (measures what the "
                         "owned-gradient flag in adkernel.engine.tape buys); for the malloc "
