@@ -544,7 +544,8 @@ def _parse_only(only: str | Iterable[str] | None) -> list[str]:
         return list(WORKLOADS)
     if isinstance(only, str):
         only = only.split(",")
-    names = [w.strip().upper() for w in only if w.strip()]
+    by_upper = {w.upper(): w for w in WORKLOADS}
+    names = [by_upper.get(w.strip().upper(), w.strip()) for w in only if w.strip()]
     unknown = [w for w in names if w not in WORKLOADS]
     if unknown or not names:
         raise ValueError(f"unknown workload(s) {unknown or only!r}; choose from {list(WORKLOADS)}")

@@ -38,8 +38,11 @@ journal: list | None = None
 
 
 def note_old_value(variable) -> None:
-    """Journal ``variable``'s value before an assignment changes it (see ``journal``)."""
-    if journal is not None:
+    """Journal ``variable``'s value before an assignment changes it (see ``journal``).
+    Assignments made inside a replayed call (an optimizer's update: the trace is suspended
+    then) are left out: the second trace reuses that call's result instead of running it
+    again, so its effects must stay."""
+    if journal is not None and state.trace is not None:
         journal.append((variable, variable._value.copy()))
 
 # Serial numbers order tensors and variables by creation; they are global (not per

@@ -924,23 +924,19 @@ def _step_inputs(step) -> list:
 def _write(var, method: str, value) -> None:
     """A traced assignment, replayed: in place when nobody else holds the old array."""
     cur = var._value
-    if method == "assign":
-        if type(value) is _ndarray and value.shape == cur.shape and cur.base is None and \
-                sys.getrefcount(cur) <= _UNSHARED:
-            cur[...] = value
-        else:
-            var._value = np.array(value, dtype=cur.dtype, copy=True)
-        return
-    d = value
-    if type(cur) is _ndarray and np.shape(d) == cur.shape and cur.base is None and \
-            sys.getrefcount(cur) <= _UNSHARED:
+    if type(cur) is _ndarray and type(value) is _ndarray and value.shape == cur.shape and \
+            cur.base is None and sys.getrefcount(cur) <= _UNSHARED:
         if method == "assign_sub":
-            np.subtract(cur, d, out=cur)
+            np.subtract(cur, value, out=cur)
+        elif method == "assign_add":
+            np.add(cur, value, out=cur)
         else:
-            np.add(cur, d, out=cur)
+            cur[...] = value
+    elif method == "assign":
+        var._value = np.array(value, dtype=cur.dtype, copy=True)
     else:
-        var._value = (cur - d if method == "assign_sub" else cur + d).astype(cur.dtype,
-                                                                            copy=False)
+        new = cur - value if method == "assign_sub" else cur + value
+        var._value = np.asarray(new).astype(cur.dtype, copy=False)
 
 
 def _leaves(structure) -> list:
