@@ -44,8 +44,9 @@ def unload_ipython_extension(ip) -> None:
     magics.unload(ip)
 
 
-def show_graph(target, tape, names=None, **options):
-    """Draw the computation graph a tape recorded for ``target``, with gradients.
+def show_graph(target, tape=None, names=None, **options):
+    """Draw the computation graph a tape recorded for ``target``, with gradients; or, for a
+    ``tf.function``'s concrete function, the program its tracing captured.
 
     Displays as an SVG picture in Jupyter (the plain-Python twin of the notebook magic).
     The tape must still hold its records: make it ``tf.GradientTape(persistent=True)``,
@@ -54,10 +55,11 @@ def show_graph(target, tape, names=None, **options):
 
     Parameters
     ----------
-    target : Tensor or None
-        The value whose gradient the boxes show.
+    target : Tensor, ConcreteFunction or None
+        The value whose gradient the boxes show; or ``f.get_concrete_function(...)``
+        (no tape then) to see the ops a traced ``tf.function`` replays.
     tape : GradientTape
-        The tape that recorded the computation.
+        The tape that recorded the computation (not for a concrete function).
     names : dict, optional
         ``{name: tensor}`` for the labels; by default the caller's variable names.
     **options

@@ -16,9 +16,10 @@ from .forward import _tangent
 from .i18n import _
 from .tape import Meta, backward
 from .tensor import TensorLike, Variable, _wrap
+from .trace import Const, Program
 
 __all__ = ["BackwardStep", "Contribution", "ForwardStep", "Graph", "Node", "TangentIn",
-           "backward_steps", "forward_steps", "graph_of", "set_tangents"]
+           "backward_steps", "forward_steps", "graph_of", "program_graph", "set_tangents"]
 
 
 @dataclass
@@ -223,6 +224,77 @@ def _graph_of(tape, target=None, names: dict | None = None, gradients: bool = Tr
                     n.grad = np.asarray(grads[n.serial])
     return graph
 
+
+def program_graph(program: Program, names: dict | None = None) -> Graph:
+    """The graph of a traced function's program (what ``tf.function`` captured): its
+    inputs, the variables it reads, every op it replays (the forward pass and the
+    gradients taken inside it), its writes, replayed calls and guards. Values are the
+    ones seen while tracing; there are no gradients to show (the program computes them).
+    """
+    nodes: list = []
+    edges: list = []
+    node_of: dict = {}  # slot -> node id
+    by_id = {id(v): k for k, v in (names or {}).items()
+             if isinstance(v, TensorLike | np.ndarray) and not k.startswith("_")}
+
+    def add(kind, label, value, inputs=(), name=None, differentiable=True) -> str:
+        val = _numpy(value)
+        n = Node(f"n{len(nodes)}", kind, label, tuple(np.shape(val)) if val is not None else (),
+                 _dtype_name(val.dtype) if val is not None else "", 0, name, val, None,
+                 list(inputs), differentiable)
+        nodes.append(n)
+        edges.extend((src, n.id, i) for i, src in enumerate(inputs))
+        return n.id
+
+    def ref(i) -> str:
+        if isinstance(i, Const):
+            val = _numpy(i.value) if isinstance(i.value, np.ndarray | np.generic | float |
+                                                  int) else None
+            return add("constant", _leaf_label("constant", by_id.get(id(i.value)), val), val,
+                       name=by_id.get(id(i.value)))
+        return node_of[i]
+
+    for k, slot in enumerate(program.inputs):
+        node_of[slot] = add("watched", _("input {index}").format(index=k),
+                            program.values.get(slot))
+    for step in program.live_steps():
+        kind = step[0]
+        if kind == "op":
+            _k, op, ins, _params, out = step
+            node_of[out] = add("op", op.name, program.values.get(out), [ref(i) for i in ins],
+                               differentiable=op.differentiable)
+        elif kind == "read":
+            var = step[1]
+            label = (_("argument {index}").format(index=var[1]) if isinstance(var, tuple)
+                     else var.name.rsplit(":", 1)[0])
+            node_of[step[2]] = add("variable", label, program.values.get(step[2]))
+        elif kind == "write":
+            _k, var, method, value = step
+            label = var.name.rsplit(":", 1)[0] if not isinstance(var, tuple) else \
+                _("argument {index}").format(index=var[1])
+            add("op", f"{method} {label}",
+                program.values.get(value) if isinstance(value, int) else None,
+                [ref(value)], differentiable=False)
+        elif kind == "call":
+            _k, fn, _template, ins, outs = step
+            cid = add("op", getattr(fn, "__qualname__", "call"), None,
+                      [ref(i) for i in ins], differentiable=False)
+            for o in outs:
+                node_of[o] = cid
+        elif kind == "guard":
+            add("op", _("guard"), step[3], [node_of[step[1]]], differentiable=False)
+    outs = [s for s in _output_slots(program.outputs) if s in node_of]
+    return Graph(nodes, edges, target=node_of[outs[0]] if outs else None)
+
+
+def _output_slots(structure) -> list:
+    if isinstance(structure, int) and not isinstance(structure, bool):
+        return [structure]
+    if isinstance(structure, list | tuple):
+        return [s for x in structure for s in _output_slots(x)]
+    if isinstance(structure, dict):
+        return [s for x in structure.values() for s in _output_slots(x)]
+    return []
 
 @dataclass
 class Contribution:

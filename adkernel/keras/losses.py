@@ -152,18 +152,20 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         raise NotImplementedError(_("sparse_categorical_crossentropy: the argument 'axis' is "
                                     "supported only as -1 (the classes on the last axis)."))
     p = y_pred if isinstance(y_pred, TensorLike) else convert_to_tensor(y_pred)
-    labels = y_true.numpy() if isinstance(y_true, TensorLike) else np.asarray(y_true)
+    # labels stay a tensor (never read as values: a traced training step replays this)
+    labels = y_true if isinstance(y_true, TensorLike) else convert_to_tensor(
+        np.asarray(y_true))
     if labels.ndim == p.ndim and labels.shape[-1] == 1:
-        labels = labels[..., 0]
-    if labels.shape != tuple(p.shape[:-1]):
+        labels = ops.reshape(labels, tuple(labels.shape)[:-1])
+    if tuple(labels.shape) != tuple(p.shape[:-1]):
         raise InvalidArgumentError(_(
             "sparse_categorical_crossentropy: labels of shape {labels_shape} do not fit "
             "predictions of shape {pred_shape} (expected {expected}).").format(
                 labels_shape=list(labels.shape), pred_shape=list(p.shape),
                 expected=list(p.shape[:-1])),
             op="SparseSoftmaxCrossEntropyWithLogits")
-    if labels.dtype.kind == "f":
-        labels = labels.astype(np.int64)
+    if labels.dtype.is_floating:
+        labels = ops.cast(labels, "int64")
     if not from_logits and logits_of(p) is not None:  # Keras' rule (see activations.py)
         p, from_logits = logits_of(p), True
     if not from_logits:

@@ -20,7 +20,7 @@ import sys
 from collections import Counter
 
 from ..engine.i18n import _
-from ..engine.inspect import Graph, graph_of
+from ..engine.inspect import Graph, graph_of, program_graph
 from ..engine.tape import GradientTape, TapeState
 from .graph_layout import (  # noqa: F401  (re-exported: the names this module always had)
     DUMMY_WIDTH,
@@ -181,7 +181,24 @@ def _caller_names() -> dict:
     return names
 
 
-def show_graph(target, tape, names: dict | None = None, **options) -> GraphPicture:
+def _traced_program(obj):
+    """The program of a ConcreteFunction (or of a tf.function traced exactly once)."""
+    program = getattr(obj, "program", None)
+    if program is not None and hasattr(program, "live_steps"):
+        return program
+    cache = getattr(obj, "_cache", None)
+    if isinstance(cache, dict) and hasattr(obj, "get_concrete_function"):
+        programs = [p for variants in cache.values() for p in variants]
+        if len(programs) == 1:
+            return programs[0]
+        raise ValueError(_(
+            "This tf.function has {n} traces: pick one with "
+            "show_graph(f.get_concrete_function(x)) for the arguments you mean.").format(
+                n=len(programs)))
+    return None
+
+
+def show_graph(target, tape=None, names: dict | None = None, **options) -> GraphPicture:
     """Draw the computation graph a tape recorded for ``target``, with gradients.
 
     The plain-Python twin of the notebook magic: ``adkernel.show_graph(y, tape=tape)``
@@ -190,9 +207,11 @@ def show_graph(target, tape, names: dict | None = None, **options) -> GraphPictu
 
     Parameters
     ----------
-    target : Tensor or None
+    target : Tensor, ConcreteFunction or None
         The value to differentiate (boxes show the gradient of it); None draws the tape
-        without gradients.
+        without gradients. A ``tf.function``'s concrete function (or a ``tf.function``
+        traced once) draws its traced program instead, without a tape: the ops it
+        replays, the forward pass and the gradients taken inside it alike.
     tape : GradientTape
         The tape that recorded the computation.
     names : dict, optional
@@ -222,6 +241,12 @@ def show_graph(target, tape, names: dict | None = None, **options) -> GraphPictu
     >>> "grad 6" in pic.svg
     True
     """
+    program = _traced_program(target)
+    if program is not None:  # a tf.function's trace: draw what tracing captured
+        _check_options(options)
+        graph = program_graph(program, names=_caller_names() if names is None else names)
+        options.setdefault("show_grads", False)
+        return GraphPicture(graph, **options)
     if not isinstance(tape, GradientTape):
         raise TypeError(_("tape must be a tf.GradientTape, got {type}: call "
                           "show_graph(y, tape=tape) with the tape that computed y").format(

@@ -274,8 +274,11 @@ def sparse_softmax_cross_entropy_with_logits(labels, logits):
 def sparse_softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits):
     """d/dlogits = softmax - one_hot(labels); integer labels get no gradient"""
     p = np.exp(_log_softmax(logits, -1))
-    onehot = np.asarray(labels)[..., None] == np.arange(np.shape(logits)[-1])
-    ind = np.where(onehot, 1.0, 0.0).astype(np.asarray(p).dtype)
+    # (numpy calls that tensors hand to ops: recorded, and traced, when the pass is)
+    dtype = (p._value if isinstance(p, TensorLike) else p).dtype
+    n = (logits._value if isinstance(logits, TensorLike) else logits).shape[-1]
+    onehot = np.equal(np.expand_dims(labels, -1), np.arange(n))
+    ind = np.where(onehot, np.ones((), dtype), np.zeros((), dtype))
     return None, np.expand_dims(g, -1) * (p - ind)
 
 
