@@ -341,3 +341,29 @@ def test_keras_fit_through_tracing_matches_run_eagerly():
             h = model.fit(X, Y, batch_size=6, epochs=5, shuffle=False, verbose=0)
         histories.append(h.history)
     assert histories[0] == histories[1]
+
+
+def test_show_graph_draws_what_tracing_captured():
+    from adkernel import show_graph
+    from adkernel.engine.i18n import language
+
+    W = tf.Variable(2.0, name="W")
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            loss = tf.square(W * x - 1.0)
+        W.assign_sub(0.1 * tape.gradient(loss, W))
+        return loss
+
+    step(tf.constant(3.0))
+    pic = show_graph(step.get_concrete_function(tf.constant(3.0)))
+    labels = [n.label for n in pic.graph.nodes]
+    assert "W" in labels and "square" in labels and "assign_sub W" in labels
+    assert labels.count("mul") >= 3  # the forward product and the backward's products
+    assert "<svg" in pic.svg and "assign_sub W" in pic.svg
+    with language("zh"):
+        assert "输入 0" in show_graph(step.get_concrete_function(tf.constant(3.0))).svg
+    step(tf.constant([1.0, 2.0]))
+    with pytest.raises(ValueError, match="2 traces"):
+        show_graph(step)
