@@ -36,8 +36,11 @@ def test_a_traced_training_step_updates_the_variables_exactly_as_eagerly():
     runs = {}
     for traced in (False, True):
         W, b = tf.Variable(np.array([0.5])), tf.Variable(np.zeros(1))
-        step = tf.function(lambda: _epoch(W, b, X, y)) if traced else (
-            lambda: _epoch(W, b, X, y))
+
+        def epoch(W=W, b=b):
+            return _epoch(W, b, X, y)
+
+        step = tf.function(epoch) if traced else epoch
         losses = [float(step()) for _ in range(60)]
         runs[traced] = (W.numpy(), b.numpy(), losses)
     np.testing.assert_array_equal(runs[True][0], runs[False][0])
