@@ -10,6 +10,7 @@ import numpy as np
 from .engine.errors import InvalidArgumentError
 from .engine.i18n import _
 from .engine.tensor import TensorLike, convert_to_tensor
+from .engine.trace import replayed
 
 __all__ = ["assert_all_finite", "assert_equal", "assert_greater", "assert_greater_equal",
            "assert_less", "assert_less_equal", "assert_near", "assert_negative",
@@ -65,7 +66,7 @@ def _binary(what, test, opname):
 
     check.__name__ = check.__qualname__ = opname
     check.__doc__ = f"Raise InvalidArgumentError unless every ``x {what}``; returns None."
-    return check
+    return replayed(check)  # (a traced function checks at every call, as TensorFlow does)
 
 
 def _unary(what, test, opname):
@@ -76,7 +77,7 @@ def _unary(what, test, opname):
 
     check.__name__ = check.__qualname__ = opname
     check.__doc__ = f"Raise InvalidArgumentError unless every ``x {what}``; returns None."
-    return check
+    return replayed(check)  # (a traced function checks at every call, as TensorFlow does)
 
 
 assert_equal = _binary("== y", np.equal, "assert_equal")
@@ -90,6 +91,7 @@ assert_non_negative = _unary(">= 0", lambda v: v >= 0, "assert_non_negative")
 assert_non_positive = _unary("<= 0", lambda v: v <= 0, "assert_non_positive")
 
 
+@replayed
 def assert_near(x, y, rtol=None, atol=None, message=None, summarize=None, name=None):
     """Raise InvalidArgumentError unless ``|x - y| <= atol + rtol * |y|`` everywhere.
 
@@ -115,6 +117,7 @@ def assert_rank(x, rank, message=None, name=None):
                 rank=r, shape=list(vx.shape), actual=vx.ndim), op="assert_rank")
 
 
+@replayed
 def check_numerics(tensor, message, name=None):
     """Return ``tensor`` unchanged; raise InvalidArgumentError if it holds NaN or inf."""
     t = tensor if isinstance(tensor, TensorLike) else convert_to_tensor(tensor)

@@ -44,6 +44,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from . import ops, sorting
+from ._state import state, trace_any
 from .errors import InvalidArgumentError, NotDifferentiableError
 from .i18n import _, lazy, ngettext
 from .registry import _public_items, numpy_aliases
@@ -60,6 +61,26 @@ def _any_tracked(items) -> bool:
             if _any_tracked(x):
                 return True
     return False
+
+
+def _read(x):
+    """``_to_numpy`` for a value that leaves the tape (a numpy result): a traced function
+    guards each tensor's value (the replay checks it is still the one seen)."""
+    if trace_any and state.trace is not None:
+        for t in _tensors_in(x):
+            state.trace.guard(t, "array")
+    return _to_numpy(x)
+
+
+def _tensors_in(x):
+    if isinstance(x, TensorLike):
+        yield x
+    elif isinstance(x, list | tuple):
+        for i in x:
+            yield from _tensors_in(i)
+    elif isinstance(x, dict):
+        for i in x.values():
+            yield from _tensors_in(i)
 
 
 def _to_numpy(x):
@@ -411,7 +432,7 @@ def array_ufunc(ufunc, method, inputs, kwargs):
             _note_recorded("add.reduce", r)
         return r
     if method == "__call__" and ufunc in _VALUE_ONLY_UFUNCS:
-        return ufunc(*_to_numpy(inputs), **_to_numpy(kwargs))
+        return ufunc(*_read(inputs), **_read(kwargs))
     if _any_tracked(inputs):
         if fn is not None and method == "__call__":
             raise NotImplementedError(ngettext(
@@ -431,7 +452,7 @@ def array_ufunc(ufunc, method, inputs, kwargs):
                     name=ufunc.__name__, method=method)
             )
         raise NotDifferentiableError(_refusal(ufunc.__name__))
-    return getattr(ufunc, method)(*_to_numpy(inputs), **_to_numpy(kwargs))
+    return getattr(ufunc, method)(*_read(inputs), **_read(kwargs))
 
 
 # ----- functions: helpers ------------------------------------------------------------------
@@ -652,10 +673,11 @@ def _copy(a, order="K", subok=False):
 
 def _where(condition, x=None, y=None):
     if x is None and y is None:
-        return np.where(_to_numpy(condition))
+        return np.where(_read(condition))
     c = _values(condition)
-    if c.dtype != np.bool_:
-        condition = c.astype(bool)  # numpy tests truthiness; a condition has no gradient
+    if c.dtype != np.bool_:  # numpy tests truthiness; a condition has no gradient
+        condition = ops.cast(condition, "bool") if isinstance(condition, TensorLike) else \
+            c.astype(bool)
     return ops.where(condition, x, y)
 
 
@@ -678,7 +700,7 @@ def _clip(a, a_min=_UNSET, a_max=_UNSET, out=None, *, min=_UNSET, max=_UNSET, **
 def _take(a, indices, axis=None, out=None, mode="raise"):
     _only(mode=mode != "raise")
     v = _values(a)
-    idx = np.asarray(_to_numpy(indices))
+    idx = np.asarray(_read(indices))
     if axis is None:
         a, axis = _reshape_any(a, (-1,)), 0
         n = v.size
@@ -833,8 +855,8 @@ def _histogram(a, bins=10, range=None, density=None, weights=None):
     if _any_tracked([weights, bins, range]) or (
             _any_tracked([a]) and (not fixed or density)):
         raise NotDifferentiableError(_refusal("histogram"))
-    return np.histogram(*_to_numpy((a, bins, range)), density=density,
-                        weights=_to_numpy(weights))
+    return np.histogram(*_read((a, bins, range)), density=density,
+                        weights=_read(weights))
 
 
 # ----- functions: new tensors shaped like an input ----------------------------------------
@@ -857,7 +879,7 @@ def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None, *, 
     shape = v.shape if shape is None else shape
     if isinstance(fill_value, TensorLike) and dt.kind in "fc" and _tracked(fill_value):
         return ops.broadcast_to(_cast(fill_value, dt), shape)  # differentiable in fill_value
-    return convert_to_tensor(np.full(shape, _to_numpy(fill_value), dtype=dt))
+    return convert_to_tensor(np.full(shape, _read(fill_value), dtype=dt))
 
 
 def _array_function_table():
@@ -913,7 +935,7 @@ def _array_function_table():
         np.ones_like: _like(1),
         np.empty_like: _like(0),
         np.full_like: _full_like,
-        np.shape: lambda a: np.shape(_to_numpy(a)),
+        np.shape: lambda a: np.shape(_to_numpy(a)),  # (shapes and dtypes: no values read)
         np.ndim: lambda a: np.ndim(_to_numpy(a)),
         np.size: lambda a, axis=None: np.size(_to_numpy(a), axis),
         np.result_type: lambda *a: np.result_type(*_to_numpy(a)),
@@ -989,4 +1011,4 @@ def array_function(func, types, args, kwargs):
         pass
     else:
         raise NotDifferentiableError(_refusal(name))
-    return func(*_to_numpy(args), **_to_numpy(kwargs))
+    return func(*_read(args), **_read(kwargs))

@@ -499,6 +499,8 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None) -> Tensor:
 def constant(value, dtype=None, shape=None, name=None) -> Tensor:
     """A constant tensor (``tf.constant``). ``shape`` broadcasts or reshapes the value."""
     if isinstance(value, TensorLike):
+        if trace_any and state.trace is not None:  # its value becomes a constant: guard it
+            state.trace.guard(value, "constant")
         t = value if dtype is None else convert_to_tensor(value.numpy(), dtype)
         v = np.array(t._value, copy=True)
     else:
