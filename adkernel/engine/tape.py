@@ -40,7 +40,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import explain as _explain
-from ._state import serials, state
+from ._state import forward_any, serials, state, trace_any
 from .errors import (
     InvalidArgumentError,
     NoneGradientWarning,
@@ -852,7 +852,8 @@ class GradientTape:
             self._tracked_then = self._ids
             self._state = _USED
         # recorded, seen by an accumulator, or traced (the program keeps the backward ops)
-        return bool(state.recording or state.forward or state.trace is not None)
+        return bool(state.recording or (forward_any and state.forward)
+                    or (trace_any and state.trace is not None))
 
     def _release(self) -> None:
         """After the one call of a non-persistent tape: keep provenance, drop the arrays."""
