@@ -41,6 +41,7 @@ from .engine.tensor import (
     convert_to_tensor,
     is_tensor,
 )
+from .engine.trace import effect_only as _effect_only
 from .engine.trace import replayed as _replayed
 from .keras.losses import MSE_HINTS as _MSE_HINTS
 from .tf_control import cond, map_fn, vectorized_map, while_loop  # noqa: F401
@@ -191,6 +192,7 @@ def rank(input, name=None) -> Tensor:
 
 @_export("print")
 @_replayed  # (a traced function prints at every call, as TensorFlow's tf.print does)
+@_effect_only
 def print(*inputs, output_stream=None, summarize=None, sep=" ", end="\n", name=None,
           **kwargs) -> None:
     """Print tensors by value, like ``tf.print``.

@@ -10,7 +10,7 @@ import numpy as np
 from .engine.errors import InvalidArgumentError
 from .engine.i18n import _
 from .engine.tensor import TensorLike, convert_to_tensor
-from .engine.trace import replayed
+from .engine.trace import effect_only, replayed
 
 __all__ = ["assert_all_finite", "assert_equal", "assert_greater", "assert_greater_equal",
            "assert_less", "assert_less_equal", "assert_near", "assert_negative",
@@ -66,7 +66,7 @@ def _binary(what, test, opname):
 
     check.__name__ = check.__qualname__ = opname
     check.__doc__ = f"Raise InvalidArgumentError unless every ``x {what}``; returns None."
-    return replayed(check)  # (a traced function checks at every call, as TensorFlow does)
+    return replayed(effect_only(check))  # (a traced function checks at every call)
 
 
 def _unary(what, test, opname):
@@ -77,7 +77,7 @@ def _unary(what, test, opname):
 
     check.__name__ = check.__qualname__ = opname
     check.__doc__ = f"Raise InvalidArgumentError unless every ``x {what}``; returns None."
-    return replayed(check)  # (a traced function checks at every call, as TensorFlow does)
+    return replayed(effect_only(check))  # (a traced function checks at every call)
 
 
 assert_equal = _binary("== y", np.equal, "assert_equal")
@@ -92,6 +92,7 @@ assert_non_positive = _unary("<= 0", lambda v: v <= 0, "assert_non_positive")
 
 
 @replayed
+@effect_only
 def assert_near(x, y, rtol=None, atol=None, message=None, summarize=None, name=None):
     """Raise InvalidArgumentError unless ``|x - y| <= atol + rtol * |y|`` everywhere.
 

@@ -589,8 +589,16 @@ class Function:
                 raise NotImplementedError(_(
                     "get_concrete_function: functions run eagerly "
                     "(tf.config.run_functions_eagerly(True)), so nothing is traced."))
-            self._trace(key, cargs, ckwargs, arrays, variables, holds,
-                        hidden=general != public or public in self._concrete)
+            # TensorFlow only builds a graph here: the trace's assignments are put back
+            # and tf.print / checks are recorded without running
+            _state.dry_journal = dry = []
+            try:
+                self._trace(key, cargs, ckwargs, arrays, variables, holds,
+                            hidden=general != public or public in self._concrete)
+            finally:
+                _state.dry_journal = None
+                for var, value in reversed(dry):
+                    var._value = value
         concrete = self._concrete.get(public)
         if concrete is None:
             concrete = self._concrete[public] = ConcreteFunction(self, public,

@@ -370,3 +370,20 @@ def test_show_graph_draws_what_tracing_captured():
     step(tf.constant([1.0, 2.0]))
     with pytest.raises(ValueError, match="2 traces"):
         show_graph(step)
+
+
+def test_get_concrete_function_changes_nothing(capsys):
+    W = tf.Variable(1.0)
+
+    @tf.function
+    def step(x):
+        tf.print("printing", x)
+        W.assign_sub(0.5 * x)
+        return W * 1.0
+
+    cf = step.get_concrete_function(tf.TensorSpec([], tf.float32))
+    assert W.numpy() == 1.0 and capsys.readouterr().out == ""  # only a graph, in TensorFlow
+    assert cf(tf.constant(1.0)).numpy() == 0.5
+    assert step(tf.constant(1.0)).numpy() == 0.0
+    assert capsys.readouterr().out == "printing 1\nprinting 1\n"
+    assert step.experimental_get_tracing_count() == 1

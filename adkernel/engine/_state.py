@@ -37,6 +37,11 @@ trace_any: list = []
 journal: list | None = None
 
 
+# While get_concrete_function traces (TensorFlow only builds a graph then, changing
+# nothing): (variable, value before) for every assignment, put back afterwards. None otherwise.
+dry_journal: list | None = None
+
+
 def note_old_value(variable) -> None:
     """Journal ``variable``'s value before an assignment changes it (see ``journal``).
     Assignments made inside a replayed call (an optimizer's update: the trace is suspended
@@ -44,6 +49,8 @@ def note_old_value(variable) -> None:
     again, so its effects must stay."""
     if journal is not None and state.trace is not None:
         journal.append((variable, variable._value.copy()))
+    if dry_journal is not None:
+        dry_journal.append((variable, variable._value.copy()))
 
 # Serial numbers order tensors and variables by creation; they are global (not per
 # thread) so that two threads never hand out the same number.

@@ -40,6 +40,7 @@ import threading
 
 import numpy as np
 
+from . import _state
 from ._state import state
 from .errors import AdkernelError
 from .i18n import _
@@ -249,6 +250,14 @@ class _ArgSlot:
         return f"<in {self.i}>"
 
 
+def effect_only(fn):
+    """Mark a :func:`replayed` function that returns nothing and only acts (prints, checks):
+    ``get_concrete_function`` records it without running it, as TensorFlow only builds a
+    graph there."""
+    fn.effect_only = True
+    return fn
+
+
 def replayed(fn):
     """Mark ``fn`` as a function a traced program must call again at every run (random
     numbers, ``tf.print``, an optimizer's update): while tracing, it runs as usual and is
@@ -264,6 +273,8 @@ def replayed(fn):
         reused = tr.reused_call(fn)
         if reused is not None:  # a second trace of the same call: its effects happened once
             result = reused[0]
+        elif _state.dry_journal is not None and getattr(fn, "effect_only", False):
+            result = None  # get_concrete_function: recorded, not run (tf.print, a check)
         else:
             state.trace = None
             try:
