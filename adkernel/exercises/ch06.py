@@ -765,7 +765,8 @@ def _judge_values(W, b):
     )
 
 
-def _judge_traced(data):
+def _judge_decorators(data):
+    """Incorrect when a name is not a function, or the loop is the tf.function."""
     for name in ("train_step", "train"):
         if not data["callable"][name]:
             raise wrong(
@@ -792,6 +793,10 @@ def _judge_traced(data):
                 "and leave `train` plain Python."
             ),
         )
+
+
+def _judge_traced(data):
+    _judge_decorators(data)
     first = data["runs"][0]
     W, b = _pair_of(first["call"])
     body = [run["body"] for run in data["runs"]]
@@ -814,6 +819,37 @@ def _judge_traced(data):
                 "`with tf.GradientTape() as tape:` in the step."
             ),
         )
+    _judge_body_runs(data, first["traces"], body)
+    if eager is not None:
+        eW, eb = _pair_of(eager)
+        if not (math.isclose(W, eW, rel_tol=1e-6, abs_tol=1e-6)
+                and math.isclose(b, eb, rel_tol=1e-6, abs_tol=1e-6)):
+            raise wrong(
+                lazy(
+                    "Traced, `train(100)` ends at W = {W:.6g}, b = {b:.6g}; run eagerly, at "
+                    "W = {eW:.6g}, b = {eb:.6g}. Something in `train_step`'s Python code "
+                    "changes from call to call (a counter, a list, a global number): a trace "
+                    "keeps the value it saw. Keep what changes in tensors or Variables."
+                ),
+                W=W,
+                b=b,
+                eW=eW,
+                eb=eb,
+            )
+    _judge_step_returns(data["step_returns"])
+    return right(
+        lazy(
+            "`train(100)` ends at the tutorial's W and b, as eagerly to 1e-6, and the body of "
+            "`train_step` ran once: the first call traced it, the other epochs replayed the "
+            "trace."
+        ),
+    )
+
+
+def _judge_body_runs(data, traces, body):
+    """Incorrect unless the step is a tf.function whose body ran at most once: not every
+    epoch (undecorated), not retraced per call (a Python argument), not behind the scenes
+    (a tensor's value read in Python)."""
     if not data["step_traced"]:
         raise wrong(
             lazy(
@@ -824,7 +860,6 @@ def _judge_traced(data):
             ),
             n=body[0],
         )
-    traces = first["traces"]
     if traces > 1:
         raise wrong(
             lazy(
@@ -848,23 +883,10 @@ def _judge_traced(data):
             traces=max(data["traces_total"], 1),
             n=sum(body),
         )
-    if eager is not None:
-        eW, eb = _pair_of(eager)
-        if not (math.isclose(W, eW, rel_tol=1e-6, abs_tol=1e-6)
-                and math.isclose(b, eb, rel_tol=1e-6, abs_tol=1e-6)):
-            raise wrong(
-                lazy(
-                    "Traced, `train(100)` ends at W = {W:.6g}, b = {b:.6g}; run eagerly, at "
-                    "W = {eW:.6g}, b = {eb:.6g}. Something in `train_step`'s Python code "
-                    "changes from call to call (a counter, a list, a global number): a trace "
-                    "keeps the value it saw. Keep what changes in tensors or Variables."
-                ),
-                W=W,
-                b=b,
-                eW=eW,
-                eb=eb,
-            )
-    step = data["step_returns"]
+
+
+def _judge_step_returns(step):
+    """Incorrect unless one call of the step returned one number (the loss)."""
     if step is not None:
         value = returned(step)
         if is_kind(value, "none"):
@@ -884,13 +906,6 @@ def _judge_traced(data):
                 ),
                 found=describe(value),
             )
-    return right(
-        lazy(
-            "`train(100)` ends at the tutorial's W and b, as eagerly to 1e-6, and the body of "
-            "`train_step` ran once: the first call traced it, the other epochs replayed the "
-            "trace."
-        ),
-    )
 
 
 q3 = Problem(
