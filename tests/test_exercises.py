@@ -48,7 +48,8 @@ from adkernel.exercises.ch05 import make_moons
 X_train, y_train = make_moons(200, noise=0.2, seed=0)
 Y_train = y_train.reshape(-1, 1).astype(np.float32)
 """,
-    "ch06": """
+    "ch06": REGRESSION_DATA
+    + """
 import math
 
 class Value:
@@ -420,6 +421,19 @@ def backward(self):
         ch06.q2.solution_code.replace("return upstream", "return 0.0 * upstream"),
         "derivative of a staircase",
     ),
+    (ch06.q3, ch06.q3.solution_code.replace("@tf.function\n", ""), "plain Python function"),
+    (
+        ch06.q3,
+        ch06.q3.solution_code.replace("@tf.function\n", "").replace(
+            "def train(", "@tf.function\ndef train("
+        ),
+        "traced `train`, the loop",
+    ),
+    (
+        ch06.q3,
+        ch06.q3.solution_code.replace("    return loss", "    print(float(loss))\n    return loss"),
+        "behind the scenes",
+    ),
     (ch07.q1, ch07.q1.solution_code.replace("        tape.watch(x)\n", ""), "tape.watch(x)"),
     (
         ch07.q1,
@@ -448,6 +462,21 @@ def test_wrong_answers_get_their_message(problem, answer, expected):
     assert expected in fb.text
     assert "The tape says: —" not in fb.text  # the engine's explanation was quoted
     assert "6.5" not in fb.text or problem is not ch00.q1  # the answer stays in solution()
+
+
+@pytest.mark.parametrize("fn", [_raises, _forever], ids=["raises", "loops"])
+def test_a_traced_step_that_raises_or_never_returns(fn):
+    settings.time_limit = 0.5
+    fb = run(ch06.q3, ch06.q3.solution_code, train_step=fn)
+    assert fb.state == "incorrect"
+    assert ("ValueError: boom" in fb.text) if fn is _raises else ("stopped it" in fb.text)
+
+
+def test_a_traced_step_checked_after_the_learner_trained_with_it():
+    """Traced in the notebook before the check: the check only replays, still correct."""
+    code = ch06.q3.solution_code + "\nW_end, b_end = train(100)\ntrain(30)"
+    fb = run(ch06.q3, code)
+    assert fb.state == "correct", fb.text
 
 
 def test_every_chapter_has_exercises_and_progress_covers_them():

@@ -106,3 +106,64 @@ TABLE = {
               ("应该是一个函数", "字符串")),
     ],
 }
+
+# -- ch06.q3: a traced training step --------------------------------------------------------------
+T = ch06.q3.solution_code
+DECORATOR = "@tf.function\n"
+TAPE = "    with tf.GradientTape() as tape:"
+RETURN = "    return loss"
+LOOP_DECORATED = T.replace(DECORATOR, "").replace("def train(", "@tf.function\ndef train(")
+
+TABLE["ch06.q3"] = [
+    Wrong("step not decorated (plain Python)", T.replace(DECORATOR, ""),
+          ("plain Python function", "ran 100 times", "`@tf.function`"),
+          ("普通的 Python 函数", "运行了 100 次", "`@tf.function`")),
+    Wrong("the loop decorated instead of the step", LOOP_DECORATED,
+          ("traced `train`, the loop", "above `def train_step`"),
+          ("追踪的是循环 `train`", "`def train_step` 上方")),
+    Wrong("both the loop and the step decorated",
+          T.replace("def train(", "@tf.function\ndef train("),
+          ("`train` is a tf.function too", "Remove `@tf.function` above `def train`"),
+          ("`train` 也成了 tf.function", "删掉 `def train` 上方的 `@tf.function`"),
+          never=("Put `@tf.function` above `def train_step`",)),
+    Wrong("a Variable created inside the traced step",
+          T.replace(TAPE, "    W = tf.Variable(W_start)\n" + TAPE),
+          ("TracingError", "first trace only", "the `W` and `b` it receives"),
+          ("TracingError", "第一次追踪时创建变量", "它收到的 `W` 和 `b`")),
+    Wrong("float(loss) inside the step", T.replace(RETURN, "    print(float(loss))\n" + RETURN),
+          ("reads a tensor's value", "behind the scenes", "keep the loss a tensor"),
+          ("读取了张量的值", "在幕后重新追踪", "让损失保持为张量")),
+    Wrong("an if on loss.numpy() inside the step",
+          T.replace(RETURN, "    if loss.numpy() > 100:\n        print('diverging')\n" + RETURN),
+          ("reads a tensor's value", "`.numpy()`"), ("读取了张量的值", "`.numpy()`")),
+    Wrong("the step returns nothing", T.replace(RETURN + "\n", "\n"),
+          ("returns `None`", "`return loss`"), ("返回了 `None`", "`return loss`")),
+    Wrong("the step returns W and b", T.replace(RETURN, "    return W, b"),
+          ("returns a tuple", "the loss of the epoch"), ("返回了", "这个迭代周期的损失")),
+    Wrong("a Python epoch number passed to the step",
+          T.replace("def train_step(W, b)", "def train_step(W, b, epoch)")
+           .replace("        train_step(W, b)", "        train_step(W, b, epoch)"),
+          ("traced 100 times", "`epoch`", "by its value"),
+          ("被追踪了 100 次", "`epoch`", "按取值计入签名")),
+    Wrong("W rebound instead of assign_sub",
+          T.replace("W.assign_sub(0.1 * dW)", "W = W - 0.1 * dW"),
+          ("W is still at its start value", "`W.assign_sub(0.1 * dW)`"),
+          ("W 仍是初始值", "`W.assign_sub(0.1 * dW)`")),
+    Wrong("gradient added (uphill)", T.replace("assign_sub", "assign_add"),
+          ("moved uphill", "Subtract the gradient"), ("往上坡走", "减去梯度")),
+    Wrong("a Python counter in the step (the trace keeps its first value)",
+          "count = [0]\n" + T.replace("    W.assign_sub(0.1 * dW)",
+                                      "    count[0] += 1\n"
+                                      "    W.assign_sub((0.1 if count[0] == 1 else 0.05) * dW)"),
+          ("run eagerly", "a trace keeps the value it saw"), ("即时执行", "追踪只保留")),
+    Wrong("gradients written by hand, no tape",
+          T.replace(TAPE + "\n        loss = tf.reduce_mean(tf.square(W * X + b - y))\n"
+                    "    dW, db = tape.gradient(loss, [W, b])",
+                    "    r = W * X + b - y\n    loss = tf.reduce_mean(tf.square(r))\n"
+                    "    dW = 2 * tf.reduce_mean(r * X)\n    db = 2 * tf.reduce_mean(r)"),
+          ("no `tape.gradient` call", "`with tf.GradientTape() as tape:`"),
+          ("不是由 `tape.gradient` 算出来的",)),
+    Wrong("the loop never calls the step",
+          T.replace("        train_step(W, b)\n", "        pass\n"),
+          ("never called `train_step`",), ("从没调用 `train_step`",)),
+]

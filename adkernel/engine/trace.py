@@ -373,11 +373,18 @@ class Program:
         return keep
 
     def text(self) -> str:
-        """The program as text, one step per line (like a jaxpr)."""
-        def name(i):
-            return repr(i) if isinstance(i, Const) else f"v{i}"
+        """The program as text, one step per line (like a jaxpr); its few words (inputs,
+        read, const, call, guard, return) in the learner's language."""
+        const, read, call, guard, ret = _("const"), _("read"), _("call"), _("guard"), _("return")
 
-        lines = [f"inputs: {', '.join(f'v{i}' for i in self.inputs) or '-'}"]
+        def name(i):
+            if not isinstance(i, Const):
+                return f"v{i}"
+            text = repr(i)
+            return const + text[len("const"):] if text.startswith("const") else text
+
+        inputs = _("inputs")
+        lines = [f"{inputs}: {', '.join(f'v{i}' for i in self.inputs) or '-'}"]
         for step in self.live_steps():
             kind = step[0]
             if kind == "op":
@@ -386,19 +393,19 @@ class Program:
                     f"{k}={v!r}" for k, v in params.items())
                 lines.append(f"v{out} = {op.name}({', '.join(map(name, ins))}{extra})")
             elif kind == "read":
-                lines.append(f"v{step[2]} = read {_var_name(step[1])}")
+                lines.append(f"v{step[2]} = {read} {_var_name(step[1])}")
             elif kind == "write":
                 lines.append(f"{step[2]} {_var_name(step[1])} <- {name(step[3])}")
             elif kind == "call":
                 fn = step[1]
                 outs = ", ".join(f"v{o}" for o in step[4])
-                lines.append(f"{outs + ' = ' if outs else ''}call "
+                lines.append(f"{outs + ' = ' if outs else ''}{call} "
                              f"{getattr(fn, '__qualname__', fn)}"
                              f"({', '.join(map(name, step[3]))})")
             elif kind == "guard":
-                lines.append(f"guard {step[2]}(v{step[1]}) == "
+                lines.append(f"{guard} {step[2]}(v{step[1]}) == "
                              f"{np.asarray(step[3]).tolist()!r}")
-        lines.append(f"return {_structure_text(self.outputs)}")
+        lines.append(f"{ret} {_structure_text(self.outputs)}")
         return "\n".join(lines)
 
     # -- running it ----------------------------------------------------------------------

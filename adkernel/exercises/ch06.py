@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 
 from . import progress
 from ._core import Problem
 from ._core import ____ as ____
+from ._plain import _short
+from ._regression import descend, loss_at, seed_data
 from .judging import (
     array,
     close,
@@ -26,7 +29,7 @@ from .judging import (
     wrong,
 )
 
-__all__ = ["progress", "q1", "q2"]
+__all__ = ["progress", "q1", "q2", "q3"]
 
 
 # -- q1: the multiplication rule and the backward pass of a tiny engine ------------------------
@@ -336,7 +339,6 @@ Value.backward = backward
 )
 
 
-
 # -- q2: a straight-through rounding with tf.custom_gradient --------------------------------------
 _POINTS = [0.3, 1.7, -2.6, 2.2]  # away from .5, where rounding conventions differ
 
@@ -553,5 +555,413 @@ def round_st(x):
         "The forward pass rounds; the backward pass pretends rounding was the identity, so "
         "the local derivative is 1 and the upstream gradient flows on unchanged. Quantised "
         "networks train this way."
+    ),
+)
+
+
+# -- q3: trace the training step, not the loop ---------------------------------------------------
+_EPOCHS = 100  # the tutorial's run: lr 0.1 from W_start, b_start
+
+
+def _traced(fn) -> bool:
+    """``fn`` is a ``tf.function`` (it has a trace count and a Python body)."""
+    return callable(getattr(fn, "experimental_get_tracing_count", None)) and callable(
+        getattr(fn, "python_function", None))
+
+
+def _body_of(fn):
+    """The code object of the Python body a call of ``fn`` runs (None: not Python code)."""
+    inner = getattr(fn, "python_function", fn) if _traced(fn) else fn
+    return getattr(inner, "__code__", None)
+
+
+def _counting(code, runs: list, fn, *args):
+    """Call ``fn``, counting in ``runs[0]`` how often the Python body ``code`` starts.
+
+    A profile hook sees every Python call: the count is exact for a plain function (once
+    per call) and for a ``tf.function`` (once per trace, visible or behind the scenes), and
+    nothing of the learner's is wrapped or changed.
+    """
+    def hook(frame, event, arg):
+        if event == "call" and frame.f_code is code:
+            runs[0] += 1
+
+    previous = sys.getprofile()
+    sys.setprofile(hook)
+    try:
+        return fn(*args)
+    finally:
+        sys.setprofile(previous)
+
+
+def _eagerly(train, epochs):
+    """``train(epochs)`` with every ``tf.function`` running its Python body at each call."""
+    from .. import tf
+
+    was = tf.config.functions_run_eagerly()
+    tf.config.run_functions_eagerly(True)
+    try:
+        return train(epochs)
+    finally:
+        tf.config.run_functions_eagerly(was)
+
+
+def _one_step(train_step):
+    """What one call of the step returns, on fresh variables at the tutorial's start."""
+    from .. import tf
+
+    _X, _y, W0, b0 = seed_data()
+    W = tf.Variable(np.array([W0], dtype=np.float32))
+    b = tf.Variable(np.array([b0], dtype=np.float32))
+    return train_step(W, b)
+
+
+def _gather_traced(ctx, train_step, train):
+    data = {
+        "callable": {"train_step": callable(train_step), "train": callable(train)},
+        "found": {"train_step": ctx.value(train_step), "train": ctx.value(train)},
+    }
+    if not all(data["callable"].values()):
+        return data
+    data["step_traced"] = _traced(train_step)
+    data["loop_traced"] = _traced(train)
+    code = _body_of(train_step)
+
+    def traces():
+        return train_step.experimental_get_tracing_count() if data["step_traced"] else 0
+
+    start = traces()
+    data["runs"] = []
+    # train(100) twice: the first call may trace the step (once), the second only replays
+    for _k in range(2):
+        runs = [0]
+        call = ctx.call(_counting, code, runs, train, _EPOCHS)
+        data["runs"].append({"call": call, "body": runs[0], "traces": traces() - start})
+        if failed(call):
+            break
+    data["traces_total"] = traces()
+    data["eager"] = None
+    data["step_returns"] = None
+    if not failed(data["runs"][-1]):
+        data["eager"] = ctx.call(_eagerly, train, _EPOCHS)
+        data["step_returns"] = ctx.call(_one_step, train_step)
+    return data
+
+
+def _training_error(call):
+    """The usual mistakes inside a traced step, told from what ``train(100)`` raised; None
+    for anything else (then the general "your code raised" message)."""
+    raised = call.get("raised")
+    if not raised:
+        return None
+    error = _short(f"{raised.get('type', '?')}: {raised.get('message', '')}", 240)
+    if raised_is(call, "TracingError"):
+        return wrong(
+            lazy(
+                "`train(100)` raised `{error}`. `train_step` makes a `tf.Variable` every time "
+                "it is traced, and a tf.function may create variables on its first trace "
+                "only. W and b are made once, in `train`, and handed to the step: inside "
+                "`train_step`, work with the `W` and `b` it receives."
+            ),
+            error=error,
+        )
+    text = str(raised.get("message", ""))
+    if raised_is(call, "TypeError") and "NoneType" in text:
+        return wrong(
+            lazy(
+                "A gradient was `None` inside `train_step` (`{error}`): the loss does not "
+                "depend on the W and b you differentiate. Record the loss inside the tape "
+                "from the step's own `W` and `b`, then ask `tape.gradient(loss, [W, b])`."
+            ),
+            error=error,
+        )
+    if raised_is(call, "AttributeError") and "assign" in text:
+        return wrong(
+            lazy(
+                "`{error}`: W or b is no longer a Variable inside `train_step`. `W = W - …` "
+                "makes a new tensor; update the Variable itself with `W.assign_sub(0.1 * dW)`."
+            ),
+            error=error,
+        )
+    return None
+
+
+def _pair_of(call):
+    """``(W, b)`` as two floats from what ``train(100)`` returned, or Incorrect."""
+    better = _training_error(call)
+    if better is not None:
+        raise better
+    value = returned(call)
+    if is_kind(value, "none"):
+        raise wrong(lazy("`train(100)` returned `None`: keep its last line, `return W, b`."))
+    items = value["items"] if is_kind(value, "tuple", "list") else None
+    if items is None or value.get("n", len(items)) != 2:
+        raise wrong(
+            lazy("`train(100)` should return the pair `W, b`, but it returned {found}."),
+            found=describe(value),
+        )
+    out = []
+    for name, v in zip(("W", "b"), items, strict=True):
+        arr = None if is_kind(v, "str", "bool") else to_numpy(v)
+        if arr is None or arr.size != 1:
+            raise wrong(
+                lazy(
+                    "`train(100)` returned a pair whose {name} is {found}; each should be one "
+                    "number (a variable of shape (1,))."
+                ),
+                name=name,
+                found=describe(v),
+            )
+        out.append(float(arr.reshape(())))
+    return out
+
+
+def _judge_values(W, b):
+    """Incorrect unless ``(W, b)`` is where the tutorial's 100 epochs end."""
+    rW, rb, _ = descend(0.1, _EPOCHS)
+    if math.isclose(W, rW, rel_tol=1e-4, abs_tol=1e-4) and math.isclose(
+            b, rb, rel_tol=1e-4, abs_tol=1e-4):
+        return
+    _X, _y, W0, b0 = seed_data()
+    for name, found, start in (("W", W, W0), ("b", b, b0)):
+        if math.isclose(found, start, rel_tol=1e-6, abs_tol=1e-6):
+            raise wrong(
+                lazy(
+                    "After `train(100)` {name} is still at its start value: the step never "
+                    "changed the Variable it was given. Inside `train_step`, `{name} = …` "
+                    "(`{name} - 0.1 * d{name}`, or a new `tf.Variable`) only gives the local "
+                    "name a new object; update the Variable the step receives in place, "
+                    "`{name}.assign_sub(0.1 * d{name})`."
+                ),
+                name=name,
+            )
+    if not (math.isfinite(W) and math.isfinite(b)):
+        raise wrong(
+            lazy(
+                "After `train(100)` W and b are not finite numbers (W = {W}, b = {b}): training "
+                "diverged. The tutorial's loss is a mean, `tf.reduce_mean`, and its learning "
+                "rate 0.1."
+            ),
+            W=W,
+            b=b,
+        )
+    if loss_at(W, b) > loss_at(W0, b0):
+        raise wrong(
+            lazy(
+                "With W = {W:.4g} and b = {b:.4g} the loss is larger than at the start: the "
+                "steps moved uphill. Subtract the gradient: `W.assign_sub(0.1 * dW)`."
+            ),
+            W=W,
+            b=b,
+        )
+    raise wrong(
+        lazy(
+            "`train(100)` returns W = {W:.4g}, b = {b:.4g}, which is not where the tutorial's "
+            "100 epochs end. One step is one epoch of the tutorial: the mean squared error "
+            "inside a tape, the gradients of W and b, and 0.1 × gradient subtracted from both."
+        ),
+        W=W,
+        b=b,
+    )
+
+
+def _judge_decorators(data):
+    """Incorrect when a name is not a function, or the loop is the tf.function."""
+    for name in ("train_step", "train"):
+        if not data["callable"][name]:
+            raise wrong(
+                lazy("`{name}` should be a function, but it is {found}."),
+                name=name,
+                found=describe(data["found"][name]),
+            )
+    if data["loop_traced"] and data["step_traced"]:
+        raise wrong(
+            lazy(
+                "`train` is a tf.function too. `train_step` is the one to trace; `train` "
+                "should stay plain Python: it creates W and b, which a tf.function may do on "
+                "its first trace only, and tracing it would unroll its whole loop into one "
+                "program. Remove `@tf.function` above `def train`."
+            ),
+        )
+    if data["loop_traced"]:
+        raise wrong(
+            lazy(
+                "You traced `train`, the loop, instead of the step. Tracing the loop unrolls "
+                "its 100 epochs into one program (traced again for every new `epochs`), and "
+                "`train` creates W and b, which a tf.function may do on its first trace only. "
+                "Put `@tf.function` above `def train_step`, the function each epoch calls, "
+                "and leave `train` plain Python."
+            ),
+        )
+
+
+def _judge_traced(data):
+    _judge_decorators(data)
+    first = data["runs"][0]
+    W, b = _pair_of(first["call"])
+    body = [run["body"] for run in data["runs"]]
+    if body[0] == 0 and data["traces_total"] == 0:
+        raise wrong(
+            lazy(
+                "`train(100)` never called `train_step`: the loop must call the step once per "
+                "epoch, `train_step(W, b)`."
+            ),
+        )
+    _judge_values(W, b)
+    if len(data["runs"]) > 1:
+        _pair_of(data["runs"][1]["call"])  # the second run raised or ran too long
+    eager = data["eager"]
+    if eager is not None and eager.get("gradient_calls") == 0:
+        raise wrong(
+            lazy(
+                "`train(100)` ends at the right W and b, but no `tape.gradient` call produced "
+                "them. Let the tape compute dW and db: record the loss inside "
+                "`with tf.GradientTape() as tape:` in the step."
+            ),
+        )
+    _judge_body_runs(data, first["traces"], body)
+    if eager is not None:
+        eW, eb = _pair_of(eager)
+        if not (math.isclose(W, eW, rel_tol=1e-6, abs_tol=1e-6)
+                and math.isclose(b, eb, rel_tol=1e-6, abs_tol=1e-6)):
+            raise wrong(
+                lazy(
+                    "Traced, `train(100)` ends at W = {W:.6g}, b = {b:.6g}; run eagerly, at "
+                    "W = {eW:.6g}, b = {eb:.6g}. Something in `train_step`'s Python code "
+                    "changes from call to call (a counter, a list, a global number): a trace "
+                    "keeps the value it saw. Keep what changes in tensors or Variables."
+                ),
+                W=W,
+                b=b,
+                eW=eW,
+                eb=eb,
+            )
+    _judge_step_returns(data["step_returns"])
+    return right(
+        lazy(
+            "`train(100)` ends at the tutorial's W and b, as eagerly to 1e-6, and the body of "
+            "`train_step` ran once: the first call traced it, the other epochs replayed the "
+            "trace."
+        ),
+    )
+
+
+def _judge_body_runs(data, traces, body):
+    """Incorrect unless the step is a tf.function whose body ran at most once: not every
+    epoch (undecorated), not retraced per call (a Python argument), not behind the scenes
+    (a tensor's value read in Python)."""
+    if not data["step_traced"]:
+        raise wrong(
+            lazy(
+                "`train_step` is a plain Python function: its body ran {n} times in "
+                "`train(100)`, once per epoch, with all the per-operation bookkeeping. Put "
+                "`@tf.function` on the line above `def train_step`, so that its first call "
+                "traces it and the other epochs replay the trace."
+            ),
+            n=body[0],
+        )
+    if traces > 1:
+        raise wrong(
+            lazy(
+                "`train_step` was traced {n} times during `train(100)`: every call had a new "
+                "signature. A Python number among the arguments (such as `epoch`) is part of "
+                "the signature by its value, so each epoch traces again. Pass only W and b, "
+                "`train_step(W, b)`: Variables and tensors are keyed by shape and dtype."
+            ),
+            n=traces,
+        )
+    if sum(body) > 1:
+        raise wrong(
+            lazy(
+                "TensorFlow would count {traces} trace, but the body of `train_step` ran {n} "
+                "times in two calls of `train(100)`: Python code in it reads a tensor's value "
+                "(`float(loss)`, `.numpy()`, an `if` on a tensor), a value that changes every "
+                "epoch, so adkernel had to trace again behind the scenes (TensorFlow refuses "
+                "such code). Inside the step keep the loss a tensor: return it, and turn it "
+                "into a number outside, in the loop."
+            ),
+            traces=max(data["traces_total"], 1),
+            n=sum(body),
+        )
+
+
+def _judge_step_returns(step):
+    """Incorrect unless one call of the step returned one number (the loss)."""
+    if step is not None:
+        value = returned(step)
+        if is_kind(value, "none"):
+            raise wrong(
+                lazy(
+                    "`train_step(W, b)` returns `None`: end it with `return loss`, so that "
+                    "the loop can show the loss (a traced function hands it back as a "
+                    "tensor)."
+                ),
+            )
+        arr = None if is_kind(value, "str", "bool") else to_numpy(value)
+        if arr is None or arr.size != 1:
+            raise wrong(
+                lazy(
+                    "`train_step(W, b)` returns {found}; it should return the loss of the "
+                    "epoch, one number."
+                ),
+                found=describe(value),
+            )
+
+
+q3 = Problem(
+    "ch06",
+    3,
+    names=["train_step", "train"],
+    gather=_gather_traced,
+    judge=_judge_traced,
+    hints=[
+        lazy(
+            "Trace the function that runs at every epoch: its first call records the program "
+            "and the later calls replay it. The body of the step is one epoch of the "
+            "tutorial's loop, written with the `W` and `b` it receives, and it returns the "
+            "loss."
+        ),
+        lazy(
+            "The decorator goes on the line just above `def train_step(W, b):`; `train` "
+            "stays plain Python. Inside the step keep everything a tensor: no `float(...)` or "
+            "`.numpy()`, no new `tf.Variable`; update the Variables it receives in place, as "
+            "in chapter 04, and hand the loss back to the caller."
+        ),
+    ],
+    starter="""
+def train_step(W, b):
+    ____
+
+def train(epochs):
+    W = tf.Variable(W_start)
+    b = tf.Variable(b_start)
+    for epoch in range(epochs):
+        train_step(W, b)
+    return W, b
+""",
+    solution="""
+@tf.function
+def train_step(W, b):
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(tf.square(W * X + b - y))
+    dW, db = tape.gradient(loss, [W, b])
+    W.assign_sub(0.1 * dW)
+    b.assign_sub(0.1 * db)
+    return loss
+
+def train(epochs):
+    W = tf.Variable(W_start)
+    b = tf.Variable(b_start)
+    for epoch in range(epochs):
+        train_step(W, b)
+    return W, b
+""",
+    explanation=lazy(
+        "The step runs 100 times, so it is the function to trace: its first call runs the "
+        "Python body once and records the forward ops, the gradient and the two writes; "
+        "every later call replays that program on the W and b it is given (Variables as "
+        "arguments are keyed by shape and dtype, so new ones do not retrace). `train` stays "
+        "Python: it creates the Variables, which a tf.function may do on its first trace "
+        "only, and its loop just calls the step."
     ),
 )
