@@ -205,19 +205,8 @@ def print(*inputs, output_stream=None, summarize=None, sep=" ", end="\n", name=N
     if kwargs:
         raise ValueError(_("Unrecognized keyword arguments for tf.print: {kwargs}").format(
             kwargs=kwargs))
-    options: dict = {}
-    if summarize is not None:
-        n = int(summarize)
-        options = ({"threshold": sys.maxsize} if n < 0
-                   else {"threshold": 2 * n, "edgeitems": n})
-    parts = []
-    with np.printoptions(**options):
-        for x in inputs:
-            if isinstance(x, TensorLike):
-                v = x._value
-                parts.append(str(v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v))
-            else:
-                parts.append(str(x))
+    n = 3 if summarize is None else int(summarize)  # TensorFlow's default: 3 per edge
+    parts = [_print_text(x._value, n) if isinstance(x, TensorLike) else str(x) for x in inputs]
     text = sep.join(parts) + end
     if output_stream is None:
         sys.stdout.write(text)
@@ -230,6 +219,40 @@ def print(*inputs, output_stream=None, summarize=None, sep=" ", end="\n", name=N
         output_stream(text[: -len(end)] if end and text.endswith(end) else text)
     else:
         _refuse("tf.print", output_stream=True)
+
+
+def _print_number(v) -> str:
+    """One element as TensorFlow's print writes it: floats in the fewest of 6 (float32) or
+    15 (float64) significant digits that give the value back, else 9 or 17; bools as 1/0."""
+    kind = v.dtype.kind
+    if kind == "b":
+        return "1" if v else "0"
+    if kind in "iu":
+        return str(int(v))
+    if kind == "f":
+        if not np.isfinite(v):
+            return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
+        short, long_ = (15, 17) if v.dtype.itemsize >= 8 else (6, 9)
+        text = f"{float(v):.{short}g}"
+        return text if v.dtype.type(float(text)) == v else f"{float(v):.{long_}g}"
+    if kind == "U" or kind == "S" or kind == "O":
+        return f'"{v.decode() if isinstance(v, bytes) else v}"'
+    return "?"
+
+
+def _print_text(value, summarize: int, depth: int = 0) -> str:
+    """A tensor as TensorFlow's print writes it: ``[1 2 ... 8 9]``, rows on their own lines,
+    at most ``summarize`` entries at each end of a dimension (-1: all)."""
+    a = np.asarray(value)
+    if a.ndim == 0:
+        return _print_number(a[()])
+    count = a.shape[0]
+    cut = 0 <= summarize and count > 2 * summarize
+    idx = [*range(summarize), None, *range(count - summarize, count)] if cut else range(count)
+    items = ["..." if i is None else _print_text(a[i], summarize, depth + 1) for i in idx]
+    if a.ndim == 1:
+        return "[" + " ".join(items) + "]"
+    return "[" + ("\n" * (a.ndim - 1) + " " * (depth + 1)).join(items) + "]"
 
 
 # ----- namespaces ------------------------------------------------------------------------
