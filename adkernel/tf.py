@@ -44,7 +44,7 @@ from .engine.tensor import (
 from .engine.trace import effect_only as _effect_only
 from .engine.trace import replayed as _replayed
 from .keras.losses import MSE_HINTS as _MSE_HINTS
-from .tf_control import cond, map_fn, vectorized_map, while_loop  # noqa: F401
+from .tf_control import TensorArray, cond, map_fn, vectorized_map, while_loop  # noqa: F401
 from .tf_data import data
 from .tf_function import Module, TensorSpec, function, name_scope
 from .tf_random import _shape_tuple, random  # also registers tf.nn.dropout
@@ -261,6 +261,7 @@ errors = _Namespace(
     InvalidArgumentError=_errors.InvalidArgumentError,
     NotFoundError=_errors.NotFoundError,
     OpError=_errors.OpError,
+    OutOfRangeError=_errors.OutOfRangeError,
 )
 
 newaxis = None

@@ -16,7 +16,7 @@ from .engine import ops as _ops
 from .engine.dtypes import as_dtype
 from .engine.i18n import _
 from .engine.registry import composite as _export
-from .engine.tensor import TensorLike, Variable, _wrap, convert_to_tensor
+from .engine.tensor import TensorLike, TensorShape, Variable, _wrap, convert_to_tensor
 
 
 def _leaves(value) -> list:
@@ -247,3 +247,161 @@ def vectorized_map(fn, elems, fallback_to_while_loop=True, warn=True):
             raise _structure_error(outputs[0], out)
     columns = list(zip(*[_leaves(out) for out in outputs], strict=True))
     return _pack(outputs[0], [_stack_leaf(col, None, "vectorized_map") for col in columns])
+
+
+# ----- TensorArray ----------------------------------------------------------------------------
+
+
+class TensorArray:
+    """``tf.TensorArray``: a list of same-dtype tensors that ops can fill one by one and
+    ``stack`` into one tensor (the way to collect values in a loop inside ``tf.function``
+    instead of appending to a Python list). Eager, as in TensorFlow 2: ``write`` returns the
+    array itself (so ``ta = ta.write(i, v)`` works), and ``stack``/``gather``/``concat`` are
+    recorded ops, so gradients flow to every value written.
+    """
+
+    def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None,
+                 tensor_array_name=None, handle=None, flow=None, infer_shape=True,
+                 element_shape=None, colocate_with_first_write_call=True, name=None):
+        if handle is not None or flow is not None:
+            raise NotImplementedError(_(
+                "TensorArray: the arguments {names} belong to TensorFlow's graphs and are not "
+                "supported by adkernel; leave them out.").format(names="'handle', 'flow'"))
+        self._dtype = as_dtype(dtype)
+        n = 0 if size is None else int(size.numpy() if isinstance(size, TensorLike) else size)
+        if n < 0:
+            raise ValueError(_("TensorArray: size must be 0 or more, got {size}").format(size=n))
+        self._dynamic = bool(dynamic_size)
+        self._values: list = [None] * n
+        self._element_shape = None if element_shape is None else tuple(element_shape)
+        self._infer = bool(infer_shape)
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def dynamic_size(self) -> bool:
+        return self._dynamic
+
+    @property
+    def element_shape(self):
+        return TensorShape(self._element_shape)
+
+    def size(self, name=None):
+        """The number of elements, as an int32 tensor."""
+        return convert_to_tensor(np.int32(len(self._values)))
+
+    def _index(self, index) -> int:
+        i = int(index.numpy() if isinstance(index, TensorLike) else index)
+        if i < 0:
+            raise _errors.InvalidArgumentError(_(
+                "TensorArray: index {index} is negative; indices start at 0.").format(index=i),
+                op="TensorArrayWrite")
+        return i
+
+    def _value(self, value):
+        t = value if isinstance(value, TensorLike) else convert_to_tensor(
+            value, dtype=self._dtype)
+        if t._value.dtype != self._dtype._np:
+            raise _errors.InvalidArgumentError(_(
+                "TensorArray of dtype {want} cannot hold a {got} value: cast it first, e.g. "
+                "tf.cast(value, tf.{want}).").format(want=self._dtype.name, got=t.dtype.name),
+                op="TensorArrayWrite")
+        shape = tuple(t._value.shape)
+        if self._element_shape is not None and self._infer and shape != self._element_shape:
+            raise ValueError(_(
+                "TensorArray: every element must have the shape {want}, got {got}.").format(
+                    want=list(self._element_shape), got=list(shape)))
+        if self._infer:
+            self._element_shape = shape
+        return t
+
+    def write(self, index, value, name=None):
+        """Put ``value`` at ``index`` (growing the array when ``dynamic_size``)."""
+        i = self._index(index)
+        t = self._value(value)
+        if i >= len(self._values):
+            if not self._dynamic:
+                raise _errors.OutOfRangeError(_(
+                    "Tried to write to index {index} but array is not resizeable and size "
+                    "is: {size}. Create it with dynamic_size=True to let it grow.").format(
+                        index=i, size=len(self._values)), op="TensorArrayWrite")
+            self._values.extend([None] * (i + 1 - len(self._values)))
+        self._values[i] = t
+        return self
+
+    def _element(self, i: int):
+        v = self._values[i]
+        if v is not None:
+            return v
+        if self._element_shape is None:
+            raise ValueError(_(
+                "TensorArray: element {index} was never written and the element shape is "
+                "unknown, so it cannot be read as zeros; write it first or give "
+                "element_shape=...").format(index=i))
+        return convert_to_tensor(np.zeros(self._element_shape, self._dtype._np))
+
+    def read(self, index, name=None):
+        """The element at ``index`` (zeros if never written and the shape is known)."""
+        i = self._index(index)
+        if i >= len(self._values):
+            raise _errors.InvalidArgumentError(_(
+                "TensorArray: index {index} is out of range for an array of size {size}."
+            ).format(index=i, size=len(self._values)), op="TensorArrayRead")
+        return self._element(i)
+
+    def stack(self, name=None):
+        """All elements stacked along a new first axis (a recorded op)."""
+        if not self._values:
+            shape = (0, *(self._element_shape or ()))
+            return convert_to_tensor(np.zeros(shape, self._dtype._np))
+        return _ops.stack([self._element(i) for i in range(len(self._values))])
+
+    def gather(self, indices, name=None):
+        """The elements at ``indices``, stacked."""
+        idx = [self._index(i) for i in np.asarray(
+            indices.numpy() if isinstance(indices, TensorLike) else indices).reshape(-1)]
+        return _ops.stack([self.read(i) for i in idx])
+
+    def concat(self, name=None):
+        """All elements joined along their first axis."""
+        return _ops.concat([self._element(i) for i in range(len(self._values))], axis=0)
+
+    def unstack(self, value, name=None):
+        """Fill the array with the slices of ``value`` along its first axis."""
+        t = value if isinstance(value, TensorLike) else convert_to_tensor(value,
+                                                                         dtype=self._dtype)
+        n = t._value.shape[0] if t._value.ndim else 0
+        if n > len(self._values) and not self._dynamic and self._values:
+            raise _errors.InvalidArgumentError(_(
+                "TensorArray: cannot unstack {n} values into an array of size {size}."
+            ).format(n=n, size=len(self._values)), op="TensorArrayScatter")
+        if n > len(self._values):
+            self._values.extend([None] * (n - len(self._values)))
+        for i in range(n):
+            self.write(i, t[i])
+        return self
+
+    def scatter(self, indices, value, name=None):
+        """Write the slices of ``value`` at ``indices``."""
+        t = value if isinstance(value, TensorLike) else convert_to_tensor(value,
+                                                                         dtype=self._dtype)
+        idx = np.asarray(indices.numpy() if isinstance(indices, TensorLike) else indices)
+        for k, i in enumerate(idx.reshape(-1)):
+            self.write(int(i), t[k])
+        return self
+
+    def identity(self):
+        return self
+
+    def mark_used(self):
+        return None
+
+    def close(self, name=None):
+        self._values = []
+        return None
+
+    def __repr__(self) -> str:
+        return _("<TensorArray dtype={dtype} size={size}>").format(
+            dtype=self._dtype.name, size=len(self._values))

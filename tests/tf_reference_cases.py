@@ -2623,3 +2623,55 @@ def keras_remainder_cases(tf):
         "dataset_element_spec": lambda: repr(
             D.from_tensor_slices((XN, LABELS8)).batch(4).element_spec),
     }
+
+
+def _ta_writes(tf, dynamic):
+    ta = tf.TensorArray(tf.float32, size=0 if dynamic else 3, dynamic_size=dynamic)
+    for i in range(3):
+        ta = ta.write(i, tf.constant([float(i), float(i * i)]))
+    return [_l(ta.stack()), int(ta.size()), _l(ta.read(2))]
+
+
+def _ta_gradient(tf):
+    x = tf.Variable([1.0, 2.0, 3.0])
+    with tf.GradientTape() as tape:
+        ta = tf.TensorArray(tf.float32, size=3)
+        for i in range(3):
+            ta = ta.write(i, x[i] * x[i] * float(i + 1))
+        y = tf.reduce_sum(ta.stack())
+    return _l(tape.gradient(y, x))
+
+
+def _ta_traced(tf):
+    @tf.function
+    def cumulative(x):
+        ta = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+        total = tf.constant(0.0)
+        for i in tf.range(4):
+            total = total + x * tf.cast(i, tf.float32)
+            ta = ta.write(i, total)
+        return ta.stack()
+
+    return [_l(cumulative(tf.constant(2.0))), _l(cumulative(tf.constant(-1.0))),
+            cumulative.experimental_get_tracing_count()]
+
+
+def tensor_array_cases(tf):
+    return {
+        "fixed_size": lambda: _ta_writes(tf, False),
+        "dynamic_size": lambda: _ta_writes(tf, True),
+        "unwritten_are_zeros": lambda: _l(
+            tf.TensorArray(tf.float32, size=3).write(1, [1.0, 2.0]).stack()),
+        "unstack_then_read": lambda: _l(tf.TensorArray(tf.int32, size=3).unstack(
+            tf.constant([[1, 2], [3, 4], [5, 6]])).read(1)),
+        "gather_and_concat": lambda: (lambda ta: [_l(ta.gather([2, 0])), _l(ta.concat())])(
+            tf.TensorArray(tf.int32, size=3).write(0, [1, 2]).write(1, [3, 4]).write(2, [5, 6])),
+        "gradient_through_stack": lambda: _ta_gradient(tf),
+        "inside_tf_function": lambda: _ta_traced(tf),
+        "write_past_a_fixed_size": lambda: _error(
+            tf, lambda: tf.TensorArray(tf.float32, size=2).write(2, 1.0)),
+        "element_shape": lambda: list(tf.TensorArray(tf.float32, size=1).write(
+            0, [[1.0, 2.0]]).element_shape),
+        "empty_stack": lambda: _l(tf.TensorArray(tf.float32, size=0, element_shape=[2])
+                                  .stack()),
+    }

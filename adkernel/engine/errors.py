@@ -48,6 +48,10 @@ _InvalidDTypeArgumentError.__name__ = "InvalidArgumentError"
 _InvalidDTypeArgumentError.__qualname__ = "InvalidArgumentError"
 
 
+class OutOfRangeError(OpError, IndexError):
+    """TensorFlow's OutOfRangeError: an index past the end of something that cannot grow."""
+
+
 class NotFoundError(OpError, TypeError):
     """TensorFlow's ``tf.errors.NotFoundError``: raised for an op that has no kernel for the
     input's dtype (``tf.math.reciprocal`` of an integer tensor). Also a ``TypeError``."""
