@@ -100,7 +100,8 @@ class Const:
     def __repr__(self) -> str:
         v = self.value
         if isinstance(v, np.ndarray | np.generic) and np.size(v) <= 4:
-            return f"const {np.asarray(v).tolist()!r}"
+            # numpy's shortest digits for the dtype (float32 0.1 is 0.1, not 0.100000001)
+            return "const " + np.array2string(np.asarray(v), separator=", ", floatmode="unique")
         if isinstance(v, np.ndarray):
             return f"const <{v.dtype} {v.shape}>"
         return f"const {v!r}"
