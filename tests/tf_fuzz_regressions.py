@@ -3656,8 +3656,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
               'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
   'note': 'clip_by_value: TensorFlow gives raises InvalidArgumentError (forward); adkernel raises '
-          'ValueError (forward)',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          'ValueError (forward)'},
  {'program': {'inputs': [{'shape': [1, 1, 1],
                           'dtype': 'float32',
                           'kind': 'watched',
@@ -3678,8 +3677,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                  'grad2': [{'dtype': 'float32', 'shape': [1, 1, 1], 'values': [-7.0]}]},
   'note': '__mul__→math.log: TensorFlow gives out=float32[2, 2, 2][1.099, 0, -inf, 0.6931, ...] '
           'grad=float32[1, 1, 1][nan] grad2=float32[1, 1, 1][-7]; adkernel out=float32[2, 2, '
-          '2][1.099, 0, -inf, 0.6931, ...] grad=float32[1, 1, 1][nan] grad2=float32[1, 1, 1][nan]',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          '2][1.099, 0, -inf, 0.6931, ...] grad=float32[1, 1, 1][nan] grad2=float32[1, 1, 1][nan]'},
  {'program': {'inputs': [{'shape': [3],
                           'dtype': 'float32',
                           'kind': 'const',
@@ -3841,5 +3839,4 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                           'shape': [1, 2, 2],
                           'values': [0.7071067690849304, 1.0, inf, -inf]}]},
   'note': 'round→nn.relu→math.rsqrt: TensorFlow gives out=float32[1, 2, 2][0.7071, 1, inf, -inf]; '
-          'adkernel out=float32[1, 2, 2][0.7071, 1, inf, inf]',
-  'open': 'issue 20: a fuzzer class no item names yet'}]
+          'adkernel out=float32[1, 2, 2][0.7071, 1, inf, inf]'}]

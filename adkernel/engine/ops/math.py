@@ -327,8 +327,16 @@ def pow_jvp(t, out, x, y):
        numpy=np.maximum, local=(lazy("1 where {0} ≥ {1}, else 0"),
                                    lazy("1 where {1} > {0}, else 0")))
 def maximum(x, y):
-    """max(x, y) elementwise"""
-    return np.maximum(x, y)
+    """max(x, y) elementwise; x where they are equal (-0. and 0.: the first, as TensorFlow)"""
+    return _first_on_ties(x, y, np.maximum(x, y))
+
+
+def _first_on_ties(x, y, out):
+    """``out`` with ``x`` where ``x == y``: TensorFlow's maximum and minimum return their
+    first argument on a tie, which shows only as the sign of a zero (max(-0., 0.) is -0.)"""
+    if getattr(out, "dtype", None) is None or out.dtype.kind != "f":
+        return out
+    return np.where(x == y, x, out).astype(out.dtype, copy=False)
 
 
 @maximum.defvjp
@@ -344,8 +352,8 @@ def maximum_vjp(g, out, need, x, y):
        numpy=np.minimum, local=(lazy("1 where {0} ≤ {1}, else 0"),
                                    lazy("1 where {1} < {0}, else 0")))
 def minimum(x, y):
-    """min(x, y) elementwise"""
-    return np.minimum(x, y)
+    """min(x, y) elementwise; x where they are equal (-0. and 0.: the first, as TensorFlow)"""
+    return _first_on_ties(x, y, np.minimum(x, y))
 
 
 @minimum.defvjp
@@ -458,7 +466,12 @@ def log(x):
 
 @log.defvjp
 def log_vjp(g, out, need, x):
-    """d log(x)/dx = 1/x"""
+    """d log(x)/dx = 1/x, as g * reciprocal(x) (TensorFlow's form)"""
+    # differentiated again, reciprocal's rule applies: 0 where its upstream gradient is 0,
+    # so x * [3, 0] then log has second derivative -1/x**2 from the 3 and 0 (not NaN) from
+    # the 0, where log(0 * x) is the constant -inf
+    if isinstance(x, TensorLike) or isinstance(g, TensorLike):
+        return (g * reciprocal(x),)
     return (g / x,)
 
 
@@ -730,8 +743,8 @@ def sigmoid_jvp(t, out, x):
 @defop("relu", uses=(0,), call="unary_any", arg="features", tf=("nn.relu",),
        local=(lazy("1 where {0} > 0, else 0"),))
 def relu(x):
-    """max(x, 0)"""
-    return np.maximum(x, 0)
+    """max(x, 0): 0 where x < 0, else x (so -0. and NaN stay, as in TensorFlow)"""
+    return np.where(x < 0, 0, x)
 
 
 @relu.defvjp
@@ -786,7 +799,7 @@ def leaky_relu_api(features, alpha=0.2, name=None):
 def elu(x):
     """x where x > 0, else exp(x) - 1"""
     with np.errstate(over="ignore"):
-        return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+        return np.where(x < 0, np.expm1(np.minimum(x, 0)), x)  # -0. and NaN stay
 
 
 @elu.defvjp
@@ -855,8 +868,8 @@ def softsign_vjp(g, out, need, x):
        local=(lazy("1 where inside the bounds, else 0"), lazy("1 where below"),
               lazy("1 where above")))
 def clip_by_value(x, lo, hi):
-    """max(min(x, hi), lo), TensorFlow's order (lo wins when lo > hi)"""
-    return np.maximum(np.minimum(x, hi), lo)
+    """max(min(x, hi), lo), TensorFlow's order (lo wins when lo > hi; ties keep the first)"""
+    return maximum.forward(minimum.forward(x, hi), lo)
 
 
 @clip_by_value.defvjp
@@ -879,7 +892,11 @@ def clip_by_value_api(t, clip_value_min, clip_value_max, name=None):
     if vals[0].dtype.kind == "b":
         raise bool_error("clip_by_value")
     shape = np.shape(vals[0])
-    if np.broadcast_shapes(*(np.shape(v) for v in vals)) != shape:
+    try:
+        full = np.broadcast_shapes(*(np.shape(v) for v in vals))
+    except ValueError:  # the forward pass raises InvalidArgumentError, as TensorFlow's
+        full = shape
+    if full != shape:
         raise ValueError(_(
             "clip_by_value: the bounds (shapes {lo} and {hi}) would make the result bigger than "
             "the tensor (shape {shape}); TensorFlow refuses this. Give bounds of the tensor's "
