@@ -387,8 +387,9 @@ def det(a):
 def det_vjp(g, out, need, a):
     """d det(a)/da = det(a) inv(a)^T; like TensorFlow, a singular (or NaN) matrix raises"""
     scale = np.expand_dims(np.expand_dims(g * out, -1), -1)
-    if isinstance(a, np.ndarray | np.generic):
-        _invertible_check(a)
+    # also in a recorded pass (under an outer tape): TensorFlow raises while taking the
+    # first derivative, not later
+    _invertible_check(a if isinstance(a, np.ndarray | np.generic) else a._value)
     return (scale * _t(_inv_any(a)),)
 
 

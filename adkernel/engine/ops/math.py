@@ -1121,16 +1121,24 @@ def _packed_bools(items):
     return convert_to_tensor(np.stack(parts))
 
 
-def _list_beside_tensor(*args) -> None:
-    """TensorFlow converts every argument of a logical op to bool before the op when one of
-    them is a Python list: a tensor of another dtype beside the list is then a ValueError
-    (not the op's InvalidArgumentError, which two tensors meet)."""
+def _list_beside_tensor(*args) -> list:
+    """TensorFlow converts every argument of a logical op to bool before the op, in order,
+    when one of them is a Python list: a list is packed (a list that cannot be packed, such
+    as ``clip_by_global_norm``'s ``(list, norm)``, raises its InvalidArgumentError first when
+    it comes first), and a tensor of another dtype is a ValueError (not the op's
+    InvalidArgumentError, which two tensors meet)."""
+    converted = []
     for v in args:
-        if isinstance(v, TensorLike) and v._value.dtype.kind != "b":
+        if not isinstance(v, TensorLike):
+            converted.append(_logical_operand(v))
+            continue
+        converted.append(v)
+        if v._value.dtype.kind != "b":
             raise ValueError(_(
                 "Tensor conversion requested dtype bool for a tensor of dtype {dtype}: a "
                 "logical op takes bool tensors only. Compare first to get bools (e.g. x > 0), "
                 "or convert with tf.cast(x, tf.bool).").format(dtype=v._value.dtype.name))
+    return converted
 
 
 def _bool_check(tf_name: str, *tensors) -> None:
@@ -1168,7 +1176,7 @@ def _logical_api(op, tf_name: str):
 
     def logical(x, y, name=None):
         if isinstance(x, list | tuple) or isinstance(y, list | tuple):
-            _list_beside_tensor(x, y)
+            x, y = _list_beside_tensor(x, y)
         x, y = _logical_operand(x), _logical_operand(y)
         _bool_check(tf_name, x, y)
         return binary(x, y)
