@@ -3821,10 +3821,15 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
               'grad': {'mode': 'jacobian', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'out': [{'dtype': 'float64', 'shape': [0, 3], 'values': []}],
                  'error': {'stage': 'gradient', 'type': 'InvalidArgumentError'}},
-  'note': 'nn.sigmoid_cross_entropy_with_logits: TensorFlow gives out=float64[0, 3][] then raises '
-          'InvalidArgumentError (gradient); adkernel out=float64[0, 3][] grad=float64[0, 3, 0, '
-          '3][]',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+  'note': "sigmoid_cross_entropy_with_logits on an empty (0, 3) batch: TensorFlow's tape.jacobian "
+          'raises InvalidArgumentError; adkernel gives the empty (0, 3, 0, 3) Jacobian',
+  'expected': {'out': [{'dtype': 'float64', 'shape': [0, 3], 'values': []}],
+               'grad': [{'dtype': 'float64', 'shape': [0, 3, 0, 3], 'values': []}]},
+  'tf_is_wrong': "TensorFlow 2.21's Jacobian (pfor) of sigmoid_cross_entropy_with_logits over an "
+                 'empty (0, 3) batch fails in its own parallel loop (AddN of pieces shaped (0, 0, '
+                 '3) and (0, 1, 3)); the gradient works. The Jacobian of an empty tensor is the '
+                 'empty tensor of shape out.shape + logits.shape, which adkernel gives (as for '
+                 'top_k)'},
  {'program': {'inputs': [{'shape': [1, 2, 2],
                           'dtype': 'float32',
                           'kind': 'const',
