@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from fuzz_programs import compare, outcome_text, run
+from fuzz_programs import compare, outcome_text, promoted, run
 from tf_fuzz_regressions import ROWS
 
 from adkernel import tf
@@ -28,7 +28,9 @@ def _param(i, row):
 def test_fuzz_regression(row):
     got = run(row["program"], tf)
     expected = row["expected"] if row.get("tf_is_wrong") else row["tf_outcome"]
-    verdict = compare(expected, got, row["program"])
+    references = ((row["tf_reference"], run(promoted(row["program"]), tf))
+                  if row.get("tf_reference") else ())
+    verdict = compare(expected, got, row["program"], *references)
     assert verdict["equal"], (
         f"{row['note']}\n{verdict['key']}: {verdict['detail']}\n"
         f"expected: {outcome_text(expected)}\nadkernel: {outcome_text(got)}\n"

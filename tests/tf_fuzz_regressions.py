@@ -3731,8 +3731,26 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
           '...] grad=float32[3, 3, 2][nan, 0.07035, nan, -0, ...] grad2=float32[3, 3, 2][nan, '
           '1.604, nan, -0, ...]; adkernel out=float32[3, 3, 2][nan, 0.001644, 1, 0.7616, ...] '
           'grad=float32[3, 3, 2][nan, 0.07035, nan, -0, ...] grad2=float32[3, 3, 2][nan, 1.604, '
-          'nan, -0, ...]',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          "nan, -0, ...] -- float32 rounding: adkernel's value is nearer TensorFlow's own float64 "
+          "answer (tf_reference) than TensorFlow's float32 one",
+  'tf_reference': {'out': [{'dtype': 'float64',
+                            'shape': [3, 3, 2],
+                            'values': [nan, 0.0016435968322959058, 1.0, 0.7615941559557649,
+                                       0.5541421638028913, nan, 0.7615941559557649, 1.0, 0.0, 0.0,
+                                       nan, nan, 0.9999985245747263, nan, 0.7615941559557649, nan,
+                                       0.9999755913632423, 0.039978681501351164]}],
+                   'grad': [{'dtype': 'float64',
+                             'shape': [3, 3, 2],
+                             'values': [nan, 0.07034582013350829, nan, -0.0, -0.43262131283282007,
+                                        nan, -0.0, nan, nan, nan, nan, nan, 7.557191791618612e-05,
+                                        nan, 1.6798973664561045, nan, -0.001380744154423315,
+                                        0.3993606879611033]}],
+                   'grad2': [{'dtype': 'float64',
+                              'shape': [3, 3, 2],
+                              'values': [nan, 1.603868555900741, nan, -0.0, 0.4422861251118456, nan,
+                                         -0.0, nan, nan, nan, nan, nan, -0.0036487982377919207, nan,
+                                         -5.19550803581928, nan, -0.0684395688154625,
+                                         1.9840306788619724]}]}},
  {'program': {'inputs': [{'shape': [3, 3],
                           'dtype': 'float32',
                           'kind': 'watched',
@@ -3773,8 +3791,11 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                           'shape': [3, 1, 1],
                           'values': [-0.0, 0.9999998807907104, 0.0]}]},
   'note': 'linalg.solve→__rmod__: TensorFlow gives out=float32[3, 1, 1][-0, 1, 0]; adkernel '
-          'out=float32[3, 1, 1][-0, -0, 0]',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          "out=float32[3, 1, 1][-0, -0, 0] -- float32 rounding: adkernel's value is nearer "
+          "TensorFlow's own float64 answer (tf_reference) than TensorFlow's float32 one -- float32 "
+          "rounding: adkernel's value is nearer TensorFlow's own float64 answer (tf_reference) "
+          "than TensorFlow's float32 one",
+  'tf_reference': {'out': [{'dtype': 'float64', 'shape': [3, 1, 1], 'values': [-0.0, -0.0, 0.0]}]}},
  {'program': {'inputs': [{'shape': [], 'dtype': 'float64', 'kind': 'watched', 'values': [inf]}],
               'ops': [{'fn': 'math.erf', 'args': [{'ref': 0}], 'kwargs': {}},
                       {'fn': 'greater',

@@ -468,6 +468,20 @@ def class_of(prog, verdict) -> str:
     return f"{ops} [{dtypes}, {prog['grad']['mode']}] {verdict['key']}"
 
 
+def judge(prog, tf, ak):
+    """``(tf_outcome, ak_outcome, reference, verdict)``. A value difference in a program with
+    float32 in it is judged again with TensorFlow's outcome of the float64 program as the
+    reference (``fp.compare``'s ``reference``; else ``reference`` is None): adkernel at least
+    as close to it as TensorFlow's float32 answer is float32 rounding, not a difference."""
+    tf_out, ak_out = fp.run(prog, tf), fp.run(prog, ak)
+    verdict = fp.compare(tf_out, ak_out, prog)
+    if verdict["equal"] or verdict["kind"] != "value" or fp.loosest_float(prog) != "float32":
+        return tf_out, ak_out, None, verdict
+    reference = fp.run(fp.promoted(prog), tf)
+    return tf_out, ak_out, reference, fp.compare(tf_out, ak_out, prog, reference,
+                                                 fp.run(fp.promoted(prog), ak))
+
+
 def work(job):
     """One worker: programs ``start, start + step, ...`` below ``stop``; its findings."""
     seed, start, stop, step, pattern, per_class, dtypes = job
@@ -476,7 +490,7 @@ def work(job):
     entries = [e for e in entries if _tf_name(tf, e)]
 
     def check(prog):
-        verdict = fp.compare(fp.run(prog, tf), fp.run(prog, ak), prog)
+        verdict = judge(prog, tf, ak)[3]
         return None if verdict["equal"] else verdict["key"]
 
     findings, raw = [], Counter()
@@ -484,8 +498,7 @@ def work(job):
     for index in range(start, stop, step):
         prog = generate(seed, index, entries, ak, dtypes)
         count += 1
-        tf_out, ak_out = fp.run(prog, tf), fp.run(prog, ak)
-        verdict = fp.compare(tf_out, ak_out, prog)
+        verdict = judge(prog, tf, ak)[3]
         if verdict["equal"]:
             continue
         raw_class = ("→".join(o["fn"] for o in prog["ops"]), verdict["key"])
@@ -496,11 +509,11 @@ def work(job):
         t_shrink = time.perf_counter()
         small = shrink(prog, verdict["key"], check)
         shrink_seconds += time.perf_counter() - t_shrink
-        tf_small, ak_small = fp.run(small, tf), fp.run(small, ak)
-        v_small = fp.compare(tf_small, ak_small, small)
+        tf_small, ak_small, ref_small, v_small = judge(small, tf, ak)
         findings.append({"index": index, "program": small, "tf_outcome": tf_small,
                          "ak_outcome": ak_small, "verdict": v_small, "raw": list(raw_class),
-                         "class": class_of(small, v_small)})
+                         "class": class_of(small, v_small),
+                         **({"tf_reference": ref_small} if ref_small else {})})
     return {"count": count, "seconds": time.perf_counter() - t0, "findings": findings,
             "shrink_seconds": shrink_seconds}
 
@@ -765,6 +778,7 @@ def append_rows(classes: dict, per_kind: int) -> int:
         known.add(key)
         taken[ex["verdict"]["key"]] += 1
         rows.append({"program": ex["program"], "tf_outcome": ex["tf_outcome"],
+                     **({"tf_reference": ex["tf_reference"]} if ex.get("tf_reference") else {}),
                      "note": note_for(cls, ex), "open": guess_open(ex["program"], ex["verdict"])})
         added += 1
     write_rows(rows)
@@ -805,10 +819,20 @@ def refreeze() -> None:
     rows = load_rows()
     for row in rows:
         row["tf_outcome"] = fp.run(row["program"], tf)
+        if "tf_reference" in row:
+            row["tf_reference"] = fp.run(fp.promoted(row["program"]), tf)
         got = fp.run(row["program"], ak)
         if row.get("open") and fp.compare(row["tf_outcome"], got, row["program"])["equal"]:
             print(f"adkernel now agrees (remove open={row['open']!r}): {row['note'][:80]}")
     write_rows(rows)
+
+
+def _references(row, ak) -> tuple:
+    """(TensorFlow's frozen float64 outcome, adkernel's now) for a row or finding that has a
+    ``tf_reference``; else (None, None)."""
+    if not row.get("tf_reference"):
+        return None, None
+    return row["tf_reference"], fp.run(fp.promoted(row["program"]), ak)
 
 
 def close_rows() -> None:
@@ -820,7 +844,7 @@ def close_rows() -> None:
     closed = 0
     for row in rows:
         if row.get("open") and fp.compare(row["tf_outcome"], fp.run(row["program"], ak),
-                                          row["program"])["equal"]:
+                                          row["program"], *_references(row, ak))["equal"]:
             print(f"closed ({row.pop('open')}): {row['note'][:80]}")
             closed += 1
     write_rows(rows)
@@ -913,7 +937,8 @@ def recompare(findings: list[dict]) -> list[dict]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             f = {**f, "ak_outcome": fp.run(f["program"], ak)}
-        verdict = fp.compare(f["tf_outcome"], f["ak_outcome"], f["program"])
+            verdict = fp.compare(f["tf_outcome"], f["ak_outcome"], f["program"],
+                                 *_references(f, ak))
         if verdict["equal"]:
             dropped.add(tuple(f["raw"]))
             continue
