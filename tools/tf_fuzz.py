@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
 import fuzz_programs as fp  # noqa: E402
+import numpy as np  # noqa: E402
 
 REGRESSIONS = ROOT / "tests" / "tf_fuzz_regressions.py"
 FLOATS = ("float32", "float64")
@@ -575,8 +576,12 @@ def documented_keys(rows=None) -> list[dict]:
         key = fp.compare(row["tf_outcome"], row["expected"], row["program"])["key"]
         if (ops, key) not in seen:
             seen.add((ops, key))
-            keys.append({"ops": ops, "key": key, "why": row["tf_is_wrong"],
-                         "doc": "docs/tf-compat.md#deliberate-differences"})
+            entry = {"ops": ops, "key": key, "why": row["tf_is_wrong"],
+                     "doc": "docs/tf-compat.md#deliberate-differences"}
+            named = THROUGH.get(ops[-1], {}).get("input")
+            if named:  # top_k: only where its input has the property the docs name (a NaN)
+                entry["when"] = lambda prog, named=named: _input_is(prog, named)
+            keys.append(entry)
     return keys + list(DELIBERATE)
 
 
@@ -604,9 +609,10 @@ def _chain_matches(entry_ops: tuple, ops: tuple, key: str) -> bool:
     return ops[-1:] == entry_ops or (_backward_key(key) and entry_ops[0] in ops)
 
 
-def documented_by(prog, verdict, keys) -> dict | None:
+def documented_by(prog, verdict, keys, tf_outcome=None) -> dict | None:
     """The entry of ``keys`` that documents this finding, or None. Same verdict key, an op
-    chain that matches (``_chain_matches``), and the entry's ``when``, if any."""
+    chain that matches (``_chain_matches``), and the entry's ``when``, if any; else, with
+    TensorFlow's outcome, a documented difference reached through another op (``THROUGH``)."""
     ops = tuple(op["fn"] for op in prog["ops"])
     for entry in keys:
         if entry["key"] != verdict["key"]:
@@ -615,6 +621,124 @@ def documented_by(prog, verdict, keys) -> dict | None:
             continue
         if entry.get("when") is None or entry["when"](prog):
             return entry
+    return _documented_through(prog, verdict, keys, tf_outcome)
+
+
+# ----- documented differences reached through another op -------------------------------------
+# A documented difference of op X also shows when a later op carries X's result on (erf(inf)
+# in float64 then `> -2`: False against True) or when earlier ops make X's input (top_k of
+# xlogy's NaN). Such a finding is documented only when it provably comes from X's documented
+# behaviour and from nothing else:
+# - ``tf_like``: X made to behave as the docs say TensorFlow's X does; adkernel's program run
+#   again with it gives TensorFlow's outcome exactly (then the whole difference is X's);
+# - ``input``: (for an op whose TensorFlow answer cannot be reproduced, such as top_k's NaN
+#   comparisons) X is the last op, the difference is in the outputs, it is of a kind a
+#   documented row of X shows, and X's input (computed by adkernel) has the property the docs
+#   name. An earlier op that made that input wrongly would show on its own, as the last op of
+#   other programs.
+
+
+def _erf_like_tf(ak):
+    def erf(x, name=None):
+        y = ak.math.erf(x)
+        if y.dtype != ak.float64:
+            return y
+        infinite = np.broadcast_to(np.isinf(np.asarray(x)), y.shape)
+        return ak.where(ak.constant(infinite), ak.constant(np.full(y.shape, np.nan)), y)
+    return erf
+
+
+def _rmatmul_like_tf(ak):
+    from adkernel.engine.errors import invalid_argument
+
+    def rmatmul(x, a):  # the program's order: ``x.__rmatmul__(a)`` is ``a @ x``
+        if np.ndim(np.asarray(x)) < 2 or np.ndim(np.asarray(a)) < 2:
+            raise invalid_argument("matmul needs rank >= 2 on both sides", op="MatMul")
+        return a @ x
+    return rmatmul
+
+
+def _holds_nan(x) -> bool:
+    values = np.asarray(x)
+    return values.dtype.kind == "f" and bool(np.isnan(values).any())
+
+
+THROUGH = {
+    "math.erf": {"tf_like": _erf_like_tf},
+    "__rmatmul__": {"tf_like": _rmatmul_like_tf},
+    "math.top_k": {"input": _holds_nan, "keys": ("out/value", "out/nan-position")},
+}
+
+
+class _Namespace:
+    """``tf`` with a few extra names (the replaced ops of a replay)."""
+
+    def __init__(self, base, extra):
+        self._base, self._extra = base, extra
+
+    def __getattr__(self, name):
+        return self._extra[name] if name in self._extra else getattr(self._base, name)
+
+
+def _replays_as_tf(prog, tf_outcome, op_name, make) -> bool:
+    """adkernel's run of ``prog`` with ``op_name`` replaced by ``make(adkernel.tf)`` gives
+    ``tf_outcome``."""
+    from adkernel import tf as ak
+
+    patched = json.loads(json.dumps(prog))
+    for op in patched["ops"]:
+        if op["fn"] == op_name:
+            op["fn"] = "_tf_like"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            got = fp.run(patched, _Namespace(ak, {"_tf_like": make(ak)}))
+    return fp.compare(tf_outcome, got, prog)["equal"]
+
+
+def _last_input(prog):
+    """adkernel's value of the last op's first tensor argument."""
+    from adkernel import tf as ak
+
+    last = prog["ops"][-1]
+    arg = last["args"][0] if last["args"] else next(iter(last["kwargs"].values()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            vals = fp._make_inputs(prog, ak)[0]
+            if len(prog["ops"]) > 1:
+                fp._forward({**prog, "ops": prog["ops"][:-1]}, ak, vals)
+            return fp._decode(arg, ak, vals)
+
+
+def _input_is(prog, named) -> bool:
+    try:
+        return bool(named(_last_input(prog)))
+    except Exception:  # an input adkernel cannot make documents nothing
+        return False
+
+
+def _documented_through(prog, verdict, keys, tf_outcome) -> dict | None:
+    ops = [op["fn"] for op in prog["ops"]]
+    for op_name, how in THROUGH.items():
+        if op_name not in ops:
+            continue
+        entries = [e for e in keys if e["ops"][-1] == op_name]
+        if not entries:
+            continue
+        if "tf_like" in how:
+            if tf_outcome is None or not _replays_as_tf(prog, tf_outcome, op_name,
+                                                        how["tf_like"]):
+                continue
+            entry = entries[0]
+        else:
+            matching = [e for e in entries if e["key"] == verdict["key"]]
+            if (ops[-1] != op_name or verdict["key"] not in how["keys"] or not matching):
+                continue
+            if not _input_is(prog, how["input"]):
+                continue
+            entry = matching[0]
+        return {**entry, "why": f"through another op: {entry['why']}"}
     return None
 
 
@@ -623,7 +747,8 @@ def split_documented(classes: dict, keys=None) -> tuple[dict, dict]:
     keys = documented_keys() if keys is None else keys
     new, known = {}, {}
     for cls, entry in classes.items():
-        doc = documented_by(entry["example"]["program"], entry["example"]["verdict"], keys)
+        doc = documented_by(entry["example"]["program"], entry["example"]["verdict"], keys,
+                            entry["example"].get("tf_outcome"))
         if doc is None:
             new[cls] = entry
         else:
@@ -703,7 +828,11 @@ _HEADER = '''"""Differences from TensorFlow 2.21 found by tools/tf_fuzz.py, froz
 Generated by ``tools/tf_fuzz.py --write`` (which appends); notes may be edited by hand. Each row:
 ``program`` (tests/fuzz_programs.py's format), ``tf_outcome`` (what TensorFlow 2.21 gave),
 ``note``; optionally ``open`` (the issue item that will fix it: the test expects a failure until
-then) and ``tf_is_wrong`` (why adkernel keeps its own answer, ``expected``, instead).
+then), ``tf_is_wrong`` (why adkernel keeps its own answer, ``expected``, instead),
+``through`` (a documented difference of that op reached through another op: the row must still
+differ, and only by it; tools/tf_fuzz.py's ``THROUGH``) and ``tf_reference`` (TensorFlow's
+outcome of the program in float64: a float32 difference that is rounding, see
+tests/fuzz_programs.py's ``compare``).
 """
 
 nan = float("nan")
