@@ -456,3 +456,70 @@ PROGRAMS += [
              "second"),
         open="sqrt/rsqrt/reciprocal second order where the first-order upstream is exactly 0"),
 ]
+# ----- session 18: the 50,000-program run with seed 2028 -------------------------------------
+_F28 = (
+    {"inputs": [{"shape": [1, 1], "dtype": "float32", "kind": "watched", "values": [1.0]},
+                {"shape": [1], "dtype": "float32", "kind": "watched", "values": [-1.24]}],
+     "ops": [{"fn": "unstack", "args": [{"ref": 0}], "kwargs": {"axis": 0}},
+             {"fn": "where", "args": [{"array": [True], "dtype": "bool", "shape": [1]}],
+              "kwargs": {"x": {"ref": 2}, "y": {"ref": 1}}}],
+     "grad": {"mode": "grad", "weights": "ones", "unconnected": None}},
+    {"inputs": [{"shape": [1, 1], "dtype": "float64", "kind": "watched", "values": [0.66]},
+                {"shape": [3], "dtype": "float64", "kind": "const", "values": [1.2, 1.26, 3.99]}],
+     "ops": [{"fn": "unstack", "args": [{"ref": 0}], "kwargs": {}},
+             {"fn": "math.xlogy", "args": [{"ref": 2}, {"ref": 1}], "kwargs": {}}],
+     "grad": {"mode": "grad", "weights": "ones", "unconnected": "zero"}},
+    {"inputs": [{"shape": [1], "dtype": "float32", "kind": "watched", "values": [1.67]},
+                {"shape": [1], "dtype": "float32", "kind": "var_frozen", "values": [0.5]}],
+     "ops": [{"fn": "clip_by_norm", "args": [{"ref": 0}, 0.5], "kwargs": {"axes": [0]}},
+             {"fn": "__ge__", "args": [{"ref": 2}, {"ref": 1}], "kwargs": {}}],
+     "grad": {"mode": "none", "weights": "ones", "unconnected": None}},
+    {"inputs": [{"shape": [3, 3, 3], "dtype": "float64", "kind": "watched",
+                 "values": [0.0, -1.93, -0.29, 1.65, 1.44, -0.82, -0.17, 1.0, 0.52, 1.61, -2.19,
+                            1.24, -np.inf, 2.0, -0.5, -0.39, -0.24, np.inf, 2.0, 0.91, 1.94,
+                            np.inf, -0.23, 0.01, 0.68, 0.68, 2.61]}],
+     "ops": [{"fn": "linalg.det", "args": [{"ref": 0}], "kwargs": {}}],
+     "grad": {"mode": "grad", "weights": "ones", "unconnected": None}},
+    {"inputs": [{"shape": [2, 1], "dtype": "float64", "kind": "watched", "values": [1.0, -1.34]}],
+     "ops": [{"fn": "nn.softmax_cross_entropy_with_logits", "args": [],
+              "kwargs": {"labels": {"array": [1, -1], "dtype": "int32", "shape": [2, 1]},
+                         "logits": {"ref": 0}}},
+             {"fn": "math.cosh", "args": [{"ref": 1}], "kwargs": {}}],
+     "grad": {"mode": "second", "weights": "ones", "unconnected": None}},
+    {"inputs": [{"shape": [1, 3], "dtype": "float64", "kind": "watched",
+                 "values": [-np.inf, 1.0, -1.43]},
+                {"shape": [1, 3], "dtype": "float64", "kind": "var", "values": [0.08, 0.92, 0.0]}],
+     "ops": [{"fn": "nn.softmax_cross_entropy_with_logits", "args": [],
+              "kwargs": {"labels": {"ref": 1}, "logits": {"ref": 0}, "axis": None}}],
+     "grad": {"mode": "second", "weights": "ramp0", "unconnected": None}},
+)
+PROGRAMS += [
+    row("unstack's list as where's x: TensorFlow packs it on the tape (gradient 1 to the "
+        "unstacked input); adkernel's where converted it off the tape (None)", _F28[0]),
+    row("unstack's list as xlogy's x: packed on the tape as in TensorFlow (gradient 1.797), "
+        "not converted to a constant (0 with unconnected_gradients='zero')", _F28[1]),
+    row("clip_by_norm(1.67, 0.5) >= 0.5: TensorFlow computes (t * clip) / max(norm, clip), "
+        "exactly 0.5, so True; adkernel's t * (clip / max(norm, clip)) gave 0.49999997",
+        _F28[2]),
+    row("det's gradient of a matrix holding inf: TensorFlow inverts the transpose "
+        "(matrix_inverse(adjoint=True)) with its own LU, whose NaN then fills the whole "
+        "gradient; adkernel inverted the matrix by LAPACK and transposed (inf and NaN mixed)",
+        _F28[3]),
+    row("cosh(softmax_cross_entropy_with_logits) over one class with labels 1 and -1: the "
+        "loss is 0 for every logit, so every derivative is 0; TensorFlow's gradient "
+        "softmax - labels (2 for the label -1) gives a second derivative of 4",
+        _F28[4],
+        tf_is_wrong="over one class the loss is identically 0 (log_softmax is 0), so cosh(loss) "
+        "is the constant 1 and its second derivative is 0, as adkernel gives (central "
+        "differences: 0); TensorFlow's gradient softmax - labels is the derivative only when "
+        "each row of labels sums to 1 (docs/tf-compat.md, deliberate differences)"),
+    row("softmax_cross_entropy_with_logits with a -inf logit and trainable labels, second "
+        "order: TensorFlow gives NaN for the labels' entry at the -inf logit, adkernel 0",
+        _F28[5],
+        tf_is_wrong="TensorFlow's second pass reaches the labels only through its labels "
+        "gradient upstream * -log_softmax(logits), with a zero upstream there, so a -inf "
+        "logit makes 0 * inf = NaN (the same labels path it otherwise treats as absent, "
+        "docs/tf-compat.md); the first derivative's entries that depend on the labels, "
+        "g * (softmax * sum(labels) - labels), are finite and their derivative is "
+        "g * (softmax - 1), 0 here with the weight g = 0, as adkernel gives"),
+]

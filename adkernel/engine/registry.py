@@ -495,6 +495,9 @@ def unify(op_name: str, xs) -> tuple[tuple, tuple]:
     The first tensor sets the dtype; Python numbers and arrays adopt it. With no
     tensor at all, the first value is converted with TensorFlow's defaults.
     """
+    if any(type(x) in _SEQUENCES for x in xs):  # tensors in a list: stacked on the tape
+        first = next((x for x in xs if isinstance(x, TensorLike)), None)
+        xs = tuple(_packed(x, first) for x in xs)
     dtype = None
     for i, x in enumerate(xs):
         if isinstance(x, TensorLike):

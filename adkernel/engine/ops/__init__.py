@@ -168,9 +168,14 @@ def l2_loss(t, name=None):
 def clip_by_norm(t, clip_norm, axes=None, name=None):
     """Rescale so the L2 norm is at most ``clip_norm`` (composite)."""
     t = t if isinstance(t, TensorLike) else convert_to_tensor(t)
-    l2 = sqrt(reduce_sum(square(t), axis=axes, keepdims=True))
-    factor = divide(clip_norm, maximum(l2, clip_norm))
-    return multiply(t, factor)
+    # TensorFlow's formula, step for step: (t * clip_norm) / max(norm, clip_norm) rounds as
+    # TensorFlow does (1.67 clipped to 0.5 is 0.5, not 0.49999997), and the two wheres keep
+    # the gradient of a zero norm finite
+    l2sum = reduce_sum(multiply(t, t), axis=axes, keepdims=True)
+    positive = _fn["greater"](l2sum, 0)
+    safe = _fn["where"](positive, l2sum, np.ones_like(l2sum._value))
+    l2norm = _fn["where"](positive, sqrt(safe), l2sum)
+    return divide(multiply(t, clip_norm), maximum(l2norm, clip_norm))
 
 
 @composite("reduce_variance", "math.reduce_variance")

@@ -335,7 +335,7 @@ def _lu_solve_plain(a, b):
 
 def _inv_any(a):
     if isinstance(a, np.ndarray | np.generic):
-        return np.linalg.inv(a)
+        return inv.forward(a)  # TensorFlow's LU where the matrix holds inf or NaN
     return inv(a)
 
 
@@ -390,7 +390,7 @@ def det_vjp(g, out, need, a):
     # also in a recorded pass (under an outer tape): TensorFlow raises while taking the
     # first derivative, not later
     _invertible_check(a if isinstance(a, np.ndarray | np.generic) else a._value)
-    return (scale * _t(_inv_any(a)),)
+    return (scale * _inv_any(_t(a)),)  # inv(a^T), as TensorFlow (matrix_inverse(adjoint=True))
 
 
 def _invertible_check(a):

@@ -29,6 +29,7 @@ from ..errors import (
 )
 from ..i18n import _, lazy
 from ..registry import (
+    _packed,
     apply,
     bool_error,
     composite,
@@ -1389,7 +1390,10 @@ def _float_inputs(opname: str, a, b):
     """Refuse integer tensors (TensorFlow's InvalidArgumentError) for a float-only binary op.
 
     A non-tensor operand is first converted to the tensor's dtype, as TensorFlow does: a
-    Python float meeting an integer tensor is a TypeError (DTypeError) before the dtype check."""
+    Python float meeting an integer tensor is a TypeError (DTypeError) before the dtype check.
+    A list holding tensors is stacked on the tape first, as in the other binary ops."""
+    if type(a) in (list, tuple) or type(b) in (list, tuple):
+        a, b = _packed(a, b), _packed(b, a)
     if not isinstance(a, TensorLike) and not isinstance(b, TensorLike):
         a = convert_to_tensor(a)
     if not isinstance(b, TensorLike):
