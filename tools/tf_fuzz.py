@@ -578,9 +578,10 @@ def documented_keys(rows=None) -> list[dict]:
             seen.add((ops, key))
             entry = {"ops": ops, "key": key, "why": row["tf_is_wrong"],
                      "doc": "docs/tf-compat.md#deliberate-differences"}
-            named = THROUGH.get(ops[-1], {}).get("input")
-            if named:  # top_k: only where its input has the property the docs name (a NaN)
-                entry["when"] = lambda prog, named=named: _input_is(prog, named)
+            how = THROUGH.get(ops[-1], {})
+            if how.get("input") and key in how["keys"]:
+                # top_k's NaN comparisons: only where its input holds a NaN
+                entry["when"] = lambda prog, named=how["input"]: _input_is(prog, named)
             keys.append(entry)
     return keys + list(DELIBERATE)
 
@@ -663,10 +664,57 @@ def _holds_nan(x) -> bool:
     return values.dtype.kind == "f" and bool(np.isnan(values).any())
 
 
+def _nudged(op_name, which, toward):
+    """``op_name`` with its operand ``which`` (in the program's order) moved by one unit in
+    the last place toward ``toward`` (the move is a constant added on the tape, so gradients
+    still flow)."""
+    def make(ak):
+        fn = fp.resolve(ak, op_name)
+
+        def nudged(*args, **kwargs):
+            args = list(args)
+            v = np.asarray(args[which])
+            if v.dtype.kind == "f":
+                step = (np.nextafter(v, toward) - v).astype(v.dtype)
+                args[which] = args[which] + (ak.constant(step) if isinstance(
+                    args[which], ak.Tensor | ak.Variable) else step)
+            return fn(*args, **kwargs)
+        return nudged
+    return make
+
+
+def _numerically_singular(x) -> bool:
+    """A batch of square float matrices, one of which has lost all but a few digits
+    (condition number above 1e-4 / eps of its dtype)."""
+    a = np.asarray(x)
+    if a.dtype.kind != "f" or a.ndim < 2 or a.shape[-1] != a.shape[-2] or not a.size:
+        return False
+    if not np.isfinite(a).all():
+        return False
+    with np.errstate(all="ignore"):
+        cond = np.linalg.cond(a.astype(np.float64))
+    return bool(np.any(~(cond * np.finfo(a.dtype).eps < 1e-4)))
+
+
+_ROUNDING_DOC = "docs/tf-compat.md#other-differences-you-can-observe"
+_STEP_WHY = ("a result that jumps (floor, //, %) at a quotient within one unit in the last "
+             "place of the jump: TensorFlow's and numpy's kernels round that last place "
+             "differently; moved by one ulp, adkernel gives TensorFlow's outcome")
+_STEP_OPS = ("__floordiv__", "__rfloordiv__", "math.floordiv", "__mod__", "__rmod__",
+             "math.floormod")
+
 THROUGH = {
-    "math.erf": {"tf_like": _erf_like_tf},
-    "__rmatmul__": {"tf_like": _rmatmul_like_tf},
+    "math.erf": {"tf_like": (_erf_like_tf,)},
+    "__rmatmul__": {"tf_like": (_rmatmul_like_tf,)},
     "math.top_k": {"input": _holds_nan, "keys": ("out/value", "out/nan-position")},
+    "linalg.inv": {"input": _numerically_singular, "keys": ("out/value",),
+                   "why": "the inverse of a numerically singular matrix is rounding noise "
+                          "(Eigen's LU in TensorFlow, LAPACK's here); its digits differ",
+                   "doc": _ROUNDING_DOC},
+    **{name: {"tf_like": tuple(_nudged(name, which, toward) for which in (0, 1)
+                               for toward in (np.inf, -np.inf)),
+              "keys": ("out/value",), "why": _STEP_WHY, "doc": _ROUNDING_DOC}
+       for name in _STEP_OPS},
 }
 
 
@@ -721,19 +769,21 @@ def _input_is(prog, named) -> bool:
 def _documented_through(prog, verdict, keys, tf_outcome) -> dict | None:
     ops = [op["fn"] for op in prog["ops"]]
     for op_name, how in THROUGH.items():
-        if op_name not in ops:
+        if op_name not in ops or ("keys" in how and verdict["key"] not in how["keys"]):
             continue
-        entries = [e for e in keys if e["ops"][-1] == op_name]
+        own = ({"ops": (op_name,), "key": verdict["key"], "why": how["why"], "doc": how["doc"]}
+               if "doc" in how else None)
+        entries = [own] if own else [e for e in keys if e["ops"][-1] == op_name]
         if not entries:
             continue
         if "tf_like" in how:
-            if tf_outcome is None or not _replays_as_tf(prog, tf_outcome, op_name,
-                                                        how["tf_like"]):
+            if tf_outcome is None or not any(_replays_as_tf(prog, tf_outcome, op_name, make)
+                                             for make in how["tf_like"]):
                 continue
             entry = entries[0]
         else:
             matching = [e for e in entries if e["key"] == verdict["key"]]
-            if (ops[-1] != op_name or verdict["key"] not in how["keys"] or not matching):
+            if ops[-1] != op_name or not matching:
                 continue
             if not _input_is(prog, how["input"]):
                 continue

@@ -50,7 +50,7 @@ from .errors import (
     ShapeError,
 )
 from .i18n import _, lazy
-from .tensor import EagerTensor, TensorLike, Variable, _wrap
+from .tensor import EagerTensor, TensorLike, Variable, _wrap, convert_to_tensor
 
 __all__ = [
     "GradientTape",
@@ -1056,6 +1056,9 @@ class GradientTape:
     ):
         """Full Jacobian: shape ``target.shape + source.shape`` for each source."""
         mode = _unconnected_mode(unconnected_gradients)
+        if isinstance(target, np.ndarray | np.generic):
+            # TensorFlow takes a numpy array as a constant: nothing depends on the sources
+            target = convert_to_tensor(target)
         if not isinstance(target, TensorLike):
             raise TypeError(_("`target` of jacobian must be a single tensor."))
         template, flat_sources = _flat_sources(sources)

@@ -257,8 +257,14 @@ def _sharded_lookup(shards, ids):
     if not shards:
         raise ValueError(_("tf.nn.embedding_lookup: 'params' is an empty list; give the table "
                            "(or its shards)."))
+    for i, s in enumerate(shards):
+        if not s.ndim:  # TensorFlow reads each shard's number of rows: IndexError
+            raise IndexError(_(
+                "tf.nn.embedding_lookup: each shard in 'params' needs at least one axis (its "
+                "rows), but shard #{i} is a scalar. Give tensors of shape [rows, ...], or one "
+                "table instead of a list.").format(i=i))
     idv = np.asarray(ids.numpy() if isinstance(ids, TensorLike) else ids)
-    sizes = [int(s.shape[0]) if s.ndim else 1 for s in shards]
+    sizes = [int(s.shape[0]) for s in shards]
     n, total = len(sizes), sum(sizes)
     per, extra = divmod(total, n)
     if idv.dtype.kind not in "iu" or np.any(idv < 0) or np.any(idv >= total):

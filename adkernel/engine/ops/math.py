@@ -24,6 +24,7 @@ from ..errors import (
     DTypeError,
     InvalidArgumentError,
     NotFoundError,
+    from_numpy_error,
     invalid_argument,
     invalid_dtype,
 )
@@ -885,24 +886,42 @@ def clip_by_value_vjp(g, out, need, x, lo, hi):
     return gx, glo, ghi
 
 
-@clip_by_value.api
-def clip_by_value_api(t, clip_value_min, clip_value_max, name=None):
-    """Clamp to [min, max] as max(min(t, max), min); the gradient passes inside and at
-    the bounds."""
-    args, vals = unify("clip_by_value", (t, clip_value_min, clip_value_max))
+def _clip_bound_check(t, bound, lo, hi) -> None:
+    """One step of TensorFlow's clip_by_value: ``bound`` converted to ``t``'s dtype (its
+    TypeError), broadcast with ``t`` (InvalidArgumentError), and a result as big as ``t``
+    (else ValueError)."""
+    vals = unify("clip_by_value", (t, bound))[1]
     if vals[0].dtype.kind == "b":
-        raise bool_error("clip_by_value")
+        return
     shape = np.shape(vals[0])
     try:
-        full = np.broadcast_shapes(*(np.shape(v) for v in vals))
-    except ValueError:  # the forward pass raises InvalidArgumentError, as TensorFlow's
-        full = shape
+        full = np.broadcast_shapes(shape, np.shape(vals[1]))
+    except ValueError:
+        views = [np.broadcast_to(np.zeros((), bool), np.shape(v)) for v in vals]
+        try:  # the ufunc's message ("operands could not be broadcast together ..."), translated
+            np.logical_and(*views)
+        except ValueError as e:
+            raise from_numpy_error("clip_by_value", e, [np.shape(v) for v in vals]) from None
+        raise
     if full != shape:
         raise ValueError(_(
             "clip_by_value: the bounds (shapes {lo} and {hi}) would make the result bigger than "
             "the tensor (shape {shape}); TensorFlow refuses this. Give bounds of the tensor's "
             "shape, or ones that broadcast to it, such as single numbers.").format(
-                lo=list(np.shape(vals[1])), hi=list(np.shape(vals[2])), shape=list(shape)))
+                lo=list(np.shape(lo)), hi=list(np.shape(hi)), shape=list(shape)))
+
+
+@clip_by_value.api
+def clip_by_value_api(t, clip_value_min, clip_value_max, name=None):
+    """Clamp to [min, max] as max(min(t, max), min); the gradient passes inside and at
+    the bounds."""
+    # TensorFlow's order: minimum(t, max), a shape check, then maximum(that, min) and the
+    # check again, so max's errors come before min's
+    _clip_bound_check(t, clip_value_max, clip_value_min, clip_value_max)
+    _clip_bound_check(t, clip_value_min, clip_value_min, clip_value_max)
+    args, vals = unify("clip_by_value", (t, clip_value_min, clip_value_max))
+    if vals[0].dtype.kind == "b":
+        raise bool_error("clip_by_value")
     return apply(clip_by_value, args, vals)
 
 
