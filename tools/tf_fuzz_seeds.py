@@ -651,3 +651,55 @@ PROGRAMS += [
         "raises; adkernel raises at the first (its broadcast-labels gradient check)",
         _F29["ce"], open="a fuzzer class no item names yet"),
 ]
+
+# ----- session 18: the 50,000-program run with seed 2030 -------------------------------------
+_F30 = {'l2cosh': {'inputs': [{'shape': [3, 3],
+                               'dtype': 'float32',
+                               'kind': 'watched',
+                               'values': [1.0, 2.0, -3.5, -0.55, -inf, -0.86, 2.99, 1.59, 0.01]}],
+                   'ops': [{'fn': 'nn.l2_loss', 'args': [{'ref': 0}], 'kwargs': {}},
+                           {'fn': 'math.cosh', 'args': [{'ref': 1}], 'kwargs': {}}],
+                   'grad': {'mode': 'second', 'weights': 'ones', 'unconnected': None}},
+        'xlogycosh': {'inputs': [{'shape': [1],
+                                  'dtype': 'float32',
+                                  'kind': 'watched',
+                                  'values': [-1.0]}],
+                      'ops': [{'fn': 'math.xlogy',
+                               'args': [{'ref': 0},
+                                        {'array': [1, 2, 0], 'dtype': 'int32', 'shape': [3]}],
+                               'kwargs': {}},
+                              {'fn': 'math.cosh', 'args': [{'ref': 1}], 'kwargs': {}}],
+                      'grad': {'mode': 'second', 'weights': 'ones', 'unconnected': None}},
+        'topkdiv': {'inputs': [{'shape': [3],
+                                'dtype': 'float32',
+                                'kind': 'const',
+                                'values': [1.26, 0.49, -1.85]},
+                               {'shape': [1],
+                                'dtype': 'int32',
+                                'kind': 'var_frozen',
+                                'values': [3]}],
+                    'ops': [{'fn': 'math.top_k', 'args': [{'ref': 0}], 'kwargs': {}},
+                            {'fn': 'divide', 'args': [{'ref': 2}, {'ref': 1}], 'kwargs': {}}],
+                    'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+        'det': {'inputs': [{'shape': [2, 3, 3],
+                            'dtype': 'float32',
+                            'kind': 'watched',
+                            'values': [0.0, -0.25, -0.69, 0.0, -1.35, inf, 0.79, -1.18, -0.06,
+                                       0.63, 0.62, 0.33, -inf, -0.24, -0.46, -inf, -1.49,
+                                       -0.82]}],
+                'ops': [{'fn': 'linalg.det', 'args': [{'ref': 0}], 'kwargs': {}}],
+                'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}}}
+PROGRAMS += [
+    row("l2_loss then cosh, second order with an inf input: TensorFlow inf (cosh's gradient "
+        "is g * sinh(x), whose own gradient is cosh(x)), adkernel NaN (its sinh was "
+        "(exp(x) - exp(-x)) / 2, and inf * exp(-inf) is NaN)", _F30["l2cosh"]),
+    row("xlogy(-1, [1, 2, 0]) then cosh, second order: inf as in TensorFlow (cosh's VJP "
+        "through the sinh op)", _F30["xlogycosh"]),
+    row("top_k's (values, indices) divided by an int32 variable: TensorFlow converts the "
+        "tuple with the variable's dtype, casting the float32 values to int32 (1.26 -> 1), "
+        "and divides ([0.333, 0]); adkernel refuses to pack tensors of two dtypes",
+        _F30["topkdiv"], open="a fuzzer class no item names yet"),
+    row("det of matrices holding inf: TensorFlow multiplies the pivots of its own LU, so an "
+        "inf pivot met before another inf gives inf / inf = NaN ([-inf, nan]); adkernel's "
+        "LAPACK gave [-inf, -inf]", _F30["det"]),
+]

@@ -377,10 +377,38 @@ def inv_api(input, adjoint=False, name=None):
 @defop("det", uses=(0, "out"), tf=("linalg.det",), local=("det({0})·inv({0})ᵀ",))
 def det(a):
     """the determinant of a (batched over leading axes); NaN for a matrix holding NaN"""
+    if not np.isfinite(a).all():
+        return _det_plain(a)
     with np.errstate(invalid="ignore"):
         d = np.linalg.det(a)
     # LAPACK's pivot search can step over a NaN entry and report a finite determinant
     return np.where(np.isnan(a).any(axis=(-2, -1)), np.nan, d)[()]
+
+
+def _det_plain(a):
+    """TensorFlow's determinant of a matrix holding inf or NaN: the product of the pivots of
+    its own LU with partial pivoting (every product formed, as in ``_lu_solve_plain``, so an
+    inf pivot met before another inf makes inf / inf = NaN), times the permutation's sign."""
+    a = np.asarray(a)
+    mats = a.reshape((-1, *a.shape[-2:]))
+    out = np.empty(len(mats), a.dtype)
+    with np.errstate(all="ignore"):
+        for j, m0 in enumerate(mats):
+            m, sign = m0.copy(), 1.0
+            n = m.shape[0]
+            for k in range(n):
+                col = np.abs(m[k:, k])
+                best = 0
+                for i in range(1, col.size):
+                    if col[i] > col[best]:
+                        best = i
+                if best:
+                    m[[k, k + best]] = m[[k + best, k]]
+                    sign = -sign
+                m[k + 1:, k] /= m[k, k]
+                m[k + 1:, k + 1:] -= np.outer(m[k + 1:, k], m[k, k + 1:])
+            out[j] = sign * np.prod(np.diagonal(m))
+    return out.reshape(a.shape[:-2])[()]
 
 
 @det.defvjp

@@ -682,8 +682,26 @@ def cosh(x):
 
 @cosh.defvjp
 def cosh_vjp(g, out, need, x):
-    """d cosh(x)/dx = sinh(x) = (exp(x) - exp(-x)) / 2"""
-    return (g * ((np.exp(x) - np.exp(-x)) / 2),)
+    """d cosh(x)/dx = sinh(x)"""
+    # sinh as one op (TensorFlow's form): differentiated again it gives g * cosh(x), inf at
+    # x = inf, where (exp(x) - exp(-x)) / 2 would add inf * exp(-inf) = inf * 0 = NaN
+    with np.errstate(over="ignore"):
+        return (g * np.sinh(x),)
+
+
+@defop("sinh", uses=(0,), call="unary", tf=("math.sinh", "sinh"), numpy=np.sinh,
+       local=("cosh({0})",))
+def sinh(x):
+    """sinh(x)"""
+    with np.errstate(over="ignore"):
+        return np.sinh(x)
+
+
+@sinh.defvjp
+def sinh_vjp(g, out, need, x):
+    """d sinh(x)/dx = cosh(x)"""
+    with np.errstate(over="ignore"):
+        return (g * np.cosh(x),)
 
 
 @defop("tan", uses=("out",), call="unary", tf=("tan", "math.tan"), numpy=np.tan,
