@@ -4124,10 +4124,19 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                  'grad': [{'dtype': 'float64', 'shape': [1, 3, 1], 'values': [2.0, 2.0, 2.0]},
                           {'dtype': 'int64', 'shape': [1, 1, 1], 'values': [0]}],
                  'error': {'stage': 'second', 'type': 'InvalidArgumentError'}},
-  'note': 'softmax_cross_entropy_with_logits with watched int64 labels broadcast against the '
-          "logits: TensorFlow's first derivative works (the cast cuts the labels) and the second "
-          'raises; adkernel raises at the first (its broadcast-labels gradient check)',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+  'note': 'softmax_cross_entropy_with_logits with watched int64 labels [[[-1]]] broadcast against '
+          "logits of shape (1, 3, 1), second order: TensorFlow's first derivative is softmax - "
+          "labels = 2 (then its second pass raises), adkernel's the true 0",
+  'expected': {'out': [{'dtype': 'float64', 'shape': [1, 3], 'values': [0.0, 0.0, 0.0]}],
+               'grad': [{'dtype': 'float64', 'shape': [1, 3, 1], 'values': [0.0, 0.0, 0.0]},
+                        {'dtype': 'int64', 'shape': [1, 1, 1], 'values': [0]}],
+               'error': {'stage': 'second', 'type': 'InvalidArgumentError'}},
+  'tf_is_wrong': "the labels (-1, over one class) do not sum to 1: TensorFlow's gradient with "
+                 'respect to the logits is softmax - labels (2), the derivative only when every '
+                 'row of labels sums to 1; over one class the loss is 0 for every logit and its '
+                 'true derivative 0, as adkernel gives (docs/tf-compat.md). The integer labels get '
+                 "no gradient (the cast to the logits' dtype cuts them), so their broadcasting "
+                 'raises nothing at the first derivative'},
  {'program': {'inputs': [{'shape': [3, 3],
                           'dtype': 'float32',
                           'kind': 'watched',
@@ -4169,8 +4178,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                           'values': [0.3333333333333333, 0.0]}]},
   'note': "top_k's (values, indices) divided by an int32 variable: TensorFlow converts the tuple "
           "with the variable's dtype, casting the float32 values to int32 (1.26 -> 1), and divides "
-          '([0.333, 0]); adkernel refuses to pack tensors of two dtypes',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          '([0.333, 0]); adkernel refuses to pack tensors of two dtypes'},
  {'program': {'inputs': [{'shape': [2, 3, 3],
                           'dtype': 'float32',
                           'kind': 'watched',
@@ -4181,4 +4189,81 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [2], 'values': [-inf, nan]}]},
   'note': 'det of matrices holding inf: TensorFlow multiplies the pivots of its own LU, so an inf '
           "pivot met before another inf gives inf / inf = NaN ([-inf, nan]); adkernel's LAPACK "
-          'gave [-inf, -inf]'}]
+          'gave [-inf, -inf]'},
+ {'program': {'inputs': [{'shape': [2, 2],
+                          'dtype': 'float32',
+                          'kind': 'const',
+                          'values': [1.0, -1.26, -0.5, -2.28]},
+                         {'shape': [1, 1],
+                          'dtype': 'float64',
+                          'kind': 'watched',
+                          'values': [-0.5]}],
+              'ops': [{'fn': 'math.top_k', 'args': [{'ref': 0}], 'kwargs': {}},
+                      {'fn': 'greater_equal', 'args': [{'ref': 2}, {'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'grad', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'bool', 'shape': [2, 2, 1], 'values': [True, True, True, True]}],
+                 'error': {'stage': 'target', 'type': 'InvalidArgumentError'}},
+  'note': "top_k's (values, indices) >= a float64 tensor: TensorFlow converts the tuple with the "
+          "tensor's dtype (casting), compares, and fails only summing the bools; adkernel refused "
+          'to pack'},
+ {'program': {'inputs': [{'shape': [1, 1],
+                          'dtype': 'float32',
+                          'kind': 'watched',
+                          'values': [-3.04]},
+                         {'shape': [1, 1], 'dtype': 'int64', 'kind': 'const', 'values': [-3]}],
+              'ops': [{'fn': 'math.top_k', 'args': [{'ref': 0}], 'kwargs': {}},
+                      {'fn': 'divide', 'args': [{'ref': 2}, {'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float64', 'shape': [2, 1, 1], 'values': [1.0, -0.0]}]},
+  'note': "top_k's (values, indices) / an int64 tensor: the tuple cast to int64 as TensorFlow does "
+          '(-3.04 -> -3), then true division in float64'},
+ {'program': {'inputs': [{'shape': [3, 1],
+                          'dtype': 'float64',
+                          'kind': 'const',
+                          'values': [1.26, 1.59, 0.82]},
+                         {'shape': [1], 'dtype': 'int64', 'kind': 'watched', 'values': [0]}],
+              'ops': [{'fn': 'nn.softmax_cross_entropy_with_logits',
+                       'args': [],
+                       'kwargs': {'labels': {'ref': 1}, 'logits': {'ref': 0}}}],
+              'grad': {'mode': 'grad', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float64', 'shape': [3], 'values': [0.0, 0.0, 0.0]}],
+                 'grad': [None]},
+  'note': 'softmax_cross_entropy_with_logits with watched int64 labels of shape (1,) against (3, '
+          '1) logits: the cast to float cuts the labels (no gradient), so their broadcasting '
+          'raises nothing; adkernel raised its broadcast-gradient error'},
+ {'program': {'inputs': [{'shape': [0, 1], 'dtype': 'float32', 'kind': 'var_frozen', 'values': []}],
+              'ops': [{'fn': 'cast', 'args': [{'ref': 0}, {'dtype': 'float32'}], 'kwargs': {}}],
+              'grad': {'mode': 'jacobian', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [0, 1], 'values': []}], 'grad': [None]},
+  'note': 'tape.jacobian(x, x) of an empty trainable=False variable (tf.cast to its own dtype is '
+          'x): TensorFlow slices the target without recording (the tape does not watch it), so '
+          'None'},
+ {'program': {'inputs': [{'shape': [1, 1], 'dtype': 'int64', 'kind': 'const', 'values': [-3]},
+                         {'shape': [1, 1], 'dtype': 'int64', 'kind': 'var', 'values': [2]},
+                         {'shape': [1, 2],
+                          'dtype': 'float64',
+                          'kind': 'var',
+                          'values': [1.75, 0.06]}],
+              'ops': [{'fn': 'nn.moments', 'args': [{'ref': 0}, [0]], 'kwargs': {'keepdims': True}},
+                      {'fn': 'where',
+                       'args': [{'array': [False], 'dtype': 'bool', 'shape': [1, 1]}],
+                       'kwargs': {'x': {'ref': 1, 'item': 0}, 'y': {'ref': 1}}},
+                      {'fn': 'matmul',
+                       'args': [{'ref': 3}, {'ref': 2}],
+                       'kwargs': {'transpose_b': False}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
+  'note': "matmul of nn.moments' int64 (mean, variance) and a float64 variable: TensorFlow "
+          'converts a on its own (int64) and refuses the pair; adkernel cast the tuple to float64'},
+ {'program': {'inputs': [{'shape': [1, 1, 1], 'dtype': 'float64', 'kind': 'var', 'values': [1.0]},
+                         {'shape': [1, 1, 1],
+                          'dtype': 'float32',
+                          'kind': 'const',
+                          'values': [-1.45]}],
+              'ops': [{'fn': 'concat', 'args': [[{'ref': 1}, {'ref': 0}], [0]], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'ValueError'}},
+  'note': 'concat of a float32 constant and a float64 variable with axis=[0] (a list): '
+          "TensorFlow's slow path refuses to convert the variable (ValueError); with axis=0, or "
+          'two constants, it raises InvalidArgumentError as adkernel does',
+  'open': 'issue 20: a fuzzer class no item names yet'}]

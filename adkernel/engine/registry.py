@@ -344,14 +344,30 @@ _SEQUENCES = (list, tuple)
 
 def _packed(value, other):
     """A list or tuple holding tensors (``tf.split``'s or ``tf.nn.moments``' result) stacked
-    on the tape, as TensorFlow packs it, so gradients flow back into its parts; it is left
-    as it was when its dtype is not the dtype of the tensor it meets (that path raises)."""
+    on the tape, as TensorFlow packs it, so gradients flow back into its parts. Beside a
+    tensor, TensorFlow converts the list with that tensor's dtype, and its packing casts the
+    tensors in it (top_k's ``(values, indices)`` / an int32 tensor: the float values are cast
+    to int32); a list that cannot be packed is left as it was (that path raises)."""
     if type(value) not in _SEQUENCES or not _contains_tensor(value):
         return value
-    packed = convert_to_tensor(value)
-    if isinstance(other, TensorLike) and packed._value.dtype != other._value.dtype:
-        return value
-    return packed
+    if isinstance(other, TensorLike):
+        cast = _cast_items(value, other._value.dtype)
+        try:
+            return convert_to_tensor(cast)
+        except (TypeError, ValueError):
+            return value
+    return convert_to_tensor(value)
+
+
+def _cast_items(value, dtype):
+    """``value`` (a tensor or nested lists of them) with every tensor cast to ``dtype``."""
+    if isinstance(value, TensorLike):
+        if value._value.dtype == dtype:
+            return value
+        return REGISTRY["cast"].public(value, dtype.name)
+    if type(value) in _SEQUENCES:
+        return [_cast_items(v, dtype) for v in value]
+    return value
 
 
 def make_binary(op: OpDef, bools: bool = False) -> Callable:

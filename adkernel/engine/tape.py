@@ -1078,10 +1078,15 @@ class GradientTape:
                 yield seed.reshape(tv.shape) if tv.ndim else tv.dtype.type(1)
 
         rows = self._rows("jacobian", target, flat_sources, seeds(), experimental_use_pfor)
+        # TensorFlow slices the target (a reshape and a gather per row); when the target is a
+        # source this tape does not watch (a trainable=False variable, or tf.cast of one to its
+        # own dtype), the slices are not recorded and the source is unconnected
+        unwatched_target = not any(w is target for w in self._watched)
         results = []
         for row, s in zip(rows, flat_sources, strict=True):
             sv = s._value
-            if all(r is None for r in row) or sv.dtype.kind not in "fc":
+            if (all(r is None for r in row) or sv.dtype.kind not in "fc"
+                    or (s is target and unwatched_target)):
                 results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype))
                                if mode is UnconnectedGradients.ZERO else None)
             elif size == 0:  # an empty target, connected: an empty Jacobian

@@ -48,6 +48,10 @@ def matmul_api(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjo
     ``*_is_sparse`` and ``grad_*`` hints change nothing in the result, as in TensorFlow.
     """
     refuse_python_floats("MatMul", a, b)
+    # TensorFlow converts a on its own (b then with a's dtype as a hint): a list keeps its
+    # own dtype (an int64 (mean, variance) @ a float64 tensor is refused, not cast)
+    if type(a) in (list, tuple):
+        a = convert_to_tensor(a)
     args, vals = unify("MatMul", (a, b))
     if vals[0].dtype.kind == "b":
         raise bool_error("MatMul")
