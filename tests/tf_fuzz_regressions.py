@@ -4109,8 +4109,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                                        -0.0]}]},
   'note': 'divide_no_nan(x, y) at y = 0, then an int array % it, second order: TensorFlow NaN (its '
           "grad * div_no_nan(div_no_nan(-x, y), y) multiplies the NaN that the mod's inf quotient "
-          'brings back), adkernel 0',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          'brings back), adkernel 0'},
  {'program': {'inputs': [{'shape': [1, 3, 1],
                           'dtype': 'float64',
                           'kind': 'watched',

@@ -1487,8 +1487,13 @@ def divide_no_nan(x, y):
 @divide_no_nan.defvjp
 def divide_no_nan_vjp(g, out, need, x, y):
     """d/dx = 1/y, d/dy = -x/y**2, both 0 where y == 0 (TensorFlow's rule)"""
-    gx = _no_nan_div(g, y) if need[0] else None
-    gy = g * _no_nan_div(_no_nan_div(-x, y), y) if need[1] else None
+    # recorded (under an outer tape), through the op itself as TensorFlow's gradient is, so a
+    # second derivative multiplies its upstream by div_no_nan's own factors (inf * 0 = NaN
+    # where y == 0, as in TensorFlow) instead of selecting 0 there
+    div = (divide_no_nan if any(isinstance(v, TensorLike) for v in (g, x, y))
+           else _no_nan_div)
+    gx = div(g, y) if need[0] else None
+    gy = g * div(div(-x, y), y) if need[1] else None
     return gx, gy
 
 
