@@ -4265,4 +4265,20 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'note': 'concat of a float32 constant and a float64 variable with axis=[0] (a list): '
           "TensorFlow's slow path refuses to convert the variable (ValueError); with axis=0, or "
           'two constants, it raises InvalidArgumentError as adkernel does',
-  'open': 'issue 20: a fuzzer class no item names yet'}]
+  'open': 'issue 20: a fuzzer class no item names yet'},
+ {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'const', 'values': [-1.26]},
+                         {'shape': [], 'dtype': 'float32', 'kind': 'var', 'values': [0.44]}],
+              'ops': [{'fn': 'math.top_k', 'args': [{'ref': 0}], 'kwargs': {}},
+                      {'fn': '__add__', 'args': [{'ref': 2}, {'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
+  'note': "top_k's (values, indices) + a float32 variable: the list's first tensor already has the "
+          "variable's dtype, so TensorFlow casts nothing and packing float32 with int32 fails "
+          '(InvalidArgumentError)'},
+ {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [1.0]}],
+              'ops': [{'fn': 'cast', 'args': [{'ref': 0}, {'dtype': 'float32'}], 'kwargs': {}}],
+              'grad': {'mode': 'jacobian', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [1], 'values': [1.0]}],
+                 'grad': [{'dtype': 'float32', 'shape': [1, 1], 'values': [1.0]}]},
+  'note': 'tape.jacobian of tf.cast(x, its own dtype) for a watched x: the target is x, watched, '
+          'so the identity Jacobian (not None)'}]

@@ -345,18 +345,36 @@ _SEQUENCES = (list, tuple)
 def _packed(value, other):
     """A list or tuple holding tensors (``tf.split``'s or ``tf.nn.moments``' result) stacked
     on the tape, as TensorFlow packs it, so gradients flow back into its parts. Beside a
-    tensor, TensorFlow converts the list with that tensor's dtype, and its packing casts the
-    tensors in it (top_k's ``(values, indices)`` / an int32 tensor: the float values are cast
-    to int32); a list that cannot be packed is left as it was (that path raises)."""
+    tensor of another dtype than the list's first tensor, TensorFlow converts the list with
+    that dtype and its packing casts every tensor in it (top_k's ``(values, indices)`` / an
+    int32 tensor: the float values are cast to int32); with the same dtype it casts nothing,
+    so a tensor of a third dtype in the list fails. A list that cannot be packed is left as it
+    was (that path raises)."""
     if type(value) not in _SEQUENCES or not _contains_tensor(value):
         return value
-    if isinstance(other, TensorLike):
-        cast = _cast_items(value, other._value.dtype)
+    dtype = other._value.dtype if isinstance(other, TensorLike) else None
+    if dtype is not None and dtype != _first_dtype(value):
         try:
-            return convert_to_tensor(cast)
+            return convert_to_tensor(_cast_items(value, dtype))
         except (TypeError, ValueError):
             return value
-    return convert_to_tensor(value)
+    packed = convert_to_tensor(value)
+    if dtype is not None and packed._value.dtype != dtype:
+        return value
+    return packed
+
+
+def _first_dtype(value):
+    """The dtype of the first tensor in ``value`` (nested lists), as TensorFlow infers the
+    dtype of a list it packs: it casts the list's tensors only to another dtype than that."""
+    if isinstance(value, TensorLike):
+        return value._value.dtype
+    if type(value) in _SEQUENCES:
+        for v in value:
+            found = _first_dtype(v)
+            if found is not None:
+                return found
+    return None
 
 
 def _cast_items(value, dtype):

@@ -1077,11 +1077,12 @@ class GradientTape:
                 seed[j] = 1
                 yield seed.reshape(tv.shape) if tv.ndim else tv.dtype.type(1)
 
-        rows = self._rows("jacobian", target, flat_sources, seeds(), experimental_use_pfor)
         # TensorFlow slices the target (a reshape and a gather per row); when the target is a
         # source this tape does not watch (a trainable=False variable, or tf.cast of one to its
-        # own dtype), the slices are not recorded and the source is unconnected
+        # own dtype), the slices are not recorded and the source is unconnected (asked before
+        # the pass: a non-persistent tape forgets what it watched)
         unwatched_target = not any(w is target for w in self._watched)
+        rows = self._rows("jacobian", target, flat_sources, seeds(), experimental_use_pfor)
         results = []
         for row, s in zip(rows, flat_sources, strict=True):
             sv = s._value
