@@ -4281,4 +4281,15 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [1], 'values': [1.0]}],
                  'grad': [{'dtype': 'float32', 'shape': [1, 1], 'values': [1.0]}]},
   'note': 'tape.jacobian of tf.cast(x, its own dtype) for a watched x: the target is x, watched, '
-          'so the identity Jacobian (not None)'}]
+          'so the identity Jacobian (not None)'},
+ {'program': {'inputs': [{'shape': [1, 3, 3],
+                          'dtype': 'float64',
+                          'kind': 'watched',
+                          'values': [nan, 0.98, 3.34, 0.04, nan, 2.42, -0.5, -1.0, 2.55]}],
+              'ops': [{'fn': 'pad', 'args': [{'ref': 0}, [[0, 1], [1, 0], [1, 0]]], 'kwargs': {}},
+                      {'fn': 'linalg.det', 'args': [{'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float64', 'shape': [2], 'values': [nan, 0.0]}]},
+  'note': 'det of a batch whose second matrix is all zeros (padding) beside one holding NaN: '
+          "Eigen's LU skips a zero pivot (no division), so TensorFlow's det is 0 there; adkernel's "
+          'plain LU divided 0 / 0 and took the whole batch through it'}]

@@ -381,8 +381,11 @@ def inv_api(input, adjoint=False, name=None):
 @defop("det", uses=(0, "out"), tf=("linalg.det",), local=("det({0})·inv({0})ᵀ",))
 def det(a):
     """the determinant of a (batched over leading axes); NaN for a matrix holding NaN"""
-    if not np.isfinite(a).all():
-        return _det_plain(a)
+    finite = np.isfinite(a).all(axis=(-2, -1))
+    if not finite.all():  # TensorFlow's LU for the matrices holding inf or NaN
+        with np.errstate(invalid="ignore"):
+            d = np.asarray(np.linalg.det(np.where(finite[..., None, None], a, 0)))
+        return np.where(finite, d, _det_plain(a))[()]
     with np.errstate(invalid="ignore"):
         d = np.linalg.det(a)
     # LAPACK's pivot search can step over a NaN entry and report a finite determinant
@@ -406,10 +409,11 @@ def _det_plain(a):
                 for i in range(1, col.size):
                     if col[i] > col[best]:
                         best = i
-                if best:
-                    m[[k, k + best]] = m[[k + best, k]]
-                    sign = -sign
-                m[k + 1:, k] /= m[k, k]
+                if col[best] != 0:  # Eigen swaps and divides only for a nonzero pivot
+                    if best:
+                        m[[k, k + best]] = m[[k + best, k]]
+                        sign = -sign
+                    m[k + 1:, k] /= m[k, k]
                 m[k + 1:, k + 1:] -= np.outer(m[k + 1:, k], m[k, k + 1:])
             out[j] = sign * np.prod(np.diagonal(m))
     return out.reshape(a.shape[:-2])[()]
