@@ -441,7 +441,15 @@ def top_k(input, k=1, sorted=True, index_type=np.int32, name=None):
     x = _tensor(input)
     k, idx_np = _top_k_args(x, k, index_type)
     v = x._value
-    keys = np.where(np.isnan(v), np.inf, -v) if v.dtype.kind == "f" else -v.astype(np.int64)
+    # keys whose ascending order is v's descending one: -v for floats (NaN last); ~v = -v - 1
+    # for signed integers (-v overflows at the most negative value: int64's -2**63, which a
+    # NaN cast to int64 gives); max - v for unsigned ones
+    if v.dtype.kind == "f":
+        keys = np.where(np.isnan(v), np.inf, -v)
+    elif v.dtype.kind == "u":
+        keys = np.iinfo(v.dtype).max - v
+    else:
+        keys = ~v
     order = np.argsort(keys, axis=-1, kind="stable")[..., :k]
     if not sorted:
         order = np.sort(order, axis=-1)
