@@ -169,6 +169,7 @@ CASES = [
     Case("sin", tf.sin, np.sin, ((3, 4),)),
     Case("cos", tf.cos, np.cos, ((3, 4),)),
     Case("cosh", tf.math.cosh, np.cosh, ((3, 4),)),
+    Case("sinh", tf.math.sinh, np.sinh, ((3, 4),)),
     Case("tan", tf.tan, np.tan, ((3, 4),), domains=((-1.2, 1.2),)),
     Case("tanh", tf.tanh, np.tanh, ((3, 4),)),
     Case("sigmoid", tf.sigmoid, lambda x: 1 / (1 + np.exp(-x)), ((3, 4),)),

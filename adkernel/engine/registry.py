@@ -346,14 +346,48 @@ _SEQUENCES = (list, tuple)
 
 def _packed(value, other):
     """A list or tuple holding tensors (``tf.split``'s or ``tf.nn.moments``' result) stacked
-    on the tape, as TensorFlow packs it, so gradients flow back into its parts; it is left
-    as it was when its dtype is not the dtype of the tensor it meets (that path raises)."""
+    on the tape, as TensorFlow packs it, so gradients flow back into its parts. Beside a
+    tensor of another dtype than the list's first tensor, TensorFlow converts the list with
+    that dtype and its packing casts every tensor in it (top_k's ``(values, indices)`` / an
+    int32 tensor: the float values are cast to int32); with the same dtype it casts nothing,
+    so a tensor of a third dtype in the list fails. A list that cannot be packed is left as it
+    was (that path raises)."""
     if type(value) not in _SEQUENCES or not _contains_tensor(value):
         return value
+    dtype = other._value.dtype if isinstance(other, TensorLike) else None
+    if dtype is not None and dtype != _first_dtype(value):
+        try:
+            return convert_to_tensor(_cast_items(value, dtype))
+        except (TypeError, ValueError):
+            return value
     packed = convert_to_tensor(value)
-    if isinstance(other, TensorLike) and packed._value.dtype != other._value.dtype:
+    if dtype is not None and packed._value.dtype != dtype:
         return value
     return packed
+
+
+def _first_dtype(value):
+    """The dtype of the first tensor in ``value`` (nested lists), as TensorFlow infers the
+    dtype of a list it packs: it casts the list's tensors only to another dtype than that."""
+    if isinstance(value, TensorLike):
+        return value._value.dtype
+    if type(value) in _SEQUENCES:
+        for v in value:
+            found = _first_dtype(v)
+            if found is not None:
+                return found
+    return None
+
+
+def _cast_items(value, dtype):
+    """``value`` (a tensor or nested lists of them) with every tensor cast to ``dtype``."""
+    if isinstance(value, TensorLike):
+        if value._value.dtype == dtype:
+            return value
+        return REGISTRY["cast"].public(value, dtype.name)
+    if type(value) in _SEQUENCES:
+        return [_cast_items(v, dtype) for v in value]
+    return value
 
 
 def make_binary(op: OpDef, bools: bool = False) -> Callable:
@@ -497,6 +531,9 @@ def unify(op_name: str, xs) -> tuple[tuple, tuple]:
     The first tensor sets the dtype; Python numbers and arrays adopt it. With no
     tensor at all, the first value is converted with TensorFlow's defaults.
     """
+    if any(type(x) in _SEQUENCES for x in xs):  # tensors in a list: stacked on the tape
+        first = next((x for x in xs if isinstance(x, TensorLike)), None)
+        xs = tuple(_packed(x, first) for x in xs)
     dtype = None
     for i, x in enumerate(xs):
         if isinstance(x, TensorLike):

@@ -50,7 +50,7 @@ from .errors import (
     ShapeError,
 )
 from .i18n import _, lazy
-from .tensor import EagerTensor, TensorLike, Variable, _wrap
+from .tensor import EagerTensor, TensorLike, Variable, _wrap, convert_to_tensor
 
 __all__ = [
     "GradientTape",
@@ -1058,6 +1058,9 @@ class GradientTape:
     ):
         """Full Jacobian: shape ``target.shape + source.shape`` for each source."""
         mode = _unconnected_mode(unconnected_gradients)
+        if isinstance(target, np.ndarray | np.generic):
+            # TensorFlow takes a numpy array as a constant: nothing depends on the sources
+            target = convert_to_tensor(target)
         if not isinstance(target, TensorLike):
             raise TypeError(_("`target` of jacobian must be a single tensor."))
         template, flat_sources = _flat_sources(sources)
@@ -1076,11 +1079,17 @@ class GradientTape:
                 seed[j] = 1
                 yield seed.reshape(tv.shape) if tv.ndim else tv.dtype.type(1)
 
+        # TensorFlow slices the target (a reshape and a gather per row); when the target is a
+        # source this tape does not watch (a trainable=False variable, or tf.cast of one to its
+        # own dtype), the slices are not recorded and the source is unconnected (asked before
+        # the pass: a non-persistent tape forgets what it watched)
+        unwatched_target = not any(w is target for w in self._watched)
         rows = self._rows("jacobian", target, flat_sources, seeds(), experimental_use_pfor)
         results = []
         for row, s in zip(rows, flat_sources, strict=True):
             sv = s._value
-            if all(r is None for r in row) or sv.dtype.kind not in "fc":
+            if (all(r is None for r in row) or sv.dtype.kind not in "fc"
+                    or (s is target and unwatched_target)):
                 results.append(_wrap(np.zeros(tv.shape + sv.shape, dtype=sv.dtype))
                                if mode is UnconnectedGradients.ZERO else None)
             elif size == 0:  # an empty target, connected: an empty Jacobian

@@ -429,6 +429,31 @@ def _contains_tensor(seq) -> bool:
     return False
 
 
+def _first_tensor(items):
+    for v in items:
+        if isinstance(v, TensorLike):
+            return v
+        if isinstance(v, (list, tuple)):
+            found = _first_tensor(v)
+            if found is not None:
+                return found
+    return None
+
+
+def _values_as(items: list, np_dtype: np.dtype) -> list:
+    """``items`` with each tensor of another dtype replaced by its values cast to
+    ``np_dtype`` (nested lists too); other items unchanged."""
+    out = []
+    for v in items:
+        if isinstance(v, TensorLike) and v._value.dtype != np_dtype:
+            with np.errstate(invalid="ignore", over="ignore"):
+                v = np.asarray(v._value).astype(np_dtype)
+        elif isinstance(v, (list, tuple)):
+            v = _values_as(list(v), np_dtype)
+        out.append(v)
+    return out
+
+
 def _cast_value(value, np_dtype: np.dtype, what=None):
     """Convert a non-tensor value to ``np_dtype`` the way TensorFlow would, or raise."""
     t = type(value)
@@ -439,7 +464,13 @@ def _cast_value(value, np_dtype: np.dtype, what=None):
         raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype {dtype}").format(
             value=value, dtype=np_dtype.name))
     if isinstance(value, (list, tuple)) and _contains_tensor(value):
-        packed = _hooks.stack(list(value))
+        # TensorFlow packs the list with the requested dtype, casting the tensors in it when
+        # that dtype is not the dtype of its first tensor
+        items = list(value)
+        first = _first_tensor(items)
+        if first is not None and first._value.dtype != np_dtype:
+            items = _values_as(items, np_dtype)
+        packed = _hooks.stack(items)
         return packed._value if packed._value.dtype == np_dtype else packed._value.astype(np_dtype)
     is_numpy = isinstance(value, (_ndarray, _generic))
     arr = value if is_numpy else np.asarray(value)

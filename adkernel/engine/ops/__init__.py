@@ -168,9 +168,14 @@ def l2_loss(t, name=None):
 def clip_by_norm(t, clip_norm, axes=None, name=None):
     """Rescale so the L2 norm is at most ``clip_norm`` (composite)."""
     t = t if isinstance(t, TensorLike) else convert_to_tensor(t)
-    l2 = sqrt(reduce_sum(square(t), axis=axes, keepdims=True))
-    factor = divide(clip_norm, maximum(l2, clip_norm))
-    return multiply(t, factor)
+    # TensorFlow's formula, step for step: (t * clip_norm) / max(norm, clip_norm) rounds as
+    # TensorFlow does (1.67 clipped to 0.5 is 0.5, not 0.49999997), and the two wheres keep
+    # the gradient of a zero norm finite
+    l2sum = reduce_sum(multiply(t, t), axis=axes, keepdims=True)
+    positive = _fn["greater"](l2sum, 0)
+    safe = _fn["where"](positive, l2sum, np.ones_like(l2sum._value))
+    l2norm = _fn["where"](positive, sqrt(safe), l2sum)
+    return divide(multiply(t, clip_norm), maximum(l2norm, clip_norm))
 
 
 @composite("reduce_variance", "math.reduce_variance")
@@ -252,8 +257,14 @@ def _sharded_lookup(shards, ids):
     if not shards:
         raise ValueError(_("tf.nn.embedding_lookup: 'params' is an empty list; give the table "
                            "(or its shards)."))
+    for i, s in enumerate(shards):
+        if not s.ndim:  # TensorFlow reads each shard's number of rows: IndexError
+            raise IndexError(_(
+                "tf.nn.embedding_lookup: each shard in 'params' needs at least one axis (its "
+                "rows), but shard #{i} is a scalar. Give tensors of shape [rows, ...], or one "
+                "table instead of a list.").format(i=i))
     idv = np.asarray(ids.numpy() if isinstance(ids, TensorLike) else ids)
-    sizes = [int(s.shape[0]) if s.ndim else 1 for s in shards]
+    sizes = [int(s.shape[0]) for s in shards]
     n, total = len(sizes), sum(sizes)
     per, extra = divmod(total, n)
     if idv.dtype.kind not in "iu" or np.any(idv < 0) or np.any(idv >= total):
@@ -430,7 +441,15 @@ def top_k(input, k=1, sorted=True, index_type=np.int32, name=None):
     x = _tensor(input)
     k, idx_np = _top_k_args(x, k, index_type)
     v = x._value
-    keys = np.where(np.isnan(v), np.inf, -v) if v.dtype.kind == "f" else -v.astype(np.int64)
+    # keys whose ascending order is v's descending one: -v for floats (NaN last); ~v = -v - 1
+    # for signed integers (-v overflows at the most negative value: int64's -2**63, which a
+    # NaN cast to int64 gives); max - v for unsigned ones
+    if v.dtype.kind == "f":
+        keys = np.where(np.isnan(v), np.inf, -v)
+    elif v.dtype.kind == "u":
+        keys = np.iinfo(v.dtype).max - v
+    else:
+        keys = ~v
     order = np.argsort(keys, axis=-1, kind="stable")[..., :k]
     if not sorted:
         order = np.sort(order, axis=-1)

@@ -48,6 +48,10 @@ def matmul_api(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjo
     ``*_is_sparse`` and ``grad_*`` hints change nothing in the result, as in TensorFlow.
     """
     refuse_python_floats("MatMul", a, b)
+    # TensorFlow converts a on its own (b then with a's dtype as a hint): a list keeps its
+    # own dtype (an int64 (mean, variance) @ a float64 tensor is refused, not cast)
+    if type(a) in (list, tuple):
+        a = convert_to_tensor(a)
     args, vals = unify("MatMul", (a, b))
     if vals[0].dtype.kind == "b":
         raise bool_error("MatMul")
@@ -335,7 +339,7 @@ def _lu_solve_plain(a, b):
 
 def _inv_any(a):
     if isinstance(a, np.ndarray | np.generic):
-        return np.linalg.inv(a)
+        return inv.forward(a)  # TensorFlow's LU where the matrix holds inf or NaN
     return inv(a)
 
 
@@ -377,19 +381,52 @@ def inv_api(input, adjoint=False, name=None):
 @defop("det", uses=(0, "out"), tf=("linalg.det",), local=("det({0})·inv({0})ᵀ",))
 def det(a):
     """the determinant of a (batched over leading axes); NaN for a matrix holding NaN"""
+    finite = np.isfinite(a).all(axis=(-2, -1))
+    if not finite.all():  # TensorFlow's LU for the matrices holding inf or NaN
+        with np.errstate(invalid="ignore"):
+            d = np.asarray(np.linalg.det(np.where(finite[..., None, None], a, 0)))
+        return np.where(finite, d, _det_plain(a))[()]
     with np.errstate(invalid="ignore"):
         d = np.linalg.det(a)
     # LAPACK's pivot search can step over a NaN entry and report a finite determinant
     return np.where(np.isnan(a).any(axis=(-2, -1)), np.nan, d)[()]
 
 
+def _det_plain(a):
+    """TensorFlow's determinant of a matrix holding inf or NaN: the product of the pivots of
+    its own LU with partial pivoting (every product formed, as in ``_lu_solve_plain``, so an
+    inf pivot met before another inf makes inf / inf = NaN), times the permutation's sign."""
+    a = np.asarray(a)
+    mats = a.reshape((-1, *a.shape[-2:]))
+    out = np.empty(len(mats), a.dtype)
+    with np.errstate(all="ignore"):
+        for j, m0 in enumerate(mats):
+            m, sign = m0.copy(), 1.0
+            n = m.shape[0]
+            for k in range(n):
+                col = np.abs(m[k:, k])
+                best = 0
+                for i in range(1, col.size):
+                    if col[i] > col[best]:
+                        best = i
+                if col[best] != 0:  # Eigen swaps and divides only for a nonzero pivot
+                    if best:
+                        m[[k, k + best]] = m[[k + best, k]]
+                        sign = -sign
+                    m[k + 1:, k] /= m[k, k]
+                m[k + 1:, k + 1:] -= np.outer(m[k + 1:, k], m[k, k + 1:])
+            out[j] = sign * np.prod(np.diagonal(m))
+    return out.reshape(a.shape[:-2])[()]
+
+
 @det.defvjp
 def det_vjp(g, out, need, a):
     """d det(a)/da = det(a) inv(a)^T; like TensorFlow, a singular (or NaN) matrix raises"""
     scale = np.expand_dims(np.expand_dims(g * out, -1), -1)
-    if isinstance(a, np.ndarray | np.generic):
-        _invertible_check(a)
-    return (scale * _t(_inv_any(a)),)
+    # also in a recorded pass (under an outer tape): TensorFlow raises while taking the
+    # first derivative, not later
+    _invertible_check(a if isinstance(a, np.ndarray | np.generic) else a._value)
+    return (scale * _inv_any(_t(a)),)  # inv(a^T), as TensorFlow (matrix_inverse(adjoint=True))
 
 
 def _invertible_check(a):

@@ -24,11 +24,13 @@ from ..errors import (
     DTypeError,
     InvalidArgumentError,
     NotFoundError,
+    from_numpy_error,
     invalid_argument,
     invalid_dtype,
 )
 from ..i18n import _, lazy
 from ..registry import (
+    _packed,
     apply,
     bool_error,
     composite,
@@ -327,8 +329,16 @@ def pow_jvp(t, out, x, y):
        numpy=np.maximum, local=(lazy("1 where {0} ≥ {1}, else 0"),
                                    lazy("1 where {1} > {0}, else 0")))
 def maximum(x, y):
-    """max(x, y) elementwise"""
-    return np.maximum(x, y)
+    """max(x, y) elementwise; x where they are equal (-0. and 0.: the first, as TensorFlow)"""
+    return _first_on_ties(x, y, np.maximum(x, y))
+
+
+def _first_on_ties(x, y, out):
+    """``out`` with ``x`` where ``x == y``: TensorFlow's maximum and minimum return their
+    first argument on a tie, which shows only as the sign of a zero (max(-0., 0.) is -0.)"""
+    if getattr(out, "dtype", None) is None or out.dtype.kind != "f":
+        return out
+    return np.where(x == y, x, out).astype(out.dtype, copy=False)
 
 
 @maximum.defvjp
@@ -344,8 +354,8 @@ def maximum_vjp(g, out, need, x, y):
        numpy=np.minimum, local=(lazy("1 where {0} ≤ {1}, else 0"),
                                    lazy("1 where {1} < {0}, else 0")))
 def minimum(x, y):
-    """min(x, y) elementwise"""
-    return np.minimum(x, y)
+    """min(x, y) elementwise; x where they are equal (-0. and 0.: the first, as TensorFlow)"""
+    return _first_on_ties(x, y, np.minimum(x, y))
 
 
 @minimum.defvjp
@@ -458,7 +468,12 @@ def log(x):
 
 @log.defvjp
 def log_vjp(g, out, need, x):
-    """d log(x)/dx = 1/x"""
+    """d log(x)/dx = 1/x, as g * reciprocal(x) (TensorFlow's form)"""
+    # differentiated again, reciprocal's rule applies: 0 where its upstream gradient is 0,
+    # so x * [3, 0] then log has second derivative -1/x**2 from the 3 and 0 (not NaN) from
+    # the 0, where log(0 * x) is the constant -inf
+    if isinstance(x, TensorLike) or isinstance(g, TensorLike):
+        return (g * reciprocal(x),)
     return (g / x,)
 
 
@@ -667,8 +682,26 @@ def cosh(x):
 
 @cosh.defvjp
 def cosh_vjp(g, out, need, x):
-    """d cosh(x)/dx = sinh(x) = (exp(x) - exp(-x)) / 2"""
-    return (g * ((np.exp(x) - np.exp(-x)) / 2),)
+    """d cosh(x)/dx = sinh(x)"""
+    # sinh as one op (TensorFlow's form): differentiated again it gives g * cosh(x), inf at
+    # x = inf, where (exp(x) - exp(-x)) / 2 would add inf * exp(-inf) = inf * 0 = NaN
+    with np.errstate(over="ignore"):
+        return (g * np.sinh(x),)
+
+
+@defop("sinh", uses=(0,), call="unary", tf=("math.sinh", "sinh"), numpy=np.sinh,
+       local=("cosh({0})",))
+def sinh(x):
+    """sinh(x)"""
+    with np.errstate(over="ignore"):
+        return np.sinh(x)
+
+
+@sinh.defvjp
+def sinh_vjp(g, out, need, x):
+    """d sinh(x)/dx = cosh(x)"""
+    with np.errstate(over="ignore"):
+        return (g * np.cosh(x),)
 
 
 @defop("tan", uses=("out",), call="unary", tf=("tan", "math.tan"), numpy=np.tan,
@@ -730,8 +763,8 @@ def sigmoid_jvp(t, out, x):
 @defop("relu", uses=(0,), call="unary_any", arg="features", tf=("nn.relu",),
        local=(lazy("1 where {0} > 0, else 0"),))
 def relu(x):
-    """max(x, 0)"""
-    return np.maximum(x, 0)
+    """max(x, 0): 0 where x < 0, else x (so -0. and NaN stay, as in TensorFlow)"""
+    return np.where(x < 0, 0, x)
 
 
 @relu.defvjp
@@ -786,7 +819,7 @@ def leaky_relu_api(features, alpha=0.2, name=None):
 def elu(x):
     """x where x > 0, else exp(x) - 1"""
     with np.errstate(over="ignore"):
-        return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+        return np.where(x < 0, np.expm1(np.minimum(x, 0)), x)  # -0. and NaN stay
 
 
 @elu.defvjp
@@ -855,8 +888,8 @@ def softsign_vjp(g, out, need, x):
        local=(lazy("1 where inside the bounds, else 0"), lazy("1 where below"),
               lazy("1 where above")))
 def clip_by_value(x, lo, hi):
-    """max(min(x, hi), lo), TensorFlow's order (lo wins when lo > hi)"""
-    return np.maximum(np.minimum(x, hi), lo)
+    """max(min(x, hi), lo), TensorFlow's order (lo wins when lo > hi; ties keep the first)"""
+    return maximum.forward(minimum.forward(x, hi), lo)
 
 
 @clip_by_value.defvjp
@@ -871,20 +904,42 @@ def clip_by_value_vjp(g, out, need, x, lo, hi):
     return gx, glo, ghi
 
 
-@clip_by_value.api
-def clip_by_value_api(t, clip_value_min, clip_value_max, name=None):
-    """Clamp to [min, max] as max(min(t, max), min); the gradient passes inside and at
-    the bounds."""
-    args, vals = unify("clip_by_value", (t, clip_value_min, clip_value_max))
+def _clip_bound_check(t, bound, lo, hi) -> None:
+    """One step of TensorFlow's clip_by_value: ``bound`` converted to ``t``'s dtype (its
+    TypeError), broadcast with ``t`` (InvalidArgumentError), and a result as big as ``t``
+    (else ValueError)."""
+    vals = unify("clip_by_value", (t, bound))[1]
     if vals[0].dtype.kind == "b":
-        raise bool_error("clip_by_value")
+        return
     shape = np.shape(vals[0])
-    if np.broadcast_shapes(*(np.shape(v) for v in vals)) != shape:
+    try:
+        full = np.broadcast_shapes(shape, np.shape(vals[1]))
+    except ValueError:
+        views = [np.broadcast_to(np.zeros((), bool), np.shape(v)) for v in vals]
+        try:  # the ufunc's message ("operands could not be broadcast together ..."), translated
+            np.logical_and(*views)
+        except ValueError as e:
+            raise from_numpy_error("clip_by_value", e, [np.shape(v) for v in vals]) from None
+        raise
+    if full != shape:
         raise ValueError(_(
             "clip_by_value: the bounds (shapes {lo} and {hi}) would make the result bigger than "
             "the tensor (shape {shape}); TensorFlow refuses this. Give bounds of the tensor's "
             "shape, or ones that broadcast to it, such as single numbers.").format(
-                lo=list(np.shape(vals[1])), hi=list(np.shape(vals[2])), shape=list(shape)))
+                lo=list(np.shape(lo)), hi=list(np.shape(hi)), shape=list(shape)))
+
+
+@clip_by_value.api
+def clip_by_value_api(t, clip_value_min, clip_value_max, name=None):
+    """Clamp to [min, max] as max(min(t, max), min); the gradient passes inside and at
+    the bounds."""
+    # TensorFlow's order: minimum(t, max), a shape check, then maximum(that, min) and the
+    # check again, so max's errors come before min's
+    _clip_bound_check(t, clip_value_max, clip_value_min, clip_value_max)
+    _clip_bound_check(t, clip_value_min, clip_value_min, clip_value_max)
+    args, vals = unify("clip_by_value", (t, clip_value_min, clip_value_max))
+    if vals[0].dtype.kind == "b":
+        raise bool_error("clip_by_value")
     return apply(clip_by_value, args, vals)
 
 
@@ -1104,16 +1159,24 @@ def _packed_bools(items):
     return convert_to_tensor(np.stack(parts))
 
 
-def _list_beside_tensor(*args) -> None:
-    """TensorFlow converts every argument of a logical op to bool before the op when one of
-    them is a Python list: a tensor of another dtype beside the list is then a ValueError
-    (not the op's InvalidArgumentError, which two tensors meet)."""
+def _list_beside_tensor(*args) -> list:
+    """TensorFlow converts every argument of a logical op to bool before the op, in order,
+    when one of them is a Python list: a list is packed (a list that cannot be packed, such
+    as ``clip_by_global_norm``'s ``(list, norm)``, raises its InvalidArgumentError first when
+    it comes first), and a tensor of another dtype is a ValueError (not the op's
+    InvalidArgumentError, which two tensors meet)."""
+    converted = []
     for v in args:
-        if isinstance(v, TensorLike) and v._value.dtype.kind != "b":
+        if not isinstance(v, TensorLike):
+            converted.append(_logical_operand(v))
+            continue
+        converted.append(v)
+        if v._value.dtype.kind != "b":
             raise ValueError(_(
                 "Tensor conversion requested dtype bool for a tensor of dtype {dtype}: a "
                 "logical op takes bool tensors only. Compare first to get bools (e.g. x > 0), "
                 "or convert with tf.cast(x, tf.bool).").format(dtype=v._value.dtype.name))
+    return converted
 
 
 def _bool_check(tf_name: str, *tensors) -> None:
@@ -1151,7 +1214,7 @@ def _logical_api(op, tf_name: str):
 
     def logical(x, y, name=None):
         if isinstance(x, list | tuple) or isinstance(y, list | tuple):
-            _list_beside_tensor(x, y)
+            x, y = _list_beside_tensor(x, y)
         x, y = _logical_operand(x), _logical_operand(y)
         _bool_check(tf_name, x, y)
         return binary(x, y)
@@ -1364,7 +1427,10 @@ def _float_inputs(opname: str, a, b):
     """Refuse integer tensors (TensorFlow's InvalidArgumentError) for a float-only binary op.
 
     A non-tensor operand is first converted to the tensor's dtype, as TensorFlow does: a
-    Python float meeting an integer tensor is a TypeError (DTypeError) before the dtype check."""
+    Python float meeting an integer tensor is a TypeError (DTypeError) before the dtype check.
+    A list holding tensors is stacked on the tape first, as in the other binary ops."""
+    if type(a) in (list, tuple) or type(b) in (list, tuple):
+        a, b = _packed(a, b), _packed(b, a)
     if not isinstance(a, TensorLike) and not isinstance(b, TensorLike):
         a = convert_to_tensor(a)
     if not isinstance(b, TensorLike):
@@ -1421,8 +1487,13 @@ def divide_no_nan(x, y):
 @divide_no_nan.defvjp
 def divide_no_nan_vjp(g, out, need, x, y):
     """d/dx = 1/y, d/dy = -x/y**2, both 0 where y == 0 (TensorFlow's rule)"""
-    gx = _no_nan_div(g, y) if need[0] else None
-    gy = g * _no_nan_div(_no_nan_div(-x, y), y) if need[1] else None
+    # recorded (under an outer tape), through the op itself as TensorFlow's gradient is, so a
+    # second derivative multiplies its upstream by div_no_nan's own factors (inf * 0 = NaN
+    # where y == 0, as in TensorFlow) instead of selecting 0 there
+    div = (divide_no_nan if any(isinstance(v, TensorLike) for v in (g, x, y))
+           else _no_nan_div)
+    gx = div(g, y) if need[0] else None
+    gy = g * div(div(-x, y), y) if need[1] else None
     return gx, gy
 
 

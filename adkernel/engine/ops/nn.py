@@ -244,7 +244,11 @@ def softmax_cross_entropy_with_logits_api(labels=None, logits=None, axis=-1, nam
     _rank_check(opname, xv)
     # TensorFlow casts the labels to the logits' dtype (integer labels get no gradient)
     if isinstance(labels, TensorLike) and labels.dtype != x.dtype:
-        labels = REGISTRY["cast"].public(labels, x.dtype)
+        if labels._value.dtype.kind in "iub":
+            # the cast cuts their path: no gradient, and no broadcast-gradient error
+            labels = REGISTRY["cast"].public(labels, x.dtype)._value
+        else:
+            labels = REGISTRY["cast"].public(labels, x.dtype)
     args, vals = unify(opname, (x, labels))
     z, zv = args[1], vals[1]
     if np.ndim(zv) == 0:  # TensorFlow slices the labels' shape: a rank-0 label fails there
