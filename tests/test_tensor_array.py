@@ -25,7 +25,7 @@ def test_mistakes_get_a_clear_message_in_both_languages():
     ta = tf.TensorArray(tf.float32, size=2)
     with pytest.raises(tf.errors.OutOfRangeError, match="dynamic_size=True"):
         ta.write(2, 1.0)
-    with pytest.raises(tf.errors.InvalidArgumentError, match="tf.cast"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"tf\.cast"):
         tf.TensorArray(tf.int32, size=1).write(0, tf.constant(1.5))
     with pytest.raises(ValueError, match="element_shape"):
         tf.TensorArray(tf.float32, size=2).stack()
