@@ -4264,8 +4264,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'tf_outcome': {'error': {'stage': 'forward', 'type': 'ValueError'}},
   'note': 'concat of a float32 constant and a float64 variable with axis=[0] (a list): '
           "TensorFlow's slow path refuses to convert the variable (ValueError); with axis=0, or "
-          'two constants, it raises InvalidArgumentError as adkernel does',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          'two constants, it raises InvalidArgumentError as adkernel does'},
  {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'const', 'values': [-1.26]},
                          {'shape': [], 'dtype': 'float32', 'kind': 'var', 'values': [0.44]}],
               'ops': [{'fn': 'math.top_k', 'args': [{'ref': 0}], 'kwargs': {}},
@@ -4374,5 +4373,4 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
               'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'error': {'stage': 'forward', 'type': 'ValueError'}},
   'note': "unstack's float32 list > a float64 variable: TensorFlow raises ValueError converting "
-          'the variable (its slow path, as concat with axis=[0]); adkernel compares',
-  'open': 'issue 20: a fuzzer class no item names yet'}]
+          'the variable (its slow path, as concat with axis=[0]); adkernel compares'}]
