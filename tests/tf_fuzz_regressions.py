@@ -4323,10 +4323,10 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'tf_outcome': {'out': [{'dtype': 'float64',
                           'shape': [2, 2],
                           'values': [-0.0, nan, -0.3333333333333333, inf]}]},
-  'note': "argsort of [NaN, 2.48]: TensorFlow's NaN comparisons (documented) give another order; "
-          'seen through a later divide, so not matched as documented (sort/argsort have no THROUGH '
-          'entry yet)',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+  'note': "argsort of [NaN, 2.48] along axis 0: TensorFlow's NaN comparisons (documented) leave "
+          'the NaN first, adkernel puts it last; the order then reaches a later divide. With the '
+          "NaN moved (the numbers in adkernel's order) adkernel gives TensorFlow's outcome",
+  'through': 'argsort'},
  {'program': {'inputs': [{'shape': [3, 2],
                           'dtype': 'float64',
                           'kind': 'const',
@@ -4361,8 +4361,9 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'tf_outcome': {'out': [{'dtype': 'bool', 'shape': [2], 'values': [False, True]}]},
   'tf_reference': {'out': [{'dtype': 'bool', 'shape': [2], 'values': [False, True]}]},
   'note': 'sort of [NaN, 0.29] ascending: TensorFlow keeps the leading NaN first (documented), '
-          'seen through a later >=; sort has no THROUGH entry yet',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          'adkernel puts it last; a later >= shows the order. With the NaN moved, adkernel gives '
+          "TensorFlow's outcome",
+  'through': 'sort'},
  {'program': {'inputs': [{'shape': [3, 1, 1],
                           'dtype': 'float32',
                           'kind': 'watched',
