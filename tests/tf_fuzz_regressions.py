@@ -4344,9 +4344,14 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [0, 1], 'values': []}],
                  'error': {'stage': 'gradient', 'type': 'ValueError'}},
   'note': "the Jacobian of sort over an empty (0, 1) input along axis -2: TensorFlow's pfor raises "
-          "ValueError, adkernel gives the empty Jacobian (likely a tf_is_wrong row like top_k's "
-          "and sort's empty-gradient rows; not yet checked)",
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          "ValueError (its sort gradient over an empty tensor already fails, and without pfor it "
+          "raises ValueError too); adkernel gives the empty (0, 1, 0, 1) Jacobian, as TensorFlow "
+          "gives for identity",
+  'tf_is_wrong': "an empty input has an empty Jacobian of shape input + input (TensorFlow's "
+                 "tape.jacobian of identity gives it); TensorFlow 2.21 fails in its own sort "
+                 "gradient (Range with delta 0) before vectorizing",
+  'expected': {'out': [{'dtype': 'float32', 'shape': [0, 1], 'values': []}],
+               'grad': [{'dtype': 'float32', 'shape': [0, 1, 0, 1], 'values': []}]}},
  {'program': {'inputs': [{'shape': [2],
                           'dtype': 'float32',
                           'kind': 'const',
