@@ -317,3 +317,24 @@ def test_sort_nan_order_through_a_later_op_needs_everything_else_to_match():
                      "none")
         doc = tool.documented_by(f["program"], f["verdict"], keys, f["tf_outcome"])
         assert (doc is not None) == documented, tf_values
+
+
+def test_gather_nd_gradient_failure_seen_at_a_later_stage():
+    """TensorFlow fails in gather_nd's gradient, adkernel later: documented only when
+    gather_nd's documented failure (1-d indices) explains the whole outcome."""
+    tool = _fuzz_tool()
+    keys = tool.documented_keys(ROWS)
+    row = next(r for r in ROWS if r.get("through") == "gather_nd")
+    got = run(row["program"], tf)
+    verdict = compare(row["tf_outcome"], got, row["program"])
+    assert verdict["key"].startswith("error/error-type (gradient:InvalidArgumentError vs second")
+    assert tool.documented_by(row["program"], verdict, keys, row["tf_outcome"])["ops"] == (
+        "gather_nd",)
+    # 2-d indices: TensorFlow's gradient works there, so a failure at that stage is not it
+    program = json.loads(json.dumps(row["program"]))
+    program["ops"][-1]["args"][1] = [[0, 0]]
+    tf_outcome = {**row["tf_outcome"], "out": [_val([0.03], "float32", [1])]}
+    got = run(program, tf)
+    verdict = compare(tf_outcome, got, program)
+    assert not verdict["equal"]
+    assert tool.documented_by(program, verdict, keys, tf_outcome) is None

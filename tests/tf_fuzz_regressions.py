@@ -4311,9 +4311,9 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                  'error': {'stage': 'gradient', 'type': 'InvalidArgumentError'}},
   'note': "TensorFlow's gather_nd gradient fails (documented) before the second pass; adkernel's "
           'first derivative works and its second pass then raises adding float64 and float32 '
-          'gradients: the documented gather_nd difference seen through the mixed-dtype sum, not '
-          'yet matched as documented',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          "gradients: the documented gather_nd difference seen at a later stage (gather_nd made "
+          "to fail in its gradient as TensorFlow's does, adkernel gives TensorFlow's outcome)",
+  'through': 'gather_nd'},
  {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [nan]},
                          {'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [2.48]},
                          {'shape': [1, 2], 'dtype': 'int32', 'kind': 'const', 'values': [-3, 0]}],
