@@ -4311,8 +4311,8 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                  'error': {'stage': 'gradient', 'type': 'InvalidArgumentError'}},
   'note': "TensorFlow's gather_nd gradient fails (documented) before the second pass; adkernel's "
           'first derivative works and its second pass then raises adding float64 and float32 '
-          "gradients: the documented gather_nd difference seen at a later stage (gather_nd made "
-          "to fail in its gradient as TensorFlow's does, adkernel gives TensorFlow's outcome)",
+          'gradients: the documented gather_nd difference seen at a later stage (gather_nd made to '
+          "fail in its gradient as TensorFlow's does, adkernel gives TensorFlow's outcome)",
   'through': 'gather_nd'},
  {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [nan]},
                          {'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [2.48]},
@@ -4344,12 +4344,12 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [0, 1], 'values': []}],
                  'error': {'stage': 'gradient', 'type': 'ValueError'}},
   'note': "the Jacobian of sort over an empty (0, 1) input along axis -2: TensorFlow's pfor raises "
-          "ValueError (its sort gradient over an empty tensor already fails, and without pfor it "
-          "raises ValueError too); adkernel gives the empty (0, 1, 0, 1) Jacobian, as TensorFlow "
-          "gives for identity",
+          'ValueError (its sort gradient over an empty tensor already fails, and without pfor it '
+          'raises ValueError too); adkernel gives the empty (0, 1, 0, 1) Jacobian, as TensorFlow '
+          'gives for identity',
   'tf_is_wrong': "an empty input has an empty Jacobian of shape input + input (TensorFlow's "
-                 "tape.jacobian of identity gives it); TensorFlow 2.21 fails in its own sort "
-                 "gradient (Range with delta 0) before vectorizing",
+                 'tape.jacobian of identity gives it); TensorFlow 2.21 fails in its own sort '
+                 'gradient (Range with delta 0) before vectorizing',
   'expected': {'out': [{'dtype': 'float32', 'shape': [0, 1], 'values': []}],
                'grad': [{'dtype': 'float32', 'shape': [0, 1, 0, 1], 'values': []}]}},
  {'program': {'inputs': [{'shape': [2],
@@ -4379,4 +4379,93 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
               'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'error': {'stage': 'forward', 'type': 'ValueError'}},
   'note': "unstack's float32 list > a float64 variable: TensorFlow raises ValueError converting "
-          'the variable (its slow path, as concat with axis=[0]); adkernel compares'}]
+          'the variable (its slow path, as concat with axis=[0]); adkernel compares'},
+ {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [0.69]},
+                         {'shape': [1], 'dtype': 'float64', 'kind': 'var', 'values': [-0.5]}],
+              'ops': [{'fn': 'subtract',
+                       'args': [[{'ref': 0}, {'ref': 0}], {'ref': 1}],
+                       'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'ValueError'}},
+  'note': 'tf.subtract(list of float32 tensors, float64 variable): TensorFlow packs the list as '
+          'float32, then refuses to convert the variable (ValueError)'},
+ {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [0.69]},
+                         {'shape': [1], 'dtype': 'float64', 'kind': 'const', 'values': [-0.5]}],
+              'ops': [{'fn': 'subtract',
+                       'args': [[{'ref': 0}, {'ref': 0}], {'ref': 1}],
+                       'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float64',
+                          'shape': [2, 1],
+                          'values': [1.1899999976158142, 1.1899999976158142]}]},
+  'note': 'tf.subtract(list of float32 tensors, float64 constant): the constant sets the dtype and '
+          'the list is cast to float64'},
+ {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [0.69]},
+                         {'shape': [1], 'dtype': 'float64', 'kind': 'var', 'values': [-0.5]}],
+              'ops': [{'fn': '__rsub__',
+                       'args': [{'ref': 1}, [{'ref': 0}, {'ref': 0}]],
+                       'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float64',
+                          'shape': [2, 1],
+                          'values': [1.1899999976158142, 1.1899999976158142]}]},
+  'note': "list of float32 tensors - a float64 variable (the operator): the variable's __rsub__ "
+          'converts the list with its dtype'},
+ {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [0.69]},
+                         {'shape': [1], 'dtype': 'float64', 'kind': 'var', 'values': [-0.5]}],
+              'ops': [{'fn': 'add', 'args': [[{'ref': 0}, {'ref': 0}], {'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
+  'note': 'tf.add(list of float32 tensors, float64 variable): tf.add converts the list on its own '
+          '(InvalidArgumentError)'},
+ {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [0.69]},
+                         {'shape': [1], 'dtype': 'float64', 'kind': 'var', 'values': [-0.5]}],
+              'ops': [{'fn': 'divide',
+                       'args': [[{'ref': 0}, {'ref': 0}], {'ref': 1}],
+                       'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float64',
+                          'shape': [2, 1],
+                          'values': [-1.3799999952316284, -1.3799999952316284]}]},
+  'note': 'tf.divide(list of float32 tensors, float64 variable): tf.divide converts the list with '
+          "the variable's dtype"},
+ {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [0.69]},
+                         {'shape': [1], 'dtype': 'float64', 'kind': 'var', 'values': [-0.5]}],
+              'ops': [{'fn': 'math.atan2',
+                       'args': [[{'ref': 0}, {'ref': 0}], {'ref': 1}],
+                       'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'ValueError'}},
+  'note': 'tf.math.atan2(list of float32 tensors, float64 variable): ValueError, as subtract'},
+ {'program': {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [1.0]},
+                         {'shape': [1], 'dtype': 'float64', 'kind': 'var', 'values': [-0.5]}],
+              'ops': [{'fn': 'concat', 'args': [[{'ref': 0}, {'ref': 1}], 0], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
+  'note': 'concat of a float32 constant and a float64 variable with axis=0: InvalidArgumentError '
+          "(the fast path's kernel)"},
+ {'program': {'inputs': [{'shape': [1], 'dtype': 'float64', 'kind': 'var', 'values': [-0.5]},
+                         {'shape': [1], 'dtype': 'float32', 'kind': 'var', 'values': [1.0]}],
+              'ops': [{'fn': 'concat', 'args': [[{'ref': 0}, {'ref': 1}], [0]], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'ValueError'}},
+  'note': 'concat of two variables of different dtypes with axis=[0]: the first sets the dtype, '
+          'the second is refused (ValueError)'},
+ {'program': {'inputs': [{'shape': [2, 3],
+                          'dtype': 'float32',
+                          'kind': 'watched',
+                          'values': [0.69, -1.6, -0.57, 1.6, 3.06, -0.56]},
+                         {'shape': [1, 1], 'dtype': 'int32', 'kind': 'var_frozen', 'values': [-3]}],
+              'ops': [{'fn': 'math.top_k', 'args': [{'ref': 0}], 'kwargs': {}},
+                      {'fn': 'less_equal', 'args': [{'ref': 2}, {'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
+  'note': "less_equal(top_k's (values, indices), an int32 variable): packing float32 values and "
+          'int32 indices fails first (InvalidArgumentError)'},
+ {'program': {'inputs': [{'shape': [1, 1], 'dtype': 'float32', 'kind': 'var', 'values': [1.0]}],
+              'ops': [{'fn': 'cast', 'args': [{'ref': 0}, {'dtype': 'float32'}], 'kwargs': {}}],
+              'grad': {'mode': 'jacobian', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [1, 1], 'values': [1.0]}],
+                 'grad': [{'dtype': 'float32', 'shape': [1, 1, 1, 1], 'values': [1.0]}]},
+  'note': "tape.jacobian of tf.cast(v, v.dtype) (v itself) for a trainable variable: TensorFlow's "
+          'slicing reads the variable, so the tape watches it: the identity'}]

@@ -389,9 +389,9 @@ def list_beside_variable(x, y) -> None:
     """TensorFlow's slow conversion path for ``op(list, variable)``: the list is packed in its
     own dtype, then the variable must be converted to it (a ValueError for another dtype;
     a tensor instead of the variable sets the dtype and the list is cast)."""
-    if type(x) in _SEQUENCES and isinstance(y, Variable):
-        dtype = _first_dtype(x)
-        if dtype is not None and dtype != y._value.dtype:
+    if isinstance(x, _SEQUENCES) and isinstance(y, Variable) and _contains_tensor(x):
+        dtype = convert_to_tensor(list(x))._value.dtype  # packing tensors of two dtypes raises
+        if dtype != y._value.dtype:
             raise variable_conversion_error(y, dtype)
 
 
@@ -432,6 +432,8 @@ def make_binary(op: OpDef, bools: bool = False) -> Callable:
         if type(x) in _SEQUENCES or type(y) in _SEQUENCES:  # rare: the common path stays lean
             list_beside_variable(x, y)
             x, y = _packed(x, y), _packed(y, x)
+        elif isinstance(x, tuple) and isinstance(y, Variable):  # a named tuple (top_k's)
+            list_beside_variable(x, y)
         if isinstance(x, TensorLike):
             vx = x._value
             if isinstance(y, TensorLike):
