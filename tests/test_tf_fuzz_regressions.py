@@ -289,3 +289,52 @@ def test_float32_rounding_judged_against_the_float64_program():
     near = {"out": [_val([1.0001])]}
     assert compare(near, {"out": [_val([1.01])]}, program, ref, ref)["kind"] == "value"
     assert promoted(program)["inputs"][0]["dtype"] == "float64"
+
+
+def test_sort_nan_order_through_a_later_op_needs_everything_else_to_match():
+    """sort then `* 2`: TensorFlow's leading NaN (its NaN comparisons, documented) is matched
+    by moving the NaN only; an outcome whose numbers are out of order, or differ, is not."""
+    tool = _fuzz_tool()
+    keys = tool.documented_keys(ROWS)
+    nan = float("nan")
+    inputs = [{"shape": [3], "dtype": "float32", "kind": "const", "values": [nan, 0.5, -1.0]}]
+    ops = [{"fn": "sort", "args": [{"ref": 0}], "kwargs": {}},
+           {"fn": "__mul__", "args": [{"ref": 1}, 2.0], "kwargs": {}}]
+    ak = {"out": [_val([-2.0, 1.0, nan])]}
+    for tf_values, documented in (([nan, -2.0, 1.0], True), ([-2.0, nan, 1.0], True),
+                                  ([nan, 1.0, -2.0], False), ([nan, -2.0, 1.5], False)):
+        f = _finding(ops, inputs, {"out": [_val(tf_values)]}, ak, "none")
+        assert not f["verdict"]["equal"]
+        doc = tool.documented_by(f["program"], f["verdict"], keys, f["tf_outcome"])
+        assert (doc is not None) == documented, tf_values
+        if documented:
+            assert doc["ops"] == ("sort",) and doc["why"].startswith("through another op")
+    # argsort then a cast: the indices of the numbers must keep adkernel's order
+    ops = [{"fn": "argsort", "args": [{"ref": 0}], "kwargs": {}},
+           {"fn": "cast", "args": [{"ref": 1}, {"dtype": "float32"}], "kwargs": {}}]
+    for tf_values, documented in (([0.0, 2.0, 1.0], True), ([0.0, 1.0, 2.0], False)):
+        f = _finding(ops, inputs, {"out": [_val(tf_values)]}, {"out": [_val([2.0, 1.0, 0.0])]},
+                     "none")
+        doc = tool.documented_by(f["program"], f["verdict"], keys, f["tf_outcome"])
+        assert (doc is not None) == documented, tf_values
+
+
+def test_gather_nd_gradient_failure_seen_at_a_later_stage():
+    """TensorFlow fails in gather_nd's gradient, adkernel later: documented only when
+    gather_nd's documented failure (1-d indices) explains the whole outcome."""
+    tool = _fuzz_tool()
+    keys = tool.documented_keys(ROWS)
+    row = next(r for r in ROWS if r.get("through") == "gather_nd")
+    got = run(row["program"], tf)
+    verdict = compare(row["tf_outcome"], got, row["program"])
+    assert verdict["key"].startswith("error/error-type (gradient:InvalidArgumentError vs second")
+    assert tool.documented_by(row["program"], verdict, keys, row["tf_outcome"])["ops"] == (
+        "gather_nd",)
+    # 2-d indices: TensorFlow's gradient works there, so a failure at that stage is not it
+    program = json.loads(json.dumps(row["program"]))
+    program["ops"][-1]["args"][1] = [[0, 0]]
+    tf_outcome = {**row["tf_outcome"], "out": [_val([0.03], "float32", [1])]}
+    got = run(program, tf)
+    verdict = compare(tf_outcome, got, program)
+    assert not verdict["equal"]
+    assert tool.documented_by(program, verdict, keys, tf_outcome) is None

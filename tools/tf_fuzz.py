@@ -21,6 +21,7 @@ import argparse
 import copy
 import fnmatch
 import inspect
+import itertools
 import json
 import math
 import os
@@ -659,6 +660,32 @@ def _rmatmul_like_tf(ak):
     return rmatmul
 
 
+def _gather_nd_like_tf(ak):
+    """gather_nd whose gradient fails where TensorFlow 2.21's does (documented: 1-d indices,
+    one element or a whole slice; a ScatterNd shape error, InvalidArgumentError)."""
+    from adkernel.engine.errors import invalid_argument
+
+    def gather_nd(params, indices, *args, **kwargs):
+        if np.ndim(np.asarray(indices)) != 1:
+            return ak.gather_nd(params, indices, *args, **kwargs)
+
+        @ak.custom_gradient
+        def picked(p):
+            def grad(upstream):
+                raise invalid_argument("ScatterNd: shape error (TensorFlow 2.21's gather_nd "
+                                       "gradient)", op="ScatterNd")
+            return ak.gather_nd(p, indices, *args, **kwargs), grad
+        return picked(params)
+    return gather_nd
+
+
+class _KeysStarting(tuple):
+    """Verdict keys given by their beginning (``key in keys``)."""
+
+    def __contains__(self, key) -> bool:
+        return any(key.startswith(start) for start in self)
+
+
 def _holds_nan(x) -> bool:
     values = np.asarray(x)
     return values.dtype.kind == "f" and bool(np.isnan(values).any())
@@ -696,6 +723,97 @@ def _numerically_singular(x) -> bool:
     return bool(np.any(~(cond * np.finfo(a.dtype).eps < 1e-4)))
 
 
+# sort / argsort: TensorFlow compares NaN as if it were equal to everything, so where a NaN
+# lands depends on its kernel's algorithm (not reproducible); the numbers keep their order.
+_MAX_NAN_ORDERS = 2000
+_NAN_ORDER_WHY = ("sort/argsort put a NaN where TensorFlow's comparisons with NaN leave it "
+                  "(unspecified); with the NaNs moved, and the numbers in adkernel's order, "
+                  "the program gives TensorFlow's outcome exactly")
+_DELIBERATE_DOC = "docs/tf-compat.md#deliberate-differences"
+
+
+def _row_orders(row, order, limit):
+    """Every order of one slice that keeps its numbers in ``order`` (adkernel's order with
+    the NaNs taken out) and puts its NaNs anywhere; None past ``limit``."""
+    nans = [i for i in range(len(row)) if np.isnan(row[i])]
+    numbers = [i for i in order if not np.isnan(row[i])]
+    n, out = len(row), []
+    for slots in itertools.combinations(range(n), len(nans)):
+        for perm in itertools.permutations(nans):
+            full, it_nan, it_num = [], iter(perm), iter(numbers)
+            for j in range(n):
+                full.append(next(it_nan) if j in slots else next(it_num))
+            out.append(full)
+            if len(out) > limit:
+                return None
+    return out
+
+
+def _nan_orders(x, axis, direction):
+    """The index arrays (argsort's answer) TensorFlow's NaN comparisons may give for ``x``:
+    adkernel's order of the numbers in each slice, the NaNs in any places; [] when there are
+    more than ``_MAX_NAN_ORDERS``."""
+    from adkernel import tf as ak
+
+    order = np.asarray(ak.argsort(x, axis=axis, direction=direction))
+    if not order.size:
+        return [order.astype(np.int32)]
+    a = np.moveaxis(np.asarray(x), axis, -1)
+    o = np.moveaxis(order, axis, -1)
+    rows, orders = a.reshape(-1, a.shape[-1]), o.reshape(-1, a.shape[-1])
+    per_row = []
+    for row, ordr in zip(rows, orders, strict=True):
+        found = _row_orders(row, list(ordr), _MAX_NAN_ORDERS)
+        if found is None:
+            return []
+        per_row.append(found)
+    total = 1
+    for found in per_row:
+        total *= len(found)
+    if total > _MAX_NAN_ORDERS:
+        return []
+    return [np.moveaxis(np.array(choice, dtype=np.int32).reshape(o.shape), -1, axis)
+            for choice in itertools.product(*per_row)]
+
+
+def _nan_ordered(op_name):
+    """``op_name`` (sort or argsort) giving, at its i-th replay, the i-th of the orders
+    TensorFlow's NaN comparisons allow (``_nan_orders``): a generator of ``tf_like`` makers
+    for one program, which stops when the orders run out."""
+    def makers(prog):
+        seen = {"count": None}
+        i = 0
+        while i < _MAX_NAN_ORDERS and (i == 0 or i < (seen["count"] or 0)):
+            yield _nan_order_maker(op_name, i, seen)
+            i += 1
+    return makers
+
+
+def _nan_order_maker(op_name, i, seen):
+    def make(ak):
+        def op(values, axis=-1, direction="ASCENDING", **kwargs):
+            x = values if isinstance(values, ak.Tensor | ak.Variable) else ak.convert_to_tensor(
+                values)
+            orders = _nan_orders(x, axis, direction)
+            seen["count"] = len(orders)
+            if i >= len(orders):
+                raise LookupError("no more NaN orders")
+            idx = orders[i]
+            if op_name == "argsort":
+                return ak.constant(idx)
+            ax = axis % x.shape.rank
+            moved = np.moveaxis(idx, ax, -1)
+            flat = (moved + np.arange(moved.size // moved.shape[-1]).reshape(
+                (*moved.shape[:-1], 1)) * moved.shape[-1]).reshape(-1)
+            perm = [d for d in range(x.shape.rank) if d != ax] + [ax]
+            back = np.argsort(perm).tolist()
+            xt = ak.transpose(x, perm)
+            got = ak.gather(ak.reshape(xt, [-1]), ak.constant(flat))
+            return ak.transpose(ak.reshape(got, xt.shape), back)
+        return op
+    return make
+
+
 _ROUNDING_DOC = "docs/tf-compat.md#other-differences-you-can-observe"
 _STEP_WHY = ("a result that jumps (floor, //, %) at a quotient within one unit in the last "
              "place of the jump: TensorFlow's and numpy's kernels round that last place "
@@ -706,7 +824,18 @@ _STEP_OPS = ("__floordiv__", "__rfloordiv__", "math.floordiv", "__mod__", "__rmo
 THROUGH = {
     "math.erf": {"tf_like": (_erf_like_tf,)},
     "__rmatmul__": {"tf_like": (_rmatmul_like_tf,)},
+    # TensorFlow fails in gather_nd's gradient; adkernel goes on and the program raises later
+    # (the second pass adds float32 and float64 gradients): the same root cause
+    "gather_nd": {"tf_like": (_gather_nd_like_tf,),
+                  "keys": _KeysStarting(("error/error-type (gradient:InvalidArgumentError vs ",
+                                         "error/raises (gradient:InvalidArgumentError vs ok)")),
+                  "why": "TensorFlow 2.21's gradient of gather_nd fails (ScatterNd shape error) "
+                         "where adkernel's goes on; with that failure put in, adkernel gives "
+                         "TensorFlow's outcome exactly",
+                  "doc": _DELIBERATE_DOC},
     "math.top_k": {"input": _holds_nan, "keys": ("out/value", "out/nan-position")},
+    **{name: {"tf_like": _nan_ordered(name), "keys": ("out/value", "out/nan-position"),
+              "why": _NAN_ORDER_WHY, "doc": _DELIBERATE_DOC} for name in ("sort", "argsort")},
     "linalg.inv": {"input": _numerically_singular, "keys": ("out/value",),
                    "why": "the inverse of a numerically singular matrix is rounding noise "
                           "(Eigen's LU in TensorFlow, LAPACK's here); its digits differ",
@@ -777,8 +906,9 @@ def _documented_through(prog, verdict, keys, tf_outcome) -> dict | None:
         if not entries:
             continue
         if "tf_like" in how:
+            makes = how["tf_like"](prog) if callable(how["tf_like"]) else how["tf_like"]
             if tf_outcome is None or not any(_replays_as_tf(prog, tf_outcome, op_name, make)
-                                             for make in how["tf_like"]):
+                                             for make in makes):
                 continue
             entry = entries[0]
         else:

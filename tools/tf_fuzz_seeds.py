@@ -801,3 +801,42 @@ PROGRAMS += [
         "or two constants, it raises InvalidArgumentError as adkernel does",
         _F31["concat"], open="a fuzzer class no item names yet"),
 ]
+
+# session 18, round 2 (seed 2040): TensorFlow's slow conversion path, a variable as its own target
+_L32 = [ref(0), ref(0)]
+_V64 = inp([-0.5], dtype="float64", kind="var")
+PROGRAMS += [
+    row("tf.subtract(list of float32 tensors, float64 variable): TensorFlow packs the list as "
+        "float32, then refuses to convert the variable (ValueError)",
+        prog([inp([0.69]), _V64], [op("subtract", _L32, ref(1))], "none")),
+    row("tf.subtract(list of float32 tensors, float64 constant): the constant sets the dtype and "
+        "the list is cast to float64",
+        prog([inp([0.69]), inp([-0.5], dtype="float64", kind="const")],
+             [op("subtract", _L32, ref(1))], "none")),
+    row("list of float32 tensors - a float64 variable (the operator): the variable's __rsub__ "
+        "converts the list with its dtype",
+        prog([inp([0.69]), _V64], [op("__rsub__", ref(1), _L32)], "none")),
+    row("tf.add(list of float32 tensors, float64 variable): tf.add converts the list on its own "
+        "(InvalidArgumentError)",
+        prog([inp([0.69]), _V64], [op("add", _L32, ref(1))], "none")),
+    row("tf.divide(list of float32 tensors, float64 variable): tf.divide converts the list with "
+        "the variable's dtype",
+        prog([inp([0.69]), _V64], [op("divide", _L32, ref(1))], "none")),
+    row("tf.math.atan2(list of float32 tensors, float64 variable): ValueError, as subtract",
+        prog([inp([0.69]), _V64], [op("math.atan2", _L32, ref(1))], "none")),
+    row("concat of a float32 constant and a float64 variable with axis=0: InvalidArgumentError "
+        "(the fast path's kernel)",
+        prog([inp([1.0]), _V64], [op("concat", [ref(0), ref(1)], 0)], "none")),
+    row("concat of two variables of different dtypes with axis=[0]: the first sets the dtype, "
+        "the second is refused (ValueError)",
+        prog([_V64, inp([1.0], kind="var")], [op("concat", [ref(0), ref(1)], [0])], "none")),
+    row("less_equal(top_k's (values, indices), an int32 variable): packing float32 values and "
+        "int32 indices fails first (InvalidArgumentError)",
+        prog([inp([[0.69, -1.6, -0.57], [1.6, 3.06, -0.56]]),
+              inp([[-3]], dtype="int32", kind="var_frozen")],
+             [op("math.top_k", ref(0)), op("less_equal", ref(2), ref(1))], "none")),
+    row("tape.jacobian of tf.cast(v, v.dtype) (v itself) for a trainable variable: TensorFlow's "
+        "slicing reads the variable, so the tape watches it: the identity",
+        prog([inp([[1.0]], kind="var")], [op("cast", ref(0), {"dtype": "float32"})],
+             "jacobian")),
+]

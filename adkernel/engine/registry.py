@@ -53,6 +53,7 @@ from .tape import record
 from .tensor import (
     EagerTensor,
     TensorLike,
+    Variable,
     _contains_tensor,
     convert_to_tensor,
     dtype_mismatch,
@@ -67,12 +68,14 @@ __all__ = [
     "composite",
     "defop",
     "exports",
+    "list_beside_variable",
     "make_binary",
     "make_reduction",
     "make_unary",
     "numpy_aliases",
     "op_table",
     "operators",
+    "variable_conversion_error",
 ]
 
 REGISTRY: dict[str, OpDef] = {}
@@ -252,6 +255,10 @@ def _is_reflected(dunder: str) -> bool:
 
 def _reflected(fn, dunder):
     def reflected(self, other):
+        if type(other) in _SEQUENCES and isinstance(self, Variable):
+            # TensorFlow's reflected operator converts ``other`` with the variable's dtype
+            # (a list of tensors is packed and cast), never the variable to the list's
+            other = _packed(other, self)
         return fn(other, self)
 
     reflected.__name__ = reflected.__qualname__ = dunder
@@ -366,6 +373,28 @@ def _packed(value, other):
     return packed
 
 
+def variable_conversion_error(var, dtype) -> ValueError:
+    """TensorFlow's ValueError for a variable converted to another dtype: its slow conversion
+    path (an op given a Python list, or a list axis) takes the dtype of the first tensor or
+    list and converts the other inputs to it, which a variable refuses."""
+    return ValueError(_(
+        "Incompatible type conversion requested to type {dtype} for a tf.Variable of type "
+        "{vdtype}: the other inputs here are {dtype}, and TensorFlow converts a variable to "
+        "another dtype only with tf.cast. Cast it first, e.g. tf.cast(v, tf.{dtype}), or give "
+        "inputs of one dtype.").format(dtype=np.dtype(dtype).name,
+                                      vdtype=var._value.dtype.name))
+
+
+def list_beside_variable(x, y) -> None:
+    """TensorFlow's slow conversion path for ``op(list, variable)``: the list is packed in its
+    own dtype, then the variable must be converted to it (a ValueError for another dtype;
+    a tensor instead of the variable sets the dtype and the list is cast)."""
+    if isinstance(x, _SEQUENCES) and isinstance(y, Variable) and _contains_tensor(x):
+        dtype = convert_to_tensor(list(x))._value.dtype  # packing tensors of two dtypes raises
+        if dtype != y._value.dtype:
+            raise variable_conversion_error(y, dtype)
+
+
 def _first_dtype(value):
     """The dtype of the first tensor in ``value`` (nested lists), as TensorFlow infers the
     dtype of a list it packs: it casts the list's tensors only to another dtype than that."""
@@ -401,7 +430,10 @@ def make_binary(op: OpDef, bools: bool = False) -> Callable:
 
     def binary(x, y, name=None):
         if type(x) in _SEQUENCES or type(y) in _SEQUENCES:  # rare: the common path stays lean
+            list_beside_variable(x, y)
             x, y = _packed(x, y), _packed(y, x)
+        elif isinstance(x, tuple) and isinstance(y, Variable):  # a named tuple (top_k's)
+            list_beside_variable(x, y)
         if isinstance(x, TensorLike):
             vx = x._value
             if isinstance(y, TensorLike):

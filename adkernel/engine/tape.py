@@ -1083,7 +1083,10 @@ class GradientTape:
         # source this tape does not watch (a trainable=False variable, or tf.cast of one to its
         # own dtype), the slices are not recorded and the source is unconnected (asked before
         # the pass: a non-persistent tape forgets what it watched)
-        unwatched_target = not any(w is target for w in self._watched)
+        # (a trainable variable is read by the slicing, so a tape that watches what it reads
+        # watches it then: its Jacobian is the identity)
+        unwatched_target = not any(w is target for w in self._watched) and not (
+            self._auto and getattr(target, "_is_variable", False) and target.trainable)
         rows = self._rows("jacobian", target, flat_sources, seeds(), experimental_use_pfor)
         results = []
         for row, s in zip(rows, flat_sources, strict=True):

@@ -17,8 +17,9 @@ from ..registry import (
     scalar_axis,
     shape_arg,
     unify,
+    variable_conversion_error,
 )
-from ..tensor import TensorLike, convert_to_tensor
+from ..tensor import TensorLike, Variable, convert_to_tensor
 from .math import cast_api, identity
 
 
@@ -195,6 +196,41 @@ def _one_concat_axis(axis) -> None:
     scalar_axis("concat", "ConcatV2", axis)
 
 
+def _fast_input(v) -> bool:
+    """TensorFlow's eager fast path takes tensors, variables, numpy arrays and Python numbers;
+    anything else (a list, a numpy scalar) sends the op down its slow conversion path."""
+    return (isinstance(v, TensorLike | np.ndarray | bool | int)
+            or type(v) is float or isinstance(v, np.float64))
+
+
+def _is_tensor(v) -> bool:
+    return isinstance(v, TensorLike) and not isinstance(v, Variable)
+
+
+def _slow_concat_check(values, axis) -> None:
+    """concat down TensorFlow's slow path (a list or numpy-scalar axis, or an input that is
+    not a tensor, array or number): unless every input is a tensor, the first tensor (else the
+    first input) sets the dtype and every other input is converted to it, so a variable or a
+    tensor of another dtype is a ValueError (the fast path's kernel raises
+    InvalidArgumentError)."""
+    if _fast_input(axis) and all(_fast_input(v) for v in values):
+        return
+    if all(_is_tensor(v) for v in values):
+        return
+    first = next((v for v in values if _is_tensor(v)), values[0])
+    if not isinstance(first, TensorLike):
+        return
+    dtype = first._value.dtype
+    for v in values:
+        if isinstance(v, TensorLike) and v._value.dtype != dtype:
+            if isinstance(v, Variable):
+                raise variable_conversion_error(v, dtype)
+            raise ValueError(_(
+                "concat: a tensor of dtype {got} cannot be converted to {dtype}, the dtype of "
+                "the first tensor. Cast it first with tf.cast, or give inputs of one "
+                "dtype.").format(got=v._value.dtype.name, dtype=dtype.name))
+
+
 @concat.api
 def concat_api(values, axis, name=None):
     """Join tensors along an existing axis. As in TensorFlow, a single tensor (or a list of
@@ -207,6 +243,7 @@ def concat_api(values, axis, name=None):
     if not values:
         raise InvalidArgumentError(_("concat needs at least one tensor, got an empty list."),
                                    op="ConcatV2")
+    _slow_concat_check(values, axis)
     axis = scalar_axis("concat", "ConcatV2", axis, one_item=True)
     args, vals = unify("concat", tuple(values))
     try:

@@ -36,6 +36,7 @@ from ..registry import (
     composite,
     defop,
     float_check,
+    list_beside_variable,
     make_binary,
     one,
     unify,
@@ -122,6 +123,9 @@ def add_api(x, y, name=None):
     integer tensor (InvalidArgumentError, as TensorFlow's AddV2)."""
     if type(x) in _MAY_BE_PYTHON_FLOATS or type(y) in _MAY_BE_PYTHON_FLOATS:
         refuse_python_floats("add", x, y)
+        if type(x) in (list, tuple) and _contains_tensor(x) and isinstance(y, TensorLike):
+            # tf.add converts x on its own first: a list of float32 tensors stays float32
+            x = _packed(x, None)
     if isinstance(x, TensorLike) and x._value.dtype.kind == "b":
         # a number that cannot be a bool is taken in its own dtype: the kernel refuses both
         raise bool_error("add")
@@ -250,6 +254,9 @@ def divide(x, y, name=None):
     """x / y. Integer tensors are divided as float64 (float32 for 8- and 16-bit integers), like
     TensorFlow's truediv; any dtype mismatch raises TypeError, as there."""
     tx, ty = isinstance(x, TensorLike), isinstance(y, TensorLike)
+    if ty and type(x) in (list, tuple):  # tf.divide converts x with y's dtype first
+        x = _packed(x, y)
+        tx = isinstance(x, TensorLike)
     if tx and ty and x._value.dtype != y._value.dtype:
         raise DTypeError(str(dtype_mismatch("truediv", x._value.dtype, y._value.dtype)))
     ref = x if tx else y if ty else None
@@ -1430,6 +1437,7 @@ def _float_inputs(opname: str, a, b):
     Python float meeting an integer tensor is a TypeError (DTypeError) before the dtype check.
     A list holding tensors is stacked on the tape first, as in the other binary ops."""
     if type(a) in (list, tuple) or type(b) in (list, tuple):
+        list_beside_variable(a, b)
         a, b = _packed(a, b), _packed(b, a)
     if not isinstance(a, TensorLike) and not isinstance(b, TensorLike):
         a = convert_to_tensor(a)
@@ -1504,6 +1512,8 @@ _divide_no_nan_binary = make_binary(divide_no_nan)
 def divide_no_nan_api(x, y, name=None):
     """x / y with 0 where y is 0. Integer tensors are divided as floats, as by ``/``; two
     tensors of different dtypes raise TypeError, as there."""
+    if isinstance(y, TensorLike) and type(x) in (list, tuple):  # x takes y's dtype first
+        x = _packed(x, y)
     ref = x if isinstance(x, TensorLike) else y if isinstance(y, TensorLike) else None
     if isinstance(x, TensorLike) and isinstance(y, TensorLike) and (
             x._value.dtype != y._value.dtype):  # TensorFlow's check, in Python: a TypeError
