@@ -263,6 +263,14 @@ def solve_api(matrix, rhs, adjoint=False, name=None):
                 shape=tuple(np.shape(a)), shape2=tuple(np.shape(b))),
             op="MatrixSolve",
         )
+    if np.ndim(a) != np.ndim(b) or np.shape(a)[:-2] != np.shape(b)[:-2]:
+        raise InvalidArgumentError(  # TensorFlow's MatrixSolve does not broadcast batches
+            _("solve: the matrix (shape {shape}) and the right-hand side (shape {shape2}) must "
+              "have the same rank and the same batch dimensions; tf.linalg.solve does not "
+              "broadcast them. Repeat the smaller one first, e.g. with tf.broadcast_to.").format(
+                shape=tuple(np.shape(a)), shape2=tuple(np.shape(b))),
+            op="MatrixSolve",
+        )
     return apply(solve, args, vals)
 
 
