@@ -4506,5 +4506,4 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
               'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'error': {'stage': 'forward', 'type': 'ValueError'}},
   'note': 'split→bitwise.bitwise_or: TensorFlow gives raises ValueError (forward); adkernel '
-          'out=int64[1, 1, 3, 2][-1, 3, -1, -1, ...]',
-  'open': 'issue 20 item 15'}]
+          'out=int64[1, 1, 3, 2][-1, 3, -1, -1, ...]'}]

@@ -1235,6 +1235,7 @@ def _bitwise_api(op, tf_name: str):
     binary = make_binary(op)
 
     def bitwise(x, y, name=None):
+        list_beside_variable(x, y)  # TensorFlow's slow conversion path (a list first)
         x, y = _int_pair(x, y)
         _int_check(tf_name, x, y)
         return binary(x, y)
