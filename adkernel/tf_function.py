@@ -31,7 +31,7 @@ from .engine.tensor import (
     _wrap,
     convert_to_tensor,
 )
-from .engine.trace import Const, GuardFailed, Tracer
+from .engine.trace import Const, GuardFailed, Raw, Tracer, _build
 
 __all__ = ["ConcreteFunction", "Function", "Module", "TensorSpec", "function", "name_scope",
            "run_functions_eagerly"]
@@ -100,15 +100,6 @@ _ACCEPTED = ("autograph", "jit_compile", "experimental_implements",
 
 _MAX_VARIANTS = 8  # guarded variants of one trace before a function is run eagerly
 _EAGER = {"on": False}  # tf.config.run_functions_eagerly
-
-
-class Raw:
-    """A Python object a traced function returns as it is (not a tensor)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
 
 
 def _canon(value, arrays: list, variables: list, holds: list):
@@ -457,21 +448,23 @@ class Function:
         return self._python_call(args, kwargs)
 
     # -- tracing -------------------------------------------------------------------------
+    def _signature_key(self):
+        """The trace key an ``input_signature`` accepts (None without one)."""
+        if self.input_signature is None:
+            return None
+        return (("tuple", tuple(_spec_key(s) for s in self.input_signature)), ())
+
     def _public_signature(self, key, count: bool = True):
         """The signature TensorFlow would have traced this call under (adding one, and
         counting a trace, when there is none and ``count``)."""
-        if self.input_signature is not None:
-            general = ((tuple(_spec_key(s) for s in self.input_signature)), ())
-            general = (("tuple", general[0]), ())
-        else:
-            general = None
+        general = self._signature_key()
         for pk in self._public:
             if _covers(pk, key):
                 return pk
         if not count:
             return None
-        if general is not None and _covers(general, _strip_vars(key)):
-            self._public.append(key if False else general)
+        if general is not None and _covers(general, key):
+            self._public.append(general)
             return general
         if self._reduce_retracing:
             for i, pk in enumerate(self._public):
@@ -579,7 +572,7 @@ class Function:
                     parts[i] = _spec_key(s)
             general = (("tuple", tuple(parts)), *key[1:])
         if self.input_signature is not None:
-            general = (("tuple", tuple(_spec_key(s) for s in self.input_signature)), ())
+            general = self._signature_key()
         public = self._public_signature(general, count=False)
         if public is None:
             self._public.append(general)
@@ -608,10 +601,6 @@ class Function:
     def __repr__(self):
         return _("<adkernel tf.function wrapping {function!r}, {n} trace(s)>").format(
             function=self.python_function, n=self.experimental_get_tracing_count())
-
-
-def _strip_vars(key):
-    return key
 
 
 def _apply(op, objs, vals, params):
@@ -665,21 +654,7 @@ def _result(template, flat):
     """The call's result: ``flat`` (the program's output arrays, in order) as tensors in
     the structure of ``template``."""
     it = iter(flat)
-
-    def build(x):
-        if isinstance(x, int) and not isinstance(x, bool):
-            return _wrap(next(it))
-        if isinstance(x, Const):
-            return _wrap(next(it))
-        if isinstance(x, Raw):
-            return x.value
-        if isinstance(x, list | tuple):
-            return type(x)(build(v) for v in x)
-        if isinstance(x, dict):
-            return {k: build(v) for k, v in x.items()}
-        return x
-
-    return build(template)
+    return _build(template, lambda _slot: _wrap(next(it)), lambda _const: _wrap(next(it)))
 
 
 class ConcreteFunction:

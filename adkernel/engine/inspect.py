@@ -16,7 +16,7 @@ from .forward import _tangent
 from .i18n import _
 from .tape import Meta, backward
 from .tensor import TensorLike, Variable, _wrap
-from .trace import Const, Program
+from .trace import Const, Program, _slots_in
 
 __all__ = ["BackwardStep", "Contribution", "ForwardStep", "Graph", "Node", "TangentIn",
            "backward_steps", "forward_steps", "graph_of", "program_graph", "set_tangents"]
@@ -283,18 +283,9 @@ def program_graph(program: Program, names: dict | None = None) -> Graph:
                 node_of[o] = cid
         elif kind == "guard":
             add("op", _("guard"), step[3], [node_of[step[1]]], differentiable=False)
-    outs = [s for s in _output_slots(program.outputs) if s in node_of]
+    outs = [s for s in _slots_in(program.outputs) if s in node_of]
     return Graph(nodes, edges, target=node_of[outs[0]] if outs else None)
 
-
-def _output_slots(structure) -> list:
-    if isinstance(structure, int) and not isinstance(structure, bool):
-        return [structure]
-    if isinstance(structure, list | tuple):
-        return [s for x in structure for s in _output_slots(x)]
-    if isinstance(structure, dict):
-        return [s for x in structure.values() for s in _output_slots(x)]
-    return []
 
 @dataclass
 class Contribution:

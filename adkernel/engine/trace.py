@@ -30,7 +30,6 @@ and :meth:`Program.run` calls it: no tensors, tapes or records per op.
 from __future__ import annotations
 
 import ast
-import contextlib
 import functools
 import inspect
 import itertools
@@ -46,8 +45,7 @@ from .errors import AdkernelError
 from .i18n import _
 from .tensor import TensorLike, _wrap
 
-__all__ = ["GuardFailed", "Program", "Tracer", "TracingError", "replayed", "suspended",
-           "tracing"]
+__all__ = ["GuardFailed", "Program", "Tracer", "TracingError", "effect_only", "replayed"]
 
 _ndarray = np.ndarray
 
@@ -62,22 +60,6 @@ class GuardFailed(Exception):
 
 class TracingError(AdkernelError, ValueError):
     """Something a traced function does cannot be recorded faithfully."""
-
-
-def tracing() -> bool:
-    """True while a function is being traced in this thread."""
-    return state.trace is not None
-
-
-@contextlib.contextmanager
-def suspended():
-    """Run a block without recording it into the active trace (if any)."""
-    saved = state.trace
-    state.trace = None
-    try:
-        yield saved
-    finally:
-        state.trace = saved
 
 
 # ----- steps --------------------------------------------------------------------------------
@@ -105,6 +87,15 @@ class Const:
         if isinstance(v, np.ndarray):
             return f"const <{v.dtype} {v.shape}>"
         return f"const {v!r}"
+
+
+class Raw:
+    """A Python object a traced function returns as it is (not a tensor)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
 
 
 class Tracer:
@@ -507,10 +498,15 @@ def _structure_text(structure) -> str:
 
 
 def _build(structure, slot, const):
+    """An output structure with each slot and constant replaced by ``slot(s)`` /
+    ``const(c)`` (in order: lists and tuples in order, dicts in insertion order) and each
+    :class:`Raw` object by its value."""
     if isinstance(structure, int) and not isinstance(structure, bool):
         return slot(structure)
     if isinstance(structure, Const):
         return const(structure)
+    if isinstance(structure, Raw):
+        return structure.value
     if isinstance(structure, list | tuple):
         items = [_build(s, slot, const) for s in structure]
         return type(structure)(items) if type(structure) in (list, tuple) else \
@@ -870,9 +866,6 @@ class _Emitter:
         fn.guard_after_call = self.guard_after_call
         fn.uses_buffers = self.uses_buffers
         return fn
-
-
-_FLOAT_OPS = {"np.add": "+", "np.subtract": "-", "np.multiply": "*"}
 
 
 def _float_arithmetic(op, ins, params, out, values, pyf, loose):
