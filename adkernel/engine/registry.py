@@ -429,7 +429,11 @@ def make_binary(op: OpDef, bools: bool = False) -> Callable:
     opname = op.name
 
     def binary(x, y, name=None):
-        if type(x) in _SEQUENCES or type(y) in _SEQUENCES:  # rare: the common path stays lean
+        # lists (rare) are packed first; the checks are ordered so the common path stays lean
+        if isinstance(x, TensorLike):
+            if type(y) in _SEQUENCES:
+                y = _packed(y, x)
+        elif type(x) in _SEQUENCES or type(y) in _SEQUENCES:
             list_beside_variable(x, y)
             x, y = _packed(x, y), _packed(y, x)
         elif isinstance(x, tuple) and isinstance(y, Variable):  # a named tuple (top_k's)

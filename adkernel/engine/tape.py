@@ -211,33 +211,31 @@ def record(tapes: list, op, args: tuple, iids: tuple, vals: tuple, params, value
     the output's. Tapes key everything by serial number, never by ``id()``, so they need
     not keep tensors alive.
     """
-    entry = entry_need = None
+    entry = None
     for tape in tapes:
         ids = tape._ids
-        if tape._auto:  # a trainable variable is watched when an op first reads it
-            for a in args:
-                if a is not None and a._is_variable and a._serial not in ids and a.trainable:
-                    ids.add(a._serial)
-                    tape._watched.append(a)
-        # An integer input is tracked (so explain can follow the path) but never needs a
-        # gradient: as in TensorFlow, gradients flow only through float and complex values.
+        # An input is tracked when the tape knows its serial, or it is a trainable variable
+        # the tape watches now, as it is first read. An integer input is tracked (so
+        # explain can follow the path) but never needs a gradient: as in TensorFlow,
+        # gradients flow only through float and complex values.
         if len(iids) == 2:
-            a, b = iids[0] in ids, iids[1] in ids
+            a = iids[0] in ids or (iids[0] > 0 and tape._auto and _watches(tape, args[0]))
+            b = iids[1] in ids or (iids[1] > 0 and tape._auto and _watches(tape, args[1]))
             if not (a or b):
                 continue
             need = (a and vals[0].dtype.kind in "fc", b and vals[1].dtype.kind in "fc")
         elif len(iids) == 1:
-            if iids[0] not in ids:
+            if not (iids[0] in ids or (iids[0] > 0 and tape._auto and _watches(tape, args[0]))):
                 continue
             need = _ONLY if vals[0].dtype.kind in "fc" else _NOT_ONE
         else:
-            tracked_in = [k in ids for k in iids]
+            tracked_in = [k in ids or (k > 0 and tape._auto and _watches(tape, a))
+                          for k, a in zip(iids, args, strict=True)]
             if True not in tracked_in:
                 continue
             need = tuple([t and v.dtype.kind in "fc"
                           for t, v in zip(tracked_in, vals, strict=True)])
-        if entry is None or entry_need != need:  # tapes tracking other inputs: own record
-            entry_need = need
+        if entry is None or entry[3] != need:  # tapes tracking other inputs: own record
             entry = (  # a Record's fields; a plain tuple is cheaper to make per op
                 op,
                 serial,
@@ -245,11 +243,21 @@ def record(tapes: list, op, args: tuple, iids: tuple, vals: tuple, params, value
                 need,
                 _slim(op.drop, vals) if op.drop else vals,
                 params,
-                value if op.keep_out or not (type(value) is _ndarray and value.size > _BIG)
+                value if op.keep_out or type(value) is not _ndarray or value.size <= _BIG
                 else Meta(value),
             )
         tape._entries.append(entry)
         ids.add(serial)
+
+
+def _watches(tape, obj) -> bool:
+    """Watch ``obj`` if it is a trainable variable (a tape with ``watch_accessed_variables``
+    watches each one as an op first reads it); True when it does."""
+    if obj._is_variable and obj.trainable:
+        tape._ids.add(obj._serial)
+        tape._watched.append(obj)
+        return True
+    return False
 
 
 _ONLY = (True,)
@@ -292,7 +300,9 @@ def _reduction(gshape: tuple, shape: tuple, op) -> tuple:
         lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
     if len(_AXES) > 4096:
         _AXES.clear()
-    return axes, tuple(d for i, d in enumerate(gshape) if i not in axes) == shape
+    fits = tuple(d for i, d in enumerate(gshape) if i not in axes) == shape
+    # one axis as an int: numpy reduces over an int axis faster than over a 1-tuple
+    return (axes[0] if len(axes) == 1 else axes or None), fits
 
 
 def _unbroadcast(g, shape, op):
@@ -302,7 +312,7 @@ def _unbroadcast(g, shape, op):
     if plan is None:
         plan = _AXES[gshape, shape] = _reduction(gshape, shape, op)
     axes, fits = plan
-    if axes:
+    if axes is not None:
         g = np.add.reduce(g, axis=axes) if type(g) is _ndarray else np.sum(g, axis=axes)
     if not fits:
         try:

@@ -71,6 +71,12 @@ def _times(fresh, g):
     return g * fresh
 
 
+def _twice(x):
+    """``2 * x``; for an array as ``x + x`` (the same bits: numpy multiplies by a Python int
+    on a slower path, about 0.8 µs more on a small array), a tensor keeps its ``x * 2``."""
+    return x + x if type(x) is _ndarray else x * 2
+
+
 def _tsum(a, b):
     """The sum of two tangent contributions, either of which may be absent (None)."""
     return b if a is None else a if b is None else a + b
@@ -135,11 +141,9 @@ def add_api(x, y, name=None):
 add_api.__name__ = add_api.__qualname__ = "add"
 
 
-@composite(operators=("__radd__",))
-def _radd(x, y):
-    """``y + x`` with ``x`` not a tensor: TensorFlow converts ``x`` to ``y``'s dtype first (so
-    ``0.5 + int_tensor`` raises TypeError)."""
-    return _add_binary(x, y)
+# ``y + x`` with ``x`` not a tensor is the plain elementwise add, no wrapper in between:
+# TensorFlow converts ``x`` to ``y``'s dtype first (so ``0.5 + int_tensor`` is a TypeError).
+composite(operators=("__radd__",))(_add_binary)
 
 
 @add.defjvp
@@ -206,11 +210,10 @@ def _mul_operator(x, y):
     return _mul_binary(x, y)
 
 
-@composite(operators=("__rmul__",))
-def _rmul(x, y):
-    """``x * y`` with ``x`` not a tensor: ``x`` takes ``y``'s dtype first (``2 * bool_tensor``
-    is a TypeError, ``True * bool_tensor`` a logical and)."""
-    return _mul_binary(x, y)
+# ``x * y`` with ``x`` not a tensor is the plain elementwise multiply, no wrapper in between:
+# ``x`` takes ``y``'s dtype first (``2 * bool_tensor`` is a TypeError, ``True * bool_tensor``
+# a logical and).
+composite(operators=("__rmul__",))(_mul_binary)
 
 
 @defop("truediv", uses=(0, 1), tf=("divide", "truediv", "math.divide", "math.truediv"),
@@ -307,7 +310,7 @@ def pow_vjp(g, out, need, x, y):
     gx = gy = None
     if need[0]:
         if np.ndim(y) == 0 and not need[1] and float(y) == 2.0:
-            gx = _times(x * 2, g)
+            gx = _times(_twice(x), g)
         else:
             gx = g * y * _pow_any(x, y - 1)  # TensorFlow's order: (g * y) * x**(y-1)
     if need[1]:
@@ -606,7 +609,7 @@ def square(x):
 @square.defvjp
 def square_vjp(g, out, need, x):
     """d x**2/dx = 2x"""
-    return (_times(x * 2, g),)
+    return (_times(_twice(x), g),)
 
 
 @square.defjvp
@@ -736,7 +739,7 @@ def tanh_vjp(g, out, need, x):
     """d tanh(x)/dx = 1 - tanh(x)**2"""
     d = out * out
     if type(d) is _ndarray:
-        np.subtract(1, d, out=d)
+        np.subtract(1.0, d, out=d)  # a Python float: numpy's faster path than an int
         return (_times(d, g),)
     return (g * (1 - d),)
 
