@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import operator
 import sys
 import warnings
@@ -380,6 +381,8 @@ def _finite(a) -> bool:
 
 def _seeded(targets, seeds) -> dict:
     """``{serial: seed}`` for the targets that have one (seeds of a repeated target add)."""
+    if len(targets) == 1:  # the common case, without the loop
+        return {} if seeds[0] is None else {targets[0]._serial: seeds[0]}
     grads: dict = {}
     for t, s in zip(targets, seeds, strict=True):
         if s is not None:
@@ -569,18 +572,22 @@ def _unconnected_mode(value) -> UnconnectedGradients:
         ) from None
 
 
-def _reject_complex(*groups) -> None:
-    for tensors in groups:
-        for t in tensors:
-            if t._value.dtype.kind == "c":
-                raise NotImplementedError(_(
-                    "adkernel does not differentiate complex tensors (TensorFlow's conjugate "
-                    "convention is not implemented). Split the value into real and imaginary "
-                    "float parts and differentiate with respect to those."
-                ))
+def _reject_complex(tensors) -> None:
+    for t in tensors:
+        if t._value.dtype.kind == "c":
+            raise NotImplementedError(_(
+                "adkernel does not differentiate complex tensors (TensorFlow's conjugate "
+                "convention is not implemented). Split the value into real and imaginary "
+                "float parts and differentiate with respect to those."
+            ))
 
 
 _NO_GRADIENT_ENTRY = {"is_nan": "IsNan", "is_finite": "IsFinite"}
+
+# C-level helpers for the per-call set-up of ``gradient`` (no Python frame per item)
+_serial_of = operator.attrgetter("_serial")
+_is_none = functools.partial(operator.is_, None)
+_is_variable = Variable.__instancecheck__
 
 
 def _ones_like(v):
@@ -869,14 +876,18 @@ class GradientTape:
         """After the one call of a non-persistent tape: keep provenance, drop the arrays."""
         self._entries = []
         self._ids = set()
-        self._watched = [w for w in self._watched if isinstance(w, Variable)]
+        # (a C-level filter: a comprehension costs a function frame per call in Python 3.11)
+        self._watched = list(filter(_is_variable, self._watched))
 
     # -- gradients --------------------------------------------------------------------
     def _seeds(self, targets: list, output_gradients, higher: bool) -> list:
         if output_gradients is None:
-            seeds = [_ones_like(t._value) if t._value.dtype.kind == "f" else None
-                     for t in targets]
-            return [None if s is None else _wrap(s) for s in seeds] if higher else seeds
+            seeds = []
+            for t in targets:
+                v = t._value
+                s = _ones_like(v) if v.dtype.kind == "f" else None
+                seeds.append(_wrap(s) if higher and s is not None else s)
+            return seeds
         flat: list = []
         _flatten(output_gradients, flat)
         if len(flat) != len(targets):
@@ -1000,7 +1011,7 @@ class GradientTape:
         mode = _unconnected_mode(unconnected_gradients)
         targets = _flat_targets(target)
         template, flat_sources = _flat_sources(sources)
-        _reject_complex(targets, flat_sources)
+        _reject_complex(targets + flat_sources)
         self._refuse_gradientless(targets)
         tracked_ids = self._ids
         higher = self._begin_call()
@@ -1010,7 +1021,7 @@ class GradientTape:
             seeds = self._seeds(targets, output_gradients, higher)
             keep = None
             if not (self._persistent or higher):
-                keep = {s._serial for s in flat_sources}
+                keep = set(map(_serial_of, flat_sources))
             grads = self._pass(targets, seeds, higher, keep)
             results = [self._result(grads, s, mode, tracked_ids, targets) for s in flat_sources]
         finally:
@@ -1020,7 +1031,7 @@ class GradientTape:
             for outer in state.recording:
                 outer._grad_outputs = outer._grad_outputs.union(
                     r._serial for r in results if r is not None)
-        if _EXPLAIN["on"] and any(r is None for r in results):
+        if _EXPLAIN["on"] and any(map(_is_none, results)):
             frame = sys._getframe(1)
             for i, r in enumerate(results):
                 if r is None:
