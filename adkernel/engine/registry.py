@@ -419,11 +419,13 @@ def _cast_items(value, dtype):
     return value
 
 
-def make_binary(op: OpDef, bools: bool = False) -> Callable:
+def make_binary(op: OpDef, bools: bool = False, on_bool: Callable | None = None) -> Callable:
     """The user-facing function of a two-input elementwise op, e.g. ``tf.multiply``.
 
     A Python number or numpy array adopts the dtype of the tensor it meets; two
-    tensors must share a dtype. Bool tensors are refused unless ``bools``.
+    tensors must share a dtype. Bool tensors are refused unless ``bools``; ``on_bool(x, y)``,
+    when given, computes the result instead when a bool tensor ``x`` (or ``y``) meets an
+    operand of another dtype (the ``*`` operator's cast through int32).
     """
     fwd = op.forward
     opname = op.name
@@ -431,6 +433,10 @@ def make_binary(op: OpDef, bools: bool = False) -> Callable:
     def binary(x, y, name=None):
         # lists (rare) are packed first; the checks are ordered so the common path stays lean
         if isinstance(x, TensorLike):
+            if on_bool is not None and (x._value.dtype.kind == "b" or (
+                    isinstance(y, TensorLike) and y._value.dtype.kind == "b")) and not (
+                    isinstance(y, TensorLike) and y._value.dtype == x._value.dtype):
+                return on_bool(x, y)
             if type(y) in _SEQUENCES:
                 y = _packed(y, x)
         elif type(x) in _SEQUENCES or type(y) in _SEQUENCES:

@@ -196,18 +196,16 @@ _I32 = np.dtype(np.int32)
 _mul_binary = make_binary(mul, bools=True)  # the operators' version (tf.multiply refuses bools)
 
 
-@composite(operators=("__mul__",))
-def _mul_operator(x, y):
-    """``x * y``: ``tf.multiply``, except when a bool tensor takes part. TensorFlow's ``*``
+def _bool_product(x, y):
+    """``x * y`` when a bool tensor meets an operand of another dtype. TensorFlow's ``*``
     then casts both sides to int32, multiplies and casts the product to bool (True where it
-    is not 0): a logical and for two bool tensors, and ``bool * float`` is a bool (0.5 counts
-    as 0). The casts cut the gradient path, as there."""
-    if x._value.dtype.kind == "b" or (isinstance(y, TensorLike) and y._value.dtype.kind == "b"):
-        if not (isinstance(y, TensorLike) and y._value.dtype == x._value.dtype):
-            product = _mul_binary(cast_api(x, _I32), cast_api(y, _I32))
-            return cast_api(product, np.bool_)
-        return _mul_binary(x, y)  # bool * bool: numpy's product is the logical and
-    return _mul_binary(x, y)
+    is not 0): ``bool * float`` is a bool (0.5 counts as 0). The casts cut the gradient path,
+    as there. (Two bool tensors: numpy's product is the logical and, no casts needed.)"""
+    return cast_api(_mul_binary(cast_api(x, _I32), cast_api(y, _I32)), np.bool_)
+
+
+# ``x * y``: tf.multiply, except when a bool tensor takes part (see _bool_product)
+composite(operators=("__mul__",))(make_binary(mul, bools=True, on_bool=_bool_product))
 
 
 # ``x * y`` with ``x`` not a tensor is the plain elementwise multiply, no wrapper in between:
