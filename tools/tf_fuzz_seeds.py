@@ -840,3 +840,34 @@ PROGRAMS += [
         prog([inp([[1.0]], kind="var")], [op("cast", ref(0), {"dtype": "float32"})],
              "jacobian")),
 ]
+
+# session 19 (issue 20, final round): signed zeros of trivial reductions, tf.truediv's dtypes
+_NEG0_ROW = inp([[-0.0, -0.0]], kind="const")
+PROGRAMS += [
+    row("reduce_sum over an axis of length 1 keeps -0.0 (TensorFlow reshapes): 1/x is -inf",
+        prog([_NEG0_ROW], [op("reduce_sum", ref(0), 0), op("math.reciprocal", ref(1))], "none")),
+    row("reduce_sum over an axis of length 2 of -0.0s starts from +0.0: 1/x is +inf",
+        prog([_NEG0_ROW], [op("reduce_sum", ref(0), 1), op("math.reciprocal", ref(1))], "none")),
+    row("reduce_mean over axes [] and over a tensor of one element keep -0.0: rsqrt is -inf",
+        prog([_NEG0_ROW, inp([[-0.0]], dtype="float64", kind="const")],
+             [op("reduce_mean", ref(0), []), op("math.rsqrt", ref(2)),
+              op("reduce_mean", ref(1)), op("math.rsqrt", ref(4))], "none")),
+    row("reduce_sum over axes (0,) of a (1, 2) tensor and keepdims: -0.0 kept",
+        prog([_NEG0_ROW], [op("reduce_sum", ref(0), [0], keepdims=True),
+                           op("math.reciprocal", ref(1))], "none")),
+    row("cumsum never gives -0.0 (TensorFlow's running sums start from +0.0): 1/x is +inf",
+        prog([_NEG0_ROW], [op("cumsum", ref(0), 1), op("math.reciprocal", ref(1)),
+                           op("cumsum", ref(0), 0, reverse=True),
+                           op("math.reciprocal", ref(3))], "none")),
+    row("tf.truediv(list of float32 tensors, float64 constant): TypeError (x is converted on "
+        "its own; tf.divide converts it with y's dtype)",
+        prog([inp([0.69]), inp([-0.5], dtype="float64", kind="const")],
+             [op("truediv", _L32, ref(1))], "none")),
+    row("tf.truediv(list of float64 tensors, int32 tensor): TypeError, not the list cast to "
+        "int32 (-0.5 -> 0) and divided",
+        prog([inp([-0.5], dtype="float64"), inp([2], dtype="int32", kind="const")],
+             [op("truediv", [ref(0)], ref(1))], "none")),
+    row("tf.math.truediv(float32 tensor, list of a float64 tensor): y is packed with x's dtype",
+        prog([inp([0.69]), inp([-0.5], dtype="float64")],
+             [op("math.truediv", ref(0), [ref(1)])])),
+]

@@ -638,6 +638,8 @@ def cumsum(x, axis=0, exclusive=False, reverse=False):
     """running sum of x along axis (exclusive: without the element itself)"""
     a = np.flip(x, axis) if reverse else x
     s = np.cumsum(a, axis=axis, dtype=np.result_type(a))
+    if s.dtype.kind in "fc":  # TensorFlow's running sums start from +0.0: never -0.0
+        s += 0.0
     if exclusive and np.shape(s)[axis]:
         s = np.concatenate([np.zeros_like(np.take(s, [0], axis)), np.take(
             s, np.arange(np.shape(s)[axis] - 1), axis)], axis=axis)

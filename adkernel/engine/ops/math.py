@@ -213,7 +213,7 @@ def _rmul(x, y):
     return _mul_binary(x, y)
 
 
-@defop("truediv", uses=(0, 1), tf=("divide", "truediv", "math.divide", "math.truediv"),
+@defop("truediv", uses=(0, 1), tf=("divide", "math.divide"),
        numpy=np.true_divide, operators=("__truediv__", "__rtruediv__"),
        nan=lazy("division has derivative 1/y and -x/y**2, infinite where y = 0"),
        local=("1/{1}", "-{0}/{1}²"))
@@ -272,6 +272,19 @@ def divide(x, y, name=None):
         y = convert_to_tensor(operand(y, dt))
     to = np.float32 if dt.itemsize <= 2 else np.float64
     return _truediv(cast.api_fn(x, to), cast.api_fn(y, to))
+
+
+@composite("truediv", "math.truediv")
+def truediv_api(x, y, name=None):
+    """x / y as ``tf.truediv``: unlike ``tf.divide``, which converts a list x with y's dtype,
+    x is converted on its own (a Python float as float32, an int as int32, a list of tensors
+    packed) and y with x's dtype where it can be; two dtypes are then a TypeError."""
+    x = convert_to_tensor(x)
+    if not isinstance(y, TensorLike):
+        y = convert_to_tensor(_packed(y, x), dtype_hint=x._value.dtype)
+    if x._value.dtype != y._value.dtype:
+        raise DTypeError(str(dtype_mismatch("truediv", x._value.dtype, y._value.dtype)))
+    return divide(x, y)
 
 
 @defop("pow", uses=(0, 1, "out"), call="binary", tf=("pow", "math.pow"),

@@ -64,8 +64,16 @@ def _inverse_count(x_shape, axis) -> float:
 @defop("reduce_sum", uses=(), call="reduce", tf=("reduce_sum", "math.reduce_sum"),
        local=(lazy("1 for every element"),))
 def reduce_sum(x, axis=None, keepdims=False):
-    """sum of x over axis"""
-    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    """sum of x over axis (every reduced axis of length 1: x itself, -0.0 kept, as TF)"""
+    # One expression, so that the tracer inlines it (no helper names). Summing starts from
+    # +0.0, so -0.0 alone in its row comes out +0.0; TensorFlow turns a reduction whose
+    # reduced axes all have length 1 into a reshape, which keeps it: start from -0.0 there
+    # (-0.0 + v is v for every v) and from +0.0 elsewhere (a row of -0.0s sums to +0.0).
+    # (Axes are wrapped so that an axis out of range reaches numpy's AxisError.)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype, initial=-0.0 if (
+        x.size == 1 if axis is None else x.shape[axis % x.ndim] == 1
+        if axis.__class__ is (0).__class__
+        else np.multiply.reduce(np.array(x.shape).take(axis, mode="wrap")) == 1) else 0.0)
 
 
 @reduce_sum.defvjp
@@ -88,9 +96,12 @@ def reduce_mean(x, axis=None, keepdims=False):
                     shape=tuple(np.shape(x)), axis=axis), op="reduce_mean")
         total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         return np.trunc(total / n).astype(x.dtype)
+    n = _count(x.shape, axis)
+    if n == 1:  # every reduced axis has length 1: TensorFlow reshapes (-0.0 kept)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims, initial=-0.0)
     if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
         # add.reduce (pairwise summation, like np.mean) without np.mean's Python wrapper
-        return np.add.reduce(x, axis=axis, keepdims=keepdims) * _inverse_count(x.shape, axis)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims) * (1.0 / n if n else np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.mean(x, axis=axis, keepdims=keepdims)
 
