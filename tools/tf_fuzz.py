@@ -836,9 +836,13 @@ THROUGH = {
     "math.top_k": {"input": _holds_nan, "keys": ("out/value", "out/nan-position")},
     **{name: {"tf_like": _nan_ordered(name), "keys": ("out/value", "out/nan-position"),
               "why": _NAN_ORDER_WHY, "doc": _DELIBERATE_DOC} for name in ("sort", "argsort")},
-    "linalg.inv": {"input": _numerically_singular, "keys": ("out/value",),
+    "linalg.inv": {"input": _numerically_singular,
+                   "keys": ("out/value", "error/raises (ok vs forward:InvalidArgumentError)",
+                            "error/raises (forward:InvalidArgumentError vs ok)"),
                    "why": "the inverse of a numerically singular matrix is rounding noise "
-                          "(Eigen's LU in TensorFlow, LAPACK's here); its digits differ",
+                          "(Eigen's LU in TensorFlow, LAPACK's here): its digits differ, and "
+                          "whether a pivot comes out exactly 0 (an error) depends on the last "
+                          "bits of the input",
                    "doc": _ROUNDING_DOC},
     **{name: {"tf_like": tuple(_nudged(name, which, toward) for which in (0, 1)
                                for toward in (np.inf, -np.inf)),

@@ -871,3 +871,17 @@ PROGRAMS += [
         prog([inp([0.69]), inp([-0.5], dtype="float64")],
              [op("math.truediv", ref(0), [ref(1)])])),
 ]
+
+# TensorFlow's float64 tanh(0.5) (1 ulp from numpy's) makes a matrix whose first and last
+# columns are equal, yet Eigen's LU leaves a 1e-17 pivot there: TensorFlow inverts it
+_SING = inp([0.7615941559557649, -0.7615941559557649, 0.7615941559557649, 0.4621171572600098,
+             0.4621171572600098, 0.4621171572600098, -0.7615941559557649, 0.4621171572600098,
+             -0.7615941559557649], shape=[3, 3], dtype="float64", kind="const")
+PROGRAMS += [
+    row("linalg.inv of a singular matrix whose LU (TensorFlow's order) ends on a 1e-17 pivot, "
+        "not 0: TensorFlow's rounding-noise inverse (LAPACK meets an exact 0 and refused)",
+        prog([_SING], [op("linalg.inv", ref(0))], "none")),
+    row("linalg.solve with that matrix: TensorFlow's rounding-noise solution",
+        prog([_SING, inp([1.0, 0.0, 0.0], shape=[3, 1], dtype="float64", kind="const")],
+             [op("linalg.solve", ref(0), ref(1))], "none")),
+]
