@@ -4613,9 +4613,9 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                       {'fn': '__add__', 'args': [{'ref': 2}, {'ref': 1}], 'kwargs': {}}],
               'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'out': [{'dtype': 'int32', 'shape': [2, 0, 1], 'values': []}]},
-  'note': 'math.top_k→__add__: TensorFlow gives out=int32[2, 0, 1][]; adkernel raises '
-          'InvalidArgumentError (forward)',
-  'open': 'issue 20 item 11'},
+  'note': "top_k's empty (values, indices) + an int32 variable: the variable's __radd__ packs "
+          "the named tuple with its dtype (int32[2, 0, 1]); adkernel packed it on its own "
+          '(float32 beside int32: InvalidArgumentError)'},
  {'program': {'inputs': [{'shape': [3, 3],
                           'dtype': 'float64',
                           'kind': 'const',
@@ -4630,8 +4630,8 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                                      -3.339154607382455, -4.466463190043395e+16,
                                      -1.8014398509481984e+16, -5.55953389756525e+16]}]},
   'note': "linalg.inv of tanh's matrix, whose first and last columns are equal: TensorFlow's "
-          'float64 tanh(0.5) is one ulp from numpy\'s, and with its digits the LU ends on a '
-          "1e-17 pivot (TensorFlow's rounding-noise inverse); with adkernel's the pivot is 0 "
+          "float64 tanh(0.5) is one ulp from numpy's, and with its digits the LU ends on a 1e-17 "
+          "pivot (TensorFlow's rounding-noise inverse); with adkernel's the pivot is 0 "
           '(InvalidArgumentError, as TensorFlow for an exact 0)',
   'through': 'linalg.inv'},
  {'program': {'inputs': [{'shape': [3, 3],
@@ -4668,4 +4668,15 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                           'shape': [3, 1],
                           'values': [4.466463190043395e+16, -3.339154607382455,
                                      -4.466463190043395e+16]}]},
-  'note': "linalg.solve with that matrix: TensorFlow's rounding-noise solution"}]
+  'note': "linalg.solve with that matrix: TensorFlow's rounding-noise solution"},
+ {'program': {'inputs': [{'shape': [2, 3],
+                          'dtype': 'float32',
+                          'kind': 'const',
+                          'values': [0.5, 2.0, -1.0, 1.5, -2.0, 3.0]},
+                         {'shape': [1], 'dtype': 'int32', 'kind': 'var', 'values': [3]}],
+              'ops': [{'fn': 'math.top_k', 'args': [{'ref': 0}], 'kwargs': {}},
+                      {'fn': '__add__', 'args': [{'ref': 2}, {'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'int32', 'shape': [2, 2, 1], 'values': [5, 6, 4, 5]}]},
+  'note': "top_k's (values, indices) + an int32 variable (the variable's __radd__): TensorFlow "
+          "packs the named tuple with the variable's dtype (casting), as for a list"}]

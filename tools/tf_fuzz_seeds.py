@@ -885,3 +885,10 @@ PROGRAMS += [
         prog([_SING, inp([1.0, 0.0, 0.0], shape=[3, 1], dtype="float64", kind="const")],
              [op("linalg.solve", ref(0), ref(1))], "none")),
 ]
+PROGRAMS += [
+    row("top_k's (values, indices) + an int32 variable (the variable's __radd__): TensorFlow "
+        "packs the named tuple with the variable's dtype (casting), as for a list",
+        prog([inp([[0.5, 2.0, -1.0], [1.5, -2.0, 3.0]], kind="const"),
+              inp([3], dtype="int32", kind="var")],
+             [op("math.top_k", ref(0)), op("__add__", ref(2), ref(1))], "none")),
+]

@@ -255,10 +255,11 @@ def _is_reflected(dunder: str) -> bool:
 
 def _reflected(fn, dunder):
     def reflected(self, other):
-        if type(other) in _SEQUENCES and isinstance(self, Variable):
+        if isinstance(other, _SEQUENCES) and isinstance(self, Variable):
             # TensorFlow's reflected operator converts ``other`` with the variable's dtype
-            # (a list of tensors is packed and cast), never the variable to the list's
-            other = _packed(other, self)
+            # (a list of tensors, or top_k's named tuple, is packed and cast), never the
+            # variable to the list's
+            other = _packed(other if type(other) in _SEQUENCES else tuple(other), self)
         return fn(other, self)
 
     reflected.__name__ = reflected.__qualname__ = dunder
