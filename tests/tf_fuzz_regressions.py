@@ -4585,9 +4585,9 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                       {'fn': 'gather_nd', 'args': [{'ref': 1}, [1]], 'kwargs': {}}],
               'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
-  'note': 'broadcast_to→gather_nd: TensorFlow gives raises InvalidArgumentError (forward); '
-          'adkernel out=float32[0, 3][]',
-  'open': 'issue 20 item 15'},
+  'note': 'gather_nd of an empty (2, 0, 3) tensor (broadcast_to made it) with the index [1]: '
+          'TensorFlow refuses an index tuple into params with no elements '
+          '(InvalidArgumentError); adkernel picked the empty slice'},
  {'program': {'inputs': [{'shape': [1, 1, 1],
                           'dtype': 'float32',
                           'kind': 'watched',
@@ -4613,9 +4613,9 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                       {'fn': '__add__', 'args': [{'ref': 2}, {'ref': 1}], 'kwargs': {}}],
               'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'out': [{'dtype': 'int32', 'shape': [2, 0, 1], 'values': []}]},
-  'note': "top_k's empty (values, indices) + an int32 variable: the variable's __radd__ packs "
-          "the named tuple with its dtype (int32[2, 0, 1]); adkernel packed it on its own "
-          '(float32 beside int32: InvalidArgumentError)'},
+  'note': "top_k's empty (values, indices) + an int32 variable: the variable's __radd__ packs the "
+          'named tuple with its dtype (int32[2, 0, 1]); adkernel packed it on its own (float32 '
+          'beside int32: InvalidArgumentError)'},
  {'program': {'inputs': [{'shape': [3, 3],
                           'dtype': 'float64',
                           'kind': 'const',
@@ -4679,4 +4679,10 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
               'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'out': [{'dtype': 'int32', 'shape': [2, 2, 1], 'values': [5, 6, 4, 5]}]},
   'note': "top_k's (values, indices) + an int32 variable (the variable's __radd__): TensorFlow "
-          "packs the named tuple with the variable's dtype (casting), as for a list"}]
+          "packs the named tuple with the variable's dtype (casting), as for a list"},
+ {'program': {'inputs': [{'shape': [2, 0, 3], 'dtype': 'float32', 'kind': 'const', 'values': []}],
+              'ops': [{'fn': 'gather_nd', 'args': [{'ref': 0}, [[1]]], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
+  'note': 'gather_nd of an empty (2, 0, 3) tensor with one index tuple [[1]] (an empty slice): '
+          'TensorFlow refuses any index tuple into empty params (InvalidArgumentError)'}]

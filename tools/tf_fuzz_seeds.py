@@ -892,3 +892,9 @@ PROGRAMS += [
               inp([3], dtype="int32", kind="var")],
              [op("math.top_k", ref(0)), op("__add__", ref(2), ref(1))], "none")),
 ]
+PROGRAMS += [
+    row("gather_nd of an empty (2, 0, 3) tensor with one index tuple [[1]] (an empty slice): "
+        "TensorFlow refuses any index tuple into empty params (InvalidArgumentError)",
+        prog([inp([], shape=[2, 0, 3], kind="const")], [op("gather_nd", ref(0), [[1]])],
+             "none")),
+]
