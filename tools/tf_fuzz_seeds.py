@@ -898,3 +898,33 @@ PROGRAMS += [
         prog([inp([], shape=[2, 0, 3], kind="const")], [op("gather_nd", ref(0), [[1]])],
              "none")),
 ]
+
+# seed 3001: concat with a list axis, then gather: TensorFlow's concat gradient fails
+CONCAT_SPARSE = (
+    "TensorFlow 2.21's gradient of concat with a list axis other than 0 (axis=[2], a rank-1 "
+    "tensor) fails when the gradient arriving is gather's IndexedSlices (embedding_lookup, "
+    "gather): it builds a Fill with a [1, 1] shape (InvalidArgumentError; ValueError in a "
+    "vectorised Jacobian); with axis=2 it works; adkernel gives that gradient for both"
+)
+_X3 = [inp([[[-1.7]]]), inp([[[0.94]]])]
+PROGRAMS += [
+    row("Jacobian through concat(axis=[2]) then embedding_lookup: TensorFlow's concat gradient "
+        "fails on the IndexedSlices (ValueError from pfor)",
+        prog(_X3, [op("concat", [ref(0), ref(1)], [2]),
+                   op("nn.embedding_lookup", ref(2), [0])], "jacobian"),
+        tf_is_wrong=CONCAT_SPARSE),
+    row("gradient through concat(axis=[2]) then embedding_lookup: InvalidArgumentError (Fill)",
+        prog(_X3, [op("concat", [ref(0), ref(1)], [2]),
+                   op("nn.embedding_lookup", ref(2), [0])], "grad"),
+        tf_is_wrong=CONCAT_SPARSE),
+    row("gradient through concat(axis=[1]) then gather: InvalidArgumentError (Fill)",
+        prog(_X3, [op("concat", [ref(0), ref(1)], [1]), op("gather", ref(2), [0])], "grad"),
+        tf_is_wrong=CONCAT_SPARSE),
+    row("Jacobian through concat(axis=[1]) then gather: ValueError (pfor)",
+        prog(_X3, [op("concat", [ref(0), ref(1)], [1]), op("gather", ref(2), [0])],
+             "jacobian"),
+        tf_is_wrong=CONCAT_SPARSE),
+    row("gradient through concat(axis=2) then embedding_lookup: works in TensorFlow",
+        prog(_X3, [op("concat", [ref(0), ref(1)], 2),
+                   op("nn.embedding_lookup", ref(2), [0])], "grad")),
+]
