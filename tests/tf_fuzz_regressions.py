@@ -4788,4 +4788,19 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                         'shape': [1, 1, 2],
                         'values': [-1.7000000476837158, 0.9399999976158142]}],
                'grad': [{'dtype': 'float32', 'shape': [1, 1, 2, 1, 1, 1], 'values': [1.0, 0.0]},
-                        {'dtype': 'float32', 'shape': [1, 1, 2, 1, 1, 1], 'values': [0.0, 1.0]}]}}]
+                        {'dtype': 'float32', 'shape': [1, 1, 2, 1, 1, 1], 'values': [0.0, 1.0]}]}},
+ {'program': {'inputs': [{'shape': [2, 2, 3],
+                          'dtype': 'float64',
+                          'kind': 'watched',
+                          'values': [inf, -2.92, -0.68, 1.0, -0.3, 1.26, 0.3, -0.8, -0.33, -1.79,
+                                     0.99, nan]}],
+              'ops': [{'fn': 'math.top_k', 'args': [{'ref': 0}], 'kwargs': {}},
+                      {'fn': 'sqrt', 'args': [{'ref': 1, 'item': 0}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float64',
+                          'shape': [2, 2, 1],
+                          'values': [inf, 1.1224972160321824, 0.5477225575051661, nan]}]},
+  'note': "top_k then sqrt: TensorFlow's top_k (k=1) returns the NaN of the row [-1.79, 0.99, "
+          'nan], adkernel 0.99 (NaN as the smallest); its documented NaN comparisons seen through '
+          'a later op',
+  'through': 'math.top_k'}]
