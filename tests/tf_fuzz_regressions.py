@@ -4803,4 +4803,30 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'note': "top_k then sqrt: TensorFlow's top_k (k=1) returns the NaN of the row [-1.79, 0.99, "
           'nan], adkernel 0.99 (NaN as the smallest); its documented NaN comparisons seen through '
           'a later op',
-  'through': 'math.top_k'}]
+  'through': 'math.top_k'},
+ {'program': {'inputs': [{'shape': [2, 3],
+                          'dtype': 'float32',
+                          'kind': 'watched',
+                          'values': [1.0, 2.0, -1.0, 3.0, 0.5, 4.0]}],
+              'ops': [{'fn': 'nn.moments', 'args': [{'ref': 0}, [0]], 'kwargs': {}},
+                      {'fn': 'nn.embedding_lookup', 'args': [{'ref': 1}, [1]], 'kwargs': {}}],
+              'grad': {'mode': 'grad', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [1, 3], 'values': [1.0, 0.5625, 6.25]}],
+                 'grad': [{'dtype': 'float32',
+                           'shape': [2, 3],
+                           'values': [-1.0, 0.75, -2.5, 1.0, -0.75, 2.5]}]},
+  'note': 'embedding_lookup(nn.moments(x, [0]), [1]): TensorFlow packs the (mean, variance) tuple '
+          'into one (2, 3) table and picks the variance (a list would be two shards of 3 rows); '
+          'the gradient goes through the variance'},
+ {'program': {'inputs': [{'shape': [0, 3], 'dtype': 'float64', 'kind': 'watched', 'values': []},
+                         {'shape': [0, 3], 'dtype': 'float64', 'kind': 'watched', 'values': []}],
+              'ops': [{'fn': 'clip_by_global_norm',
+                       'args': [[{'ref': 0}, {'ref': 1}], 0.5],
+                       'kwargs': {}},
+                      {'fn': 'nn.embedding_lookup', 'args': [{'ref': 2}, [0]], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
+  'note': "embedding_lookup of clip_by_global_norm's (clipped list, norm) tuple: TensorFlow packs "
+          'the tuple as one table, which fails (a (2, 0, 3) stack beside a scalar: '
+          'InvalidArgumentError); adkernel took it as shards and raised IndexError for the scalar '
+          'shard'}]

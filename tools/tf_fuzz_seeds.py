@@ -928,3 +928,12 @@ PROGRAMS += [
         prog(_X3, [op("concat", [ref(0), ref(1)], 2),
                    op("nn.embedding_lookup", ref(2), [0])], "grad")),
 ]
+
+# seed 3002: a tuple given to embedding_lookup is one table (packed), only a list is sharded
+PROGRAMS += [
+    row("embedding_lookup(nn.moments(x, [0]), [1]): TensorFlow packs the (mean, variance) tuple "
+        "into one (2, 3) table and picks the variance (a list would be two shards of 3 rows); "
+        "the gradient goes through the variance",
+        prog([inp([[1.0, 2.0, -1.0], [3.0, 0.5, 4.0]])],
+             [op("nn.moments", ref(0), [0]), op("nn.embedding_lookup", ref(1), [1])])),
+]

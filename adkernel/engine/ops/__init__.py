@@ -241,10 +241,13 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
 
     As in TensorFlow, a Python list is a list of shards of the table, split by the 'div'
     strategy: with ``n`` shards holding ``N`` rows in all, the first ``N % n`` shards hold
-    ``N // n + 1`` consecutive ids and the others ``N // n``.
+    ``N // n + 1`` consecutive ids and the others ``N // n``. A tuple is not: TensorFlow
+    packs it into one table, as any value it converts.
     """
     refuse("tf.nn.embedding_lookup", max_norm=max_norm is not None)
-    if isinstance(params, list | tuple):
+    if isinstance(params, tuple):
+        params = _tensor(params)
+    if isinstance(params, list):
         if len(params) != 1:
             return _sharded_lookup([_tensor(p) for p in params], ids)
         params = params[0]
