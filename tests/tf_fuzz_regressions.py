@@ -4829,4 +4829,31 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'note': "embedding_lookup of clip_by_global_norm's (clipped list, norm) tuple: TensorFlow packs "
           'the tuple as one table, which fails (a (2, 0, 3) stack beside a scalar: '
           'InvalidArgumentError); adkernel took it as shards and raised IndexError for the scalar '
-          'shard'}]
+          'shard'},
+ {'program': {'inputs': [{'shape': [3],
+                          'dtype': 'float32',
+                          'kind': 'watched',
+                          'values': [-0.09, -0.0, -1.02]}],
+              'ops': [{'fn': 'math.expm1', 'args': [{'ref': 0}], 'kwargs': {}},
+                      {'fn': 'math.rsqrt', 'args': [{'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [3], 'values': [nan, -inf, nan]}]},
+  'note': "expm1(-0.0) is -0.0 in TensorFlow's Expm1 kernel (rsqrt: -inf); adkernel's composite "
+          'exp(x) - 1 gave +0.0 (and 0 for expm1(1e-8)); expm1 is now an op on np.expm1'},
+ {'program': {'inputs': [{'shape': [2, 3],
+                          'dtype': 'float32',
+                          'kind': 'watched',
+                          'values': [0.5, -1.0, -1.0, 0.5, 0.5, -1.0]}],
+              'ops': [{'fn': 'divide', 'args': [{'ref': 0}, {'ref': 0}], 'kwargs': {}},
+                      {'fn': 'clip_by_norm', 'args': [{'ref': 1}, 1.0], 'kwargs': {'axes': [1]}},
+                      {'fn': 'math.reduce_std',
+                       'args': [{'ref': 2}],
+                       'kwargs': {'keepdims': False}}],
+              'grad': {'mode': 'grad', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [], 'values': [5.960464477539063e-08]}],
+                 'grad': [{'dtype': 'float32',
+                           'shape': [2, 3],
+                           'values': [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]}]},
+  'note': "reduce_std of six equal clipped values: TensorFlow's mean divides the sum by n (one ulp "
+          'off the values, std 6e-8, finite gradients); adkernel multiplied by 1/n (exactly the '
+          'value, std 0, NaN gradients through sqrt); the mean now divides'}]

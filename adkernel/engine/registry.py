@@ -35,7 +35,7 @@ engine, not each VJP, sums gradients back over broadcast axes and checks shapes.
 Non-differentiable ops (``argmax``, ``round``, comparisons, integer casts) are
 registered with ``differentiable=False``: tapes still record them, so that
 ``tape.explain`` can say where a gradient path was cut, but no gradient flows.
-Functions built only from primitives (``expm1``, ``norm``, ...) are registered
+Functions built only from primitives (``log_sigmoid``, ``norm``, ...) are registered
 with :func:`composite` and need no VJP.
 """
 

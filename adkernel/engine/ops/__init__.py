@@ -47,13 +47,6 @@ reciprocal = _fn["reciprocal"]
 # ----- composites (built from primitives; no VJP of their own) ---------------------------
 
 
-@composite("math.expm1", numpy=np.expm1)
-def expm1(x, name=None):
-    """exp(x) - 1 (composite)."""
-    float_check("expm1", one(x)[1])
-    return subtract(exp(x), 1)
-
-
 @composite("math.log_sigmoid")
 def log_sigmoid(x, name=None):
     """log(sigmoid(x)) = -softplus(-x), computed without overflow (composite)."""

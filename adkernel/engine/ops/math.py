@@ -478,6 +478,26 @@ def exp_jvp(t, out, x):
     return t[0] * out
 
 
+@defop("expm1", uses=("out",), call="unary", tf=("math.expm1",), numpy=np.expm1,
+       local=("exp({0})",))
+def expm1(x):
+    """exp(x) - 1, accurate near 0 (-0.0 stays -0.0), as TensorFlow's Expm1 kernel"""
+    with np.errstate(over="ignore"):
+        return np.expm1(x)
+
+
+@expm1.defvjp
+def expm1_vjp(g, out, need, x):
+    """d expm1(x)/dx = exp(x), as expm1(x) + 1 (differentiable again through the output)"""
+    return (g * (out + 1),)
+
+
+@expm1.defjvp
+def expm1_jvp(t, out, x):
+    """(expm1(x) + 1)·ẋ"""
+    return t[0] * (out + 1)
+
+
 @defop("log", uses=(0,), call="unary", tf=("log", "math.log"), numpy=np.log,
        nan=lazy("log has derivative 1/x, infinite at x = 0"), local=("1/{0}",))
 def log(x):

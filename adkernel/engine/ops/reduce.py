@@ -55,12 +55,6 @@ def _count(x_shape, axis) -> int:
     return n
 
 
-def _inverse_count(x_shape, axis) -> float:
-    """1/n for a mean over n elements; NaN when n is 0 (TensorFlow: the mean of nothing is NaN)."""
-    n = _count(x_shape, axis)
-    return 1.0 / n if n else float("nan")
-
-
 @defop("reduce_sum", uses=(), call="reduce", tf=("reduce_sum", "math.reduce_sum"),
        local=(lazy("1 for every element"),))
 def reduce_sum(x, axis=None, keepdims=False):
@@ -100,8 +94,10 @@ def reduce_mean(x, axis=None, keepdims=False):
     if n == 1:  # every reduced axis has length 1: TensorFlow reshapes (-0.0 kept)
         return np.add.reduce(x, axis=axis, keepdims=keepdims, initial=-0.0)
     if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
-        # add.reduce (pairwise summation, like np.mean) without np.mean's Python wrapper
-        return np.add.reduce(x, axis=axis, keepdims=keepdims) * (1.0 / n if n else np.nan)
+        # add.reduce (pairwise summation, like np.mean) without np.mean's Python wrapper;
+        # the sum divided by n, as TensorFlow (times 1/n can round differently)
+        total = np.add.reduce(x, axis=axis, keepdims=keepdims)
+        return total / x.dtype.type(n) if n else total * np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.mean(x, axis=axis, keepdims=keepdims)
 
@@ -110,7 +106,8 @@ def reduce_mean(x, axis=None, keepdims=False):
 def reduce_mean_vjp(g, out, need, x, axis=None, keepdims=False):
     """every averaged element receives upstream / n"""
     shape = x.shape
-    scaled = g * _inverse_count(shape, axis)
+    n = _count(shape, axis)
+    scaled = g / n if n else g * np.nan  # divided, as TensorFlow's gradient of the mean
     return (_spread(_expand(scaled, shape, axis, keepdims), shape),)
 
 
