@@ -4856,4 +4856,35 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                            'values': [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]}]},
   'note': "reduce_std of six equal clipped values: TensorFlow's mean divides the sum by n (one ulp "
           'off the values, std 6e-8, finite gradients); adkernel multiplied by 1/n (exactly the '
-          'value, std 0, NaN gradients through sqrt); the mean now divides'}]
+          'value, std 0, NaN gradients through sqrt); the mean now divides'},
+ {'program': {'inputs': [{'shape': [0, 3], 'dtype': 'float32', 'kind': 'const', 'values': []},
+                         {'shape': [3, 2],
+                          'dtype': 'float32',
+                          'kind': 'watched',
+                          'values': [0.16, 1.0, -1.54, 0.0, -1.41, -0.06]}],
+              'ops': [{'fn': 'matmul', 'args': [{'ref': 0}, {'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'jacobian', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [0, 2], 'values': []}],
+                 'error': {'stage': 'gradient', 'type': 'ValueError'}},
+  'note': "tape.jacobian of tf.matmul(a, b) with a of shape (0, 3), b watched (3, 2): TensorFlow's "
+          'pfor raises ValueError; the empty (0, 2, 3, 2) Jacobian',
+  'tf_is_wrong': "TensorFlow 2.21's tape.jacobian (pfor) of an empty a @ b (a of shape (0, 3)) "
+                 'raises ValueError: its parallel loop gets the shapes wrong; the Jacobian is '
+                 'empty, of shape target.shape + source.shape, which adkernel gives',
+  'expected': {'out': [{'dtype': 'float32', 'shape': [0, 2], 'values': []}],
+               'grad': [{'dtype': 'float32', 'shape': [0, 2, 3, 2], 'values': []}]}},
+ {'program': {'inputs': [{'shape': [0, 3], 'dtype': 'float64', 'kind': 'const', 'values': []},
+                         {'shape': [3, 3],
+                          'dtype': 'float64',
+                          'kind': 'watched',
+                          'values': [0.42, -0.02, 2.8, -0.27, -3.29, -0.96, -0.79, 0.09, -0.17]}],
+              'ops': [{'fn': 'matmul', 'args': [{'ref': 0}, {'ref': 1}], 'kwargs': {}}],
+              'grad': {'mode': 'jacobian', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float64', 'shape': [0, 3], 'values': []}],
+                 'error': {'stage': 'gradient', 'type': 'ValueError'}},
+  'note': 'the same in float64',
+  'tf_is_wrong': "TensorFlow 2.21's tape.jacobian (pfor) of an empty a @ b (a of shape (0, 3)) "
+                 'raises ValueError: its parallel loop gets the shapes wrong; the Jacobian is '
+                 'empty, of shape target.shape + source.shape, which adkernel gives',
+  'expected': {'out': [{'dtype': 'float64', 'shape': [0, 3], 'values': []}],
+               'grad': [{'dtype': 'float64', 'shape': [0, 3, 3, 3], 'values': []}]}}]

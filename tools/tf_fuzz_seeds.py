@@ -937,3 +937,24 @@ PROGRAMS += [
         prog([inp([[1.0, 2.0, -1.0], [3.0, 0.5, 4.0]])],
              [op("nn.moments", ref(0), [0]), op("nn.embedding_lookup", ref(1), [1])])),
 ]
+
+# seed 3004: the documented failing Jacobian of an empty matmul, as rows the fuzzer reads
+MATMUL_EMPTY_JACOBIAN = (
+    "TensorFlow 2.21's tape.jacobian (pfor) of an empty a @ b (a of shape (0, 3)) raises "
+    "ValueError: its parallel loop gets the shapes wrong; the Jacobian is empty, of shape "
+    "target.shape + source.shape, which adkernel gives"
+)
+PROGRAMS += [
+    row("tape.jacobian of tf.matmul(a, b) with a of shape (0, 3), b watched (3, 2): TensorFlow's "
+        "pfor raises ValueError; the empty (0, 2, 3, 2) Jacobian",
+        prog([inp([], shape=[0, 3], kind="const"),
+              inp([0.16, 1.0, -1.54, 0.0, -1.41, -0.06], shape=[3, 2])],
+             [op("matmul", ref(0), ref(1))], "jacobian"),
+        tf_is_wrong=MATMUL_EMPTY_JACOBIAN),
+    row("the same in float64",
+        prog([inp([], shape=[0, 3], dtype="float64", kind="const"),
+              inp([0.42, -0.02, 2.8, -0.27, -3.29, -0.96, -0.79, 0.09, -0.17], shape=[3, 3],
+                  dtype="float64")],
+             [op("matmul", ref(0), ref(1))], "jacobian"),
+        tf_is_wrong=MATMUL_EMPTY_JACOBIAN),
+]
