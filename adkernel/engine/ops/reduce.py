@@ -63,11 +63,13 @@ def reduce_sum(x, axis=None, keepdims=False):
     # +0.0, so -0.0 alone in its row comes out +0.0; TensorFlow turns a reduction whose
     # reduced axes all have length 1 into a reshape, which keeps it: start from -0.0 there
     # (-0.0 + v is v for every v) and from +0.0 elsewhere (a row of -0.0s sums to +0.0).
-    # (Axes are wrapped so that an axis out of range reaches numpy's AxisError.)
+    # (Axes are wrapped so that an axis out of range reaches numpy's AxisError; a tuple is
+    # checked by its first axis first, the common case of a gradient summed over (0,).)
     return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype, initial=-0.0 if (
         x.size == 1 if axis is None else x.shape[axis % x.ndim] == 1
-        if axis.__class__ is (0).__class__
-        else np.multiply.reduce(np.array(x.shape).take(axis, mode="wrap")) == 1) else 0.0)
+        if axis.__class__ is (0).__class__ else not axis or (x.shape[axis[0] % x.ndim] == 1 and (
+            axis.__len__() == 1
+            or np.multiply.reduce(np.array(x.shape).take(axis, mode="wrap")) == 1))) else 0.0)
 
 
 @reduce_sum.defvjp
