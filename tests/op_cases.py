@@ -160,6 +160,7 @@ CASES = [
     Case("exp", tf.exp, np.exp, ((3, 4),)),
     Case("log", tf.math.log, np.log, ((3, 4),), domains=((0.3, 3),)),
     Case("log1p", tf.math.log1p, np.log1p, ((3, 4),), domains=((-0.5, 2),)),
+    Case("expm1", tf.math.expm1, np.expm1, ((3, 4),)),
     Case("sqrt", tf.sqrt, np.sqrt, ((3, 4),), domains=((0.3, 3),)),
     Case("rsqrt", tf.math.rsqrt, lambda x: 1 / np.sqrt(x), ((3, 4),), domains=((0.3, 3),)),
     Case("reciprocal", tf.math.reciprocal, np.reciprocal, ((3, 4),), make=_signed(0.3, 2)),

@@ -703,3 +703,21 @@ def test_accumulation_never_writes_into_an_upstream_seed():
     g = t.gradient(y, x, output_gradients=seed)
     np.testing.assert_array_equal(g.numpy(), seed * 7.0)
     np.testing.assert_array_equal(seed, [1.0, 2.0, 3.0])
+
+
+# ----- signed zeros of broadcast gradients (TensorFlow 2.21, measured) ---------------------
+
+
+def test_a_broadcast_gradient_over_axes_of_length_1_keeps_minus_zero():
+    """TensorFlow sums a broadcast gradient with reduce_sum, which is a reshape when every
+    summed axis has length 1: the upstream -0.0 stays -0.0 (a sum starting from +0.0 would
+    make it +0.0); over an axis of length 2 the -0.0s sum to +0.0."""
+    x, y = tf.constant([1.0, 2.0]), tf.constant([[1.0, 2.0]])
+    with tf.GradientTape(persistent=True) as t:
+        t.watch([x, y])
+        z = x + y
+        w = tf.constant([[1.0], [2.0]]) * x
+    gx = t.gradient(z, x, output_gradients=tf.constant([[-0.0, -0.0]]))
+    assert np.signbit(gx.numpy()).tolist() == [True, True]
+    gx2 = t.gradient(w, x, output_gradients=tf.constant([[-0.0, -0.0], [-0.0, -0.0]]))
+    assert np.signbit(gx2.numpy()).tolist() == [False, False]

@@ -338,3 +338,25 @@ def test_gather_nd_gradient_failure_seen_at_a_later_stage():
     verdict = compare(tf_outcome, got, program)
     assert not verdict["equal"]
     assert tool.documented_by(program, verdict, keys, tf_outcome) is None
+
+
+def test_top_k_nan_choice_through_a_later_op_needs_everything_else_to_match():
+    """top_k then sqrt: TensorFlow's NaN (its NaN comparisons, documented) in a row holding a
+    NaN is matched by choosing that row's entries again; a row without NaN, or a number that
+    is not in the row, stays a mismatch."""
+    tool = _fuzz_tool()
+    keys = tool.documented_keys(ROWS)
+    nan = float("nan")
+    inputs = [{"shape": [2, 3], "dtype": "float64", "kind": "const",
+               "values": [1.0, 0.25, 0.0, 0.0, 0.81, nan]}]
+    ops = [{"fn": "math.top_k", "args": [{"ref": 0}], "kwargs": {}},
+           {"fn": "sqrt", "args": [{"ref": 1, "item": 0}], "kwargs": {}}]
+    ak = {"out": [_val([1.0, 0.9], "float64", [2, 1])]}
+    for tf_values, documented in (([1.0, nan], True), ([1.0, 0.0], True),
+                                  ([0.5, nan], False), ([1.0, 0.7], False)):
+        f = _finding(ops, inputs, {"out": [_val(tf_values, "float64", [2, 1])]}, ak, "none")
+        assert not f["verdict"]["equal"]
+        doc = tool.documented_by(f["program"], f["verdict"], keys, f["tf_outcome"])
+        assert (doc is not None) == documented, tf_values
+        if documented:
+            assert doc["ops"][-1] == "math.top_k" and doc["why"].startswith("through another op")

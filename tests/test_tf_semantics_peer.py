@@ -535,3 +535,27 @@ def test_peer_36_nested_jacobian():
         dy = gg.jacobian(y, x)
     h = g.batch_jacobian(dy, x)
     check(h, np.tile(np.array([[2.0, 0.0], [0.0, 2.0]]), (10, 1, 1)))
+
+
+# ----- tf.truediv converts x on its own (TensorFlow 2.21, measured) ------------------------
+
+
+@pytest.mark.parametrize("call", [
+    lambda: tf.truediv(3, tf.constant([2.0])),                        # int32 / float32
+    lambda: tf.truediv(tf.constant([2]), 2.5),                        # int32 / float32
+    lambda: tf.truediv(np.array([3.0]), tf.constant([2.0])),          # float64 / float32
+    lambda: tf.truediv([1, 2], tf.constant([2.0], tf.float64)),       # int32 / float64
+    lambda: tf.math.truediv(tf.constant([2]), tf.constant([2], tf.int64)),
+])
+def test_truediv_refuses_two_dtypes_with_a_type_error(call):
+    with pytest.raises(TypeError):
+        call()
+
+
+def test_truediv_converts_y_with_x_dtype_and_divide_converts_a_list_x_with_y_dtype():
+    x64 = tf.constant([-0.5], tf.float64)
+    r = tf.truediv(x64, np.array([2.0], np.float32))  # y takes x's dtype
+    assert r.dtype == tf.float64 and r.numpy().tolist() == [-0.25]
+    assert tf.truediv(tf.constant([3]), 2).numpy().tolist() == [1.5]  # int32: float64 result
+    d = tf.divide([1.0, 2.0], x64)  # tf.divide: the list becomes float64
+    assert d.dtype == tf.float64 and d.numpy().tolist() == [-2.0, -4.0]

@@ -114,8 +114,8 @@ FROM_OP_BLOCKS: dict[str, str] = {
 }
 _UNARY_X = ["math.reciprocal", "math.expm1", "math.log_sigmoid",  # written by hand
             "logical_not", "bitwise.invert"]
-_BINARY_XY = ["add", "divide", "math.divide_no_nan", "math.xlogy", "logical_and", "logical_or",
-              "math.logical_xor", "bitwise.bitwise_and", "bitwise.bitwise_or",
+_BINARY_XY = ["add", "divide", "truediv", "math.divide_no_nan", "math.xlogy", "logical_and",
+              "logical_or", "math.logical_xor", "bitwise.bitwise_and", "bitwise.bitwise_or",
               "bitwise.bitwise_xor", "bitwise.left_shift", "bitwise.right_shift"]
 _REDUCTIONS = ["reduce_any", "reduce_all", "reduce_variance", "reduce_std"]
 

@@ -814,6 +814,46 @@ def _nan_order_maker(op_name, i, seen):
     return make
 
 
+def _topk_nan_choices(prog):
+    """top_k reached through a later op: at its i-th replay, the i-th way TensorFlow's NaN
+    comparisons may fill the rows holding a NaN (any k entries of such a row, in any order:
+    its answer there can even skip a larger number), every other row as adkernel picks it."""
+    seen = {"count": None}
+    i = 0
+    while i < _MAX_NAN_ORDERS and (i == 0 or i < (seen["count"] or 0)):
+        yield _topk_choice_maker(i, seen)
+        i += 1
+
+
+def _topk_choice_maker(i, seen):
+    def make(ak):
+        def op(input, k=1, sorted=True, **kwargs):
+            x = input if isinstance(input, ak.Tensor | ak.Variable) else ak.convert_to_tensor(
+                input)
+            base = ak.math.top_k(x, k, sorted=sorted, **kwargs)
+            v = x.numpy()
+            n, k = v.shape[-1], int(k)
+            rows = v.reshape(-1, n)
+            idx = np.array(base[1].numpy(), dtype=np.int64).reshape(-1, k)
+            nan_rows = [r for r in range(rows.shape[0]) if np.isnan(rows[r]).any()]
+            ways = list(itertools.permutations(range(n), k))
+            seen["count"] = count = len(ways) ** len(nan_rows)
+            if i >= min(count, _MAX_NAN_ORDERS):
+                raise LookupError("no more top_k choices")
+            rest = i
+            for r in nan_rows:
+                rest, pick = divmod(rest, len(ways))
+                idx[r] = ways[pick]
+            flat = (idx + np.arange(rows.shape[0]).reshape(-1, 1) * n).reshape(-1)
+            values = ak.reshape(ak.gather(ak.reshape(x, [-1]), ak.constant(flat)),
+                                [*v.shape[:-1], k])
+            indices = ak.constant(idx.reshape(*v.shape[:-1], k).astype(
+                base[1].numpy().dtype))
+            return type(base)(values, indices)
+        return op
+    return make
+
+
 _ROUNDING_DOC = "docs/tf-compat.md#other-differences-you-can-observe"
 _STEP_WHY = ("a result that jumps (floor, //, %) at a quotient within one unit in the last "
              "place of the jump: TensorFlow's and numpy's kernels round that last place "
@@ -833,12 +873,19 @@ THROUGH = {
                          "where adkernel's goes on; with that failure put in, adkernel gives "
                          "TensorFlow's outcome exactly",
                   "doc": _DELIBERATE_DOC},
-    "math.top_k": {"input": _holds_nan, "keys": ("out/value", "out/nan-position")},
+    # top_k last: its input holds a NaN; top_k before another op: a replay with the rows
+    # holding a NaN filled as TensorFlow's comparisons may fill them gives its outcome
+    "math.top_k": {"input": _holds_nan, "keys": ("out/value", "out/nan-position"),
+                   "tf_like_later": _topk_nan_choices},
     **{name: {"tf_like": _nan_ordered(name), "keys": ("out/value", "out/nan-position"),
               "why": _NAN_ORDER_WHY, "doc": _DELIBERATE_DOC} for name in ("sort", "argsort")},
-    "linalg.inv": {"input": _numerically_singular, "keys": ("out/value",),
+    "linalg.inv": {"input": _numerically_singular,
+                   "keys": ("out/value", "error/raises (ok vs forward:InvalidArgumentError)",
+                            "error/raises (forward:InvalidArgumentError vs ok)"),
                    "why": "the inverse of a numerically singular matrix is rounding noise "
-                          "(Eigen's LU in TensorFlow, LAPACK's here); its digits differ",
+                          "(Eigen's LU in TensorFlow, LAPACK's here): its digits differ, and "
+                          "whether a pivot comes out exactly 0 (an error) depends on the last "
+                          "bits of the input",
                    "doc": _ROUNDING_DOC},
     **{name: {"tf_like": tuple(_nudged(name, which, toward) for which in (0, 1)
                                for toward in (np.inf, -np.inf)),
@@ -905,8 +952,10 @@ def _documented_through(prog, verdict, keys, tf_outcome) -> dict | None:
         entries = [own] if own else [e for e in keys if e["ops"][-1] == op_name]
         if not entries:
             continue
-        if "tf_like" in how:
-            makes = how["tf_like"](prog) if callable(how["tf_like"]) else how["tf_like"]
+        later = "tf_like_later" in how and ops[-1] != op_name
+        if "tf_like" in how or later:
+            like = how["tf_like_later"] if later else how["tf_like"]
+            makes = like(prog) if callable(like) else like
             if tf_outcome is None or not any(_replays_as_tf(prog, tf_outcome, op_name, make)
                                              for make in makes):
                 continue

@@ -840,3 +840,121 @@ PROGRAMS += [
         prog([inp([[1.0]], kind="var")], [op("cast", ref(0), {"dtype": "float32"})],
              "jacobian")),
 ]
+
+# session 19 (issue 20, final round): signed zeros of trivial reductions, tf.truediv's dtypes
+_NEG0_ROW = inp([[-0.0, -0.0]], kind="const")
+PROGRAMS += [
+    row("reduce_sum over an axis of length 1 keeps -0.0 (TensorFlow reshapes): 1/x is -inf",
+        prog([_NEG0_ROW], [op("reduce_sum", ref(0), 0), op("math.reciprocal", ref(1))], "none")),
+    row("reduce_sum over an axis of length 2 of -0.0s starts from +0.0: 1/x is +inf",
+        prog([_NEG0_ROW], [op("reduce_sum", ref(0), 1), op("math.reciprocal", ref(1))], "none")),
+    row("reduce_mean over axes [] and over a tensor of one element keep -0.0: rsqrt is -inf",
+        prog([_NEG0_ROW, inp([[-0.0]], dtype="float64", kind="const")],
+             [op("reduce_mean", ref(0), []), op("math.rsqrt", ref(2)),
+              op("reduce_mean", ref(1)), op("math.rsqrt", ref(4))], "none")),
+    row("reduce_sum over axes (0,) of a (1, 2) tensor and keepdims: -0.0 kept",
+        prog([_NEG0_ROW], [op("reduce_sum", ref(0), [0], keepdims=True),
+                           op("math.reciprocal", ref(1))], "none")),
+    row("cumsum never gives -0.0 (TensorFlow's running sums start from +0.0): 1/x is +inf",
+        prog([_NEG0_ROW], [op("cumsum", ref(0), 1), op("math.reciprocal", ref(1)),
+                           op("cumsum", ref(0), 0, reverse=True),
+                           op("math.reciprocal", ref(3))], "none")),
+    row("tf.truediv(list of float32 tensors, float64 constant): TypeError (x is converted on "
+        "its own; tf.divide converts it with y's dtype)",
+        prog([inp([0.69]), inp([-0.5], dtype="float64", kind="const")],
+             [op("truediv", _L32, ref(1))], "none")),
+    row("tf.truediv(list of float64 tensors, int32 tensor): TypeError, not the list cast to "
+        "int32 (-0.5 -> 0) and divided",
+        prog([inp([-0.5], dtype="float64"), inp([2], dtype="int32", kind="const")],
+             [op("truediv", [ref(0)], ref(1))], "none")),
+    row("tf.math.truediv(float32 tensor, list of a float64 tensor): y is packed with x's dtype",
+        prog([inp([0.69]), inp([-0.5], dtype="float64")],
+             [op("math.truediv", ref(0), [ref(1)])])),
+]
+
+# TensorFlow's float64 tanh(0.5) (1 ulp from numpy's) makes a matrix whose first and last
+# columns are equal, yet Eigen's LU leaves a 1e-17 pivot there: TensorFlow inverts it
+_SING = inp([0.7615941559557649, -0.7615941559557649, 0.7615941559557649, 0.4621171572600098,
+             0.4621171572600098, 0.4621171572600098, -0.7615941559557649, 0.4621171572600098,
+             -0.7615941559557649], shape=[3, 3], dtype="float64", kind="const")
+PROGRAMS += [
+    row("linalg.inv of a singular matrix whose LU (TensorFlow's order) ends on a 1e-17 pivot, "
+        "not 0: TensorFlow's rounding-noise inverse (LAPACK meets an exact 0 and refused)",
+        prog([_SING], [op("linalg.inv", ref(0))], "none")),
+    row("linalg.solve with that matrix: TensorFlow's rounding-noise solution",
+        prog([_SING, inp([1.0, 0.0, 0.0], shape=[3, 1], dtype="float64", kind="const")],
+             [op("linalg.solve", ref(0), ref(1))], "none")),
+]
+PROGRAMS += [
+    row("top_k's (values, indices) + an int32 variable (the variable's __radd__): TensorFlow "
+        "packs the named tuple with the variable's dtype (casting), as for a list",
+        prog([inp([[0.5, 2.0, -1.0], [1.5, -2.0, 3.0]], kind="const"),
+              inp([3], dtype="int32", kind="var")],
+             [op("math.top_k", ref(0)), op("__add__", ref(2), ref(1))], "none")),
+]
+PROGRAMS += [
+    row("gather_nd of an empty (2, 0, 3) tensor with one index tuple [[1]] (an empty slice): "
+        "TensorFlow refuses any index tuple into empty params (InvalidArgumentError)",
+        prog([inp([], shape=[2, 0, 3], kind="const")], [op("gather_nd", ref(0), [[1]])],
+             "none")),
+]
+
+# seed 3001: concat with a list axis, then gather: TensorFlow's concat gradient fails
+CONCAT_SPARSE = (
+    "TensorFlow 2.21's gradient of concat with a list axis other than 0 (axis=[2], a rank-1 "
+    "tensor) fails when the gradient arriving is gather's IndexedSlices (embedding_lookup, "
+    "gather): it builds a Fill with a [1, 1] shape (InvalidArgumentError; ValueError in a "
+    "vectorised Jacobian); with axis=2 it works; adkernel gives that gradient for both"
+)
+_X3 = [inp([[[-1.7]]]), inp([[[0.94]]])]
+PROGRAMS += [
+    row("Jacobian through concat(axis=[2]) then embedding_lookup: TensorFlow's concat gradient "
+        "fails on the IndexedSlices (ValueError from pfor)",
+        prog(_X3, [op("concat", [ref(0), ref(1)], [2]),
+                   op("nn.embedding_lookup", ref(2), [0])], "jacobian"),
+        tf_is_wrong=CONCAT_SPARSE),
+    row("gradient through concat(axis=[2]) then embedding_lookup: InvalidArgumentError (Fill)",
+        prog(_X3, [op("concat", [ref(0), ref(1)], [2]),
+                   op("nn.embedding_lookup", ref(2), [0])], "grad"),
+        tf_is_wrong=CONCAT_SPARSE),
+    row("gradient through concat(axis=[1]) then gather: InvalidArgumentError (Fill)",
+        prog(_X3, [op("concat", [ref(0), ref(1)], [1]), op("gather", ref(2), [0])], "grad"),
+        tf_is_wrong=CONCAT_SPARSE),
+    row("Jacobian through concat(axis=[1]) then gather: ValueError (pfor)",
+        prog(_X3, [op("concat", [ref(0), ref(1)], [1]), op("gather", ref(2), [0])],
+             "jacobian"),
+        tf_is_wrong=CONCAT_SPARSE),
+    row("gradient through concat(axis=2) then embedding_lookup: works in TensorFlow",
+        prog(_X3, [op("concat", [ref(0), ref(1)], 2),
+                   op("nn.embedding_lookup", ref(2), [0])], "grad")),
+]
+
+# seed 3002: a tuple given to embedding_lookup is one table (packed), only a list is sharded
+PROGRAMS += [
+    row("embedding_lookup(nn.moments(x, [0]), [1]): TensorFlow packs the (mean, variance) tuple "
+        "into one (2, 3) table and picks the variance (a list would be two shards of 3 rows); "
+        "the gradient goes through the variance",
+        prog([inp([[1.0, 2.0, -1.0], [3.0, 0.5, 4.0]])],
+             [op("nn.moments", ref(0), [0]), op("nn.embedding_lookup", ref(1), [1])])),
+]
+
+# seed 3004: the documented failing Jacobian of an empty matmul, as rows the fuzzer reads
+MATMUL_EMPTY_JACOBIAN = (
+    "TensorFlow 2.21's tape.jacobian (pfor) of an empty a @ b (a of shape (0, 3)) raises "
+    "ValueError: its parallel loop gets the shapes wrong; the Jacobian is empty, of shape "
+    "target.shape + source.shape, which adkernel gives"
+)
+PROGRAMS += [
+    row("tape.jacobian of tf.matmul(a, b) with a of shape (0, 3), b watched (3, 2): TensorFlow's "
+        "pfor raises ValueError; the empty (0, 2, 3, 2) Jacobian",
+        prog([inp([], shape=[0, 3], kind="const"),
+              inp([0.16, 1.0, -1.54, 0.0, -1.41, -0.06], shape=[3, 2])],
+             [op("matmul", ref(0), ref(1))], "jacobian"),
+        tf_is_wrong=MATMUL_EMPTY_JACOBIAN),
+    row("the same in float64",
+        prog([inp([], shape=[0, 3], dtype="float64", kind="const"),
+              inp([0.42, -0.02, 2.8, -0.27, -3.29, -0.96, -0.79, 0.09, -0.17], shape=[3, 3],
+                  dtype="float64")],
+             [op("matmul", ref(0), ref(1))], "jacobian"),
+        tf_is_wrong=MATMUL_EMPTY_JACOBIAN),
+]

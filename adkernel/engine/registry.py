@@ -35,7 +35,7 @@ engine, not each VJP, sums gradients back over broadcast axes and checks shapes.
 Non-differentiable ops (``argmax``, ``round``, comparisons, integer casts) are
 registered with ``differentiable=False``: tapes still record them, so that
 ``tape.explain`` can say where a gradient path was cut, but no gradient flows.
-Functions built only from primitives (``expm1``, ``norm``, ...) are registered
+Functions built only from primitives (``log_sigmoid``, ``norm``, ...) are registered
 with :func:`composite` and need no VJP.
 """
 
@@ -255,10 +255,11 @@ def _is_reflected(dunder: str) -> bool:
 
 def _reflected(fn, dunder):
     def reflected(self, other):
-        if type(other) in _SEQUENCES and isinstance(self, Variable):
+        if isinstance(other, _SEQUENCES) and isinstance(self, Variable):
             # TensorFlow's reflected operator converts ``other`` with the variable's dtype
-            # (a list of tensors is packed and cast), never the variable to the list's
-            other = _packed(other, self)
+            # (a list of tensors, or top_k's named tuple, is packed and cast), never the
+            # variable to the list's
+            other = _packed(other if type(other) in _SEQUENCES else tuple(other), self)
         return fn(other, self)
 
     reflected.__name__ = reflected.__qualname__ = dunder

@@ -297,7 +297,9 @@ def _reduction(gshape: tuple, shape: tuple, op) -> tuple:
     if lead < 0:
         raise ShapeError(_("gradient of op {op!r} has shape {gshape}, input has {shape}"
                            ).format(op=op.name, gshape=gshape, shape=shape))
-    axes = tuple(range(lead)) + tuple(
+    # axes of length 1 are not summed but reshaped away, as TensorFlow's reduce_sum does
+    # (summing starts from +0.0 and would turn a -0.0 gradient into +0.0)
+    axes = tuple(i for i in range(lead) if gshape[i] != 1) + tuple(
         lead + i for i, d in enumerate(shape) if d == 1 and gshape[lead + i] != 1)
     if len(_AXES) > 4096:
         _AXES.clear()

@@ -47,13 +47,6 @@ reciprocal = _fn["reciprocal"]
 # ----- composites (built from primitives; no VJP of their own) ---------------------------
 
 
-@composite("math.expm1", numpy=np.expm1)
-def expm1(x, name=None):
-    """exp(x) - 1 (composite)."""
-    float_check("expm1", one(x)[1])
-    return subtract(exp(x), 1)
-
-
 @composite("math.log_sigmoid")
 def log_sigmoid(x, name=None):
     """log(sigmoid(x)) = -softplus(-x), computed without overflow (composite)."""
@@ -241,10 +234,13 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
 
     As in TensorFlow, a Python list is a list of shards of the table, split by the 'div'
     strategy: with ``n`` shards holding ``N`` rows in all, the first ``N % n`` shards hold
-    ``N // n + 1`` consecutive ids and the others ``N // n``.
+    ``N // n + 1`` consecutive ids and the others ``N // n``. A tuple is not: TensorFlow
+    packs it into one table, as any value it converts.
     """
     refuse("tf.nn.embedding_lookup", max_norm=max_norm is not None)
-    if isinstance(params, list | tuple):
+    if isinstance(params, tuple):
+        params = _tensor(params)
+    if isinstance(params, list):
         if len(params) != 1:
             return _sharded_lookup([_tensor(p) for p in params], ids)
         params = params[0]

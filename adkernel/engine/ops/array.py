@@ -638,6 +638,8 @@ def cumsum(x, axis=0, exclusive=False, reverse=False):
     """running sum of x along axis (exclusive: without the element itself)"""
     a = np.flip(x, axis) if reverse else x
     s = np.cumsum(a, axis=axis, dtype=np.result_type(a))
+    if s.dtype.kind in "fc":  # TensorFlow's running sums start from +0.0: never -0.0
+        s += 0.0
     if exclusive and np.shape(s)[axis]:
         s = np.concatenate([np.zeros_like(np.take(s, [0], axis)), np.take(
             s, np.arange(np.shape(s)[axis] - 1), axis)], axis=axis)
@@ -712,4 +714,11 @@ def gather_nd_api(params, indices, batch_dims=0, name=None):
                 _("gather_nd: index {bad} in coordinate {k} is not in [0, {value}) (params has "
                   "shape {shape}).").format(
                     bad=int(bad), k=k, value=v.shape[k], shape=list(v.shape)), op="GatherNd")
+    n = int(np.prod(idx.shape[:-1], dtype=np.int64))
+    if n and not v.size:  # TensorFlow refuses even index tuples that pick empty slices
+        raise InvalidArgumentError(
+            _("gather_nd: params (shape {shape}) holds no elements, so the {n} index tuple(s) "
+              "have nothing to pick, and TensorFlow refuses them. Gather from a non-empty "
+              "tensor, or give no index tuples (indices of shape [0, {k}]).").format(
+                shape=list(v.shape), n=n, k=idx.shape[-1]), op="GatherNd")
     return apply(gather_nd, (x, idx_arg), (v, idx))

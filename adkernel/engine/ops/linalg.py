@@ -237,7 +237,10 @@ def solve(a, b):
         raise np.linalg.LinAlgError("Singular matrix")
     if not np.isfinite(a).all():
         return _lu_solve_plain(a, b)
-    return np.linalg.solve(a, b)
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:  # LAPACK met an exact 0 pivot that TensorFlow's LU did not
+        return _lu_solve_plain(a, b)
 
 
 @solve.defvjp
@@ -356,7 +359,11 @@ def inv(a):
     """the matrix inverse of a (batched over leading axes)"""
     if not np.isfinite(a).all():
         return _lu_solve_plain(a, np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape))
-    return np.linalg.inv(a)
+    try:
+        return np.linalg.inv(a)
+    except np.linalg.LinAlgError:  # LAPACK met an exact 0 pivot that TensorFlow's LU did not:
+        # TensorFlow's numbers (rounding noise of a numerically singular matrix)
+        return _lu_solve_plain(a, np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape))
 
 
 @inv.defvjp

@@ -214,7 +214,7 @@ composite(operators=("__mul__",))(make_binary(mul, bools=True, on_bool=_bool_pro
 composite(operators=("__rmul__",))(_mul_binary)
 
 
-@defop("truediv", uses=(0, 1), tf=("divide", "truediv", "math.divide", "math.truediv"),
+@defop("truediv", uses=(0, 1), tf=("divide", "math.divide"),
        numpy=np.true_divide, operators=("__truediv__", "__rtruediv__"),
        nan=lazy("division has derivative 1/y and -x/y**2, infinite where y = 0"),
        local=("1/{1}", "-{0}/{1}²"))
@@ -273,6 +273,19 @@ def divide(x, y, name=None):
         y = convert_to_tensor(operand(y, dt))
     to = np.float32 if dt.itemsize <= 2 else np.float64
     return _truediv(cast.api_fn(x, to), cast.api_fn(y, to))
+
+
+@composite("truediv", "math.truediv")
+def truediv_api(x, y, name=None):
+    """x / y as ``tf.truediv``: unlike ``tf.divide``, which converts a list x with y's dtype,
+    x is converted on its own (a Python float as float32, an int as int32, a list of tensors
+    packed) and y with x's dtype where it can be; two dtypes are then a TypeError."""
+    x = convert_to_tensor(x)
+    if not isinstance(y, TensorLike):
+        y = convert_to_tensor(_packed(y, x), dtype_hint=x._value.dtype)
+    if x._value.dtype != y._value.dtype:
+        raise DTypeError(str(dtype_mismatch("truediv", x._value.dtype, y._value.dtype)))
+    return divide(x, y)
 
 
 @defop("pow", uses=(0, 1, "out"), call="binary", tf=("pow", "math.pow"),
@@ -464,6 +477,26 @@ def exp_vjp(g, out, need, x):
 def exp_jvp(t, out, x):
     """exp(x)·ẋ"""
     return t[0] * out
+
+
+@defop("expm1", uses=("out",), call="unary", tf=("math.expm1",), numpy=np.expm1,
+       local=("exp({0})",))
+def expm1(x):
+    """exp(x) - 1, accurate near 0 (-0.0 stays -0.0), as TensorFlow's Expm1 kernel"""
+    with np.errstate(over="ignore"):
+        return np.expm1(x)
+
+
+@expm1.defvjp
+def expm1_vjp(g, out, need, x):
+    """d expm1(x)/dx = exp(x), as expm1(x) + 1 (differentiable again through the output)"""
+    return (g * (out + 1),)
+
+
+@expm1.defjvp
+def expm1_jvp(t, out, x):
+    """(expm1(x) + 1)·ẋ"""
+    return t[0] * (out + 1)
 
 
 @defop("log", uses=(0,), call="unary", tf=("log", "math.log"), numpy=np.log,

@@ -55,17 +55,21 @@ def _count(x_shape, axis) -> int:
     return n
 
 
-def _inverse_count(x_shape, axis) -> float:
-    """1/n for a mean over n elements; NaN when n is 0 (TensorFlow: the mean of nothing is NaN)."""
-    n = _count(x_shape, axis)
-    return 1.0 / n if n else float("nan")
-
-
 @defop("reduce_sum", uses=(), call="reduce", tf=("reduce_sum", "math.reduce_sum"),
        local=(lazy("1 for every element"),))
 def reduce_sum(x, axis=None, keepdims=False):
-    """sum of x over axis"""
-    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    """sum of x over axis (every reduced axis of length 1: x itself, -0.0 kept, as TF)"""
+    # One expression, so that the tracer inlines it (no helper names). Summing starts from
+    # +0.0, so -0.0 alone in its row comes out +0.0; TensorFlow turns a reduction whose
+    # reduced axes all have length 1 into a reshape, which keeps it: start from -0.0 there
+    # (-0.0 + v is v for every v) and from +0.0 elsewhere (a row of -0.0s sums to +0.0).
+    # (Axes are wrapped so that an axis out of range reaches numpy's AxisError; a tuple is
+    # checked by its first axis first, the common case of a gradient summed over (0,).)
+    return np.add.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype, initial=-0.0 if (
+        x.size == 1 if axis is None else x.shape[axis % x.ndim] == 1
+        if axis.__class__ is (0).__class__ else not axis or (x.shape[axis[0] % x.ndim] == 1 and (
+            axis.__len__() == 1
+            or np.multiply.reduce(np.array(x.shape).take(axis, mode="wrap")) == 1))) else 0.0)
 
 
 @reduce_sum.defvjp
@@ -88,9 +92,14 @@ def reduce_mean(x, axis=None, keepdims=False):
                     shape=tuple(np.shape(x)), axis=axis), op="reduce_mean")
         total = np.sum(x, axis=axis, keepdims=keepdims, dtype=np.int64)
         return np.trunc(total / n).astype(x.dtype)
+    n = _count(x.shape, axis)
+    if n == 1:  # every reduced axis has length 1: TensorFlow reshapes (-0.0 kept)
+        return np.add.reduce(x, axis=axis, keepdims=keepdims, initial=-0.0)
     if x.dtype.kind == "f" and x.dtype.itemsize >= 4:
-        # add.reduce (pairwise summation, like np.mean) without np.mean's Python wrapper
-        return np.add.reduce(x, axis=axis, keepdims=keepdims) * _inverse_count(x.shape, axis)
+        # add.reduce (pairwise summation, like np.mean) without np.mean's Python wrapper;
+        # the sum divided by n, as TensorFlow (times 1/n can round differently)
+        total = np.add.reduce(x, axis=axis, keepdims=keepdims)
+        return total / x.dtype.type(n) if n else total * np.nan
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.mean(x, axis=axis, keepdims=keepdims)
 
@@ -99,7 +108,8 @@ def reduce_mean(x, axis=None, keepdims=False):
 def reduce_mean_vjp(g, out, need, x, axis=None, keepdims=False):
     """every averaged element receives upstream / n"""
     shape = x.shape
-    scaled = g * _inverse_count(shape, axis)
+    n = _count(shape, axis)
+    scaled = g / n if n else g * np.nan  # divided, as TensorFlow's gradient of the mean
     return (_spread(_expand(scaled, shape, axis, keepdims), shape),)
 
 
