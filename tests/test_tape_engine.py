@@ -721,3 +721,39 @@ def test_a_broadcast_gradient_over_axes_of_length_1_keeps_minus_zero():
     assert np.signbit(gx.numpy()).tolist() == [True, True]
     gx2 = t.gradient(w, x, output_gradients=tf.constant([[-0.0, -0.0], [-0.0, -0.0]]))
     assert np.signbit(gx2.numpy()).tolist() == [False, False]
+
+
+# ----- what integers compute carries no gradient (TensorFlow 2.21, measured) ---------------
+
+
+def test_nothing_computed_from_integers_alone_is_differentiated():
+    """TensorFlow records no op without a watched float input, nor anything computed from
+    one: det of a watched int32 [[0]] cast to float32 gives None, not det's error for a
+    singular matrix. adkernel keeps the records (explain follows them) but runs no gradient
+    rule for them, and a float path beside them still gets its gradient."""
+    i = tf.constant([[0]], tf.int32)
+    with tf.GradientTape() as t:
+        t.watch(i)
+        y = tf.linalg.det(tf.cast(i, tf.float32))
+    assert [r.op.name for r in t.view().records] == ["cast", "det"]  # kept for explain
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert t.gradient(y, i) is None
+    x = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    with tf.GradientTape() as t:
+        singular = tf.cast(tf.constant([[1, 2], [2, 4]]) + tf.constant(0), tf.float32)
+        scale = tf.cast(tf.math.floordiv(tf.constant(7), 2), tf.float32)
+        y = tf.linalg.det(singular) + tf.reduce_sum(x * scale)
+    np.testing.assert_array_equal(t.gradient(y, x).numpy(), np.full((2, 2), 3.0))
+
+
+def test_a_float_computed_from_integers_can_be_watched_itself():
+    """Watching the float result of a cast (TensorFlow: a watched float tensor) makes the ops
+    on it recorded for gradients again: d(z*z)/dz = 2z."""
+    i = tf.constant([2], tf.int32)
+    with tf.GradientTape() as t:
+        t.watch(i)
+        z = tf.cast(i, tf.float32)
+        t.watch(z)
+        y = z * z
+    np.testing.assert_array_equal(t.gradient(y, z).numpy(), [4.0])

@@ -4895,8 +4895,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'tf_outcome': {'out': [{'dtype': 'float32', 'shape': [], 'values': [0.0]}], 'grad': [None]},
   'note': 'det of a watched int32 [[0]] cast to float32: TensorFlow records no op on an integer '
           'input, so nothing is differentiated (None); adkernel records the cast (for explain) and '
-          "det, and det's gradient refuses the singular matrix before the cast drops it",
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          "det, and det's gradient refuses the singular matrix before the cast drops it"},
  {'program': {'inputs': [{'shape': [3, 3],
                           'dtype': 'float32',
                           'kind': 'watched',
@@ -4922,7 +4921,12 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
   'tf_outcome': {'out': [{'dtype': 'float64', 'shape': [], 'values': [0.0]}], 'grad': [None]},
   'note': '__rfloordiv__→linalg.det: TensorFlow gives out=float64[][0] grad=None; adkernel '
           'out=float64[][0] then raises InvalidArgumentError (gradient)',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+  'tf_is_wrong': "TensorFlow 2.21's tape.jacobian (pfor) of det(3 // x) is None, while its "
+                 'tape.gradient of the same program raises InvalidArgumentError (det of the '
+                 'singular [[-2, 1], [-6, 3]] is not invertible) before floordiv cuts the path; '
+                 'adkernel raises in both, as the gradient does',
+  'expected': {'out': [{'dtype': 'float64', 'shape': [], 'values': [0.0]}],
+               'error': {'stage': 'gradient', 'type': 'InvalidArgumentError'}}},
  {'program': {'inputs': [{'shape': [1, 2, 2],
                           'dtype': 'int32',
                           'kind': 'watched',
@@ -4932,8 +4936,7 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
               'grad': {'mode': 'grad', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'out': [{'dtype': 'float64', 'shape': [1], 'values': [0.0]}], 'grad': [None]},
   'note': 'math.divide_no_nan→linalg.det: TensorFlow gives out=float64[1][0] grad=None; adkernel '
-          'out=float64[1][0] then raises InvalidArgumentError (gradient)',
-  'open': 'issue 20: a fuzzer class no item names yet'},
+          'out=float64[1][0] then raises InvalidArgumentError (gradient)'},
  {'program': {'inputs': [{'shape': [1, 3, 3],
                           'dtype': 'float64',
                           'kind': 'const',

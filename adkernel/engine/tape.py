@@ -236,6 +236,14 @@ def record(tapes: list, op, args: tuple, iids: tuple, vals: tuple, params, value
                 continue
             need = tuple([t and v.dtype.kind in "fc"
                           for t, v in zip(tracked_in, vals, strict=True)])
+        if tape._dead:  # an input computed from integers alone carries no gradient either
+            need = tuple([n and k not in tape._dead for n, k in zip(need, iids, strict=True)])
+        if True not in need:
+            # TensorFlow records no op without a watched float input (nor, so, anything
+            # computed from it); the record stays for explain, its output marked dead
+            if tape._dead is _NOTHING:
+                tape._dead = set()
+            tape._dead.add(serial)
         if entry is None or entry[3] != need:  # tapes tracking other inputs: own record
             entry = (  # a Record's fields; a plain tuple is cheaper to make per op
                 op,
@@ -421,7 +429,7 @@ def backward(records, targets, seeds, *, keep=None, higher=False, check=False, o
         if keep is not None:
             records[idx] = None
         g = grads.get(out) if keep is None or out in keep else grads.pop(out, None)
-        if g is None or op.vjp is None:
+        if g is None or op.vjp is None or True not in need:
             continue
         res = op.vjp(g, out_value, need, *vals) if plain and params is None else _vjp(
             r, g, higher)
@@ -755,6 +763,8 @@ class GradientTape:
         self._backward_outs: set | frozenset = _NOTHING  # outputs of a recorded gradient call
         self._links = None  # (op, out, inputs, need) per record, once the values are gone
         self._tracked_then: set | frozenset = _NOTHING
+        # outputs of records no input of which needs a gradient (integers only)
+        self._dead: set | frozenset = _NOTHING
         self._dropped: list | tuple = ()
 
     # -- context manager --------------------------------------------------------------
@@ -805,6 +815,8 @@ class GradientTape:
             if obj._serial not in self._ids:
                 self._ids.add(obj._serial)
                 self._watched.append(obj)
+            elif obj._serial in self._dead:  # computed from integers, now watched itself
+                self._dead.discard(obj._serial)
 
     def watched_variables(self) -> tuple:
         """The variables this tape watches, in the order they were created."""
