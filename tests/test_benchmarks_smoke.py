@@ -17,6 +17,17 @@ def test_benchmarks_run_and_gradients_agree():
 
 
 @pytest.mark.slow
+def test_the_cpu_clock_option_times_in_thread_cpu_time(tmp_path, monkeypatch):
+    # --cpu swaps the rounds' clock for time.thread_time and says so in the results
+    monkeypatch.setattr(engine, "_CLOCK", dict(engine._CLOCK))
+    out = tmp_path / "r.json"
+    assert engine.main(["--cpu", "--quick", "--rounds", "5", "--only", "W2", "--json",
+                        str(out)]) == 0
+    assert engine._CLOCK["timer"] is engine.time.thread_time
+    assert '"clock": "thread CPU time"' in out.read_text()
+
+
+@pytest.mark.slow
 def test_plot_kernel_benchmark_runs_in_a_real_kernel():
     plot_kernel = pytest.importorskip("benchmarks.plot_kernel")
     res = plot_kernel.run(steps=300, rounds=1, loops=1, memory_steps=300)
