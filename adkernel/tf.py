@@ -89,20 +89,6 @@ def fill(dims, value, name=None) -> Tensor:
     return _wrap(np.full(_shape_tuple(dims), v, dtype=v.dtype))
 
 
-@_export("zeros_like")
-def zeros_like(input, dtype=None, name=None) -> Tensor:
-    """Zeros with the shape (and dtype) of ``input``."""
-    v = convert_to_tensor(input)._value if not isinstance(input, TensorLike) else input._value
-    return _wrap(np.zeros(v.shape, dtype=as_dtype(dtype)._np if dtype else v.dtype))
-
-
-@_export("ones_like")
-def ones_like(input, dtype=None, name=None) -> Tensor:
-    """Ones with the shape (and dtype) of ``input``."""
-    v = convert_to_tensor(input)._value if not isinstance(input, TensorLike) else input._value
-    return _wrap(np.ones(v.shape, dtype=as_dtype(dtype)._np if dtype else v.dtype))
-
-
 @_export("range")
 def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
     """Like Python's range, as a tensor (int32 for ints, float32 for floats)."""

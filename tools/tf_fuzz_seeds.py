@@ -958,3 +958,43 @@ PROGRAMS += [
              [op("matmul", ref(0), ref(1))], "jacobian"),
         tf_is_wrong=MATMUL_EMPTY_JACOBIAN),
 ]
+PROGRAMS += [
+    row("det's gradient runs MatrixInverse(adjoint=True), whose pivot test factorises the "
+        "transpose: a NaN row is a NaN column there, met after a finite pivot (NaN gradient, "
+        "no error)",
+        prog([inp([[0.0, 1.0, 1.74], [NAN, NAN, NAN], [NAN, 1.41, 0.76]], dtype="float64")],
+             [op("linalg.det", ref(0))])),
+    row("det's gradient of a matrix with a NaN column: its transpose has a NaN row; "
+        "TensorFlow refuses it when the NaN is met first",
+        prog([inp([[NAN, 1.0], [NAN, 2.0]], dtype="float64")], [op("linalg.det", ref(0))])),
+    row("softmax_cross_entropy_with_logits with axis=0 and labels broadcast over the other "
+        "axes: TensorFlow moves the class axis of both to the end, then broadcasts the rows; "
+        "the logits' gradient comes back in the logits' layout",
+        prog([inp([[[0.3, -1.2, 0.8]], [[1.5, 0.1, -0.4]]], dtype="float64"),
+              inp([[[0.25]], [[0.75]]], dtype="float64", kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(0),
+                 axis=0)])),
+    row("softmax_cross_entropy_with_logits with axis=1, logits (1, 3, 3), labels (1, 3, 1)",
+        prog([inp([[[0.3, -1.2, 0.8], [1.5, 0.1, -0.4], [0.0, 2.0, -1.0]]]),
+              inp([[[0.2], [0.5], [0.3]]], kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(0),
+                 axis=1)], "jacobian")),
+    row("einsum with one operand over an axis of length 1: TensorFlow reshapes it away "
+        "(-0.0 stays -0.0: its reciprocal is -inf)",
+        prog([inp([[-0.0, 1.0, -0.0]])], [op("einsum", "ij->j", ref(0)),
+                                          op("math.reciprocal", ref(1))])),
+    row("einsum with one operand, two length-1 axes summed away",
+        prog([inp([[[-0.0], [2.0]]], dtype="float64")], [op("einsum", "kji->j", ref(0)),
+                                                          op("math.reciprocal", ref(1))])),
+    row("gather with an empty list of indices: TensorFlow converts [] to float32 and "
+        "refuses it (InvalidArgumentError)",
+        prog([inp([[1.0, 2.0], [3.0, 4.0]])], [op("gather", ref(0), [], axis=1)], "none")),
+    row("ones_like in the input's dtype is an op on TensorFlow's tape (OnesLike, no "
+        "gradient): det's gradient after it still runs and refuses the singular matrix",
+        prog([inp([[0.0, 2.16], [-3.27, -0.55]])], [op("ones_like", ref(0)),
+                                                  op("linalg.det", ref(1))])),
+    row("zeros_like in another dtype is tf.zeros (not recorded): None, no error",
+        prog([inp([[0.0, 2.16], [-3.27, -0.55]])],
+             [op("zeros_like", ref(0), dtype={"dtype": "float64"}),
+              op("linalg.det", ref(1))])),
+]
