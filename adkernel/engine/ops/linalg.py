@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, invalid_argument
 from ..i18n import _, lazy
-from ..registry import apply, bool_error, composite, defop, float_check, refuse, unify
+from ..registry import _packed, apply, bool_error, composite, defop, float_check, refuse, unify
 from ..tensor import TensorLike, convert_to_tensor, operand
 from .math import refuse_python_floats
 
@@ -87,7 +87,11 @@ def _rmatmul(a, b):
     """``a @ b`` with ``a`` not a tensor: TensorFlow converts ``a`` to ``b``'s dtype first (so
     ``[[1.5]] @ int_tensor`` raises TypeError)."""
     if isinstance(b, TensorLike):
-        a = convert_to_tensor(operand(a, b._value.dtype))
+        # a list or tuple holding tensors (nn.moments' pair) is packed on the tape, as
+        # TensorFlow converts it, so the gradient reaches its parts
+        a = _packed(a, b)
+        if not isinstance(a, TensorLike):
+            a = convert_to_tensor(operand(a, b._value.dtype))
     return matmul_api(a, b)
 
 
