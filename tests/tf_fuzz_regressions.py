@@ -5147,4 +5147,19 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
                             'values': [2.7182817459106445, 1.0, 0.4492262601852417, nan,
                                        2.7182817459106445, 0.3821493983268738]}]},
   'note': "seed 3007: expm1's gradient is g * exp(x) from x, as TensorFlow's: elu(expm1(x)) at x = "
-          'inf has second derivative 0 * inf = NaN'}]
+          'inf has second derivative 0 * inf = NaN'},
+ {'program': {'inputs': [{'shape': [1, 1], 'dtype': 'float64', 'kind': 'const', 'values': [-0.32]}],
+              'ops': [{'fn': 'clip_by_global_norm',
+                       'args': [[{'ref': 0, 'item': 0}, {'ref': 0}], 1.0],
+                       'kwargs': {}},
+                      {'fn': 'shape', 'args': [{'ref': 1, 'item': 0}], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'error': {'stage': 'forward', 'type': 'InvalidArgumentError'}},
+  'note': "seed 3009: tf.shape of a list of tensors of different shapes (clip_by_global_norm's "
+          "list): TensorFlow packs it and raises InvalidArgumentError (adkernel's numpy conversion "
+          'raised ValueError)'},
+ {'program': {'inputs': [{'shape': [2], 'dtype': 'float32', 'kind': 'const', 'values': [1.0, 2.0]}],
+              'ops': [{'fn': 'size', 'args': [[{'ref': 0}, {'ref': 0}]], 'kwargs': {}}],
+              'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'int32', 'shape': [], 'values': [4]}]},
+  'note': 'tf.size and tf.rank of a list of tensors are those of the packed tensor'}]

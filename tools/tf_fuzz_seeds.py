@@ -1043,3 +1043,13 @@ PROGRAMS += [
                  {'fn': 'nn.elu', 'args': [{'ref': 1}], 'kwargs': {}}],
          'grad': {'mode': 'second', 'weights': 'ones', 'unconnected': None}}),
 ]
+PROGRAMS += [
+    row("seed 3009: tf.shape of a list of tensors of different shapes (clip_by_global_norm's "
+        "list): TensorFlow packs it and raises InvalidArgumentError (adkernel's numpy "
+        "conversion raised ValueError)",
+        prog([inp([[-0.32]], dtype="float64", kind="const")],
+             [op("clip_by_global_norm", [ref(0, 0), ref(0)], 1.0), op("shape", ref(1, 0))],
+             "none")),
+    row("tf.size and tf.rank of a list of tensors are those of the packed tensor",
+        prog([inp([1.0, 2.0], kind="const")], [op("size", [ref(0), ref(0)])], "none")),
+]
