@@ -89,20 +89,6 @@ def fill(dims, value, name=None) -> Tensor:
     return _wrap(np.full(_shape_tuple(dims), v, dtype=v.dtype))
 
 
-@_export("zeros_like")
-def zeros_like(input, dtype=None, name=None) -> Tensor:
-    """Zeros with the shape (and dtype) of ``input``."""
-    v = convert_to_tensor(input)._value if not isinstance(input, TensorLike) else input._value
-    return _wrap(np.zeros(v.shape, dtype=as_dtype(dtype)._np if dtype else v.dtype))
-
-
-@_export("ones_like")
-def ones_like(input, dtype=None, name=None) -> Tensor:
-    """Ones with the shape (and dtype) of ``input``."""
-    v = convert_to_tensor(input)._value if not isinstance(input, TensorLike) else input._value
-    return _wrap(np.ones(v.shape, dtype=as_dtype(dtype)._np if dtype else v.dtype))
-
-
 @_export("range")
 def range(start, limit=None, delta=1, dtype=None, name="range") -> Tensor:
     """Like Python's range, as a tensor (int32 for ints, float32 for floats)."""
@@ -169,24 +155,39 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=float32, name=None) 
     return _wrap(m)
 
 
+def _value_of(input):
+    """``input``'s values as TensorFlow converts them (a list of tensors is packed: tensors of
+    different shapes raise InvalidArgumentError); strings, which adkernel has no tensors for,
+    as a numpy array (their shape is still TensorFlow's)."""
+    if isinstance(input, TensorLike):
+        return input._value
+    try:
+        return convert_to_tensor(input)._value
+    except _errors.DTypeError:
+        v = np.asarray(input)
+        if v.dtype.kind in "US":
+            return v
+        raise
+
+
 @_export("shape")
 def shape(input, out_type=int32, name=None) -> Tensor:
     """The shape of ``input`` as an int32 tensor."""
-    v = input._value if isinstance(input, TensorLike) else np.asarray(input)
+    v = _value_of(input)
     return _wrap(np.asarray(v.shape, dtype=as_dtype(out_type)._np))
 
 
 @_export("size")
 def size(input, out_type=int32, name=None) -> Tensor:
     """The number of elements of ``input``."""
-    v = input._value if isinstance(input, TensorLike) else np.asarray(input)
+    v = _value_of(input)
     return _wrap(as_dtype(out_type)._np.type(np.size(v)))
 
 
 @_export("rank")
 def rank(input, name=None) -> Tensor:
     """The number of dimensions of ``input``."""
-    v = input._value if isinstance(input, TensorLike) else np.asarray(input)
+    v = _value_of(input)
     return _wrap(np.int32(np.ndim(v)))
 
 

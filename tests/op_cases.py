@@ -385,6 +385,8 @@ CASES = [
     ),
     Case("stop_gradient", tf.stop_gradient, lambda x: x, ((3, 4),), differentiable=False),
     Case("round", tf.round, np.round, ((3, 4),), differentiable=False),
+    Case("ones_like", tf.ones_like, np.ones_like, ((3, 4),), differentiable=False),
+    Case("zeros_like", tf.zeros_like, np.zeros_like, ((3, 4),), differentiable=False),
     Case("floor", tf.floor, np.floor, ((3, 4),), differentiable=False),
     Case("ceil", tf.math.ceil, np.ceil, ((3, 4),), differentiable=False),
     Case(

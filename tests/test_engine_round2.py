@@ -963,8 +963,13 @@ def test_gather_batch_dims_that_do_not_fit_raise():
 
 
 def test_gather_float_indices_raise():
-    with pytest.raises(TypeError, match="integer"):
+    # TensorFlow 2.21: InvalidArgumentError (GatherV2 takes int16/32/64 indices only)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="integer"):
         tf.gather(tf.constant([1.0, 2.0]), [0.0])
+    # an empty list converts to float32, as in TensorFlow, and is refused the same way
+    with pytest.raises(tf.errors.InvalidArgumentError, match="float32"):
+        tf.gather(tf.constant([[1.0, 2.0]]), [], axis=1)
+    assert tf.gather(tf.constant([[1.0, 2.0]]), tf.constant([], tf.int32), axis=1).shape == (1, 0)
 
 
 def test_embedding_lookup_refuses_max_norm():

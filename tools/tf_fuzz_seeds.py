@@ -958,3 +958,98 @@ PROGRAMS += [
              [op("matmul", ref(0), ref(1))], "jacobian"),
         tf_is_wrong=MATMUL_EMPTY_JACOBIAN),
 ]
+PROGRAMS += [
+    row("det's gradient runs MatrixInverse(adjoint=True), whose pivot test factorises the "
+        "transpose: a NaN row is a NaN column there, met after a finite pivot (NaN gradient, "
+        "no error)",
+        prog([inp([[0.0, 1.0, 1.74], [NAN, NAN, NAN], [NAN, 1.41, 0.76]], dtype="float64")],
+             [op("linalg.det", ref(0))])),
+    row("det's gradient of a matrix with a NaN column: its transpose has a NaN row; "
+        "TensorFlow refuses it when the NaN is met first",
+        prog([inp([[NAN, 1.0], [NAN, 2.0]], dtype="float64")], [op("linalg.det", ref(0))])),
+    row("softmax_cross_entropy_with_logits with axis=0 and labels broadcast over the other "
+        "axes: TensorFlow moves the class axis of both to the end, then broadcasts the rows; "
+        "the logits' gradient comes back in the logits' layout",
+        prog([inp([[[0.3, -1.2, 0.8]], [[1.5, 0.1, -0.4]]], dtype="float64"),
+              inp([[[0.25]], [[0.75]]], dtype="float64", kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(0),
+                 axis=0)])),
+    row("softmax_cross_entropy_with_logits with axis=1, logits (1, 3, 3), labels (1, 3, 1)",
+        prog([inp([[[0.3, -1.2, 0.8], [1.5, 0.1, -0.4], [0.0, 2.0, -1.0]]]),
+              inp([[[0.2], [0.5], [0.3]]], kind="const")],
+             [op("nn.softmax_cross_entropy_with_logits", labels=ref(1), logits=ref(0),
+                 axis=1)], "jacobian")),
+    row("einsum with one operand over an axis of length 1: TensorFlow reshapes it away "
+        "(-0.0 stays -0.0: its reciprocal is -inf)",
+        prog([inp([[-0.0, 1.0, -0.0]])], [op("einsum", "ij->j", ref(0)),
+                                          op("math.reciprocal", ref(1))])),
+    row("einsum with one operand, two length-1 axes summed away",
+        prog([inp([[[-0.0], [2.0]]], dtype="float64")], [op("einsum", "kji->j", ref(0)),
+                                                          op("math.reciprocal", ref(1))])),
+    row("gather with an empty list of indices: TensorFlow converts [] to float32 and "
+        "refuses it (InvalidArgumentError)",
+        prog([inp([[1.0, 2.0], [3.0, 4.0]])], [op("gather", ref(0), [], axis=1)], "none")),
+    row("ones_like in the input's dtype is an op on TensorFlow's tape (OnesLike, no "
+        "gradient): det's gradient after it still runs and refuses the singular matrix",
+        prog([inp([[0.0, 2.16], [-3.27, -0.55]])], [op("ones_like", ref(0)),
+                                                  op("linalg.det", ref(1))])),
+    row("zeros_like in another dtype is tf.zeros (not recorded): None, no error",
+        prog([inp([[0.0, 2.16], [-3.27, -0.55]])],
+             [op("zeros_like", ref(0), dtype={"dtype": "float64"}),
+              op("linalg.det", ref(1))])),
+]
+PROGRAMS += [
+    row("seed 3007: ones_like in the input's dtype is recorded (TensorFlow's OnesLike, no "
+        "gradient), so det's gradient after it runs and refuses the singular matrix of ones",
+        {'inputs': [{'shape': [2, 2],
+                     'dtype': 'float32',
+                     'kind': 'watched',
+                     'values': [0.0, 2.16, -3.27, -0.55]}],
+         'ops': [{'fn': 'ones_like',
+                  'args': [{'ref': 0}],
+                  'kwargs': {'dtype': {'dtype': 'float32'}}},
+                 {'fn': 'linalg.det', 'args': [{'ref': 1}], 'kwargs': {}}],
+         'grad': {'mode': 'grad', 'weights': 'ones', 'unconnected': None}}),
+    row("seed 3007: xlogy's gradient in x is TensorFlow's xlogy(x != 0, y), whose derivative "
+        "in y multiplies an infinite upstream (reduce_std's at 0) by 0: NaN",
+        {'inputs': [{'shape': [1], 'dtype': 'float32', 'kind': 'watched', 'values': [0.0]},
+                    {'shape': [3],
+                     'dtype': 'float32',
+                     'kind': 'var',
+                     'values': [0.47, 0.07, 2.26]}],
+         'ops': [{'fn': 'math.reduce_std', 'args': [{'ref': 0}], 'kwargs': {'keepdims': True}},
+                 {'fn': 'math.xlogy', 'args': [{'ref': 2}, {'ref': 1}], 'kwargs': {}}],
+         'grad': {'mode': 'second', 'weights': 'ones', 'unconnected': None}}),
+    row("seed 3007: a tuple holding tensors (nn.moments' pair) before @ is packed on the "
+        "tape, as TensorFlow converts it: the gradient reaches the moments' input",
+        {'inputs': [{'shape': [1, 1, 3],
+                     'dtype': 'float64',
+                     'kind': 'watched',
+                     'values': [1.0, 0.5, 0.5]},
+                    {'shape': [3, 3],
+                     'dtype': 'float64',
+                     'kind': 'var',
+                     'values': [1.0, -1.0, 0.5, 1.0, 1.0, -1.0, 0.5, -1.0, 0.5]}],
+         'ops': [{'fn': 'nn.moments', 'args': [{'ref': 0}, [1]], 'kwargs': {}},
+                 {'fn': '__matmul__', 'args': [{'ref': 2}, {'ref': 1}], 'kwargs': {}}],
+         'grad': {'mode': 'grad', 'weights': 'ones', 'unconnected': None}}),
+    row("seed 3007: expm1's gradient is g * exp(x) from x, as TensorFlow's: elu(expm1(x)) at "
+        'x = inf has second derivative 0 * inf = NaN',
+        {'inputs': [{'shape': [2, 3, 1],
+                     'dtype': 'float32',
+                     'kind': 'watched',
+                     'values': [1.0, 0.0, -0.7, INF, 1.0, -0.79]}],
+         'ops': [{'fn': 'math.expm1', 'args': [{'ref': 0}], 'kwargs': {}},
+                 {'fn': 'nn.elu', 'args': [{'ref': 1}], 'kwargs': {}}],
+         'grad': {'mode': 'second', 'weights': 'ones', 'unconnected': None}}),
+]
+PROGRAMS += [
+    row("seed 3009: tf.shape of a list of tensors of different shapes (clip_by_global_norm's "
+        "list): TensorFlow packs it and raises InvalidArgumentError (adkernel's numpy "
+        "conversion raised ValueError)",
+        prog([inp([[-0.32]], dtype="float64", kind="const")],
+             [op("clip_by_global_norm", [ref(0, 0), ref(0)], 1.0), op("shape", ref(1, 0))],
+             "none")),
+    row("tf.size and tf.rank of a list of tensors are those of the packed tensor",
+        prog([inp([1.0, 2.0], kind="const")], [op("size", [ref(0), ref(0)])], "none")),
+]

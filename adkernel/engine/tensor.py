@@ -479,8 +479,9 @@ def _cast_value(value, np_dtype: np.dtype, what=None):
     if arr.dtype.kind in "OUS":
         raise DTypeError(_("Cannot convert {value!r} to a tensor of dtype {dtype}").format(
             value=value, dtype=np_dtype.name))
-    if np_dtype.kind in "iub" and arr.dtype.kind in "fc" and not is_numpy:
-        # Python floats never become integers (TensorFlow refuses [1.0, 2.0] as int32 too)
+    if np_dtype.kind in "iub" and arr.dtype.kind in "fc" and not is_numpy and arr.size:
+        # Python floats never become integers (TensorFlow refuses [1.0, 2.0] as int32 too;
+        # an empty list holds no float: tf.constant([], tf.int32) works)
         raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype {dtype}").format(
             value=value, dtype=np_dtype.name))
     if np_dtype.kind in "iu" and arr.dtype.kind == "f":

@@ -391,15 +391,21 @@ def scatter_add(g, key, shape):
 def _indices(indices, op: str | None = None):
     """``(the tensor to record as an input, or None; its values as an array)``.
 
-    With ``op``, the values must be integers (``TypeError`` naming the op otherwise).
+    With ``op``, the values must be integers; otherwise ``InvalidArgumentError`` naming the
+    op, as TensorFlow (its GatherV2/GatherNd kernels take int16/int32/int64 indices only: an
+    empty list ``[]`` becomes float32 and is refused too).
     """
     if isinstance(indices, TensorLike):
         arg, idx = indices, indices._value
     else:
         arg, idx = None, np.asarray(indices)
     if op is not None and idx.dtype.kind not in "iu":
-        raise TypeError(_("{op} needs integer indices, got {dtype}").format(
-                            op=op, dtype=idx.dtype.name))
+        raise InvalidArgumentError(
+            _("{op} needs integer indices, got {dtype}. Give integers, e.g. "
+              "tf.cast(indices, tf.int32); an empty list [] is float32, as in TensorFlow: "
+              "write tf.constant([], tf.int32).").format(
+                op=op, dtype="float32" if isinstance(indices, list | tuple) and idx.size == 0
+                else idx.dtype.name), op=op)
     return arg, idx
 
 
@@ -463,6 +469,45 @@ def gather_api(params, indices, validate_indices=None, axis=None, batch_dims=0, 
         return stack_api(parts, axis=0) if parts else convert_to_tensor(
             np.zeros(v.shape[:ax] + idx.shape[bd:] + v.shape[ax + 1:], v.dtype))
     return apply(gather, (x, idx_arg), (v, idx), {"axis": ax})
+
+
+@defop("ones_like", differentiable=False, tf=("ones_like",),
+       cut=lazy("tf.ones_like, whose output does not depend on its input's values"))
+def ones_like(x):
+    """ones of x's shape and dtype (recorded without a gradient, as TensorFlow's OnesLike)"""
+    return np.ones(np.shape(x), np.result_type(x))
+
+
+@ones_like.api
+def ones_like_api(input, dtype=None, name=None):
+    """Ones with the shape (and dtype) of ``input``.
+
+    As in TensorFlow, in the input's own dtype it is an op on the tape (OnesLike, no
+    gradient: the gradients of the ops after it still run); in another dtype it is
+    ``tf.ones(tf.shape(input), dtype)``, which the tape does not record.
+    """
+    x, v = one(input)
+    dt = as_dtype(dtype)._np if dtype is not None else v.dtype
+    if dt != v.dtype:
+        return convert_to_tensor(np.ones(np.shape(v), dt))
+    return apply(ones_like, (x,), (v,))
+
+
+@defop("zeros_like", differentiable=False, tf=("zeros_like",),
+       cut=lazy("tf.zeros_like, whose output does not depend on its input's values"))
+def zeros_like(x):
+    """zeros of x's shape and dtype (recorded without a gradient, as TensorFlow's ZerosLike)"""
+    return np.zeros(np.shape(x), np.result_type(x))
+
+
+@zeros_like.api
+def zeros_like_api(input, dtype=None, name=None):
+    """Zeros with the shape (and dtype) of ``input`` (recorded as ``ones_like`` is)."""
+    x, v = one(input)
+    dt = as_dtype(dtype)._np if dtype is not None else v.dtype
+    if dt != v.dtype:
+        return convert_to_tensor(np.zeros(np.shape(v), dt))
+    return apply(zeros_like, (x,), (v,))
 
 
 @defop("one_hot", differentiable=False, tf=("one_hot",),

@@ -6,7 +6,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, invalid_argument
 from ..i18n import _, lazy
-from ..registry import apply, bool_error, composite, defop, float_check, refuse, unify
+from ..registry import _packed, apply, bool_error, composite, defop, float_check, refuse, unify
 from ..tensor import TensorLike, convert_to_tensor, operand
 from .math import refuse_python_floats
 
@@ -87,7 +87,11 @@ def _rmatmul(a, b):
     """``a @ b`` with ``a`` not a tensor: TensorFlow converts ``a`` to ``b``'s dtype first (so
     ``[[1.5]] @ int_tensor`` raises TypeError)."""
     if isinstance(b, TensorLike):
-        a = convert_to_tensor(operand(a, b._value.dtype))
+        # a list or tuple holding tensors (nn.moments' pair) is packed on the tape, as
+        # TensorFlow converts it, so the gradient reaches its parts
+        a = _packed(a, b)
+        if not isinstance(a, TensorLike):
+            a = convert_to_tensor(operand(a, b._value.dtype))
     return matmul_api(a, b)
 
 
@@ -180,7 +184,25 @@ def _einsum_parts(equation: str, n: int):
 @defop("einsum", tf=("einsum", "linalg.einsum"))
 def einsum(*xs, equation):
     """Einstein summation, e.g. 'ij,jk->ik'"""
+    if len(xs) == 1 and "." not in equation:
+        return _einsum_one(xs[0], equation)
     return np.einsum(equation, *xs)
+
+
+def _einsum_one(x, equation):
+    """One operand, as TensorFlow's kernel: the axes summed away that hold one element are
+    reshaped away, not summed, and the rest is a transpose, so -0.0 stays -0.0 (numpy's einsum
+    adds to +0.0). Repeated labels (a diagonal) and real sums go to numpy."""
+    (sub,), out = _einsum_parts(equation, 1)
+    x = np.asarray(x)
+    if len(set(sub)) != len(sub) or len(sub) != x.ndim or not set(out) <= set(sub):
+        return np.einsum(equation, x)
+    gone = [k for k, c in enumerate(sub) if c not in out]
+    if any(x.shape[k] != 1 for k in gone):
+        return np.einsum(equation, x)
+    kept = "".join(c for c in sub if c in out)
+    v = np.reshape(x, [d for k, d in enumerate(x.shape) if k not in gone])
+    return np.transpose(v, [kept.index(c) for c in out])
 
 
 @einsum.defvjp
@@ -440,12 +462,16 @@ def det_vjp(g, out, need, a):
     scale = np.expand_dims(np.expand_dims(g * out, -1), -1)
     # also in a recorded pass (under an outer tape): TensorFlow raises while taking the
     # first derivative, not later
-    _invertible_check(a if isinstance(a, np.ndarray | np.generic) else a._value)
+    # TensorFlow's MatrixInverse(adjoint=True) factorises the transpose: its pivot test runs
+    # on a^T (a NaN row of a is a NaN column there, met after a finite pivot)
+    _invertible_check(np.swapaxes(a if isinstance(a, np.ndarray | np.generic) else a._value,
+                                  -1, -2))
     return (scale * _inv_any(_t(a)),)  # inv(a^T), as TensorFlow (matrix_inverse(adjoint=True))
 
 
 def _invertible_check(a):
-    """TensorFlow's gradient of det inverts the matrix and raises when it cannot."""
+    """TensorFlow's gradient of det inverts the matrix and raises when it cannot (``a`` is
+    the matrix its kernel factorises: the transpose of det's input)."""
     if not _invertible(a):
         raise InvalidArgumentError(
             _("the gradient of linalg.det needs invertible matrices, but a matrix of shape "

@@ -479,7 +479,7 @@ def exp_jvp(t, out, x):
     return t[0] * out
 
 
-@defop("expm1", uses=("out",), call="unary", tf=("math.expm1",), numpy=np.expm1,
+@defop("expm1", uses=(0,), call="unary", tf=("math.expm1",), numpy=np.expm1,
        local=("exp({0})",))
 def expm1(x):
     """exp(x) - 1, accurate near 0 (-0.0 stays -0.0), as TensorFlow's Expm1 kernel"""
@@ -489,14 +489,18 @@ def expm1(x):
 
 @expm1.defvjp
 def expm1_vjp(g, out, need, x):
-    """d expm1(x)/dx = exp(x), as expm1(x) + 1 (differentiable again through the output)"""
-    return (g * (out + 1),)
+    """d expm1(x)/dx = exp(x), computed from x as TensorFlow's gradient does (in a second
+    derivative the upstream gradient of expm1's input is then multiplied by exp(x) on its own:
+    elu(expm1(x)) at x = inf gives TensorFlow's 0 * inf = NaN)"""
+    with np.errstate(over="ignore"):
+        return (g * np.exp(x),)
 
 
 @expm1.defjvp
 def expm1_jvp(t, out, x):
-    """(expm1(x) + 1)·ẋ"""
-    return t[0] * (out + 1)
+    """exp(x)·ẋ"""
+    with np.errstate(over="ignore"):
+        return t[0] * np.exp(x)
 
 
 @defop("log", uses=(0,), call="unary", tf=("log", "math.log"), numpy=np.log,
@@ -1585,7 +1589,14 @@ def xlogy_vjp(g, out, need, x, y):
     zero = x == 0
     safe_y = np.where(zero, np.ones_like(y), y)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if need[0]:
+        if need[0] and (isinstance(y, TensorLike) or isinstance(g, TensorLike)):
+            # recorded (a higher derivative): TensorFlow's xlogy(x != 0, y), whose own
+            # derivative in y is its upstream times (x != 0) / y, so an infinite upstream
+            # gives 0 * inf = NaN where x = 0 (a where would route a 0 instead)
+            nz = np.asarray(np.asarray(x._value if isinstance(x, TensorLike) else x) != 0,
+                            np.result_type(y._value if isinstance(y, TensorLike) else y))
+            gx = g * xlogy(nz, y)
+        elif need[0]:
             log_y = np.log(safe_y)
             gx = g * np.where(zero, np.zeros_like(log_y), log_y)
         else:

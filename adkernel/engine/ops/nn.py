@@ -154,6 +154,8 @@ def _broadcast_rows(labels, logits):
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
     """-sum(labels * log_softmax(logits)) over axis"""
     if np.shape(labels) != np.shape(logits):  # rows broadcast against rows, as TensorFlow
+        if axis != -1:  # after moving the class axis of both to the end, as TensorFlow
+            labels, logits = np.moveaxis(labels, axis, -1), np.moveaxis(logits, axis, -1)
         z, x = _broadcast_rows(labels, logits)
         loss = np.sum(z * (0 - _log_softmax(x, -1)), axis=-1)
         return np.reshape(loss, np.shape(logits)[:-1])
@@ -165,6 +167,10 @@ def softmax_cross_entropy_with_logits(labels, logits, axis=-1):
 def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1):
     """d/dlogits = softmax*sum(labels) - labels (TF: softmax - labels), d/dlabels = -log_softmax"""
     shape, shape2 = np.shape(labels), np.shape(logits)
+    moved = axis if shape != shape2 and axis != -1 else None
+    if moved is not None:  # TensorFlow moved the class axis of both to the end first (same rank)
+        labels, logits = np.moveaxis(labels, axis, -1), np.moveaxis(logits, axis, -1)
+        shape, shape2 = np.shape(labels), np.shape(logits)
     if shape != shape2:
         _broadcast_gradient_check(need, shape, shape2)
         (labels, logits), g, axis = _broadcast_rows(labels, logits), np.reshape(g, (-1,)), -1
@@ -178,6 +184,9 @@ def softmax_cross_entropy_with_logits_vjp(g, out, need, labels, logits, axis=-1)
     if shape != shape2:
         gz = None if gz is None else np.reshape(gz, shape)
         gx = None if gx is None else np.reshape(gx, shape2)
+    if moved is not None:
+        gz = None if gz is None else np.moveaxis(gz, -1, moved)
+        gx = None if gx is None else np.moveaxis(gx, -1, moved)
     return gz, gx
 
 
@@ -219,10 +228,14 @@ def _sce_shapes(opname, zv, xv, axis):
     if np.shape(zv) == np.shape(xv):
         return
     try:
-        if axis != -1:
-            raise ValueError
-        rows = np.broadcast_shapes(np.shape(_rows(zv)), np.shape(_rows(xv)))
-        if rows[0] != int(np.prod(np.shape(xv)[:-1])):
+        zs, xs = np.shape(zv), np.shape(xv)
+        if axis != -1:  # TensorFlow first moves the class axis of both to the end
+            if len(zs) != len(xs):
+                raise ValueError
+            zs, xs = ((*s[:axis], *s[axis + 1:], s[axis]) for s in (zs, xs))
+        rows = np.broadcast_shapes(np.shape(_rows(np.empty(zs, np.bool_))),
+                                   np.shape(_rows(np.empty(xs, np.bool_))))
+        if rows[0] != int(np.prod(xs[:-1])):
             raise ValueError
     except ValueError:
         raise InvalidArgumentError(
