@@ -471,6 +471,16 @@ def gather_api(params, indices, validate_indices=None, axis=None, batch_dims=0, 
     return apply(gather, (x, idx_arg), (v, idx), {"axis": ax})
 
 
+def _filled_like(op, fill, input, dtype):
+    """``op`` (ones_like / zeros_like) on ``input``: recorded in the input's own dtype, a plain
+    constant ``fill(shape, dtype)`` in another."""
+    x, v = one(input)
+    dt = as_dtype(dtype)._np if dtype is not None else v.dtype
+    if dt != v.dtype:
+        return convert_to_tensor(fill(np.shape(v), dt))
+    return apply(op, (x,), (v,))
+
+
 @defop("ones_like", differentiable=False, tf=("ones_like",),
        cut=lazy("tf.ones_like, whose output does not depend on its input's values"))
 def ones_like(x):
@@ -486,11 +496,7 @@ def ones_like_api(input, dtype=None, name=None):
     gradient: the gradients of the ops after it still run); in another dtype it is
     ``tf.ones(tf.shape(input), dtype)``, which the tape does not record.
     """
-    x, v = one(input)
-    dt = as_dtype(dtype)._np if dtype is not None else v.dtype
-    if dt != v.dtype:
-        return convert_to_tensor(np.ones(np.shape(v), dt))
-    return apply(ones_like, (x,), (v,))
+    return _filled_like(ones_like, np.ones, input, dtype)
 
 
 @defop("zeros_like", differentiable=False, tf=("zeros_like",),
@@ -503,11 +509,7 @@ def zeros_like(x):
 @zeros_like.api
 def zeros_like_api(input, dtype=None, name=None):
     """Zeros with the shape (and dtype) of ``input`` (recorded as ``ones_like`` is)."""
-    x, v = one(input)
-    dt = as_dtype(dtype)._np if dtype is not None else v.dtype
-    if dt != v.dtype:
-        return convert_to_tensor(np.zeros(np.shape(v), dt))
-    return apply(zeros_like, (x,), (v,))
+    return _filled_like(zeros_like, np.zeros, input, dtype)
 
 
 @defop("one_hot", differentiable=False, tf=("one_hot",),

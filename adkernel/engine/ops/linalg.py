@@ -309,6 +309,17 @@ def _square_check(v, opname, tfop):
                 op=opname, shape=list(np.shape(v))), op=tfop)
 
 
+def _pivot(col) -> int:
+    """Where partial pivoting's search over ``col`` (absolute values) stops: the first largest
+    entry, compared one at a time as in TensorFlow's kernels, so a NaN met first wins and a
+    NaN met later is passed over."""
+    best = 0
+    for i in range(1, col.size):
+        if col[i] > col[best]:
+            best = i
+    return best
+
+
 def _invertible(a) -> bool:
     """TensorFlow's test before inverting or solving: an LU factorisation with partial
     pivoting whose smallest |pivot| must be > 0. Comparisons are one at a time, as in its
@@ -319,10 +330,7 @@ def _invertible(a) -> bool:
         pivots = []
         for k in range(m.shape[0]):
             col = np.abs(m[k:, k])
-            best = 0
-            for r in range(1, col.size):
-                if col[r] > col[best]:
-                    best = r
+            best = _pivot(col)
             m[[k, k + best]] = m[[k + best, k]]
             pivots.append(abs(m[k, k]))
             if m[k, k] != 0:
@@ -354,10 +362,7 @@ def _lu_solve_plain(a, b):
             n = m.shape[0]
             for k in range(n):
                 col = np.abs(m[k:, k])
-                best = 0
-                for i in range(1, col.size):
-                    if col[i] > col[best]:
-                        best = i
+                best = _pivot(col)
                 m[[k, k + best]] = m[[k + best, k]]
                 r[[k, k + best]] = r[[k + best, k]]
                 m[k + 1:, k] /= m[k, k]
@@ -442,10 +447,7 @@ def _det_plain(a):
             n = m.shape[0]
             for k in range(n):
                 col = np.abs(m[k:, k])
-                best = 0
-                for i in range(1, col.size):
-                    if col[i] > col[best]:
-                        best = i
+                best = _pivot(col)
                 if col[best] != 0:  # Eigen swaps and divides only for a nonzero pivot
                     if best:
                         m[[k, k + best]] = m[[k + best, k]]
