@@ -51,6 +51,7 @@ from .forward import step as forward_step
 from .i18n import _, ngettext
 from .tape import record
 from .tensor import (
+    _F64,
     EagerTensor,
     TensorLike,
     Variable,
@@ -420,19 +421,53 @@ def _cast_items(value, dtype):
     return value
 
 
-def make_binary(op: OpDef, bools: bool = False, on_bool: Callable | None = None) -> Callable:
+def make_binary(op: OpDef, bools: bool = False, on_bool: Callable | None = None,
+                other: Callable | None = None) -> Callable:
     """The user-facing function of a two-input elementwise op, e.g. ``tf.multiply``.
 
     A Python number or numpy array adopts the dtype of the tensor it meets; two
     tensors must share a dtype. Bool tensors are refused unless ``bools``; ``on_bool(x, y)``,
     when given, computes the result instead when a bool tensor ``x`` (or ``y``) meets an
-    operand of another dtype (the ``*`` operator's cast through int32).
+    operand of another dtype (the ``*`` operator's cast through int32). ``other(x, y)``, when
+    given, replaces the general path: everything but the fast cases below (``add``'s own
+    conversion rules).
     """
     fwd = op.forward
     opname = op.name
 
     def binary(x, y, name=None):
-        # lists (rare) are packed first; the checks are ordered so the common path stays lean
+        # The fast cases: nothing to convert or refuse. Two tensors of one dtype, or a tensor
+        # beside an array of its dtype (or a Python float beside float64), no bools.
+        if isinstance(x, TensorLike):
+            vx = x._value
+            dt = vx.dtype
+            if isinstance(y, TensorLike):
+                vy = y._value
+                fast = vy.dtype is dt and dt.kind != "b"
+                iids, args = (x._serial, y._serial), (x, y)
+            else:
+                vy = y
+                fast = (type(y) is _ndarray and y.dtype is dt and dt.kind != "b") or (
+                    type(y) is float and dt is _F64)
+                iids, args = (x._serial, 0), (x, None)
+        elif isinstance(y, TensorLike):
+            vx, vy = x, y._value
+            dt = vy.dtype
+            fast = (type(x) is _ndarray and x.dtype is dt and dt.kind != "b") or (
+                type(x) is float and dt is _F64)
+            iids, args = (0, y._serial), (None, y)
+        else:
+            fast = False
+        if fast:
+            try:
+                value = fwd(vx, vy)
+            except (ValueError, IndexError) as e:
+                raise from_numpy_error(opname, e, [np.shape(vx), np.shape(vy)]) from None
+            return _emit(op, args, iids, (vx, vy), None, value)
+        return general(x, y) if other is None else other(x, y)
+
+    def general(x, y):
+        # lists (rare) are packed first
         if isinstance(x, TensorLike):
             if on_bool is not None and (x._value.dtype.kind == "b" or (
                     isinstance(y, TensorLike) and y._value.dtype.kind == "b")) and not (
@@ -462,7 +497,7 @@ def make_binary(op: OpDef, bools: bool = False, on_bool: Callable | None = None)
             x = None
             iids = (0, y._serial)
         else:
-            return binary(convert_to_tensor(x), y)
+            return general(convert_to_tensor(x), y)
         if not bools and type(vx) is not float and vx.dtype.kind == "b":
             raise bool_error(opname)
         try:

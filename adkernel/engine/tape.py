@@ -425,9 +425,9 @@ def backward(records, targets, seeds, *, keep=None, higher=False, check=False, o
     owned = set() if _IN_PLACE else _Never()  # the totals this walk allocated
     plain = not (higher or check)  # plain arrays in, plain arrays out, nothing checked
     for idx in range(len(records) - 1, -1, -1):
-        op, out, inputs, need, vals, params, out_value = r = records[idx]  # a Record
-        if keep is not None:
-            records[idx] = None
+        # a Record (one shot: let go of each record, and of each gradient nobody asked for)
+        op, out, inputs, need, vals, params, out_value = r = records[idx] if keep is None \
+            else records.pop()
         g = grads.get(out) if keep is None or out in keep else grads.pop(out, None)
         if g is None or op.vjp is None or True not in need:
             continue
@@ -435,11 +435,11 @@ def backward(records, targets, seeds, *, keep=None, higher=False, check=False, o
             r, g, higher)
         changes = [] if on_step else None
         for pos, gi in enumerate(res):
-            if gi is None or not need[pos]:
-                if gi is None and need[pos] and dropped is not None:
-                    dropped.append((op.name, inputs[pos]))
+            k, n, v = inputs[pos], need[pos], vals[pos]
+            if gi is None or not n:
+                if gi is None and n and dropped is not None:
+                    dropped.append((op.name, k))
                 continue
-            k, v = inputs[pos], vals[pos]
             if not plain or (type(gi) is not type(v) if type(gi) is not _ndarray else
                              gi.shape != v.shape or gi.dtype is not v.dtype):
                 gi = _conform(gi, v, g, op, idx, higher, check)

@@ -123,10 +123,9 @@ _add_binary = make_binary(add)
 _MAY_BE_PYTHON_FLOATS = (float, list, tuple)
 
 
-@add.api
-def add_api(x, y, name=None):
-    """x + y (``tf.add``): like the other elementwise ops, except for Python floats meeting an
-    integer tensor (InvalidArgumentError, as TensorFlow's AddV2)."""
+def _add_general(x, y):
+    """``tf.add`` off the fast path: like the other elementwise ops, except for Python floats
+    meeting an integer tensor (InvalidArgumentError, as TensorFlow's AddV2)."""
     if type(x) in _MAY_BE_PYTHON_FLOATS or type(y) in _MAY_BE_PYTHON_FLOATS:
         refuse_python_floats("add", x, y)
         if type(x) in (list, tuple) and _contains_tensor(x) and isinstance(y, TensorLike):
@@ -138,7 +137,8 @@ def add_api(x, y, name=None):
     return _add_binary(x, y)
 
 
-add_api.__name__ = add_api.__qualname__ = "add"
+# x + y (``tf.add``): two tensors of one dtype take the fast path of every elementwise op
+add_api = add.api(make_binary(add, other=_add_general))
 
 
 # ``y + x`` with ``x`` not a tensor is the plain elementwise add, no wrapper in between:
