@@ -367,7 +367,8 @@ class Function:
                     run = program._fast
                     if run is not None and not (run.guard_after_write or run.guard_after_call):
                         try:
-                            flat = run([a._value for a in args if type(a) is EagerTensor], ())
+                            flat = run([a._value for a in args if type(a) is EagerTensor]
+                                       if args else args, ())
                         except GuardFailed:
                             pass
                         else:

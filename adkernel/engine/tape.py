@@ -220,13 +220,15 @@ def record(tapes: list, op, args: tuple, iids: tuple, vals: tuple, params, value
         # explain can follow the path) but never needs a gradient: as in TensorFlow,
         # gradients flow only through float and complex values.
         if len(iids) == 2:
-            a = iids[0] in ids or (iids[0] > 0 and tape._auto and _watches(tape, args[0]))
-            b = iids[1] in ids or (iids[1] > 0 and tape._auto and _watches(tape, args[1]))
+            i, j = iids
+            a = i in ids or (i > 0 and tape._auto and _watches(tape, args[0]))
+            b = j in ids or (j > 0 and tape._auto and _watches(tape, args[1]))
             if not (a or b):
                 continue
             need = (a and vals[0].dtype.kind in "fc", b and vals[1].dtype.kind in "fc")
         elif len(iids) == 1:
-            if not (iids[0] in ids or (iids[0] > 0 and tape._auto and _watches(tape, args[0]))):
+            i = iids[0]
+            if not (i in ids or (i > 0 and tape._auto and _watches(tape, args[0]))):
                 continue
             need = _ONLY if vals[0].dtype.kind in "fc" else _NOT_ONE
         else:
@@ -252,7 +254,7 @@ def record(tapes: list, op, args: tuple, iids: tuple, vals: tuple, params, value
                 need,
                 _slim(op.drop, vals) if op.drop else vals,
                 params,
-                value if op.keep_out or type(value) is not _ndarray or value.size <= _BIG
+                value if type(value) is not _ndarray or value.size <= _BIG or op.keep_out
                 else Meta(value),
             )
         tape._entries.append(entry)
@@ -435,11 +437,11 @@ def backward(records, targets, seeds, *, keep=None, higher=False, check=False, o
             r, g, higher)
         changes = [] if on_step else None
         for pos, gi in enumerate(res):
-            k, n, v = inputs[pos], need[pos], vals[pos]
-            if gi is None or not n:
-                if gi is None and n and dropped is not None:
-                    dropped.append((op.name, k))
+            if gi is None or not need[pos]:
+                if gi is None and need[pos] and dropped is not None:
+                    dropped.append((op.name, inputs[pos]))
                 continue
+            k, v = inputs[pos], vals[pos]
             if not plain or (type(gi) is not type(v) if type(gi) is not _ndarray else
                              gi.shape != v.shape or gi.dtype is not v.dtype):
                 gi = _conform(gi, v, g, op, idx, higher, check)

@@ -754,7 +754,7 @@ class _Emitter:
         self.outputs = outputs
         self.env: dict = {"np": np, "GuardFailed": GuardFailed, "_same": _same,
                           "_call": _call, "_out_leaves": _out_leaves, "_wrap": _wrap,
-                          "_write": _write}
+                          "_write": _write, "_nd": _ndarray, "_refs": sys.getrefcount}
         self.lines = ["def _replay(I, V):"]
         self.lines += [f"    v{slot} = I[{k}]" for k, slot in enumerate(program.inputs)]
         self.consts: dict[int, str] = {}
@@ -832,7 +832,18 @@ class _Emitter:
             self.lines.append(f"    {vname} = V[{int(var[1])}]")
         else:
             self.env[vname] = var
-        self.lines.append(f"    _write({vname}, {method!r}, {self.name(ref)})")
+        value = self.name(ref)
+        if method == "assign":
+            self.lines.append(f"    _write({vname}, {method!r}, {value})")
+            return
+        # _write's in-place case written out (the same test, without a call per write)
+        ufunc = "np.subtract" if method == "assign_sub" else "np.add"
+        self.lines += [
+            f"    _c, _d = {vname}._value, {value}",
+            "    if type(_c) is _nd and type(_d) is _nd and _d.shape == _c.shape and "
+            f"_c.base is None and _refs(_c) <= {_UNSHARED}: {ufunc}(_c, _d, out=_c)",
+            f"    else: _write({vname}, {method!r}, _d)",
+            "    del _c, _d"]
 
     def call(self, fn, template, ins, outs):
         cid = next(_ids)
