@@ -508,6 +508,7 @@ def make_binary(op: OpDef, bools: bool = False, on_bool: Callable | None = None,
 
     binary.__name__ = binary.__qualname__ = (op.tf[0] if op.tf else opname).rsplit(".")[-1]
     binary.__doc__ = f"Elementwise {opname} (``{op.doc}``), recorded on active tapes."
+    binary.general = general  # the path without the fast cases (tests compare the two)
     return binary
 
 
