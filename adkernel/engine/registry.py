@@ -274,15 +274,17 @@ def serials_of(args: tuple) -> tuple:
     return tuple([0 if a is None else a._serial for a in args])
 
 
-def _emit(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, value, cls=EagerTensor):
+def _emit(op: OpDef, args: tuple, iids: tuple, vals: tuple, params, value, cls=EagerTensor,
+          floats=None):
     """The one step every op ends with: wrap ``value`` in a new tensor, record it on the
-    tapes that track an input (``iids``: the inputs' serials, 0 for numbers and arrays)."""
+    tapes that track an input (``iids``: the inputs' serials, 0 for numbers and arrays;
+    ``floats``: True when every input is known to be float or complex, see ``record``)."""
     out = _new(cls)
     out._value = value
     out._serial = serial = next(serials)
     tapes = state.recording
     if tapes:
-        record(tapes, op, args, iids, vals, params, value, serial)
+        record(tapes, op, args, iids, vals, params, value, serial, floats)
     if forward_any:  # a ForwardAccumulator is active: give the output its tangent
         forward_step(op, args, vals, params, out)
     if trace_any and state.trace is not None:  # a tf.function is being traced: one more step
@@ -334,13 +336,14 @@ def make_unary(op: OpDef, float_only: bool = True, bools: bool = False) -> Calla
         if not isinstance(x, TensorLike):
             x = convert_to_tensor(x)
         v = x._value
-        if v.dtype.kind not in accepts:
+        kind = v.dtype.kind
+        if kind not in accepts:
             raise _float_error(opname, v.dtype) if float_only else bool_error(opname)
         try:
             value = fwd(v)
         except (ValueError, IndexError) as e:
             raise from_numpy_error(opname, e, [v.shape]) from None
-        return _emit(op, (x,), (x._serial,), (v,), None, value)
+        return _emit(op, (x,), (x._serial,), (v,), None, value, EagerTensor, kind in "fc")
 
     unary.__name__ = unary.__qualname__ = (op.tf[0] if op.tf else opname).rsplit(".")[-1]
     unary.__doc__ = f"Elementwise {opname} (``{op.doc}``), recorded on active tapes."
@@ -463,7 +466,7 @@ def make_binary(op: OpDef, bools: bool = False, on_bool: Callable | None = None,
                 value = fwd(vx, vy)
             except (ValueError, IndexError) as e:
                 raise from_numpy_error(opname, e, [np.shape(vx), np.shape(vy)]) from None
-            return _emit(op, args, iids, (vx, vy), None, value)
+            return _emit(op, args, iids, (vx, vy), None, value, EagerTensor, dt.kind in "fc")
         return general(x, y) if other is None else other(x, y)
 
     def general(x, y):

@@ -202,7 +202,7 @@ _link = operator.itemgetter(*(Record._fields.index(f) for f in ("op", "out", "in
 
 
 def record(tapes: list, op, args: tuple, iids: tuple, vals: tuple, params, value,
-           serial: int) -> None:
+           serial: int, floats=None) -> None:
     """Append an executed op to every tape in ``tapes`` (the recording ones) that tracks
     one of its inputs.
 
@@ -210,7 +210,8 @@ def record(tapes: list, op, args: tuple, iids: tuple, vals: tuple, params, value
     their serial numbers (0 for non-tensors) and ``vals`` their numpy values at this
     moment: a later ``assign`` never changes what a tape saw; ``value`` and ``serial`` are
     the output's. Tapes key everything by serial number, never by ``id()``, so they need
-    not keep tensors alive.
+    not keep tensors alive. ``floats``: True when the caller knows every input is a float
+    or complex value (it saves a dtype lookup per input, costly on a numpy scalar).
     """
     entry = None
     for tape in tapes:
@@ -225,12 +226,13 @@ def record(tapes: list, op, args: tuple, iids: tuple, vals: tuple, params, value
             b = j in ids or (j > 0 and tape._auto and _watches(tape, args[1]))
             if not (a or b):
                 continue
-            need = (a and vals[0].dtype.kind in "fc", b and vals[1].dtype.kind in "fc")
+            need = (a, b) if floats else (a and vals[0].dtype.kind in "fc",
+                                          b and vals[1].dtype.kind in "fc")
         elif len(iids) == 1:
             i = iids[0]
             if not (i in ids or (i > 0 and tape._auto and _watches(tape, args[0]))):
                 continue
-            need = _ONLY if vals[0].dtype.kind in "fc" else _NOT_ONE
+            need = _ONLY if floats or vals[0].dtype.kind in "fc" else _NOT_ONE
         else:
             tracked_in = [k in ids or (k > 0 and tape._auto and _watches(tape, a))
                           for k, a in zip(iids, args, strict=True)]
