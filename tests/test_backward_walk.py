@@ -21,8 +21,22 @@ def _lines(fn) -> int:
 
 
 def test_the_walks_are_short_enough_to_read():
-    assert _lines(backward) <= 40
+    assert _lines(backward) <= 40 and _lines(tape_module._walk) <= 40
     assert _lines(reference_backward) <= 30
+
+
+@pytest.mark.parametrize("numpy_switch", [True, False], ids=["context variable", "np.errstate"])
+def test_the_walk_runs_without_numpy_warnings_and_puts_the_state_back(numpy_switch,
+                                                                      monkeypatch):
+    if not numpy_switch:  # a numpy without the context variable: np.errstate itself
+        monkeypatch.setattr(tape_module, "_extobj_contextvar", None)
+    x = tf.Variable(np.array([0.0, 1.0]))
+    with tf.GradientTape(persistent=True) as t:
+        y = tf.reduce_sum(tf.math.log(x) * tf.sqrt(x))  # 1/0 and 0 * inf in the walk
+    with np.errstate(all="raise"):
+        grads = backward(list(t.view().records), [y], [np.float64(1.0)])
+        assert np.geterr()["divide"] == "raise"
+    assert np.isnan(grads[x._serial][0]) and np.isfinite(grads[x._serial][1])
 
 
 def test_no_reference_count_calibration_is_left():

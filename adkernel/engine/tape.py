@@ -421,10 +421,48 @@ def _vjp(r: Record, g, higher: bool):
     return op.vjp(g, out_value, need, *values, **params)
 
 
-@np.errstate(all="ignore")  # as a decorator: re-entrant, and cheaper per call than `with`
+try:  # numpy's own switch for floating-point warnings (what np.errstate sets), when it has one
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+
+    _IGNORE_ALL = _make_extobj(all="ignore")
+except (ImportError, AttributeError, TypeError):  # another numpy: np.errstate itself
+    _extobj_contextvar = None
+
+
+def _quiet_on():
+    """Turn numpy's floating-point warnings off in this thread; returns what _quiet_off takes.
+
+    ``np.errstate(all="ignore")`` does the same, but it builds its state object anew at every
+    use, about 1 µs per gradient call; setting numpy's context variable directly does not.
+    """
+    if _extobj_contextvar is not None:
+        return _extobj_contextvar.set(_IGNORE_ALL)
+    state = np.errstate(all="ignore")
+    state.__enter__()
+    return state
+
+
+def _quiet_off(token) -> None:
+    if _extobj_contextvar is not None:
+        _extobj_contextvar.reset(token)
+    else:
+        token.__exit__(None, None, None)
+
+
 def backward(records, targets, seeds, *, keep=None, higher=False, check=False, on_step=None,
              dropped=None):
-    """The fast reverse-mode walk: ``{serial: gradient}`` (its options: module docstring)."""
+    """The fast reverse-mode walk: ``{serial: gradient}`` (its options: module docstring).
+    numpy's floating-point warnings are off while it runs: TensorFlow's kernels give inf and
+    NaN without a word, and ``check`` is how a learner asks to hear of them."""
+    token = _quiet_on()
+    try:
+        return _walk(records, targets, seeds, keep, higher, check, on_step, dropped)
+    finally:
+        _quiet_off(token)
+
+
+def _walk(records, targets, seeds, keep, higher, check, on_step, dropped) -> dict:
+    """:func:`backward`'s walk, with the warnings already off."""
     grads = _seeded(targets, seeds)
     owned = set() if _IN_PLACE else _Never()  # the totals this walk allocated
     plain = not (higher or check)  # plain arrays in, plain arrays out, nothing checked
@@ -997,6 +1035,12 @@ class GradientTape:
         """
         v = s._value
         k = s._serial
+        g = grads.get(k)
+        if type(g) is _ndarray and k in tracked_ids and v.dtype.kind == "f":  # the common case
+            t = _new(EagerTensor)
+            t._value = g
+            t._serial = next(serials)
+            return t
         g = grads.get(k) if v.dtype.kind == "f" and (
             k in tracked_ids or any(t._serial == k for t in targets)) else None
         if g is None and v.dtype.kind in "iu" and any(t._serial == k for t in targets):
