@@ -74,3 +74,18 @@ def test_forward_benchmark_runs_and_the_jvp_agrees_with_reverse_mode():
     assert set(res["workloads"]) == {"W4", "W2"}
     assert all(w["jvp_over_forward"] > 0 for w in res["workloads"].values())
     assert "JVP / forward" in forward.format_table(res)
+
+
+@pytest.mark.slow
+def test_instruction_counts_repeat(monkeypatch):
+    # the point of benchmarks.instructions: the same command gives the same count, where the
+    # clock moves by 10-20 % on a shared machine
+    instructions = pytest.importorskip("benchmarks.instructions")
+    valgrind = instructions.shutil.which("valgrind")
+    if valgrind is None:
+        pytest.skip("valgrind is not installed")
+    first = instructions._total("W2-traced", 1, False, valgrind)
+    second = instructions._total("W2-traced", 1, False, valgrind)
+    assert first > 10**7 and abs(first - second) <= 1e-4 * first
+    with pytest.raises(ValueError, match="a < b"):
+        instructions.count("W2-traced", (3, 3))
