@@ -1035,21 +1035,17 @@ class GradientTape:
         """
         v = s._value
         k = s._serial
-        g = grads.get(k)
-        if type(g) is _ndarray and k in tracked_ids and v.dtype.kind == "f":  # the common case
-            t = _new(EagerTensor)
-            t._value = g
-            t._serial = next(serials)
-            return t
-        g = grads.get(k) if v.dtype.kind == "f" and (
+        kind = v.dtype.kind
+        g = grads.get(k) if kind == "f" and (
             k in tracked_ids or any(t._serial == k for t in targets)) else None
-        if g is None and v.dtype.kind in "iu" and any(t._serial == k for t in targets):
-            g = np.ones(v.shape, v.dtype)  # TensorFlow's seed, even for an integer target
         if g is None:
-            if mode is UnconnectedGradients.ZERO:
+            if kind in "iu" and any(t._serial == k for t in targets):
+                g = np.ones(v.shape, v.dtype)  # TensorFlow's seed, even for an integer target
+            elif mode is UnconnectedGradients.ZERO:
                 return _wrap(np.zeros(v.shape, dtype=v.dtype))
-            return None
-        if isinstance(g, TensorLike):
+            else:
+                return None
+        elif isinstance(g, TensorLike):
             return g
         t = _new(EagerTensor)
         t._value = g

@@ -945,7 +945,8 @@ def _step_inputs(step) -> list:
 
 
 def _write(var, method: str, value) -> None:
-    """A traced assignment, replayed: in place when nobody else holds the old array."""
+    """A traced assignment, replayed: in place when nobody else holds the old array.
+    (``_Emitter.write`` writes this in-place test into the replay itself; keep the two alike.)"""
     cur = var._value
     if type(cur) is _ndarray and type(value) is _ndarray and value.shape == cur.shape and \
             cur.base is None and sys.getrefcount(cur) <= _UNSHARED:
