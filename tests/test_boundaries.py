@@ -118,7 +118,7 @@ def test_import_checker_rejects_forbidden_imports():
 # ``tensor.connect``, which ``adkernel.engine`` calls once.
 LAYERS = [
     {"i18n"},
-    {"_state", "_malloc", "dtypes", "errors"},
+    {"_state", "_malloc", "_quiet", "dtypes", "errors"},
     {"tensor"},
     {"explain", "trace"},
     {"tape"},

@@ -378,7 +378,12 @@ PROSE_FIXES = [
     ("zh", "02-gradient-tape", "02-10", "这个结果传给 x", "落到 x 上"),
     ("zh", "03-multivariable", "03-00", "以字典形式返回梯度、求多输出函数的雅可比矩阵",
      "以字典给出"),
-    ("zh", "05-exercises", "05-04", "屏蔽 NumPy 的溢出警告", "保持安静"),
+    # adkernel's ops give inf and NaN silently, as TensorFlow's: no np.errstate needed
+    ("zh", "05-exercises", "05-04", "溢出只会得到 inf 或 NaN，不会发出警告", "np.errstate"),
+    ("en", "05-exercises", "05-04", "an overflow gives inf or NaN without a warning",
+     "np.errstate"),
+    ("zh", "05-exercises", "05-05", "for epoch in range(epochs)", "np.errstate"),
+    ("en", "05-exercises", "05-05", "for epoch in range(epochs)", "np.errstate"),
     ("zh", "05-exercises", "05-33", "训练准确率高可能只是记住了训练数据", "死记硬背"),
     ("zh", "07-summary", "07-16", "学习率低于约 0.81 时，越大收敛越快；超过它训练就发散",
      "以稳定性换速度"),

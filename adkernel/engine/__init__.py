@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from . import numpy_interop, ops, tape, tensor, trace
 from ._malloc import tune_malloc
+from ._quiet import quiet_float_warnings
 from .custom import custom_gradient
 from .dtypes import DType, as_dtype
 from .errors import (
@@ -39,6 +40,10 @@ tensor.connect(
     replayed=trace.replayed,
 )
 
+# numpy's overflow and NaN warnings from adkernel's own code are off, as TensorFlow's kernels
+# give inf and NaN silently (the learner's own numpy code still warns): see _quiet.py.
+quiet_float_warnings()
+
 __all__ = [
     "REGISTRY",
     "AdkernelError",
@@ -70,6 +75,7 @@ __all__ = [
     "is_tensor",
     "numpy_leaves_tape",
     "ops",
+    "quiet_float_warnings",
     "set_numpy_leaves_tape",
     "tune_malloc",
 ]

@@ -752,7 +752,10 @@ class _Emitter:
         self.program = program
         self.values = program.values
         self.outputs = outputs
-        self.env: dict = {"np": np, "GuardFailed": GuardFailed, "_same": _same,
+        # __name__: the program is adkernel's own code, so numpy's overflow warnings in it
+        # are filtered as in the ops it replays (_quiet.py)
+        self.env: dict = {"__name__": __name__ + ".program",
+                          "np": np, "GuardFailed": GuardFailed, "_same": _same,
                           "_call": _call, "_out_leaves": _out_leaves, "_wrap": _wrap,
                           "_write": _write, "_nd": _ndarray, "_refs": sys.getrefcount}
         self.lines = ["def _replay(I, V):"]

@@ -172,7 +172,7 @@ def reduce_min_vjp(g, out, need, x, axis=None, keepdims=False):
        local=(lazy("the product of the other elements"),))
 def reduce_prod(x, axis=None, keepdims=False):
     """product of x over axis"""
-    return np.prod(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
+    return np.multiply.reduce(x, axis=axis, keepdims=keepdims, dtype=x.dtype)
 
 
 @reduce_prod.defvjp
