@@ -1105,6 +1105,18 @@ def fuzz_errors(tf):
             lambda: tf.clip_by_value(tf.constant(1.0), [0.0, 0.5], 1.5)),
         # item 16
         "leaky_relu_bool": lambda: _error_class(lambda: tf.nn.leaky_relu(tf.constant([True]))),
+        # tf.Variable of a list of tensors packs them (Pack): two shapes, two dtypes raise
+        "variable_of_tensors_of_two_shapes": lambda: _error_class(
+            lambda: tf.Variable([tf.constant([1.0, 2.0]), tf.constant([1.0, 2.0, 3.0])])),
+        "variable_of_tensor_and_short_list": lambda: _error_class(
+            lambda: tf.Variable([tf.constant([1.0, 2.0]), [3.0]])),
+        "variable_of_float_and_int_tensors": lambda: _error_class(
+            lambda: tf.Variable([tf.constant([1.0, 2.0]), tf.constant([1, 2])])),
+        "variable_of_float32_and_float64_tensors": lambda: _error_class(
+            lambda: tf.Variable([tf.constant([1.0, 2.0]),
+                                 tf.constant([1.0, 2.0], tf.float64)])),
+        "variable_of_int_tensors_as_float32": lambda: _error_class(
+            lambda: tf.Variable([tf.constant([1, 2])] * 2, dtype=tf.float32)),
     })
     return cases
 

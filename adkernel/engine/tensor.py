@@ -657,6 +657,11 @@ class Variable(TensorLike):
             value = initial_value._value
             if dtype is not None and value.dtype != as_dtype(dtype)._np:
                 value = _cast_value(np.asarray(value), as_dtype(dtype)._np)
+        elif dtype is None and type(initial_value) in (list, tuple) and _contains_tensor(
+                initial_value):
+            # tensors in a list are packed as by tf.convert_to_tensor: two shapes or two
+            # dtypes raise InvalidArgumentError, as TensorFlow's Pack (with a dtype, cast)
+            value = convert_to_tensor(initial_value)._value
         elif dtype is None:
             value = _default_array(initial_value)
         else:
