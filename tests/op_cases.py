@@ -523,6 +523,7 @@ CASES = [
         ((3, 4),),
         differentiable=False,
     ),
+    Case("atanh", tf.math.atanh, np.arctanh, ((3, 4),), domains=((-0.8, 0.8),)),
 ]
 
 BY_NAME = {c.op: c for c in CASES}

@@ -785,6 +785,24 @@ def tanh_jvp(t, out, x):
     return t[0] * (1 - out * out)
 
 
+@defop("atanh", uses=(0,), call="unary", tf=("math.atanh", "atanh"), numpy=np.arctanh,
+       nan=lazy("atanh has derivative 1/(1 - x²), infinite at x = ±1"),
+       local=("1/(1 - {0}²)",))
+def atanh(x):
+    """atanh(x)"""
+    return np.arctanh(x)
+
+
+@atanh.defvjp
+def atanh_vjp(g, out, need, x):
+    """d atanh(x)/dx = 1/(1 - x**2), as g * reciprocal(1 - x**2) (TensorFlow's form)"""
+    # differentiated again, reciprocal's rule applies: 0 where its upstream gradient is 0,
+    # also at x = ±1 (as TensorFlow; g / (1 - x**2) would give 0 * inf = NaN there)
+    if isinstance(x, TensorLike) or isinstance(g, TensorLike):
+        return (g * reciprocal(1 - x * x),)
+    return (g / (1 - x * x),)
+
+
 @defop("sigmoid", uses=("out",), call="unary", tf=("sigmoid", "math.sigmoid", "nn.sigmoid"),
        local=("σ({0})·(1 - σ({0}))",))
 def sigmoid(x):
@@ -1636,3 +1654,4 @@ def erf(x):
 def erf_vjp(g, out, need, x):
     """d erf(x)/dx = 2/sqrt(pi) * exp(-x**2)"""
     return (g * (np.exp(-(x * x)) * 1.1283791670955126),)
+
