@@ -5162,4 +5162,28 @@ ROWS = [{'program': {'inputs': [{'shape': [3],
               'ops': [{'fn': 'size', 'args': [[{'ref': 0}, {'ref': 0}]], 'kwargs': {}}],
               'grad': {'mode': 'none', 'weights': 'ones', 'unconnected': None}},
   'tf_outcome': {'out': [{'dtype': 'int32', 'shape': [], 'values': [4]}]},
-  'note': 'tf.size and tf.rank of a list of tensors are those of the packed tensor'}]
+  'note': 'tf.size and tf.rank of a list of tensors are those of the packed tensor'},
+ {'program': {'inputs': [{'shape': [1, 2],
+                          'dtype': 'float32',
+                          'kind': 'watched',
+                          'values': [0.93, 0.0]}],
+              'ops': [{'fn': 'sqrt', 'args': [{'ref': 0}], 'kwargs': {}},
+                      {'fn': 'nn.softmax', 'args': [{'ref': 1}], 'kwargs': {'axis': -1}}],
+              'grad': {'mode': 'grad', 'weights': 'ones', 'unconnected': None}},
+  'tf_outcome': {'out': [{'dtype': 'float32',
+                          'shape': [1, 2],
+                          'values': [0.7239949703216553, 0.2760051190853119]}],
+                 'grad': [{'dtype': 'float32',
+                           'shape': [1, 2],
+                           'values': [-4.47480559273572e-08, -inf]}]},
+  'note': 'seed 3012: the gradient of a sum of softmax outputs is 0 (they add up to 1); '
+          "TensorFlow's softmax sums to 1 + 1 ulp here, so its gradient is rounding noise, which "
+          "sqrt's infinite derivative at 0 turns into -inf",
+  'tf_is_wrong': "the exact gradient of the sum of softmax's outputs is 0 (they add up to 1); "
+                 'TensorFlow 2.21 gives rounding noise (its softmax sums to 1 + 1 ulp), which the '
+                 "infinite derivative of sqrt at 0 makes -inf; adkernel's softmax gradient is 0 "
+                 "there, and sqrt's rule keeps a zero upstream zero",
+  'expected': {'out': [{'dtype': 'float32',
+                        'shape': [1, 2],
+                        'values': [0.7239949107170105, 0.2760050892829895]}],
+               'grad': [{'dtype': 'float32', 'shape': [1, 2], 'values': [0.0, 0.0]}]}}]

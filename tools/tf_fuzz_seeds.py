@@ -1053,3 +1053,13 @@ PROGRAMS += [
     row("tf.size and tf.rank of a list of tensors are those of the packed tensor",
         prog([inp([1.0, 2.0], kind="const")], [op("size", [ref(0), ref(0)])], "none")),
 ]
+PROGRAMS += [
+    row("seed 3012: the gradient of a sum of softmax outputs is 0 (they add up to 1); "
+        "TensorFlow's softmax sums to 1 + 1 ulp here, so its gradient is rounding noise, which "
+        "sqrt's infinite derivative at 0 turns into -inf",
+        prog([inp([[0.93, 0.0]])], [op("sqrt", ref(0)), op("nn.softmax", ref(1), axis=-1)]),
+        tf_is_wrong="the exact gradient of the sum of softmax's outputs is 0 (they add up to "
+                    "1); TensorFlow 2.21 gives rounding noise (its softmax sums to 1 + 1 ulp), "
+                    "which the infinite derivative of sqrt at 0 makes -inf; adkernel's "
+                    "softmax gradient is 0 there, and sqrt's rule keeps a zero upstream zero"),
+]
