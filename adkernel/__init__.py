@@ -31,16 +31,18 @@ from .engine.i18n import get_language, set_language
 
 def load_ipython_extension(ip) -> None:
     """``%load_ext adkernel``: register the ``%%tape`` magic (imports IPython only now)."""
-    from . import _cells, magics
+    from . import _cells, _tracebacks, magics
 
     magics.load(ip)
     _cells.install(ip)  # which cell last set each name: exercise checks skip stale answers
+    _tracebacks.install(ip)  # after magics.load: chained after its KeyboardInterrupt handler
 
 
 def unload_ipython_extension(ip) -> None:
     """``%unload_ext adkernel``: remove everything ``load_ipython_extension`` registered."""
-    from . import magics
+    from . import _tracebacks, magics
 
+    _tracebacks.uninstall(ip)  # first: it put back what magics.load had installed
     magics.unload(ip)
 
 

@@ -151,7 +151,7 @@ def test_load_is_idempotent_and_unload_removes_the_magic(shell):
 
 def _hooks(shell) -> dict:
     """Everything the extension may add to a shell, by identity where it is a function."""
-    from adkernel import magics
+    from adkernel import _tracebacks, magics
 
     return {
         "events": {name: [id(cb) for cb in cbs] for name, cbs in shell.events.callbacks.items()},
@@ -162,6 +162,7 @@ def _hooks(shell) -> dict:
         "custom exceptions": shell.custom_exceptions,
         "gradient hooks": list(tape_module.hooks.on_gradient),
         "loaded": shell in magics._LOADED,
+        "tracebacks": shell in _tracebacks._INSTALLED,
     }
 
 
@@ -169,13 +170,19 @@ def test_unload_removes_exactly_what_load_added(shell):
     shell.run_line_magic("unload_ext", "adkernel")
     try:
         unloaded = _hooks(shell)
+        handler = shell.CustomTB
         assert "tape" not in unloaded["cell magics"] and not unloaded["loaded"]
+        assert not unloaded["tracebacks"]
         shell.run_line_magic("load_ext", "adkernel")
         loaded = _hooks(shell)
         assert loaded != unloaded and "tape" in loaded["cell magics"]
         assert loaded["matchers"] == [*unloaded["matchers"], "TapeMagics.complete"]
+        # the interrupt handler, then the short tracebacks chained after it
+        assert loaded["custom exceptions"] == (KeyboardInterrupt, Exception)
+        assert loaded["tracebacks"] and shell.CustomTB is not handler
         shell.run_line_magic("unload_ext", "adkernel")
         assert _hooks(shell) == unloaded
+        assert shell.CustomTB is handler
     finally:
         shell.run_line_magic("load_ext", "adkernel")
     assert _hooks(shell) == loaded
@@ -194,10 +201,12 @@ def test_unload_leaves_hooks_it_did_not_add(shell):
     theirs.__name__ = "record_loss"  # a name alone must not make it ours
     try:
         shell.set_custom_exc((KeyboardInterrupt,), their_handler)
+        their_tb = shell.CustomTB
         shell.run_line_magic("load_ext", "adkernel")
         shell.run_line_magic("unload_ext", "adkernel")
         assert tape_module.hooks.on_gradient == [theirs]
         assert shell.custom_exceptions == (KeyboardInterrupt,)
+        assert shell.CustomTB is their_tb
     finally:
         tape_module.hooks.on_gradient.remove(theirs)
         shell.custom_exceptions, shell.CustomTB = saved
