@@ -139,10 +139,29 @@ def learner_traceback(shell, etype, value, tb, tb_offset=None) -> list[str] | No
     return [*stb[:at], _note(shell, len(chain) - len(kept)), *stb[at:]]
 
 
+def _compiling(tb) -> bool:
+    """The cell did not compile: IPython hands a custom handler the errors of parsing the
+    cell too, and then every frame is IPython's own (no line of the cell ran)."""
+    import IPython
+
+    ipython = str(Path(IPython.__file__).parent) + os.sep
+    while tb is not None:
+        if not tb.tb_frame.f_code.co_filename.startswith(ipython):
+            return False
+        tb = tb.tb_next
+    return True
+
+
 def _handler(shell, etype, value, tb, tb_offset=None):
     saved_types, saved_handler, _ours = _INSTALLED.get(shell, ((), None, None))
     if saved_types and isinstance(value, saved_types):  # the handler that was there first
         return saved_handler(etype, value, tb, tb_offset=tb_offset)
+    if _compiling(tb):  # a SyntaxError in the cell: IPython's own short form, as without us
+        if isinstance(value, IndentationError):
+            shell.showindentationerror()
+        else:
+            shell.showsyntaxerror()
+        return None
     try:
         stb = learner_traceback(shell, etype, value, tb, tb_offset)
     except Exception:  # never lose the error: IPython shows it its usual way

@@ -181,16 +181,22 @@ def test_a_handler_replaced_after_load_is_left_alone(ipshell):
     def theirs(sh, etype, value, tb, tb_offset=None):
         pass
 
-    saved = (ipshell.custom_exceptions, ipshell.CustomTB)
+    # from IPython's own state (the shared shell has the extension loaded: unload it first)
+    ipshell.run_line_magic("unload_ext", "adkernel")
+    before = (ipshell.custom_exceptions, ipshell.CustomTB)
     try:
+        _tracebacks.install(ipshell)
         ipshell.set_custom_exc((ValueError,), theirs)
         replaced = ipshell.CustomTB
         _tracebacks.uninstall(ipshell)
         assert ipshell.custom_exceptions == (ValueError,) and ipshell.CustomTB is replaced
     finally:
-        ipshell.custom_exceptions, ipshell.CustomTB = saved
-        ipshell.run_line_magic("reload_ext", "adkernel")
+        ipshell.custom_exceptions, ipshell.CustomTB = before
+        ipshell.run_line_magic("load_ext", "adkernel")
+    # loaded again as the other tests find it: one handler, chained after IPython's own
     assert Exception in ipshell.custom_exceptions
+    _, text = shown(ipshell, "raise ValueError('mine')")
+    assert "ValueError: mine" in text and "unregistering" not in text
 
 
 # ------------------------------------------------------------------ a real kernel
@@ -242,3 +248,30 @@ def test_a_real_kernel_hides_the_engine_frames_in_both_languages():
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+# cells whose errors are not adkernel's: shown exactly as without the extension
+NOT_ADKERNELS = {
+    "syntax error": "y = (1,",
+    "indentation error": "def f():\nreturn 1",
+    "syntax error at run time": "exec('y = (1,')",
+    "the learner's own error": "def g():\n    raise ValueError('mine')\ng()",
+    "division by zero": "1/0",
+}
+
+
+@pytest.mark.parametrize("cell", list(NOT_ADKERNELS.values()), ids=list(NOT_ADKERNELS))
+def test_other_errors_look_as_without_the_extension(ipshell, cell):
+    def text():
+        _, out = shown(ipshell, cell)
+        return re.sub(r"In\[\d+\]", "In[n]", out)
+
+    with_it = text()
+    ipshell.run_line_magic("unload_ext", "adkernel")
+    try:
+        without = text()
+    finally:
+        ipshell.run_line_magic("load_ext", "adkernel")
+    assert with_it == without
+    if "exec" not in cell:  # a cell that does not compile: no IPython frames around it
+        assert "interactiveshell.py" not in with_it
