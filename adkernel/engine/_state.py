@@ -19,6 +19,9 @@ class _ThreadState(threading.local):
         self.forward: list = []
         # The Tracer recording this thread's ops into a program (trace.py), or None.
         self.trace = None
+        # How many replayed calls (trace.replayed: an optimizer's update...) run right now
+        # inside a trace, which is suspended (state.trace is None) while they run.
+        self.calling = 0
 
 
 state = _ThreadState()
@@ -43,11 +46,12 @@ dry_journal: list | None = None
 
 
 def note_old_value(variable) -> None:
-    """Journal ``variable``'s value before an assignment changes it (see ``journal``).
-    Assignments made inside a replayed call (an optimizer's update: the trace is suspended
-    then) are left out: the second trace reuses that call's result instead of running it
-    again, so its effects must stay."""
-    if journal is not None and state.trace is not None:
+    """Journal ``variable``'s value before an assignment changes it (see ``journal``), in
+    this thread's trace or in a replayed call it made (an optimizer's update: the trace is
+    suspended then). The second trace runs such a call again, from the values put back, as
+    TensorFlow runs the body once; a call that wrote no variable (``tf.print``) is not run
+    again: its result is reused."""
+    if journal is not None and (state.trace is not None or state.calling):
         journal.append((variable, variable._value.copy()))
     if dry_journal is not None:
         dry_journal.append((variable, variable._value.copy()))

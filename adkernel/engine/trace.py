@@ -162,20 +162,23 @@ class Tracer:
 
     def reused_call(self, fn):
         """``(result,)`` when this trace repeats an earlier one (TensorFlow's second trace
-        after variables were created) and its next call is ``fn`` again: the call's
-        effects (an optimizer step, a metric update) already happened once."""
+        after variables were created), its next call is ``fn`` again, and that call wrote
+        no variable: its effects (``tf.print``'s line) already happened once. A call that
+        wrote variables (an optimizer step, a metric update) runs again (None): its writes
+        were put back with the first trace's."""
         if self.earlier_calls is None or not self.earlier_calls:
             return None
-        earlier_fn, result = self.earlier_calls[0]
+        earlier_fn, result, wrote = self.earlier_calls[0]
         if earlier_fn is not fn:
             self.earlier_calls = None
             return None
         self.earlier_calls.pop(0)
-        return (result,)
+        return None if wrote else (result,)
 
-    def call(self, fn, args: tuple, kwargs: dict, result) -> None:
-        """A :func:`replayed` function ran: record it with its tensor arguments as slots."""
-        self.calls_made.append((fn, result))
+    def call(self, fn, args: tuple, kwargs: dict, result, wrote: bool = False) -> None:
+        """A :func:`replayed` function ran (``wrote``: it assigned a variable while the
+        journal was on): record it with its tensor arguments as slots."""
+        self.calls_made.append((fn, result, wrote))
 
         ins = []
 
@@ -263,17 +266,21 @@ def replayed(fn):
         # an iterator (zip(grads, variables)) is read once: keep what it gave, to replay
         args = tuple(list(a) if _is_iterator(a) else a for a in args)
         reused = tr.reused_call(fn)
+        journaled = len(_state.journal) if _state.journal is not None else None
         if reused is not None:  # a second trace of the same call: its effects happened once
             result = reused[0]
         elif _state.dry_journal is not None and getattr(fn, "effect_only", False):
             result = None  # get_concrete_function: recorded, not run (tf.print, a check)
         else:
             state.trace = None
+            state.calling += 1  # its assignments are journaled too (_state.note_old_value)
             try:
                 result = fn(*args, **kwargs)
             finally:
+                state.calling -= 1
                 state.trace = tr
-        tr.call(fn, args, kwargs, result)
+        wrote = journaled is not None and len(_state.journal) > journaled
+        tr.call(fn, args, kwargs, result, wrote)
         return result
 
     wrapper.__wrapped_replayed__ = fn
