@@ -2,6 +2,8 @@
 
 from wrong_answers import Wrong
 
+from adkernel.exercises import ch04
+
 STEP = """\
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(tf.square(W * X + b - y))
@@ -59,6 +61,15 @@ def train(lr, epochs):
             b.assign_sub(lr * db)
     return W, b
 """, ("second gradient", "inside the loop"), ("第二次梯度", "在循环内部")),
+        Wrong("data cell above not run", ch04.q1.solution_code,
+              ("`W_start`", "an earlier cell", "Run the cells above"),
+              ("`W_start`", "前面的一个单元格", "请先运行上面的单元格"),
+              state="stale", before="del W_start, b_start, X, y"),
+        Wrong("a typo after a correct run (the learner's own NameError)",
+              ch04.q1.solution_code + "\nprint(W_strat)\n",
+              ("raised an error", "W_strat"), ("报错", "W_strat"),
+              state="stale", never=("an earlier cell", "前面的一个单元格"),
+              before=ch04.q1.solution_code),
         Wrong("gradients by hand", """
 def train(lr, epochs):
     W, b = float(W_start[0]), float(b_start[0])
