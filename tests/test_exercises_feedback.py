@@ -289,6 +289,8 @@ def test_gradient_facts_tell_a_swapped_call_and_a_stray_target_apart():
     assert swapped["target_watched"] and not swapped["target_recorded"]
     assert not other["target_watched"] and not other["target_recorded"]
     assert right["ops_recorded"] == 1
+    assert right["target_value"] == 4.0  # the value differentiated (a loss, in ch04)
+    assert other["target_value"] == 3.0
 
 
 def test_course_names_are_what_the_solution_reads_from_cells_above():

@@ -292,7 +292,9 @@ def gradient_facts(target, tape) -> dict:
     - ``ops_recorded``: how many operations the tape recorded;
     - ``target_when``: when the target was made, relative to the tape's recording:
       ``"before"`` (e.g. a global from an earlier cell), ``"during"``, ``"after"`` (after
-      the ``with`` block), ``"paused"`` (inside ``stop_recording``), or ``None``.
+      the ``with`` block), ``"paused"`` (inside ``stop_recording``), or ``None``;
+    - ``target_value``: the target's value when it is one tensor holding one number (a
+      loss), as a float (NaN and inf too), else ``None``.
     """
     facts = {
         "target_serial": None,
@@ -300,6 +302,7 @@ def gradient_facts(target, tape) -> dict:
         "target_recorded": False,
         "ops_recorded": 0,
         "target_when": None,
+        "target_value": None,
     }
     try:
         view = tape.view()
@@ -316,7 +319,25 @@ def gradient_facts(target, tape) -> dict:
             facts["target_when"] = when if isinstance(when, str) else None
     except Exception:  # pragma: no cover - an engine without views: no facts
         pass
+    facts["target_value"] = _one_number(target)
     return facts
+
+
+def _one_number(target) -> float | None:
+    """The value of a tensor holding one number (any shape of size 1), else None.
+
+    Read from the tensor's storage, not through ``numpy()``: inside a ``tf.function``
+    trace that would count as the learner's code reading a value (and trace again).
+    """
+    if getattr(target, "_serial", None) is None or not hasattr(target, "_value"):
+        return None
+    try:
+        arr = np.asarray(target._value)
+        if arr.size != 1 or arr.dtype.kind not in "fiu":
+            return None
+        return float(arr.reshape(()))
+    except Exception:  # a value that cannot be read is no fact
+        return None
 
 
 class Context:
