@@ -417,8 +417,8 @@ def _judge_result(problem, result, lang: str) -> dict:
     elif isinstance(msg, Fmt) and msg.text is _core.MSG.internal:
         state = ERROR
     elif state == STALE:
-        # the answer cell raised when it last ran: the kernel may hold an older answer, so
-        # nothing was graded; the teacher should look
+        # the answer cell raised when it last ran (the kernel may hold an older answer), or a
+        # course cell the answer needs never ran: nothing was graded; the teacher should look
         state = ERROR
     if state not in STATES:
         return {"state": ERROR, "feedback": _("the grader's check gave no result")}

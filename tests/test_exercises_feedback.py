@@ -24,6 +24,7 @@ from test_i18n_exercises import (
 )
 
 from adkernel import tf
+from adkernel.engine import i18n
 from adkernel.exercises import ch00, ch01, ch02, ch03, ch06, ch07
 from adkernel.exercises._core import gradient_facts
 from adkernel.exercises._feedback import lazy, render
@@ -288,6 +289,49 @@ def test_gradient_facts_tell_a_swapped_call_and_a_stray_target_apart():
     assert swapped["target_watched"] and not swapped["target_recorded"]
     assert not other["target_watched"] and not other["target_recorded"]
     assert right["ops_recorded"] == 1
+    assert right["target_value"] == 4.0  # the value differentiated (a loss, in ch04)
+    assert other["target_value"] == 3.0
+
+
+def test_course_names_are_what_the_solution_reads_from_cells_above():
+    """The names an answer takes from the course's earlier cells, read off the solution:
+    globals it reads and does not define (no builtins, no attributes, no locals)."""
+    from adkernel.exercises import ch04
+    from adkernel.exercises._core import course_names
+
+    assert ch04.q1.course_names == {"W_start", "b_start", "X", "y", "tf"}
+    assert ch06.q1.course_names == {"Value", "topological_order"}
+    assert course_names("def f(a):\n    b = g(a)\n    return len(b)\nh = f(k)\nprint(h)\n") == {
+        "g", "k"}
+    assert course_names("def f(:") == frozenset()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_cell_above_never_run_is_not_checked_but_a_typo_is_wrong(lang):
+    """Outside IPython too (the names read by the learner's function, when the checker calls
+    it): a NameError of a name an earlier course cell defines is "not checked, run the cells
+    above"; a NameError of the learner's own typo stays a wrong answer."""
+    from adkernel.exercises import ch04
+
+    i18n.set_language(lang)
+    try:
+        ns = {"tf": tf, "____": None}  # the set-up cell ran, the data cell did not
+        exec(ch04.q1.solution_code, ns)
+        fb = ch04.q1.evaluate(ns)
+        assert fb.state == "stale", fb.text
+        assert "`W_start`" in fb.text
+        assert ("earlier cell" if lang == "en" else "前面的一个单元格") in fb.text
+        assert "NameError" not in fb.text
+        typo = run(ch04.q1, ch04.q1.solution_code.replace("W * X", "Ww * X"))
+        assert typo.state == "incorrect", typo.text
+        assert "NameError" in typo.text and "Ww" in typo.text
+    finally:
+        i18n.set_language(None)
+    judged = ch04.q1.judge({"format": 1, "key": "ch04.q1", "status": "setup",
+                            "name": "X", "outputs": []})
+    assert judged.state == "stale"
+    assert "`X`" in render(judged.message, "en") and "`X`" in render(judged.message, "zh")
+    assert render(judged.message, "en") != render(judged.message, "zh")
 
 
 # -- hints lead, solutions give ---------------------------------------------------------

@@ -2,6 +2,9 @@
 and the next step, in English and in Chinese, and never recommends what the answer does.
 
 The rows are in ``tests/wrong_answers_chNN.py``; the runner is ``tests/wrong_answers.py``.
+Three rows are added to every exercise here: the starter as shipped, an answer cell broken
+after a correct run, and (when the solution reads names an earlier course cell defines) those
+cells never run.
 """
 
 from __future__ import annotations
@@ -38,6 +41,13 @@ def _rows():
         yield p, Wrong("cell raised after a correct run", broken,
                        ("raised an error", "ValueError"), ("报错", "ValueError"),
                        state="stale", before=p.solution_code)
+        # a cell above that defines what the answer reads (W_start, tf) never ran: not
+        # graded, and the learner is sent to run it (not told their answer is wrong)
+        if p.course_names:
+            yield p, Wrong("a course cell above never ran", p.solution_code,
+                           ("an earlier cell", "Run the cells above"),
+                           ("前面的一个单元格", "请先运行上面的单元格"), state="stale",
+                           before="del " + ", ".join(sorted(p.course_names)))
         for row in TABLE.get(p.key, []):
             yield p, row
 

@@ -2,6 +2,8 @@
 
 from wrong_answers import Wrong
 
+from adkernel.exercises import ch04
+
 STEP = """\
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(tf.square(W * X + b - y))
@@ -59,6 +61,50 @@ def train(lr, epochs):
             b.assign_sub(lr * db)
     return W, b
 """, ("second gradient", "inside the loop"), ("第二次梯度", "在循环内部")),
+        Wrong("one persistent tape outside the loop (right numbers)", """
+def train(lr, epochs):
+    W = tf.Variable(W_start)
+    b = tf.Variable(b_start)
+    with tf.GradientTape(persistent=True) as tape:
+        for epoch in range(epochs):
+            loss = tf.reduce_mean(tf.square(W * X + b - y))
+            dW, db = tape.gradient(loss, [W, b])
+            W.assign_sub(lr * dW)
+            b.assign_sub(lr * db)
+    return W, b
+""", ("returns the right W and b", "kept the records of every epoch",
+      "one tape outside the loop", "inside the loop"),
+            ("是对的", "保留了每个迭代周期的记录", "在循环外开一个梯度带", "循环内部"),
+            never=("fresh tape every epoch", "新的梯度带")),
+        Wrong("a persistent tape, new every epoch (right)",
+              _train(STEP.replace("GradientTape()", "GradientTape(persistent=True)")),
+              ("reproduces the tutorial's run", "fresh tape every epoch"),
+              ("重现了教程的结果", "新的梯度带"), state="correct"),
+        Wrong("loss without the square",
+              _train(STEP.replace("tf.reduce_mean(tf.square(W * X + b - y))",
+                                  "tf.reduce_mean(W * X + b - y)")),
+              ("not of their squares", "no minimum", "`tf.square`"),
+              ("而不是差的平方的平均值", "没有最小值", "`tf.square`"),
+              never=("assign_sub", "moved uphill", "往上坡走")),
+        Wrong("loss negated, steps subtracted",
+              _train(STEP.replace("loss = tf.reduce_mean", "loss = -tf.reduce_mean")),
+              ("went below zero", "never does", "nothing negates it"),
+              ("变成了负数", "永远不会是负的", "相反数"),
+              never=("assign_sub(lr * dW)", "moved uphill", "往上坡走")),
+        Wrong("loss with + y (falls, but not the mean squared error)",
+              _train(STEP.replace("b - y", "b + y")),
+              ("fell", "a different loss", "squared differences between W·X + b and y"),
+              ("在下降", "另一个损失", "之差的平方的平均值"),
+              never=("assign_sub", "moved uphill", "往上坡走")),
+        Wrong("data cell above not run", ch04.q1.solution_code,
+              ("`W_start`", "an earlier cell", "Run the cells above"),
+              ("`W_start`", "前面的一个单元格", "请先运行上面的单元格"),
+              state="stale", before="del W_start, b_start, X, y"),
+        Wrong("a typo after a correct run (the learner's own NameError)",
+              ch04.q1.solution_code + "\nprint(W_strat)\n",
+              ("raised an error", "W_strat"), ("报错", "W_strat"),
+              state="stale", never=("an earlier cell", "前面的一个单元格"),
+              before=ch04.q1.solution_code),
         Wrong("gradients by hand", """
 def train(lr, epochs):
     W, b = float(W_start[0]), float(b_start[0])

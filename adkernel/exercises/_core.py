@@ -10,11 +10,14 @@ or a bug in the check itself. Nothing escapes into the notebook.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import ctypes
 import io
 import linecache
+import re
 import signal
+import symtable
 import sys
 import threading
 import traceback
@@ -23,6 +26,7 @@ import warnings
 
 import numpy as np
 
+from .. import _cells
 from ..engine.i18n import _
 from . import _plain, _progress, _stale
 from ._feedback import (
@@ -31,6 +35,7 @@ from ._feedback import (
     INCORRECT,
     NOT_ATTEMPTED,
     SOLUTION,
+    STALE,
     Feedback,
     Fmt,
     lazy,
@@ -127,6 +132,11 @@ class CheckTimeout(BaseException):
 MSG = types.SimpleNamespace(
     undefined=lazy(
         "`{name}` is not defined yet: run the answer cell above first (or fix the error it shows)."
+    ),
+    setup=lazy(
+        "Your code needs `{name}`, which an earlier cell of this notebook defines, but that "
+        "cell has not run since the kernel started. Run the cells above (the one that "
+        "defines `{name}` among them), then check again."
     ),
     blank=lazy(
         "`{name}` still contains `____`: replace each `____` with your answer, run the cell, "
@@ -282,7 +292,9 @@ def gradient_facts(target, tape) -> dict:
     - ``ops_recorded``: how many operations the tape recorded;
     - ``target_when``: when the target was made, relative to the tape's recording:
       ``"before"`` (e.g. a global from an earlier cell), ``"during"``, ``"after"`` (after
-      the ``with`` block), ``"paused"`` (inside ``stop_recording``), or ``None``.
+      the ``with`` block), ``"paused"`` (inside ``stop_recording``), or ``None``;
+    - ``target_value``: the target's value when it is one tensor holding one number (a
+      loss), as a float (NaN and inf too), else ``None``.
     """
     facts = {
         "target_serial": None,
@@ -290,6 +302,7 @@ def gradient_facts(target, tape) -> dict:
         "target_recorded": False,
         "ops_recorded": 0,
         "target_when": None,
+        "target_value": None,
     }
     try:
         view = tape.view()
@@ -306,7 +319,25 @@ def gradient_facts(target, tape) -> dict:
             facts["target_when"] = when if isinstance(when, str) else None
     except Exception:  # pragma: no cover - an engine without views: no facts
         pass
+    facts["target_value"] = _one_number(target)
     return facts
+
+
+def _one_number(target) -> float | None:
+    """The value of a tensor holding one number (any shape of size 1), else None.
+
+    Read from the tensor's storage, not through ``numpy()``: inside a ``tf.function``
+    trace that would count as the learner's code reading a value (and trace again).
+    """
+    if getattr(target, "_serial", None) is None or not hasattr(target, "_value"):
+        return None
+    try:
+        arr = np.asarray(target._value)
+        if arr.size != 1 or arr.dtype.kind not in "fiu":
+            return None
+        return float(arr.reshape(()))
+    except Exception:  # a value that cannot be read is no fact
+        return None
 
 
 class Context:
@@ -333,6 +364,7 @@ class Context:
         self.outputs: list[str] = []
         self.also: dict = {}
         self.timed_out = False
+        self.undefined: list[str] = []  # the names of the NameErrors learner code raised
 
     @staticmethod
     def value(value) -> dict:
@@ -380,6 +412,9 @@ class Context:
                     record["timed_out"] = True
                 except Exception as exc:
                     record["raised"] = _raised(exc)
+                    missing = _undefined_name(exc)
+                    if missing:
+                        self.undefined.append(missing)
         finally:
             if hooks is not None:
                 with contextlib.suppress(ValueError):
@@ -411,6 +446,68 @@ def _raised(exc: BaseException) -> dict:
     }
 
 
+
+
+_NAME_ERROR = re.compile(r"^NameError: name '([A-Za-z_]\w*)' is not defined")
+
+
+def _undefined_name(exc: BaseException) -> str | None:
+    """The name a ``NameError`` says is not defined (None for anything else)."""
+    if not isinstance(exc, NameError) or isinstance(exc, UnboundLocalError):
+        return None
+    name = getattr(exc, "name", None)
+    if isinstance(name, str) and name.isidentifier():
+        return name
+    match = _NAME_ERROR.match(f"NameError: {exc}")
+    return match.group(1) if match else None
+
+
+def course_names(solution: str) -> frozenset:
+    """The global names the reference solution reads but does not define: what the course's
+    earlier cells (or its set-up cell) define for the answer (``W_start``, ``X``, ``tf``)."""
+    try:
+        top = symtable.symtable(solution, "<solution>", "exec")
+    except (SyntaxError, ValueError):
+        return frozenset()
+    defined = {sym.get_name() for sym in top.get_symbols()
+               if sym.is_assigned() or sym.is_imported() or sym.is_namespace()}
+    read: set[str] = set()
+
+    def walk(table, module: bool) -> None:
+        for sym in table.get_symbols():
+            if not sym.is_referenced():
+                continue
+            if module or sym.is_global():
+                read.add(sym.get_name())
+        for child in table.get_children():
+            walk(child, False)
+
+    walk(top, True)
+    return frozenset(n for n in read - defined if not hasattr(builtins, n) and n != "____")
+
+
+def setup_missing(problem, namespace, names) -> str | None:
+    """The first of ``names`` (from NameErrors) that the course's earlier cells define for
+    this problem and that ``namespace`` lacks: a cell above was never run. A name the
+    course does not define (a typo such as ``Ww``) is the learner's own error: None."""
+    wanted = problem.course_names
+    for name in names:
+        if name in wanted and name not in namespace:
+            return name
+    return None
+
+
+def _cell_missing(problem, namespace, name) -> str | None:
+    """When the answer cell that (tried to) set ``name`` last raised a NameError of a name
+    an earlier course cell defines: that name."""
+    try:
+        attempt = _cells.last_attempt(name, namespace)
+        if attempt is None or attempt.get("ok") is not False:
+            return None
+        match = _NAME_ERROR.match(str(attempt.get("error") or ""))
+        return setup_missing(problem, namespace, [match.group(1)]) if match else None
+    except Exception:  # the record is bookkeeping: when it fails, grade as before
+        return None
 
 
 def numeric_derivative(f, x: float, h: float = 1e-6) -> float:
@@ -516,6 +613,14 @@ class Problem:
         return f"{self.chapter}.q{self.number}"
 
     @property
+    def course_names(self) -> frozenset:
+        """The names the solution takes from the course's earlier cells (:func:`course_names`)."""
+        found = self.__dict__.get("_course_names")
+        if found is None:
+            found = self.__dict__["_course_names"] = course_names(self.solution_code)
+        return found
+
+    @property
     def title(self) -> Fmt:
         return MSG.question(n=self.number)
 
@@ -564,13 +669,20 @@ class Problem:
 
         Returns an *envelope*: ``{"key", "status", ...}`` where status is ``"ok"`` (with
         ``"data"``, what ``gather`` returned), ``"undefined"`` or ``"blank"`` (with the
-        ``"name"``), ``"stale"`` (the answer cell raised the last time it ran: ``"name"``,
+        ``"name"``), ``"setup"`` (learner code, or the answer cell, raised a ``NameError``
+        of a name the course's earlier cells define, such as ``W_start``: a cell above never
+        ran; ``"name"``), ``"stale"`` (the answer cell raised the last time it ran: ``"name"``,
         ``"cell"``, ``"error"``) or ``"internal"`` (the gather half failed: ``"error"``);
         and ``"outputs"``, what learner code printed. Never raises.
         """
         envelope = {"format": 1, "key": self.key, "status": "ok", "outputs": []}
         ctx = Context()
         try:
+            for name in self.names:  # the answer cell needed a cell above that never ran
+                missing = _cell_missing(self, namespace, name)
+                if missing is not None:
+                    envelope.update(status="setup", name=missing)
+                    return envelope
             stale = _stale.stale_facts(self, namespace)
             if stale is not None:
                 envelope.update(status="stale", **stale)
@@ -589,7 +701,12 @@ class Problem:
                 value = namespace.get(name)
                 if name in namespace and not is_blank(value):
                     ctx.also[name] = _snapshot(value)
-            envelope["data"] = _plain.check(self._gather(ctx, *values))
+            data = _plain.check(self._gather(ctx, *values))
+            missing = setup_missing(self, namespace, ctx.undefined)
+            if missing is not None:  # learner code needed a cell above that never ran
+                envelope.update(status="setup", name=missing)
+            else:
+                envelope["data"] = data
         except BaseException as exc:  # a bug in a gather half must not reach the learner
             envelope = {"format": 1, "key": self.key, "status": "internal",
                         "error": _short(repr(exc), 200), "outputs": []}
@@ -620,6 +737,8 @@ class Problem:
                 fb = Feedback(NOT_ATTEMPTED, MSG.blank(name=str(envelope["name"])), title)
             elif status == "stale":
                 fb = _stale.stale_feedback_of(self, envelope)
+            elif status == "setup":
+                fb = Feedback(STALE, MSG.setup(name=str(envelope["name"])), title)
             elif status == "internal":
                 fb = Feedback(NOT_ATTEMPTED, MSG.internal(error=str(envelope["error"])), title)
             else:

@@ -39,7 +39,8 @@ INCORRECT = "incorrect"
 NOT_ATTEMPTED = "not attempted"
 HINT = "hint"
 SOLUTION = "solution"
-STALE = "stale"  # the answer cell raised last time it ran: nothing was graded
+STALE = "stale"  # the answer cell raised last time it ran, or a cell above never ran:
+# nothing was graded
 NOTE = "note"
 
 
@@ -177,7 +178,8 @@ class Feedback:
     """The outcome of a check, a hint or a solution: a state and a message.
 
     ``state`` is one of ``"correct"``, ``"incorrect"``, ``"not attempted"``, ``"stale"``
-    (the answer cell raised the last time it ran, so nothing was graded), ``"hint"``,
+    (the answer cell raised the last time it ran, or the answer needs a name that a course
+    cell above defines and that cell never ran: nothing was graded), ``"hint"``,
     ``"solution"``. ``title`` names the question; ``code`` is shown as a code block
     (solutions); ``notes`` are extra lines (learner output, progress-file problems).
     """

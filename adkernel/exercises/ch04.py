@@ -139,6 +139,79 @@ def _close(a, b, rtol=1e-4):
     return math.isclose(a, b, rel_tol=rtol, abs_tol=1e-4)
 
 
+def _facts(call) -> list:
+    """What each ``tape.gradient`` call of a run was asked (see ``gradient_facts``)."""
+    return [f for f in call.get("gradients") or [] if isinstance(f, dict)]
+
+
+def _losses(call) -> list:
+    """The value of the loss the run differentiated, at each ``tape.gradient`` call (the
+    finite ones); empty when the engine could not tell."""
+    out = []
+    for facts in _facts(call):
+        v = facts.get("target_value")
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+            out.append(float(v))
+    return out
+
+
+def _tape_kept_every_epoch(call) -> bool:
+    """One tape recorded the whole run: the operations it held grew with every epoch
+    (a fresh tape per epoch holds the same few operations at each gradient)."""
+    held = [f.get("ops_recorded") for f in _facts(call)]
+    held = [n for n in held if isinstance(n, int) and not isinstance(n, bool)]
+    return len(held) >= 3 and held[0] > 0 and held[-1] >= 2 * held[0] and held[-1] > held[1]
+
+
+def _mean_residual(W, b) -> float:
+    """``mean(W * X + b - y)`` on the seed data: a "loss" that forgot the square."""
+    X, y, _, _ = seed_data()
+    return float((W * X + b - y).mean())
+
+
+def _wrong_loss(call, W, b, start):
+    """Incorrect when the loss the run differentiated is not the mean squared error and
+    that explains the result; None when the loss looked right or could not be seen."""
+    _, _, W0, b0 = seed_data()
+    losses = _losses(call)
+    if not losses:
+        return None
+    first = losses[0]
+    if _close(first, _mean_residual(W0, b0)) and not _close(first, start):
+        return wrong(
+            lazy(
+                "The loss your loop differentiates is the mean of the differences W·X + b − y, "
+                "not of their squares (at the start it is {first:.4g}, the mean squared error "
+                "is {mse:.4g}). Without the square it has no minimum: every step lowers it "
+                "further, and W and b run away. Square the differences with `tf.square` "
+                "before taking the mean."
+            ),
+            first=first,
+            mse=start,
+        )
+    if min(losses) < 0:
+        return wrong(
+            lazy(
+                "The loss your loop differentiates went below zero ({low:.4g}), but a mean "
+                "squared error never does. Check that the loss squares the differences "
+                "(`tf.square`) and that nothing negates it."
+            ),
+            low=min(losses),
+        )
+    if loss_at(W, b) > start and len(losses) >= 2 and losses[-1] < losses[0]:
+        return wrong(
+            lazy(
+                "The loss your loop differentiates fell (from {first:.4g} to {last:.4g}), but "
+                "the mean squared error at the W and b you returned is larger than at the "
+                "start: your steps go downhill on a different loss. Make the loss the mean of "
+                "the squared differences between W·X + b and y."
+            ),
+            first=first,
+            last=losses[-1],
+        )
+    return None
+
+
 def _same_twice(data, first):
     """Incorrect when the tutorial's run, made twice, gave two different results."""
     if not data["again"]:
@@ -193,6 +266,18 @@ def _judge_train(data):
                     ),
                     call=call_text,
                 )
+            if _tape_kept_every_epoch(call):
+                raise wrong(
+                    lazy(
+                        "`{call}` returns the right W and b, but one tape recorded the whole "
+                        "run: opened before the loop, it kept the records of every epoch, so "
+                        "its memory grew with each epoch. This is the chapter's trap \"one "
+                        "tape outside the loop\": open a new `with tf.GradientTape() as "
+                        "tape:` inside the loop, so that each tape records just that epoch's "
+                        "loss."
+                    ),
+                    call=call_text,
+                )
             if k == 0 and data["again"] and not data["runs"]:
                 _pair(data["again"][0], call_text)  # the second run raised or ran too long
             continue
@@ -206,6 +291,9 @@ def _judge_train(data):
                 ),
                 call=call_text,
             )
+        not_mse = _wrong_loss(call, W, b, start_loss)
+        if not_mse is not None:
+            raise not_mse
         if not (math.isfinite(W) and math.isfinite(b)):
             raise wrong(
                 lazy(
@@ -263,6 +351,13 @@ def _judge_train(data):
             call=call_text,
             W=W,
             b=b,
+        )
+    if not all(_facts(call) for call in calls):  # the engine could not show the tapes
+        return right(
+            lazy(
+                "Your loop reproduces the tutorial's run at lr 0.1 for 100 epochs and two "
+                "hidden settings."
+            ),
         )
     return right(
         lazy(
