@@ -117,7 +117,11 @@ def _canon(value, arrays: list, variables: list, holds: list):
         t = convert_to_tensor(value)
         arrays.append(t)
         return ("T", t._value.shape, t._value.dtype), t
-    if value is None or isinstance(value, bool | int | float | str | complex | bytes):
+    if isinstance(value, bool | int | float | complex):
+        # by value, as TensorFlow: 2, 2.0 and 2+0j share a trace, True and 1 too (equal
+        # numbers hash alike); the body sees the first call's value
+        return ("P", "number", value), value
+    if value is None or isinstance(value, str | bytes):
         return ("P", type(value).__name__, value), value
     if isinstance(value, np.generic):
         return ("P", value.dtype.str, value.item()), value
@@ -141,7 +145,7 @@ def _canon(value, arrays: list, variables: list, holds: list):
     return ("O", id(value)), value
 
 
-_PYTHON_SCALARS = {float: "float", int: "int", bool: "bool"}
+_PYTHON_SCALARS = (float, int, bool)  # keyed by value alone (see _canon)
 _NO_ARGUMENTS = (("tuple", ()), ())
 
 
@@ -157,7 +161,7 @@ def _quick_key(args):
             parts.append(("T", v.shape, v.dtype))
             n_tensors += 1
         elif t in _PYTHON_SCALARS:
-            parts.append(("P", _PYTHON_SCALARS[t], a))
+            parts.append(("P", "number", a))
         else:
             return None
     if n_tensors > 1 and len({id(a._value) for a in args if type(a) is EagerTensor}) < \

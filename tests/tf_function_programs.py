@@ -867,6 +867,56 @@ program("tf_function_of_plain_function_call", """
 """)
 
 
+# ----- found by an outside TensorFlow user (first calls that create variables, number keys) --
+
+program("lazy_model_first_step_returns_the_loss_before_the_update", """
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1, kernel_initializer="ones")])
+    opt = tf.keras.optimizers.SGD(0.1)
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        grads = tape.gradient(loss, model.trainable_variables)
+        opt.apply_gradients(zip(grads, model.trainable_variables))
+        return loss
+
+    log.append([round(float(step(tf.ones((2, 1)))), 5) for _ in range(3)])
+    log.append([w.round(5).tolist() for w in model.get_weights()])
+    log.append(int(opt.iterations.numpy()))
+""")
+
+program("adam_slots_made_in_the_first_call_trace_twice", """
+    model = tf.keras.Sequential([tf.keras.layers.Dense(1, kernel_initializer="ones")])
+    model.build((None, 2))
+    opt = tf.keras.optimizers.Adam(0.1)
+
+    @tf.function
+    def step(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(model(x) ** 2)
+        opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables),
+                                model.trainable_variables))
+        return loss
+
+    log.append([round(float(step(tf.ones((2, 2)))), 4) for _ in range(2)])
+    log.append(step.experimental_get_tracing_count())
+    log.append(round(float(step(tf.ones((3, 2)))), 4))
+    log.append(step.experimental_get_tracing_count())
+""")
+
+program("equal_python_numbers_share_a_trace", """
+    @tf.function
+    def f(x, n):
+        say(f"traced with {n!r}")
+        return x * n
+
+    for n in (2, 2.0, True, 1, 3.5):
+        log.append(val(f(tf.constant(1.0), n)))
+    log.append(f.experimental_get_tracing_count())
+""")
+
+
 # ----- running a program ----------------------------------------------------------------------
 
 

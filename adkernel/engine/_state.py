@@ -22,6 +22,8 @@ class _ThreadState(threading.local):
         # How many replayed calls (trace.replayed: an optimizer's update...) run right now
         # inside a trace, which is suspended (state.trace is None) while they run.
         self.calling = 0
+        # Variables those calls created (an optimizer's slots), for the trace to count.
+        self.made_in_call: list = []
 
 
 state = _ThreadState()

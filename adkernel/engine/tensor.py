@@ -681,6 +681,8 @@ class Variable(TensorLike):
             )
         if trace_any and state.trace is not None:
             state.trace.variable_created(self)
+        elif trace_any and state.calling:  # made by a replayed call (an optimizer's slots)
+            state.made_in_call.append(self)
 
     @property
     def name(self) -> str:

@@ -274,11 +274,17 @@ def replayed(fn):
         else:
             state.trace = None
             state.calling += 1  # its assignments are journaled too (_state.note_old_value)
+            mark = len(state.made_in_call)
             try:
                 result = fn(*args, **kwargs)
             finally:
                 state.calling -= 1
                 state.trace = tr
+                made = state.made_in_call[mark:]
+                del state.made_in_call[mark:]
+            if tr.allow_variables:  # variables it made count as the trace's (TensorFlow
+                for var in made:  # traces again: Adam's first step traces twice)
+                    tr.variable_created(var)
         wrote = journaled is not None and len(_state.journal) > journaled
         tr.call(fn, args, kwargs, result, wrote)
         return result
