@@ -141,6 +141,13 @@ def test_optimizer_errors_are_clear():
         opt.apply_gradients([v])
     opt.apply_gradients([(None, tf.Variable(2.0)), (tf.constant(1.0), v)])  # None skipped
     np.testing.assert_allclose(v.numpy(), 0.99)
+    # `w = w - 0.1` made a tensor of the variable: said before "no gradients" (it has none)
+    w = tf.Variable(1.0) - 0.1
+    with tf.GradientTape() as tape:
+        loss = w * w
+    with pytest.raises(TypeError, match="only update tf.Variable objects, got EagerTensor"):
+        tf.keras.optimizers.SGD().apply_gradients(zip(tape.gradient(loss, [w]), [w],
+                                                      strict=True))
 
 
 def test_dropout_layer_only_in_training():

@@ -135,16 +135,16 @@ class Optimizer:
                 raise TypeError(_(
                     "apply_gradients needs (gradient, variable) pairs, e.g. "
                     "optimizer.apply_gradients(zip(grads, model.trainable_variables))"))
+        for _g, v in pairs:  # first: a tensor here (``w = w - 0.1`` replaced a variable)
+            if not isinstance(v, Variable):  # has no gradient either, which says less
+                raise TypeError(_("apply_gradients can only update tf.Variable objects, got "
+                                  "{type}").format(type=type(v).__name__))
         kept = [(g, v) for g, v in pairs if g is not None]
         if not kept:
             names = [getattr(v, "name", "?") for _g, v in pairs]
             raise ValueError(_("No gradients provided for any variable. Variables: {names}. "
                                "Check that the loss was computed inside the GradientTape and "
                                "depends on these variables.").format(names=names))
-        for _g, v in kept:
-            if not isinstance(v, Variable):
-                raise TypeError(_("apply_gradients can only update tf.Variable objects, got "
-                                  "{type}").format(type=type(v).__name__))
         if self._built_for is None:  # the first call fixes the variables, as in Keras 3
             self.build([v for _g, v in pairs])
         self._check_known([v for _g, v in kept])
