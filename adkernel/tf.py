@@ -109,12 +109,14 @@ def linspace(start, stop, num, name=None, axis=0) -> Tensor:
 
     As in TensorFlow, ``start`` and ``stop`` may be tensors (one sequence per element,
     laid out along ``axis``), the last value is exactly ``stop``, and the result is
-    differentiable with respect to both (float32 for Python numbers).
+    differentiable with respect to both. ``stop`` is converted with ``start``'s dtype, and
+    integers become float64 (so ``tf.linspace(0, 1, 3)`` is float64, ``tf.linspace(0.0, 1, 3)``
+    float32, and ``tf.linspace(0, 1.0, 3)`` a TypeError, as in TensorFlow).
     """
     s = start if isinstance(start, TensorLike) else convert_to_tensor(start)
+    e = stop if isinstance(stop, TensorLike) else convert_to_tensor(stop, s.dtype)
     if s._value.dtype.kind != "f":
-        s = _ops.cast(s, float32)
-    e = stop if isinstance(stop, TensorLike) else convert_to_tensor(stop, dtype_hint=s.dtype)
+        s = _ops.cast(s, float64)
     if e._value.dtype.kind != "f":
         e = _ops.cast(e, s.dtype)
     n = int(num.numpy() if isinstance(num, TensorLike) else num)

@@ -145,7 +145,7 @@ def test_optimizer_errors_are_clear():
     w = tf.Variable(1.0) - 0.1
     with tf.GradientTape() as tape:
         loss = w * w
-    with pytest.raises(TypeError, match="only update tf.Variable objects, got EagerTensor"):
+    with pytest.raises(TypeError, match=r"only update tf\.Variable objects, got EagerTensor"):
         tf.keras.optimizers.SGD().apply_gradients(zip(tape.gradient(loss, [w]), [w],
                                                       strict=True))
 

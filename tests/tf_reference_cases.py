@@ -1115,6 +1115,7 @@ def fuzz_errors(tf):
         "variable_of_float32_and_float64_tensors": lambda: _error_class(
             lambda: tf.Variable([tf.constant([1.0, 2.0]),
                                  tf.constant([1.0, 2.0], tf.float64)])),
+        "linspace_int_start_float_stop": lambda: _error_class(lambda: tf.linspace(0, 1.0, 3)),
         "variable_of_int_tensors_as_float32": lambda: _error_class(
             lambda: tf.Variable([tf.constant([1, 2])] * 2, dtype=tf.float32)),
     })
@@ -1130,6 +1131,10 @@ def fuzz_dtypes(tf):
     i64 = lambda: tf.constant(I3.astype(np.int64))  # noqa: E731
     mask = [True, False, True]
     return {
+        # tf.linspace: stop takes start's dtype, integers become float64
+        "linspace_ints": lambda: _typed(tf.linspace(0, 1, 3)),
+        "linspace_int32_tensors": lambda: _typed(tf.linspace(tf.constant(0), tf.constant(4), 3)),
+        "linspace_float_int": lambda: _typed(tf.linspace(0.0, 1, 3)),
         # item 16
         "leaky_relu_int32": lambda: _typed(tf.nn.leaky_relu(tf.constant([-3, 2]))),
         "leaky_relu_int64_alpha": lambda: _typed(
