@@ -229,24 +229,30 @@ def _judge_fast(data):
             end=losses[-1],
             t=TARGET_LOSS,
         )
+    raise _not_there_yet(lr, epochs, losses[-1], path)
+
+
+def _not_there_yet(lr, epochs, end, path):
+    """The diagnosis of a stable run that ends above the target loss: its steps are too
+    large (they still bounce across the valley), too few, or too small."""
     if epochs < 2:  # one step shows no bouncing: look at two
         path = []
         descend(lr, 2, path=path)
     if _bouncing(path):
-        raise _too_bouncy(lr, epochs, losses[-1])
+        return _too_bouncy(lr, epochs, end)
     if descend(lr, BUDGET)[2][-1] < TARGET_LOSS:
-        raise wrong(
+        return wrong(
             lazy(
                 "After {e} epochs at lr = {lr:g} the loss is {end:.4f}: not below {t} yet. "
                 "This rate gets there with more epochs (up to {n})."
             ),
             e=epochs,
             lr=lr,
-            end=losses[-1],
+            end=end,
             t=TARGET_LOSS,
             n=BUDGET,
         )
-    raise wrong(
+    return wrong(
         lazy(
             "After {e} epochs at lr = {lr:g} the loss is {end:.4f}: not below {t} yet. The slow "
             "part is the long valley floor, where the slope is gentle: bigger steps (or more "
@@ -254,7 +260,7 @@ def _judge_fast(data):
         ),
         e=epochs,
         lr=lr,
-        end=losses[-1],
+        end=end,
         t=TARGET_LOSS,
         n=BUDGET,
     )
