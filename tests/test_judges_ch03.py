@@ -43,11 +43,20 @@ def _grads(x, y, tape=NO_TAPE):
         (_grads(12, {"t": "none"}, {"when": "during", "tracked": True,
                                     "watched": {"x": True, "y": True}}),
          "incorrect", "not the variable y"),
+        # right numbers from a tape that recorded z and was never asked (chapter 02's rule)
+        (_grads(12, 31, {**NO_TAPE, "asked": False}), "incorrect", "never asked"),
+        (_grads(12, 31, {**NO_TAPE, "asked": True}), "correct", "2xy"),
     ],
 )
 def test_q1_judge(data, state, words):
     got, text = _judge(ch03.q1, data)
     assert got == state and words in text, text
+
+
+def test_q2_judge_right_numbers_the_tape_never_gave():
+    state, text = _judge(ch03.q2, {"J": _jac([[3, 2], [1, 1], [0, 6]]),
+                                   "tape": {**NO_TAPE, "asked": False}})
+    assert state == "incorrect" and "never asked for its Jacobian" in text, text
 
 
 def _jac(rows):
@@ -81,6 +90,9 @@ def test_q2_judge(J, tape, words):
         ({"t": "none"}, {"dz_dy": _num(27), "recorded": False}, "incorrect", "Indent the line"),
         ({"t": "none"}, {"dz_dy": _num(4), "recorded": True}, "incorrect", "4 = 2x"),
         ({"t": "none"}, {"dz_dy": None, "recorded": None}, "incorrect", "Either the inner"),
+        (_num(18), {"dz_dy": None, "recorded": True, "asked": False}, "incorrect",
+         "never asked for its own"),
+        (_num(18), {"dz_dy": None, "recorded": True, "asked": True}, "correct", "6y"),
     ],
 )
 def test_q3_judge(value, tapes, state, words):

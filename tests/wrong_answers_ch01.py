@@ -22,8 +22,24 @@ _ACC = "with tf.autodiff.ForwardAccumulator(primals=x, tangents=v) as acc:\n    
 _TAPE = "with tf.GradientTape() as t:\n    t.watch(x)\n    y = f(x)\n"
 
 
+_DIGITS_LOST = ("which is not", "不等于")  # the formula is right: never "not the formula"
+
 TABLE = {
     "ch01.q1": [
+        Wrong("a float32 tensor of the right formula", _cd(f"tf.constant({_RIGHT})"),
+              ("Your formula is right", "a float32 number", "12.01000023", "Python floats"),
+              ("公式是对的", "float32", "12.01000023", "Python 的浮点数"), never=_DIGITS_LOST),
+        Wrong("a numpy float32 of the right formula", _cd(f"np.float32({_RIGHT})"),
+              ("Your formula is right", "a float32 number", "`np.float32`"),
+              ("公式是对的", "float32", "`np.float32`"), never=_DIGITS_LOST),
+        Wrong("the right formula in float32 arithmetic",
+              "def central_diff(f, x, h):\n    x, h = np.float32(x), np.float32(h)\n"
+              f"    return {_RIGHT}\n",
+              ("Your formula is right", "a float32 number", "0.5403161049", "0.5403022158"),
+              ("公式是对的", "float32", "0.5403161049"),
+              never=(*_DIGITS_LOST, "ignores h", "没有用到参数 h")),
+        Wrong("a float32 forward difference", _cd("np.float32((f(x + h) - f(x)) / h)"),
+              ("forward difference",), ("前向差分",), never=("formula is right", "公式是对的")),
         Wrong("forward difference", _cd("(f(x + h) - f(x)) / h"),
               ("forward difference", "both sides of x"), ("前向差分", "两侧"),
               never=("forget `return`",)),
@@ -98,14 +114,17 @@ TABLE = {
         Wrong("a reverse pass per input", _modes("reverse", 1000, 1000),
               ("`reverse_passes` is 1000", "how many outputs"), ("`reverse_passes` 是 1000",
                                                                 "几个输出")),
+        # the words the question asks for, in both languages (the zh question says 'reverse')
         Wrong("backward for reverse", _modes("backward", 1000, 1),
               ("`mode` is 'backward'", "reverse mode", "'forward' and 'reverse'"),
-              ("`mode` 是 'backward'", "反向模式")),
+              ("`mode` 是 'backward'", "反向模式", "`'forward'` 和 `'reverse'`"),
+              never=("'前向'", "'反向'")),
         Wrong("an unknown mode", _modes("symbolic", 1000, 1),
               ("`mode` is 'symbolic'", "write 'forward' or 'reverse'"),
-              ("`mode` 是 'symbolic'",)),
+              ("`mode` 是 'symbolic'", "`'forward'` 或 `'reverse'`"), never=("'前向'", "'反向'")),
         Wrong("mode not a string", "mode = None\nforward_passes = 1000\nreverse_passes = 1\n",
-              ("should be the string", "None"), ("应该是字符串",)),
+              ("should be the string", "None"), ("应该是字符串", "`'forward'` 或 `'reverse'`"),
+              never=("'前向'", "'反向'")),
         Wrong("a count in quotes", _modes("reverse", "1000", 1),
               ("`forward_passes` is the string '1000'", "remove the quotes"),
               ("`forward_passes` 是字符串 '1000'", "去掉")),

@@ -38,8 +38,21 @@ NOT_YET_ZH = ("还没有定义", "改正错误")
 # what the old check said to any None in 03 q3: the answer below may already do it
 INSIDE = ("must run inside the outer", "必须在外层 `with` 块内执行")
 
+# right numbers that no tape produced (chapter 02 q1 rejects them too)
+NOT_BY_TAPE = ("numbers are right", "never asked")
+NOT_BY_TAPE_ZH = ("数值是对的", "从没被要过")
+
 TABLE = {
     "ch03.q1": [
+        Wrong("hard-coded numbers", Z_TAPE + 'grads = {"x": 12.0, "y": 31.0}',
+              (*NOT_BY_TAPE, "`tape.gradient(z, {'x': x, 'y': y})`"),
+              (*NOT_BY_TAPE_ZH, "`tape.gradient(z, {'x': x, 'y': y})`")),
+        Wrong("the right partials by hand", Z_TAPE + "grads = {'x': 2*x*y, 'y': x**2 + 3*y**2}",
+              NOT_BY_TAPE, NOT_BY_TAPE_ZH),
+        Wrong("a persistent tape, then tape.gradient",
+              Z_TAPE.replace("GradientTape()", "GradientTape(persistent=True)")
+              + "grads = tape.gradient(z, {'x': x, 'y': y})",
+              ("2xy",), ("2xy",), state="correct"),
         Wrong("a list of sources", Z_TAPE + "grads = tape.gradient(z, [x, y])",
               ("`grads` is a list of 2 items", "Pass a dict of sources"),
               ("`grads` 是一个列表（2 项）", "请把源写成字典")),
@@ -85,6 +98,9 @@ TABLE = {
               NOT_YET, NOT_YET_ZH, state="not attempted"),
     ],
     "ch03.q2": [
+        Wrong("a hard-coded Jacobian", F_TAPE + "J = [[3, 2], [1, 1], [0, 6]]",
+              (*NOT_BY_TAPE, "`J = tape.jacobian(F, v)`"),
+              (*NOT_BY_TAPE_ZH, "`J = tape.jacobian(F, v)`")),
         Wrong("gradient instead of jacobian", F_TAPE + "J = tape.gradient(F, v)",
               ("that is `gradient`", "sum of the three outputs"), ("三个输出之和的梯度",)),
         Wrong("transposed", F_TAPE + "J = tf.transpose(tape.jacobian(F, v))",
@@ -114,6 +130,10 @@ TABLE = {
               NOT_YET, NOT_YET_ZH, state="not attempted"),
     ],
     "ch03.q3": [
+        Wrong("a hard-coded second derivative",
+              NESTED + "    dz_dy = inner.gradient(z, y)\nd2z_dy2 = 18.0",
+              ("number is right", "never asked", "`d2z_dy2 = outer.gradient(dz_dy, y)`"),
+              ("数值是对的", "从没被要过", "`d2z_dy2 = outer.gradient(dz_dy, y)`")),
         Wrong("outer gradient with respect to x (issue 17)",
               NESTED + "    dz_dy = inner.gradient(z, y)\nd2z_dy2 = outer.gradient(dz_dy, x)",
               ("wrong variable", "did record the inner gradient", "with respect to y"),

@@ -17,6 +17,8 @@ def _mlp(*swaps: tuple[str, str]) -> str:
 
 
 LABELS = "(forward(X).numpy()[:, 0] > 0).astype(int)"
+HIDDEN = "tf.tanh(tf.matmul(X, W1) + b1)"
+LINEAR = "tf.matmul(X, W1) + b1"  # the hidden layer without its activation
 
 TABLE = {
     "ch05.q1": [
@@ -44,6 +46,23 @@ diverging_lr = first_diverging([0.1, 0.5, 1.0])
     "ch05.q2": [
         Wrong("a rate that is too slow", "fast_config = (0.1, 50)",
               ("not below 0.25 yet", "bigger steps"), ("还没有低于 0.25", "更大的步子")),
+        Wrong("a rate that bounces across the valley", "fast_config = (0.8, 50)",
+              ("steps are too large", "overshoots the valley", "from about 0.4 to 0.75"),
+              ("步子太大", "越过谷底", "0.4 到 0.75"),
+              never=("bigger steps", "更大的步子")),
+        Wrong("a rate just above the good ones", "fast_config = (0.78, 50)",
+              ("steps are too large", "from about 0.4 to 0.75"), ("步子太大", "0.4 到 0.75"),
+              never=("bigger steps", "更大的步子")),
+        Wrong("a bouncing rate with too few epochs", "fast_config = (0.8, 10)",
+              ("steps are too large", "in 50 epochs, rates from about 0.4 to 0.75"),
+              ("步子太大", "50 个迭代周期", "0.4 到 0.75"),
+              never=("bigger steps", "更大的步子")),
+        Wrong("a good rate with too few epochs", "fast_config = (0.7, 10)",
+              ("jumps do die out", "more epochs (up to 50)"), ("逐渐消失", "最多 50 个"),
+              never=("bigger steps", "更大的步子", "smaller", "调小")),
+        Wrong("a middling rate with too few epochs", "fast_config = (0.6, 10)",
+              ("gets there with more epochs",), ("迭代周期再多一些",),
+              never=("bigger steps", "更大的步子", "smaller", "调小")),
         Wrong("more epochs than the budget", "fast_config = (0.1, 500)",
               ("500 epochs is over the budget of 50",), ("500 个迭代周期超出了 50 个的预算",)),
         Wrong("a diverging rate", "fast_config = (1.0, 50)",
@@ -114,6 +133,23 @@ def predict(X):
 for step in range(500):
     train_step()
 """, ("a line cannot split the moons", "add a hidden layer"), ("隐藏层",)),
+        Wrong("no activation on the hidden layer", _mlp((HIDDEN, LINEAR)),
+              ("training has settled", "straight line", "Apply tanh to the hidden layer"),
+              ("训练已经停下来了", "直线", "tanh"),
+              never=("unchanged", "never trained", "train for more steps", "没有变化")),
+        Wrong("no activation, trained for 1000 steps",
+              _mlp((HIDDEN, LINEAR), ("range(500)", "range(1000)")),
+              ("training has settled", "straight line", "Apply tanh to the hidden layer"),
+              ("训练已经停下来了", "直线", "tanh"),
+              never=("unchanged", "never trained", "train for more steps", "没有任何参数")),
+        Wrong("gradient ascent", _mlp(("0.5 * g", "-1.0 * g")),
+              ("right only 11%", "worse than guessing", "89% right", "wrong sign",
+               "Is the loss falling"),
+              ("只有 11%", "比瞎猜还差", "符号反了", "损失在下降吗"),
+              never=("that is guessing", "相当于瞎猜")),
+        Wrong("predict compares the wrong way", _mlp(("> 0).astype", "< 0).astype")),
+              ("worse than guessing", "97% right", "wrong sign", "logit is above 0"),
+              ("比瞎猜还差", "97%", "符号反了", "大于 0 的地方给出 1")),
         Wrong("too few steps", _mlp(("range(500)", "range(30)")),
               ("more steps",), ("多训练",), never=("guessing",)),
         Wrong("the training loop never runs", _mlp(("range(500)", "range(0)")),

@@ -37,12 +37,14 @@ def loss_at(W: float, b: float) -> float:
     return float(np.mean((W * X + b - y) ** 2))
 
 
-def descend(lr: float, epochs: int, *, sign: float = 1.0, reduce: str = "mean"):
+def descend(lr: float, epochs: int, *, sign: float = 1.0, reduce: str = "mean",
+            path: list | None = None):
     """Gradient descent from the seed's start; ``(W, b, losses)`` with ``losses[k]`` the
     loss before update ``k`` and ``losses[epochs]`` the loss at the end.
 
     ``sign=-1`` climbs instead (a learner who adds the gradient); ``reduce="sum"`` uses a
     summed loss. The run stops at the first non-finite loss (under ``np.errstate``).
+    A ``path`` list receives ``(W, b)`` before each update and at the end.
     """
     X, y, W, b = _data()
     x = X[:, 0]
@@ -52,6 +54,8 @@ def descend(lr: float, epochs: int, *, sign: float = 1.0, reduce: str = "mean"):
         for _ in range(int(epochs)):
             r = W * x + b - t
             losses.append(float(np.mean(r**2)))
+            if path is not None:
+                path.append((W, b))
             scale = 2.0 if reduce == "mean" else 2.0 * len(x)
             dW = scale * float(np.mean(r * x))
             db = scale * float(np.mean(r))
@@ -60,4 +64,6 @@ def descend(lr: float, epochs: int, *, sign: float = 1.0, reduce: str = "mean"):
             if not np.isfinite(losses[-1]) or not (np.isfinite(W) and np.isfinite(b)):
                 break
         losses.append(float(np.mean((W * x + b - t) ** 2)))
+        if path is not None:
+            path.append((W, b))
     return W, b, losses

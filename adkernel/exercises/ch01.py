@@ -78,12 +78,21 @@ def _parameters(fn):
         return None
 
 
+def _dtype_name(value) -> str | None:
+    """The dtype of a returned tensor or numpy number (``"float32"``), or None."""
+    name = getattr(getattr(value, "dtype", None), "name", None)
+    return name if isinstance(name, str) else None
+
+
 def _gather_central_diff(ctx, central_diff):
     if not callable(central_diff):
         return {"callable": False}
     calls = []
+    dtypes = []  # a float32 result rounds a right formula (a plain number hides its dtype)
     for f, x, h in _CASES:
-        calls.append(ctx.call(central_diff, f, x, h))
+        call, value = ctx.run(central_diff, f, x, h)
+        calls.append(call)
+        dtypes.append(_dtype_name(value))
         if failed(calls[-1]):
             break
     probes = []  # the same case with one input changed: is that input used at all?
@@ -100,6 +109,7 @@ def _gather_central_diff(ctx, central_diff):
         "callable": True,
         "params": _parameters(central_diff),
         "calls": calls,
+        "dtypes": dtypes,
         "probes": probes,
     }
 
@@ -119,6 +129,22 @@ def _probe(data, i, which):
         except Exception:
             return None
     return None
+
+
+def _low_precision(dtypes) -> str | None:
+    """The first floating dtype less precise than float64 among the results, or None."""
+    for name in dtypes:
+        if name in ("float16", "float32"):
+            return name
+    return None
+
+
+def _rounding_bound(f, x, h, b, dtype) -> float:
+    """How far a central difference computed or stored in ``dtype`` may be from the float64
+    one ``b``: rounding of x ± h, of the two values of f and of the result (twice each)."""
+    eps = float(np.finfo(dtype).eps)
+    values = abs(f(x + h)) + abs(f(x - h))
+    return 2 * eps * (values / (2 * h) + abs(b) * (abs(x) + h) / h + abs(b))
 
 
 def _judge_central_diff(data):
@@ -161,6 +187,30 @@ def _judge_central_diff(data):
         )
     if reordered:
         raise wrong(order)
+    low = _low_precision(data.get("dtypes") or [])
+    if low is not None and all(
+        abs(a - b) <= _rounding_bound(f, x, h, b, low)
+        for (f, x, h), a, b in zip(_CASES, found, expected, strict=True)
+    ):
+        k = next(k for k, (a, b) in enumerate(zip(found, expected, strict=True))
+                 if not close(a, b, rtol=1e-9, atol=1e-12))
+        f, x, h = _CASES[k]
+        raise wrong(
+            lazy(
+                "Your formula is right, but your result is a {dtype} number, which keeps only "
+                "about {digits} significant digits: for f = {f}, x = {x}, h = {h} you return "
+                "{a:.10g}, and the formula in float64 gives {b:.10g}. Here the digits count "
+                "(the next question is about rounding error): compute with Python floats and "
+                "return the float64 result as it is, without `tf.constant` or `np.{dtype}`."
+            ),
+            dtype=low,
+            digits=int(np.finfo(low).precision),
+            a=found[k],
+            b=expected[k],
+            f=_NAMES[f],
+            x=x,
+            h=h,
+        )
     for i, ((f, x, h), a, b) in enumerate(zip(_CASES, found, expected, strict=True)):
         if close(a, b, rtol=1e-9, atol=1e-12):
             continue

@@ -37,10 +37,11 @@ def _tape_facts(also, tape_name, target_name, sources) -> dict:
       "paused"; None: no tape, or the target is not a tensor);
     - ``tracked``: did the tape record the target (computed from what it watches)?
     - ``watched``: for each name in ``sources`` that holds a tensor, does the tape watch it?
+    - ``asked``: was the tape asked for its gradient (see :func:`_asked`)?
     """
     from ..engine.tape import GradientTape
 
-    facts = {"when": None, "tracked": None, "watched": {}}
+    facts = {"when": None, "tracked": None, "watched": {}, "asked": None}
     tape, target = also.get(tape_name), also.get(target_name)
     if not isinstance(tape, GradientTape):
         return facts
@@ -50,6 +51,8 @@ def _tape_facts(also, tape_name, target_name, sources) -> dict:
         if isinstance(serial, int):
             facts["when"] = view.when(serial)
             facts["tracked"] = bool(view.tracks(serial))
+            if facts["tracked"]:
+                facts["asked"] = _asked(view)
         for name in sources:
             serial = getattr(also.get(name), "_serial", None)
             if isinstance(serial, int):
@@ -57,6 +60,20 @@ def _tape_facts(also, tape_name, target_name, sources) -> dict:
     except Exception:  # an engine without views: no facts
         pass
     return facts
+
+
+def _asked(view) -> bool | None:
+    """Was this tape asked for a gradient or a Jacobian? A non-persistent tape answers once,
+    then it is used up (False: it recorded and was never asked); a persistent one does not
+    tell (None). Like chapter 02's count of ``tape.gradient`` calls: right numbers that no
+    tape produced are not the point of these exercises."""
+    from ..engine.tape import TapeState
+
+    if view.persistent:
+        return None
+    if view.state is TapeState.USED:
+        return True
+    return False if view.state is TapeState.STOPPED else None
 
 
 def _gather_grads(ctx, grads):
@@ -121,6 +138,16 @@ def _judge_grads(data):
     gx = number(entries["x"], "grads['x']")
     gy = number(entries["y"], "grads['y']")
     if close(gx, expected["x"], rtol=1e-5) and close(gy, expected["y"], rtol=1e-5):
+        if tape.get("asked") is False:
+            raise wrong(
+                lazy(
+                    "Your numbers are right, but no `tape.gradient` call produced them: the "
+                    "tape recorded z and was never asked for its gradient. The point of this "
+                    "exercise is to let the tape differentiate: ask it, with a dict of "
+                    "sources, `{call}`."
+                ),
+                call="tape.gradient(z, {'x': x, 'y': y})",
+            )
         return right(
             lazy("∂z/∂x = 2xy and ∂z/∂y = x² + 3y², returned under the keys you chose."),
         )
@@ -285,6 +312,14 @@ def _judge_jacobian(data):
             s=arr.shape,
         )
     if close(arr, expected, rtol=1e-5, atol=1e-5):
+        if data["tape"].get("asked") is False:
+            raise wrong(
+                lazy(
+                    "Your numbers are right, but the tape did not produce them: it recorded F "
+                    "and was never asked for its Jacobian. The point of this exercise is to "
+                    "let the tape differentiate: `J = tape.jacobian(F, v)`."
+                ),
+            )
         return right(
             lazy(
                 "Row i holds the partial derivatives of output i: a 3 × 2 grid, and its "
@@ -347,11 +382,12 @@ def _nested_facts(also) -> dict:
     - ``recorded``: did the outer tape record the inner gradient, i.e. was ``dz_dy``
       returned by a ``gradient`` call while it recorded, or computed from what it watches
       (None: ``outer`` is not a tape or ``dz_dy`` not a tensor)?
+    - ``asked``: when it recorded it, was the outer tape asked for a gradient (:func:`_asked`)?
     """
     from ..engine.tape import GradientTape
 
     outer, dz_dy = also.get("outer"), also.get("dz_dy")
-    facts = {"dz_dy": None, "recorded": None}
+    facts = {"dz_dy": None, "recorded": None, "asked": None}
     if "dz_dy" in also:
         facts["dz_dy"] = _plain.encode(dz_dy)
     serial = getattr(dz_dy, "_serial", None)
@@ -359,6 +395,8 @@ def _nested_facts(also) -> dict:
         try:
             view = outer.view()
             facts["recorded"] = bool(view.gradient_output(serial) or view.tracks(serial))
+            if facts["recorded"]:
+                facts["asked"] = _asked(view)
         except Exception:  # an engine without views: no fact
             facts["recorded"] = None
     return facts
@@ -407,6 +445,15 @@ def _judge_second(data):
     value = number(data["d2z_dy2"], "d2z_dy2")
     expected = numeric_derivative(lambda t: numeric_derivative(lambda s: s**3, t, 1e-4), 3.0, 1e-4)
     if close(value, expected, rtol=1e-4, atol=1e-4):
+        if data["tapes"].get("asked") is False:
+            raise wrong(
+                lazy(
+                    "Your number is right, but the outer tape did not produce it: `outer` "
+                    "recorded the inner gradient and was never asked for its own. The point "
+                    "of this exercise is to let the tapes differentiate twice: "
+                    "`d2z_dy2 = outer.gradient(dz_dy, y)`."
+                ),
+            )
         return right(
             lazy("d²z/dy² = 6y: the outer tape differentiated the inner tape's result."),
         )

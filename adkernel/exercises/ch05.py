@@ -31,6 +31,7 @@ __all__ = ["make_moons", "progress", "q1", "q2", "q3"]
 TARGET_LOSS = 0.25
 BUDGET = 50
 ACCURACY = 0.9
+INVERTED = 0.4  # held-out accuracy below this is far worse than guessing (50%) on 1000 points
 HELD_OUT = (1000, 2024)  # points and seed of the checker's own held-out set
 TRAIN_POINTS = 200  # the notebook's X_train
 
@@ -140,6 +141,33 @@ def _whole_epochs(e: float) -> bool:
     return e == int(e) and 1 <= e <= BUDGET
 
 
+def _bouncing(path) -> bool:
+    """At the end of the run each step still reverses the one before it: the parameters
+    jump from one side of the valley to the other (rather than crawl along its floor)."""
+    if len(path) < 3:
+        return False
+    (w0, b0), (w1, b1), (w2, b2) = path[-3:]
+    return (w2 - w1) * (w1 - w0) + (b2 - b1) * (b1 - b0) < 0
+
+
+@lru_cache(maxsize=8)
+def _good_rates(epochs: int, step: float = 0.05):
+    """``(lo, hi)``: the smallest and largest rates on a grid of ``step`` whose run of
+    ``epochs`` epochs ends below the target loss (None when none does), from the checker's
+    own runs."""
+    good = []
+    k = 1
+    while True:
+        lr = round(k * step, 10)
+        losses = descend(lr, epochs)[2]
+        if _first_bad(losses) is not None or losses[-1] > losses[0]:
+            break  # from here on the runs diverge
+        if losses[-1] < TARGET_LOSS:
+            good.append(lr)
+        k += 1
+    return (good[0], good[-1]) if good else None
+
+
 def _gather_fast(ctx, fast_config):
     return {"config": ctx.value(fast_config)}
 
@@ -182,7 +210,8 @@ def _judge_fast(data):
             lazy("The learning rate {lr:g} does not move downhill; use a positive rate."),
             lr=lr,
         )
-    losses = [float(v) for v in descend(lr, int(epochs))[2]]  # the checker's own run
+    path: list = []
+    losses = [float(v) for v in descend(lr, int(epochs), path=path)[2]]  # the checker's run
     bad = _first_bad(losses)
     if bad is not None or losses[-1] > losses[0]:
         raise wrong(
@@ -200,7 +229,30 @@ def _judge_fast(data):
             end=losses[-1],
             t=TARGET_LOSS,
         )
-    raise wrong(
+    raise _not_there_yet(lr, epochs, losses[-1], path)
+
+
+def _not_there_yet(lr, epochs, end, path):
+    """The diagnosis of a stable run that ends above the target loss: its steps are too
+    large (they still bounce across the valley), too few, or too small."""
+    if epochs < 2:  # one step shows no bouncing: look at two
+        path = []
+        descend(lr, 2, path=path)
+    if _bouncing(path):
+        return _too_bouncy(lr, epochs, end)
+    if descend(lr, BUDGET)[2][-1] < TARGET_LOSS:
+        return wrong(
+            lazy(
+                "After {e} epochs at lr = {lr:g} the loss is {end:.4f}: not below {t} yet. "
+                "This rate gets there with more epochs (up to {n})."
+            ),
+            e=epochs,
+            lr=lr,
+            end=end,
+            t=TARGET_LOSS,
+            n=BUDGET,
+        )
+    return wrong(
         lazy(
             "After {e} epochs at lr = {lr:g} the loss is {end:.4f}: not below {t} yet. The slow "
             "part is the long valley floor, where the slope is gentle: bigger steps (or more "
@@ -208,9 +260,62 @@ def _judge_fast(data):
         ),
         e=epochs,
         lr=lr,
-        end=losses[-1],
+        end=end,
         t=TARGET_LOSS,
         n=BUDGET,
+    )
+
+
+def _too_bouncy(lr, epochs, end):
+    """The diagnosis of a rate whose steps overshoot the valley and still bounce at the end,
+    with the rates that do get there (from the checker's own runs)."""
+    values = {"e": epochs, "lr": lr, "end": end, "t": TARGET_LOSS}
+    good = _good_rates(epochs)
+    if good is not None and good[1] < lr:
+        return wrong(
+            lazy(
+                "After {e} epochs at lr = {lr:g} the loss is {end:.4f}: not below {t} yet. The "
+                "steps are too large: each one overshoots the valley, so W and b are still "
+                "jumping from one side to the other, and the jumps shrink only slowly. Take "
+                "smaller steps: rates from about {lo:g} to {hi:g} get below {t} in {e} epochs."
+            ),
+            lo=good[0],
+            hi=good[1],
+            **values,
+        )
+    if epochs < BUDGET and descend(lr, BUDGET)[2][-1] < TARGET_LOSS:
+        return wrong(
+            lazy(
+                "After {e} epochs at lr = {lr:g} the loss is {end:.4f}: not below {t} yet. "
+                "Each step overshoots the valley, so W and b are still jumping from one side "
+                "to the other; the jumps do die out at this rate, but {e} epochs are not "
+                "enough. Give it more epochs (up to {n})."
+            ),
+            n=BUDGET,
+            **values,
+        )
+    good = _good_rates(BUDGET)
+    if good is not None and good[1] < lr:
+        return wrong(
+            lazy(
+                "After {e} epochs at lr = {lr:g} the loss is {end:.4f}: not below {t} yet. The "
+                "steps are too large: each one overshoots the valley, so W and b are still "
+                "jumping from one side to the other, and the jumps shrink only slowly. Take "
+                "smaller steps, and more epochs: in {n} epochs, rates from about {lo:g} to "
+                "{hi:g} get below {t}."
+            ),
+            lo=good[0],
+            hi=good[1],
+            n=BUDGET,
+            **values,
+        )
+    return wrong(
+        lazy(
+            "After {e} epochs at lr = {lr:g} the loss is {end:.4f}: not below {t} yet. The "
+            "steps are too large: each one overshoots the valley, so W and b are still jumping "
+            "from one side to the other, and the jumps shrink only slowly. Take smaller steps."
+        ),
+        **values,
     )
 
 
@@ -308,16 +413,71 @@ def _gather_mlp(ctx, params, train_step, predict):
     data["labels"] = labels
     # one step of training, to see every parameter move; then the parameters are put back
     saved = [np.array(p.numpy(), copy=True) for p in params]
+    still = False
     try:
         data["train_step"] = ctx.call(train_step)
         data["after"] = [ctx.value(p) for p in params]
+        still = not failed(data["train_step"]) and any(
+            np.array_equal(np.asarray(p.numpy()), old)
+            for p, old in zip(params, saved, strict=True)
+        )
+        if still:
+            data["nudged"] = _nudged_step(ctx, params, saved, train_step)
     finally:
-        for p, old in zip(params, saved, strict=True):
+        _put_back(params, saved)
+    if still:
+        # is the boundary a straight line? (the labels of midpoints, see _straight)
+        call, value = ctx.run(predict, _midpoints())
+        if not failed(call):
             try:
-                p.assign(old)
+                data["midpoints"] = ctx.value(to_array(value))
             except Exception:
                 pass
     return data
+
+
+def _put_back(params, saved) -> None:
+    for p, old in zip(params, saved, strict=True):
+        try:
+            p.assign(old)
+        except Exception:
+            pass
+
+
+def _nudged_step(ctx, params, saved, train_step):
+    """Which parameters one ``train_step()`` moves when it starts a little away from the
+    trained values (a list of bools), or None when that could not be seen.
+
+    A parameter a step leaves unchanged may be missing from the update, or it may sit where
+    its gradient is about 0 (training has converged: a step of lr · 1e-9 does not change a
+    float32). Off that point the gradient is not 0, so a parameter that is updated moves."""
+    rng = np.random.RandomState(0)
+    starts = []
+    try:
+        for p, old in zip(params, saved, strict=True):
+            start = (old + 0.1 * rng.randn(*old.shape)).astype(old.dtype)
+            p.assign(start)
+            starts.append(start)
+    except Exception:
+        return None
+    call = ctx.call(train_step)
+    if failed(call):
+        return None
+    return [not np.array_equal(np.asarray(p.numpy()), s) for p, s in zip(params, starts,
+                                                                        strict=True)]
+
+
+@lru_cache(maxsize=1)
+def _pairs():
+    """Each held-out point paired with another one, drawn once (an index array)."""
+    return np.random.RandomState(HELD_OUT[1] + 1).permutation(HELD_OUT[0])
+
+
+def _midpoints():
+    """The midpoints of the held-out pairs: a straight boundary gives the midpoint of two
+    points on one side of it that side's label too."""
+    X, _ = _held_out()
+    return (X + X[_pairs()]) / 2
 
 
 def _identical_units(arrays) -> bool:
@@ -397,8 +557,30 @@ def _unchanged(before, after) -> list[int]:
     return [i for i, (a, b) in enumerate(zip(before, after, strict=True)) if np.array_equal(a, b)]
 
 
-def _step_left_unchanged(before, after):
-    i = _unchanged(before, after)[0]
+def _stuck(data, still) -> list[int]:
+    """Of the parameters one step left unchanged, those that do not move either when the
+    step starts a little away from the trained values (all of them when that was not seen).
+
+    The others are updated: where training stopped their gradients are about 0."""
+    moved = data.get("nudged")
+    if not isinstance(moved, list) or len(moved) != len(data["before"]):
+        return still
+    return [i for i in still if not moved[i]]
+
+
+def _straight(data, labels) -> bool:
+    """The network's boundary is a straight line on the held-out points: the midpoint of two
+    points with one label gets that label too (a few exceptions allowed, for rounding)."""
+    ev = data.get("midpoints")
+    mid = None if ev is None or is_kind(ev, "str", "bool", "none") else to_numpy(ev)
+    if mid is None or mid.size != labels.size:
+        return False
+    mid = mid.reshape(-1)
+    same = labels == labels[_pairs()]
+    return int(np.sum(same & (mid != labels))) <= 0.01 * int(np.sum(same))
+
+
+def _step_left_unchanged(before, i):
     return wrong(
         lazy(
             "One call of `train_step()` left `params[{i}]` (shape {s}) unchanged: every "
@@ -409,9 +591,10 @@ def _step_left_unchanged(before, after):
     )
 
 
-def _why_untrained(step, before, after, n, accuracy):
+def _why_untrained(step, before, stuck, n, accuracy):
     """When the network classifies poorly: what one call of ``train_step()`` shows wrong
-    with the training itself (None when the step looks right)."""
+    with the training itself (None when the step looks right). ``stuck``: the parameters
+    the step does not update (see :func:`_stuck`)."""
     returned(step)  # it raised or ran past the time limit: that is the first thing to fix
     if step["gradient_calls"] == 0:
         return wrong(
@@ -423,8 +606,7 @@ def _why_untrained(step, before, after, n, accuracy):
             n=n,
             a=accuracy,
         )
-    still = _unchanged(before, after)
-    if len(still) == len(before):
+    if len(stuck) == len(before):
         return wrong(
             lazy(
                 "On {n} fresh points your network is right {a:.0%} of the time, and one call "
@@ -435,8 +617,8 @@ def _why_untrained(step, before, after, n, accuracy):
             n=n,
             a=accuracy,
         )
-    if still:
-        return _step_left_unchanged(before, after)
+    if stuck:
+        return _step_left_unchanged(before, stuck[0])
     return None
 
 
@@ -488,6 +670,8 @@ def _judge_mlp(data):
     accuracy = float(np.mean(labels == y_new))
     step = data["train_step"]
     after = [to_numpy(ev) for ev in data["after"]]
+    still = _unchanged(before, after)
+    stuck = _stuck(data, still)
     if accuracy < ACCURACY:
         if _identical_units(before):
             raise wrong(
@@ -498,9 +682,23 @@ def _judge_mlp(data):
                 ),
                 a=accuracy,
             )
-        untrained = _why_untrained(step, before, after, n, accuracy)
+        untrained = _why_untrained(step, before, stuck, n, accuracy)
         if untrained is not None:
             raise untrained
+        if accuracy < INVERTED:
+            raise wrong(
+                lazy(
+                    "On {n} fresh points your network is right only {a:.0%} of the time: "
+                    "worse than guessing, which gets half of them right. Flip its answers and "
+                    "they would be {b:.0%} right: a clue that something has the wrong sign. "
+                    "Is the loss falling while you train (each step `p.assign_sub(lr * g)`, "
+                    "with a learning rate above 0)? If it is, does `predict` give 1 where the "
+                    "logit is above 0?"
+                ),
+                n=n,
+                a=accuracy,
+                b=1 - accuracy,
+            )
         if accuracy < 0.6:
             raise wrong(
                 lazy(
@@ -516,6 +714,30 @@ def _judge_mlp(data):
                     "On {n} fresh points your model is right {a:.0%} of the time. Without a "
                     "hidden layer the boundary is a straight line, and a line cannot split the "
                     "moons: add a hidden layer with a nonlinear activation such as tanh."
+                ),
+                n=n,
+                a=accuracy,
+            )
+        if still:  # and none stuck: training has settled where the gradients are about 0
+            if _straight(data, labels):
+                raise wrong(
+                    lazy(
+                        "On {n} fresh points your network is right {a:.0%} of the time, and "
+                        "training has settled: the gradients are about 0, so more steps will "
+                        "not help. Its boundary is a straight line, like the chapter's single "
+                        "neuron (84% of the notebook's held-out points): without a nonlinear "
+                        "activation the two layers multiply out to one linear layer. Apply "
+                        "tanh to the hidden layer, `tf.tanh(tf.matmul(X, W1) + b1)`."
+                    ),
+                    n=n,
+                    a=accuracy,
+                )
+            raise wrong(
+                lazy(
+                    "On {n} fresh points your network is right {a:.0%} of the time, and "
+                    "training has settled: the gradients are about 0, so more steps will not "
+                    "help. Its boundary bends, but not enough: try more hidden units, or "
+                    "another random start."
                 ),
                 n=n,
                 a=accuracy,
@@ -539,8 +761,8 @@ def _judge_mlp(data):
                 "`train_step`."
             ),
         )
-    if _unchanged(before, after):
-        raise _step_left_unchanged(before, after)
+    if stuck:
+        raise _step_left_unchanged(before, stuck[0])
     return right(
         lazy(
             "Held-out accuracy {a:.1%} on {n} points your network never saw, and "
