@@ -96,6 +96,14 @@ def _explanations():
     with tf.GradientTape(watch_accessed_variables=False) as tape2:
         w = x * 2.0
     out.append(tape2.explain(w, x))
+    x0, x1 = tf.Variable(3.0, name="x0"), tf.Variable(0.0, name="x1")
+    with tf.GradientTape(persistent=True) as tape3:
+        x1.assign_add(x0)
+        y1 = x1 * x1
+    with tf.GradientTape(persistent=True) as tape4:
+        early = x * 2.0
+        tape4.reset()
+    out += [tape3.explain(y1, x0), tape4.explain(early, x)]
     return out
 
 
@@ -109,6 +117,8 @@ def test_every_explanation_is_chinese(zh_mode):
     assert "tape.stop_recording()" in sentences[3]
     assert "梯度带停止记录之后" in sentences[4]
     assert "int32" in sentences[5] and "tf.cast(k, tf.float32)" in sentences[5]
+    assert "只被用作一次赋值" in sentences[-2] and "v.assign_add(x0)" in sentences[-2]
+    assert "tape.reset() 之前计算的" in sentences[-1] and "x" in sentences[-1]
 
 
 def test_explanations_follow_the_language_switch():

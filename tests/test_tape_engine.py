@@ -408,6 +408,29 @@ def test_explain_target_created_before_tape():
     assert "before" in warned
 
 
+def test_explain_a_source_used_only_as_an_assigned_value():
+    # the autodiff guide's stateful example: x0 reaches y only through assign_add
+    x0, x1 = tf.Variable(3.0), tf.Variable(0.0)
+    with tf.GradientTape() as tape:
+        x1.assign_add(x0)
+        y = x1**2
+    warned, explained = _none_with_explanation(tape, y, x0)
+    for msg in (warned, explained):
+        assert "only as the value of an assignment" in msg and "never used" not in msg
+
+
+def test_explain_a_target_computed_before_reset():
+    x = tf.Variable(1.0)
+    with tf.GradientTape(persistent=True) as tape:
+        a = x * 2.0
+        tape.reset()
+        b = x * 5.0
+    warned, explained = _none_with_explanation(tape, a, x)
+    for msg in (warned, explained):
+        assert "tape.reset()" in msg
+    assert tape.gradient(b, x).numpy() == 5.0  # what came after the reset is recorded
+
+
 def test_explain_target_created_after_tape():
     x = tf.Variable(2.0)
     with tf.GradientTape() as tape:

@@ -165,6 +165,13 @@ def _watch(view, x: str, where: str = "") -> str:
 
 def _unwatched_source(view, source, what: str, x: str) -> str:
     """The tape never tracked the source: say why, from how it was made."""
+    if view.assigned_from(source._serial):
+        return _(
+            "{what} was used while the tape was recording only as the value of an "
+            "assignment (assign / assign_add / assign_sub), and assignments are not "
+            "differentiable: the gradient stops at the assigned variable's new value, as in "
+            "TensorFlow. To differentiate through it, compute with ops instead (`y = v + {x}` "
+            "rather than `v.assign_add({x})`).").format(what=what, x=x)
     if isinstance(source, Variable):
         if not source.trainable:
             return _(
@@ -236,6 +243,13 @@ def _untracked_target(view, target, name: str, x: str) -> str:
             "The target was computed after the tape stopped recording (outside the "
             "`with` block), so nothing links it to {name}: compute it inside the block."
             ).format(name=name)
+    if view.reset_after(target._serial):
+        return _(
+            "The target was computed before tape.reset(), which made the tape forget "
+            "every op it had recorded, so nothing links it to {name} any more: take the "
+            "gradient before calling tape.reset(), or compute the target again after it."
+            ).format(
+                name=name)
     return _(
         "The target was computed while recording, but only from values the tape does not "
         "track (constants, numpy arrays, values computed before the block or inside "

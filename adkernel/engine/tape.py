@@ -286,12 +286,17 @@ def tracked(obj) -> bool:
     return False
 
 
-def note_assignment(variable) -> None:
-    """Tell the recording tapes that ``variable`` was assigned (for ``explain``)."""
+def note_assignment(variable, value=None) -> None:
+    """Tell the recording tapes that ``variable`` was assigned, from ``value`` when that is
+    a tensor or variable (for ``explain``: an assignment is not differentiable)."""
     for tape in state.recording:
         if tape._assigned is _NOTHING:
             tape._assigned = set()
         tape._assigned.add(variable._serial)
+        if isinstance(value, TensorLike):
+            if tape._assigned_from is _NOTHING:
+                tape._assigned_from = set()
+            tape._assigned_from.add(value._serial)
 
 
 # ----- the backward pass -----------------------------------------------------------------
@@ -732,6 +737,14 @@ class TapeView:
     def assigned(self, serial: int) -> bool:
         return serial in self._tape._assigned
 
+    def assigned_from(self, serial: int) -> bool:
+        """Was ``serial`` the value of an assignment (``v.assign_add(x)``) while recording?"""
+        return serial in self._tape._assigned_from
+
+    def reset_after(self, serial: int) -> bool:
+        """Was ``tape.reset()`` called after ``serial`` was made?"""
+        return any(mark > serial for mark in self._tape._resets)
+
     @property
     def backward_outputs(self) -> frozenset:
         """Serials of the outputs of ops recorded while a gradient call was running (a
@@ -792,6 +805,7 @@ class GradientTape:
         self._state = _NEW
         self._spans: list = []  # [start serial, end serial] of each with-block
         self._pauses: list = []  # the same for stop_recording() inside a block
+        self._resets: list = []  # a serial number taken at each reset()
         self._clear()
 
     def _clear(self) -> None:
@@ -801,6 +815,7 @@ class GradientTape:
         # Serials noted while recording; most tapes never note any, so these start as one
         # shared empty frozenset and become a set of their own on the first note.
         self._assigned: set | frozenset = _NOTHING  # variables assigned
+        self._assigned_from: set | frozenset = _NOTHING  # tensors and variables they took
         self._grad_outputs: set | frozenset = _NOTHING  # returned by another tape's gradient
         self._backward_outs: set | frozenset = _NOTHING  # outputs of a recorded gradient call
         self._links = None  # (op, out, inputs, need) per record, once the values are gone
@@ -898,6 +913,7 @@ class GradientTape:
     def reset(self) -> None:
         """Forget everything recorded so far (as if a new tape had been entered)."""
         self._clear()
+        self._resets.append(next(serials))  # for explain: what was made before it is gone
 
     # -- the one-call rule ------------------------------------------------------------
     def _check_usable(self, what: str) -> None:

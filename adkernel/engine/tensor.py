@@ -790,7 +790,7 @@ class Variable(TensorLike):
         else:
             self._value = np.array(new, dtype=self._value.dtype, copy=True)
         if state.recording:
-            self._note_assign()
+            self._note_assign(value)
         if trace_any and state.trace is not None:
             state.trace.write(self, "assign", new, value)
         return self if read_value else None
@@ -805,7 +805,7 @@ class Variable(TensorLike):
         else:
             self._value = self._value + d
         if state.recording:
-            self._note_assign()
+            self._note_assign(delta)
         if trace_any and state.trace is not None:
             state.trace.write(self, "assign_add", d, delta)
         return self if read_value else None
@@ -824,7 +824,7 @@ class Variable(TensorLike):
                 else:
                     self._value = self._value - d
                 if state.recording:
-                    self._note_assign()
+                    self._note_assign(delta)
                 if trace_any and state.trace is not None:
                     state.trace.write(self, "assign_sub", d, delta)
                 return self if read_value else None
@@ -834,15 +834,15 @@ class Variable(TensorLike):
         else:
             self._value = self._value - d
         if state.recording:
-            self._note_assign()
+            self._note_assign(delta)
         if trace_any and state.trace is not None:
             state.trace.write(self, "assign_sub", d, delta)
         return self if read_value else None
 
-    def _note_assign(self):
-        # Tapes remember that this variable was assigned while they recorded, so that
-        # `explain` can say a gradient path was cut by an assignment.
-        _hooks.on_assign(self)
+    def _note_assign(self, value=None):
+        # Tapes remember that this variable was assigned while they recorded (and from
+        # what), so that `explain` can say a gradient path was cut by an assignment.
+        _hooks.on_assign(self, value)
 
 
 def _broadcasts(small: tuple, big: tuple) -> bool:
