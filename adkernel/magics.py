@@ -140,11 +140,28 @@ class CellTape(GradientTape):
     keeping them too would grow memory with every step)."""
 
     _cell = True
+    _inner = None  # the tape the cell opened, which this one yielded to
 
     def yield_to(self, inner: GradientTape) -> None:
         """The ``on_enter`` hook the cell installs (:class:`adkernel.engine.tape.Hooks`)."""
         if inner is not self and self.recording and self in state.recording:
             self._pause_for_good()
+            self._inner = inner
+
+    def name_inner(self, ns: dict) -> str | None:
+        """After the cell: the name of the tape it opened (the one this tape yielded to,
+        else another tape the cell bound, e.g. the last one of a loop), for explanations;
+        the inner tape itself is not kept."""
+        inner, self._inner = self._inner, None
+        if self._yielded is None:
+            return None
+        tapes = [(n, v) for n, v in ns.items() if isinstance(v, GradientTape)
+                 and v is not self and not n.startswith("_")]
+        opened = sorted((v._spans[-1][0], n) for n, v in tapes
+                        if v._spans and v._spans[-1][0] >= self._yielded[0])
+        names = [n for n, v in tapes if v is inner] or [n for _s, n in opened[::-1]]
+        self._yield_name = names[0] if names else None
+        return self._yield_name or "tape"
 
 
 class ForwardCellTape(CellTape):
@@ -709,6 +726,13 @@ class TapeMagics(Magics):
         if not result.success:
             unbind()
             raise TapeCellError(_("the %%tape cell failed"))
+        inner = tape.name_inner(ns)
+        if inner is not None and (show_graph or args.step):
+            _note(_("the cell opened its own GradientTape (`with tf.GradientTape() as "
+                    "{inner}:`), so %%tape's tape stopped recording there: its graph and "
+                    "gradients cover only the ops before that line. Remove the inner `with` "
+                    "(the cell is already recorded), or use `{inner}.gradient(...)`.").format(
+                        inner=inner))
         try:
             if acc is not None:
                 self._tangents(tape, acc, args, show_graph, key)

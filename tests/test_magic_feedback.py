@@ -1,0 +1,68 @@
+"""What ``%%tape`` says when a cell does something it cannot show (outside tester's
+findings 7, 8, 14 and 15), in English and Chinese, through a real IPython shell."""
+
+from __future__ import annotations
+
+import pytest
+from IPython.utils.capture import capture_output
+
+from adkernel.engine import i18n
+from adkernel.engine._state import state
+
+
+@pytest.fixture
+def ip(ipshell):
+    ipshell.run_cell("from adkernel import tf\nx = tf.Variable(3.0)")
+    for name in ("grads", "t2", "t", "loss", "y"):
+        ipshell.user_ns.pop(name, None)
+    yield ipshell
+    assert state.recording == [], "a %%tape cell left a tape recording"
+
+
+def run(ip, cell: str):
+    with capture_output() as out:
+        result = ip.run_cell(cell)
+    shown = "\n".join(o.data.get("text/plain", "") for o in out.outputs)
+    return result, out.stdout + out.stderr + shown
+
+
+OWN_TAPE = "%%tape --grad y:x\nwith tf.GradientTape() as t2:\n    y = x**2"
+TRAINING_LOOP = """%%tape --plot loss --grad loss:x
+for step in range(3):
+    with tf.GradientTape() as t:
+        loss = x**2
+    x.assign_sub(0.1 * t.gradient(loss, x))
+"""
+YIELDED = {
+    "en": ("The cell opened its own GradientTape (`with tf.GradientTape() as {t}:`)",
+           "remove the inner `with`", "`{t}.gradient(...)`"),
+    "zh": ("本单元自己打开了 GradientTape（`with tf.GradientTape() as {t}:`）",
+           "去掉内层的 `with`", "`{t}.gradient(...)`"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("cell, inner", [(OWN_TAPE, "t2"), (TRAINING_LOOP, "t")])
+def test_a_cell_that_opens_its_own_tape_is_told_so_not_stop_recording(ip, cell, inner, lang):
+    with i18n.language(lang):
+        result, text = run(ip, cell)
+    assert result.success
+    assert ip.user_ns["grads"]["x"] is None
+    for words in YIELDED[lang]:
+        assert words.format(t=inner) in text, text
+    assert "stop_recording" not in text  # the learner never called it
+    # the empty graph is explained too (a note, in the same words)
+    assert text.count(f"`with tf.GradientTape() as {inner}:`") == 2, text
+
+
+def test_stop_recording_of_the_learner_is_still_named(ip):
+    result, text = run(ip, "%%tape --grad y:x\nwith tape.stop_recording():\n    y = x**2")
+    assert result.success
+    assert "tape.stop_recording()" in text and "opened its own" not in text
+
+
+def test_a_plot_cell_with_its_own_tapes_stays_quiet(ip):
+    """chapter 04's training cell: --plot draws from the loop's own tapes, no note."""
+    result, text = run(ip, TRAINING_LOOP.replace(" --grad loss:x", ""))
+    assert result.success
+    assert "opened its own" not in text and "Note" not in text
