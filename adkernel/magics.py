@@ -16,6 +16,7 @@ import builtins
 import difflib
 import inspect
 import keyword
+import re
 import shlex
 import sys
 import threading
@@ -413,6 +414,29 @@ def parse_options(line: str):
     return args
 
 
+def _names_in(shell, cell: str) -> tuple[set, set]:
+    """The names the cell assigns (variables, loop variables, function arguments, at any
+    depth), and every name it mentions (keywords and builtins left out)."""
+    import ast
+
+    try:
+        tree = ast.parse(shell.transform_cell(cell))
+    except Exception:  # a syntax error: the words of the cell only
+        tree = None
+    assigned, words = set(), set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Name):
+            words.add(node.id)
+            if isinstance(node.ctx, ast.Store):
+                assigned.add(node.id)
+        elif isinstance(node, ast.arg):
+            assigned.add(node.arg)
+            words.add(node.arg)
+    if tree is None:
+        words = {w for w in re.findall(r"[^\W\d]\w*", cell) if not keyword.iskeyword(w)}
+    return assigned, words - set(dir(builtins))
+
+
 def _is_async(cell: str) -> bool:
     try:
         from IPython.core.async_helpers import _should_be_async
@@ -726,6 +750,8 @@ class TapeMagics(Magics):
         if not result.success:
             unbind()
             raise TapeCellError(_("the %%tape cell failed"))
+        if plot is not None and not plot.values:
+            self._plot_stayed_empty(args.plot, cell)
         inner = tape.name_inner(ns)
         if inner is not None and (show_graph or args.step):
             _note(_("the cell opened its own GradientTape (`with tf.GradientTape() as "
@@ -927,6 +953,29 @@ class TapeMagics(Magics):
         from .widgets.graph import GraphPicture
 
         return GraphPicture(graph_of(tape, target, names=dict(self.shell.user_ns)))
+
+    def _plot_stayed_empty(self, name: str, cell: str) -> None:
+        """The note after a ``--plot NAME`` cell that drew nothing: NAME is not defined
+        (a typo, with the close name of the cell or notebook if there is one), or no
+        gradient of it was taken."""
+        ns = self.shell.user_ns
+        assigned, words = _names_in(self.shell, cell)
+        if name in ns or name in assigned:
+            _note(_("--plot {name}: the plot stayed empty. It draws {name} each time a "
+                    "gradient of it is taken (`tape.gradient({name}, ...)`), and this cell "
+                    "took none.").format(name=name))
+            return
+        known = words | {n for n, v in ns.items()
+                         if isinstance(v, TensorLike) and not n.startswith("_")}
+        guess = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        if guess:
+            _note(_("--plot {name}: {name!r} is not defined (not in this cell, nor before "
+                    "it), so the plot stayed empty. Did you mean --plot {guess}?").format(
+                        name=name, guess=guess[0]))
+        else:
+            _note(_("--plot {name}: {name!r} is not defined (not in this cell, nor before "
+                    "it), so the plot stayed empty. Name the loss the cell computes and "
+                    "differentiates, e.g. --plot loss for `loss = ...`.").format(name=name))
 
     def _plot_hook(self, name: str, x: str = "step"):
         from .widgets.lossplot import LossPlot

@@ -66,3 +66,48 @@ def test_a_plot_cell_with_its_own_tapes_stays_quiet(ip):
     result, text = run(ip, TRAINING_LOOP.replace(" --grad loss:x", ""))
     assert result.success
     assert "opened its own" not in text and "Note" not in text
+
+
+# -- finding 8: a --plot name that never got a value ---------------------------------------
+LOOP = """%%tape --plot {name}
+for epoch in range(3):
+    with tf.GradientTape() as t:
+        loss = x**2
+    g = t.gradient(loss, x)
+"""
+PLOT_TYPO = {
+    "en": ("--plot los: 'los' is not defined", "so the plot stayed empty",
+           "Did you mean --plot loss?"),
+    "zh": ("--plot los：'los' 没有定义", "所以曲线图是空的", "你是不是想写 --plot loss？"),
+}
+PLOT_UNKNOWN = {"en": "--plot zz: 'zz' is not defined", "zh": "--plot zz：'zz' 没有定义"}
+PLOT_NO_GRADIENT = {"en": "--plot y: the plot stayed empty", "zh": "--plot y：曲线图是空的"}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_typo_in_the_plot_name_is_said_with_the_close_name(ip, lang):
+    with i18n.language(lang):
+        result, text = run(ip, LOOP.format(name="los"))
+    assert result.success
+    for words in PLOT_TYPO[lang]:
+        assert words in text, text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_plot_name_never_defined_or_never_differentiated_is_said(ip, lang):
+    with i18n.language(lang):
+        _r, unknown = run(ip, "%%tape --plot zz\ny = x * 2")
+        _r, undiff = run(ip, "%%tape --plot y\ny = x * 2")
+    assert PLOT_UNKNOWN[lang] in unknown and "--plot y" not in unknown, unknown
+    assert PLOT_NO_GRADIENT[lang] in undiff and "tape.gradient(y, ...)" in undiff, undiff
+
+
+def test_a_plot_that_drew_says_nothing_more(ip):
+    for cell in (LOOP.format(name="loss"),
+                 # the loss a local of a function the cell calls: found, drawn, no note
+                 "%%tape --plot loss\ndef fit():\n    for i in range(2):\n"
+                 "        with tf.GradientTape() as t:\n            loss = x**2\n"
+                 "        t.gradient(loss, x)\nfit()"):
+        ip.user_ns.pop("loss", None)
+        result, text = run(ip, cell)
+        assert result.success and "Note" not in text, text
