@@ -229,13 +229,13 @@ def _make_parser() -> _Parser:
 _PARSER = _make_parser()
 
 _EXAMPLES = lazy("""\
-Names the magic binds in the notebook: the tape (``tape``, or ``-n NAME``) and, with
-``--grad``, the gradients as a dict ``{source name: gradient}`` (``grads``, or
-``-o NAME``). A name must be a valid Python name that is not a keyword or a builtin.
+Names the magic binds in the notebook: the tape (`tape`, or `-n NAME`) and, with
+`--grad`, the gradients as a dict `{source name: gradient}` (`grads`, or
+`-o NAME`). A name must be a valid Python name that is not a keyword or a builtin.
 Nothing is bound when the cell fails. Option values may be quoted; the line is never
 evaluated.
 
-Examples::
+Examples:
 """)
 _EXAMPLE_CODE = """
     %%tape --grad y:x
@@ -693,6 +693,11 @@ class TapeMagics(Magics):
         if args.help:
             print(usage())
             return None
+        if not cell.strip():
+            raise UsageError(_(
+                "%%tape records the code of its cell, and this cell has none: write the code "
+                "in the same cell, on the lines below %%tape, e.g.\n"
+                "%%tape --grad y:x\ny = x ** 2"))
         ns = self.shell.user_ns
         for option, bound in (("-n", args.name), ("-o", args.out)):
             if isinstance(ns.get(bound), TensorLike):
@@ -1035,6 +1040,24 @@ _OWN_FILES = (str(Path(__file__).resolve()), str((Path(__file__).parent / "engin
 _LOADED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+_TAPE_CELL = re.compile(r"%%tape(\s|$)")
+
+
+def _empty_tape_cell(lines: list[str]) -> list[str]:
+    """An input transformer (IPython's public ``input_transformers_cleanup``): IPython
+    refuses a cell magic with an empty body before the magic runs, in English. A
+    ``%%tape`` cell with nothing below its line gets one blank line as its body, so the
+    magic answers: ``%%tape --help`` shows the help, a bare ``%%tape`` says what to do."""
+    if lines and _TAPE_CELL.match(lines[0]) and not "".join(lines[1:]):
+        return [lines[0].rstrip("\n") + "\n", "\n"]
+    return lines
+
+
+# check_complete (the terminal deciding whether a cell is finished) must not run it: a
+# blank last line would end a %%tape cell right after its first line
+_empty_tape_cell.has_side_effects = True
+
+
 def load(ip) -> None:
     """Register ``%%tape``, its tab completion and the interrupt handler on ``ip``."""
     from . import _fonts
@@ -1055,6 +1078,7 @@ def load(ip) -> None:
         ip.set_custom_exc((KeyboardInterrupt,), _interrupt_handler)
         added["custom_exc"] = (saved, ip.CustomTB)
     _fonts.register(ip)  # Chinese in the learner's own plots
+    ip.input_transformers_cleanup.append(_empty_tape_cell)
     _LOADED[ip] = added
 
 
@@ -1066,6 +1090,8 @@ def unload(ip) -> None:
     if added is None:
         return
     _fonts.unregister(ip)
+    cleanup = ip.input_transformers_cleanup
+    cleanup[:] = [t for t in cleanup if t is not _empty_tape_cell]
     magics = added["magics"]
     registry = ip.magics_manager.registry
     for name in [n for n, m in registry.items() if m is magics]:

@@ -111,3 +111,69 @@ def test_a_plot_that_drew_says_nothing_more(ip):
         ip.user_ns.pop("loss", None)
         result, text = run(ip, cell)
         assert result.success and "Note" not in text, text
+
+
+# -- finding 14: a %%tape cell with nothing below its line ----------------------------------
+EMPTY_BODY = {"en": "%%tape records the code of its cell, and this cell has none",
+              "zh": "%%tape 记录的是它所在单元的代码，而这个单元里没有代码"}
+HELP = {"en": ("-h, --help", "Examples:\n"), "zh": ("显示这段帮助", "示例：\n")}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("cell", ["%%tape --help", "%%tape -h\n", "%%tape --grad y:x --help"])
+def test_help_alone_in_a_cell_shows_the_help(ip, cell, lang):
+    with i18n.language(lang):
+        result, text = run(ip, cell)
+    assert result.success, result.error_in_exec
+    assert "cell body is empty" not in text
+    for words in HELP[lang]:
+        assert words in text, text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("cell", ["%%tape", "%%tape\n", "%%tape -n t3", "%%tape --grad y:x\n  \n"])
+def test_an_empty_tape_cell_says_what_to_do_in_the_learners_language(ip, cell, lang):
+    with i18n.language(lang):
+        result, _text = run(ip, cell)
+    err = result.error_in_exec
+    assert type(err).__name__ == "UsageError"
+    assert str(err).startswith(EMPTY_BODY[lang]) and "%%tape --grad y:x\ny = x ** 2" in str(err)
+    assert "t3" not in ip.user_ns
+
+
+def test_other_cell_magics_and_the_terminal_are_left_alone(ip):
+    result, _text = run(ip, "%%time")
+    assert "cell body is empty" in str(result.error_in_exec)  # IPython's own, not ours
+    # the terminal still waits for the body of a %%tape cell
+    manager = ip.input_transformer_manager
+    assert manager.check_complete("%%tape --grad y:x\n")[0] == "incomplete"
+    assert manager.check_complete("%%tape\n")[0] == "incomplete"
+    assert "%%tape?" not in manager.transform_cell("%%tape?")  # still IPython's help
+
+
+def test_unload_removes_the_input_transformer(ip):
+    from adkernel import magics
+
+    def ours():
+        return [t for t in ip.input_transformers_cleanup if t is magics._empty_tape_cell]
+
+    assert len(ours()) == 1
+    ip.run_line_magic("reload_ext", "adkernel")
+    assert len(ours()) == 1
+    ip.run_line_magic("unload_ext", "adkernel")
+    try:
+        assert ours() == []
+    finally:
+        ip.run_line_magic("load_ext", "adkernel")
+    assert len(ours()) == 1
+
+
+# -- finding 15: the help has no reStructuredText left in it --------------------------------
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_help_has_no_rst_markup(lang):
+    from adkernel import magics
+
+    with i18n.language(lang):
+        text = magics.usage()
+    assert "::" not in text and "``" not in text, text
+    assert HELP[lang][1] in text
