@@ -62,6 +62,34 @@ class TapeCellError(Exception):
         return []
 
 
+def _fail_quietly(shell) -> None:
+    """Let the :class:`TapeCellError` about to be raised fail the cell without a second
+    error line under the body's own error (a frontend shows an error without a traceback
+    as ``TapeCellError: the %%tape cell failed``).
+
+    IPython's public ``set_custom_exc``: ``run_code`` hands an exception listed there to
+    the handler, which shows nothing for this one, and sets the cell's error all the same,
+    so Jupyter, nbclient and "Run All" still stop. Other exceptions go to the handler that
+    was there; it is put back when the cell ends (the ``post_run_cell`` event).
+    """
+    saved = (shell.custom_exceptions, shell.CustomTB)
+
+    def handler(sh, etype, value, tb, tb_offset=None):
+        if issubclass(etype, TapeCellError):
+            return None
+        return saved[1](etype, value, tb, tb_offset=tb_offset)
+
+    shell.set_custom_exc((*saved[0], TapeCellError), handler)
+    ours = shell.CustomTB
+
+    def restore(result=None):
+        shell.events.unregister("post_run_cell", restore)
+        if shell.CustomTB is ours:  # not replaced since
+            shell.custom_exceptions, shell.CustomTB = saved
+
+    shell.events.register("post_run_cell", restore)
+
+
 class Gradients(dict):
     """The gradients bound by ``%%tape --grad`` (a dict ``{source name: gradient}``)."""
 
@@ -754,6 +782,7 @@ class TapeMagics(Magics):
 
         if not result.success:
             unbind()
+            _fail_quietly(self.shell)
             raise TapeCellError(_("the %%tape cell failed"))
         if plot is not None and not plot.values:
             self._plot_stayed_empty(args.plot, cell)

@@ -177,3 +177,57 @@ def test_the_help_has_no_rst_markup(lang):
         text = magics.usage()
     assert "::" not in text and "``" not in text, text
     assert HELP[lang][1] in text
+
+
+# -- finding 15: a failing body shows its error once, with no "TapeCellError" line after it ---
+def _shown_errors(ip, monkeypatch, cell: str) -> tuple:
+    """Run ``cell``; the result and the exception types IPython was asked to show."""
+    import sys
+
+    shown = []
+    real = ip.showtraceback
+
+    def spy(exc_tuple=None, *args, **kwargs):
+        shown.append((exc_tuple or sys.exc_info())[0].__name__)
+        return real(exc_tuple, *args, **kwargs)
+
+    monkeypatch.setattr(ip, "showtraceback", spy)
+    result, text = run(ip, cell)
+    return result, shown, text
+
+
+def test_a_failing_body_is_shown_once_and_the_cell_still_fails(ip, monkeypatch):
+    before = (ip.custom_exceptions, ip.CustomTB)
+    result, shown, text = _shown_errors(ip, monkeypatch, "%%tape --grad y:x\ny = x**2\n1/0")
+    assert not result.success  # Jupyter, nbclient and "Run All" stop here
+    assert type(result.error_in_exec).__name__ == "TapeCellError"
+    assert shown == ["ZeroDivisionError"], shown  # the body's error, and nothing after it
+    assert "ZeroDivisionError" in text and "TapeCellError" not in text
+    # the handler that was there is back for the next cell, which shows its errors as ever
+    assert (ip.custom_exceptions, ip.CustomTB) == before
+    result, shown, _text = _shown_errors(ip, monkeypatch, "1/0")
+    assert not result.success and shown == ["ZeroDivisionError"]
+    assert "y" in ip.user_ns and "grads" not in ip.user_ns
+
+
+def test_a_usage_error_after_the_body_is_still_shown(ip):
+    result, text = run(ip, "%%tape --grad nope:x\ny = x * 2")
+    assert type(result.error_in_exec).__name__ == "UsageError" and "nope" in text
+
+
+@pytest.mark.slow
+def test_a_real_kernel_sends_one_error_for_a_failing_tape_cell():
+    from test_faults import _Kernel
+
+    kernel = _Kernel()
+    try:
+        reply, errors, _ = kernel.run("%load_ext adkernel\nfrom adkernel import tf\n"
+                                      "x = tf.Variable(1.0)")
+        assert reply["status"] == "ok", errors
+        reply, errors, _ = kernel.run("%%tape --grad y:x\ny = x * 2\n1/0")
+        assert reply["status"] == "error"  # the cell is failed, as before
+        assert len(errors) == 1 and "ZeroDivisionError" in errors[0], errors
+        reply, errors, _ = kernel.run("1/0")  # the next cell's error is shown as usual
+        assert reply["status"] == "error" and len(errors) == 1, errors
+    finally:
+        kernel.close()
