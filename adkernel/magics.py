@@ -54,8 +54,9 @@ class TapeCellError(Exception):
     """Marks a ``%%tape`` cell as failed after its own traceback was shown.
 
     The cell body runs through ``shell.run_cell``, which already printed the learner's
-    traceback; raising this (with an empty rendered traceback) makes Jupyter, nbclient
-    and "Run All" see the failure without printing a second traceback.
+    traceback; raising this makes Jupyter, nbclient and "Run All" see the failure. It is
+    handed to a handler that shows nothing (:func:`_fail_quietly`); where it is shown all
+    the same (the magic called outside a cell), its traceback renders empty.
     """
 
     def _render_traceback_(self):
@@ -170,25 +171,30 @@ class CellTape(GradientTape):
 
     _cell = True
     _inner = None  # the tape the cell opened, which this one yielded to
+    _latest = None  # a weak reference to the last tape the cell opened (a loop's last)
 
     def yield_to(self, inner: GradientTape) -> None:
         """The ``on_enter`` hook the cell installs (:class:`adkernel.engine.tape.Hooks`)."""
-        if inner is not self and self.recording and self in state.recording:
+        if inner is self:
+            return
+        if self.recording and self in state.recording:
             self._pause_for_good()
             self._inner = inner
+        if self._inner is not None:
+            self._latest = weakref.ref(inner)
 
     def name_inner(self, ns: dict) -> str | None:
         """After the cell: the name of the tape it opened (the one this tape yielded to,
         else another tape the cell bound, e.g. the last one of a loop), for explanations;
         the inner tape itself is not kept."""
         inner, self._inner = self._inner, None
-        if self._yielded is None:
+        latest = self._latest() if self._latest is not None else None
+        self._latest = None
+        if inner is None:
             return None
         tapes = [(n, v) for n, v in ns.items() if isinstance(v, GradientTape)
                  and v is not self and not n.startswith("_")]
-        opened = sorted((v._spans[-1][0], n) for n, v in tapes
-                        if v._spans and v._spans[-1][0] >= self._yielded[0])
-        names = [n for n, v in tapes if v is inner] or [n for _s, n in opened[::-1]]
+        names = [n for n, v in tapes if v is inner] or [n for n, v in tapes if v is latest]
         self._yield_name = names[0] if names else None
         return self._yield_name or "tape"
 
