@@ -471,6 +471,15 @@ def _names_in(shell, cell: str) -> tuple[set, set]:
     return assigned, words - set(dir(builtins))
 
 
+def _check_body(cell: str) -> None:
+    """A cell with nothing below the ``%%tape`` line (see :func:`_empty_tape_cell`)."""
+    if not cell.strip():
+        raise UsageError(_(
+            "%%tape records the code of its cell, and this cell has none: write the code "
+            "in the same cell, on the lines below %%tape, e.g.\n"
+            "%%tape --grad y:x\ny = x ** 2"))
+
+
 def _is_async(cell: str) -> bool:
     try:
         from IPython.core.async_helpers import _should_be_async
@@ -727,11 +736,7 @@ class TapeMagics(Magics):
         if args.help:
             print(usage())
             return None
-        if not cell.strip():
-            raise UsageError(_(
-                "%%tape records the code of its cell, and this cell has none: write the code "
-                "in the same cell, on the lines below %%tape, e.g.\n"
-                "%%tape --grad y:x\ny = x ** 2"))
+        _check_body(cell)
         ns = self.shell.user_ns
         for option, bound in (("-n", args.name), ("-o", args.out)):
             if isinstance(ns.get(bound), TensorLike):
@@ -790,15 +795,7 @@ class TapeMagics(Magics):
             unbind()
             _fail_quietly(self.shell)
             raise TapeCellError(_("the %%tape cell failed"))
-        if plot is not None and not plot.values:
-            self._plot_stayed_empty(args.plot, cell)
-        inner = tape.name_inner(ns)
-        if inner is not None and (show_graph or args.step):
-            _note(_("the cell opened its own GradientTape (`with tf.GradientTape() as "
-                    "{inner}:`), so %%tape's tape stopped recording there: its graph and "
-                    "gradients cover only the ops before that line. Remove the inner `with` "
-                    "(the cell is already recorded), or use `{inner}.gradient(...)`.").format(
-                        inner=inner))
+        self._notes_after_body(tape, plot, args, cell, show_graph)
         try:
             if acc is not None:
                 self._tangents(tape, acc, args, show_graph, key)
@@ -993,6 +990,19 @@ class TapeMagics(Magics):
         from .widgets.graph import GraphPicture
 
         return GraphPicture(graph_of(tape, target, names=dict(self.shell.user_ns)))
+
+    def _notes_after_body(self, tape, plot, args, cell: str, show_graph: bool) -> None:
+        """What the cell did that the pictures cannot show: a --plot that drew nothing, a
+        tape of the cell's own that the cell's tape yielded to (its graph is cut there)."""
+        if plot is not None and not plot.values:
+            self._plot_stayed_empty(args.plot, cell)
+        inner = tape.name_inner(self.shell.user_ns)
+        if inner is not None and (show_graph or args.step):
+            _note(_("the cell opened its own GradientTape (`with tf.GradientTape() as "
+                    "{inner}:`), so %%tape's tape stopped recording there: its graph and "
+                    "gradients cover only the ops before that line. Remove the inner `with` "
+                    "(the cell is already recorded), or use `{inner}.gradient(...)`.").format(
+                        inner=inner))
 
     def _plot_stayed_empty(self, name: str, cell: str) -> None:
         """The note after a ``--plot NAME`` cell that drew nothing: NAME is not defined
