@@ -16,6 +16,7 @@ import builtins
 import difflib
 import inspect
 import keyword
+import re
 import shlex
 import sys
 import threading
@@ -53,12 +54,41 @@ class TapeCellError(Exception):
     """Marks a ``%%tape`` cell as failed after its own traceback was shown.
 
     The cell body runs through ``shell.run_cell``, which already printed the learner's
-    traceback; raising this (with an empty rendered traceback) makes Jupyter, nbclient
-    and "Run All" see the failure without printing a second traceback.
+    traceback; raising this makes Jupyter, nbclient and "Run All" see the failure. It is
+    handed to a handler that shows nothing (:func:`_fail_quietly`); where it is shown all
+    the same (the magic called outside a cell), its traceback renders empty.
     """
 
     def _render_traceback_(self):
         return []
+
+
+def _fail_quietly(shell) -> None:
+    """Let the :class:`TapeCellError` about to be raised fail the cell without a second
+    error line under the body's own error (a frontend shows an error without a traceback
+    as ``TapeCellError: the %%tape cell failed``).
+
+    IPython's public ``set_custom_exc``: ``run_code`` hands an exception listed there to
+    the handler, which shows nothing for this one, and sets the cell's error all the same,
+    so Jupyter, nbclient and "Run All" still stop. Other exceptions go to the handler that
+    was there; it is put back when the cell ends (the ``post_run_cell`` event).
+    """
+    saved = (shell.custom_exceptions, shell.CustomTB)
+
+    def handler(sh, etype, value, tb, tb_offset=None):
+        if issubclass(etype, TapeCellError):
+            return None
+        return saved[1](etype, value, tb, tb_offset=tb_offset)
+
+    shell.set_custom_exc((*saved[0], TapeCellError), handler)
+    ours = shell.CustomTB
+
+    def restore(result=None):
+        shell.events.unregister("post_run_cell", restore)
+        if shell.CustomTB is ours:  # not replaced since
+            shell.custom_exceptions, shell.CustomTB = saved
+
+    shell.events.register("post_run_cell", restore)
 
 
 class Gradients(dict):
@@ -140,11 +170,33 @@ class CellTape(GradientTape):
     keeping them too would grow memory with every step)."""
 
     _cell = True
+    _inner = None  # the tape the cell opened, which this one yielded to
+    _latest = None  # a weak reference to the last tape the cell opened (a loop's last)
 
     def yield_to(self, inner: GradientTape) -> None:
         """The ``on_enter`` hook the cell installs (:class:`adkernel.engine.tape.Hooks`)."""
-        if inner is not self and self.recording and self in state.recording:
+        if inner is self:
+            return
+        if self.recording and self in state.recording:
             self._pause_for_good()
+            self._inner = inner
+        if self._inner is not None:
+            self._latest = weakref.ref(inner)
+
+    def name_inner(self, ns: dict) -> str | None:
+        """After the cell: the name of the tape it opened (the one this tape yielded to,
+        else another tape the cell bound, e.g. the last one of a loop), for explanations;
+        the inner tape itself is not kept."""
+        inner, self._inner = self._inner, None
+        latest = self._latest() if self._latest is not None else None
+        self._latest = None
+        if inner is None:
+            return None
+        tapes = [(n, v) for n, v in ns.items() if isinstance(v, GradientTape)
+                 and v is not self and not n.startswith("_")]
+        names = [n for n, v in tapes if v is inner] or [n for n, v in tapes if v is latest]
+        self._yield_name = names[0] if names else None
+        return self._yield_name or "tape"
 
 
 class ForwardCellTape(CellTape):
@@ -211,13 +263,13 @@ def _make_parser() -> _Parser:
 _PARSER = _make_parser()
 
 _EXAMPLES = lazy("""\
-Names the magic binds in the notebook: the tape (``tape``, or ``-n NAME``) and, with
-``--grad``, the gradients as a dict ``{source name: gradient}`` (``grads``, or
-``-o NAME``). A name must be a valid Python name that is not a keyword or a builtin.
+Names the magic binds in the notebook: the tape (`tape`, or `-n NAME`) and, with
+`--grad`, the gradients as a dict `{source name: gradient}` (`grads`, or
+`-o NAME`). A name must be a valid Python name that is not a keyword or a builtin.
 Nothing is bound when the cell fails. Option values may be quoted; the line is never
 evaluated.
 
-Examples::
+Examples:
 """)
 _EXAMPLE_CODE = """
     %%tape --grad y:x
@@ -394,6 +446,38 @@ def parse_options(line: str):
                            "of that target, e.g. %%tape --grad y:x --step (or --jvp y:x "
                            "--step for the forward pass with its tangents)"))
     return args
+
+
+def _names_in(shell, cell: str) -> tuple[set, set]:
+    """The names the cell assigns (variables, loop variables, function arguments, at any
+    depth), and every name it mentions (keywords and builtins left out)."""
+    import ast
+
+    try:
+        tree = ast.parse(shell.transform_cell(cell))
+    except Exception:  # a syntax error: the words of the cell only
+        tree = None
+    assigned, words = set(), set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Name):
+            words.add(node.id)
+            if isinstance(node.ctx, ast.Store):
+                assigned.add(node.id)
+        elif isinstance(node, ast.arg):
+            assigned.add(node.arg)
+            words.add(node.arg)
+    if tree is None:
+        words = {w for w in re.findall(r"[^\W\d]\w*", cell) if not keyword.iskeyword(w)}
+    return assigned, words - set(dir(builtins))
+
+
+def _check_body(cell: str) -> None:
+    """A cell with nothing below the ``%%tape`` line (see :func:`_empty_tape_cell`)."""
+    if not cell.strip():
+        raise UsageError(_(
+            "%%tape records the code of its cell, and this cell has none: write the code "
+            "in the same cell, on the lines below %%tape, e.g.\n"
+            "%%tape --grad y:x\ny = x ** 2"))
 
 
 def _is_async(cell: str) -> bool:
@@ -652,6 +736,7 @@ class TapeMagics(Magics):
         if args.help:
             print(usage())
             return None
+        _check_body(cell)
         ns = self.shell.user_ns
         for option, bound in (("-n", args.name), ("-o", args.out)):
             if isinstance(ns.get(bound), TensorLike):
@@ -708,7 +793,9 @@ class TapeMagics(Magics):
 
         if not result.success:
             unbind()
+            _fail_quietly(self.shell)
             raise TapeCellError(_("the %%tape cell failed"))
+        self._notes_after_body(tape, plot, args, cell, show_graph)
         try:
             if acc is not None:
                 self._tangents(tape, acc, args, show_graph, key)
@@ -904,6 +991,42 @@ class TapeMagics(Magics):
 
         return GraphPicture(graph_of(tape, target, names=dict(self.shell.user_ns)))
 
+    def _notes_after_body(self, tape, plot, args, cell: str, show_graph: bool) -> None:
+        """What the cell did that the pictures cannot show: a --plot that drew nothing, a
+        tape of the cell's own that the cell's tape yielded to (its graph is cut there)."""
+        if plot is not None and not plot.values:
+            self._plot_stayed_empty(args.plot, cell)
+        inner = tape.name_inner(self.shell.user_ns)
+        if inner is not None and (show_graph or args.step):
+            _note(_("the cell opened its own GradientTape (`with tf.GradientTape() as "
+                    "{inner}:`), so %%tape's tape stopped recording there: its graph and "
+                    "gradients cover only the ops before that line. Remove the inner `with` "
+                    "(the cell is already recorded), or use `{inner}.gradient(...)`.").format(
+                        inner=inner))
+
+    def _plot_stayed_empty(self, name: str, cell: str) -> None:
+        """The note after a ``--plot NAME`` cell that drew nothing: NAME is not defined
+        (a typo, with the close name of the cell or notebook if there is one), or no
+        gradient of it was taken."""
+        ns = self.shell.user_ns
+        assigned, words = _names_in(self.shell, cell)
+        if name in ns or name in assigned:
+            _note(_("--plot {name}: the plot stayed empty. It draws {name} each time a "
+                    "gradient of it is taken (`tape.gradient({name}, ...)`), and this cell "
+                    "took none.").format(name=name))
+            return
+        known = words | {n for n, v in ns.items()
+                         if isinstance(v, TensorLike) and not n.startswith("_")}
+        guess = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        if guess:
+            _note(_("--plot {name}: {name!r} is not defined (not in this cell, nor before "
+                    "it), so the plot stayed empty. Did you mean --plot {guess}?").format(
+                        name=name, guess=guess[0]))
+        else:
+            _note(_("--plot {name}: {name!r} is not defined (not in this cell, nor before "
+                    "it), so the plot stayed empty. Name the loss the cell computes and "
+                    "differentiates, e.g. --plot loss for `loss = ...`.").format(name=name))
+
     def _plot_hook(self, name: str, x: str = "step"):
         from .widgets.lossplot import LossPlot
 
@@ -962,6 +1085,24 @@ _OWN_FILES = (str(Path(__file__).resolve()), str((Path(__file__).parent / "engin
 _LOADED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+_TAPE_CELL = re.compile(r"%%tape(\s|$)")
+
+
+def _empty_tape_cell(lines: list[str]) -> list[str]:
+    """An input transformer (IPython's public ``input_transformers_cleanup``): IPython
+    refuses a cell magic with an empty body before the magic runs, in English. A
+    ``%%tape`` cell with nothing below its line gets one blank line as its body, so the
+    magic answers: ``%%tape --help`` shows the help, a bare ``%%tape`` says what to do."""
+    if lines and _TAPE_CELL.match(lines[0]) and not "".join(lines[1:]):
+        return [lines[0].rstrip("\n") + "\n", "\n"]
+    return lines
+
+
+# check_complete (the terminal deciding whether a cell is finished) must not run it: a
+# blank last line would end a %%tape cell right after its first line
+_empty_tape_cell.has_side_effects = True
+
+
 def load(ip) -> None:
     """Register ``%%tape``, its tab completion and the interrupt handler on ``ip``."""
     from . import _fonts
@@ -982,6 +1123,7 @@ def load(ip) -> None:
         ip.set_custom_exc((KeyboardInterrupt,), _interrupt_handler)
         added["custom_exc"] = (saved, ip.CustomTB)
     _fonts.register(ip)  # Chinese in the learner's own plots
+    ip.input_transformers_cleanup.append(_empty_tape_cell)
     _LOADED[ip] = added
 
 
@@ -993,6 +1135,8 @@ def unload(ip) -> None:
     if added is None:
         return
     _fonts.unregister(ip)
+    cleanup = ip.input_transformers_cleanup
+    cleanup[:] = [t for t in cleanup if t is not _empty_tape_cell]
     magics = added["magics"]
     registry = ip.magics_manager.registry
     for name in [n for n, m in registry.items() if m is magics]:

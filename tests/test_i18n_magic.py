@@ -87,7 +87,7 @@ def test_a_second_gradient_on_a_tape_that_is_not_persistent(ip, zh_mode):
 
 def _help_prose(text: str) -> str:
     """The help without IPython's own headers and without the example code block."""
-    prose = text.split("示例::")[0] if "示例::" in text else text
+    prose = text.split("示例：")[0] if "示例：" in text else text
     return "\n".join(line for line in prose.splitlines()
                      if not line.startswith(("Docstring:", "File:", "Type:")))
 
@@ -146,7 +146,7 @@ def test_english_is_unchanged(ip):
 
     text = magics.usage()
     assert text.startswith("usage: %%tape [-n NAME]") and "\noptions:\n" in text
-    assert "show this help" in text and "Examples::" in text and not CJK.search(text)
+    assert "show this help" in text and "\nExamples:\n" in text and not CJK.search(text)
     assert usage_error(ip, "%%tape -n\ny = x") == (
         "%%tape: argument -n/--name: expected one argument. Valid options: "
         + magics.OPTIONS)

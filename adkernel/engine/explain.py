@@ -197,6 +197,13 @@ def _unwatched_source(view, source, what: str, x: str) -> str:
             "not watch (constants or numpy arrays), so it was not watched: "
             "{fix}, or make the input a tf.Variable.").format(
                 what=what, fix=_watch(view, x, "on"))
+    if when == "paused" and view.yielded(source._serial):
+        return _(
+            "{what} was computed after the cell opened its own GradientTape (`with "
+            "tf.GradientTape() as {inner}:`), and %%tape's tape stops recording there, so it "
+            "did not track it: remove the inner `with` (the cell is already recorded), or "
+            "take the gradient from your own tape, `{inner}.gradient(...)`.").format(
+                what=what, inner=view.yielded(source._serial))
     if when == "paused":
         return _(
             "{what} was computed inside tape.stop_recording(), so the tape did not track "
@@ -233,6 +240,13 @@ def _untracked_target(view, target, name: str, x: str) -> str:
             "the target only on some paths (an if/else branch that did not run), the "
             "target still holds its old value: compute it inside the block on every path."
             ).format(name=name)
+    if when == "paused" and view.yielded(target._serial):
+        return _(
+            "The cell opened its own GradientTape (`with tf.GradientTape() as {inner}:`), "
+            "and %%tape's tape stops recording there, so it saw none of the ops linking the "
+            "target to {name}: remove the inner `with` (the cell is already recorded), or "
+            "take the gradient from your own tape, `{inner}.gradient(...)`.").format(
+                name=name, inner=view.yielded(target._serial))
     if when == "paused":
         return _(
             "The target was computed inside tape.stop_recording(), so the tape saw none "

@@ -734,6 +734,15 @@ class TapeView:
                 return "during"
         return "after"
 
+    def yielded(self, serial: int) -> str | None:
+        """If ``serial`` was made after this ``%%tape`` cell's tape yielded to a tape the
+        cell opened itself: that tape's name in the cell (``"tape"`` if not known); else
+        None."""
+        pause = self._tape._yielded
+        if pause is None or serial < pause[0] or (pause[1] is not None and serial > pause[1]):
+            return None
+        return self._tape._yield_name or "tape"
+
     def assigned(self, serial: int) -> bool:
         return serial in self._tape._assigned
 
@@ -792,6 +801,10 @@ class GradientTape:
     # True: record the program's own ops only, never the ops of forward-mode tangent rules
     # (the tape of a ``%%tape --jvp`` cell, whose graph is the learner's computation)
     _primal_only = False
+    # a cell tape that yielded to a tape the cell opened: the [start, end] of that pause,
+    # and the name the cell gave the tape it opened (set by the magic, for explanations)
+    _yielded = None
+    _yield_name = None
 
     def __init__(
         self,
@@ -855,6 +868,7 @@ class GradientTape:
         _remove(state.recording, self)
         self._state = TapeState.PAUSED
         self._pauses.append([next(serials), None])
+        self._yielded = self._pauses[-1]
 
     # -- watching ---------------------------------------------------------------------
     def watch(self, tensor) -> None:

@@ -15,10 +15,12 @@ import contextlib
 import ctypes
 import io
 import linecache
+import os
 import re
 import signal
 import symtable
 import sys
+import sysconfig
 import threading
 import traceback
 import types
@@ -254,15 +256,28 @@ def time_limit(seconds: float):
         thread.join()
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_LIBRARY_DIRS = tuple({os.path.abspath(sysconfig.get_paths()[k])
+                       for k in ("stdlib", "platstdlib", "purelib", "platlib")})
+
+
+def _is_library_file(filename: str) -> bool:
+    """A file of adkernel (at any depth, e.g. ``adkernel/engine/ops/math.py``), of Python's
+    standard library or of an installed package: never the learner's code."""
+    path = os.path.abspath(filename)
+    return any(os.path.commonpath([path, d]) == d
+               for d in (_PACKAGE_DIR, *_LIBRARY_DIRS) if os.path.isabs(filename))
+
+
 def _learner_line(tb) -> str:
-    """The source of the last traceback frame outside adkernel (the learner's line)."""
+    """The source of the innermost traceback frame of the learner's code (not adkernel's,
+    the standard library's or an installed package's)."""
     line = ""
     for frame, lineno in traceback.walk_tb(tb):
         filename = frame.f_code.co_filename
-        if "adkernel" in filename.replace("\\", "/").split("/")[-3:-1]:
-            continue
-        if filename.endswith(("contextlib.py", "threading.py")):
-            continue
+        with contextlib.suppress(ValueError):  # paths on different drives
+            if _is_library_file(filename):
+                continue
         text = linecache.getline(filename, lineno, frame.f_globals).strip()
         if text:
             line = text

@@ -1436,9 +1436,24 @@ def _and(x, y):
     return _bool_or_int(x, y, logical_and, bitwise_and)
 
 
-@composite(operators=("__xor__", "__rxor__"), numpy=np.bitwise_xor)
+@composite(numpy=np.bitwise_xor)
 def _xor(x, y):
     return _bool_or_int(x, y, logical_xor, bitwise_xor)
+
+
+@composite(operators=("__xor__", "__rxor__"))
+def _xor_operator(x, y):
+    """``x ^ y``. A float tensor beside ``^`` is almost always a power written as in maths
+    (``x^3``): the error says that ``^`` is XOR and powers are ``**`` (TensorFlow's error
+    class, InvalidArgumentError, is kept)."""
+    for i, t in enumerate((x, y)):
+        if isinstance(t, TensorLike) and t._value.dtype.kind in "fc":
+            raise invalid_dtype(_(
+                "In Python `^` is bitwise XOR, not a power: it works on integer or bool "
+                "tensors only, but input #{i} is {dtype}. To raise to a power write `**`, "
+                "e.g. `x**3` for x cubed.").format(i=i, dtype=t._value.dtype.name),
+                op="bitwise.bitwise_xor")
+    return _xor(x, y)
 
 
 @composite(operators=("__or__", "__ror__"), numpy=np.bitwise_or)
