@@ -29,8 +29,8 @@ CASES = [
      "A non-persistent GradientTape", "非持久"),
     ("tf.Variable(3) * 1.5", "DTypeError", "Cannot convert 1.5", "1.5"),
     ("x.assign('a')", "DTypeError", "Cannot convert 'a'", "'a'"),
-    ("x^3", "InvalidArgumentError", "tf.bitwise.bitwise_xor works on integer tensors",
-     "只接受整数张量"),
+    ("x^3", "InvalidArgumentError", "In Python `^` is bitwise XOR, not a power",
+     "在 Python 里 `^` 是按位异或"),
 ]
 IDS = ["gradient twice", "int variable times float", "assign a string", "x^3"]
 
@@ -64,7 +64,8 @@ def test_engine_frames_are_hidden_and_the_learners_line_and_message_remain(ip, c
     assert re.search(r"\[… \d frames? inside adkernel hidden: run %tb to see the full "
                      r"traceback\]", text)
     assert ENGINE not in text and "File " not in text
-    assert '_("' not in text and "raise " not in text  # no engine source line
+    # no engine source line
+    assert '_("' not in text and not re.search(r"^\s*raise ", text, re.M)
     assert text.count("Traceback") == 1
 
 
@@ -102,7 +103,7 @@ def test_tb_and_verbose_show_every_frame(ip):
 def test_plain_mode_is_shortened_too(ip):
     ip.run_line_magic("xmode", "Plain")
     _, text = shown(ip, "x^3")
-    assert "x^3" in text and "InvalidArgumentError: tf.bitwise" in text
+    assert "x^3" in text and "InvalidArgumentError: In Python `^` is bitwise XOR" in text
     assert "inside adkernel hidden" in text and ENGINE not in text
 
 
@@ -234,8 +235,8 @@ def test_a_real_kernel_hides_the_engine_frames_in_both_languages():
                     "x = tf.Variable(3.0)")
         assert setup.strip() == adkernel.__file__
         text = run("x^3")
-        assert "----> 1 x^3" in text and "InvalidArgumentError: tf.bitwise.bitwise_xor" in text
-        assert "frames inside adkernel hidden" in text and ENGINE not in text
+        assert "----> 1 x^3" in text and "InvalidArgumentError: In Python `^`" in text
+        assert "inside adkernel hidden" in text and ENGINE not in text
         full = run("%tb")
         assert os.path.join(ENGINE, "ops", "math.py") in full
         run("adkernel.set_language('zh')")
