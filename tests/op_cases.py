@@ -175,6 +175,12 @@ CASES = [
     Case("tanh", tf.tanh, np.tanh, ((3, 4),)),
     Case("sigmoid", tf.sigmoid, lambda x: 1 / (1 + np.exp(-x)), ((3, 4),)),
     Case("relu", tf.nn.relu, lambda x: np.maximum(x, 0), ((3, 4),), make=_signed(0.2, 2)),
+    # |x| in [0.2, 5.5]: away from both kinks, 0 and 6
+    Case("relu6", tf.nn.relu6, lambda x: np.minimum(np.maximum(x, 0), 6), ((3, 4),),
+         make=_signed(0.2, 5.5)),
+    Case("selu", tf.nn.selu,
+         lambda x: np.where(x > 0, 1.0507009873554805 * x, 1.7580993408473766 * np.expm1(x)),
+         ((3, 4),), make=_signed(0.2, 2)),
     Case(
         "leaky_relu",
         lambda x: tf.nn.leaky_relu(x, alpha=0.1),

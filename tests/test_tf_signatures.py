@@ -176,6 +176,7 @@ TF_SIGNATURES: dict[str, str | None] = {
     "nn.softmax_cross_entropy_with_logits": "labels, logits, axis, name",
     "nn.sparse_softmax_cross_entropy_with_logits": "labels, logits, name",
     "nn.silu": "features, beta, name",
+    "nn.gelu": "features, approximate, name",
     "random.normal": "shape, mean, stddev, dtype, seed, name",
     "random.truncated_normal": "shape, mean, stddev, dtype, seed, name",
     "random.uniform": "shape, minval, maxval, dtype, seed, name",
@@ -391,6 +392,14 @@ def _leaky_alpha():
 @honoured("nn.silu", "beta")
 def _silu_beta():
     _eq(tf.nn.silu(1.0, beta=2.0), 1.0 / (1.0 + np.exp(-2.0)))
+
+
+@honoured("nn.gelu", "approximate")
+def _gelu_approximate():
+    from math import erf, sqrt, tanh
+    _eq(tf.nn.gelu(1.0), 0.5 * (1.0 + erf(1.0 / sqrt(2.0))))
+    _eq(tf.nn.gelu(1.0, approximate=True),
+        0.5 * (1.0 + tanh(sqrt(2.0 / np.pi) * (1.0 + 0.044715))))
 
 
 @honoured("nn.sigmoid_cross_entropy_with_logits", "labels", "logits")

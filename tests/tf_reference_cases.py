@@ -1216,7 +1216,27 @@ def fuzz_new_ops(tf):
             lambda: tf.tensordot(T3, T43, [[1], [1, 0]])),
         "tensordot_sizes_mismatch": lambda: _error_class(
             lambda: tf.tensordot(T3, T43, [[0], [0]])),
+        # activations a TensorFlow user looked for (values, gradients, second derivatives
+        # at their kinks, at +-0, +-inf and NaN, in both float dtypes)
+        **{f"{name}_{dt.__name__}": (lambda f=f, dt=dt: _value_and_grad(
+            tf, f, ACTIVATION_POINTS.astype(dt))) for name, f in _activations(tf).items()
+           for dt in (np.float32, np.float64)},
+        **{f"{name}_second_{dt.__name__}": (lambda f=f, dt=dt: _second(
+            tf, f, ACTIVATION_POINTS.astype(dt))) for name, f in _activations(tf).items()
+           for dt in (np.float32, np.float64)},
+        "relu6_int32": lambda: _typed(tf.nn.relu6(tf.constant([-3, 2, 7]))),
+        "selu_int32": lambda: _error_class(lambda: tf.nn.selu(tf.constant([1, 2]))),
+        "gelu_int32": lambda: _error_class(lambda: tf.nn.gelu(tf.constant([1, 2]))),
     }
+
+
+ACTIVATION_POINTS = np.array([-7.0, -1.0, -0.0, 0.0, 0.5, 5.9, 6.0, 6.5, np.nan, np.inf,
+                              -np.inf])
+
+
+def _activations(tf):
+    return {"relu6": tf.nn.relu6, "selu": tf.nn.selu, "gelu": tf.nn.gelu,
+            "gelu_approximate": lambda x: tf.nn.gelu(x, approximate=True)}
 
 
 # ----- forward mode: tf.autodiff.ForwardAccumulator -------------------------------------------

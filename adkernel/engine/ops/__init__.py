@@ -207,6 +207,30 @@ def silu(features, beta=1.0, name=None):
     return apply(REGISTRY["silu"], (features,), (v,), {"beta": float(beta)})
 
 
+_SQRT_2_OVER_PI = 0.7978845608028654
+# TensorFlow casts 0.044715 to the features' dtype from a float32 constant: in float64 the
+# coefficient is float32(0.044715), 0.044714998453855515
+_GELU_COEFF = float(np.float32(0.044715))
+
+
+@composite("nn.gelu")
+def gelu(features, approximate=False, name=None):
+    """x·Φ(x), the Gaussian error linear unit (composite, TensorFlow's own formula:
+    ``0.5·x·(1 + erf(x/√2))``, or with ``approximate=True`` the tanh approximation
+    ``0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))``)."""
+    features, v = one(features)
+    if v.dtype.kind not in "fc":
+        raise ValueError(_(
+            "gelu needs a float tensor, got {dtype}. Try tf.cast(x, tf.float32) first.").format(
+                dtype=v.dtype.name))
+    half = multiply(0.5, features)
+    if approximate:
+        cubic = multiply(_GELU_COEFF, pow(features, 3))
+        inner = multiply(_SQRT_2_OVER_PI, add(features, cubic))
+        return multiply(half, add(1.0, _fn["tanh"](inner)))
+    return multiply(half, add(1.0, _fn["erf"](divide(features, 1.4142135623730951))))
+
+
 @composite("unstack")
 def unstack(value, num=None, axis=0, name=None):
     """Split along ``axis`` into a list of tensors (composite)."""

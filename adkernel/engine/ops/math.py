@@ -842,6 +842,23 @@ def relu_vjp(g, out, need, x):
     return (g * mask,)
 
 
+@defop("relu6", uses=(0,), call="unary_any", arg="features", tf=("nn.relu6",),
+       local=(lazy("1 where 0 < {0} < 6, else 0"),))
+def relu6(x):
+    """min(max(x, 0), 6) (NaN stays, -0. becomes 0, as in TensorFlow)"""
+    return np.minimum(np.maximum(x, 0), 6) + 0  # + 0: -0. becomes 0., as TensorFlow's
+
+
+@relu6.defvjp
+def relu6_vjp(g, out, need, x):
+    """d relu6(x)/dx = 1 where 0 < x < 6, else 0 (also at 0, at 6 and at NaN, as
+    TensorFlow's Relu6Grad); g times it, as relu's"""
+    if isinstance(x, _ndarray | np.generic):
+        return (g * ((x > 0) & (x < 6)).astype(np.result_type(g, x), copy=False),)
+    mask = np.where((x > 0) & (x < 6), np.ones_like(x) + _zero_slope(x), np.zeros_like(x))
+    return (g * mask,)
+
+
 def _zero_slope(x):
     """0, recorded as depending on ``x`` with derivative 0 (``sign``'s, which is zeros).
 
@@ -892,6 +909,26 @@ def elu_vjp(g, out, need, x):
     # unchanged; and g multiplies a finite factor (1 where elu(x) = inf), so that the
     # derivative with respect to g has no 0 * inf to leak NaN into other elements
     return (g * np.where(out < 0, out + 1, 1),)
+
+
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_SCALE_ALPHA = 1.7580993408473768599402175208123  # scale * alpha
+
+
+@defop("selu", uses=("out",), call="unary", arg="features", tf=("nn.selu",),
+       local=(lazy("scale where {0} ≥ 0, else selu({0}) + scale·alpha"),))
+def selu(x):
+    """scale·x where x ≥ 0, else scale·alpha·(exp(x) - 1) (TensorFlow's constants)"""
+    # TensorFlow's exp(x) - 1 (not expm1); Python floats keep the input's dtype
+    neg = (np.exp(np.minimum(x, 0)) - 1.0) * _SELU_SCALE_ALPHA
+    return np.where(x < 0, neg, x * _SELU_SCALE)
+
+
+@selu.defvjp
+def selu_vjp(g, out, need, x):
+    """selu(x) + scale·alpha where selu(x) < 0, else scale (TensorFlow's SeluGrad, read
+    from the output: 1.0507 at 0, at inf and at NaN)"""
+    return (g * np.where(out < 0, out + _SELU_SCALE_ALPHA, _SELU_SCALE),)
 
 
 @defop("softplus", uses=(0,), call="unary", arg="features",
