@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import weakref
 
 from ..engine import ops
@@ -36,8 +35,8 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 
 
 def relu6(x):
-    """min(max(x, 0), 6)."""
-    return ops.minimum(ops.relu(_t(x)), 6.0)
+    """min(max(x, 0), 6): tf.nn.relu6 (gradient 0 at 0 and 6, as TensorFlow's)."""
+    return ops.relu6(_t(x))
 
 
 def leaky_relu(x, negative_slope=0.2):
@@ -90,9 +89,8 @@ def elu(x, alpha=1.0):
 
 
 def selu(x):
-    """scale * elu(x, alpha) with Keras' constants."""
-    alpha, scale = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
-    return ops.multiply(elu(x, alpha), scale)
+    """scale * elu(x, alpha) with Keras' constants: tf.nn.selu."""
+    return ops.selu(_t(x))
 
 
 def exponential(x):
@@ -108,14 +106,9 @@ swish = silu
 
 
 def gelu(x, approximate=False):
-    """x * Phi(x): exact with erf, or Keras' tanh approximation with ``approximate=True``."""
-    x = _t(x)
-    if approximate:
-        c = math.sqrt(2.0 / math.pi)
-        inner = ops.multiply(ops.add(x, ops.multiply(ops.pow(x, 3.0), 0.044715)), c)
-        return ops.multiply(ops.multiply(x, 0.5), ops.add(ops.tanh(inner), 1.0))
-    return ops.multiply(ops.multiply(x, 0.5),
-                        ops.add(ops.erf(ops.divide(x, math.sqrt(2.0))), 1.0))
+    """x * Phi(x): exact with erf, or the tanh approximation with ``approximate=True``
+    (tf.nn.gelu)."""
+    return ops.gelu(_t(x), approximate=approximate)
 
 
 def softmax(x, axis=-1):
