@@ -20,26 +20,33 @@ from ._common import out_of_scope
 from .activations import logits_of
 
 __all__ = [
+    "MAE",
     "MSE",
     "BinaryCrossentropy",
     "CategoricalCrossentropy",
     "Huber",
     "Loss",
+    "MeanAbsoluteError",
     "MeanSquaredError",
     "SparseCategoricalCrossentropy",
     "binary_crossentropy",
     "categorical_crossentropy",
     "huber",
+    "mae",
     "mse",
     "sparse_categorical_crossentropy",
 ]
 
 _EPSILON = 1e-7  # keras.backend.epsilon()
 
-# Keras 3 exports mse/MSE but not mean_squared_error (TensorFlow 2.21 raises AttributeError)
+# Keras 3 exports mse/MSE and mae/MAE but not mean_squared_error or mean_absolute_error
+# (TensorFlow 2.21 raises AttributeError)
 MSE_HINTS = {"mean_squared_error": lazy(
     "use tf.keras.losses.mse (the function), tf.keras.losses.MeanSquaredError() (the loss "
-    "object) or loss='mse' in compile.")}
+    "object) or loss='mse' in compile."),
+    "mean_absolute_error": lazy(
+    "use tf.keras.losses.mae (the function), tf.keras.losses.MeanAbsoluteError() (the loss "
+    "object) or loss='mae' in compile.")}
 
 
 def _pred_true(y_true, y_pred, dtype=None):
@@ -92,6 +99,24 @@ def mean_squared_error(y_true, y_pred):
 
 
 mse = MSE = mean_squared_error
+
+
+def mean_absolute_error(y_true, y_pred):
+    """mean(|y_true - y_pred|) over the last axis: one loss per sample (Keras' order, so the
+    gradient where they are equal is -0.0, as there)."""
+    t, p = _same_rank(*_pred_true(y_true, y_pred))
+    try:
+        np.broadcast_shapes(tuple(t.shape), tuple(p.shape))
+    except ValueError:
+        raise InvalidArgumentError(_(
+            "mean_absolute_error: y_true of shape {true_shape} and y_pred of shape "
+            "{pred_shape} do not broadcast.").format(true_shape=list(t.shape),
+                                                     pred_shape=list(p.shape)),
+            op="mean_absolute_error") from None
+    return ops.reduce_mean(ops.abs(ops.subtract(t, p)), axis=-1)
+
+
+mae = MAE = mean_absolute_error
 
 
 def huber(y_true, y_pred, delta=1.0):
@@ -227,6 +252,15 @@ class MeanSquaredError(Loss):
         return mean_squared_error(y_true, y_pred)
 
 
+class MeanAbsoluteError(Loss):
+    def __init__(self, reduction="sum_over_batch_size", name="mean_absolute_error",
+                 dtype=None):
+        super().__init__(name, reduction, dtype)
+
+    def call(self, y_true, y_pred):
+        return mean_absolute_error(y_true, y_pred)
+
+
 class Huber(Loss):
     """Huber loss (see :func:`huber`) reduced over the batch."""
 
@@ -276,6 +310,7 @@ class SparseCategoricalCrossentropy(Loss):
 def get(identifier):
     """A loss function or object from its name."""
     table = {"mse": mean_squared_error, "mean_squared_error": mean_squared_error,
+             "mae": mean_absolute_error, "mean_absolute_error": mean_absolute_error,
              "binary_crossentropy": binary_crossentropy, "huber": huber,
              "categorical_crossentropy": categorical_crossentropy,
              "sparse_categorical_crossentropy": sparse_categorical_crossentropy}
