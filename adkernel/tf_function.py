@@ -22,6 +22,7 @@ import numpy as np
 from .engine import _state
 from .engine._state import forward_any, state, trace_any
 from .engine.dtypes import as_dtype
+from .engine.errors import InvalidArgumentError
 from .engine.i18n import _
 from .engine.tensor import (
     EagerTensor,
@@ -702,18 +703,46 @@ class ConcreteFunction:
 
     def __call__(self, *args, **kwargs):
         f = self._function
-        key, cargs, ckwargs, arrays, variables, holds = f._key(args, kwargs)
+        key, cargs, ckwargs, arrays, variables, holds = f._key(self._bound(args), kwargs)
         if not _covers(self._key, key):
-            raise TypeError(_(
+            message = _(
                 "This concrete function of {name} was traced for {want}; it cannot be called "
                 "with {got}. Call the tf.function itself to trace for new arguments.").format(
-                    name=self.name, want=_key_text(self._key), got=_key_text(key)))
+                    name=self.name, want=_key_text(self._key), got=_key_text(key))
+            if _covers(self._key, _with_dtypes_of(self._key, key)):
+                # only a dtype differs: TensorFlow's kernel refuses the input
+                raise InvalidArgumentError(message, op=self.name)
+            raise TypeError(message)
         return f._call(key, cargs, ckwargs, arrays, variables, holds)
+
+    def _bound(self, args) -> tuple:
+        """A list or numpy array given where a tensor was traced becomes a tensor of that
+        dtype, as TensorFlow binds it (what cannot be converted is left to be refused)."""
+        want = self._key[0][1] if self._key and self._key[0] and \
+            self._key[0][0] == "tuple" else ()
+        out = list(args)
+        for i, (a, k) in enumerate(zip(args, want, strict=False)):
+            if isinstance(k, tuple) and k and k[0] == "T" and isinstance(a, list | np.ndarray):
+                try:
+                    out[i] = convert_to_tensor(a, as_dtype(np.dtype(k[2]).name))
+                except (TypeError, ValueError):
+                    pass
+        return tuple(out)
 
     def __repr__(self):
         return _("<ConcreteFunction {name}{signature}, {n} steps>").format(
             name=self.name, signature=_key_text(self._key),
             n=len(self.program.live_steps()))
+
+
+def _with_dtypes_of(want, key):
+    """``key`` with the dtypes of ``want``'s tensors where both have a tensor (to tell a
+    call that differs only in dtype)."""
+    if isinstance(want, tuple) and isinstance(key, tuple) and len(want) == len(key):
+        if want and key and want[0] in ("T", "V") and key[0] == want[0]:
+            return (key[0], key[1], want[2], *key[3:])
+        return tuple(_with_dtypes_of(w, k) for w, k in zip(want, key, strict=True))
+    return key
 
 
 def _spec_of(k):

@@ -288,8 +288,10 @@ def test_a_concrete_function_shows_its_program_and_refuses_other_signatures():
     text = cf.program.text()
     assert "read" in text and "matmul" in text
     np.testing.assert_array_equal(cf(tf.ones([3, 2])).numpy(), [[3.0]] * 3)
-    with pytest.raises(TypeError, match="traced for"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="traced for"):  # as TensorFlow
         cf(tf.ones([3, 2], tf.float64))
+    with pytest.raises(TypeError, match="traced for"):
+        cf(tf.ones([2, 2]))
     assert "ConcreteFunction predict" in repr(cf)
 
 

@@ -905,6 +905,23 @@ program("adam_slots_made_in_the_first_call_trace_twice", """
     log.append(step.experimental_get_tracing_count())
 """)
 
+program("concrete_function_binds_lists_and_refuses_dtypes", """
+    @tf.function
+    def f(x):
+        return x * 2
+
+    cf = f.get_concrete_function(tf.TensorSpec([None], tf.float32))
+    log.append(val(cf(tf.constant([1.0, 2.0]))))
+    log.append(val(cf([1.0, 2.0])))  # a list is bound as a tensor of the spec's dtype
+    for bad in (tf.constant([1, 2]), tf.constant([1.0, 2.0], tf.float64)):
+        try:
+            cf(bad)
+            log.append("no error")
+        except Exception as e:  # TensorFlow's kernel refuses the dtype
+            log.append(type(e).__name__)
+    log.append(error(cf, 3.0))
+""")
+
 program("equal_python_numbers_share_a_trace", """
     @tf.function
     def f(x, n):

@@ -10,6 +10,11 @@ LOGS = {'adam_slots_made_in_the_first_call_trace_twice': [[4.0, 2.89], 2, 1.9663
  'bool_of_tensor_inside': [True, True],
  'closure_python_value_frozen_at_trace': [2.0, 2.0, 1],
  'closure_variable_seen_live': [2.0, 10.0, 1],
+ 'concrete_function_binds_lists_and_refuses_dtypes': [[2.0, 4.0],
+                                                      [2.0, 4.0],
+                                                      'InvalidArgumentError',
+                                                      'InvalidArgumentError',
+                                                      'TypeError'],
  'concrete_function_from_example': [6.0, 1, 1.0, 1],
  'concrete_function_from_spec': ['traced', 1, [2.0, 5.0], [10.0, 17.0], [26.0, 37.0], 1],
  'concrete_function_none_dimension': [[1.0, 1.0], [4.0, 4.0], 1],
@@ -132,6 +137,11 @@ LOGS = {'adam_slots_made_in_the_first_call_trace_twice': [[4.0, 2.89], 2, 1.9663
 
 NOTES = {'bool_of_tensor_inside': ['OperatorNotAllowedInGraphError',
                            'OperatorNotAllowedInGraphError'],
+ 'concrete_function_binds_lists_and_refuses_dtypes': ['TypeError: Fallback to flat '
+                                                      'signature also failed due to: '
+                                                      'f(x): expected argument '
+                                                      '#0(zero-based) to be a Tensor; '
+                                                      'got float (3.0).'],
  'concrete_function_wrong_signature': ['TypeError: Fallback to flat signature also '
                                        'failed due to: f(x) takes 1 positional '
                                        'arguments, got 2.',
