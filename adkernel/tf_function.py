@@ -716,13 +716,14 @@ class ConcreteFunction:
         return f._call(key, cargs, ckwargs, arrays, variables, holds)
 
     def _bound(self, args) -> tuple:
-        """A list or numpy array given where a tensor was traced becomes a tensor of that
-        dtype, as TensorFlow binds it (what cannot be converted is left to be refused)."""
+        """A list, tuple or numpy array given where a tensor was traced becomes a tensor of
+        that dtype, as TensorFlow binds it (what cannot be converted is left to be refused)."""
         want = self._key[0][1] if self._key and self._key[0] and \
             self._key[0][0] == "tuple" else ()
         out = list(args)
         for i, (a, k) in enumerate(zip(args, want, strict=False)):
-            if isinstance(k, tuple) and k and k[0] == "T" and isinstance(a, list | np.ndarray):
+            if isinstance(k, tuple) and k and k[0] == "T" and isinstance(
+                    a, list | tuple | np.ndarray):
                 try:
                     out[i] = convert_to_tensor(a, as_dtype(np.dtype(k[2]).name))
                 except (TypeError, ValueError):

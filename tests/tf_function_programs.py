@@ -913,6 +913,8 @@ program("concrete_function_binds_lists_and_refuses_dtypes", """
     cf = f.get_concrete_function(tf.TensorSpec([None], tf.float32))
     log.append(val(cf(tf.constant([1.0, 2.0]))))
     log.append(val(cf([1.0, 2.0])))  # a list is bound as a tensor of the spec's dtype
+    log.append(val(cf((1, 2))))
+    log.append(val(cf(np.array([1.0, 2.0]))))  # a float64 array too
     for bad in (tf.constant([1, 2]), tf.constant([1.0, 2.0], tf.float64)):
         try:
             cf(bad)

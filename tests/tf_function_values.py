@@ -12,6 +12,8 @@ LOGS = {'adam_slots_made_in_the_first_call_trace_twice': [[4.0, 2.89], 2, 1.9663
  'closure_variable_seen_live': [2.0, 10.0, 1],
  'concrete_function_binds_lists_and_refuses_dtypes': [[2.0, 4.0],
                                                       [2.0, 4.0],
+                                                      [2.0, 4.0],
+                                                      [2.0, 4.0],
                                                       'InvalidArgumentError',
                                                       'InvalidArgumentError',
                                                       'TypeError'],
