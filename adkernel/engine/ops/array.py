@@ -796,7 +796,8 @@ def _reverse_any(g, axis):
     return reverse(g, axis=axis)
 
 
-@defop("reverse", uses=(), tf=("reverse",), local=(lazy("1 (the gradient is reversed back)"),))
+@defop("reverse", uses=(), tf=("reverse",), numpy=np.flip,
+       local=(lazy("1 (the gradient is reversed back)"),))
 def reverse(x, axis):
     """x with the order of its elements reversed along the given axes"""
     return np.flip(x, axis)
@@ -837,13 +838,22 @@ def reverse_api(tensor, axis, name=None):
     return apply(reverse, (x,), (v,), {"axis": tuple(axes)})
 
 
+@reverse.numpy_api
+def reverse_numpy(m, axis=None):
+    """``np.flip`` on tensors: numpy's defaults (no axis: every axis; one int or a tuple)."""
+    t, v = one(m)
+    axes = list(range(v.ndim)) if axis is None else list(np.atleast_1d(axis_arg(axis)))
+    return reverse_api(t, axes)
+
+
 def _roll_any(g, shift, axis):
     if isinstance(g, np.ndarray | np.generic):
         return np.roll(g, shift, axis)
     return roll(g, shift=shift, axis=axis)
 
 
-@defop("roll", uses=(), tf=("roll",), local=(lazy("1 (the gradient is rolled back)"),))
+@defop("roll", uses=(), tf=("roll",), numpy=np.roll,
+       local=(lazy("1 (the gradient is rolled back)"),))
 def roll(x, shift, axis):
     """x shifted cyclically by shift[i] positions along axis[i]"""
     return np.roll(x, shift, axis)
@@ -877,3 +887,14 @@ def roll_api(input, shift, axis, name=None):
                     axis=int(k), shape=list(v.shape), ndim=v.ndim, value=v.ndim - 1), op="Roll")
     return apply(roll, (x,), (v,), {"shift": tuple(int(k) for k in s.reshape(-1)),
                                     "axis": tuple(int(k) % v.ndim for k in a.reshape(-1))})
+
+
+@roll.numpy_api
+def roll_numpy(a, shift, axis=None):
+    """``np.roll`` on tensors: numpy's defaults (no axis: over the flattened array, then the
+    shape comes back; shift and axis broadcast against each other)."""
+    t, v = one(a)
+    if axis is None:
+        return reshape_api(roll_numpy(reshape_api(t, (-1,)), shift, 0), v.shape)
+    s, ax = np.broadcast_arrays(np.asarray(shift), np.asarray(axis))
+    return roll_api(t, s.reshape(-1).tolist(), ax.reshape(-1).tolist())
