@@ -381,6 +381,25 @@ CASES = [
         ((3, 3),),
         make=lambda rng, dt: [(rng.uniform(-1, 1, (2, 3, 3)) + 2 * np.eye(3)).astype(dt)],
     ),
+    # ----- reverse, roll, diag_part (an outside TensorFlow user looked for them) -----
+    Case(
+        "reverse",
+        lambda x: tf.reverse(x, [0, -1]),
+        lambda x: x[::-1, :, ::-1],
+        ((2, 3, 4),),
+    ),
+    Case(
+        "roll",
+        lambda x: tf.roll(x, [1, -2, 3], [0, 2, 2]),
+        lambda x: np.roll(x, (1, 1), (0, 2)),
+        ((2, 3, 4),),
+    ),
+    Case(
+        "diag_part",
+        tf.linalg.diag_part,
+        lambda x: np.diagonal(x, axis1=-2, axis2=-1),
+        ((2, 3, 4),),
+    ),
     # ----- declared non-differentiable -----
     Case(
         "cast_to_integer",

@@ -181,6 +181,12 @@ CASES = {
     # declared by an op block (numpy=np.cumsum, with numpy's own defaults)
     np.cumsum: [R(lambda t: np.cumsum(t), order=2), R(lambda t: np.cumsum(t, axis=1), C),
                 R(lambda t: np.cumsum(t, -1, np.float64))],
+    # declared by op blocks (numpy=np.flip, numpy=np.roll, with numpy's own defaults)
+    np.flip: [R(lambda t: np.flip(t), C, order=2), R(lambda t: np.flip(t, 1)),
+              R(lambda t: np.flip(t, (0, -1)), C)],
+    np.roll: [R(lambda t: np.roll(t, 2), order=2), R(lambda t: np.roll(t, -1, axis=1), C),
+              R(lambda t: np.roll(t, (1, 2), axis=(0, 2)), C),
+              R(lambda t: np.roll(t, (1, 2), axis=1), C), R(lambda t: np.roll(t, 1, (0, 1)))],
     # order statistics
     np.sort: [R(lambda t: np.sort(t), C), R(lambda t: np.sort(t, axis=0), C),
               R(lambda t: np.sort(t, axis=None), C)],

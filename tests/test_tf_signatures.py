@@ -197,6 +197,12 @@ TF_SIGNATURES: dict[str, str | None] = {
     "linalg.det": "input, name",
     "linalg.global_norm": "t_list, name",
     "clip_by_global_norm": "t_list, clip_norm, use_norm, name",
+    # functions an outside TensorFlow user looked for (inspect.signature, TensorFlow 2.21.0)
+    "reverse": "tensor, axis, name",
+    "roll": "input, shift, axis, name",
+    "linalg.diag_part": "input, name, k, padding_value, align",
+    "linalg.trace": "x, name",
+    "linalg.l2_normalize": "x, axis, epsilon, name, dim",  # = tf.nn / tf.math.l2_normalize
     "nn.dropout": "x, rate, noise_shape, seed, name",
     "nn.moments": "x, axes, shift, keepdims, name",
     # issue 23 (measured with inspect.signature on TensorFlow 2.21.0)
@@ -1102,6 +1108,33 @@ def _inv_adjoint():
 
 refused("linalg.inv", "adjoint",
         lambda: tf.linalg.inv(tf.constant([[1 + 1j, 0], [0, 1 + 0j]]), adjoint=True))
+
+
+@honoured("linalg.diag_part", "k", "padding_value", "align")
+def _diag_part_options():
+    # k=0 (or the band (0, 0)) is the main diagonal; padding_value and align only place
+    # the shorter diagonals of a band, so with k=0 they change nothing (as in TensorFlow)
+    _eq(tf.linalg.diag_part(V), [3.0, 5.0])
+    _eq(tf.linalg.diag_part(V, k=(0, 0)), [3.0, 5.0])
+    _eq(tf.linalg.diag_part(V, padding_value=9.0, align="LEFT_RIGHT"), [3.0, 5.0])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="align"):
+        tf.linalg.diag_part(V, align="CENTER")
+
+
+refused("linalg.diag_part", "k", lambda: tf.linalg.diag_part(V, k=1))
+refused("linalg.diag_part", "k", lambda: tf.linalg.diag_part(V, k=(-1, 0)))
+
+
+@honoured("linalg.l2_normalize", "axis", "epsilon", "dim")
+def _l2_normalize_options():
+    v = np.array([[3.0, 0.0], [4.0, 1.0]])
+    for fn in (tf.nn.l2_normalize, tf.math.l2_normalize, tf.linalg.l2_normalize):
+        _eq(fn(v), v / np.sqrt(26.0))
+        _eq(fn(v, axis=0), v / np.array([5.0, 1.0]))
+        _eq(fn(v, dim=1), v / np.array([[3.0], [np.sqrt(17.0)]]))
+        _eq(fn(v, axis=0, epsilon=100.0), v / 10.0)
+        with pytest.raises(ValueError, match="dim"):
+            fn(v, axis=0, dim=0)
 
 
 @honoured("clip_by_global_norm", "use_norm")

@@ -1234,9 +1234,104 @@ def fuzz_new_ops(tf):
         **{f"{name}_second_{dt.__name__}": (lambda f=f, dt=dt: _second(
             tf, f, ACTIVATION_POINTS.astype(dt))) for name, f in _activations(tf).items()
            for dt in (np.float32, np.float64)},
+        **_array_new_ops(tf),
+        **_l2_normalize_cases(tf),
         "relu6_int32": lambda: _typed(tf.nn.relu6(tf.constant([-3, 2, 7]))),
         "selu_int32": lambda: _error_class(lambda: tf.nn.selu(tf.constant([1, 2]))),
         "gelu_int32": lambda: _error_class(lambda: tf.nn.gelu(tf.constant([1, 2]))),
+    }
+
+
+I22 = np.array([[1, 2], [3, 4]], dtype=np.int32)
+
+
+def _array_new_ops(tf):
+    """reverse, roll, linalg.diag_part and linalg.trace (a TensorFlow user looked for them):
+    values, gradients, second derivatives, dtypes and the error classes of bad arguments."""
+    rev = lambda x: tf.reverse(x, [0, -1])  # noqa: E731
+    roll = lambda x: tf.roll(x, [1, -2, 3], [0, 2, 2])  # noqa: E731
+    e = _error_class
+    return {
+        "reverse": lambda: _value_and_grad(tf, rev, T3),
+        "reverse_float64_middle_axis": lambda: _value_and_grad(
+            tf, lambda x: tf.reverse(x, [1]), T3.astype(np.float64)),
+        "reverse_second": lambda: _second(tf, lambda x: tf.reverse(x * x, [1]), T3),
+        "reverse_int32": lambda: _typed(tf.reverse(tf.constant(I22), [1])),
+        "reverse_bool": lambda: _typed(tf.reverse(tf.constant([True, False]), [0])),
+        "reverse_no_axes": lambda: _typed(tf.reverse(tf.constant(X), [])),
+        "reverse_scalar": lambda: _typed(tf.reverse(tf.constant(2.5), [0])),
+        "reverse_axis_out_of_range": lambda: e(lambda: tf.reverse(tf.constant(X), [2])),
+        "reverse_axis_twice": lambda: e(lambda: tf.reverse(tf.constant(X), [0, -2])),
+        "reverse_float_axis": lambda: e(lambda: tf.reverse(tf.constant(X), [0.0])),
+        "reverse_scalar_axis": lambda: e(lambda: tf.reverse(tf.constant(X), 1)),
+        "reverse_nested_axis": lambda: e(lambda: tf.reverse(tf.constant(X), [[1]])),
+        "reverse_axis_none": lambda: e(lambda: tf.reverse(tf.constant(X), None)),
+        "roll": lambda: _value_and_grad(tf, roll, T3),
+        "roll_float64_negative": lambda: _value_and_grad(
+            tf, lambda x: tf.roll(x, -7, -1), T3.astype(np.float64)),
+        "roll_second": lambda: _second(tf, lambda x: tf.roll(x * x, 2, 1), T3),
+        "roll_int32": lambda: _typed(tf.roll(tf.constant(I22), 1, 0)),
+        "roll_bool": lambda: _typed(tf.roll(tf.constant([True, False, False]), 1, 0)),
+        "roll_axis_out_of_range": lambda: e(lambda: tf.roll(tf.constant(X), 1, 2)),
+        "roll_sizes_mismatch": lambda: e(lambda: tf.roll(tf.constant(X), [1, 2], [0])),
+        "roll_scalar_shift_list_axis": lambda: e(lambda: tf.roll(tf.constant(X), 1, [1])),
+        "roll_float_shift": lambda: e(lambda: tf.roll(tf.constant(X), 1.0, 0)),
+        "roll_float_axis": lambda: e(lambda: tf.roll(tf.constant(X), 1, 0.0)),
+        "roll_scalar_input": lambda: e(lambda: tf.roll(tf.constant(2.5), 1, 0)),
+        "roll_empty_lists": lambda: e(lambda: tf.roll(tf.constant(X), [], [])),
+        "diag_part_batch": lambda: _value_and_grad(tf, tf.linalg.diag_part, T3),
+        "diag_part_tall": lambda: _value_and_grad(tf, tf.linalg.diag_part, T43),
+        "diag_part_float64": lambda: _value_and_grad(tf, tf.linalg.diag_part,
+                                                     XB[:3].astype(np.float64)),
+        "diag_part_second": lambda: _second(tf, lambda x: tf.linalg.diag_part(x * x), T3),
+        "diag_part_band_0_0": lambda: _typed(tf.linalg.diag_part(tf.constant(X), k=(0, 0))),
+        "diag_part_int32": lambda: _typed(tf.linalg.diag_part(tf.constant(I22))),
+        "diag_part_bool": lambda: _typed(tf.linalg.diag_part(tf.constant([[True, False]]))),
+        "diag_part_vector": lambda: e(lambda: tf.linalg.diag_part(tf.constant(B))),
+        "diag_part_float_k": lambda: e(lambda: tf.linalg.diag_part(tf.constant(X), k=0.0)),
+        "diag_part_bad_align": lambda: e(lambda: tf.linalg.diag_part(tf.constant(X),
+                                                                     align="CENTER")),
+        "trace_batch": lambda: _value_and_grad(tf, tf.linalg.trace, T3),
+        "trace_tall": lambda: _value_and_grad(tf, tf.linalg.trace, T43),
+        "trace_second": lambda: _second(tf, lambda x: tf.linalg.trace(x * x), T43),
+        "trace_int32": lambda: _typed(tf.linalg.trace(tf.constant(I22))),
+        "trace_bool": lambda: e(lambda: tf.linalg.trace(tf.constant([[True, False]]))),
+        "trace_vector": lambda: e(lambda: tf.linalg.trace(tf.constant(B))),
+    }
+
+
+def _l2_normalize_cases(tf):
+    """tf.nn.l2_normalize: TensorFlow's x * rsqrt(max(sum(x**2), epsilon)), a zero vector
+    included (XZ's last column)."""
+    e = _error_class
+    out = {}
+    for dt in (np.float32, np.float64):
+        n = dt.__name__
+        out |= {
+            f"l2_normalize_all_{n}": lambda dt=dt: _value_and_grad(
+                tf, tf.nn.l2_normalize, X.astype(dt)),
+            f"l2_normalize_axis0_zero_column_{n}": lambda dt=dt: _value_and_grad(
+                tf, lambda x: tf.nn.l2_normalize(x, axis=0), XZ.astype(dt)),
+            f"l2_normalize_second_{n}": lambda dt=dt: _second(
+                tf, lambda x: tf.nn.l2_normalize(x, axis=-1) * tf.constant(X.astype(dt)),
+                XB[:2].astype(dt)),
+            f"l2_normalize_second_zero_column_{n}": lambda dt=dt: _second(
+                tf, lambda x: tf.nn.l2_normalize(x, 0) * tf.constant(X.astype(dt)),
+                XZ.astype(dt)),
+        }
+    return out | {
+        "l2_normalize_axes_list": lambda: _value_and_grad(
+            tf, lambda x: tf.math.l2_normalize(x, axis=[0, 2]), T3),
+        "l2_normalize_epsilon": lambda: _value_and_grad(
+            tf, lambda x: tf.linalg.l2_normalize(x, 1, epsilon=4.0), X),
+        "l2_normalize_dim": lambda: _value_and_grad(
+            tf, lambda x: tf.nn.l2_normalize(x, dim=1), X),
+        "l2_normalize_int32": lambda: e(lambda: tf.nn.l2_normalize(tf.constant(I22))),
+        "l2_normalize_bool": lambda: e(lambda: tf.nn.l2_normalize(tf.constant([True]))),
+        "l2_normalize_axis_out_of_range": lambda: e(
+            lambda: tf.nn.l2_normalize(tf.constant(B), axis=1)),
+        "l2_normalize_axis_and_dim": lambda: e(
+            lambda: tf.nn.l2_normalize(tf.constant(B), axis=0, dim=0)),
     }
 
 

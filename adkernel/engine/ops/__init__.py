@@ -197,6 +197,32 @@ def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
     return sqrt(reduce_variance(input_tensor, axis=axis, keepdims=keepdims))
 
 
+@composite("linalg.trace")
+def trace(x, name=None):
+    """Sum of the main diagonal of each matrix in ``x`` (its last two axes): TensorFlow's
+    ``reduce_sum(diag_part(x), -1)`` (composite). Bool tensors are refused."""
+    t, v = one(x)
+    if v.dtype.kind == "b":
+        raise bool_error("trace")
+    return reduce_sum(_fn["diag_part"](t), axis=-1)
+
+
+@composite("nn.l2_normalize", "math.l2_normalize", "linalg.l2_normalize")
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """``x`` divided by its L2 norm along ``axis`` (all axes by default), TensorFlow's formula
+    ``x * rsqrt(maximum(reduce_sum(x**2, axis, keepdims=True), epsilon))`` (composite): a
+    zero vector stays zero. ``dim`` is the old name of ``axis``."""
+    if dim is not None:
+        if axis is not None:
+            raise ValueError(_("Cannot specify both 'dim' and 'axis'."))
+        axis = dim
+    t, v = one(x)
+    if v.dtype.kind == "b":
+        raise bool_error("l2_normalize")
+    square_sum = reduce_sum(square(t), axis=axis, keepdims=True)
+    return multiply(t, _fn["rsqrt"](maximum(square_sum, epsilon)))
+
+
 @composite("nn.silu", "nn.swish")
 def silu(features, beta=1.0, name=None):
     """x * sigmoid(beta * x), a.k.a. swish (composite)."""

@@ -769,3 +769,132 @@ def gather_nd_api(params, indices, batch_dims=0, name=None):
               "tensor, or give no index tuples (indices of shape [0, {k}]).").format(
                 shape=list(v.shape), n=n, k=idx.shape[-1]), op="GatherNd")
     return apply(gather_nd, (x, idx_arg), (v, idx))
+
+
+def _int_list(value, what: str, tfop: str, empty_ok: bool = False) -> np.ndarray:
+    """A scalar or 1-D list of integers (a shift or axis list of reverse and roll), checked as
+    TensorFlow's kernels check it: a float is an InvalidArgumentError (its dtype attribute
+    accepts only int32 and int64), so is a list of lists. An empty list is a float list for
+    roll; reverse (``empty_ok``) reads it as no axes."""
+    v = value.numpy() if isinstance(value, TensorLike) else np.asarray(value)
+    if empty_ok and isinstance(value, list | tuple) and not value:
+        v = v.astype(np.int32)
+    if v.dtype.kind not in "iu":
+        raise InvalidArgumentError(
+            _("{what} must be integers (int32 or int64), got {value!r}.").format(
+                what=what, value=value), op=tfop)
+    if v.ndim > 1:
+        raise InvalidArgumentError(
+            _("{what} must be one integer or a list of integers, got shape {shape}.").format(
+                what=what, shape=list(v.shape)), op=tfop)
+    return v.astype(np.int64)
+
+
+def _reverse_any(g, axis):
+    if isinstance(g, np.ndarray | np.generic):
+        return np.flip(g, axis)
+    return reverse(g, axis=axis)
+
+
+@defop("reverse", uses=(), tf=("reverse",), numpy=np.flip,
+       local=(lazy("1 (the gradient is reversed back)"),))
+def reverse(x, axis):
+    """x with the order of its elements reversed along the given axes"""
+    return np.flip(x, axis)
+
+
+@reverse.defvjp
+def reverse_vjp(g, out, need, x, axis):
+    """the gradient reversed along the same axes"""
+    return (_reverse_any(g, axis),)
+
+
+@reverse.api
+def reverse_api(tensor, axis, name=None):
+    """Reverse the order of the elements along each axis in the list ``axis``."""
+    x, v = one(tensor)
+    if axis is None:
+        raise ValueError(_("reverse: axis must be a list of axes to reverse, got None (for "
+                           "example axis=[0] or axis=[-1])."))
+    a = _int_list(axis, "reverse: axis", "ReverseV2", empty_ok=True)
+    if a.ndim != 1:
+        raise InvalidArgumentError(
+            _("reverse: axis must be a list of axes, e.g. [{value}], got the single integer "
+              "{value}.").format(value=int(a)), op="ReverseV2")
+    if v.ndim == 0:  # TensorFlow returns a scalar unchanged, whatever the axes
+        return apply(reverse, (x,), (v,), {"axis": ()})
+    for k in a:
+        if not -v.ndim <= k < v.ndim:
+            raise InvalidArgumentError(
+                _("reverse: axis {axis} is out of range for a tensor of shape {shape} (use "
+                  "-{ndim} .. {value}).").format(
+                    axis=int(k), shape=list(v.shape), ndim=v.ndim, value=v.ndim - 1),
+                op="ReverseV2")
+    axes = [int(k) % v.ndim for k in a]
+    if len(set(axes)) != len(axes):
+        raise InvalidArgumentError(
+            _("reverse: an axis is given more than once in {axis} (shape {shape}).").format(
+                axis=a.tolist(), shape=list(v.shape)), op="ReverseV2")
+    return apply(reverse, (x,), (v,), {"axis": tuple(axes)})
+
+
+@reverse.numpy_api
+def reverse_numpy(m, axis=None):
+    """``np.flip`` on tensors: numpy's defaults (no axis: every axis; one int or a tuple)."""
+    t, v = one(m)
+    axes = list(range(v.ndim)) if axis is None else list(np.atleast_1d(axis_arg(axis)))
+    return reverse_api(t, axes)
+
+
+def _roll_any(g, shift, axis):
+    if isinstance(g, np.ndarray | np.generic):
+        return np.roll(g, shift, axis)
+    return roll(g, shift=shift, axis=axis)
+
+
+@defop("roll", uses=(), tf=("roll",), numpy=np.roll,
+       local=(lazy("1 (the gradient is rolled back)"),))
+def roll(x, shift, axis):
+    """x shifted cyclically by shift[i] positions along axis[i]"""
+    return np.roll(x, shift, axis)
+
+
+@roll.defvjp
+def roll_vjp(g, out, need, x, shift, axis):
+    """the gradient rolled back: roll(g, -shift, axis)"""
+    return (_roll_any(g, tuple(-s for s in shift), axis),)
+
+
+@roll.api
+def roll_api(input, shift, axis, name=None):
+    """Shift the elements cyclically: by ``shift[i]`` positions along ``axis[i]`` (an axis
+    given twice is shifted by the sum of its shifts)."""
+    x, v = one(input)
+    s = _int_list(shift, "roll: shift", "Roll")
+    a = _int_list(axis, "roll: axis", "Roll")
+    if v.ndim == 0:
+        raise InvalidArgumentError(
+            _("roll: the input must have at least one axis, got a scalar."), op="Roll")
+    if s.shape != a.shape:  # (TensorFlow refuses a scalar shift with a list of one axis too)
+        raise InvalidArgumentError(
+            _("roll: shift and axis must have the same size, got {shift} and {axis}.").format(
+                shift=s.tolist(), axis=a.tolist()), op="Roll")
+    for k in a.reshape(-1):
+        if not -v.ndim <= k < v.ndim:
+            raise InvalidArgumentError(
+                _("roll: axis {axis} is out of range for a tensor of shape {shape} (use "
+                  "-{ndim} .. {value}).").format(
+                    axis=int(k), shape=list(v.shape), ndim=v.ndim, value=v.ndim - 1), op="Roll")
+    return apply(roll, (x,), (v,), {"shift": tuple(int(k) for k in s.reshape(-1)),
+                                    "axis": tuple(int(k) % v.ndim for k in a.reshape(-1))})
+
+
+@roll.numpy_api
+def roll_numpy(a, shift, axis=None):
+    """``np.roll`` on tensors: numpy's defaults (no axis: over the flattened array, then the
+    shape comes back; shift and axis broadcast against each other)."""
+    t, v = one(a)
+    if axis is None:
+        return reshape_api(roll_numpy(reshape_api(t, (-1,)), shift, 0), v.shape)
+    s, ax = np.broadcast_arrays(np.asarray(shift), np.asarray(axis))
+    return roll_api(t, s.reshape(-1).tolist(), ax.reshape(-1).tolist())

@@ -6,7 +6,17 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, invalid_argument
 from ..i18n import _, lazy
-from ..registry import _packed, apply, bool_error, composite, defop, float_check, refuse, unify
+from ..registry import (
+    _packed,
+    apply,
+    bool_error,
+    composite,
+    defop,
+    float_check,
+    one,
+    refuse,
+    unify,
+)
 from ..tensor import TensorLike, convert_to_tensor, operand
 from .math import refuse_python_floats
 
@@ -490,3 +500,46 @@ def det_api(input, name=None):
     float_check("linalg.det", x._value)
     _square_check(x._value, "linalg.det", "MatrixDeterminant")
     return apply(det, (x,), (x._value,))
+
+
+_ALIGNS = ("LEFT_RIGHT", "RIGHT_LEFT", "LEFT_LEFT", "RIGHT_RIGHT")
+
+
+@defop("diag_part", uses=(), tf=("linalg.diag_part",),
+       local=(lazy("1 on the diagonal, 0 elsewhere"),))
+def diag_part(x):
+    """the main diagonal of each matrix in x (its last two axes)"""
+    return np.diagonal(x, axis1=-2, axis2=-1).copy()
+
+
+@diag_part.defvjp
+def diag_part_vjp(g, out, need, x):
+    """the upstream gradient put on the diagonal of a zero matrix of x's shape"""
+    m, n = np.shape(x)[-2:]
+    if isinstance(g, np.ndarray | np.generic):  # exact placement: an inf stays on its square
+        grad = np.zeros(np.shape(x), np.result_type(g))
+        np.einsum("...ii->...i", grad[..., :min(m, n), :min(m, n)])[...] = g
+        return (grad,)
+    eye = np.eye(m, n, dtype=np.result_type(g))  # (on tensors: a higher derivative)
+    return (eye * (g[..., None, :] if m >= n else g[..., :, None]),)
+
+
+@diag_part.api
+def diag_part_api(input, name="diag_part", k=0, padding_value=0, align="RIGHT_LEFT"):
+    """The main diagonal of a matrix, or of each matrix in a batch (the last two axes).
+    adkernel takes only ``k=0``; ``padding_value`` and ``align`` then change nothing."""
+    x, v = one(input)
+    kv = k.numpy() if isinstance(k, TensorLike) else np.asarray(k)
+    if kv.dtype.kind == "f":
+        raise TypeError(_("diag_part: k must be an integer (or a pair of integers), got "
+                          "{k!r}.").format(k=k))
+    refuse("tf.linalg.diag_part", k=bool(np.any(kv != 0)))
+    if align not in _ALIGNS:
+        raise InvalidArgumentError(
+            _("diag_part: align must be one of {aligns}, got {align!r}.").format(
+                aligns=", ".join(_ALIGNS), align=align), op="MatrixDiagPartV3")
+    if v.ndim < 2:
+        raise InvalidArgumentError(
+            _("diag_part: the input must be a matrix or a batch of matrices (at least 2 "
+              "axes), got shape {shape}.").format(shape=list(v.shape)), op="MatrixDiagPartV3")
+    return apply(diag_part, (x,), (v,))
