@@ -367,6 +367,7 @@ CASES = [
         ((3, 4),),
     ),
     Case("erf", tf.math.erf, np.vectorize(math.erf), ((3, 4),)),
+    Case("erfc", tf.math.erfc, np.vectorize(math.erfc), ((3, 4),)),
     Case(
         "inv",
         tf.linalg.inv,

@@ -1236,6 +1236,15 @@ def fuzz_new_ops(tf):
            for dt in (np.float32, np.float64)},
         **_array_new_ops(tf),
         **_l2_normalize_cases(tf),
+        "erfc": lambda: _value_and_grad(tf, tf.math.erfc, ACTIVATION_POINTS),
+        "erfc_second": lambda: _second(tf, tf.math.erfc, ACTIVATION_POINTS.astype(np.float32)),
+        # fuzz seed 3013: a scalar comes back unchanged whatever its integer axes
+        "reverse_scalar_int_axis": lambda: _typed(tf.reverse(tf.constant(5.0), 0)),
+        "reverse_scalar_nested_axis": lambda: _typed(tf.reverse(tf.constant(5.0), [[3]])),
+        "reverse_empty_int_axis": lambda: _typed(tf.reverse(tf.zeros((0, 3)), 1)),
+        "reverse_empty_axis_out_of_range": lambda: _typed(tf.reverse(tf.zeros((0, 3)), [7])),
+        "reverse_python_float_axis": lambda: _error_class(
+            lambda: tf.reverse(tf.constant([1.0, 2.0]), 0.5)),
         "relu6_int32": lambda: _typed(tf.nn.relu6(tf.constant([-3, 2, 7]))),
         "selu_int32": lambda: _error_class(lambda: tf.nn.selu(tf.constant([1, 2]))),
         "gelu_int32": lambda: _error_class(lambda: tf.nn.gelu(tf.constant([1, 2]))),

@@ -234,15 +234,16 @@ def silu(features, beta=1.0, name=None):
 
 
 _SQRT_2_OVER_PI = 0.7978845608028654
-# TensorFlow casts 0.044715 to the features' dtype from a float32 constant: in float64 the
-# coefficient is float32(0.044715), 0.044714998453855515
+# TensorFlow casts its constants to the features' dtype from float32 ones: in float64 the
+# coefficient is float32(0.044715), 0.044714998453855515, and 1/sqrt(2) float32(1/sqrt(2))
 _GELU_COEFF = float(np.float32(0.044715))
+_SQRT_HALF = float(np.float32(0.7071067811865476))  # likewise TensorFlow's 1/sqrt(2)
 
 
 @composite("nn.gelu")
 def gelu(features, approximate=False, name=None):
     """x·Φ(x), the Gaussian error linear unit (composite, TensorFlow's own formula:
-    ``0.5·x·(1 + erf(x/√2))``, or with ``approximate=True`` the tanh approximation
+    ``0.5·x·erfc(-x/√2)``, or with ``approximate=True`` the tanh approximation
     ``0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))``)."""
     features, v = one(features)
     if v.dtype.kind not in "fc":
@@ -254,7 +255,7 @@ def gelu(features, approximate=False, name=None):
         cubic = multiply(_GELU_COEFF, pow(features, 3))
         inner = multiply(_SQRT_2_OVER_PI, add(features, cubic))
         return multiply(half, add(1.0, _fn["tanh"](inner)))
-    return multiply(half, add(1.0, _fn["erf"](divide(features, 1.4142135623730951))))
+    return multiply(half, _fn["erfc"](multiply(negative(features), _SQRT_HALF)))
 
 
 @composite("unstack")

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..dtypes import as_dtype
-from ..errors import InvalidArgumentError, invalid_argument, invalid_dtype, numpy_message
+from ..errors import (
+    DTypeError,
+    InvalidArgumentError,
+    invalid_argument,
+    invalid_dtype,
+    numpy_message,
+)
 from ..i18n import _, lazy
 from ..registry import (
     apply,
@@ -816,13 +822,20 @@ def reverse_api(tensor, axis, name=None):
     if axis is None:
         raise ValueError(_("reverse: axis must be a list of axes to reverse, got None (for "
                            "example axis=[0] or axis=[-1])."))
+    if type(axis) is float:  # converted on its own as int32 first: TensorFlow's TypeError
+        raise DTypeError(_("Cannot convert {value!r} to EagerTensor of dtype {dtype}").format(
+            value=axis, dtype="int32"))
+    if v.ndim == 0 or v.size == 0:  # TensorFlow returns a scalar or an empty tensor
+        # unchanged, whatever the integer axes (its kernel reads them only to move elements)
+        given = axis.numpy() if isinstance(axis, TensorLike) else np.asarray(axis)
+        if given.size and given.dtype.kind not in "iu":
+            _int_list(axis, "reverse: axis", "ReverseV2")  # its InvalidArgumentError
+        return apply(reverse, (x,), (v,), {"axis": ()})
     a = _int_list(axis, "reverse: axis", "ReverseV2", empty_ok=True)
     if a.ndim != 1:
         raise InvalidArgumentError(
             _("reverse: axis must be a list of axes, e.g. [{value}], got the single integer "
               "{value}.").format(value=int(a)), op="ReverseV2")
-    if v.ndim == 0:  # TensorFlow returns a scalar unchanged, whatever the axes
-        return apply(reverse, (x,), (v,), {"axis": ()})
     for k in a:
         if not -v.ndim <= k < v.ndim:
             raise InvalidArgumentError(

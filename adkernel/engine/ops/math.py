@@ -1707,3 +1707,18 @@ def erf_vjp(g, out, need, x):
     """d erf(x)/dx = 2/sqrt(pi) * exp(-x**2)"""
     return (g * (np.exp(-(x * x)) * 1.1283791670955126),)
 
+
+_erfc_scalar = np.frompyfunc(_pymath.erfc, 1, 1)
+
+
+@defop("erfc", uses=(0,), call="unary", tf=("math.erfc",), local=("-2/√π·exp(-{0}²)",))
+def erfc(x):
+    """erfc(x) = 1 - erf(x), accurate where erf(x) is close to 1"""
+    return np.asarray(_erfc_scalar(x), dtype=x.dtype)
+
+
+@erfc.defvjp
+def erfc_vjp(g, out, need, x):
+    """d erfc(x)/dx = -2/sqrt(pi) * exp(-x**2), in TensorFlow's order"""
+    return ((g * -1.1283791670955126) * np.exp(-(x * x)),)
+
