@@ -84,17 +84,22 @@ def _same_shape(name, t, p):
                                   pred_shape=list(p.shape)), op=name)
 
 
-def mean_squared_error(y_true, y_pred):
-    """mean((y_true - y_pred)**2) over the last axis: one loss per sample."""
+def _broadcast_pair(name, y_true, y_pred):
+    """``(y_true, y_pred)`` as tensors of one rank (Keras' rule) whose shapes broadcast."""
     t, p = _same_rank(*_pred_true(y_true, y_pred))
     try:
         np.broadcast_shapes(tuple(t.shape), tuple(p.shape))
     except ValueError:
         raise InvalidArgumentError(_(
-            "mean_squared_error: y_true of shape {true_shape} and y_pred of shape "
-            "{pred_shape} do not broadcast.").format(true_shape=list(t.shape),
-                                                     pred_shape=list(p.shape)),
-            op="mean_squared_error") from None
+            "{name}: y_true of shape {true_shape} and y_pred of shape {pred_shape} do not "
+            "broadcast.").format(name=name, true_shape=list(t.shape),
+                                 pred_shape=list(p.shape)), op=name) from None
+    return t, p
+
+
+def mean_squared_error(y_true, y_pred):
+    """mean((y_true - y_pred)**2) over the last axis: one loss per sample."""
+    t, p = _broadcast_pair("mean_squared_error", y_true, y_pred)
     return ops.reduce_mean(ops.square(ops.subtract(t, p)), axis=-1)
 
 
@@ -104,15 +109,7 @@ mse = MSE = mean_squared_error
 def mean_absolute_error(y_true, y_pred):
     """mean(|y_true - y_pred|) over the last axis: one loss per sample (Keras' order, so the
     gradient where they are equal is -0.0, as there)."""
-    t, p = _same_rank(*_pred_true(y_true, y_pred))
-    try:
-        np.broadcast_shapes(tuple(t.shape), tuple(p.shape))
-    except ValueError:
-        raise InvalidArgumentError(_(
-            "mean_absolute_error: y_true of shape {true_shape} and y_pred of shape "
-            "{pred_shape} do not broadcast.").format(true_shape=list(t.shape),
-                                                     pred_shape=list(p.shape)),
-            op="mean_absolute_error") from None
+    t, p = _broadcast_pair("mean_absolute_error", y_true, y_pred)
     return ops.reduce_mean(ops.abs(ops.subtract(t, p)), axis=-1)
 
 

@@ -833,13 +833,18 @@ def relu(x):
 @relu.defvjp
 def relu_vjp(g, out, need, x):
     """d relu(x)/dx = 1 where x > 0, else 0 (also at 0 and NaN); g times it, so NaN * 0 is NaN"""
-    # the upstream gradient is MULTIPLIED by the 0/1 mask, as TensorFlow's kernel does, not
-    # selected: a NaN (or inf) upstream gradient where x <= 0 gives NaN, not 0
+    return (_gated(g, x, x > 0),)
+
+
+def _gated(g, x, keep):
+    """``g`` times the 0/1 mask ``keep`` of a piecewise-linear op's derivative (relu, relu6).
+
+    MULTIPLIED, as TensorFlow's kernels do, not selected: a NaN (or inf) upstream gradient
+    where the mask is 0 gives NaN, not 0. In a recorded pass the mask depends on ``x`` with
+    derivative 0, so that the second derivative is zeros, not None."""
     if isinstance(x, _ndarray | np.generic):
-        return (g * (x > 0).astype(np.result_type(g, x), copy=False),)
-    one = np.ones_like(x)
-    mask = np.where(x > 0, one + _zero_slope(x), np.zeros_like(x))
-    return (g * mask,)
+        return g * keep.astype(np.result_type(g, x), copy=False)
+    return g * np.where(keep, np.ones_like(x) + _zero_slope(x), np.zeros_like(x))
 
 
 @defop("relu6", uses=(0,), call="unary_any", arg="features", tf=("nn.relu6",),
@@ -853,10 +858,7 @@ def relu6(x):
 def relu6_vjp(g, out, need, x):
     """d relu6(x)/dx = 1 where 0 < x < 6, else 0 (also at 0, at 6 and at NaN, as
     TensorFlow's Relu6Grad); g times it, as relu's"""
-    if isinstance(x, _ndarray | np.generic):
-        return (g * ((x > 0) & (x < 6)).astype(np.result_type(g, x), copy=False),)
-    mask = np.where((x > 0) & (x < 6), np.ones_like(x) + _zero_slope(x), np.zeros_like(x))
-    return (g * mask,)
+    return (_gated(g, x, (x > 0) & (x < 6)),)
 
 
 def _zero_slope(x):
